@@ -1,0 +1,240 @@
+//! `cargo xtask <command>`: the project's build, test and bench entry points.
+//!
+//! | command | what it does |
+//! | --- | --- |
+//! | `setup` | installs what the tests need, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver` |
+//! | `test` | `setup`, then clippy, the native suite, the wasm suite in headless Chromium, and the dependency invariants |
+//! | `bench` | native benchmarks, then the Wasm benchmark in headless Chromium |
+//! | `vectors` | regenerates the committed test vectors and fails if they changed |
+//! | `fuzz [SECONDS]` | runs both `cargo fuzz` targets of the crypto core (default 60 s each) |
+//!
+//! Under `CI=true` nothing is skipped: a missing browser is an error. Outside CI a missing
+//! browser that cannot be installed is reported loudly and the browser tests are skipped.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup().map(|_| ()),
+        Some("test") => test(),
+        Some("bench") => bench(),
+        Some("vectors") => vectors(),
+        Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
+        _ => {
+            eprintln!("usage: cargo xtask <setup|test|bench|vectors|fuzz [SECONDS]>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn in_ci() -> bool {
+    env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn step(msg: &str) {
+    eprintln!("\n==> {msg}");
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn run(cmd: &mut Command) -> Result {
+    eprintln!("    $ {}", show(cmd));
+    let status = cmd.status().map_err(|e| format!("{}: {e}", show(cmd)))?;
+    if status.success() { Ok(()) } else { Err(format!("`{}` exited with {status}", show(cmd))) }
+}
+
+fn output(cmd: &mut Command) -> Result<String> {
+    let out = cmd.output().map_err(|e| format!("{}: {e}", show(cmd)))?;
+    if !out.status.success() {
+        return Err(format!("`{}` failed: {}", show(cmd), String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn show(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// What the environment offers after setup.
+struct Env {
+    browser: bool,
+}
+
+fn setup() -> Result<Env> {
+    step("setup: wasm32 target");
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        eprintln!("    wasm32-unknown-unknown already installed");
+    } else {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    step("setup: wasm-bindgen-cli");
+    let want = locked_version("wasm-bindgen")?;
+    let have = Command::new("wasm-bindgen").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if have.as_deref() == Some(&format!("wasm-bindgen {want}")) {
+        eprintln!("    wasm-bindgen {want} already installed");
+    } else {
+        eprintln!("    have {have:?}, need {want}");
+        // Not --locked: wasm-bindgen-cli's lockfile pins crates that no longer build here.
+        run(cargo().args(["install", "wasm-bindgen-cli", "--version", &want]))?;
+    }
+
+    step("setup: Chromium and ChromeDriver");
+    let mut browser = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if browser {
+        eprintln!("    {CHROMIUM} and {CHROMEDRIVER} present");
+    } else if is_root() && Path::new("/usr/bin/apt-get").exists() {
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+        browser = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    }
+    if !browser {
+        let msg = "Chromium/ChromeDriver not found and could not be installed (need root and apt-get: `apt-get install -y chromium chromium-driver`)";
+        if in_ci() {
+            return Err(msg.into());
+        }
+        eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+        eprintln!("!!! WARNING: {msg}.");
+        eprintln!("!!! BROWSER TESTS WILL BE SKIPPED. This run does NOT prove the Wasm build.");
+        eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+    }
+    Ok(Env { browser })
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false)
+}
+
+/// The version of a package in Cargo.lock.
+fn locked_version(name: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{name}\"\nversion = \"");
+    let start = lock.find(&needle).ok_or_else(|| format!("{name} not in Cargo.lock"))? + needle.len();
+    let end = lock[start..].find('"').ok_or("bad Cargo.lock")?;
+    Ok(lock[start..start + end].to_string())
+}
+
+fn wasm_test(c: &mut Command) -> &mut Command {
+    c.env("CHROMEDRIVER", CHROMEDRIVER)
+        // The runner reads webdriver.json from the crate directory; ChromeDriver gives every
+        // session a fresh temporary user-data-dir.
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+}
+
+fn test() -> Result {
+    let env = setup()?;
+
+    step("lint: clippy (warnings are errors)");
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
+
+    step("native: cargo test --workspace");
+    run(cargo().args(["test", "--workspace"]))?;
+
+    step("invariant: the wasm32 build of orderveil-cipher has no I/O, server or web-stack dependency");
+    check_cipher_deps()?;
+
+    if env.browser {
+        step("browser: orderveil-cipher compiled to wasm32, in headless Chromium");
+        run(wasm_test(cargo().args(["test", "-p", "orderveil-cipher", "--target", "wasm32-unknown-unknown", "--tests"])))?;
+    } else {
+        eprintln!("\n!!! SKIPPED: browser tests (no Chromium). See the warning above.\n");
+    }
+    eprintln!("\nxtask: all tests passed");
+    Ok(())
+}
+
+/// The normal (non-dev) dependency tree of the crypto core when built for the browser.
+fn check_cipher_deps() -> Result {
+    let tree = output(cargo().args([
+        "tree", "-p", "orderveil-cipher", "--target", "wasm32-unknown-unknown", "-e", "normal", "--prefix", "none", "--format", "{p}",
+    ]))?;
+    let mut names: Vec<&str> = tree.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    names.sort_unstable();
+    names.dedup();
+    eprintln!("    wasm32 dependencies: {}", names.join(", "));
+    const FORBIDDEN: &[&str] = &[
+        "tokio", "mio", "axum", "hyper", "reqwest", "sqlx", "web-sys", "gloo", "yew", "serde_json", "wasm-bindgen-futures", "tracing",
+    ];
+    let bad: Vec<&&str> = names.iter().filter(|n| FORBIDDEN.contains(n)).collect();
+    if !bad.is_empty() {
+        return Err(format!("orderveil-cipher (wasm32) depends on {bad:?}"));
+    }
+    let src = std::fs::read_to_string(root().join("crates/cipher/src/lib.rs")).map_err(|e| e.to_string())?;
+    if !src.contains("#![no_std]") || !src.contains("#![forbid(unsafe_code)]") {
+        return Err("crates/cipher must stay #![no_std] and #![forbid(unsafe_code)]".into());
+    }
+    eprintln!("    ok: no forbidden crate; the crate is #![no_std] (no std::io/fs/net) and forbids unsafe");
+    Ok(())
+}
+
+fn bench() -> Result {
+    let env = setup()?;
+    step("bench: native (cargo bench -p orderveil-cipher --bench cipher)");
+    run(cargo().args(["bench", "-p", "orderveil-cipher", "--bench", "cipher"]))?;
+    if env.browser {
+        step("bench: Wasm in headless Chromium (release)");
+        run(wasm_test(cargo().args([
+            "test", "--release", "-p", "orderveil-cipher", "--target", "wasm32-unknown-unknown", "--test", "browser_bench", "--", "--include-ignored", "--nocapture",
+        ])))?;
+    } else if in_ci() {
+        return Err("no Chromium for the Wasm benchmark".into());
+    }
+    Ok(())
+}
+
+fn vectors() -> Result {
+    step("vectors: regenerate crates/cipher/tests/vectors");
+    run(cargo().args(["run", "-p", "orderveil-cipher", "--features", "test-vectors", "--example", "gen_vectors"]))?;
+    let diff = output(Command::new("git").current_dir(root()).args(["status", "--porcelain", "crates/cipher/tests/vectors"]))?;
+    if !diff.trim().is_empty() {
+        return Err(format!("the generator no longer reproduces the committed vectors:\n{diff}"));
+    }
+    eprintln!("    vectors reproduce byte for byte");
+    Ok(())
+}
+
+fn fuzz(seconds: &str) -> Result {
+    let secs: u32 = seconds.parse().map_err(|_| format!("not a number of seconds: {seconds}"))?;
+    step("fuzz: cargo-fuzz");
+    if !Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success()) {
+        run(cargo().args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    for target in ["parse_ciphertext", "open_grant"] {
+        step(&format!("fuzz: {target} for {secs} s"));
+        // libFuzzer needs -Z sanitizer flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.
+        run(cargo()
+            .current_dir(root().join("crates/cipher"))
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "run", target, "--", &format!("-max_total_time={secs}")]))?;
+    }
+    Ok(())
+}
