@@ -2,6 +2,7 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
+//! | `demo` | builds the server in release mode and runs it with a seeded demo on SQLite (`data/demo`), printing the URL and the logins |
 //! | `setup` | installs what the tests need, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver` |
 //! | `test` | `setup`, then clippy, the native suite, the wasm suite in headless Chromium, and the dependency invariants |
 //! | `bench` | native benchmarks, then the Wasm benchmark in headless Chromium |
@@ -28,8 +29,9 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("vectors") => vectors(),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
+        Some("demo") => demo(args.get(1).map(String::as_str).unwrap_or("127.0.0.1:8080")),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|bench|vectors|fuzz [SECONDS]>");
+            eprintln!("usage: cargo xtask <demo [ADDR]|setup|test|bench|vectors|fuzz [SECONDS]>");
             return ExitCode::from(2);
         }
     };
@@ -237,4 +239,11 @@ fn fuzz(seconds: &str) -> Result {
             .args(["fuzz", "run", target, "--", &format!("-max_total_time={secs}")]))?;
     }
     Ok(())
+}
+
+fn demo(listen: &str) -> Result {
+    let data = root().join("data/demo");
+    step(&format!("demo: build (release) and run `orderveil serve --demo` on SQLite in {}", data.display()));
+    let data = data.to_string_lossy().into_owned();
+    run(cargo().args(["run", "--release", "-p", "orderveil-server", "--bin", "orderveil", "--", "serve", "--demo", "--listen", listen, "--data-dir", &data]))
 }

@@ -1,0 +1,127 @@
+//! Stable error codes. Every refusal the server makes has one, with an HTTP status and a
+//! message in Chinese and English. Codes never change meaning; new ones are only added.
+
+use serde::{Deserialize, Serialize};
+
+/// The error body of every non-2xx response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiError {
+    /// Stable machine-readable code, e.g. `QUOTA_EXHAUSTED`.
+    pub code: String,
+    /// English message.
+    pub message: String,
+    /// Chinese message.
+    pub message_zh: String,
+    /// Extra facts a client can act on (e.g. `retry_after_secs`, `remaining`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $status:literal, $en:literal, $zh:literal;)*) => {
+        /// Every error code the API returns.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[non_exhaustive]
+        pub enum ErrorCode { $($(#[$doc])* $name,)* }
+
+        impl ErrorCode {
+            /// Every code, for documentation and tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)*];
+
+            /// The HTTP status that goes with the code.
+            pub const fn status(self) -> u16 { match self { $(Self::$name => $status,)* } }
+
+            /// The English message.
+            pub const fn message(self) -> &'static str { match self { $(Self::$name => $en,)* } }
+
+            /// The Chinese message.
+            pub const fn message_zh(self) -> &'static str { match self { $(Self::$name => $zh,)* } }
+        }
+    };
+}
+
+codes! {
+    /// The request body is not JSON at all (syntax error or wrong content type). A JSON body
+    /// with a missing, unknown or mistyped field is `VALIDATION_FAILED`.
+    BadRequest = 400, "The request is malformed.", "请求格式错误。";
+    /// A field is missing, unknown, mistyped, out of range or of the wrong form.
+    ValidationFailed = 422, "A value in the request is invalid.", "请求中的参数无效。";
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge = 413, "The request body is too large.", "请求内容过大。";
+    /// No valid session or token.
+    Unauthenticated = 401, "Please log in.", "请先登录。";
+    /// Wrong username or password.
+    InvalidCredentials = 401, "Wrong username or password.", "用户名或密码错误。";
+    /// A state-changing request with a session cookie lacks a valid `X-CSRF-Token`.
+    CsrfFailed = 403, "The request lacks a valid CSRF token; reload the page.", "请求缺少有效的 CSRF 令牌，请刷新页面。";
+    /// Authenticated but not allowed.
+    Forbidden = 403, "You do not have permission to do this.", "您没有执行此操作的权限。";
+    /// The order does not exist or is not visible to the caller (another shop's orders look absent).
+    OrderNotFound = 404, "Order not found.", "订单不存在。";
+    /// Unknown route or object.
+    NotFound = 404, "Not found.", "未找到。";
+    /// The path exists but not with this HTTP method.
+    MethodNotAllowed = 405, "This method is not allowed on this path.", "该路径不支持此请求方法。";
+    /// The shop's reveal quota for today is used up.
+    QuotaExhausted = 429, "Today's decryption quota for this shop is used up. Apply for a quota raise to reveal more.", "该店铺今日解密额度已用完，请申请提升额度后再解密。";
+    /// The account revealed too much too fast and is cooling down.
+    RiskCooldown = 429, "Too many reveals in a short time; this account is cooling down.", "短时间内解密次数过多，账号处于冷却期，请稍后再试。";
+    /// The order's state does not allow revealing.
+    OrderStateForbidsReveal = 409, "This order's state does not allow viewing receiver information.", "基于消费者隐私保护，该订单状态禁止查看收件人信息。";
+    /// The shop is suspended.
+    ShopSuspended = 403, "This shop is suspended.", "该店铺已被停用。";
+    /// Too many orders in one request.
+    TooManyOrders = 422, "Too many orders in one request (at most 50).", "单次请求的订单过多（最多 50 个）。";
+    /// Too many orders in one ingest batch.
+    BatchTooLarge = 422, "Too many orders in one batch (at most 500).", "单批订单过多（最多 500 个）。";
+    /// An unknown field kind was asked for.
+    UnknownField = 422, "Unknown field; use phone, name or address.", "未知字段，请使用 phone、name 或 address。";
+    /// The client public key is malformed or of low order.
+    ClientKeyInvalid = 422, "The client public key is invalid.", "客户端公钥无效。";
+    /// A ciphertext does not parse.
+    CiphertextInvalid = 422, "The ciphertext is invalid.", "密文格式无效。";
+    /// The grant has expired (client side).
+    GrantExpired = 410, "The decryption grant has expired; try again.", "解密授权已过期，请重试。";
+    /// The order's keys were crypto-shredded after the retention period.
+    OrderShredded = 410, "This order's receiver data has been destroyed after the retention period.", "该订单的收件人信息已超过保存期限并被销毁。";
+    /// An ingested order conflicts with a stored one of the same id (other shop or receiver).
+    IngestConflict = 409, "An order with this id already exists with different data.", "已存在相同订单号但内容不同的订单。";
+    /// Too many requests (rate limit other than the reveal risk rule).
+    RateLimited = 429, "Too many requests; slow down.", "请求过于频繁，请稍后再试。";
+    /// An unexpected server error; details are in the server log, never in the response.
+    Internal = 500, "Internal server error.", "服务器内部错误。";
+}
+
+impl ErrorCode {
+    /// The code as it appears in JSON, e.g. `QUOTA_EXHAUSTED`.
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+
+    /// The response body for this code.
+    pub fn body(self) -> ApiError {
+        ApiError { code: self.as_str(), message: self.message().into(), message_zh: self.message_zh().into(), details: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_screaming_snake_and_have_both_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            let s = c.as_str();
+            assert!(s.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'), "{s}");
+            assert!(seen.insert(s.clone()), "duplicate {s}");
+            assert!((400..600).contains(&c.status()));
+            assert!(!c.message().is_empty() && !c.message_zh().is_ascii(), "{s}");
+        }
+        assert_eq!(ErrorCode::QuotaExhausted.as_str(), "QUOTA_EXHAUSTED");
+        assert_eq!(ErrorCode::OrderStateForbidsReveal.as_str(), "ORDER_STATE_FORBIDS_REVEAL");
+    }
+}

@@ -1,0 +1,488 @@
+//! Request and response bodies.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::{IntoParams, ToSchema};
+
+/// A user's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Platform administrator.
+    Admin,
+    /// Shop owner (merchant).
+    Owner,
+    /// Staff sub-account of a shop.
+    Staff,
+    /// Dropshipping factory user.
+    Factory,
+}
+
+impl Role {
+    /// `admin`, `owner`, `staff`, `factory`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Owner => "owner",
+            Self::Staff => "staff",
+            Self::Factory => "factory",
+        }
+    }
+    /// Parse the name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "admin" => Self::Admin,
+            "owner" => Self::Owner,
+            "staff" => Self::Staff,
+            "factory" => Self::Factory,
+            _ => return None,
+        })
+    }
+}
+
+/// What a staff account may do; owners have all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See the (masked) order list.
+    View,
+    /// Reveal fields with the eye icon.
+    Reveal,
+    /// Print labels.
+    Print,
+    /// Ship orders.
+    Ship,
+    /// Export orders.
+    Export,
+    /// Assign orders to factories.
+    Assign,
+    /// Send SMS to buyers through the platform.
+    Sms,
+    /// Apply for quota raises.
+    Quota,
+}
+
+impl Permission {
+    /// Every permission.
+    pub const ALL: [Permission; 8] = [
+        Self::View,
+        Self::Reveal,
+        Self::Print,
+        Self::Ship,
+        Self::Export,
+        Self::Assign,
+        Self::Sms,
+        Self::Quota,
+    ];
+    /// The name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::View => "view",
+            Self::Reveal => "reveal",
+            Self::Print => "print",
+            Self::Ship => "ship",
+            Self::Export => "export",
+            Self::Assign => "assign",
+            Self::Sms => "sms",
+            Self::Quota => "quota",
+        }
+    }
+    /// Parse the name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// The state of an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Not paid yet: never revealable.
+    Unpaid,
+    /// Paid, waiting to be shipped.
+    AwaitingShipment,
+    /// Shipped.
+    Shipped,
+    /// In after-sales (return, exchange, repair).
+    AfterSale,
+    /// Completed (revealable for 15 days after completion).
+    Completed,
+    /// Cancelled: never revealable.
+    Cancelled,
+    /// Closed: never revealable.
+    Closed,
+}
+
+impl OrderStatus {
+    /// Every status.
+    pub const ALL: [OrderStatus; 7] = [
+        Self::Unpaid,
+        Self::AwaitingShipment,
+        Self::Shipped,
+        Self::AfterSale,
+        Self::Completed,
+        Self::Cancelled,
+        Self::Closed,
+    ];
+    /// The name used in JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unpaid => "unpaid",
+            Self::AwaitingShipment => "awaiting_shipment",
+            Self::Shipped => "shipped",
+            Self::AfterSale => "after_sale",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::Closed => "closed",
+        }
+    }
+    /// Parse the name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// User name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The logged-in user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UserInfo {
+    /// User id.
+    pub id: i64,
+    /// User name.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// The user's shop (owners and staff).
+    pub shop_id: Option<String>,
+    /// The user's factory (factory users).
+    pub factory_id: Option<String>,
+    /// Effective permissions.
+    pub permissions: Vec<Permission>,
+}
+
+/// Response of login and of `GET /api/v1/me`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionInfo {
+    /// The user.
+    pub user: UserInfo,
+    /// Send back as `X-CSRF-Token` on every state-changing request made with the cookie.
+    pub csrf_token: String,
+}
+
+/// One line item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// Product title.
+    pub title: String,
+    /// Quantity.
+    pub quantity: u32,
+    /// Unit price in fen.
+    pub price_cents: i64,
+}
+
+/// Plaintext receiver information, only ever in an ingest request.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReceiverIn {
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// Address.
+    pub address: String,
+}
+
+impl std::fmt::Debug for ReceiverIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReceiverIn([plaintext redacted])")
+    }
+}
+
+/// One order pushed by the platform's order system.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IngestOrder {
+    /// Order id (`[A-Za-z0-9_-]{1,64}`).
+    pub order_id: String,
+    /// Shop id.
+    pub shop_id: String,
+    /// Status.
+    pub status: OrderStatus,
+    /// Creation time, RFC 3339.
+    pub created_at: String,
+    /// Completion time, RFC 3339, for completed orders.
+    #[serde(default)]
+    pub completed_at: Option<String>,
+    /// Items.
+    pub items: Vec<Item>,
+    /// Total in fen.
+    pub amount_cents: i64,
+    /// Plaintext receiver: encrypted on arrival, never stored.
+    pub receiver: ReceiverIn,
+}
+
+/// `POST /api/v1/orders/ingest`: up to 500 orders.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IngestRequest {
+    /// The orders.
+    pub orders: Vec<IngestOrder>,
+}
+
+/// Result of an ingest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IngestResponse {
+    /// Orders stored now.
+    pub created: u32,
+    /// Orders already stored (idempotent repeat); their status was updated if it changed.
+    pub existing: u32,
+}
+
+/// Masked or ciphertext receiver fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReceiverFields {
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// Address.
+    pub address: String,
+}
+
+/// An order as merchants see it: no plaintext receiver data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderView {
+    /// Order id.
+    pub order_id: String,
+    /// Shop id.
+    pub shop_id: String,
+    /// Status.
+    pub status: OrderStatus,
+    /// Creation time, RFC 3339.
+    pub created_at: String,
+    /// Completion time, RFC 3339.
+    pub completed_at: Option<String>,
+    /// Items.
+    pub items: Vec<Item>,
+    /// Total in fen.
+    pub amount_cents: i64,
+    /// Masked receiver (`张*`, `138****5678`, `浙江省杭州市西湖区****`).
+    pub masked: ReceiverFields,
+    /// Field ciphertexts (`#…#…#1##`, `$…$…$1$$`, `~…~…~1~~`).
+    pub ciphertext: ReceiverFields,
+    /// Per-shop receiver key for merging shipments.
+    pub receiver_key: String,
+    /// Whether the order's state allows a reveal now.
+    pub revealable: bool,
+}
+
+/// `GET /api/v1/orders` query.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct OrderQuery {
+    /// Page, from 1.
+    pub page: Option<u32>,
+    /// Rows per page, 1–200 (default 20).
+    pub per_page: Option<u32>,
+    /// Filter by status.
+    pub status: Option<OrderStatus>,
+    /// Exact order id.
+    pub order_id: Option<String>,
+    /// Full phone number (exact, through the blind index).
+    pub phone: Option<String>,
+    /// Last 4 digits of the phone.
+    pub phone_last4: Option<String>,
+    /// Name fragment (through the fuzzy blind index).
+    pub name: Option<String>,
+    /// Address fragment (through the fuzzy blind index).
+    pub address: Option<String>,
+    /// Shop (platform admins only; others always see their own shop).
+    pub shop_id: Option<String>,
+}
+
+/// A page of orders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderPage {
+    /// The orders, newest first.
+    pub orders: Vec<OrderView>,
+    /// Page number.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+    /// Matching orders in all pages. Fuzzy searches may include false positives by design.
+    pub total: u64,
+}
+
+/// `POST /api/v1/reveal-grants`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RevealGrantRequest {
+    /// 1 to 50 orders of one shop.
+    pub order_ids: Vec<String>,
+    /// `phone`, `name`, `address` (at least one).
+    pub fields: Vec<String>,
+    /// The page's X25519 public key, base64url (32 bytes).
+    pub client_public: String,
+}
+
+/// The quota of one shop on one day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct QuotaToday {
+    /// Shop.
+    pub shop_id: String,
+    /// Calendar day in Asia/Shanghai, `YYYY-MM-DD`.
+    pub day: String,
+    /// Orders charged today.
+    pub used: u32,
+    /// Today's limit = base + extra.
+    pub limit: u32,
+    /// `max(floor, ceil(rate × orders of the last 30 days / 30))`.
+    pub base: u32,
+    /// Approved extras active today.
+    pub extra: u32,
+    /// Platform rate, e.g. 0.05.
+    pub rate: f64,
+    /// Platform floor.
+    pub floor: u32,
+    /// `limit - used`, never negative.
+    pub remaining: u32,
+    /// Orders of the last 30 days that the base is computed from.
+    pub orders_last_30_days: u64,
+}
+
+/// A sealed grant and what it cost.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RevealGrantResponse {
+    /// Grant id (32 hex digits), also in the audit trail.
+    pub grant_id: String,
+    /// The sealed grant, base64url; opens only with the request's client secret.
+    pub sealed_grant: String,
+    /// Shop of the orders.
+    pub shop_id: String,
+    /// Expiry, unix seconds.
+    pub expires_at_unix: i64,
+    /// Orders charged by this request (first reveal today).
+    pub charged_order_ids: Vec<String>,
+    /// Orders already charged today (free re-reveal).
+    pub free_order_ids: Vec<String>,
+    /// The quota after the charge.
+    pub quota: QuotaToday,
+}
+
+/// One day of quota history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct QuotaDay {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Orders charged.
+    pub used: u32,
+}
+
+/// `GET /api/v1/quota`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct QuotaResponse {
+    /// Today.
+    pub today: QuotaToday,
+    /// The last 30 days, oldest first, today included.
+    pub history: Vec<QuotaDay>,
+}
+
+/// `GET /api/v1/audit` query.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Page, from 1.
+    pub page: Option<u32>,
+    /// Rows per page, 1–200 (default 50).
+    pub per_page: Option<u32>,
+    /// Shop (admins only).
+    pub shop_id: Option<String>,
+    /// Actor user name.
+    pub actor: Option<String>,
+    /// Action, e.g. `reveal`.
+    pub action: Option<String>,
+    /// An order the event concerns.
+    pub order_id: Option<String>,
+    /// `ok` or `refused`.
+    pub outcome: Option<String>,
+    /// From (inclusive), RFC 3339.
+    pub from: Option<String>,
+    /// To (exclusive), RFC 3339.
+    pub to: Option<String>,
+}
+
+/// One audit event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEntry {
+    /// Row id.
+    pub id: i64,
+    /// Hash chain (`shop:<id>` or `platform`).
+    pub chain: String,
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When, RFC 3339.
+    pub at: String,
+    /// Acting user name (or `order-system`, `app:<id>`).
+    pub actor: String,
+    /// Shop concerned.
+    pub shop_id: Option<String>,
+    /// Action, e.g. `reveal`, `login`, `ingest`.
+    pub action: String,
+    /// Outcome: `ok` or `refused`.
+    pub outcome: String,
+    /// Error code of a refusal.
+    pub code: Option<String>,
+    /// Orders concerned.
+    pub order_ids: Vec<String>,
+    /// Further facts (fields, grant id, charged orders); never plaintext.
+    pub details: serde_json::Value,
+    /// This row's hash (hex).
+    pub hash: String,
+}
+
+/// A page of audit events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditPage {
+    /// Events, newest first.
+    pub entries: Vec<AuditEntry>,
+    /// Page.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+    /// Matching events.
+    pub total: u64,
+}

@@ -1,0 +1,184 @@
+//! The append-only, hash-chained audit trail.
+//!
+//! One chain per shop (`shop:<id>`) and one for platform events (`platform`), so shops never
+//! serialize on one another. Row `n` of a chain stores
+//! `hash = SHA-256(prev_hash ‖ "\n" ‖ canonical JSON of [chain, seq, at, actor, actor_id,
+//! shop_id, action, outcome, code, order_ids, details])`, with `prev_hash` = the hash of row
+//! `n-1` (64 zeros for row 1). `audit_heads` keeps each chain's last seq and hash, so a
+//! deleted tail is caught as well as an edited, inserted or deleted row.
+
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+use sqlx::AnyConnection;
+
+use crate::db::Db;
+
+/// The hash before the first row.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One event to append.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// Who: a user name, `order-system`, or `app:<id>`.
+    pub actor: String,
+    /// The acting user's id, if a user.
+    pub actor_id: Option<i64>,
+    /// The shop concerned; `None` for platform events.
+    pub shop_id: Option<String>,
+    /// What, e.g. `reveal`, `login`, `ingest`.
+    pub action: String,
+    /// `ok` or `refused`.
+    pub outcome: &'static str,
+    /// The error code of a refusal.
+    pub code: Option<String>,
+    /// Orders concerned.
+    pub order_ids: Vec<String>,
+    /// Facts; never plaintext receiver data.
+    pub details: Value,
+}
+
+impl Event {
+    /// An event with no orders and no details.
+    pub fn new(actor: &str, actor_id: Option<i64>, shop_id: Option<&str>, action: &str, outcome: &'static str) -> Self {
+        Self {
+            actor: actor.into(),
+            actor_id,
+            shop_id: shop_id.map(Into::into),
+            action: action.into(),
+            outcome,
+            code: None,
+            order_ids: Vec::new(),
+            details: json!({}),
+        }
+    }
+
+    fn chain(&self) -> String {
+        self.shop_id.as_ref().map_or_else(|| "platform".to_string(), |s| format!("shop:{s}"))
+    }
+}
+
+/// The canonical hash of a row.
+#[allow(clippy::too_many_arguments)]
+pub fn row_hash(
+    prev: &str,
+    chain: &str,
+    seq: i64,
+    at: i64,
+    actor: &str,
+    actor_id: Option<i64>,
+    shop_id: Option<&str>,
+    action: &str,
+    outcome: &str,
+    code: Option<&str>,
+    order_ids: &str,
+    details: &str,
+) -> String {
+    let canonical = json!([chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details]).to_string();
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(canonical.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Append `ev` inside `tx`. Locks the chain head (row lock on PostgreSQL; SQLite write
+/// transactions are already exclusive), so concurrent appends to one chain serialize.
+pub async fn append(tx: &mut AnyConnection, at: i64, ev: &Event) -> Result<i64, sqlx::Error> {
+    let chain = ev.chain();
+    let (seq, prev): (i64, String) = sqlx::query_as(
+        "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) \
+         ON CONFLICT (chain) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash",
+    )
+    .bind(&chain)
+    .bind(GENESIS)
+    .fetch_one(&mut *tx)
+    .await?;
+    let seq = seq + 1;
+    let order_ids = serde_json::to_string(&ev.order_ids).unwrap_or_else(|_| "[]".into());
+    let details = ev.details.to_string();
+    let hash = row_hash(&prev, &chain, seq, at, &ev.actor, ev.actor_id, ev.shop_id.as_deref(), &ev.action, ev.outcome, ev.code.as_deref(), &order_ids, &details);
+    sqlx::query(
+        "INSERT INTO audit (chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&chain)
+    .bind(seq)
+    .bind(at)
+    .bind(&ev.actor)
+    .bind(ev.actor_id)
+    .bind(ev.shop_id.as_deref())
+    .bind(&ev.action)
+    .bind(ev.outcome)
+    .bind(ev.code.as_deref())
+    .bind(&order_ids)
+    .bind(&details)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE chain = $3").bind(seq).bind(&hash).bind(&chain).execute(&mut *tx).await?;
+    Ok(seq)
+}
+
+/// Append in a transaction of its own (for events outside a bigger transaction).
+pub async fn record(db: &Db, at: i64, ev: &Event) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    append(&mut tx, at, ev).await?;
+    tx.commit().await
+}
+
+/// What `verify` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Chains checked.
+    pub chains: usize,
+    /// Rows checked.
+    pub rows: usize,
+    /// Every inconsistency, one line each.
+    pub problems: Vec<String>,
+}
+
+type AuditRow = (i64, String, i64, i64, String, Option<i64>, Option<String>, String, String, Option<String>, String, String, String, String);
+
+/// Recompute every chain.
+pub async fn verify(db: &Db) -> Result<Report, sqlx::Error> {
+    let mut report = Report::default();
+    let heads: Vec<(String, i64, String)> = sqlx::query_as("SELECT chain, seq, hash FROM audit_heads ORDER BY chain").fetch_all(&db.pool).await?;
+    let chains: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT chain FROM audit ORDER BY chain").fetch_all(&db.pool).await?;
+    let mut names: Vec<String> = heads.iter().map(|h| h.0.clone()).chain(chains.into_iter().map(|c| c.0)).collect();
+    names.sort();
+    names.dedup();
+    for chain in names {
+        report.chains += 1;
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash \
+             FROM audit WHERE chain = $1 ORDER BY seq, id",
+        )
+        .bind(&chain)
+        .fetch_all(&db.pool)
+        .await?;
+        let mut prev = GENESIS.to_string();
+        let mut expect_seq = 1;
+        for (id, ch, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash) in &rows {
+            report.rows += 1;
+            if *seq != expect_seq {
+                report.problems.push(format!("{chain}: row id {id} has seq {seq}, expected {expect_seq} (row deleted or inserted)"));
+            }
+            if *prev_hash != prev {
+                report.problems.push(format!("{chain}: row id {id} (seq {seq}) does not link to the previous row"));
+            }
+            let recomputed = row_hash(prev_hash, ch, *seq, *at, actor, *actor_id, shop_id.as_deref(), action, outcome, code.as_deref(), order_ids, details);
+            if recomputed != *hash {
+                report.problems.push(format!("{chain}: row id {id} (seq {seq}) was edited: its hash does not match its content"));
+            }
+            prev = hash.clone();
+            expect_seq = seq + 1;
+        }
+        match heads.iter().find(|h| h.0 == chain) {
+            Some((_, seq, hash)) if *seq == expect_seq - 1 && *hash == prev => {}
+            Some((_, seq, _)) => report.problems.push(format!("{chain}: head says {seq} rows but the chain ends at {} (rows deleted at the end?)", expect_seq - 1)),
+            None => report.problems.push(format!("{chain}: no head row")),
+        }
+    }
+    Ok(report)
+}

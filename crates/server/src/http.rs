@@ -1,0 +1,224 @@
+//! Routes. Handlers are thin: extract identity and input, call the domain module, map the
+//! result. Every rejection (bad JSON, oversized body, bad query) becomes a coded error.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use orderveil_api::*;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+use crate::audit::{self, Event};
+use crate::auth::{self, OrderSystem, SESSION_COOKIE, User};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::{ingest, orders, quota, reveal};
+
+/// Largest request body accepted (a full ingest batch of 500 orders is ~300 KB).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// JSON body whose rejections are coded errors. Serde's messages can quote input values, so
+/// they are never echoed: plaintext could be among them.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> AppResult<Self> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::JsonDataError(_)) => Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"reason": "a field is unknown, missing or of the wrong type"}))),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::new(ErrorCode::PayloadTooLarge).with(json!({"max_bytes": BODY_LIMIT}))),
+            Err(_) => Err(AppError::new(ErrorCode::BadRequest).with(json!({"reason": "body is not JSON (Content-Type: application/json)"}))),
+        }
+    }
+}
+
+/// Query string whose rejections are coded errors.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|_: QueryRejection| AppError::new(ErrorCode::ValidationFailed).with(json!({"reason": "a query parameter is unknown or malformed"})))
+    }
+}
+
+/// Path parameters whose rejections (e.g. bytes that are not UTF-8) are coded errors.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_| AppError::new(ErrorCode::ValidationFailed).with(json!({"reason": "a path parameter is malformed"})))
+    }
+}
+
+/// The API router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/orders/ingest", post(ingest_orders))
+        .route("/api/v1/orders", get(list_orders))
+        .route("/api/v1/orders/{id}", get(get_order))
+        .route("/api/v1/reveal-grants", post(reveal_grants))
+        .route("/api/v1/quota", get(get_quota))
+        .route("/api/v1/audit", get(get_audit))
+        .route("/api/openapi.json", get(openapi))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { AppError::new(ErrorCode::NotFound) })
+        .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(
+            // Log the path only: query strings can carry a searched phone number or name.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| tracing::info_span!("http", method = %req.method(), path = %req.uri().path())),
+        )
+        .with_state(state)
+}
+
+fn session_cookie(token: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("ov_session=; Path=/; Max-Age=0"))
+}
+
+/// Log in with user name and password; sets the HttpOnly session cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
+    responses((status = 200, body = SessionInfo), (status = 401, body = ApiError)))]
+async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> AppResult<Response> {
+    let now = state.now();
+    let row: Option<(i64, String, Option<String>, i64)> = sqlx::query_as("SELECT id, password_hash, shop_id, disabled FROM users WHERE username = $1")
+        .bind(&req.username)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    let ok = match &row {
+        Some((_, hash, _, disabled)) => {
+            let (pw, h) = (req.password.clone(), hash.clone());
+            *disabled == 0 && tokio::task::spawn_blocking(move || auth::verify_password(&pw, &h)).await.unwrap_or(false)
+        }
+        None => {
+            let pw = req.password.clone();
+            let _ = tokio::task::spawn_blocking(move || auth::verify_against_dummy(&pw)).await;
+            false
+        }
+    };
+    let shop = row.as_ref().and_then(|r| r.2.clone());
+    if !ok {
+        let mut ev = Event::new(&req.username.chars().take(64).collect::<String>(), row.as_ref().map(|r| r.0), shop.as_deref(), "login", "refused");
+        ev.code = Some(ErrorCode::InvalidCredentials.as_str());
+        audit::record(&state.db, now, &ev).await?;
+        return Err(ErrorCode::InvalidCredentials.into());
+    }
+    let Some((user_id, ..)) = row else { return Err(ErrorCode::InvalidCredentials.into()) };
+    let token = auth::random_token(32)?;
+    let csrf = auth::random_token(24)?;
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(auth::sha256_hex(&token))
+        .bind(user_id)
+        .bind(&csrf)
+        .bind(now)
+        .bind(now + state.settings.session_ttl_secs)
+        .execute(&state.db.pool)
+        .await?;
+    audit::record(&state.db, now, &Event::new(&req.username, Some(user_id), shop.as_deref(), "login", "ok")).await?;
+    let user = auth::user_for_session(&state, &token).await?.ok_or_else(|| AppError::internal("session vanished"))?;
+    let mut resp = Json(SessionInfo { user: user.info(), csrf_token: csrf }).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&token, state.settings.session_ttl_secs));
+    Ok(resp)
+}
+
+/// End the session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn logout(State(state): State<AppState>, user: User) -> AppResult<Response> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND csrf_token = $2").bind(user.id).bind(&user.csrf_token).execute(&state.db.pool).await?;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0));
+    Ok(resp)
+}
+
+/// The current user and the session's CSRF token.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = SessionInfo), (status = 401, body = ApiError)))]
+async fn me(user: User) -> Json<SessionInfo> {
+    let csrf_token = user.csrf_token.clone();
+    Json(SessionInfo { user: user.info(), csrf_token })
+}
+
+/// Push orders from the platform's order system (service token). Up to 500; all or nothing.
+#[utoipa::path(post, path = "/api/v1/orders/ingest", request_body = IngestRequest,
+    responses((status = 200, body = IngestResponse), (status = 401, body = ApiError), (status = 422, body = ApiError)),
+    security(("service_token" = [])))]
+async fn ingest_orders(State(state): State<AppState>, _sys: OrderSystem, ApiJson(req): ApiJson<IngestRequest>) -> AppResult<Json<IngestResponse>> {
+    ingest::ingest(&state, req.orders, "order-system").await.map(Json)
+}
+
+/// Masked orders of the caller's shop, with filters and blind-index search.
+#[utoipa::path(get, path = "/api/v1/orders", params(OrderQuery), responses((status = 200, body = OrderPage), (status = 401, body = ApiError)))]
+async fn list_orders(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<OrderQuery>) -> AppResult<Json<OrderPage>> {
+    orders::list(&state, &user, q).await.map(Json)
+}
+
+/// One masked order.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 404, body = ApiError)))]
+async fn get_order(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<String>) -> AppResult<Json<OrderView>> {
+    orders::get(&state, &user, &id).await.map(Json)
+}
+
+/// A one-time reveal grant for up to 50 orders, charged to the shop's daily quota.
+#[utoipa::path(post, path = "/api/v1/reveal-grants", request_body = RevealGrantRequest,
+    responses((status = 200, body = RevealGrantResponse), (status = 403, body = ApiError), (status = 404, body = ApiError),
+              (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+async fn reveal_grants(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<RevealGrantRequest>) -> AppResult<Json<RevealGrantResponse>> {
+    reveal::grant(&state, reveal::Requester { user: &user }, req).await.map(Json)
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct ShopParam {
+    /// Shop (platform admins only).
+    shop_id: Option<String>,
+}
+
+/// Today's quota and the last 30 days.
+#[utoipa::path(get, path = "/api/v1/quota", params(ShopParam), responses((status = 200, body = QuotaResponse), (status = 401, body = ApiError)))]
+async fn get_quota(State(state): State<AppState>, user: User, ApiQuery(p): ApiQuery<ShopParam>) -> AppResult<Json<QuotaResponse>> {
+    let shop = match user.role {
+        Role::Admin => p.shop_id.ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?,
+        Role::Owner | Role::Staff => user.own_shop()?.to_string(),
+        Role::Factory => return Err(ErrorCode::Forbidden.into()),
+    };
+    Ok(Json(QuotaResponse { today: quota::today(&state, &shop).await?, history: quota::history(&state, &shop).await? }))
+}
+
+/// The audit trail: own shop for owners, everything for platform admins.
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), responses((status = 200, body = AuditPage), (status = 403, body = ApiError)))]
+async fn get_audit(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<AuditQuery>) -> AppResult<Json<AuditPage>> {
+    crate::audit_query::list(&state, &user, q).await.map(Json)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "OrderVeil API", description = "Encrypted receiver data, masked orders and one-time reveal grants. Every error is {code, message, message_zh}."),
+    paths(login, logout, me, ingest_orders, list_orders, get_order, reveal_grants, get_quota, get_audit),
+    components(schemas(ApiError, ErrorCode))
+)]
+struct ApiDoc;
+
+/// The OpenAPI document, generated from the handlers and types above.
+pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi_doc())
+}

@@ -1,0 +1,172 @@
+//! The key provider: master keys (KEK, versioned) and the index master secret.
+//!
+//! Embedded default: `keys.json` in the data directory, created on first start with mode
+//! 0600. Or from the environment: `ORDERVEIL_MASTER_KEY` and `ORDERVEIL_INDEX_KEY`
+//! (base64url of 32 bytes each; the master key is version 1). A KMS-backed provider would
+//! implement the same methods; it is not built because no KMS runs here.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use orderveil_cipher::{IndexKey, IndexMasterSecret, Kek, KekVersion, ShopId};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// Holds the master keys in memory.
+pub struct KeyProvider {
+    keks: BTreeMap<u32, Kek>,
+    primary: u32,
+    index_master: IndexMasterSecret,
+}
+
+impl std::fmt::Debug for KeyProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyProvider(versions {:?}, primary {}, [redacted])", self.keks.keys().collect::<Vec<_>>(), self.primary)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    primary: u32,
+    keks: BTreeMap<u32, String>,
+    index_master: String,
+}
+
+fn decode32(s: &str) -> Result<[u8; 32], String> {
+    let v = Zeroizing::new(URL_SAFE_NO_PAD.decode(s.trim()).map_err(|_| "key is not base64url".to_string())?);
+    v.as_slice().try_into().map_err(|_| "key is not 32 bytes".to_string())
+}
+
+impl KeyProvider {
+    /// From the environment if `ORDERVEIL_MASTER_KEY` is set, else from (or into) the key
+    /// file in `data_dir`.
+    pub fn load(data_dir: &Path) -> Result<Self, String> {
+        if let Ok(master) = std::env::var("ORDERVEIL_MASTER_KEY") {
+            let index = std::env::var("ORDERVEIL_INDEX_KEY")
+                .map_err(|_| "ORDERVEIL_MASTER_KEY is set but ORDERVEIL_INDEX_KEY is not".to_string())?;
+            let v1 = KekVersion::new(1).ok_or("version")?;
+            return Ok(Self {
+                keks: BTreeMap::from([(1, Kek::from_bytes(v1, decode32(&master)?))]),
+                primary: 1,
+                index_master: IndexMasterSecret::from_bytes(decode32(&index)?),
+            });
+        }
+        let path = data_dir.join("keys.json");
+        if !path.exists() {
+            Self::create_file(&path)?;
+        }
+        let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?);
+        let file: KeyFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut keks = BTreeMap::new();
+        for (v, k) in &file.keks {
+            let version = KekVersion::new(*v).ok_or("key version 0")?;
+            keks.insert(*v, Kek::from_bytes(version, decode32(k)?));
+        }
+        if !keks.contains_key(&file.primary) {
+            return Err(format!("primary key version {} missing", file.primary));
+        }
+        Ok(Self { keks, primary: file.primary, index_master: IndexMasterSecret::from_bytes(decode32(&file.index_master)?) })
+    }
+
+    fn create_file(path: &Path) -> Result<(), String> {
+        let v1 = KekVersion::new(1).ok_or("version")?;
+        let kek = Kek::generate(v1).map_err(|e| e.to_string())?;
+        let im = IndexMasterSecret::generate().map_err(|e| e.to_string())?;
+        let file = KeyFile {
+            primary: 1,
+            keks: BTreeMap::from([(1, URL_SAFE_NO_PAD.encode(kek.expose_bytes()))]),
+            index_master: URL_SAFE_NO_PAD.encode(im.expose_bytes()),
+        };
+        let text = Zeroizing::new(serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            opts.mode(0o600);
+        }
+        // Several processes may start at once on a fresh shared data directory: write a
+        // private temporary file, then hard-link it into place. The link is atomic and fails
+        // if another process got there first (its file is then the one everybody loads), so
+        // no process ever reads a half-written key file.
+        let tmp = path.with_extension(format!("json.tmp-{}-{:016x}", std::process::id(), rand::random::<u64>()));
+        let created = (|| -> Result<bool, String> {
+            let mut f = opts.open(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            f.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+            f.sync_all().map_err(|e| e.to_string())?;
+            match std::fs::hard_link(&tmp, path) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+                Err(e) => Err(format!("{}: {e}", path.display())),
+            }
+        })();
+        let _ = std::fs::remove_file(&tmp);
+        if created? {
+            tracing::info!(path = %path.display(), "created master key file (mode 0600)");
+        }
+        Ok(())
+    }
+
+    /// The master key that wraps new DEKs.
+    pub fn primary(&self) -> &Kek {
+        // `load` guarantees the primary version is present.
+        &self.keks[&self.primary]
+    }
+
+    /// A master key by version.
+    pub fn kek(&self, version: u32) -> Option<&Kek> {
+        self.keks.get(&version)
+    }
+
+    /// A shop's index key.
+    pub fn index_key(&self, shop: &ShopId) -> IndexKey {
+        self.index_master.shop_key(shop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_file_is_created_once_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = KeyProvider::load(dir.path()).unwrap();
+        let b = KeyProvider::load(dir.path()).unwrap();
+        assert_eq!(a.primary().expose_bytes(), b.primary().expose_bytes(), "same key on restart");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("keys.json")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(!format!("{a:?}").contains(&URL_SAFE_NO_PAD.encode(a.primary().expose_bytes())));
+    }
+
+    #[test]
+    fn processes_starting_together_agree_on_one_key_file() {
+        // Several server processes started at once on a fresh shared data directory.
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let barrier = std::sync::Barrier::new(8);
+            let keys: Vec<Result<Vec<u8>, String>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..8)
+                    .map(|_| {
+                        s.spawn(|| {
+                            barrier.wait();
+                            KeyProvider::load(dir.path()).map(|k| k.primary().expose_bytes().to_vec())
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let first = keys[0].clone().unwrap();
+            for k in keys {
+                assert_eq!(k.unwrap(), first, "every process must load the one key file");
+            }
+        }
+    }
+}

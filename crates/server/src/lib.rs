@@ -1,0 +1,94 @@
+//! # orderveil-server
+//!
+//! The backend of OrderVeil: order ingest (plaintext in, ciphertext + masks + blind indexes
+//! stored), the masked order API, one-time reveal grants under an atomic daily quota, and a
+//! hash-chained audit trail, on SQLite (embedded default) or PostgreSQL.
+//!
+//! `main.rs` is thin: it parses the command line and calls [`serve`] or [`audit::verify`].
+//! Tests build the same [`app`] with their own clock and database.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod audit_query;
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod ingest;
+pub mod keys;
+pub mod orders;
+pub mod quota;
+pub mod reveal;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest as _, Sha256};
+
+pub use state::{AppState, Settings};
+
+/// Where and how to run.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Data directory (SQLite file, key file, service token).
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: `orderveil.db` in the data directory.
+    pub database_url: Option<String>,
+    /// The order system's token; default: generated into the data directory.
+    pub service_token: Option<String>,
+    /// Platform rules.
+    pub settings: Settings,
+}
+
+impl Config {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("orderveil.db").display()))
+    }
+}
+
+/// The service token: from the config, or read from / generated into `service-token`.
+pub fn service_token(cfg: &Config) -> Result<String, String> {
+    if let Some(t) = &cfg.service_token {
+        return Ok(t.clone());
+    }
+    let path = cfg.data_dir.join("service-token");
+    if let Ok(t) = std::fs::read_to_string(&path) {
+        return Ok(t.trim().to_string());
+    }
+    let t = format!("ovs_{}", auth::random_token(32).map_err(|e| format!("{e:?}"))?);
+    write_private(&path, &t)?;
+    Ok(t)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes()).map_err(|e| e.to_string())
+}
+
+/// Open the store, migrate it, load keys: everything [`app`] needs.
+pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<AppState, String> {
+    std::fs::create_dir_all(&cfg.data_dir).map_err(|e| format!("{}: {e}", cfg.data_dir.display()))?;
+    let db = db::Db::connect(&cfg.database_url()).await.map_err(|e| format!("database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("migration: {e}"))?;
+    let keys = keys::KeyProvider::load(&cfg.data_dir)?;
+    let token = service_token(cfg)?;
+    let service_token_sha256: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), service_token_sha256 })))
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> axum::Router {
+    http::router(state)
+}

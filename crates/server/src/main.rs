@@ -1,0 +1,152 @@
+//! `orderveil`: the OrderVeil server binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use orderveil_server::{Config, Settings, audit, build_state, clock::SystemClock, db::Db, demo};
+
+#[derive(Parser)]
+#[command(name = "orderveil", version, about = "OrderVeil: encrypted receiver data, masked orders, one-time reveal grants")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Audit-trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute every hash chain; exit 1 if any row was edited, inserted or deleted.
+    Verify(StoreArgs),
+}
+
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// Data directory: SQLite database, master key file, service token.
+    #[arg(long, env = "ORDERVEIL_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite.
+    #[arg(long, env = "ORDERVEIL_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ORDERVEIL_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Seed demo shops, users and orders (idempotent) and print the logins.
+    #[arg(long, env = "ORDERVEIL_DEMO")]
+    demo: bool,
+    /// Token of the platform's order system for the ingest API (default: generated into the data directory).
+    #[arg(long, env = "ORDERVEIL_SERVICE_TOKEN", hide_env_values = true)]
+    service_token: Option<String>,
+    /// Daily reveal rate of the last 30 days' orders.
+    #[arg(long, env = "ORDERVEIL_QUOTA_RATE", default_value_t = 0.05)]
+    quota_rate: f64,
+    /// Minimum daily reveal limit.
+    #[arg(long, env = "ORDERVEIL_QUOTA_FLOOR", default_value_t = 10)]
+    quota_floor: u32,
+    /// Reveal requests per account per minute before a cool-down.
+    #[arg(long, env = "ORDERVEIL_RISK_PER_MINUTE", default_value_t = 30)]
+    risk_per_minute: u32,
+    /// Reveal requests per account per hour before a cool-down.
+    #[arg(long, env = "ORDERVEIL_RISK_PER_HOUR", default_value_t = 300)]
+    risk_per_hour: u32,
+    /// Cool-down length in minutes.
+    #[arg(long, env = "ORDERVEIL_RISK_COOLDOWN_MINUTES", default_value_t = 30)]
+    risk_cooldown_minutes: i64,
+    /// Lifetime of a sealed grant in seconds.
+    #[arg(long, env = "ORDERVEIL_GRANT_TTL_SECS", default_value_t = 60)]
+    grant_ttl_secs: i64,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ORDERVEIL_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("orderveil: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("orderveil: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Cmd::Serve(a) => serve(a).await.map(|()| ExitCode::SUCCESS),
+        Cmd::Audit { command: AuditCmd::Verify(s) } => {
+            let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, settings: Settings::default() };
+            let db = Db::connect(&cfg.database_url()).await.map_err(|e| e.to_string())?;
+            let r = audit::verify(&db).await.map_err(|e| e.to_string())?;
+            println!("audit verify: {} chains, {} rows checked", r.chains, r.rows);
+            if r.problems.is_empty() {
+                println!("OK: every chain verifies");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in &r.problems {
+                    println!("PROBLEM: {p}");
+                }
+                println!("FAILED: {} problem(s)", r.problems.len());
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}
+
+async fn serve(a: ServeArgs) -> Result<(), String> {
+    if !(0.0..=1.0).contains(&a.quota_rate) {
+        return Err("--quota-rate must be between 0 and 1".into());
+    }
+    let settings = Settings {
+        quota_rate_bps: (a.quota_rate * 10_000.0).round() as u32,
+        quota_floor: a.quota_floor,
+        risk_per_minute: a.risk_per_minute,
+        risk_per_hour: a.risk_per_hour,
+        risk_cooldown_secs: a.risk_cooldown_minutes * 60,
+        grant_ttl_secs: a.grant_ttl_secs,
+        ..Settings::default()
+    };
+    let cfg = Config { data_dir: a.store.data_dir, database_url: a.store.database_url, service_token: a.service_token, settings };
+    let state = build_state(&cfg, Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind(a.listen).await.map_err(|e| format!("{}: {e}", a.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if a.demo {
+        demo::seed(&state).await.map_err(|e| format!("demo seed: {e:?}"))?;
+        demo::print_banner(&addr, &orderveil_server::service_token(&cfg)?);
+    }
+    // Tests and scripts read this line to find the port when listening on port 0.
+    println!("orderveil listening on http://{addr}");
+    tracing::info!(%addr, backend = ?state.db.backend, "listening");
+    axum::serve(listener, orderveil_server::app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

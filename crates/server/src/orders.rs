@@ -1,0 +1,138 @@
+//! The masked order list and detail. Merchants see only their shop; searches by phone,
+//! name or address go through the shop's blind index (the server computes the query
+//! tokens; plaintext search terms are never stored or logged).
+
+use orderveil_api::{ErrorCode, Item, OrderPage, OrderQuery, OrderStatus, OrderView, Permission, ReceiverFields, Role};
+use orderveil_cipher::{FieldKind, ShopId};
+use serde_json::json;
+
+use crate::auth::User;
+use crate::clock::rfc3339;
+use crate::db::{Arg, bind_all};
+use crate::error::{AppError, AppResult};
+use crate::reveal::state_allows_reveal;
+use crate::state::AppState;
+
+const COLUMNS: &str = "order_id, shop_id, status, created_at, completed_at, items, amount_cents, name_masked, phone_masked, address_masked, \
+                       name_ct, phone_ct, address_ct, receiver_key";
+
+type Row = (String, String, String, i64, Option<i64>, String, i64, String, String, String, String, String, String, String);
+
+fn to_view(r: Row, now: i64) -> AppResult<OrderView> {
+    let status = OrderStatus::parse(&r.2).ok_or_else(|| AppError::internal("bad status in orders table"))?;
+    let items: Vec<Item> = serde_json::from_str(&r.5).map_err(AppError::internal)?;
+    Ok(OrderView {
+        order_id: r.0,
+        shop_id: r.1,
+        status,
+        created_at: rfc3339(r.3),
+        completed_at: r.4.map(rfc3339),
+        items,
+        amount_cents: r.6,
+        masked: ReceiverFields { name: r.7, phone: r.8, address: r.9 },
+        ciphertext: ReceiverFields { name: r.10, phone: r.11, address: r.12 },
+        receiver_key: r.13,
+        revealable: state_allows_reveal(status, r.4, now),
+    })
+}
+
+/// Which shop a user may list: their own, or any (named) for platform admins.
+fn shop_scope(user: &User, asked: Option<&str>) -> AppResult<String> {
+    match user.role {
+        Role::Admin => asked.map(str::to_string).ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id", "reason": "required for admins"}))),
+        Role::Owner | Role::Staff if user.can(Permission::View) => Ok(user.own_shop()?.to_string()),
+        _ => Err(AppError::new(ErrorCode::Forbidden)),
+    }
+}
+
+
+/// `GET /api/v1/orders`.
+pub async fn list(state: &AppState, user: &User, q: OrderQuery) -> AppResult<OrderPage> {
+    let shop = shop_scope(user, q.shop_id.as_deref())?;
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.unwrap_or(20);
+    if !(1..=200).contains(&per_page) {
+        return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "per_page", "reason": "1 to 200"})));
+    }
+    let shop_id = ShopId::new(&shop).map_err(|_| AppError::new(ErrorCode::ValidationFailed))?;
+    let mut conds = vec!["shop_id = $1".to_string()];
+    let mut args = vec![Arg::S(shop.clone())];
+    let mut searched = false;
+    let push = |conds: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, a: Arg| {
+        args.push(a);
+        conds.push(sql.replace('?', &format!("${}", args.len())));
+    };
+    if let Some(s) = q.status {
+        push(&mut conds, &mut args, "status = ?", Arg::S(s.as_str().into()));
+    }
+    if let Some(id) = q.order_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        searched = true;
+        push(&mut conds, &mut args, "order_id = ?", Arg::S(id.into()));
+    }
+    if let Some(last4) = q.phone_last4.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "phone_last4", "reason": "4 digits"})));
+        }
+        searched = true;
+        push(&mut conds, &mut args, "phone_last4 = ?", Arg::S(last4.into()));
+    }
+    let ikey = state.keys.index_key(&shop_id);
+    if let Some(phone) = q.phone.as_deref().filter(|s| !s.trim().is_empty()) {
+        searched = true;
+        let tokens = ikey.query_tokens(FieldKind::Phone, phone);
+        // A phone with no digits matches nothing.
+        let t = tokens.into_iter().next().unwrap_or_else(|| "-".into());
+        push(&mut conds, &mut args, "phone_token = ?", Arg::S(t));
+    }
+    for (kind, frag, col) in [(FieldKind::Name, &q.name, "name_index"), (FieldKind::Address, &q.address, "address_index")] {
+        if let Some(frag) = frag.as_deref().filter(|s| !s.trim().is_empty()) {
+            searched = true;
+            for t in ikey.query_tokens(kind, frag) {
+                push(&mut conds, &mut args, &format!("{col} LIKE ?"), Arg::S(format!("%{t}%")));
+            }
+        }
+    }
+    let where_ = conds.join(" AND ");
+    let total: i64 = if searched {
+        let sql = format!("SELECT COUNT(*) FROM orders WHERE {where_}");
+        bind_all(sqlx::query_as::<_, (i64,)>(&sql), &args).fetch_one(&state.db.pool).await?.0
+    } else {
+        let (sql, status) = match q.status {
+            Some(s) => ("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM shop_order_counts WHERE shop_id = $1 AND status = $2", Some(s.as_str())),
+            None => ("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM shop_order_counts WHERE shop_id = $1", None),
+        };
+        let mut qq = sqlx::query_as::<_, (i64,)>(sql).bind(shop.clone());
+        if let Some(s) = status {
+            qq = qq.bind(s);
+        }
+        qq.fetch_one(&state.db.pool).await?.0
+    };
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    args.push(Arg::I(i64::from(per_page)));
+    args.push(Arg::I(offset));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orders WHERE {where_} ORDER BY created_at DESC, order_id DESC LIMIT ${} OFFSET ${}",
+        args.len() - 1,
+        args.len()
+    );
+    let now = state.now();
+    let orders = bind_all(sqlx::query_as::<_, Row>(&sql), &args).fetch_all(&state.db.pool).await?.into_iter().map(|r| to_view(r, now)).collect::<AppResult<Vec<_>>>()?;
+    Ok(OrderPage { orders, page, per_page, total: u64::try_from(total).unwrap_or(0) })
+}
+
+/// `GET /api/v1/orders/{id}`: another shop's order is "not found", never "forbidden", so
+/// ids of other shops cannot be probed.
+pub async fn get(state: &AppState, user: &User, order_id: &str) -> AppResult<OrderView> {
+    let sql = format!("SELECT {COLUMNS} FROM orders WHERE order_id = $1");
+    let row: Option<Row> = sqlx::query_as(&sql).bind(order_id).fetch_optional(&state.db.pool).await?;
+    let row = row.ok_or_else(|| AppError::new(ErrorCode::OrderNotFound))?;
+    let visible = match user.role {
+        Role::Admin => true,
+        Role::Owner | Role::Staff => user.can(Permission::View) && user.shop_id.as_deref() == Some(row.1.as_str()),
+        Role::Factory => false,
+    };
+    if !visible {
+        return Err(AppError::new(ErrorCode::OrderNotFound));
+    }
+    to_view(row, state.now())
+}

@@ -1,0 +1,115 @@
+//! The daily reveal quota: `limit = max(floor, ceil(rate × orders of the last 30 days / 30))`
+//! plus the approved extras active today; one unit per order on its first reveal of an
+//! Asia/Shanghai day.
+
+use orderveil_api::{QuotaDay, QuotaToday};
+use sqlx::{Any, Executor};
+
+use crate::clock::{day_of, last_days};
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// `max(floor, ceil(rate_bps × orders_30d / (30 × 10000)))`, in integers so 5 % of 600
+/// orders is exactly 1, not 2 through floating-point rounding.
+pub fn base_limit(orders_30d: u64, rate_bps: u32, floor: u32) -> u32 {
+    let num = u128::from(rate_bps) * u128::from(orders_30d);
+    let den = 30u128 * 10_000;
+    let ceil = num.div_ceil(den);
+    u32::try_from(ceil).unwrap_or(u32::MAX).max(floor)
+}
+
+/// Orders of `shop` created in the 30 days before `now`.
+pub async fn orders_last_30_days<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str, now: i64) -> AppResult<u64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE shop_id = $1 AND created_at >= $2 AND created_at <= $3")
+        .bind(shop)
+        .bind(now - 30 * 86_400)
+        .bind(now)
+        .fetch_one(ex)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Approved extras covering `day`.
+pub async fn extras_on<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str, day: &str) -> AppResult<u32> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(per_day), 0) AS BIGINT) FROM quota_extras \
+         WHERE shop_id = $1 AND status = 'approved' AND start_day <= $2 AND end_day >= $2",
+    )
+    .bind(shop)
+    .bind(day)
+    .fetch_one(ex)
+    .await?;
+    Ok(u32::try_from(n).unwrap_or(0))
+}
+
+/// Build the API view.
+pub fn view(state: &AppState, shop: &str, day: &str, used: u32, base: u32, extra: u32, orders_30d: u64) -> QuotaToday {
+    let limit = base.saturating_add(extra);
+    QuotaToday {
+        shop_id: shop.into(),
+        day: day.into(),
+        used,
+        limit,
+        base,
+        extra,
+        rate: f64::from(state.settings.quota_rate_bps) / 10_000.0,
+        floor: state.settings.quota_floor,
+        remaining: limit.saturating_sub(used),
+        orders_last_30_days: orders_30d,
+    }
+}
+
+/// Today's quota of a shop, read-only (the day's row may not exist yet).
+pub async fn today(state: &AppState, shop: &str) -> AppResult<QuotaToday> {
+    let now = state.now();
+    let day = day_of(now);
+    let row: Option<(i64, i64, i64)> = sqlx::query_as("SELECT used, base, orders_30d FROM quota_days WHERE shop_id = $1 AND day = $2")
+        .bind(shop)
+        .bind(&day)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    let (used, base, orders_30d) = match row {
+        Some((u, b, o)) => (u32::try_from(u).unwrap_or(0), u32::try_from(b).unwrap_or(0), u64::try_from(o).unwrap_or(0)),
+        None => {
+            let o = orders_last_30_days(&state.db.pool, shop, now).await?;
+            (0, base_limit(o, state.settings.quota_rate_bps, state.settings.quota_floor), o)
+        }
+    };
+    let extra = extras_on(&state.db.pool, shop, &day).await?;
+    Ok(view(state, shop, &day, used, base, extra, orders_30d))
+}
+
+/// The last 30 days' usage, oldest first.
+pub async fn history(state: &AppState, shop: &str) -> AppResult<Vec<QuotaDay>> {
+    let days = last_days(state.now(), 30);
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT day, used FROM quota_days WHERE shop_id = $1 AND day >= $2 AND day <= $3")
+        .bind(shop)
+        .bind(&days[0])
+        .bind(&days[days.len() - 1])
+        .fetch_all(&state.db.pool)
+        .await?;
+    Ok(days
+        .into_iter()
+        .map(|d| {
+            let used = rows.iter().find(|r| r.0 == d).map_or(0, |r| u32::try_from(r.1).unwrap_or(0));
+            QuotaDay { day: d, used }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_limit_follows_the_rule_exactly() {
+        assert_eq!(base_limit(0, 500, 10), 10, "floor");
+        assert_eq!(base_limit(600, 500, 10), 10, "5% of 600 / 30 = 1, floor wins");
+        assert_eq!(base_limit(15_000, 500, 10), 25, "5% of 15000 / 30 = 25");
+        assert_eq!(base_limit(15_001, 500, 10), 26, "ceil");
+        assert_eq!(base_limit(6_000, 500, 0), 10);
+        assert_eq!(base_limit(6_001, 500, 0), 11);
+        assert_eq!(base_limit(1, 500, 0), 1, "ceil of a tiny positive share is 1");
+        assert_eq!(base_limit(u64::MAX, 10_000, 10), u32::MAX, "saturates");
+    }
+}

@@ -1,0 +1,102 @@
+//! Quota atomicity: N concurrent reveals at the limit grant exactly what is left, across two
+//! server processes on one store.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use orderveil_api::{OrderStatus, RevealGrantResponse};
+use orderveil_server::clock::{Clock as _, SystemClock};
+
+use crate::helpers::*;
+
+both_stores!(concurrent_reveals_grant_exactly_what_is_left_across_two_processes);
+
+const FLOOR: u32 = 50;
+const LEFT: u32 = 37;
+const REQUESTS: usize = 200;
+
+/// Two real `orderveil` processes on one store (for SQLite: one database file and one key
+/// file in a shared data directory; for PostgreSQL: one database, the key file shared the
+/// same way). 200 one-order grants for 200 distinct orders, split between the processes and
+/// four sessions, with 37 units left: exactly 37 succeed.
+async fn concurrent_reveals_grant_exactly_what_is_left_across_two_processes(store: Store) {
+    // The store, seeded with the users, and the key file both processes will read.
+    let app = TestApp::spawn(store).await;
+    // The processes run on the system clock: never straddle an Asia/Shanghai midnight.
+    let to_midnight = secs_to_real_midnight();
+    if to_midnight < 90 {
+        tokio::time::sleep(std::time::Duration::from_secs(u64::try_from(to_midnight).unwrap() + 2)).await;
+    }
+    let floor = FLOOR.to_string();
+    let args = ["--quota-floor", floor.as_str(), "--risk-per-minute", "100000", "--risk-per-hour", "100000"];
+    let (a, b) = tokio::join!(app.spawn_binary(&args, &[]), app.spawn_binary(&args, &[]));
+
+    // 200 orders for the burst plus 13 to burn the quota down to 37, in the last 30 days.
+    let now = SystemClock.now();
+    let orders = realistic("shop1", "C", REQUESTS + (FLOOR - LEFT) as usize, now, OrderStatus::AwaitingShipment);
+    for chunk in orders.chunks(500) {
+        let _: orderveil_api::IngestResponse = ingest_at(&a.base, chunk).await.ok();
+    }
+    let burst: Vec<String> = orders[..REQUESTS].iter().map(|o| o.order_id.clone()).collect();
+    let burn: Vec<&str> = orders[REQUESTS..].iter().map(|o| o.order_id.as_str()).collect();
+
+    let owner_a = a.login("shop1").await;
+    let q = owner_a.quota().await;
+    assert_eq!((q.limit, q.used), (FLOOR, 0), "the floor must set the limit: {q:?}");
+    let g: RevealGrantResponse = owner_a.reveal(&burn, &["phone"]).await.1.ok();
+    assert_eq!(g.quota.remaining, LEFT);
+    let day = g.quota.day.clone();
+
+    // Four sessions: two users on each process.
+    let clients = Arc::new([owner_a, a.login("shop1-ops").await, b.login("shop1").await, b.login("shop1-ops").await]);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, id) in burst.iter().cloned().enumerate() {
+        let clients = clients.clone();
+        tasks.spawn(async move {
+            let (_, r) = clients[i % 4].reveal(&[&id], &["phone"]).await;
+            (id, r)
+        });
+    }
+    let (mut granted, mut exhausted, mut other) = (BTreeSet::new(), 0, Vec::new());
+    while let Some(res) = tasks.join_next().await {
+        let (id, r) = res.unwrap();
+        match (r.status, r.body["code"].as_str()) {
+            (200, _) => {
+                let g: RevealGrantResponse = r.ok();
+                assert_eq!((g.charged_order_ids.as_slice(), g.quota.day.as_str()), (&[id.clone()][..], day.as_str()));
+                assert!(g.quota.used <= FLOOR, "used beyond the limit: {:?}", g.quota);
+                granted.insert(id);
+            }
+            (429, Some("QUOTA_EXHAUSTED")) => {
+                assert_eq!(r.err(429, "QUOTA_EXHAUSTED")["remaining"].as_u64(), Some(0), "{}", r.text);
+                exhausted += 1;
+            }
+            _ => other.push(format!("{id}: {} {}", r.status, r.text)),
+        }
+    }
+    assert!(other.is_empty(), "unexpected responses: {other:#?}");
+    assert_eq!((granted.len(), exhausted), (LEFT as usize, REQUESTS - LEFT as usize));
+
+    // Both processes see the same, full quota.
+    for c in [&clients[0], &clients[2]] {
+        let q = c.quota().await;
+        assert_eq!((q.used, q.limit, q.remaining, q.day.as_str()), (FLOOR, FLOOR, 0, day.as_str()));
+    }
+    // Exactly 37 charge rows for the burst (plus the 13 burnt), and they are the granted orders.
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT order_id FROM reveal_charges WHERE shop_id = 'shop1' AND day = $1")
+        .bind(&day)
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    let charged: BTreeSet<String> = rows.into_iter().map(|r| r.0).filter(|id| burst.contains(id)).collect();
+    assert_eq!(charged, granted);
+    assert_eq!(app.charges("shop1").await, i64::from(FLOOR));
+
+    // Every request left one audit row, and the chain stayed intact under the race.
+    let (ok,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit WHERE action = 'reveal' AND outcome = 'ok'").fetch_one(&app.state.db.pool).await.unwrap();
+    let (refused,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit WHERE action = 'reveal' AND code = 'QUOTA_EXHAUSTED'").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!((ok, refused), (1 + i64::from(LEFT), (REQUESTS - LEFT as usize) as i64));
+    let (_, _) = tokio::join!(a.stop(), b.stop());
+    let (verified, out) = app.audit_verify().await;
+    assert!(verified, "audit chain broken by concurrent appends:\n{out}");
+}
