@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | `demo` | builds the server in release mode and runs it with a seeded demo on SQLite (`data/demo`), printing the URL and the logins |
 //! | `setup` | installs what the tests need, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver` |
-//! | `test` | `setup`, then clippy, the native suite, the wasm suite in headless Chromium, and the dependency invariants |
+//! | `test` | `setup`, then clippy, `trunk build`, the native suite (server on SQLite and PostgreSQL, the web app end to end in Chromium), the wasm suite in headless Chromium, and the dependency invariants |
 //! | `bench` | native benchmarks, then the Wasm benchmark in headless Chromium |
 //! | `vectors` | regenerates the committed test vectors and fails if they changed |
 //! | `fuzz [SECONDS]` | runs both `cargo fuzz` targets of the crypto core (default 60 s each) |
@@ -158,7 +158,12 @@ fn test() -> Result {
     step("lint: clippy (warnings are errors)");
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
 
-    step("native: cargo test --workspace");
+    step("web: trunk build (dev) into dist/ for the browser end-to-end test");
+    setup_trunk()?;
+    run(cargo().args(["fetch", "--quiet"]))?;
+    run(Command::new("trunk").current_dir(root()).env("TRUNK_SKIP_VERSION_CHECK", "true").args(["build"]))?;
+
+    step("native: cargo test --workspace (includes the server suite on SQLite and PostgreSQL, and the web app in Chromium)");
     run(cargo().args(["test", "--workspace"]))?;
 
     step("invariant: the wasm32 build of orderveil-cipher has no I/O, server or web-stack dependency");
@@ -242,8 +247,27 @@ fn fuzz(seconds: &str) -> Result {
 }
 
 fn demo(listen: &str) -> Result {
+    setup_trunk()?;
+    step("demo: build the web app (trunk build --release, offline)");
+    run(cargo().args(["fetch"]))?;
+    run(Command::new("trunk").current_dir(root()).env("TRUNK_SKIP_VERSION_CHECK", "true").args(["build", "--release"]))?;
     let data = root().join("data/demo");
     step(&format!("demo: build (release) and run `orderveil serve --demo` on SQLite in {}", data.display()));
     let data = data.to_string_lossy().into_owned();
-    run(cargo().args(["run", "--release", "-p", "orderveil-server", "--bin", "orderveil", "--", "serve", "--demo", "--listen", listen, "--data-dir", &data]))
+    let web = root().join("dist").to_string_lossy().into_owned();
+    run(cargo().args([
+        "run", "--release", "-p", "orderveil-server", "--bin", "orderveil", "--", "serve", "--demo", "--listen", listen, "--data-dir", &data, "--web-dir", &web,
+    ]))
+}
+
+/// Trunk builds the Yew app; 0.21.14 is the last release that builds with Rust 1.95.
+fn setup_trunk() -> Result {
+    step("setup: trunk");
+    let have = Command::new("trunk").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if have.as_deref() == Some("trunk 0.21.14") {
+        eprintln!("    trunk 0.21.14 already installed");
+        Ok(())
+    } else {
+        run(cargo().args(["install", "--locked", "trunk", "--version", "0.21.14"]))
+    }
 }

@@ -65,8 +65,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 }
 
 /// The API router.
-pub fn router(state: AppState) -> Router {
-    Router::new()
+pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
+    let app = Router::new()
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me))
@@ -78,8 +78,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(get_audit))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(|| async { AppError::new(ErrorCode::NotFound) })
-        .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) })
+        // Unknown API paths stay coded JSON errors even when the web app is served.
+        .route("/api/{*rest}", axum::routing::any(|| async { AppError::new(ErrorCode::NotFound) }))
+        .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) });
+    // The Trunk-built web app at `/`; any other path is a client-side route (index.html).
+    let app = match web_dir {
+        Some(dir) => app.fallback_service(
+            tower_http::services::ServeDir::new(dir).fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
+        ),
+        None => app.fallback(|| async { AppError::new(ErrorCode::NotFound) }),
+    };
+    app
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
             // Log the path only: query strings can carry a searched phone number or name.

@@ -43,6 +43,11 @@ pub struct Config {
     pub settings: Settings,
 }
 
+/// The directory of the Trunk-built web app to serve at `/`, if any.
+pub fn web_dir(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    explicit.or_else(|| Some(PathBuf::from("dist"))).filter(|d| d.join("index.html").is_file())
+}
+
 impl Config {
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
@@ -88,7 +93,12 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), service_token_sha256 })))
 }
 
-/// The whole HTTP application.
+/// The HTTP API (no web app).
 pub fn app(state: AppState) -> axum::Router {
-    http::router(state)
+    http::router(state, None)
+}
+
+/// The HTTP API plus the web app in `web_dir` at `/`.
+pub fn app_with_web(state: AppState, web_dir: Option<&Path>) -> axum::Router {
+    http::router(state, web_dir)
 }

@@ -49,6 +49,9 @@ struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     store: StoreArgs,
+    /// Directory of the Trunk-built web app served at `/` (default: `dist` if it exists).
+    #[arg(long, env = "ORDERVEIL_WEB_DIR")]
+    web_dir: Option<PathBuf>,
     /// Seed demo shops, users and orders (idempotent) and print the logins.
     #[arg(long, env = "ORDERVEIL_DEMO")]
     demo: bool,
@@ -132,6 +135,7 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         grant_ttl_secs: a.grant_ttl_secs,
         ..Settings::default()
     };
+    let web = orderveil_server::web_dir(a.web_dir);
     let cfg = Config { data_dir: a.store.data_dir, database_url: a.store.database_url, service_token: a.service_token, settings };
     let state = build_state(&cfg, Arc::new(SystemClock)).await?;
     let listener = tokio::net::TcpListener::bind(a.listen).await.map_err(|e| format!("{}: {e}", a.listen))?;
@@ -143,7 +147,11 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
     // Tests and scripts read this line to find the port when listening on port 0.
     println!("orderveil listening on http://{addr}");
     tracing::info!(%addr, backend = ?state.db.backend, "listening");
-    axum::serve(listener, orderveil_server::app(state))
+    match &web {
+        Some(d) => tracing::info!(dir = %d.display(), "serving the web app at /"),
+        None => tracing::warn!("no web app (build it with `trunk build --release`); serving the API only"),
+    }
+    axum::serve(listener, orderveil_server::app_with_web(state, web.as_deref()))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

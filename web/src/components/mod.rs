@@ -1,0 +1,2 @@
+//! Reusable components.
+pub mod quota_meter;

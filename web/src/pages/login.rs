@@ -1,0 +1,52 @@
+//! The login form.
+
+use orderveil_api::SessionInfo;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::api;
+use crate::i18n::Lang;
+
+/// Props.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// UI language.
+    pub lang: Lang,
+    /// Called with the new session.
+    pub on_login: Callback<SessionInfo>,
+}
+
+/// The login page.
+#[function_component(Login)]
+pub fn login(props: &Props) -> Html {
+    let user = use_node_ref();
+    let pass = use_node_ref();
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<api::ApiFailure>);
+    let l = props.lang;
+    let submit = {
+        let (user, pass, busy, error, on_login) = (user.clone(), pass.clone(), busy.clone(), error.clone(), props.on_login.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let u = user.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let p = pass.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let (busy, error, on_login) = (busy.clone(), error.clone(), on_login.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::login(u, p).await {
+                    Ok(s) => on_login.emit(s),
+                    Err(e) => error.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    html! {
+        <form class="login" onsubmit={submit}>
+            <label>{ l.t("username") }<input ref={user} id="username" autocomplete="username" required=true /></label>
+            <label>{ l.t("password") }<input ref={pass} id="password" type="password" autocomplete="current-password" required=true /></label>
+            if let Some(e) = &*error { <p class="error" role="alert">{ e.text(l) }</p> }
+            <button type="submit" id="login" disabled={*busy}>{ if *busy { l.t("logging_in") } else { l.t("login") } }</button>
+        </form>
+    }
+}

@@ -1,0 +1,3 @@
+//! Pages.
+pub mod login;
+pub mod orders;
