@@ -1,8 +1,12 @@
 //! The one HTTP layer: every call goes through `request`, which maps statuses to `ApiFailure`
-//! with the server's code and message. Components never build URLs or parse JSON.
+//! with the server's code, message and details. Components never build URLs or parse JSON.
+//! Nothing here logs a request or a response body.
 
 use gloo_net::http::{Method, Request};
-use orderveil_api::{ApiError, LoginRequest, OrderPage, QuotaResponse, SessionInfo};
+use orderveil_api::{
+    ApiError, LoginRequest, OrderPage, OrderQuery, OrderView, QuotaResponse, RevealGrantRequest, RevealGrantResponse,
+    SessionInfo,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -17,6 +21,8 @@ pub struct ApiFailure {
     pub message: String,
     /// Chinese message.
     pub message_zh: String,
+    /// Facts a client can act on (`retry_after_secs`, `order_ids`, …).
+    pub details: Option<serde_json::Value>,
 }
 
 impl ApiFailure {
@@ -28,8 +34,18 @@ impl ApiFailure {
         }
     }
 
+    /// A failure made in the page (e.g. a grant that does not open), with a stable code.
+    pub fn local(code: &str, message: String, message_zh: String) -> Self {
+        Self { code: code.into(), message, message_zh, details: None }
+    }
+
+    /// An integer from the details, e.g. `retry_after_secs`.
+    pub fn detail_i64(&self, key: &str) -> Option<i64> {
+        self.details.as_ref()?.get(key)?.as_i64()
+    }
+
     fn network(e: impl std::fmt::Display) -> Self {
-        Self { code: "NETWORK".into(), message: format!("Cannot reach the server ({e})."), message_zh: format!("无法连接服务器（{e}）。") }
+        Self::local("NETWORK", format!("Cannot reach the server ({e})."), format!("无法连接服务器（{e}）。"))
     }
 }
 
@@ -38,6 +54,8 @@ async fn request<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, 
         Method::POST => Request::post(path),
         _ => Request::get(path),
     };
+    // Responses carry masked data and ciphertext: never from or into the HTTP cache.
+    req = req.cache(web_sys::RequestCache::NoStore);
     if let Some(token) = csrf {
         req = req.header("X-CSRF-Token", token);
     }
@@ -53,8 +71,12 @@ async fn request<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, 
         resp.json::<T>().await.map_err(ApiFailure::network)
     } else {
         let e: ApiError = resp.json().await.map_err(ApiFailure::network)?;
-        Err(ApiFailure { code: e.code, message: e.message, message_zh: e.message_zh })
+        Err(ApiFailure { code: e.code, message: e.message, message_zh: e.message_zh, details: e.details })
     }
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
 }
 
 /// The current session, if the cookie is still valid.
@@ -72,17 +94,46 @@ pub async fn logout(csrf: &str) -> Result<(), ApiFailure> {
     request::<(), Option<()>>(Method::POST, "/api/v1/auth/logout", Some(csrf), None).await.map(|_| ())
 }
 
-/// One page of the shop's masked orders.
-pub async fn orders(page: u32, status: Option<&str>) -> Result<OrderPage, ApiFailure> {
-    let mut q = format!("/api/v1/orders?page={page}&per_page=20");
-    if let Some(s) = status {
-        q.push_str("&status=");
-        q.push_str(s);
-    }
-    request::<(), _>(Method::GET, &q, None, None).await
+/// The query string of an order search (only the parameters that are set).
+pub fn order_query_string(q: &OrderQuery) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut add = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", encode(&v)));
+        }
+    };
+    add("page", q.page.map(|p| p.to_string()));
+    add("per_page", q.per_page.map(|p| p.to_string()));
+    add("status", q.status.map(|s| s.as_str().to_string()));
+    add("order_id", q.order_id.clone());
+    add("phone", q.phone.clone());
+    add("phone_last4", q.phone_last4.clone());
+    add("name", q.name.clone());
+    add("address", q.address.clone());
+    add("shop_id", q.shop_id.clone());
+    parts.join("&")
 }
 
-/// Today's quota and the last 30 days.
-pub async fn quota() -> Result<QuotaResponse, ApiFailure> {
-    request::<(), _>(Method::GET, "/api/v1/quota", None, None).await
+/// One page of masked orders.
+pub async fn orders(q: &OrderQuery) -> Result<OrderPage, ApiFailure> {
+    request::<(), _>(Method::GET, &format!("/api/v1/orders?{}", order_query_string(q)), None, None).await
+}
+
+/// One masked order (another shop's order is `ORDER_NOT_FOUND`).
+pub async fn order(id: &str) -> Result<OrderView, ApiFailure> {
+    request::<(), _>(Method::GET, &format!("/api/v1/orders/{}", encode(id)), None, None).await
+}
+
+/// Ask for a one-time reveal grant sealed to `client_public`.
+pub async fn reveal_grant(csrf: &str, req: &RevealGrantRequest) -> Result<RevealGrantResponse, ApiFailure> {
+    request(Method::POST, "/api/v1/reveal-grants", Some(csrf), Some(req)).await
+}
+
+/// Today's quota and the last 30 days (`shop` only for platform admins).
+pub async fn quota(shop: Option<&str>) -> Result<QuotaResponse, ApiFailure> {
+    let path = match shop {
+        Some(s) => format!("/api/v1/quota?shop_id={}", encode(s)),
+        None => "/api/v1/quota".to_string(),
+    };
+    request::<(), _>(Method::GET, &path, None, None).await
 }

@@ -1,12 +1,17 @@
-//! The root: session and language state, header, and which page shows.
+//! The root: session, language and route state; the header (role-aware navigation, quota
+//! meter, user, logout, language); and which page shows.
 
-use orderveil_api::{Role, SessionInfo};
+use gloo_events::EventListener;
+use orderveil_api::{QuotaToday, Role, SessionInfo};
 use yew::prelude::*;
 
 use crate::api;
 use crate::components::quota_meter::QuotaMeter;
+use crate::config;
 use crate::i18n::Lang;
-use crate::pages::{login::Login, orders::Orders};
+use crate::pages::orders::route_link;
+use crate::pages::{login::Login, order::OrderPage, orders::Orders, quota::Quota};
+use crate::route::Route;
 
 /// Whether we know who is logged in yet.
 #[derive(Clone, PartialEq)]
@@ -16,11 +21,23 @@ enum Auth {
     In(SessionInfo),
 }
 
+fn role_key(r: Role) -> &'static str {
+    match r {
+        Role::Owner => "role_owner",
+        Role::Staff => "role_staff",
+        Role::Factory => "role_factory",
+        Role::Admin => "role_admin",
+    }
+}
+
 /// The app.
 #[function_component(App)]
 pub fn app() -> Html {
     let lang = use_state(Lang::load);
     let auth = use_state(|| Auth::Checking);
+    let route = use_state(Route::current);
+    let quota = use_state(|| None::<QuotaToday>);
+    let reveal_secs = use_state(config::reveal_secs);
     {
         let auth = auth.clone();
         use_effect_with((), move |_| {
@@ -32,6 +49,41 @@ pub fn app() -> Html {
             });
         });
     }
+    {
+        // Back and forward buttons.
+        let route = route.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| EventListener::new(&w, "popstate", move |_| route.set(Route::current())));
+            move || drop(listener)
+        });
+    }
+    {
+        // The header meter of a shop user: loaded at login, then updated by every reveal.
+        let quota = quota.clone();
+        let shop_user = matches!(&*auth, Auth::In(s) if matches!(s.user.role, Role::Owner | Role::Staff));
+        use_effect_with(shop_user, move |shop_user| {
+            if *shop_user {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(r) = api::quota(None).await {
+                        quota.set(Some(r.today));
+                    }
+                });
+            } else {
+                quota.set(None);
+            }
+        });
+    }
+    let on_quota = {
+        let quota = quota.clone();
+        Callback::from(move |q: QuotaToday| quota.set(Some(q)))
+    };
+    let on_nav = {
+        let route = route.clone();
+        Callback::from(move |r: Route| {
+            r.push();
+            route.set(r);
+        })
+    };
     let switch = {
         let lang = lang.clone();
         Callback::from(move |_| {
@@ -45,7 +97,7 @@ pub fn app() -> Html {
         Callback::from(move |s: SessionInfo| auth.set(Auth::In(s)))
     };
     let l = *lang;
-    let header_user = match &*auth {
+    let (nav, header_user) = match &*auth {
         Auth::In(s) => {
             let csrf = s.csrf_token.clone();
             let auth = auth.clone();
@@ -56,31 +108,55 @@ pub fn app() -> Html {
                     auth.set(Auth::Anonymous);
                 });
             });
+            let item = |r: Route, key: &'static str, id: &'static str| {
+                let current = match (&r, &*route) {
+                    (Route::Orders, Route::Order(_)) => true,
+                    (a, b) => a == b,
+                };
+                html! {
+                    <li id={id} class={classes!(current.then_some("current"))} aria-current={current.then_some("page")}>
+                        { route_link(r, &on_nav, "nav-link", html! { { l.t(key) } }) }
+                    </li>
+                }
+            };
+            let items = match s.user.role {
+                Role::Owner | Role::Staff | Role::Admin => html! { <>{ item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }</> },
+                Role::Factory => item(Route::Orders, "nav_factory", "nav-factory"),
+            };
             let shop_user = matches!(s.user.role, Role::Owner | Role::Staff);
-            html! {
-                <>
-                    if shop_user { <QuotaMeter lang={l} /> }
-                    <span class="user">{ &s.user.username }</span>
-                    <button class="link" onclick={logout}>{ l.t("logout") }</button>
-                </>
-            }
+            (
+                html! { <nav class="pages" aria-label={l.t("nav_main")}><ul>{ items }</ul></nav> },
+                html! {
+                    <>
+                        if shop_user { <QuotaMeter lang={l} today={(*quota).clone()} /> }
+                        <span class="user">{ &s.user.username }<small class="role">{ l.t(role_key(s.user.role)) }</small></span>
+                        <button class="link" id="logout" onclick={logout}>{ l.t("logout") }</button>
+                    </>
+                },
+            )
         }
-        _ => html! {},
+        _ => (html! {}, html! {}),
     };
+    let secs = *reveal_secs;
     let body = match &*auth {
         Auth::Checking => html! { <p class="state">{ l.t("loading") }</p> },
         Auth::Anonymous => html! { <Login lang={l} {on_login} /> },
-        Auth::In(s) if matches!(s.user.role, Role::Owner | Role::Staff) => html! { <Orders lang={l} /> },
-        Auth::In(_) => html! { <p class="state">{ l.t("no_shop") }</p> },
+        Auth::In(s) if s.user.role == Role::Factory => html! { <p class="state" id="factory-note">{ l.t("factory_note") }</p> },
+        Auth::In(s) => match &*route {
+            Route::Orders => html! { <Orders lang={l} session={s.clone()} reveal_secs={secs} on_quota={on_quota} on_nav={on_nav} /> },
+            Route::Order(id) => html! { <OrderPage lang={l} session={s.clone()} order_id={id.clone()} reveal_secs={secs} on_quota={on_quota} on_nav={on_nav} /> },
+            Route::Quota => html! { <Quota lang={l} session={s.clone()} on_quota={on_quota} /> },
+        },
     };
     html! {
         <>
             <header>
                 <h1>{ l.t("app") }</h1>
-                <nav>
+                { nav }
+                <div class="tools">
                     { header_user }
                     <button class="link" id="lang-switch" onclick={switch}>{ l.t("switch") }</button>
-                </nav>
+                </div>
             </header>
             <main>{ body }</main>
         </>

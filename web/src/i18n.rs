@@ -66,8 +66,139 @@ impl Lang {
             "cancelled" => ("已取消", "Cancelled"),
             "closed" => ("已关闭", "Closed"),
             "no_shop" => ("该账号没有店铺订单可看", "This account has no shop orders to show"),
+            "nav_orders" => ("订单", "Orders"),
+            "nav_quota" => ("解密额度", "Quota"),
+            "nav_factory" => ("代发订单", "Dropship orders"),
+            "nav_main" => ("主导航", "Main navigation"),
+            "role_owner" => ("店主", "Owner"),
+            "role_staff" => ("店铺员工", "Staff"),
+            "role_factory" => ("代发厂商", "Factory"),
+            "role_admin" => ("平台管理员", "Platform admin"),
+            "factory_note" => (
+                "厂商账号只处理分配给您的代发订单（收件信息始终掩码显示，厂商不能解密）。代发订单列表即将上线。",
+                "Factory accounts work on the dropshipping orders assigned to them (receiver data stays masked; factories never reveal). The dropship list is coming soon.",
+            ),
+            "admin_shop" => ("店铺", "Shop"),
+            "admin_note" => ("平台管理员可查看任一店铺的掩码订单与额度，但不能解密。", "Platform admins see any shop's masked orders and quota but never reveal."),
+            "search" => ("搜索", "Search"),
+            "clear" => ("清除", "Clear"),
+            "search_by" => ("搜索方式", "Search by"),
+            "search_text" => ("搜索内容", "Search text"),
+            "s_order_id" => ("订单号", "Order ID"),
+            "s_phone" => ("完整手机号", "Full phone"),
+            "s_last4" => ("手机尾号后 4 位", "Phone last 4"),
+            "s_name" => ("收件人姓名片段", "Name fragment"),
+            "s_address" => ("地址片段", "Address fragment"),
+            "last4_invalid" => ("请输入手机号后 4 位数字", "Enter the last 4 digits of the phone"),
+            "select_all" => ("选择本页全部订单", "Select all orders on this page"),
+            "select_row" => ("选择订单", "Select order"),
+            "reveal" => ("查看", "Reveal"),
+            "reveal_row" => ("查看本单", "Reveal order"),
+            "reveal_selected" => ("查看所选", "Reveal selected"),
+            "revealing" => ("解密中…", "Decrypting…"),
+            "hide" => ("隐藏", "Hide"),
+            "copy" => ("复制", "Copy"),
+            "copied" => ("已复制", "Copied"),
+            "copy_failed" => ("复制失败", "Copy failed"),
+            "actions" => ("操作", "Actions"),
+            "not_revealable" => ("该订单状态不允许查看", "This order's state does not allow a reveal"),
+            "order_detail" => ("订单详情", "Order"),
+            "back" => ("返回订单列表", "Back to orders"),
+            "quota_title" => ("解密额度", "Decryption quota"),
+            "q_day" => ("日期", "Day"),
+            "q_used" => ("今日已用", "Used today"),
+            "q_limit" => ("今日上限", "Today's limit"),
+            "q_base" => ("基础额度", "Base"),
+            "q_extra" => ("已批提额", "Approved extra"),
+            "q_rate" => ("平台比例", "Platform rate"),
+            "q_floor" => ("保底额度", "Floor"),
+            "q_remaining" => ("剩余", "Remaining"),
+            "q_orders30" => ("近 30 天订单", "Orders, last 30 days"),
+            "q_formula" => ("上限 = max(保底, ⌈比例 × 近 30 天订单 ÷ 30⌉) + 已批提额；同一订单当天重复查看不再计数。",
+                            "Limit = max(floor, ⌈rate × orders of the last 30 days ÷ 30⌉) + approved extras; revealing an order again the same day is free."),
+            "q_history" => ("近 30 天解密量", "Reveals in the last 30 days"),
+            "q_no_history" => ("近 30 天没有解密记录", "No reveals in the last 30 days"),
+            "q_chart" => ("近 30 天每日解密订单数柱状图", "Bar chart of orders revealed per day over the last 30 days"),
+            "q_apply" => (
+                "额度不够用？店主可向平台申请提额：写明每日所需数量、原因（如虚拟商品发码、安装/配送联系、售后）与起止日期，平台审核通过后生效。",
+                "Need more? The shop owner applies to the platform for a raise: the amount per day, the reason (virtual goods codes, installation or delivery calls, after-sales) and the dates; it applies once the platform approves it.",
+            ),
             _ => ("?", "?"),
         };
         if self == Self::En { en } else { zh }
+    }
+}
+
+/// Seconds as `m 分 s 秒` / `m min s s`.
+pub fn duration(lang: Lang, secs: i64) -> String {
+    let secs = secs.max(0);
+    let (m, s) = (secs / 60, secs % 60);
+    match (lang, m) {
+        (Lang::Zh, 0) => format!("{s} 秒"),
+        (Lang::Zh, _) => format!("{m} 分 {s} 秒"),
+        (Lang::En, 0) => format!("{s} s"),
+        (Lang::En, _) => format!("{m} min {s} s"),
+    }
+}
+
+/// The countdown next to revealed plaintext.
+pub fn hides_in(lang: Lang, secs: u32) -> String {
+    match lang {
+        Lang::Zh => format!("{secs} 秒后隐藏"),
+        Lang::En => format!("hides in {secs} s"),
+    }
+}
+
+/// The accessible name of an eye button.
+pub fn reveal_label(lang: Lang, field: &str, order_id: &str) -> String {
+    match lang {
+        Lang::Zh => format!("查看订单 {order_id} 的{}", lang.t(field)),
+        Lang::En => format!("Reveal the {} of order {order_id}", lang.t(field).to_lowercase()),
+    }
+}
+
+/// The message for a refused or failed reveal: each refusal code its own, with what to do.
+pub fn refusal(lang: Lang, f: &crate::api::ApiFailure) -> String {
+    let zh = lang == Lang::Zh;
+    match f.code.as_str() {
+        "QUOTA_EXHAUSTED" => {
+            let q = f.details.as_ref().and_then(|d| d.get("quota"));
+            let used = q.and_then(|q| q.get("used")).and_then(|v| v.as_u64());
+            let limit = q.and_then(|q| q.get("limit")).and_then(|v| v.as_u64());
+            let figures = match (used, limit) {
+                (Some(u), Some(l)) if zh => format!("（已用 {u}/{l}）"),
+                (Some(u), Some(l)) => format!(" ({u}/{l} used)"),
+                _ => String::new(),
+            };
+            if zh {
+                format!("今日解密额度已用完{figures}，本次没有解密任何订单。{}", lang.t("q_apply"))
+            } else {
+                format!("Today's decryption quota is used up{figures}; nothing was revealed. {}", lang.t("q_apply"))
+            }
+        }
+        "RISK_COOLDOWN" => {
+            let left = f.detail_i64("retry_after_secs");
+            match (zh, left) {
+                (true, Some(s)) => format!("短时间内解密过多，账号冷却中，请在 {} 后再试。", duration(lang, s)),
+                (true, None) => "短时间内解密过多，账号冷却中，请稍后再试。".into(),
+                (false, Some(s)) => format!("Too many reveals in a short time: this account is cooling down. Try again in {}.", duration(lang, s)),
+                (false, None) => "Too many reveals in a short time: this account is cooling down. Try again later.".into(),
+            }
+        }
+        "ORDER_STATE_FORBIDS_REVEAL" => {
+            if zh {
+                "基于消费者隐私保护，该订单状态（待付款、已取消、已关闭，或完成超过 15 天）禁止查看收件人信息。".into()
+            } else {
+                "To protect the buyer's privacy, receiver data cannot be viewed in this order state (unpaid, cancelled, closed, or completed more than 15 days ago).".into()
+            }
+        }
+        "FORBIDDEN" => {
+            if zh {
+                "您没有查看收件人信息（解密）的权限，请联系店主开通。".into()
+            } else {
+                "You do not have permission to reveal receiver data; ask the shop owner to grant it.".into()
+            }
+        }
+        _ => f.text(lang),
     }
 }

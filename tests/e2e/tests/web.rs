@@ -2,10 +2,10 @@
 //! on a real port, with the app that `trunk build` put in `dist/`.
 //!
 //! `cargo xtask test` builds `dist/` first. Without Chromium or `dist/`, under `CI=true` the
-//! test fails; otherwise it says loudly that it skipped.
+//! tests fail; otherwise they say loudly that they skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,12 +16,27 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use orderveil_api::{IngestOrder, Item, OrderStatus, ReceiverIn};
 use orderveil_server::{Config, Settings, build_state, clock::SystemClock, demo, ingest};
 
-/// Receivers no demo generator produces, so finding one in the DOM means plaintext leaked.
-const SECRETS: &[(&str, &str, &str)] = &[
-    ("端到端测试甲", "13912340001", "浙江省杭州市西湖区端到端测试路1号"),
-    ("端到端测试乙", "13912340002", "北京市朝阳区端到端测试街2号"),
-    ("端到端测试丙", "13912340003", "新疆维吾尔自治区乌鲁木齐市天山区端到端测试巷3号"),
+/// Receivers no demo generator produces, so finding one in the DOM means plaintext is there.
+/// (order id, shop, status, name, phone, address)
+const SECRETS: &[(&str, &str, OrderStatus, &str, &str, &str)] = &[
+    ("E2E000000", "shop1", OrderStatus::AwaitingShipment, "端到端测试甲", "13912340001", "浙江省杭州市西湖区端到端测试路1号"),
+    ("E2E000001", "shop1", OrderStatus::AwaitingShipment, "端到端测试乙", "13912340002", "北京市朝阳区端到端测试街2号"),
+    ("E2E000002", "shop1", OrderStatus::Shipped, "端到端测试丙", "13912340003", "新疆维吾尔自治区乌鲁木齐市天山区端到端测试巷3号"),
+    ("E2ECANCEL", "shop1", OrderStatus::Cancelled, "端到端取消丁", "13912340004", "上海市浦东新区端到端取消路4号"),
+    ("E2EOTHER2", "shop2", OrderStatus::AwaitingShipment, "端到端他店戊", "13912340005", "四川省成都市武侯区端到端他店路5号"),
 ];
+
+fn secret(id: &str) -> (&'static str, &'static str, &'static str) {
+    let s = SECRETS.iter().find(|s| s.0 == id).unwrap();
+    (s.3, s.4, s.5)
+}
+
+fn assert_no_plaintext(source: &str, ids: &[&str], when: &str) {
+    for id in ids {
+        let (n, p, a) = secret(id);
+        assert!(!source.contains(n) && !source.contains(p) && !source.contains(a), "{when}: plaintext of {id} is in the DOM");
+    }
+}
 
 fn skip_or_fail(why: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
@@ -34,6 +49,12 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
 }
 
+fn screenshot_path(name: &str) -> PathBuf {
+    let dir = workspace_root().join("target");
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(name)
+}
+
 struct Driver(Child);
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -44,6 +65,51 @@ impl Drop for Driver {
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A server with the demo users and the orders of `SECRETS`, serving `dist/`.
+struct Server {
+    base: String,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Start a server, or `None` if the browser or the web build is missing (and not in CI).
+async fn server(settings: Settings) -> Option<Server> {
+    let dist = workspace_root().join("dist");
+    if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
+        skip_or_fail("no Chromium/ChromeDriver at /usr/bin");
+        return None;
+    }
+    if !dist.join("index.html").exists() {
+        skip_or_fail("no web build in dist/ (run `trunk build` or `cargo xtask test`)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config { data_dir: dir.path().to_path_buf(), database_url: None, service_token: Some("e2e".into()), settings };
+    let state = build_state(&cfg, Arc::new(SystemClock)).await.unwrap();
+    demo::seed_users(&state).await.unwrap();
+    let now = orderveil_server::clock::Clock::now(&SystemClock);
+    let orders: Vec<IngestOrder> = SECRETS
+        .iter()
+        .enumerate()
+        .map(|(i, (id, shop, status, name, phone, address))| IngestOrder {
+            order_id: (*id).into(),
+            shop_id: (*shop).into(),
+            status: *status,
+            created_at: orderveil_server::clock::rfc3339(now - 60 * (i as i64 + 1)),
+            completed_at: None,
+            items: vec![Item { title: "全棉四件套 1.8m".into(), quantity: 1, price_cents: 26_900 }],
+            amount_cents: 26_900,
+            receiver: ReceiverIn { name: (*name).into(), phone: (*phone).into(), address: (*address).into() },
+        })
+        .collect();
+    ingest::ingest(&state, orders, "e2e").await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let app = orderveil_server::app_with_web(state, Some(&dist));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Some(Server { base: format!("http://{addr}/"), addr, _dir: dir })
 }
 
 async fn browser(profile: &Path) -> (Driver, Client) {
@@ -73,6 +139,48 @@ async fn browser(profile: &Path) -> (Driver, Client) {
     (driver, client)
 }
 
+/// A raw HTTP/1.0 exchange (no redirects, no cookies jar): status, headers (lower-case
+/// names), body.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let (addr, method, path, body) = (addr.to_string(), method.to_string(), path.to_string(), body.to_string());
+    let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n", body.len());
+        for (k, v) in &headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(&body);
+        s.write_all(req.as_bytes()).unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+        let mut lines = head.lines();
+        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let headers = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())).collect();
+        Reply { status, headers, body: buf[split + 4..].to_vec() }
+    })
+    .await
+    .unwrap()
+}
+
 async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
     c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
 }
@@ -86,73 +194,133 @@ async fn wait_text(c: &Client, css: &str, want: &str) {
             return;
         }
         assert!(Instant::now() < deadline, "{css} never showed {want:?}; page: {}", c.source().await.unwrap_or_default());
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
-async fn login(c: &Client, base: &str, user: &str) {
-    c.goto(base).await.unwrap();
+/// The text of the element, exactly (waits for it to appear).
+async fn exact_text(c: &Client, css: &str) -> String {
+    wait_for(c, css).await.text().await.unwrap()
+}
+
+async fn wait_attr(c: &Client, css: &str, attr: &str, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && e.attr(attr).await.ok().flatten().as_deref() == Some(want)
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css}[{attr}] never became {want:?}; page: {}", c.source().await.unwrap_or_default());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_gone(c: &Client, css: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    while !c.find_all(Locator::Css(css)).await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "{css} still present after {within:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn count(c: &Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css)).await.unwrap().len()
+}
+
+async fn click(c: &Client, css: &str) {
+    wait_for(c, css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn meter_used(c: &Client) -> String {
+    wait_for(c, "#quota-meter").await.attr("data-used").await.unwrap().unwrap()
+}
+
+async fn login(c: &Client, url: &str, user: &str) {
+    c.goto(url).await.unwrap();
     wait_for(c, "#username").await.send_keys(user).await.unwrap();
     c.find(Locator::Css("#password")).await.unwrap().send_keys("demo1234").await.unwrap();
     c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
     wait_for(c, "table#orders tbody tr").await;
 }
 
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(screenshot_path(name), png).unwrap();
+}
+
+fn field(id: &str, kind: &str, part: &str) -> String {
+    format!("tr[data-order-id=\"{id}\"] .field[data-field=\"{kind}\"] {part}")
+}
+
+/// Reveal audit rows of shop1 (as its owner, over the API): (outcome, code, order ids).
+async fn reveal_audit(s: &Server) -> Vec<(String, Option<String>, Vec<String>)> {
+    let login = http(&s.addr, "POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], r#"{"username":"shop1","password":"demo1234"}"#).await;
+    assert_eq!(login.status, 200, "{}", login.text());
+    let cookie = login.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let page = http(&s.addr, "GET", "/api/v1/audit?action=reveal&per_page=200", &[("Cookie", &cookie)], "").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let v: serde_json::Value = serde_json::from_slice(&page.body).unwrap();
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["outcome"].as_str().unwrap().to_string(),
+                e["code"].as_str().map(str::to_string),
+                e["order_ids"].as_array().unwrap().iter().map(|o| o.as_str().unwrap().to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merchant_sees_masked_orders_only_and_can_switch_language() {
-    let dist = workspace_root().join("dist");
-    if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
-        return skip_or_fail("no Chromium/ChromeDriver at /usr/bin");
-    }
-    if !dist.join("index.html").exists() {
-        return skip_or_fail("no web build in dist/ (run `trunk build` or `cargo xtask test`)");
-    }
-
-    // A real server with the demo users and three orders whose receivers we know.
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = Config { data_dir: dir.path().to_path_buf(), database_url: None, service_token: Some("e2e".into()), settings: Settings::default() };
-    let state = build_state(&cfg, Arc::new(SystemClock)).await.unwrap();
-    demo::seed_users(&state).await.unwrap();
-    let now = orderveil_server::clock::Clock::now(&SystemClock);
-    let orders: Vec<IngestOrder> = SECRETS
-        .iter()
-        .enumerate()
-        .map(|(i, (name, phone, address))| IngestOrder {
-            order_id: format!("E2E00000{i}"),
-            shop_id: "shop1".into(),
-            status: OrderStatus::AwaitingShipment,
-            created_at: orderveil_server::clock::rfc3339(now - 60 * (i as i64 + 1)),
-            completed_at: None,
-            items: vec![Item { title: "全棉四件套 1.8m".into(), quantity: 1, price_cents: 26_900 }],
-            amount_cents: 26_900,
-            receiver: ReceiverIn { name: (*name).into(), phone: (*phone).into(), address: (*address).into() },
-        })
-        .collect();
-    ingest::ingest(&state, orders, "e2e").await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    let app = orderveil_server::app_with_web(state, Some(&dist));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
+    let Some(s) = server(Settings::default()).await else { return };
     let profile = tempfile::tempdir().unwrap();
     let (_driver, c) = browser(profile.path()).await;
 
     // Chinese by default; log in; the list shows masks and no plaintext anywhere in the DOM.
-    login(&c, &base, "shop1").await;
+    login(&c, &s.base, "shop1").await;
     wait_text(&c, "header h1", "订单隐私保护").await;
     wait_text(&c, "#quota-meter", "0/10").await;
     let source = c.source().await.unwrap();
-    for (name, phone, address) in SECRETS {
-        assert!(!source.contains(name) && !source.contains(phone) && !source.contains(address), "plaintext receiver in the DOM");
-    }
+    assert_no_plaintext(&source, &SECRETS.iter().map(|s| s.0).collect::<Vec<_>>(), "before any reveal");
     assert!(source.contains("端**") || source.contains("端*"), "masked name missing");
     assert!(source.contains("139****0001"), "masked phone missing");
     assert!(source.contains("浙江省杭州市西湖区****"), "masked address missing");
+    // Another shop's order is not in the list.
+    assert!(!source.contains("E2EOTHER2") && !source.contains("139****0005"), "shop2's order listed for shop1");
+    screenshot(&c, "e2e-orders-zh.png").await;
 
-    // A picture of the list for the docs (and for a person to look at).
-    if let Ok(png) = c.screenshot().await {
-        let _ = std::fs::write(workspace_root().join("target/e2e-orders-zh.png"), png);
+    // Search: by phone last 4, by full phone, by order id, by address fragment.
+    c.find(Locator::Css("#search-by")).await.unwrap().select_by_value("phone_last4").await.unwrap();
+    c.find(Locator::Css("#search-text")).await.unwrap().send_keys("0002").await.unwrap();
+    click(&c, "#search-go").await;
+    wait_for(&c, "#search-clear").await;
+    wait_for(&c, "tr[data-order-id=\"E2E000001\"]").await;
+    assert_eq!(count(&c, "table#orders tbody tr").await, 1, "last-4 search must find exactly one order");
+    // Not four digits: refused in the page, with a message.
+    c.find(Locator::Css("#search-text")).await.unwrap().clear().await.unwrap();
+    c.find(Locator::Css("#search-text")).await.unwrap().send_keys("12a").await.unwrap();
+    click(&c, "#search-go").await;
+    wait_for(&c, "#search-error").await;
+    for (by, text, want) in [("phone", "13912340003", "E2E000002"), ("order_id", "E2E000000", "E2E000000"), ("address", "乌鲁木齐", "E2E000002")] {
+        c.find(Locator::Css("#search-by")).await.unwrap().select_by_value(by).await.unwrap();
+        let input = c.find(Locator::Css("#search-text")).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+        click(&c, "#search-go").await;
+        wait_for(&c, &format!("tr[data-order-id=\"{want}\"]")).await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while count(&c, "table#orders tbody tr").await != 1 {
+            assert!(Instant::now() < deadline, "search {by}={text} did not narrow to {want}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
+    click(&c, "#search-clear").await;
+    wait_for(&c, "tr[data-order-id=\"E2ECANCEL\"]").await;
 
     // English switch, remembered across a reload.
     c.find(Locator::Css("#lang-switch")).await.unwrap().click().await.unwrap();
@@ -162,10 +330,278 @@ async fn merchant_sees_masked_orders_only_and_can_switch_language() {
     wait_text(&c, "header h1", "OrderVeil order privacy").await;
     wait_text(&c, "#quota-meter", "Decryptions today").await;
 
-    // The status filter narrows the list (all three are awaiting shipment; none are shipped).
+    // The status filter narrows the list (no shop1 order is closed).
     let select = c.find(Locator::Css("#status-filter")).await.unwrap();
-    select.select_by_value("shipped").await.unwrap();
+    select.select_by_value("closed").await.unwrap();
     wait_for(&c, "#orders-empty").await;
+
+    // A phone-sized window: the page itself does not scroll sideways (the table scrolls in
+    // its own box) and the eye is still there to press.
+    select.select_by_value("").await.unwrap();
+    wait_for(&c, "tr[data-order-id=\"E2E000000\"]").await;
+    c.set_window_size(390, 844).await.unwrap();
+    let overflow = c.execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![]).await.unwrap();
+    assert_eq!(overflow, serde_json::json!(0), "the page scrolls sideways at 390 px");
+    click(&c, &field("E2E000002", "phone", "button.eye")).await;
+    assert_eq!(exact_text(&c, &field("E2E000002", "phone", ".plain")).await, secret("E2E000002").1);
+    screenshot(&c, "e2e-orders-390-en.png").await;
 
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eye_reveals_the_ingested_plaintext_then_removes_it_and_charges_each_order_once() {
+    let Some(s) = server(Settings::default()).await else { return };
+
+    // The pages carry the CSP and the cache headers; dist/ has no inline script.
+    let index = std::fs::read_to_string(workspace_root().join("dist/index.html")).unwrap();
+    let inline = index.match_indices("<script").filter(|(i, _)| !index[*i..].split('>').next().unwrap().contains("src=")).count();
+    assert_eq!(inline, 0, "dist/index.html has an inline script:\n{index}");
+    let root = http(&s.addr, "GET", "/", &[], "").await;
+    assert_eq!(root.status, 200);
+    let csp = root.header("content-security-policy").expect("CSP header on /");
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{csp}");
+    assert_eq!(root.header("cache-control"), Some("no-cache"));
+    let spa = http(&s.addr, "GET", "/orders/E2E000000", &[], "").await;
+    assert!(spa.header("content-type").unwrap().starts_with("text/html") && spa.header("cache-control") == Some("no-cache"));
+    assert!(spa.header("content-security-policy").is_some());
+    let wasm = index.split("data-wasm=\"").nth(1).unwrap().split('"').next().unwrap();
+    let asset = http(&s.addr, "GET", wasm, &[], "").await;
+    assert_eq!(asset.status, 200, "{wasm}");
+    assert_eq!(asset.header("content-type"), Some("application/wasm"));
+    assert_eq!(asset.header("cache-control"), Some("public, max-age=31536000, immutable"), "{wasm}");
+    let api = http(&s.addr, "GET", "/api/v1/me", &[], "").await;
+    assert_eq!(api.header("cache-control"), Some("no-store"));
+
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser(profile.path()).await;
+    // Revealed values stay 6 s here instead of 30 (the query may only shorten it).
+    login(&c, &format!("{}?reveal_secs=6", s.base), "shop1").await;
+    wait_attr(&c, "#quota-meter", "data-used", "0").await;
+    let all: Vec<&str> = SECRETS.iter().map(|s| s.0).collect();
+    assert_no_plaintext(&c.source().await.unwrap(), &all, "before any reveal");
+
+    // The CSP is in force in the browser: an injected inline script does not run.
+    let ran = c
+        .execute("const s = document.createElement('script'); s.textContent = 'window.__inlineRan = true'; document.body.appendChild(s); return window.__inlineRan === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(ran, serde_json::json!(false), "an inline script ran despite the CSP");
+
+    // One eye: exactly that field's plaintext, nothing else; one order charged.
+    let (name0, phone0, addr0) = secret("E2E000000");
+    click(&c, &field("E2E000000", "name", "button.eye")).await;
+    assert_eq!(exact_text(&c, &field("E2E000000", "name", ".plain")).await, name0);
+    let countdown = exact_text(&c, &field("E2E000000", "name", ".countdown")).await;
+    let secs: u32 = countdown.trim_end_matches('s').parse().unwrap_or_else(|_| panic!("countdown {countdown:?}"));
+    assert!((1..=6).contains(&secs), "countdown {countdown}");
+    wait_attr(&c, "#quota-meter", "data-used", "1").await;
+    let source = c.source().await.unwrap();
+    assert!(!source.contains(phone0) && !source.contains(addr0), "only the clicked field may be revealed");
+    assert_no_plaintext(&source, &["E2E000001", "E2E000002", "E2ECANCEL", "E2EOTHER2"], "after one eye");
+
+    // The same order's phone: revealed, and free (the meter does not move).
+    click(&c, &field("E2E000000", "phone", "button.eye")).await;
+    assert_eq!(exact_text(&c, &field("E2E000000", "phone", ".plain")).await, phone0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(meter_used(&c).await, "1", "a repeat reveal of the same order must not be charged");
+
+    // After the timeout the plaintext is gone from the DOM and the masks are back.
+    wait_gone(&c, ".field .plain", Duration::from_secs(15)).await;
+    let source = c.source().await.unwrap();
+    assert_no_plaintext(&source, &all, "after the timeout");
+    assert!(source.contains("139****0001"), "mask did not come back");
+    wait_for(&c, &field("E2E000000", "name", "button.eye")).await;
+
+    // A whole row: all three fields of that order; charged once.
+    let (name1, phone1, addr1) = secret("E2E000001");
+    click(&c, "tr[data-order-id=\"E2E000001\"] button.reveal-row").await;
+    assert_eq!(exact_text(&c, &field("E2E000001", "name", ".plain")).await, name1);
+    assert_eq!(exact_text(&c, &field("E2E000001", "phone", ".plain")).await, phone1);
+    assert_eq!(exact_text(&c, &field("E2E000001", "address", ".plain")).await, addr1);
+    wait_attr(&c, "#quota-meter", "data-used", "2").await;
+    screenshot(&c, "e2e-orders-revealed-zh.png").await;
+
+    // The copy button: the real clipboard call succeeds ("已复制"), and what it is handed is
+    // exactly the plaintext (checked through a stand-in, since headless Chromium may not read
+    // the clipboard back).
+    click(&c, &field("E2E000001", "phone", "button.copy")).await;
+    wait_text(&c, &field("E2E000001", "phone", "button.copy"), "已复制").await;
+    c.execute("window.__copied = []; navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); };", vec![])
+        .await
+        .unwrap();
+    click(&c, &field("E2E000001", "address", "button.copy")).await;
+    wait_text(&c, &field("E2E000001", "address", "button.copy"), "已复制").await;
+    let copied = c.execute("return window.__copied;", vec![]).await.unwrap();
+    assert_eq!(copied, serde_json::json!([addr1]), "what the copy button put on the clipboard");
+    // "Hide" removes the order's plaintext at once.
+    click(&c, "tr[data-order-id=\"E2E000001\"] button.hide-row").await;
+    wait_gone(&c, "tr[data-order-id=\"E2E000001\"] .plain", Duration::from_secs(5)).await;
+
+    // Several rows with ONE batch grant: E2E000001 (already charged today, free) and E2E000002.
+    click(&c, "tr[data-order-id=\"E2E000001\"] input.select-row").await;
+    click(&c, "tr[data-order-id=\"E2E000002\"] input.select-row").await;
+    wait_text(&c, "#reveal-selected", "(2)").await;
+    click(&c, "#reveal-selected").await;
+    let (name2, phone2, addr2) = secret("E2E000002");
+    assert_eq!(exact_text(&c, &field("E2E000002", "name", ".plain")).await, name2);
+    assert_eq!(exact_text(&c, &field("E2E000002", "phone", ".plain")).await, phone2);
+    assert_eq!(exact_text(&c, &field("E2E000002", "address", ".plain")).await, addr2);
+    assert_eq!(exact_text(&c, &field("E2E000001", "address", ".plain")).await, addr1);
+    wait_attr(&c, "#quota-meter", "data-used", "3").await;
+    let audit = reveal_audit(&s).await;
+    let ok: Vec<_> = audit.iter().filter(|a| a.0 == "ok").collect();
+    assert_eq!(ok.len(), 4, "four grants (name, phone, row, batch): {audit:?}");
+    let mut batch = ok.iter().find(|a| a.2.len() == 2).expect("one grant covering both selected orders").2.clone();
+    batch.sort();
+    assert_eq!(batch, ["E2E000001", "E2E000002"]);
+    assert_no_plaintext(&c.source().await.unwrap(), &["E2E000000", "E2ECANCEL", "E2EOTHER2"], "after the batch");
+    // Nothing revealed went into the page's storage.
+    let stored = c
+        .execute("return JSON.stringify(Object.entries(localStorage)) + JSON.stringify(Object.entries(sessionStorage)) + document.cookie;", vec![])
+        .await
+        .unwrap();
+    assert_no_plaintext(stored.as_str().unwrap(), &all, "in localStorage/sessionStorage/cookies");
+
+    // A cancelled order: the state refusal, in Chinese, nothing revealed, nothing charged.
+    click(&c, &field("E2ECANCEL", "name", "button.eye")).await;
+    wait_attr(&c, "#reveal-notice", "data-code", "ORDER_STATE_FORBIDS_REVEAL").await;
+    wait_text(&c, "#reveal-notice", "禁止查看收件人信息").await;
+    assert_no_plaintext(&c.source().await.unwrap(), &["E2ECANCEL"], "after a refused reveal");
+    assert_eq!(meter_used(&c).await, "3");
+
+    // One order by URL works; another shop's order cannot be reached by URL.
+    c.goto(&format!("{}orders/E2E000000", s.base)).await.unwrap();
+    wait_for(&c, "#order-detail").await;
+    click(&c, "#order-detail .field[data-field=\"address\"] button.eye").await;
+    assert_eq!(exact_text(&c, "#order-detail .field[data-field=\"address\"] .plain").await, addr0);
+    wait_attr(&c, "#quota-meter", "data-used", "3").await;
+    c.goto(&format!("{}orders/E2EOTHER2", s.base)).await.unwrap();
+    wait_for(&c, "#order-not-found").await;
+    let source = c.source().await.unwrap();
+    assert_no_plaintext(&source, &["E2EOTHER2"], "another shop's order page");
+    assert!(!source.contains("139****0005") && !source.contains("order-detail"), "another shop's order was shown");
+
+    // The quota page: today's figures and the 30-day chart, reached from the nav.
+    click(&c, "#nav-quota a").await;
+    wait_for(&c, "#quota-figures").await;
+    assert_eq!(exact_text(&c, "#quota-figures [data-key=\"used\"] dd").await, "3");
+    assert_eq!(exact_text(&c, "#quota-figures [data-key=\"limit\"] dd").await, "10");
+    assert_eq!(exact_text(&c, "#quota-figures [data-key=\"remaining\"] dd").await, "7");
+    assert_eq!(exact_text(&c, "#quota-figures [data-key=\"floor\"] dd").await, "10");
+    assert_eq!(count(&c, "#quota-chart rect.bar").await, 30);
+    let bars = c.find_all(Locator::Css("#quota-chart rect.bar")).await.unwrap();
+    assert_eq!(bars.last().unwrap().attr("data-used").await.unwrap().as_deref(), Some("3"), "today's bar");
+    c.set_window_size(1280, 1100).await.unwrap();
+    screenshot(&c, "e2e-quota-zh.png").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exhausted_quota_shows_its_message_and_reveals_nothing() {
+    // A limit of one order a day.
+    let Some(s) = server(Settings { quota_floor: 1, quota_rate_bps: 0, ..Settings::default() }).await else { return };
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser(profile.path()).await;
+    // The query may shorten the 30 s a value stays, never lengthen it.
+    login(&c, &format!("{}?reveal_secs=500", s.base), "shop1").await;
+    wait_attr(&c, "#quota-meter", "data-limit", "1").await;
+
+    click(&c, &field("E2E000000", "name", "button.eye")).await;
+    assert_eq!(exact_text(&c, &field("E2E000000", "name", ".plain")).await, secret("E2E000000").0);
+    let countdown = exact_text(&c, &field("E2E000000", "name", ".countdown")).await;
+    let secs: u32 = countdown.trim_end_matches('s').parse().unwrap_or_else(|_| panic!("countdown {countdown:?}"));
+    assert!((20..=30).contains(&secs), "default reveal time must be 30 s: {countdown}");
+    wait_attr(&c, "#quota-meter", "data-used", "1").await;
+    assert!(wait_for(&c, "#quota-meter").await.attr("class").await.unwrap().unwrap().contains("red"), "meter must be red at 100 %");
+
+    // A second order: refused with the quota message and the way to apply; nothing revealed.
+    click(&c, "tr[data-order-id=\"E2E000001\"] button.reveal-row").await;
+    wait_attr(&c, "#reveal-notice", "data-code", "QUOTA_EXHAUSTED").await;
+    let msg = exact_text(&c, "#reveal-notice").await;
+    assert!(msg.contains("今日解密额度已用完") && msg.contains("申请提额") && msg.contains("1/1"), "{msg}");
+    assert_no_plaintext(&c.source().await.unwrap(), &["E2E000001"], "after QUOTA_EXHAUSTED");
+    assert_eq!(meter_used(&c).await, "1");
+    assert_eq!(count(&c, "tr[data-order-id=\"E2E000001\"] .plain").await, 0);
+
+    // The order already charged today can still be shown (free).
+    click(&c, &field("E2E000000", "phone", "button.eye")).await;
+    assert_eq!(exact_text(&c, &field("E2E000000", "phone", ".plain")).await, secret("E2E000000").1);
+
+    // In English too.
+    click(&c, "#lang-switch").await;
+    click(&c, "tr[data-order-id=\"E2E000002\"] button.reveal-row").await;
+    wait_text(&c, "#reveal-notice", "quota is used up").await;
+    wait_text(&c, "#reveal-notice", "applies to the platform for a raise").await;
+    assert_no_plaintext(&c.source().await.unwrap(), &["E2E000001", "E2E000002"], "after QUOTA_EXHAUSTED (en)");
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_without_reveal_sees_no_eye() {
+    let Some(s) = server(Settings::default()).await else { return };
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser(profile.path()).await;
+    login(&c, &s.base, "shop1-staff").await;
+    wait_for(&c, "tr[data-order-id=\"E2E000000\"]").await;
+    wait_for(&c, "#quota-meter").await;
+    assert!(c.source().await.unwrap().contains("139****0001"), "masks shown to staff");
+    for css in ["button.eye", "button.reveal-row", "#reveal-selected", "input.select-row", "#select-all"] {
+        assert_eq!(count(&c, css).await, 0, "{css} shown to a user without the reveal permission");
+    }
+    // Nor on an order's own page; and another shop's order is not found.
+    c.goto(&format!("{}orders/E2E000001", s.base)).await.unwrap();
+    wait_for(&c, "#order-detail").await;
+    assert_eq!(count(&c, "button.eye").await, 0);
+    c.goto(&format!("{}orders/E2EOTHER2", s.base)).await.unwrap();
+    wait_for(&c, "#order-not-found").await;
+    // The quota page's empty state: nothing revealed in 30 days.
+    c.goto(&format!("{}quota", s.base)).await.unwrap();
+    wait_for(&c, "#quota-history-empty").await;
+    assert_eq!(exact_text(&c, "#quota-figures [data-key=\"used\"] dd").await, "0");
+
+    // Role-aware navigation: a platform admin browses a shop's masked orders, never reveals;
+    // a factory account gets its own page and no shop orders.
+    click(&c, "#logout").await;
+    wait_for(&c, "#username").await;
+    login(&c, &s.base, "admin").await;
+    wait_for(&c, "tr[data-order-id=\"E2E000000\"]").await;
+    for css in ["button.eye", "button.reveal-row", "#reveal-selected", "#quota-meter"] {
+        assert_eq!(count(&c, css).await, 0, "{css} shown to a platform admin");
+    }
+    wait_for(&c, "#nav-quota").await;
+    click(&c, "#logout").await;
+    wait_for(&c, "#username").await.send_keys("factory1").await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys("demo1234").await.unwrap();
+    click(&c, "#login").await;
+    wait_for(&c, "#factory-note").await;
+    wait_for(&c, "#nav-factory").await;
+    assert_eq!(count(&c, "table#orders").await + count(&c, "#nav-quota").await, 0, "factory sees shop orders or quota");
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cool_down_shows_the_time_left_and_reveals_nothing() {
+    // Two reveal requests a minute, then a ten-minute cool-down.
+    let Some(s) = server(Settings { risk_per_minute: 2, risk_cooldown_secs: 600, ..Settings::default() }).await else { return };
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser(profile.path()).await;
+    login(&c, &s.base, "shop1").await;
+    for id in ["E2E000000", "E2E000001"] {
+        click(&c, &field(id, "name", "button.eye")).await;
+        assert_eq!(exact_text(&c, &field(id, "name", ".plain")).await, secret(id).0);
+    }
+    click(&c, &field("E2E000002", "name", "button.eye")).await;
+    wait_attr(&c, "#reveal-notice", "data-code", "RISK_COOLDOWN").await;
+    let msg = exact_text(&c, "#reveal-notice").await;
+    // "…请在 9 分 59 秒后再试。" (or 10 分 0 秒): the time left from details.retry_after_secs.
+    let left = msg.split("请在 ").nth(1).and_then(|t| t.split(" 后再试").next()).unwrap_or_else(|| panic!("{msg}"));
+    let mins: i64 = left.split(" 分").next().unwrap().parse().unwrap_or_else(|_| panic!("{msg}"));
+    let secs: i64 = left.split("分 ").nth(1).unwrap().trim_end_matches(" 秒").parse().unwrap_or_else(|_| panic!("{msg}"));
+    assert!((540..=600).contains(&(mins * 60 + secs)), "{msg}");
+    assert!(msg.contains("冷却"), "{msg}");
+    assert_eq!(count(&c, &field("E2E000002", "name", ".plain")).await, 0);
+    assert_no_plaintext(&c.source().await.unwrap(), &["E2E000002"], "after RISK_COOLDOWN");
+    c.close().await.unwrap();
+}
+

@@ -1,2 +1,3 @@
 //! Reusable components.
 pub mod quota_meter;
+pub mod reveal;

@@ -1,9 +1,9 @@
-//! The header meter: used / limit today, amber from 80 %, red at 100 %.
+//! The header meter: used / limit today, amber from 80 %, red at 100 %. The app holds the
+//! figures and refreshes them after every reveal (the grant response carries the quota).
 
 use orderveil_api::QuotaToday;
 use yew::prelude::*;
 
-use crate::api;
 use crate::i18n::Lang;
 
 /// Props.
@@ -11,6 +11,8 @@ use crate::i18n::Lang;
 pub struct Props {
     /// UI language.
     pub lang: Lang,
+    /// Today's figures, once loaded.
+    pub today: Option<QuotaToday>,
 }
 
 /// The colour band of a usage level.
@@ -27,21 +29,11 @@ pub fn band(used: u32, limit: u32) -> &'static str {
 /// The meter.
 #[function_component(QuotaMeter)]
 pub fn quota_meter(props: &Props) -> Html {
-    let q = use_state(|| None::<QuotaToday>);
-    {
-        let q = q.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(r) = api::quota().await {
-                    q.set(Some(r.today));
-                }
-            });
-        });
-    }
-    match &*q {
+    match &props.today {
         None => html! { <span class="quota">{ props.lang.t("loading") }</span> },
         Some(t) => html! {
-            <span class={classes!("quota", band(t.used, t.limit))} id="quota-meter" title={props.lang.t("quota")}>
+            <span class={classes!("quota", band(t.used, t.limit))} id="quota-meter" title={props.lang.t("quota")}
+                  data-used={t.used.to_string()} data-limit={t.limit.to_string()}>
                 { format!("{} {}/{}", props.lang.t("quota"), t.used, t.limit) }
             </span>
         },

@@ -1,3 +1,5 @@
 //! Pages.
 pub mod login;
+pub mod order;
 pub mod orders;
+pub mod quota;

@@ -1,17 +1,36 @@
-//! The masked order list with status filter and pagination.
+//! The masked order list: status filter, search (order id, full phone, phone last 4, name or
+//! address fragment), pagination, row selection, and the eye-icon reveal of one field, one
+//! order, or the selected orders with one batch grant.
 
-use orderveil_api::{OrderPage, OrderStatus};
-use web_sys::HtmlSelectElement;
+use std::collections::BTreeSet;
+
+use orderveil_api::{OrderPage, OrderQuery, OrderStatus, OrderView, QuotaToday, Role, SessionInfo};
+use orderveil_cipher::FieldKind;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::reveal::{FieldCell, RevealNotice, Revealer, can_reveal, eye_icon, use_revealer};
 use crate::i18n::Lang;
+use crate::reveal::{FIELDS, masked};
+use crate::route::Route;
+
+/// Rows per page.
+pub const PER_PAGE: u32 = 20;
 
 /// Props.
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// UI language.
     pub lang: Lang,
+    /// Who is logged in.
+    pub session: SessionInfo,
+    /// Seconds a revealed value stays.
+    pub reveal_secs: u32,
+    /// Called with the quota after a reveal.
+    pub on_quota: Callback<QuotaToday>,
+    /// Go to another page.
+    pub on_nav: Callback<Route>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -21,95 +40,311 @@ enum Load {
     Failed(ApiFailure),
 }
 
+/// What the search box searches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SearchBy {
+    OrderId,
+    Phone,
+    Last4,
+    Name,
+    Address,
+}
+
+impl SearchBy {
+    const ALL: [SearchBy; 5] = [Self::OrderId, Self::Phone, Self::Last4, Self::Name, Self::Address];
+    fn value(self) -> &'static str {
+        match self {
+            Self::OrderId => "order_id",
+            Self::Phone => "phone",
+            Self::Last4 => "phone_last4",
+            Self::Name => "name",
+            Self::Address => "address",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Self::OrderId => "s_order_id",
+            Self::Phone => "s_phone",
+            Self::Last4 => "s_last4",
+            Self::Name => "s_name",
+            Self::Address => "s_address",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        Self::ALL.into_iter().find(|k| k.value() == s).unwrap_or(Self::OrderId)
+    }
+}
+
+/// The applied filters.
+#[derive(Clone, PartialEq, Default)]
+struct Filters {
+    page: u32,
+    status: Option<OrderStatus>,
+    search: Option<(SearchBy, String)>,
+    shop: Option<String>,
+}
+
+impl Filters {
+    fn query(&self) -> OrderQuery {
+        let mut q = OrderQuery { page: Some(self.page.max(1)), per_page: Some(PER_PAGE), status: self.status, shop_id: self.shop.clone(), ..Default::default() };
+        if let Some((by, text)) = &self.search {
+            let t = Some(text.clone());
+            match by {
+                SearchBy::OrderId => q.order_id = t,
+                SearchBy::Phone => q.phone = t,
+                SearchBy::Last4 => q.phone_last4 = t,
+                SearchBy::Name => q.name = t,
+                SearchBy::Address => q.address = t,
+            }
+        }
+        q
+    }
+}
+
 fn yuan(cents: i64) -> String {
     format!("¥{}.{:02}", cents / 100, cents % 100)
+}
+
+/// A link to a client-side route.
+pub fn route_link(route: Route, on_nav: &Callback<Route>, class: &'static str, content: Html) -> Html {
+    let href = route.path();
+    let on_nav = on_nav.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
+            return;
+        }
+        e.prevent_default();
+        on_nav.emit(route.clone());
+    });
+    html! { <a {href} {class} {onclick}>{ content }</a> }
 }
 
 /// The orders page.
 #[function_component(Orders)]
 pub fn orders(props: &Props) -> Html {
     let l = props.lang;
-    let page = use_state(|| 1u32);
-    let status = use_state(|| None::<OrderStatus>);
+    let admin = props.session.user.role == Role::Admin;
+    let filters = use_state(|| Filters { page: 1, shop: admin.then(|| "shop1".to_string()), ..Default::default() });
     let load = use_state(|| Load::Loading);
     let reload = use_state(|| 0u32);
+    let selected = use_state(BTreeSet::<String>::new);
+    let search_error = use_state(|| false);
+    let search_by = use_state(|| SearchBy::OrderId);
+    let search_input = use_node_ref();
+    let shop_input = use_node_ref();
+    let revealer = use_revealer(&props.session, props.reveal_secs, props.on_quota.clone());
+    let eye = can_reveal(&props.session);
     {
-        let load = load.clone();
-        use_effect_with((*page, *status, *reload), move |(p, s, _)| {
-            let (p, s) = (*p, *s);
+        let (load, selected) = (load.clone(), selected.clone());
+        use_effect_with(((*filters).clone(), *reload), move |(f, _)| {
+            let q = f.query();
             load.set(Load::Loading);
+            selected.set(BTreeSet::new());
             wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::orders(p, s.map(OrderStatus::as_str)).await {
+                load.set(match api::orders(&q).await {
                     Ok(r) => Load::Ok(r),
                     Err(e) => Load::Failed(e),
                 });
             });
         });
     }
+
     let on_status = {
-        let (status, page) = (status.clone(), page.clone());
+        let filters = filters.clone();
         Callback::from(move |e: Event| {
             let v = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
-            status.set(OrderStatus::parse(&v));
-            page.set(1);
+            filters.set(Filters { status: OrderStatus::parse(&v), page: 1, ..(*filters).clone() });
         })
     };
-    let filter = html! {
-        <select id="status-filter" onchange={on_status} aria-label={l.t("status")}>
-            <option value="" selected={status.is_none()}>{ l.t("all") }</option>
-            { for OrderStatus::ALL.iter().map(|s| html! { <option value={s.as_str()} selected={*status == Some(*s)}>{ l.t(s.as_str()) }</option> }) }
-        </select>
+    let on_search_by = {
+        let (search_by, search_error) = (search_by.clone(), search_error.clone());
+        Callback::from(move |e: Event| {
+            let v = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            search_by.set(SearchBy::parse(&v));
+            search_error.set(false);
+        })
     };
+    let on_search = {
+        let (filters, search_by, search_input, shop_input, search_error) =
+            (filters.clone(), search_by.clone(), search_input.clone(), shop_input.clone(), search_error.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = search_input.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
+            let by = *search_by;
+            if by == SearchBy::Last4 && !text.is_empty() && !(text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit())) {
+                search_error.set(true);
+                return;
+            }
+            search_error.set(false);
+            let shop = shop_input.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).filter(|s| !s.is_empty());
+            let shop = if shop.is_some() { shop } else { filters.shop.clone() };
+            let search = (!text.is_empty()).then_some((by, text));
+            filters.set(Filters { search, page: 1, shop, ..(*filters).clone() });
+        })
+    };
+    let on_clear = {
+        let (filters, search_input, search_error) = (filters.clone(), search_input.clone(), search_error.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(i) = search_input.cast::<HtmlInputElement>() {
+                i.set_value("");
+            }
+            search_error.set(false);
+            filters.set(Filters { search: None, page: 1, ..(*filters).clone() });
+        })
+    };
+
+    let toolbar = html! {
+        <div class="toolbar">
+            <h2>{ l.t("orders") }</h2>
+            <select id="status-filter" onchange={on_status} aria-label={l.t("status")}>
+                <option value="" selected={filters.status.is_none()}>{ l.t("all") }</option>
+                { for OrderStatus::ALL.iter().map(|s| html! { <option value={s.as_str()} selected={filters.status == Some(*s)}>{ l.t(s.as_str()) }</option> }) }
+            </select>
+            <form class="search" id="search" role="search" onsubmit={on_search}>
+                if admin {
+                    <input ref={shop_input} id="search-shop" class="shop" aria-label={l.t("admin_shop")} placeholder={l.t("admin_shop")}
+                           value={filters.shop.clone().unwrap_or_default()} />
+                }
+                <select id="search-by" aria-label={l.t("search_by")} onchange={on_search_by}>
+                    { for SearchBy::ALL.iter().map(|k| html! { <option value={k.value()} selected={*search_by == *k}>{ l.t(k.label()) }</option> }) }
+                </select>
+                <input ref={search_input} id="search-text" type="search" aria-label={l.t("search_text")} placeholder={l.t(search_by.label())}
+                       inputmode={if matches!(*search_by, SearchBy::Phone | SearchBy::Last4) { "numeric" } else { "text" }}
+                       aria-invalid={search_error.to_string()} />
+                <button type="submit" id="search-go">{ l.t("search") }</button>
+                if filters.search.is_some() { <button type="button" id="search-clear" onclick={on_clear}>{ l.t("clear") }</button> }
+            </form>
+        </div>
+    };
+
     let body = match &*load {
-        Load::Loading => html! { <p class="state">{ l.t("loading") }</p> },
+        Load::Loading => html! { <p class="state" id="orders-loading">{ l.t("loading") }</p> },
         Load::Failed(e) => {
             let reload = reload.clone();
-            html! { <p class="error" role="alert">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
+            html! { <p class="error" role="alert" id="orders-error">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
         }
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t("empty") }</p> },
-        Load::Ok(p) => {
-            let last = p.total.div_ceil(u64::from(p.per_page)).max(1);
-            let (prev, next) = {
-                let (a, b) = (page.clone(), page.clone());
-                (Callback::from(move |_| a.set((*a).saturating_sub(1).max(1))), Callback::from(move |_| b.set(*b + 1)))
-            };
-            html! {
-                <>
-                <div class="table-wrap">
-                <table id="orders">
-                    <thead><tr>
-                        <th>{ l.t("order_id") }</th><th>{ l.t("time") }</th><th>{ l.t("items") }</th><th>{ l.t("amount") }</th>
-                        <th>{ l.t("status") }</th><th>{ l.t("name") }</th><th>{ l.t("phone") }</th><th>{ l.t("address") }</th>
-                    </tr></thead>
-                    <tbody>
-                    { for p.orders.iter().map(|o| html! {
-                        <tr data-order-id={o.order_id.clone()}>
-                            <td class="mono">{ &o.order_id }</td>
-                            <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
-                            <td>{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
-                            <td>{ yuan(o.amount_cents) }</td>
-                            <td>{ l.t(o.status.as_str()) }</td>
-                            <td class="masked">{ &o.masked.name }</td>
-                            <td class="masked">{ &o.masked.phone }</td>
-                            <td class="masked">{ &o.masked.address }</td>
-                        </tr>
-                    }) }
-                    </tbody>
-                </table>
-                </div>
-                <div class="pager">
-                    <button onclick={prev} disabled={*page <= 1}>{ l.t("prev") }</button>
-                    <span>{ format!("{} / {} · {}", *page, last, p.total) }</span>
-                    <button onclick={next} disabled={u64::from(*page) >= last}>{ l.t("next") }</button>
-                </div>
-                </>
-            }
-        }
+        Load::Ok(p) => table(props, p, &filters, &selected, &revealer, eye),
+    };
+    let close_notice = {
+        let notice = revealer.notice.clone();
+        Callback::from(move |()| notice.set(None))
     };
     html! {
         <section>
-            <div class="toolbar"><h2>{ l.t("orders") }</h2>{ filter }</div>
+            { toolbar }
+            if *search_error { <p class="error" role="alert" id="search-error">{ l.t("last4_invalid") }</p> }
+            if admin { <p class="state">{ l.t("admin_note") }</p> }
+            <RevealNotice lang={l} notice={(*revealer.notice).clone()} on_close={close_notice} />
             { body }
         </section>
+    }
+}
+
+fn table(props: &Props, p: &OrderPage, filters: &UseStateHandle<Filters>, selected: &UseStateHandle<BTreeSet<String>>, revealer: &Revealer, eye: bool) -> Html {
+    let l = props.lang;
+    let last = p.total.div_ceil(u64::from(p.per_page)).max(1);
+    let page = filters.page;
+    let go = |to: u32| {
+        let filters = filters.clone();
+        Callback::from(move |_: MouseEvent| filters.set(Filters { page: to, ..(*filters).clone() }))
+    };
+    let all_selected = !p.orders.is_empty() && p.orders.iter().all(|o| selected.contains(&o.order_id));
+    let toggle_all = {
+        let (selected, ids) = (selected.clone(), p.orders.iter().map(|o| o.order_id.clone()).collect::<Vec<_>>());
+        Callback::from(move |_: Event| {
+            selected.set(if all_selected { BTreeSet::new() } else { ids.iter().cloned().collect() });
+        })
+    };
+    let chosen: Vec<OrderView> = p.orders.iter().filter(|o| selected.contains(&o.order_id)).cloned().collect();
+    let reveal_selected = {
+        let (r, chosen) = (revealer.clone(), chosen.clone());
+        Callback::from(move |_: MouseEvent| r.reveal(chosen.clone(), FIELDS.to_vec()))
+    };
+    let busy = *revealer.busy;
+    html! {
+        <>
+        if eye {
+            <div class="bulk">
+                <button type="button" id="reveal-selected" class="primary" disabled={chosen.is_empty() || busy} onclick={reveal_selected}>
+                    { eye_icon() }{ format!(" {} ({})", l.t("reveal_selected"), chosen.len()) }
+                </button>
+                if busy { <span class="state" id="revealing" aria-live="polite">{ l.t("revealing") }</span> }
+            </div>
+        }
+        <div class="table-wrap">
+        <table id="orders">
+            <thead><tr>
+                if eye { <th class="check"><input type="checkbox" id="select-all" aria-label={l.t("select_all")} checked={all_selected} onchange={toggle_all} /></th> }
+                <th>{ l.t("order_id") }</th><th>{ l.t("time") }</th><th>{ l.t("items") }</th><th>{ l.t("amount") }</th>
+                <th>{ l.t("status") }</th><th>{ l.t("name") }</th><th>{ l.t("phone") }</th><th>{ l.t("address") }</th>
+                if eye { <th>{ l.t("actions") }</th> }
+            </tr></thead>
+            <tbody>
+            { for p.orders.iter().map(|o| row(props, o, selected, revealer, eye)) }
+            </tbody>
+        </table>
+        </div>
+        <div class="pager">
+            <button onclick={go(page.saturating_sub(1).max(1))} disabled={page <= 1} id="page-prev">{ l.t("prev") }</button>
+            <span>{ format!("{} / {} · {}", page, last, p.total) }</span>
+            <button onclick={go(page + 1)} disabled={u64::from(page) >= last} id="page-next">{ l.t("next") }</button>
+        </div>
+        </>
+    }
+}
+
+fn row(props: &Props, o: &OrderView, selected: &UseStateHandle<BTreeSet<String>>, revealer: &Revealer, eye: bool) -> Html {
+    let l = props.lang;
+    let id = o.order_id.clone();
+    let is_selected = selected.contains(&id);
+    let toggle = {
+        let (selected, id) = (selected.clone(), id.clone());
+        Callback::from(move |_: Event| {
+            let mut s = (*selected).clone();
+            if !s.remove(&id) {
+                s.insert(id.clone());
+            }
+            selected.set(s);
+        })
+    };
+    let busy = *revealer.busy;
+    let on_field = {
+        let (r, o) = (revealer.clone(), o.clone());
+        Callback::from(move |k: FieldKind| r.reveal(vec![o.clone()], vec![k]))
+    };
+    let shown = revealer.reveals.shows(&id);
+    let row_button = if shown {
+        let (r, id) = (revealer.clone(), id.clone());
+        html! { <button type="button" class="hide-row" onclick={Callback::from(move |_: MouseEvent| r.hide(&id))}>{ l.t("hide") }</button> }
+    } else {
+        let (r, o2) = (revealer.clone(), o.clone());
+        let label = format!("{} {}", l.t("reveal_row"), id);
+        html! {
+            <button type="button" class="reveal-row" aria-label={label} disabled={busy}
+                    onclick={Callback::from(move |_: MouseEvent| r.reveal(vec![o2.clone()], FIELDS.to_vec()))}>{ eye_icon() }{ format!(" {}", l.t("reveal_row")) }</button>
+        }
+    };
+    let cell = |k: FieldKind| {
+        html! {
+            <td class={classes!("pii", (!o.revealable).then_some("locked"))} title={(!o.revealable).then(|| l.t("not_revealable"))}>
+                <FieldCell lang={l} order_id={id.clone()} kind={k} masked={masked(o, k).to_string()} shown={revealer.reveals.field(&id, k)}
+                           eye={eye} busy={busy} on_reveal={on_field.clone()} />
+            </td>
+        }
+    };
+    html! {
+        <tr data-order-id={id.clone()} class={classes!(is_selected.then_some("selected"))}>
+            if eye { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t("select_row"), id)} checked={is_selected} onchange={toggle} /></td> }
+            <td class="mono">{ route_link(Route::Order(id.clone()), &props.on_nav, "order-link", html! { { id.clone() } }) }</td>
+            <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
+            <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
+            <td>{ yuan(o.amount_cents) }</td>
+            <td>{ l.t(o.status.as_str()) }</td>
+            { cell(FieldKind::Name) }
+            { cell(FieldKind::Phone) }
+            { cell(FieldKind::Address) }
+            if eye { <td class="actions">{ row_button }</td> }
+        </tr>
     }
 }

@@ -1,0 +1,105 @@
+//! The eye-icon reveal, in the page: a fresh X25519 session per click (Wasm, `getrandom` →
+//! `crypto.getRandomValues`), one grant request for all the orders and fields asked for, the
+//! sealed grant opened with the session's secret (used once, then dropped), and the field
+//! ciphertexts of the list response decrypted here. Plaintext exists only in the returned
+//! `Zeroizing` strings: it is never logged, stored or sent anywhere.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use orderveil_api::{OrderView, QuotaToday, ReceiverFields, RevealGrantRequest};
+use orderveil_cipher::{ClientSession, FieldKind, GrantError, OrderId, SealedGrant, ShopId};
+use zeroize::Zeroizing;
+
+use crate::api::{self, ApiFailure};
+
+/// One decrypted field.
+pub struct Plain {
+    /// The order.
+    pub order_id: String,
+    /// Which field.
+    pub kind: FieldKind,
+    /// The plaintext, zeroized when dropped.
+    pub text: Zeroizing<String>,
+}
+
+/// The three fields in display order.
+pub const FIELDS: [FieldKind; 3] = [FieldKind::Name, FieldKind::Phone, FieldKind::Address];
+
+fn pick(r: &ReceiverFields, kind: FieldKind) -> Option<&str> {
+    match kind {
+        FieldKind::Name => Some(&r.name),
+        FieldKind::Phone => Some(&r.phone),
+        FieldKind::Address => Some(&r.address),
+        _ => None,
+    }
+}
+
+/// The masked text of one field of an order.
+pub fn masked(o: &OrderView, kind: FieldKind) -> &str {
+    pick(&o.masked, kind).unwrap_or("")
+}
+
+fn grant_failure(e: &GrantError) -> ApiFailure {
+    let code = e.code();
+    match e {
+        GrantError::Expired { .. } => ApiFailure::local(
+            code,
+            "The decryption grant expired before it was opened (is this computer's clock right?); try again.".into(),
+            "解密授权在打开前已过期（请检查本机时间），请重试。".into(),
+        ),
+        _ => ApiFailure::local(
+            code,
+            format!("The decryption grant could not be opened ({code}); nothing was shown. Try again."),
+            format!("解密授权无法打开（{code}），未显示任何信息，请重试。"),
+        ),
+    }
+}
+
+/// What a reveal brought: the plaintexts, or why not; and the quota after it, when known.
+pub struct Outcome {
+    /// The fields, or the refusal.
+    pub result: Result<Vec<Plain>, ApiFailure>,
+    /// Today's quota after the request (also after a QUOTA_EXHAUSTED refusal).
+    pub quota: Option<QuotaToday>,
+}
+
+/// Reveal `fields` of `orders` (1–50, all of `shop`) with ONE grant.
+pub async fn reveal(csrf: &str, shop: &str, orders: &[OrderView], fields: &[FieldKind]) -> Outcome {
+    let mut session = match ClientSession::new() {
+        Ok(s) => s,
+        Err(e) => return Outcome { result: Err(grant_failure(&e)), quota: None },
+    };
+    let req = RevealGrantRequest {
+        order_ids: orders.iter().map(|o| o.order_id.clone()).collect(),
+        fields: fields.iter().map(|f| f.as_str().to_string()).collect(),
+        client_public: URL_SAFE_NO_PAD.encode(session.public_key()),
+    };
+    let resp = match api::reveal_grant(csrf, &req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let quota = e.details.as_ref().and_then(|d| d.get("quota")).and_then(|q| serde_json::from_value(q.clone()).ok());
+            return Outcome { result: Err(e), quota };
+        }
+    };
+    let quota = Some(resp.quota.clone());
+    let result = open_and_decrypt(&mut session, &resp.sealed_grant, shop, orders, fields);
+    Outcome { result, quota }
+}
+
+fn open_and_decrypt(session: &mut ClientSession, sealed: &str, shop: &str, orders: &[OrderView], fields: &[FieldKind]) -> Result<Vec<Plain>, ApiFailure> {
+    let sealed = SealedGrant::from_base64(sealed).map_err(|e| grant_failure(&e))?;
+    // The shop this page is logged in to, never the one the response names.
+    let shop = ShopId::new(shop).map_err(|_| grant_failure(&GrantError::WrongShop))?;
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let opened = session.open(&sealed, &shop, now).map_err(|e| grant_failure(&e))?;
+    let mut out = Vec::with_capacity(orders.len() * fields.len());
+    for o in orders {
+        let id = OrderId::new(&o.order_id).map_err(|_| grant_failure(&GrantError::OrderNotCovered))?;
+        for kind in fields {
+            let ct = pick(&o.ciphertext, *kind).ok_or_else(|| grant_failure(&GrantError::FieldNotCovered))?;
+            let text = opened.decrypt(&id, ct).map_err(|e| grant_failure(&e))?;
+            out.push(Plain { order_id: o.order_id.clone(), kind: *kind, text });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,55 @@
+//! Client-side routes: the path in the address bar is the page; the server answers every
+//! non-API path with index.html.
+
+use wasm_bindgen::JsValue;
+
+/// A page of the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `/`: the order list.
+    Orders,
+    /// `/orders/{id}`: one order.
+    Order(String),
+    /// `/quota`: today's figures and the last 30 days.
+    Quota,
+}
+
+impl Route {
+    /// The route of a path.
+    pub fn parse(path: &str) -> Self {
+        let path = path.trim_end_matches('/');
+        if path == "/quota" {
+            return Self::Quota;
+        }
+        match path.strip_prefix("/orders/") {
+            Some(id) if !id.is_empty() && !id.contains('/') => {
+                Self::Order(js_sys::decode_uri_component(id).ok().map(String::from).unwrap_or_else(|| id.to_string()))
+            }
+            _ => Self::Orders,
+        }
+    }
+
+    /// The route in the address bar now.
+    pub fn current() -> Self {
+        web_sys::window().and_then(|w| w.location().pathname().ok()).map(|p| Self::parse(&p)).unwrap_or(Self::Orders)
+    }
+
+    /// The path of the route.
+    pub fn path(&self) -> String {
+        match self {
+            Self::Orders => "/".into(),
+            Self::Order(id) => format!("/orders/{}", String::from(js_sys::encode_uri_component(id))),
+            Self::Quota => "/quota".into(),
+        }
+    }
+
+    /// Put the route in the address bar (a history entry), keeping the query string.
+    pub fn push(&self) {
+        if let Some(w) = web_sys::window() {
+            let search = w.location().search().unwrap_or_default();
+            if let Ok(h) = w.history() {
+                let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&format!("{}{search}", self.path())));
+            }
+        }
+    }
+}
