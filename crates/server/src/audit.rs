@@ -9,9 +9,11 @@
 
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
+use std::collections::HashMap;
+
 use sqlx::AnyConnection;
 
-use crate::db::Db;
+use crate::db::{Db, Stmt, Val, pow2_chunks};
 
 /// The hash before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -81,43 +83,75 @@ pub fn row_hash(
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Append `ev` inside `tx`. Locks the chain head (row lock on PostgreSQL; SQLite write
-/// transactions are already exclusive), so concurrent appends to one chain serialize.
+/// Append `ev` inside `tx`; returns its seq. See [`append_many`].
 pub async fn append(tx: &mut AnyConnection, at: i64, ev: &Event) -> Result<i64, sqlx::Error> {
-    let chain = ev.chain();
-    let (seq, prev): (i64, String) = sqlx::query_as(
-        "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) \
-         ON CONFLICT (chain) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash",
-    )
-    .bind(&chain)
-    .bind(GENESIS)
-    .fetch_one(&mut *tx)
-    .await?;
-    let seq = seq + 1;
-    let order_ids = serde_json::to_string(&ev.order_ids).unwrap_or_else(|_| "[]".into());
-    let details = ev.details.to_string();
-    let hash = row_hash(&prev, &chain, seq, at, &ev.actor, ev.actor_id, ev.shop_id.as_deref(), &ev.action, ev.outcome, ev.code.as_deref(), &order_ids, &details);
-    sqlx::query(
-        "INSERT INTO audit (chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(&chain)
-    .bind(seq)
-    .bind(at)
-    .bind(&ev.actor)
-    .bind(ev.actor_id)
-    .bind(ev.shop_id.as_deref())
-    .bind(&ev.action)
-    .bind(ev.outcome)
-    .bind(ev.code.as_deref())
-    .bind(&order_ids)
-    .bind(&details)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE chain = $3").bind(seq).bind(&hash).bind(&chain).execute(&mut *tx).await?;
-    Ok(seq)
+    let seqs = append_many(tx, std::slice::from_ref(&(at, ev.clone()))).await?;
+    seqs.first().copied().ok_or_else(|| sqlx::Error::Protocol("audit append wrote no row".into()))
+}
+
+/// Rows per multi-row audit `INSERT` (13 values each).
+const INSERT_CHUNK: usize = 128;
+
+/// Append `events` (each with its time) inside `tx`, in order; returns their seqs.
+///
+/// The heads of the chains concerned are locked first, in sorted order (row locks on
+/// PostgreSQL; SQLite write transactions are exclusive anyway), so concurrent appends to one
+/// chain serialize and two writers never wait on each other's heads in a cycle. Then the
+/// rows are hashed in memory and written with a few multi-row statements, whatever the count.
+pub async fn append_many(tx: &mut AnyConnection, events: &[(i64, Event)]) -> Result<Vec<i64>, sqlx::Error> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut chains: Vec<String> = events.iter().map(|(_, e)| e.chain()).collect();
+    chains.sort();
+    chains.dedup();
+    let mut st = Stmt::new(tx, "INSERT INTO audit_heads (chain, seq, hash) VALUES ");
+    st.rows(&chains, |s, c| {
+        s.arg(Val::S(c.clone())).sql(", 0, ").arg(Val::S(GENESIS.into()));
+    });
+    st.sql(" ON CONFLICT (chain) DO UPDATE SET seq = audit_heads.seq RETURNING chain, seq, hash");
+    let mut heads: HashMap<String, (i64, String)> = st.fetch_all::<(String, i64, String)>(tx).await?.into_iter().map(|(c, s, h)| (c, (s, h))).collect();
+
+    let mut seqs = Vec::with_capacity(events.len());
+    let mut rows: Vec<[Val; 13]> = Vec::with_capacity(events.len());
+    for (at, ev) in events {
+        let chain = ev.chain();
+        let head = heads.get_mut(&chain).ok_or_else(|| sqlx::Error::Protocol(format!("no head returned for {chain}")))?;
+        let seq = head.0 + 1;
+        let order_ids = serde_json::to_string(&ev.order_ids).unwrap_or_else(|_| "[]".into());
+        let details = ev.details.to_string();
+        let hash = row_hash(&head.1, &chain, seq, *at, &ev.actor, ev.actor_id, ev.shop_id.as_deref(), &ev.action, ev.outcome, ev.code.as_deref(), &order_ids, &details);
+        let prev = std::mem::replace(head, (seq, hash.clone())).1;
+        seqs.push(seq);
+        rows.push([
+            Val::S(chain),
+            Val::I(seq),
+            Val::I(*at),
+            Val::S(ev.actor.clone()),
+            Val::NI(ev.actor_id),
+            Val::NS(ev.shop_id.clone()),
+            Val::S(ev.action.clone()),
+            Val::S(ev.outcome.into()),
+            Val::NS(ev.code.clone()),
+            Val::S(order_ids),
+            Val::S(details),
+            Val::S(prev),
+            Val::S(hash),
+        ]);
+    }
+    for chunk in pow2_chunks(&rows, INSERT_CHUNK) {
+        let mut st = Stmt::new(tx, "INSERT INTO audit (chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash) VALUES ");
+        st.rows(chunk, |s, row| {
+            s.list(row.iter().cloned());
+        });
+        st.execute(tx).await?;
+    }
+    for chain in &chains {
+        if let Some((seq, hash)) = heads.get(chain) {
+            sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE chain = $3").bind(*seq).bind(hash.as_str()).bind(chain.as_str()).execute(&mut *tx).await?;
+        }
+    }
+    Ok(seqs)
 }
 
 /// Append in a transaction of its own (for events outside a bigger transaction).

@@ -23,7 +23,7 @@ pub enum Backend {
 }
 
 /// The pool and its backend.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     /// The pool.
     pub pool: AnyPool,
@@ -34,35 +34,56 @@ pub struct Db {
     /// (Several processes on one SQLite file still work, through the busy handler; the
     /// scale-out deployment is PostgreSQL.)
     sqlite_writer: Arc<Mutex<()>>,
+    /// For dedicated connections ([`Db::connect_one`]); may hold a password, so `Debug`
+    /// leaves it out.
+    url: Arc<str>,
 }
 
-/// A write transaction; on SQLite it also holds the process's writer slot.
-pub struct WriteTx {
-    tx: Transaction<'static, Any>,
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+/// A write transaction (on a pooled connection, or on a dedicated one for `'c`); on SQLite
+/// it also holds the process's writer slot.
+pub struct WriteTx<'c> {
+    tx: Transaction<'c, Any>,
     _slot: Option<OwnedMutexGuard<()>>,
 }
 
-impl WriteTx {
+impl WriteTx<'_> {
     /// Commit (and release the writer slot).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
 }
 
-impl std::ops::Deref for WriteTx {
+impl std::ops::Deref for WriteTx<'_> {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
         &self.tx
     }
 }
 
-impl std::ops::DerefMut for WriteTx {
+impl std::ops::DerefMut for WriteTx<'_> {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+async fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA synchronous = NORMAL").await?;
+    conn.execute("PRAGMA busy_timeout = 30000").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    Ok(())
+}
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (2, "reveal_rate", include_str!("../migrations/0002_reveal_rate.sql")),
+];
 
 impl Db {
     /// Connect to `url` (`sqlite://…` or `postgres://…`).
@@ -75,21 +96,36 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            conn.execute("PRAGMA busy_timeout = 30000").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            Ok(())
-                        })
-                    })
+                    .after_connect(|conn, _| Box::pin(sqlite_pragmas(conn)))
                     .connect_with(opts)
                     .await?
             }
             Backend::Postgres => AnyPoolOptions::new().max_connections(24).acquire_timeout(Duration::from_secs(30)).connect_with(opts).await?,
         };
-        Ok(Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
+        Ok(Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), url: url.into() })
+    }
+
+    /// A connection of its own, outside the pool (for a task that must never queue behind
+    /// request handlers for a pooled one), set up like the pool's.
+    pub async fn connect_one(&self) -> Result<AnyConnection, sqlx::Error> {
+        use sqlx::ConnectOptions as _;
+        let mut conn = AnyConnectOptions::from_str(&self.url)?.connect().await?;
+        if self.backend == Backend::Sqlite {
+            sqlite_pragmas(&mut conn).await?;
+        }
+        Ok(conn)
+    }
+
+    /// [`Db::begin_write`] on a dedicated connection.
+    pub async fn begin_write_on<'c>(&self, conn: &'c mut AnyConnection) -> Result<WriteTx<'c>, sqlx::Error> {
+        use sqlx::Connection as _;
+        match self.backend {
+            Backend::Sqlite => {
+                let slot = self.sqlite_writer.clone().lock_owned().await;
+                Ok(WriteTx { tx: conn.begin_with("BEGIN IMMEDIATE").await?, _slot: Some(slot) })
+            }
+            Backend::Postgres => Ok(WriteTx { tx: conn.begin().await?, _slot: None }),
+        }
     }
 
     /// Apply pending migrations. Safe to run from several processes at once on PostgreSQL
@@ -122,7 +158,7 @@ impl Db {
 
     /// A transaction that will write: `BEGIN IMMEDIATE` on SQLite (no lock upgrade
     /// deadlocks), a plain `BEGIN` (read committed) on PostgreSQL.
-    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+    pub async fn begin_write(&self) -> Result<WriteTx<'static>, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => {
                 let slot = self.sqlite_writer.clone().lock_owned().await;
@@ -170,4 +206,157 @@ pub fn bind_all<'q, O>(
         };
     }
     q
+}
+
+/// One value of a [`Stmt`].
+#[derive(Clone, Debug)]
+pub enum Val {
+    /// Text.
+    S(String),
+    /// Integer.
+    I(i64),
+    /// Nullable integer.
+    NI(Option<i64>),
+    /// Nullable text.
+    NS(Option<String>),
+}
+
+/// A statement built at run time (multi-row `VALUES`, `IN (…)` lists) with the
+/// placeholders of its backend: anonymous `?` on SQLite (see [`Db::positional`] for why),
+/// `$1…$n` on PostgreSQL. The backend is read off the connection, so code that only holds
+/// a transaction can build one.
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    sql: String,
+    args: Vec<Val>,
+    sqlite: bool,
+}
+
+impl Stmt {
+    /// Start a statement for the backend of `conn`.
+    pub fn new(conn: &AnyConnection, sql: &str) -> Self {
+        Self { sql: sql.to_string(), args: Vec::new(), sqlite: conn.backend_name().eq_ignore_ascii_case("sqlite") }
+    }
+
+    /// Append SQL text.
+    pub fn sql(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+
+    /// Append a placeholder bound to `v`.
+    pub fn arg(&mut self, v: Val) -> &mut Self {
+        self.args.push(v);
+        if self.sqlite {
+            self.sql.push('?');
+        } else {
+            self.sql.push('$');
+            self.sql.push_str(&self.args.len().to_string());
+        }
+        self
+    }
+
+    /// Append `a, b, c` placeholders for `vals`.
+    pub fn list(&mut self, vals: impl IntoIterator<Item = Val>) -> &mut Self {
+        for (i, v) in vals.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.arg(v);
+        }
+        self
+    }
+
+    /// Append `(…), (…)` rows: `row` writes one row's placeholders for each item.
+    pub fn rows<T>(&mut self, items: impl IntoIterator<Item = T>, mut row: impl FnMut(&mut Self, T)) -> &mut Self {
+        for (i, item) in items.into_iter().enumerate() {
+            self.sql.push_str(if i == 0 { "(" } else { ", (" });
+            row(self, item);
+            self.sql.push(')');
+        }
+        self
+    }
+
+    /// Number of bound values so far.
+    pub fn arg_count(&self) -> usize {
+        self.args.len()
+    }
+
+    fn arguments(&self) -> Result<sqlx::any::AnyArguments<'_>, sqlx::Error> {
+        use sqlx::Arguments as _;
+        let mut args = sqlx::any::AnyArguments::default();
+        for a in &self.args {
+            match a {
+                Val::S(s) => args.add(s.as_str()),
+                Val::I(i) => args.add(*i),
+                Val::NI(i) => args.add(*i),
+                Val::NS(s) => args.add(s.as_deref()),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok(args)
+    }
+
+    /// Run it and collect the rows.
+    pub async fn fetch_all<O>(&self, conn: &mut AnyConnection) -> Result<Vec<O>, sqlx::Error>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        sqlx::query_as_with::<_, O, _>(&self.sql, self.arguments()?).fetch_all(conn).await
+    }
+
+    /// Run it for its effect; returns the rows affected.
+    pub async fn execute(&self, conn: &mut AnyConnection) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query_with(&self.sql, self.arguments()?).execute(conn).await?.rows_affected())
+    }
+}
+
+/// `items` in chunks whose sizes are powers of two (largest first, none above `max`), so a
+/// multi-row statement comes in a handful of shapes, which the per-connection cache of
+/// prepared statements keeps, instead of one shape (and one prepare) per row count.
+pub fn pow2_chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    let max = max.max(1);
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = (1usize << rest.len().ilog2()).min(max);
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+/// `items` padded to the next power of two by repeating the last one, for a lookup list
+/// (a repeated id finds the same row again; callers collect into maps or sets). Same reason
+/// as [`pow2_chunks`].
+pub fn pow2_padded<T: Clone>(mut items: Vec<T>) -> Vec<T> {
+    if let Some(last) = items.last().cloned() {
+        items.resize(items.len().next_power_of_two(), last);
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pow2_chunks_cover_everything_in_order_with_power_of_two_sizes() {
+        let items: Vec<u32> = (0..1000).collect();
+        for n in [0usize, 1, 2, 3, 13, 64, 65, 999, 1000] {
+            let chunks: Vec<&[u32]> = pow2_chunks(&items[..n], 256).collect();
+            assert_eq!(chunks.concat(), items[..n].to_vec(), "n = {n}");
+            assert!(chunks.iter().all(|c| c.len().is_power_of_two() && c.len() <= 256), "n = {n}");
+        }
+        assert_eq!(pow2_chunks(&items[..13], 256).map(<[u32]>::len).collect::<Vec<_>>(), [8, 4, 1]);
+    }
+
+    #[test]
+    fn pow2_padded_repeats_the_last_item() {
+        assert_eq!(pow2_padded(vec![1, 2, 3]), [1, 2, 3, 3]);
+        assert_eq!(pow2_padded(vec![1, 2, 3, 4]), [1, 2, 3, 4]);
+        assert_eq!(pow2_padded(Vec::<u8>::new()), Vec::<u8>::new());
+    }
 }

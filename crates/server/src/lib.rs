@@ -21,6 +21,7 @@ pub mod keys;
 pub mod orders;
 pub mod quota;
 pub mod reveal;
+pub mod settle;
 pub mod state;
 
 use std::path::{Path, PathBuf};
@@ -90,7 +91,8 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     let keys = keys::KeyProvider::load(&cfg.data_dir)?;
     let token = service_token(cfg)?;
     let service_token_sha256: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-    Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), service_token_sha256 })))
+    let settler = settle::Settler::start(db.clone(), &cfg.settings);
+    Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), settler, service_token_sha256 })))
 }
 
 /// The HTTP API (no web app).

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::keys::KeyProvider;
+use crate::settle::Settler;
 
 /// Platform rules that are configuration (flags and env), with DESIGN.md's defaults.
 #[derive(Clone, Debug)]
@@ -53,6 +54,8 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     /// Rules.
     pub settings: Settings,
+    /// The process's one writer of reveal charges (group commit).
+    pub settler: Settler,
     /// SHA-256 of the order system's service token.
     pub service_token_sha256: [u8; 32],
 }

@@ -9,7 +9,7 @@ use orderveil_server::clock::{Clock as _, SystemClock};
 
 use crate::helpers::*;
 
-both_stores!(concurrent_reveals_grant_exactly_what_is_left_across_two_processes);
+both_stores!(concurrent_reveals_grant_exactly_what_is_left_across_two_processes, requests_settled_together_are_decided_one_by_one);
 
 const FLOOR: u32 = 50;
 const LEFT: u32 = 37;
@@ -99,4 +99,47 @@ async fn concurrent_reveals_grant_exactly_what_is_left_across_two_processes(stor
     let (_, _) = tokio::join!(a.stop(), b.stop());
     let (verified, out) = app.audit_verify().await;
     assert!(verified, "audit chain broken by concurrent appends:\n{out}");
+}
+
+/// Requests that arrive together are settled in one transaction (group commit), yet each is
+/// decided on its own, as if they had come one after another: a refusal among them charges
+/// nothing and spoils nothing for the others, shops do not mix, and two requests for one
+/// order charge it once.
+async fn requests_settled_together_are_decided_one_by_one(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (owner1, ops1, staff1, owner2) = (app.login("shop1").await, app.login("shop1-ops").await, app.login("shop1-staff").await, app.login("shop2").await);
+    let (a, b, c, d, e, f, g, h) = tokio::join!(
+        owner1.reveal(&["S1-AWAIT-1"], &["phone"]),
+        ops1.reveal(&["S1-AWAIT-1"], &["name"]),
+        owner1.reveal(&["S1-SHIPPED", "S1-AFTERSALE"], &["address"]),
+        owner1.reveal(&["S1-DONE", "S2-AWAIT-2"], &["phone"]),
+        ops1.reveal(&["S1-AWAIT-2", "S1-CANCELLED"], &["phone"]),
+        staff1.reveal(&["S1-AWAIT-2"], &["phone"]),
+        owner2.reveal(&["S2-SAME-RECEIVER", "S2-AWAIT-2"], &["phone", "name"]),
+        owner2.reveal(&["S1-DONE"], &["phone"]),
+    );
+    // The same order twice at once: both get a grant, exactly one pays.
+    let (ga, gb): (RevealGrantResponse, RevealGrantResponse) = (a.1.ok(), b.1.ok());
+    let mut paid: Vec<String> = ga.charged_order_ids.iter().chain(&gb.charged_order_ids).cloned().collect();
+    let free: Vec<String> = ga.free_order_ids.iter().chain(&gb.free_order_ids).cloned().collect();
+    assert_eq!((paid.as_slice(), free.as_slice()), (&["S1-AWAIT-1".to_string()][..], &["S1-AWAIT-1".to_string()][..]));
+    let gc: RevealGrantResponse = c.1.ok();
+    assert_eq!(gc.charged_order_ids, ["S1-SHIPPED", "S1-AFTERSALE"]);
+    paid.extend(gc.charged_order_ids);
+    // Another shop's order in the batch: not found, nothing charged, not even the own one.
+    assert_eq!(d.1.err(404, "ORDER_NOT_FOUND")["order_ids"], serde_json::json!(["S2-AWAIT-2"]));
+    assert_eq!(e.1.err(409, "ORDER_STATE_FORBIDS_REVEAL")["order_ids"], serde_json::json!(["S1-CANCELLED"]));
+    f.1.err(403, "FORBIDDEN");
+    let gg: RevealGrantResponse = g.1.ok();
+    assert_eq!((gg.shop_id.as_str(), gg.charged_order_ids.len(), gg.quota.used), ("shop2", 2, 2));
+    h.1.err(404, "ORDER_NOT_FOUND");
+
+    assert_eq!(app.charges("shop1").await, 3, "S1-AWAIT-1 once, S1-SHIPPED, S1-AFTERSALE; {paid:?}");
+    assert_eq!(app.charges("shop2").await, 2);
+    assert_eq!((owner1.quota().await.used, owner2.quota().await.used), (3, 2));
+    // One audit row per settled request (the staff member was refused before settling).
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit WHERE action = 'reveal'").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(rows, 7);
+    let (verified, out) = app.audit_verify().await;
+    assert!(verified, "{out}");
 }

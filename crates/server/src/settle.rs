@@ -1,0 +1,506 @@
+//! Group commit of reveal charges.
+//!
+//! A reveal grant may leave the server only after its quota charge and its audit row are
+//! committed. Doing that in one transaction per request costs about fifteen statements per
+//! grant, most of them while holding the shop's quota lock. Instead, handlers check the
+//! caller's permission and the request's shape, hand the rest to the process's one *settler*
+//! (a thread of its own with its own database connection) and wait; the settler takes
+//! everything that queued up while the previous batch was committing and settles it in ONE
+//! transaction with a fixed number of set-based statements:
+//!
+//! 0. read the orders (shop, state, wrapped key) and which shops are suspended;
+//! 1. lock the accounts' risk rows (sorted by user id) and read their cool-downs;
+//! 2. read the accounts' reveal counts per second of the last hour (the burst rule);
+//! 3. lock the shops' quota rows for the day (sorted), creating a missing one with its base;
+//! 4. read the approved extras and the orders already charged today;
+//! 5. decide each job in arrival order, in memory, exactly as if they had run one by one;
+//! 6. write the charges, the new `used` values, new cool-downs, the per-second counts and the
+//!    audit rows (one multi-row append per batch), and commit.
+//!
+//! Every job of a batch gets its answer only after the commit; if the transaction fails, each
+//! gets an error and nothing was charged. Locks are always taken in the same order (risk rows,
+//! then quota rows, then audit heads, each sorted), so settlers of several processes on one
+//! PostgreSQL never deadlock, and the row locks keep the quota exact across them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use orderveil_api::{ErrorCode, OrderStatus};
+use serde_json::json;
+use sqlx::AnyConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::audit::{self, Event};
+use crate::db::{Db, Stmt, Val, WriteTx, pow2_chunks, pow2_padded};
+use crate::error::{AppError, AppResult};
+use crate::quota::{base_limit, orders_last_30_days};
+use crate::reveal::state_allows_reveal;
+use crate::state::Settings;
+
+/// Most jobs settled in one transaction.
+const MAX_JOBS: usize = 256;
+/// Most orders settled in one transaction (bounds the statements' parameter counts).
+const MAX_ORDERS: usize = 1_000;
+/// Rows per multi-row `INSERT` of charges (6 values each).
+const CHARGE_CHUNK: usize = 512;
+/// Per-second reveal counts older than this are pruned.
+const RATE_KEEP_SECS: i64 = 2 * 3600;
+
+/// One request's charge: the handler checked the user's permission and the request's shape;
+/// the settler checks the rest (shop, orders, their states, risk, quota) under its locks.
+#[derive(Debug)]
+pub struct ChargeJob {
+    /// The requesting account (the burst rule is per account).
+    pub user_id: i64,
+    /// The shop whose quota pays.
+    pub shop: String,
+    /// Request time, unix seconds.
+    pub now: i64,
+    /// Its Asia/Shanghai day.
+    pub day: String,
+    /// The orders (distinct, well-formed ids).
+    pub orders: Vec<String>,
+    /// The grant's id (hex), recorded with the charges.
+    pub grant_id: String,
+    /// The audit event to write; the settler sets its outcome, code and details.
+    pub event: Event,
+}
+
+/// The shop's quota as the charge left it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotaState {
+    /// Used today, this charge included.
+    pub used: u32,
+    /// The day's base limit.
+    pub base: u32,
+    /// Approved extras today.
+    pub extra: u32,
+    /// Orders of the last 30 days when the day's base was fixed.
+    pub orders_30d: u64,
+}
+
+impl QuotaState {
+    /// `base + extra`.
+    pub fn limit(&self) -> u32 {
+        self.base.saturating_add(self.extra)
+    }
+}
+
+/// What a grant needs of an order to unwrap its key: `(order id, KEK version, wrapped DEK)`.
+pub type OrderKey = (String, i64, Vec<u8>);
+
+/// What the settler decided for a job (after its transaction committed).
+#[derive(Debug)]
+pub enum Outcome {
+    /// Charged and audited: the grant may be sealed.
+    Charged {
+        /// Orders charged now.
+        charged: Vec<String>,
+        /// Orders already charged today (free).
+        free: Vec<String>,
+        /// The quota after the charge.
+        quota: QuotaState,
+        /// The requested orders' wrapped keys, in request order.
+        keys: Vec<OrderKey>,
+    },
+    /// Refused before risk and quota: the shop is suspended (`SHOP_SUSPENDED`), an order is
+    /// missing or another shop's (`ORDER_NOT_FOUND`), its state forbids the purpose
+    /// (`ORDER_STATE_FORBIDS_REVEAL`) or its key was shredded (`ORDER_SHREDDED`).
+    Refused {
+        /// Why.
+        code: ErrorCode,
+        /// The orders concerned (empty for a suspended shop).
+        order_ids: Vec<String>,
+    },
+    /// The account is cooling down until `until` (unix seconds); nothing charged.
+    Cooldown {
+        /// End of the cool-down.
+        until: i64,
+    },
+    /// Not enough quota left; nothing charged.
+    QuotaExhausted {
+        /// The quota as it stands.
+        quota: QuotaState,
+        /// Units this request needed.
+        needed: u32,
+    },
+}
+
+struct Pending {
+    job: ChargeJob,
+    reply: oneshot::Sender<AppResult<Outcome>>,
+}
+
+/// The handle handlers use; cheap to clone. The task ends when the last handle is dropped.
+#[derive(Clone, Debug)]
+pub struct Settler {
+    tx: mpsc::UnboundedSender<Pending>,
+}
+
+/// The rules the settler applies.
+#[derive(Clone, Debug)]
+struct Rules {
+    rate_bps: u32,
+    floor: u32,
+    per_minute: i64,
+    per_hour: i64,
+    cooldown_secs: i64,
+}
+
+impl Settler {
+    /// Start the settler on a thread of its own, with its own single-threaded runtime and
+    /// its own database connection: its statements then never wait for a pooled connection
+    /// or for a turn among the request handlers' tasks, which would stretch every batch and
+    /// with it every grant's latency.
+    pub fn start(db: Db, settings: &Settings) -> Self {
+        let rules = Rules {
+            rate_bps: settings.quota_rate_bps,
+            floor: settings.quota_floor,
+            per_minute: i64::from(settings.risk_per_minute),
+            per_hour: i64::from(settings.risk_per_hour),
+            cooldown_secs: settings.risk_cooldown_secs,
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let spawned = std::thread::Builder::new().name("orderveil-settler".into()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt.block_on(run(db, rules, rx)),
+                Err(e) => tracing::error!("the charge settler's runtime did not start: {e}"),
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!("the charge settler's thread did not start: {e}");
+        }
+        Self { tx }
+    }
+
+    /// Settle `job`: returns once its transaction committed (or failed).
+    pub async fn settle(&self, job: ChargeJob) -> AppResult<Outcome> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Pending { job, reply }).map_err(|_| AppError::internal("the charge settler has stopped"))?;
+        answer.await.map_err(|_| AppError::internal("the charge settler dropped a job"))?
+    }
+}
+
+async fn run(db: Db, rules: Rules, mut rx: mpsc::UnboundedReceiver<Pending>) {
+    let mut last_prune: Option<i64> = None;
+    let mut conn: Option<AnyConnection> = None;
+    while let Some(first) = rx.recv().await {
+        let mut orders = first.job.orders.len();
+        let mut batch = vec![first];
+        while batch.len() < MAX_JOBS && orders < MAX_ORDERS {
+            match rx.try_recv() {
+                Ok(p) => {
+                    orders += p.job.orders.len();
+                    batch.push(p);
+                }
+                Err(_) => break,
+            }
+        }
+        let jobs: Vec<&ChargeJob> = batch.iter().map(|p| &p.job).collect();
+        let now = jobs.iter().map(|j| j.now).max().unwrap_or(0);
+        let prune = last_prune.is_none_or(|t| now.saturating_sub(t) >= 60);
+        let t0 = std::time::Instant::now();
+        let mut result = settle_on(&db, &mut conn, &rules, &jobs, prune).await;
+        tracing::debug!(jobs = jobs.len(), orders, ms = t0.elapsed().as_secs_f64() * 1e3, ok = result.is_ok(), "settled a batch of reveal charges");
+        // Two processes on one PostgreSQL cannot deadlock by design (sorted lock order), but
+        // a serialization failure is still retried rather than failing a whole batch.
+        for _ in 0..2 {
+            match &result {
+                Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("40001" | "40P01")) => {
+                    result = settle_on(&db, &mut conn, &rules, &jobs, prune).await;
+                }
+                _ => break,
+            }
+        }
+        match result {
+            Ok(outcomes) => {
+                if prune {
+                    last_prune = Some(now);
+                }
+                for (p, o) in batch.into_iter().zip(outcomes) {
+                    let _ = p.reply.send(Ok(o));
+                }
+            }
+            Err(e) => {
+                let what = format!("settling {} reveal charges: {e}", batch.len());
+                for p in batch {
+                    let _ = p.reply.send(Err(AppError::internal(&what)));
+                }
+            }
+        }
+    }
+}
+
+/// Settle on the dedicated connection, (re)connecting first if there is none; a failed
+/// batch drops the connection, so the next one starts on a clean one.
+async fn settle_on(db: &Db, conn: &mut Option<AnyConnection>, rules: &Rules, jobs: &[&ChargeJob], prune: bool) -> Result<Vec<Outcome>, sqlx::Error> {
+    let c = match conn {
+        Some(c) => c,
+        None => conn.insert(db.connect_one().await?),
+    };
+    let result = settle_batch(db, c, rules, jobs, prune).await;
+    if result.is_err() {
+        *conn = None;
+    }
+    result
+}
+
+/// Per account: the cool-down and the reveals per second of the last hour, as the batch
+/// changes them.
+#[derive(Default)]
+struct Account {
+    until: i64,
+    new_until: Option<(i64, &'static str)>,
+    secs: BTreeMap<i64, i64>,
+    added: BTreeMap<i64, i64>,
+}
+
+impl Account {
+    fn counts(&self, now: i64) -> (i64, i64) {
+        let hour: i64 = self.secs.range(now - 3600 + 1..=now).map(|(_, n)| n).sum();
+        let minute: i64 = self.secs.range(now - 60 + 1..=now).map(|(_, n)| n).sum();
+        (minute, hour)
+    }
+}
+
+/// A shop's quota row for a day, as the batch changes it.
+struct Day {
+    state: QuotaState,
+    used_before: u32,
+    charged: HashSet<String>,
+}
+
+async fn settle_batch(db: &Db, conn: &mut AnyConnection, rules: &Rules, jobs: &[&ChargeJob], prune: bool) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut tx = db.begin_write_on(conn).await?;
+    let min_now = jobs.iter().map(|j| j.now).min().unwrap_or(0);
+
+    // 0. The orders and the shops' suspension, read inside the transaction.
+    let order_set: BTreeSet<&str> = jobs.iter().flat_map(|j| j.orders.iter().map(String::as_str)).collect();
+    // Lists of ids are joined as a VALUES table, not matched with `IN (…)`: PostgreSQL's
+    // generic plan for `IN ($1, …, $1000)` may scan the table comparing each row with the
+    // whole list, while the join is hashed or probes the index, whatever the statistics say.
+    let mut st = Stmt::new(&tx, "SELECT o.order_id, o.shop_id, o.status, o.completed_at, o.kek_version, o.wrapped_dek FROM (VALUES ");
+    let lookup = pow2_padded(order_set.iter().copied().collect());
+    st.rows(&lookup, |s, o| {
+        s.arg(Val::S((*o).into()));
+    });
+    st.sql(") AS v JOIN orders o ON o.order_id = v.column1");
+    let found: HashMap<String, OrderRow> = st.fetch_all::<OrderRow>(&mut tx).await?.into_iter().map(|r| (r.0.clone(), r)).collect();
+    let all_shops: BTreeSet<&str> = jobs.iter().map(|j| j.shop.as_str()).collect();
+    let mut st = Stmt::new(&tx, "SELECT shop_id FROM shops WHERE suspended <> 0 AND shop_id IN (");
+    st.list(all_shops.iter().map(|s| Val::S((*s).into()))).sql(")");
+    let suspended: HashSet<String> = st.fetch_all::<(String,)>(&mut tx).await?.into_iter().map(|r| r.0).collect();
+
+    // 1. Lock the accounts' risk rows and read their cool-downs.
+    let users: BTreeSet<i64> = jobs.iter().map(|j| j.user_id).collect();
+    let mut st = Stmt::new(&tx, "INSERT INTO risk_cooldowns (user_id, until, reason) VALUES ");
+    st.rows(&users, |s, u| {
+        s.arg(Val::I(*u)).sql(", 0, ''");
+    });
+    st.sql(" ON CONFLICT (user_id) DO UPDATE SET until = risk_cooldowns.until RETURNING user_id, until");
+    let mut accounts: HashMap<i64, Account> =
+        st.fetch_all::<(i64, i64)>(&mut tx).await?.into_iter().map(|(u, until)| (u, Account { until, ..Account::default() })).collect();
+
+    // 2. Their reveals per second in the last hour.
+    let mut st = Stmt::new(&tx, "SELECT user_id, sec, n FROM reveal_rate WHERE sec > ");
+    st.arg(Val::I(min_now - 3600)).sql(" AND user_id IN (").list(users.iter().map(|u| Val::I(*u))).sql(")");
+    for (u, sec, n) in st.fetch_all::<(i64, i64, i64)>(&mut tx).await? {
+        accounts.entry(u).or_default().secs.insert(sec, n);
+    }
+
+    // 3. Lock the quota rows; a new row gets its base from the last 30 days' orders.
+    let keys: BTreeSet<(&str, &str)> = jobs.iter().map(|j| (j.shop.as_str(), j.day.as_str())).collect();
+    let mut st = Stmt::new(&tx, "INSERT INTO quota_days (shop_id, day, used, base, orders_30d) VALUES ");
+    st.rows(&keys, |s, (shop, day)| {
+        s.arg(Val::S((*shop).into())).sql(", ").arg(Val::S((*day).into())).sql(", 0, -1, 0");
+    });
+    st.sql(" ON CONFLICT (shop_id, day) DO UPDATE SET used = quota_days.used RETURNING shop_id, day, used, base, orders_30d");
+    let rows: Vec<(String, String, i64, i64, i64)> = st.fetch_all(&mut tx).await?;
+    let mut days: HashMap<(String, String), Day> = HashMap::with_capacity(rows.len());
+    for (shop, day, used, mut base, mut orders_30d) in rows {
+        if base < 0 {
+            let now = jobs.iter().filter(|j| j.shop == shop && j.day == day).map(|j| j.now).min().unwrap_or(min_now);
+            let o = orders_last_30_days(&mut *tx, &shop, now).await.map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
+            base = i64::from(base_limit(o, rules.rate_bps, rules.floor));
+            orders_30d = i64::try_from(o).unwrap_or(i64::MAX);
+            sqlx::query("UPDATE quota_days SET base = $1, orders_30d = $2 WHERE shop_id = $3 AND day = $4")
+                .bind(base)
+                .bind(orders_30d)
+                .bind(shop.as_str())
+                .bind(day.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let used = u32::try_from(used).unwrap_or(u32::MAX);
+        let state = QuotaState { used, base: u32::try_from(base).unwrap_or(0), extra: 0, orders_30d: u64::try_from(orders_30d).unwrap_or(0) };
+        days.insert((shop, day), Day { state, used_before: used, charged: HashSet::new() });
+    }
+
+    // 4. Approved extras per shop and day, and the orders already charged today.
+    let day_set: BTreeSet<&str> = keys.iter().map(|k| k.1).collect();
+    let shop_set: BTreeSet<&str> = keys.iter().map(|k| k.0).collect();
+    for day in &day_set {
+        let mut st = Stmt::new(&tx, "SELECT shop_id, CAST(COALESCE(SUM(per_day), 0) AS BIGINT) FROM quota_extras WHERE status = 'approved' AND start_day <= ");
+        st.arg(Val::S((*day).into())).sql(" AND end_day >= ").arg(Val::S((*day).into()));
+        st.sql(" AND shop_id IN (").list(shop_set.iter().map(|s| Val::S((*s).into()))).sql(") GROUP BY shop_id");
+        for (shop, extra) in st.fetch_all::<(String, i64)>(&mut tx).await? {
+            if let Some(d) = days.get_mut(&(shop, (*day).to_string())) {
+                d.state.extra = u32::try_from(extra).unwrap_or(0);
+            }
+        }
+    }
+    // Led by the order ids (index `reveal_charges_order_day`); the shop is matched below.
+    let mut st = Stmt::new(&tx, "SELECT c.shop_id, c.day, c.order_id FROM (VALUES ");
+    st.rows(&lookup, |s, o| {
+        s.arg(Val::S((*o).into()));
+    });
+    st.sql(") AS v JOIN reveal_charges c ON c.order_id = v.column1 WHERE c.day IN (");
+    st.list(day_set.iter().map(|d| Val::S((*d).into()))).sql(")");
+    for (shop, day, order) in st.fetch_all::<(String, String, String)>(&mut tx).await? {
+        if let Some(d) = days.get_mut(&(shop, day)) {
+            d.charged.insert(order);
+        }
+    }
+
+    // 5. Decide, job by job, in arrival order.
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    let mut events: Vec<(i64, Event)> = Vec::with_capacity(jobs.len());
+    let mut charges: Vec<[Val; 6]> = Vec::new();
+    for job in jobs {
+        let mut ev = job.event.clone();
+        ev.outcome = "refused";
+        let keys = match check_orders(job, &found, &suspended) {
+            Ok(keys) => keys,
+            Err((code, order_ids)) => {
+                ev.code = Some(code.as_str());
+                events.push((job.now, ev));
+                outcomes.push(Outcome::Refused { code, order_ids });
+                continue;
+            }
+        };
+        let acct = accounts.entry(job.user_id).or_default();
+        ev.code = Some(ErrorCode::RiskCooldown.as_str());
+        let until = acct.new_until.map_or(acct.until, |n| n.0);
+        if until > job.now {
+            events.push((job.now, ev));
+            outcomes.push(Outcome::Cooldown { until });
+            continue;
+        }
+        let (last_minute, last_hour) = acct.counts(job.now);
+        if last_minute >= rules.per_minute || last_hour >= rules.per_hour {
+            let until = job.now + rules.cooldown_secs;
+            let rule = if last_minute >= rules.per_minute { "per_minute" } else { "per_hour" };
+            acct.new_until = Some((until, rule));
+            ev.details["risk"] = json!({"rule": rule, "last_minute": last_minute, "last_hour": last_hour});
+            events.push((job.now, ev));
+            outcomes.push(Outcome::Cooldown { until });
+            continue;
+        }
+        let Some(day) = days.get_mut(&(job.shop.clone(), job.day.clone())) else {
+            return Err(sqlx::Error::Protocol(format!("no quota row returned for {} {}", job.shop, job.day)));
+        };
+        let (free, new): (Vec<&String>, Vec<&String>) = job.orders.iter().partition(|o| day.charged.contains(*o));
+        let needed = u32::try_from(new.len()).unwrap_or(u32::MAX);
+        if day.state.used.saturating_add(needed) > day.state.limit() {
+            ev.code = Some(ErrorCode::QuotaExhausted.as_str());
+            ev.details["quota"] = json!({"used": day.state.used, "limit": day.state.limit(), "needed": needed});
+            events.push((job.now, ev));
+            outcomes.push(Outcome::QuotaExhausted { quota: day.state, needed });
+            continue;
+        }
+        for o in &new {
+            day.charged.insert((*o).clone());
+            charges.push([
+                Val::S(job.shop.clone()),
+                Val::S(job.day.clone()),
+                Val::S((*o).clone()),
+                Val::S(job.grant_id.clone()),
+                Val::I(job.user_id),
+                Val::I(job.now),
+            ]);
+        }
+        day.state.used += needed;
+        *acct.secs.entry(job.now).or_default() += 1;
+        *acct.added.entry(job.now).or_default() += 1;
+        let charged: Vec<String> = new.into_iter().cloned().collect();
+        let free: Vec<String> = free.into_iter().cloned().collect();
+        ev.outcome = "ok";
+        ev.code = None;
+        ev.details["grant_id"] = json!(job.grant_id);
+        ev.details["charged"] = json!(charged);
+        ev.details["free"] = json!(free);
+        events.push((job.now, ev));
+        outcomes.push(Outcome::Charged { charged, free, quota: day.state, keys });
+    }
+
+    // 6. Write it all, then commit.
+    write(&mut tx, &accounts, &days, &charges).await?;
+    if prune {
+        sqlx::query("DELETE FROM reveal_rate WHERE sec < $1").bind(min_now - RATE_KEEP_SECS).execute(&mut *tx).await?;
+    }
+    audit::append_many(&mut tx, &events).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// `(order id, shop id, status, completed at, KEK version, wrapped DEK)`.
+type OrderRow = (String, String, String, Option<i64>, i64, Option<Vec<u8>>);
+
+/// The checks before risk and quota, in the order a client would want to hear about them.
+/// Another shop's order is reported exactly like a missing one.
+fn check_orders(job: &ChargeJob, found: &HashMap<String, OrderRow>, suspended: &HashSet<String>) -> Result<Vec<OrderKey>, (ErrorCode, Vec<String>)> {
+    if suspended.contains(&job.shop) {
+        return Err((ErrorCode::ShopSuspended, Vec::new()));
+    }
+    let mine = |o: &String| found.get(o).filter(|r| r.1 == job.shop);
+    let missing: Vec<String> = job.orders.iter().filter(|o| mine(o).is_none()).cloned().collect();
+    if !missing.is_empty() {
+        return Err((ErrorCode::OrderNotFound, missing));
+    }
+    let rows: Vec<&OrderRow> = job.orders.iter().filter_map(mine).collect();
+    let forbidden: Vec<String> =
+        rows.iter().filter(|r| !OrderStatus::parse(&r.2).is_some_and(|s| state_allows_reveal(s, r.3, job.now))).map(|r| r.0.clone()).collect();
+    if !forbidden.is_empty() {
+        return Err((ErrorCode::OrderStateForbidsReveal, forbidden));
+    }
+    rows.iter()
+        .map(|r| match &r.5 {
+            Some(w) => Ok((r.0.clone(), r.4, w.clone())),
+            None => Err((ErrorCode::OrderShredded, vec![r.0.clone()])),
+        })
+        .collect()
+}
+
+async fn write(tx: &mut WriteTx<'_>, accounts: &HashMap<i64, Account>, days: &HashMap<(String, String), Day>, charges: &[[Val; 6]]) -> Result<(), sqlx::Error> {
+    for chunk in pow2_chunks(charges, CHARGE_CHUNK) {
+        let mut st = Stmt::new(tx, "INSERT INTO reveal_charges (shop_id, day, order_id, grant_id, user_id, at) VALUES ");
+        st.rows(chunk, |s, row| {
+            s.list(row.iter().cloned());
+        });
+        st.execute(tx).await?;
+    }
+    let mut changed: Vec<(&(String, String), &Day)> = days.iter().filter(|(_, d)| d.state.used != d.used_before).collect();
+    changed.sort_by(|a, b| a.0.cmp(b.0));
+    for ((shop, day), d) in changed {
+        sqlx::query("UPDATE quota_days SET used = $1 WHERE shop_id = $2 AND day = $3")
+            .bind(i64::from(d.state.used))
+            .bind(shop.as_str())
+            .bind(day.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    let mut cooled: Vec<(i64, (i64, &str))> = accounts.iter().filter_map(|(u, a)| a.new_until.map(|n| (*u, n))).collect();
+    cooled.sort_unstable();
+    for (user, (until, reason)) in cooled {
+        sqlx::query("UPDATE risk_cooldowns SET until = $1, reason = $2 WHERE user_id = $3").bind(until).bind(reason).bind(user).execute(&mut **tx).await?;
+    }
+    let rate: Vec<(i64, i64, i64)> = accounts.iter().flat_map(|(u, a)| a.added.iter().map(move |(sec, n)| (*u, *sec, *n))).collect();
+    if !rate.is_empty() {
+        let mut st = Stmt::new(tx, "INSERT INTO reveal_rate (user_id, sec, n) VALUES ");
+        st.rows(&rate, |s, (u, sec, n)| {
+            s.arg(Val::I(*u)).sql(", ").arg(Val::I(*sec)).sql(", ").arg(Val::I(*n));
+        });
+        st.sql(" ON CONFLICT (user_id, sec) DO UPDATE SET n = reveal_rate.n + excluded.n");
+        st.execute(tx).await?;
+    }
+    Ok(())
+}
