@@ -4,7 +4,12 @@ use orderveil_api::{IngestResponse, OrderStatus, OrderView};
 
 use crate::helpers::*;
 
-both_stores!(ingest_is_idempotent_and_all_or_nothing);
+both_stores!(
+    ingest_is_idempotent_and_all_or_nothing,
+    a_full_batch_stays_aligned_across_the_encryption_split,
+    a_conflict_at_the_end_of_a_full_batch_applies_nothing,
+    repeats_update_in_bulk_and_re_encrypt_only_changed_receivers,
+);
 
 async fn stored(app: &TestApp, prefix: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE order_id LIKE $1").bind(format!("{prefix}%")).fetch_one(&app.state.db.pool).await.unwrap();
@@ -71,4 +76,164 @@ async fn ingest_is_idempotent_and_all_or_nothing(store: Store) {
     let r: IngestResponse = app.ingest(&fresh()).await.ok();
     assert_eq!((r.created, r.existing), (3, 0));
     assert_eq!(s2.orders("").await.total, 10);
+}
+
+async fn ingest_audit_rows(app: &TestApp, shop: &str) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT details FROM audit WHERE action = 'ingest' AND shop_id = $1 ORDER BY seq")
+        .bind(shop)
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+/// The batch is encrypted in slices on several threads and written with one multi-row
+/// statement: every stored row must carry its own order's ciphertexts, masks and tokens,
+/// notably at the slice boundaries (250/251 with 2 cores; others with more).
+async fn a_full_batch_stays_aligned_across_the_encryption_split(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let s2 = app.login("shop2").await;
+    let batch = realistic("shop2", "P", 500, app.now(), OrderStatus::AwaitingShipment);
+    let r: IngestResponse = app.ingest(&batch).await.ok();
+    assert_eq!((r.created, r.existing), (500, 0));
+    assert_eq!(stored(&app, "P-").await, 500);
+    assert_eq!(s2.orders("").await.total, 502);
+    assert_eq!(s2.orders("status=awaiting_shipment").await.total, 502);
+
+    for o in &batch {
+        let v: OrderView = s2.get(&format!("/api/v1/orders/{}", o.order_id)).await.ok();
+        assert_eq!(v.masked.phone, orderveil_cipher::mask_phone(&o.receiver.phone), "{}", o.order_id);
+        assert_eq!(v.masked.name, orderveil_cipher::mask_name(&o.receiver.name), "{}", o.order_id);
+        assert_eq!(v.masked.address, orderveil_cipher::mask_address(&o.receiver.address), "{}", o.order_id);
+        assert_eq!((v.amount_cents, v.items.len()), (o.amount_cents, o.items.len()), "{}", o.order_id);
+    }
+    // Phone tokens and last-4 columns belong to their rows too.
+    for i in [0usize, 249, 250, 499] {
+        let o = &batch[i];
+        let by_phone = s2.order_ids(&format!("phone={}", q(&o.receiver.phone))).await;
+        assert!(by_phone.contains(&o.order_id), "{} not found by its phone: {by_phone:?}", o.order_id);
+        let last4 = &o.receiver.phone[o.receiver.phone.len() - 4..];
+        assert!(s2.order_ids(&format!("phone_last4={last4}")).await.contains(&o.order_id), "{} not found by last 4", o.order_id);
+    }
+    // And the ciphertexts open, with each order's own key, to each order's own plaintext.
+    let ids = ["P-0001", "P-0250", "P-0251", "P-0500"];
+    let (mut session, r) = s2.reveal(&ids, &["name", "phone", "address"]).await;
+    let grant = open(&mut session, &r, "shop2", app.now());
+    for id in ids {
+        let v: OrderView = s2.get(&format!("/api/v1/orders/{id}")).await.ok();
+        let want = app.ingested(id);
+        assert_eq!(decrypt(&grant, id, &v.ciphertext.name), want.name, "{id}");
+        assert_eq!(decrypt(&grant, id, &v.ciphertext.phone), want.phone, "{id}");
+        assert_eq!(decrypt(&grant, id, &v.ciphertext.address), want.address, "{id}");
+    }
+    // One audit row for the batch.
+    let audit = ingest_audit_rows(&app, "shop2").await;
+    let last: serde_json::Value = serde_json::from_str(audit.last().unwrap()).unwrap();
+    assert_eq!((last["orders"].as_u64(), last["first"].as_str(), last["last"].as_str()), (Some(500), Some("P-0001"), Some("P-0500")), "{last}");
+}
+
+/// A conflict found inside the transaction, in the last order of a full batch (the last
+/// encryption slice, after repeats and new orders), applies nothing: no new order, no status
+/// change, no count change, no audit row.
+async fn a_conflict_at_the_end_of_a_full_batch_applies_nothing(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let s2 = app.login("shop2").await;
+    let first = realistic("shop2", "Q", 200, app.now(), OrderStatus::AwaitingShipment);
+    app.ingest_ok(&first).await;
+    let audit_before = ingest_audit_rows(&app, "shop2").await.len();
+
+    // 200 repeats with a new status, 299 new orders, and an order id of shop1 last.
+    let mut batch: Vec<_> = first.iter().cloned().map(|mut o| {
+        o.status = OrderStatus::Shipped;
+        o
+    }).collect();
+    batch.extend(realistic("shop2", "Q2", 299, app.now(), OrderStatus::AwaitingShipment));
+    let mut bad = realistic("shop2", "X", 1, app.now(), OrderStatus::AwaitingShipment).remove(0);
+    bad.order_id = "S1-AWAIT-1".into();
+    batch.push(bad);
+    assert_eq!(batch.len(), 500);
+    let d = app.ingest(&batch).await.err(409, "INGEST_CONFLICT");
+    assert_eq!(d["order_id"].as_str(), Some("S1-AWAIT-1"), "{d}");
+
+    assert_eq!(stored(&app, "Q2-").await, 0);
+    assert_eq!(stored(&app, "Q-").await, 200);
+    assert_eq!(s2.orders("").await.total, 202);
+    assert_eq!(s2.orders("status=shipped").await.total, 0);
+    assert_eq!(s2.orders("status=awaiting_shipment").await.total, 202);
+    let v: OrderView = s2.get("/api/v1/orders/Q-0200").await.ok();
+    assert_eq!(v.status, OrderStatus::AwaitingShipment);
+    assert_eq!(ingest_audit_rows(&app, "shop2").await.len(), audit_before, "a refused batch writes no ingest audit row");
+    // shop1's order is untouched.
+    let v: OrderView = app.login("shop1").await.get("/api/v1/orders/S1-AWAIT-1").await.ok();
+    assert_eq!(v.shop_id, "shop1");
+
+    // Without the stray order the same batch goes in whole.
+    batch.pop();
+    let r: IngestResponse = app.ingest(&batch).await.ok();
+    assert_eq!((r.created, r.existing), (299, 200));
+    assert_eq!(s2.orders("status=shipped").await.total, 200);
+    assert_eq!(s2.orders("status=awaiting_shipment").await.total, 2 + 299);
+}
+
+/// Repeats are written set-based: statuses and completion times of many orders in one
+/// statement, and new ciphertexts only for the orders whose receiver changed.
+async fn repeats_update_in_bulk_and_re_encrypt_only_changed_receivers(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let s2 = app.login("shop2").await;
+    let first = realistic("shop2", "R", 300, app.now(), OrderStatus::AwaitingShipment);
+    app.ingest_ok(&first).await;
+    let before: Vec<OrderView> = {
+        let mut v = Vec::new();
+        for id in ["R-0001", "R-0101", "R-0150", "R-0300"] {
+            v.push(s2.get(&format!("/api/v1/orders/{id}")).await.ok());
+        }
+        v
+    };
+
+    let completed = orderveil_server::clock::rfc3339(app.now() - 3600);
+    let mut batch = first.clone();
+    for o in &mut batch[..100] {
+        o.status = OrderStatus::Shipped;
+    }
+    for o in &mut batch[100..120] {
+        o.status = OrderStatus::Completed;
+        o.completed_at = Some(completed.clone());
+    }
+    // The buyer of R-0150 edited the address; R-0300 got a new phone number.
+    batch[149].receiver.address = "浙江省宁波市鄞州区天童南路588号".into();
+    batch[299].receiver.phone = "13700001234".into();
+    batch.extend(realistic("shop2", "R2", 50, app.now(), OrderStatus::AwaitingShipment));
+    let r: IngestResponse = app.ingest(&batch).await.ok();
+    assert_eq!((r.created, r.existing), (50, 300));
+    assert_eq!(s2.orders("").await.total, 352);
+    assert_eq!(s2.orders("status=shipped").await.total, 100);
+    assert_eq!(s2.orders("status=completed").await.total, 20);
+    assert_eq!(s2.orders("status=awaiting_shipment").await.total, 2 + 180 + 50);
+
+    let after = |id: &'static str| {
+        let s2 = &s2;
+        async move { s2.get(&format!("/api/v1/orders/{id}")).await.ok::<OrderView>() }
+    };
+    let a = after("R-0001").await;
+    assert_eq!(a.status, OrderStatus::Shipped);
+    assert_eq!(a.ciphertext, before[0].ciphertext, "an unchanged receiver is not re-encrypted");
+    let a = after("R-0101").await;
+    assert_eq!((a.status, a.completed_at.as_deref()), (OrderStatus::Completed, Some(completed.as_str())));
+    assert_eq!(a.ciphertext, before[1].ciphertext);
+    let a = after("R-0150").await;
+    assert_ne!(a.receiver_key, before[2].receiver_key);
+    assert_ne!(a.ciphertext.address, before[2].ciphertext.address);
+    assert_eq!(a.masked.address, orderveil_cipher::mask_address("浙江省宁波市鄞州区天童南路588号"));
+    let a = after("R-0300").await;
+    assert_ne!(a.receiver_key, before[3].receiver_key);
+    assert_eq!(a.masked.phone, "137****1234");
+    assert!(s2.order_ids("phone=13700001234").await.contains(&"R-0300".to_string()), "the new phone token is searchable");
+    assert!(s2.order_ids("phone_last4=1234").await.contains(&"R-0300".to_string()));
+
+    let (mut session, r) = s2.reveal(&["R-0150", "R-0300"], &["phone", "address"]).await;
+    let grant = open(&mut session, &r, "shop2", app.now());
+    let v = after("R-0150").await;
+    assert_eq!(decrypt(&grant, "R-0150", &v.ciphertext.address), "浙江省宁波市鄞州区天童南路588号");
+    let v = after("R-0300").await;
+    assert_eq!(decrypt(&grant, "R-0300", &v.ciphertext.phone), "13700001234");
 }
