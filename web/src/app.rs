@@ -73,13 +73,16 @@ pub fn app() -> Html {
             }
         });
     }
+    // Stable callbacks (created once): a new callback on every render would count as new
+    // props and re-render the whole order table each time the header meter moves, which
+    // happens on every reveal.
     let on_quota = {
         let quota = quota.clone();
-        Callback::from(move |q: QuotaToday| quota.set(Some(q)))
+        use_callback((), move |q: QuotaToday, _| quota.set(Some(q)))
     };
     let on_nav = {
         let route = route.clone();
-        Callback::from(move |r: Route| {
+        use_callback((), move |r: Route, _| {
             r.push();
             route.set(r);
         })

@@ -56,6 +56,7 @@ impl Lang {
             "all" => ("全部状态", "All statuses"),
             "prev" => ("上一页", "Previous"),
             "next" => ("下一页", "Next"),
+            "per_page" => ("每页", "Per page"),
             "quota" => ("今日解密额度", "Decryptions today"),
             "retry" => ("重试", "Retry"),
             "unpaid" => ("待付款", "Unpaid"),

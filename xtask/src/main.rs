@@ -2,10 +2,11 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `demo` | builds the server in release mode and runs it with a seeded demo on SQLite (`data/demo`), printing the URL and the logins |
-//! | `setup` | installs what the tests need, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver` |
-//! | `test` | `setup`, then clippy, `trunk build`, the native suite (server on SQLite and PostgreSQL, the web app end to end in Chromium), the wasm suite in headless Chromium, and the dependency invariants |
-//! | `bench` | native benchmarks, then the Wasm benchmark in headless Chromium |
+//! | `demo [ADDR]` | installs the build tools, builds the web app (`trunk build --release`, with wasm-opt) and the server in release mode, and runs it with a seeded demo on SQLite (`data/demo`), printing the URL and the logins |
+//! | `setup` | installs every tool, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver`, Trunk 0.21.14, and wasm-opt (npm `binaryen`, pinned) into `target/tools/binaryen` |
+//! | `test` | the test tools and Trunk, then clippy, `trunk build` (dev: no wasm-opt), the native suite (server on SQLite and PostgreSQL, the web app end to end in Chromium), the wasm suite in headless Chromium, and the dependency invariants |
+//! | `bench [web]` | native benchmarks, the Wasm benchmark in headless Chromium, then the web app: release build, `size`, and click-to-plaintext / page-load latency in headless Chromium (`web`: only the web app part) |
+//! | `size` | builds the web app for release into `dist/` and prints the raw and gzip size of everything the page loads |
 //! | `vectors` | regenerates the committed test vectors and fails if they changed |
 //! | `fuzz [SECONDS]` | runs both `cargo fuzz` targets of the crypto core (default 60 s each) |
 //!
@@ -20,18 +21,25 @@ type Result<T = ()> = std::result::Result<T, String>;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// wasm-opt for Trunk's release build: npm's `binaryen` (Debian's is too old for the module).
+/// Must match `[tools] wasm_opt` in Trunk.toml.
+const BINARYEN_NPM: &str = "binaryen@132.0.0";
+const WASM_OPT_VERSION: &str = "version_132";
+/// Everything the page loads, gzip, must stay within this (issue 4).
+const PAGE_GZIP_BUDGET: u64 = 400 * 1024;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup().map(|_| ()),
+        Some("setup") => setup().and_then(|_| setup_trunk()).and_then(|()| setup_binaryen().map(|_| ())),
         Some("test") => test(),
-        Some("bench") => bench(),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("size") => size().map(|_| ()),
         Some("vectors") => vectors(),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
         Some("demo") => demo(args.get(1).map(String::as_str).unwrap_or("127.0.0.1:8080")),
         _ => {
-            eprintln!("usage: cargo xtask <demo [ADDR]|setup|test|bench|vectors|fuzz [SECONDS]>");
+            eprintln!("usage: cargo xtask <demo [ADDR]|setup|test|bench [web]|size|vectors|fuzz [SECONDS]>");
             return ExitCode::from(2);
         }
     };
@@ -91,6 +99,12 @@ struct Env {
 }
 
 fn setup() -> Result<Env> {
+    setup_wasm()?;
+    setup_browser()
+}
+
+/// What building the web app needs besides Trunk: the wasm32 target and `wasm-bindgen-cli`.
+fn setup_wasm() -> Result {
     step("setup: wasm32 target");
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
     if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
@@ -109,7 +123,10 @@ fn setup() -> Result<Env> {
         // Not --locked: wasm-bindgen-cli's lockfile pins crates that no longer build here.
         run(cargo().args(["install", "wasm-bindgen-cli", "--version", &want]))?;
     }
+    Ok(())
+}
 
+fn setup_browser() -> Result<Env> {
     step("setup: Chromium and ChromeDriver");
     let mut browser = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if browser {
@@ -158,10 +175,9 @@ fn test() -> Result {
     step("lint: clippy (warnings are errors)");
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
 
-    step("web: trunk build (dev) into dist/ for the browser end-to-end test");
+    step("web: trunk build (dev, no wasm-opt) into dist/ for the browser end-to-end test");
     setup_trunk()?;
-    run(cargo().args(["fetch", "--quiet"]))?;
-    run(Command::new("trunk").current_dir(root()).env("TRUNK_SKIP_VERSION_CHECK", "true").args(["build"]))?;
+    trunk_build(None)?;
 
     step("native: cargo test --workspace (includes the server suite on SQLite and PostgreSQL, and the web app in Chromium)");
     run(cargo().args(["test", "--workspace"]))?;
@@ -203,7 +219,12 @@ fn check_cipher_deps() -> Result {
     Ok(())
 }
 
-fn bench() -> Result {
+fn bench(only: Option<&str>) -> Result {
+    match only {
+        None => {}
+        Some("web") => return bench_web(),
+        Some(other) => return Err(format!("unknown bench `{other}` (want `web` or nothing)")),
+    }
     let env = setup()?;
     step("bench: native (cargo bench -p orderveil-cipher --bench cipher)");
     run(cargo().args(["bench", "-p", "orderveil-cipher", "--bench", "cipher"]))?;
@@ -215,7 +236,59 @@ fn bench() -> Result {
     } else if in_ci() {
         return Err("no Chromium for the Wasm benchmark".into());
     }
-    Ok(())
+    bench_web()
+}
+
+/// The web app: release build and its size, then click-to-plaintext and page-load latency in
+/// headless Chromium against a real server (tests/e2e/tests/bench.rs).
+fn bench_web() -> Result {
+    let env = setup()?;
+    if !env.browser {
+        return Err("no Chromium for the web app benchmarks".into());
+    }
+    size()?;
+    step("bench: web app in headless Chromium (release build in dist/, server in release)");
+    run(cargo().args(["test", "--release", "-p", "orderveil-e2e", "--test", "bench", "--", "--ignored", "--nocapture", "--test-threads=1"]))
+}
+
+/// Build the web app for release into `dist/` and print what the page loads, raw and gzip.
+fn size() -> Result<u64> {
+    setup_wasm()?;
+    setup_trunk()?;
+    let wasm_opt = setup_binaryen()?;
+    trunk_build(Some(&wasm_opt))?;
+    step("size: everything the page loads (dist/), raw and gzip -9");
+    let dist = root().join("dist");
+    let mut files: Vec<(String, u64, u64)> = Vec::new();
+    for entry in std::fs::read_dir(&dist).map_err(|e| format!("{}: {e}", dist.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let raw = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+        let gz = gzip_len(&path)?;
+        files.push((path.file_name().unwrap_or_default().to_string_lossy().into_owned(), raw, gz));
+    }
+    files.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let kib = |n: u64| n as f64 / 1024.0;
+    println!("\n| file | raw | gzip -9 |\n| --- | ---: | ---: |");
+    for (name, raw, gz) in &files {
+        println!("| `{name}` | {raw} B ({:.1} KiB) | {gz} B ({:.1} KiB) |", kib(*raw), kib(*gz));
+    }
+    let (raw, gz) = files.iter().fold((0, 0), |(r, g), f| (r + f.1, g + f.2));
+    println!("| **total ({} files)** | **{raw} B ({:.1} KiB)** | **{gz} B ({:.1} KiB)** |", files.len(), kib(raw), kib(gz));
+    let verdict = if gz <= PAGE_GZIP_BUDGET { "met" } else { "NOT MET" };
+    println!("\ntarget: everything the page loads <= {} KiB gzip: {verdict}", PAGE_GZIP_BUDGET / 1024);
+    Ok(gz)
+}
+
+/// Size of the file after `gzip -9 -n` (as a server or CDN would send it compressed).
+fn gzip_len(path: &Path) -> Result<u64> {
+    let out = Command::new("gzip").args(["-9", "-n", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("gzip {} failed", path.display()));
+    }
+    Ok(out.stdout.len() as u64)
 }
 
 fn vectors() -> Result {
@@ -247,10 +320,11 @@ fn fuzz(seconds: &str) -> Result {
 }
 
 fn demo(listen: &str) -> Result {
+    setup_wasm()?;
     setup_trunk()?;
-    step("demo: build the web app (trunk build --release, offline)");
-    run(cargo().args(["fetch"]))?;
-    run(Command::new("trunk").current_dir(root()).env("TRUNK_SKIP_VERSION_CHECK", "true").args(["build", "--release"]))?;
+    let wasm_opt = setup_binaryen()?;
+    step("demo: build the web app (trunk build --release with wasm-opt, offline)");
+    trunk_build(Some(&wasm_opt))?;
     let data = root().join("data/demo");
     step(&format!("demo: build (release) and run `orderveil serve --demo` on SQLite in {}", data.display()));
     let data = data.to_string_lossy().into_owned();
@@ -270,4 +344,57 @@ fn setup_trunk() -> Result {
     } else {
         run(cargo().args(["install", "--locked", "trunk", "--version", "0.21.14"]))
     }
+}
+
+/// `trunk build` into `dist/`, offline (after `cargo fetch`). `Some(bin dir of wasm-opt)`: a
+/// release build, with that directory first on PATH so Trunk's wasm-opt step finds binaryen
+/// 132 (Trunk.toml pins the version and would fail offline rather than download); `None`: a
+/// dev build (Trunk never runs wasm-opt in dev).
+fn trunk_build(release_wasm_opt: Option<&Path>) -> Result {
+    run(cargo().args(["fetch", "--quiet"]))?;
+    let mut cmd = Command::new("trunk");
+    cmd.current_dir(root()).env("TRUNK_SKIP_VERSION_CHECK", "true").arg("build");
+    if let Some(bin) = release_wasm_opt {
+        let path = env::var_os("PATH").unwrap_or_default();
+        let joined = env::join_paths(std::iter::once(bin.to_path_buf()).chain(env::split_paths(&path))).map_err(|e| e.to_string())?;
+        cmd.env("PATH", joined).arg("--release");
+    }
+    run(&mut cmd)
+}
+
+/// wasm-opt from npm's `binaryen` (pinned) in target/tools/binaryen, installed if missing;
+/// returns the directory of the `wasm-opt` command. Needs Node.js and npm (installed with
+/// apt-get when missing and root).
+fn setup_binaryen() -> Result<PathBuf> {
+    step("setup: wasm-opt (npm binaryen, pinned)");
+    let prefix = root().join("target/tools/binaryen");
+    let bin = prefix.join("node_modules/.bin");
+    let version = || {
+        Command::new(bin.join("wasm-opt")).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+    };
+    if version().contains(&format!("({WASM_OPT_VERSION})")) {
+        eprintln!("    {} already installed ({})", bin.join("wasm-opt").display(), version());
+        return Ok(bin);
+    }
+    let has_npm = || Command::new("npm").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !has_npm() {
+        if is_root() && Path::new("/usr/bin/apt-get").exists() {
+            run(Command::new("apt-get").arg("update"))?;
+            run(Command::new("apt-get").args(["install", "-y", "nodejs", "npm"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+        }
+        if !has_npm() {
+            return Err("npm not found: install Node.js and npm (Debian: `apt-get install -y nodejs npm`); the release build's wasm-opt comes from npm's binaryen".into());
+        }
+    }
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    run(Command::new("npm")
+        .args(["install", "--prefix"])
+        .arg(&prefix)
+        .args(["--no-save", "--no-audit", "--no-fund", "--loglevel=error", BINARYEN_NPM]))?;
+    let got = version();
+    if !got.contains(&format!("({WASM_OPT_VERSION})")) {
+        return Err(format!("{} --version says {got:?}, want {WASM_OPT_VERSION}", bin.join("wasm-opt").display()));
+    }
+    eprintln!("    installed {got}");
+    Ok(bin)
 }

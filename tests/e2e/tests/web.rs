@@ -370,8 +370,16 @@ async fn eye_reveals_the_ingested_plaintext_then_removes_it_and_charges_each_ord
     assert_eq!(asset.status, 200, "{wasm}");
     assert_eq!(asset.header("content-type"), Some("application/wasm"));
     assert_eq!(asset.header("cache-control"), Some("public, max-age=31536000, immutable"), "{wasm}");
-    let api = http(&s.addr, "GET", "/api/v1/me", &[], "").await;
+    // Static files go out gzipped to clients that accept it (same bytes once inflated);
+    // API answers never do.
+    let gz = http(&s.addr, "GET", wasm, &[("Accept-Encoding", "gzip")], "").await;
+    assert_eq!((gz.status, gz.header("content-encoding")), (200, Some("gzip")), "{wasm}");
+    let mut inflated = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.body.as_slice()), &mut inflated).unwrap();
+    assert!(inflated == asset.body && gz.body.len() * 2 < asset.body.len(), "gzip: {} of {} bytes", gz.body.len(), asset.body.len());
+    let api = http(&s.addr, "GET", "/api/v1/me", &[("Accept-Encoding", "gzip")], "").await;
     assert_eq!(api.header("cache-control"), Some("no-store"));
+    assert_eq!(api.header("content-encoding"), None);
 
     let profile = tempfile::tempdir().unwrap();
     let (_driver, c) = browser(profile.path()).await;
@@ -380,6 +388,18 @@ async fn eye_reveals_the_ingested_plaintext_then_removes_it_and_charges_each_ord
     wait_attr(&c, "#quota-meter", "data-used", "0").await;
     let all: Vec<&str> = SECRETS.iter().map(|s| s.0).collect();
     assert_no_plaintext(&c.source().await.unwrap(), &all, "before any reveal");
+
+    // The page size is a remembered preference: choose 50, reload, still 50.
+    c.find(Locator::Css("#per-page option[value='50']")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "table#orders tbody tr").await;
+    let stored = c.execute("return localStorage.getItem('orderveil.per_page')", vec![]).await.unwrap();
+    assert_eq!(stored.as_str(), Some("50"));
+    c.refresh().await.unwrap();
+    wait_for(&c, "table#orders tbody tr").await;
+    let chosen = c.execute("return document.querySelector('#per-page').value", vec![]).await.unwrap();
+    assert_eq!(chosen.as_str(), Some("50"));
+    c.find(Locator::Css("#per-page option[value='20']")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "table#orders tbody tr").await;
 
     // The CSP is in force in the browser: an injected inline script does not run.
     let ran = c

@@ -15,8 +15,20 @@ use crate::i18n::Lang;
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
 
-/// Rows per page.
-pub const PER_PAGE: u32 = 20;
+/// Rows per page to choose from; the first is the default.
+pub const PER_PAGE_CHOICES: [u32; 3] = [20, 50, 100];
+/// Where the choice is remembered (a preference, never order data).
+const PER_PAGE_KEY: &str = "orderveil.per_page";
+
+fn remembered_per_page() -> u32 {
+    use gloo_storage::{LocalStorage, Storage};
+    LocalStorage::get::<u32>(PER_PAGE_KEY).ok().filter(|n| PER_PAGE_CHOICES.contains(n)).unwrap_or(PER_PAGE_CHOICES[0])
+}
+
+fn remember_per_page(n: u32) {
+    use gloo_storage::{LocalStorage, Storage};
+    let _ = LocalStorage::set(PER_PAGE_KEY, n);
+}
 
 /// Props.
 #[derive(Properties, PartialEq)]
@@ -79,6 +91,7 @@ impl SearchBy {
 #[derive(Clone, PartialEq, Default)]
 struct Filters {
     page: u32,
+    per_page: u32,
     status: Option<OrderStatus>,
     search: Option<(SearchBy, String)>,
     shop: Option<String>,
@@ -86,7 +99,7 @@ struct Filters {
 
 impl Filters {
     fn query(&self) -> OrderQuery {
-        let mut q = OrderQuery { page: Some(self.page.max(1)), per_page: Some(PER_PAGE), status: self.status, shop_id: self.shop.clone(), ..Default::default() };
+        let mut q = OrderQuery { page: Some(self.page.max(1)), per_page: Some(self.per_page), status: self.status, shop_id: self.shop.clone(), ..Default::default() };
         if let Some((by, text)) = &self.search {
             let t = Some(text.clone());
             match by {
@@ -124,7 +137,7 @@ pub fn route_link(route: Route, on_nav: &Callback<Route>, class: &'static str, c
 pub fn orders(props: &Props) -> Html {
     let l = props.lang;
     let admin = props.session.user.role == Role::Admin;
-    let filters = use_state(|| Filters { page: 1, shop: admin.then(|| "shop1".to_string()), ..Default::default() });
+    let filters = use_state(|| Filters { page: 1, per_page: remembered_per_page(), shop: admin.then(|| "shop1".to_string()), ..Default::default() });
     let load = use_state(|| Load::Loading);
     let reload = use_state(|| 0u32);
     let selected = use_state(BTreeSet::<String>::new);
@@ -249,6 +262,16 @@ fn table(props: &Props, p: &OrderPage, filters: &UseStateHandle<Filters>, select
         let filters = filters.clone();
         Callback::from(move |_: MouseEvent| filters.set(Filters { page: to, ..(*filters).clone() }))
     };
+    let on_per_page = {
+        let filters = filters.clone();
+        Callback::from(move |e: Event| {
+            let n = e.target_dyn_into::<HtmlSelectElement>().and_then(|s| s.value().parse::<u32>().ok()).filter(|n| PER_PAGE_CHOICES.contains(n));
+            if let Some(n) = n {
+                remember_per_page(n);
+                filters.set(Filters { per_page: n, page: 1, ..(*filters).clone() });
+            }
+        })
+    };
     let all_selected = !p.orders.is_empty() && p.orders.iter().all(|o| selected.contains(&o.order_id));
     let toggle_all = {
         let (selected, ids) = (selected.clone(), p.orders.iter().map(|o| o.order_id.clone()).collect::<Vec<_>>());
@@ -289,6 +312,11 @@ fn table(props: &Props, p: &OrderPage, filters: &UseStateHandle<Filters>, select
             <button onclick={go(page.saturating_sub(1).max(1))} disabled={page <= 1} id="page-prev">{ l.t("prev") }</button>
             <span>{ format!("{} / {} · {}", page, last, p.total) }</span>
             <button onclick={go(page + 1)} disabled={u64::from(page) >= last} id="page-next">{ l.t("next") }</button>
+            <label class="per-page">{ l.t("per_page") }
+                <select id="per-page" onchange={on_per_page}>
+                    { for PER_PAGE_CHOICES.iter().map(|n| html! { <option value={n.to_string()} selected={filters.per_page == *n}>{ n.to_string() }</option> }) }
+                </select>
+            </label>
         </div>
         </>
     }
