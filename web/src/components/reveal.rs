@@ -105,8 +105,9 @@ impl Revealer {
             return;
         }
         let this = self.clone();
-        this.busy.set(true);
-        this.notice.set(None);
+        // The request task is queued before the "busy" re-render, so the grant request leaves
+        // first and the re-render happens while it is on the wire.
+        let (busy, notice) = (self.busy.clone(), self.notice.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let out = reveal::reveal(&this.csrf, &this.shop, &orders, &fields).await;
             if let Some(q) = out.quota {
@@ -121,6 +122,8 @@ impl Revealer {
             }
             this.busy.set(false);
         });
+        busy.set(true);
+        notice.set(None);
     }
 
     /// Hide an order's fields now.
