@@ -6,13 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::io::{Read as _, Write as _};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+mod common;
+
+use common::browser;
+use fantoccini::{Client, Locator};
 use orderveil_api::{IngestOrder, Item, OrderStatus, ReceiverIn};
 use orderveil_server::{Config, Settings, build_state, clock::SystemClock, demo, ingest};
 
@@ -55,17 +56,6 @@ fn screenshot_path(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-struct Driver(Child);
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// A server with the demo users and the orders of `SECRETS`, serving `dist/`.
 struct Server {
@@ -112,32 +102,6 @@ async fn server(settings: Settings) -> Option<Server> {
     Some(Server { base: format!("http://{addr}/"), addr, _dir: dir })
 }
 
-async fn browser(profile: &Path) -> (Driver, Client) {
-    let port = free_port();
-    let child = Command::new("/usr/bin/chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let driver = Driver(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--window-size=1280,900",
-                     format!("--user-data-dir={}", profile.display())]
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("connect to chromedriver");
-    (driver, client)
-}
 
 /// A raw HTTP/1.0 exchange (no redirects, no cookies jar): status, headers (lower-case
 /// names), body.
