@@ -72,11 +72,29 @@ impl std::ops::DerefMut for WriteTx<'_> {
     }
 }
 
+/// Every SQLite connection's settings. Besides WAL, `synchronous = NORMAL` (durable at each
+/// checkpoint; a power cut can lose the last commits, never corrupt) and a busy timeout, two
+/// for bulk writes (ingest), which change how pages are cached and checkpointed, never what
+/// is stored:
+///
+/// * `wal_autocheckpoint`: the WAL is copied back into the database file once it holds this
+///   many pages (default 1,000 = 4 MiB, i.e. every few ingest batches). A batch dirties a few
+///   hundred random index pages; checkpointing less often writes a page that several
+///   batches touched once instead of once per batch, and fsyncs less often. Measured:
+///   ~81 → ~61 µs of server CPU per ingested order.
+/// * `cache_size` (KiB when negative; default 2 MiB): room for one batch's dirty pages, so
+///   the transaction does not spill pages into the WAL before its commit.
 async fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    conn.execute("PRAGMA journal_mode = WAL").await?;
-    conn.execute("PRAGMA synchronous = NORMAL").await?;
-    conn.execute("PRAGMA busy_timeout = 30000").await?;
-    conn.execute("PRAGMA foreign_keys = ON").await?;
+    for pragma in [
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA busy_timeout = 30000",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA wal_autocheckpoint = 10000",
+        "PRAGMA cache_size = -16384",
+    ] {
+        conn.execute(pragma).await?;
+    }
     Ok(())
 }
 

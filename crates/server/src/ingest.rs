@@ -111,6 +111,26 @@ struct Sealed {
 }
 
 /// Encrypt one slice of the batch. The receivers are dropped (zeroized) on return.
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+impl Sealed {
+    /// Bind the stored columns `wrapped_dek` … `receiver_key`, in `ORDER_COLUMNS` order.
+    fn bind<'q>(&'q self, q: Query<'q>) -> Query<'q> {
+        q.bind(self.wrapped_dek.as_slice())
+            .bind(self.name_ct.as_str())
+            .bind(self.phone_ct.as_str())
+            .bind(self.address_ct.as_str())
+            .bind(self.name_masked.as_str())
+            .bind(self.phone_masked.as_str())
+            .bind(self.address_masked.as_str())
+            .bind(self.phone_token.as_str())
+            .bind(self.phone_last4.as_str())
+            .bind(self.name_index.as_str())
+            .bind(self.address_index.as_str())
+            .bind(self.receiver_key.as_str())
+    }
+}
+
 fn seal(state: &AppState, ids: &[(ShopId, OrderId)], receivers: Vec<Receiver>) -> Result<Vec<Sealed>, CryptoError> {
     let kek = state.keys.primary();
     // Index keys per shop, derived once per slice (a batch is nearly always one shop).
@@ -179,19 +199,6 @@ fn or_fail(backend: Backend) -> &'static str {
     if backend == Backend::Sqlite { " OR FAIL" } else { "" }
 }
 
-/// Per-connection SQLite settings for bulk writes, applied (idempotently) at the start of
-/// each ingest transaction: `db.rs` sets the pool's connection pragmas and is not ingest's to
-/// change, and a connection is picked per transaction, so each one gets them on its first
-/// ingest. They only change how pages are cached and checkpointed, never what is stored.
-///
-/// * `wal_autocheckpoint`: the WAL is copied back into the database file once it holds this
-///   many pages (default 1,000 = 4 MiB, i.e. every few batches). A batch dirties a few
-///   hundred random index pages; checkpointing less often writes a page that several
-///   batches touched once instead of once per batch, and fsyncs less often. Measured:
-///   ~81 → ~61 µs of server CPU per ingested order.
-/// * `cache_size` (KiB when negative; default 2 MiB): room for one batch's dirty pages, so
-///   the transaction does not spill pages into the WAL before its commit.
-const SQLITE_BULK_PRAGMAS: [&str; 2] = ["PRAGMA wal_autocheckpoint = 10000", "PRAGMA cache_size = -16384"];
 
 /// A statement with placeholders for its backend: anonymous `?` on SQLite (sqlx resolves
 /// `$N` there by a linear name walk per parameter, quadratic in a big statement), `$1…` on
@@ -276,11 +283,6 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
     let kek_version = i64::from(state.keys.primary().version().get());
     let backend = state.db.backend;
     let mut tx = state.db.begin_write().await?;
-    if backend == Backend::Sqlite {
-        for pragma in SQLITE_BULK_PRAGMAS {
-            sqlx::query(pragma).execute(&mut *tx).await?;
-        }
-    }
 
     let shops: BTreeSet<&str> = checked.iter().map(|c| c.shop_id.as_str()).collect();
     let mut sql = Sql::new(backend, "INSERT INTO shops (shop_id, name, suspended, created_at) VALUES ");
@@ -368,20 +370,7 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
         );
         let mut q = sqlx::query(&sql.text);
         for (c, e) in chunk {
-            q = q
-                .bind(c.order_id.as_str())
-                .bind(e.wrapped_dek.as_slice())
-                .bind(e.name_ct.as_str())
-                .bind(e.phone_ct.as_str())
-                .bind(e.address_ct.as_str())
-                .bind(e.name_masked.as_str())
-                .bind(e.phone_masked.as_str())
-                .bind(e.address_masked.as_str())
-                .bind(e.phone_token.as_str())
-                .bind(e.phone_last4.as_str())
-                .bind(e.name_index.as_str())
-                .bind(e.address_index.as_str())
-                .bind(e.receiver_key.as_str());
+            q = e.bind(q.bind(c.order_id.as_str()));
         }
         q.bind(kek_version).execute(&mut *tx).await?;
     }
@@ -399,21 +388,8 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
                 .bind(c.completed_at)
                 .bind(c.items.as_str())
                 .bind(c.amount_cents)
-                .bind(kek_version)
-                .bind(e.wrapped_dek.as_slice())
-                .bind(e.name_ct.as_str())
-                .bind(e.phone_ct.as_str())
-                .bind(e.address_ct.as_str())
-                .bind(e.name_masked.as_str())
-                .bind(e.phone_masked.as_str())
-                .bind(e.address_masked.as_str())
-                .bind(e.phone_token.as_str())
-                .bind(e.phone_last4.as_str())
-                .bind(e.name_index.as_str())
-                .bind(e.address_index.as_str())
-                .bind(e.receiver_key.as_str())
-                .bind(now)
-                .bind(now);
+                .bind(kek_version);
+            q = e.bind(q).bind(now).bind(now);
         }
         q.execute(&mut *tx).await?;
     }
