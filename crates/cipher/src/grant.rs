@@ -331,13 +331,40 @@ fn grant_key(shared: &[u8; 32], client: &[u8; 32], server: &[u8; 32], id: &Grant
     Zeroizing::new(hkdf32(Some(&salt), shared, &[b"orderveil/v1/grant|", hex.as_bytes()]))
 }
 
+/// The Montgomery u-coordinates of every point of small order on Curve25519 and on its
+/// twist, in every 255-bit encoding (bit 255 is ignored by X25519 and masked before the
+/// comparison): 0, 1, the two u of order 8, p − 1, and the non-canonical p and p + 1.
+/// The list libsodium's `has_small_order` uses; `tests::small_order_list_is_exactly_the_probe`
+/// checks it against a scalar multiplication.
+#[rustfmt::skip]
+const SMALL_ORDER: [[u8; 32]; 7] = [
+    // 0
+    [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+    // 1
+    [0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+    // order 8
+    [0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00],
+    // order 8
+    [0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83, 0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f, 0x11, 0x57],
+    // p - 1
+    [0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+    // p (0, non-canonical)
+    [0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+    // p + 1 (1, non-canonical)
+    [0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+];
+
 /// Refuse a client public key of low order (any of the 8-torsion points, in any encoding)
 /// before doing anything that costs: the server checks this before it charges the quota,
-/// so a bad key cannot burn quota. A clamped scalar is a multiple of the cofactor 8, so it
-/// sends every low-order point, and only those, to the all-zero output.
+/// so a bad key cannot burn quota. A comparison with the seven encodings of `SMALL_ORDER`
+/// (exactly the keys for which a clamped scalar, a multiple of the cofactor 8, gives the
+/// all-zero output), not a scalar multiplication: the server checks every grant request and
+/// then does its own key agreement anyway, which refuses the same keys again.
 pub fn check_public_key(public: &[u8; 32]) -> Result<(), GrantError> {
-    let probe = StaticSecret::from([0x5a; 32]);
-    if probe.diffie_hellman(&PublicKey::from(*public)).was_contributory() { Ok(()) } else { Err(GrantError::WeakKey) }
+    let mut key = *public;
+    key[31] &= 0x7f;
+    let small = SMALL_ORDER.iter().any(|s| s.iter().zip(&key).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0);
+    if small { Err(GrantError::WeakKey) } else { Ok(()) }
 }
 
 /// Seal the field keys of `body` to the client public key, with a fresh server key pair.
@@ -509,3 +536,44 @@ impl OpenedGrant {
 
 // Every `FieldKey` zeroizes itself on drop, so an opened grant leaves no key behind.
 impl ZeroizeOnDrop for OpenedGrant {}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The definition `check_public_key` stands for: a clamped scalar times the key is zero.
+    fn probe_contributory(public: &[u8; 32]) -> bool {
+        StaticSecret::from([0x5a; 32]).diffie_hellman(&PublicKey::from(*public)).was_contributory()
+    }
+
+    #[test]
+    fn small_order_list_is_exactly_the_probe() {
+        // Every listed encoding, with and without bit 255, is refused by both.
+        for s in SMALL_ORDER {
+            for top in [0u8, 0x80] {
+                let mut k = s;
+                k[31] |= top;
+                assert!(!probe_contributory(&k), "{k:02x?} should be of small order");
+                assert!(check_public_key(&k).is_err());
+            }
+        }
+        // Near misses and many random keys: the table and the probe agree.
+        let mut keys: Vec<[u8; 32]> = Vec::new();
+        for s in SMALL_ORDER {
+            for i in 0..32 {
+                let mut k = s;
+                k[i] ^= 1;
+                keys.push(k);
+            }
+        }
+        for _ in 0..2_000 {
+            let mut k = [0u8; 32];
+            random_bytes(&mut k).unwrap();
+            keys.push(k);
+        }
+        for k in keys {
+            assert_eq!(check_public_key(&k).is_ok(), probe_contributory(&k), "{k:02x?}");
+        }
+    }
+}
