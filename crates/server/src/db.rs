@@ -34,6 +34,11 @@ pub struct Db {
     /// (Several processes on one SQLite file still work, through the busy handler; the
     /// scale-out deployment is PostgreSQL.)
     sqlite_writer: Arc<Mutex<()>>,
+    /// SQLite: the one connection [`Db::begin_write`] writes on (a pool of one that never
+    /// closes it). Writes taking turns on the read pool's connections made each of them
+    /// re-read the pages the others had changed (WAL mode invalidates a connection's page
+    /// cache when another one commits); one writer keeps its cache warm.
+    sqlite_write_pool: Option<AnyPool>,
     /// For dedicated connections ([`Db::connect_one`]); may hold a password, so `Debug`
     /// leaves it out.
     url: Arc<str>,
@@ -92,11 +97,15 @@ async fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         "PRAGMA foreign_keys = ON",
         "PRAGMA wal_autocheckpoint = 10000",
         "PRAGMA cache_size = -16384",
+        "PRAGMA mmap_size = 1073741824",
     ] {
         conn.execute(pragma).await?;
     }
     Ok(())
 }
+
+/// How often [`Db::start_checkpointer`] checkpoints the SQLite WAL.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/0001_init.sql")),
@@ -109,18 +118,77 @@ impl Db {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") { Backend::Postgres } else { Backend::Sqlite };
         let opts = AnyConnectOptions::from_str(url)?;
+        // No ping before each acquire (sqlx's default): it was a second round trip to the
+        // connection's worker for every query, ~8 % of the server's CPU per reveal grant. A
+        // SQLite connection cannot go stale; a PostgreSQL connection broken under us fails
+        // its query (one request answers 500) and sqlx drops it instead of returning it.
+        let sqlite_write_pool = match backend {
+            Backend::Sqlite => Some(
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _| Box::pin(sqlite_pragmas(conn)))
+                    .connect_with(opts.clone())
+                    .await?,
+            ),
+            Backend::Postgres => None,
+        };
         let pool = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| Box::pin(sqlite_pragmas(conn)))
                     .connect_with(opts)
                     .await?
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(24).acquire_timeout(Duration::from_secs(30)).connect_with(opts).await?,
+            Backend::Postgres => {
+                AnyPoolOptions::new().max_connections(24).acquire_timeout(Duration::from_secs(30)).test_before_acquire(false).connect_with(opts).await?
+            }
         };
-        Ok(Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), url: url.into() })
+        Ok(Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), sqlite_write_pool, url: url.into() })
+    }
+
+    /// SQLite: copy the WAL back into the database file from a task of its own, every
+    /// `CHECKPOINT_EVERY`, so that a writer never has to. Left to SQLite, the commit that
+    /// crosses `wal_autocheckpoint` pages runs the checkpoint itself — copying up to 40 MiB
+    /// and two fsyncs while holding the one write lock every ingest and reveal charge waits
+    /// for. A `PASSIVE` checkpoint runs beside readers and the writer (WAL mode) and never
+    /// blocks them; `wal_autocheckpoint` stays as the bound if this task falls behind. The
+    /// task ends when the last handle of this `Db` is dropped. PostgreSQL: nothing to do.
+    pub fn start_checkpointer(&self) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let alive = Arc::downgrade(&self.sqlite_writer);
+        let url = self.url.clone();
+        tokio::spawn(async move {
+            use sqlx::ConnectOptions as _;
+            let mut conn: Option<AnyConnection> = None;
+            loop {
+                tokio::time::sleep(CHECKPOINT_EVERY).await;
+                if alive.strong_count() == 0 {
+                    break;
+                }
+                if conn.is_none() {
+                    match AnyConnectOptions::from_str(&url) {
+                        Ok(o) => conn = o.connect().await.ok(),
+                        Err(_) => break,
+                    }
+                }
+                if let Some(c) = conn.as_mut() {
+                    if let Err(e) = c.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                        tracing::warn!("WAL checkpoint: {e}");
+                        conn = None;
+                    }
+                }
+            }
+        });
     }
 
     /// A connection of its own, outside the pool (for a task that must never queue behind
@@ -180,7 +248,8 @@ impl Db {
         match self.backend {
             Backend::Sqlite => {
                 let slot = self.sqlite_writer.clone().lock_owned().await;
-                Ok(WriteTx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _slot: Some(slot) })
+                let pool = self.sqlite_write_pool.as_ref().unwrap_or(&self.pool);
+                Ok(WriteTx { tx: pool.begin_with("BEGIN IMMEDIATE").await?, _slot: Some(slot) })
             }
             Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _slot: None }),
         }

@@ -91,6 +91,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     let keys = keys::KeyProvider::load(&cfg.data_dir)?;
     let token = service_token(cfg)?;
     let service_token_sha256: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    db.start_checkpointer();
     let settler = settle::Settler::start(db.clone(), &cfg.settings);
     Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), settler, service_token_sha256 })))
 }

@@ -8,6 +8,12 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use orderveil_server::{Config, Settings, audit, build_state, clock::SystemClock, db::Db, demo};
 
+// mimalloc instead of glibc malloc: a grant or an ingest batch allocates many small buffers
+// across the runtime's and the SQLite driver's threads, where glibc's malloc/free took ~10 %
+// of the server's CPU under load (perf; docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "orderveil", version, about = "OrderVeil: encrypted receiver data, masked orders, one-time reveal grants")]
 struct Cli {
