@@ -181,11 +181,11 @@ impl Db {
                         Err(_) => break,
                     }
                 }
-                if let Some(c) = conn.as_mut() {
-                    if let Err(e) = c.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
-                        tracing::warn!("WAL checkpoint: {e}");
-                        conn = None;
-                    }
+                if let Some(c) = conn.as_mut()
+                    && let Err(e) = c.execute("PRAGMA wal_checkpoint(PASSIVE)").await
+                {
+                    tracing::warn!("WAL checkpoint: {e}");
+                    conn = None;
                 }
             }
         });

@@ -15,14 +15,18 @@
 //! such a statement changes, which wrote twice as many bytes as the WAL itself.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use orderveil_api::{ErrorCode, IngestOrder, IngestResponse, OrderStatus};
 use orderveil_cipher::{CryptoError, IndexKey, OrderId, Receiver, ShopId, encrypt_receiver};
 use serde_json::json;
+use sqlx::AnyConnection;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Event};
 use crate::clock::parse_rfc3339;
-use crate::db::Backend;
+use crate::db::{Backend, Db};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -279,23 +283,154 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
     let ids: Vec<(ShopId, OrderId)> = checked.iter().map(|c| (c.shop_id.clone(), c.order_id.clone())).collect();
     let sealed = seal_all(state, ids, receivers).await?;
 
-    let now = state.now();
-    let kek_version = i64::from(state.keys.primary().version().get());
-    let backend = state.db.backend;
-    let mut tx = state.db.begin_write().await?;
+    let batch = Prepared { checked, sealed, now: state.now(), kek_version: i64::from(state.keys.primary().version().get()), actor: actor.to_string() };
+    state.ingest_writer.write(batch).await
+}
 
-    let shops: BTreeSet<&str> = checked.iter().map(|c| c.shop_id.as_str()).collect();
-    let mut sql = Sql::new(backend, "INSERT INTO shops (shop_id, name, suspended, created_at) VALUES ");
-    for (i, _) in shops.iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" }).ph().push(", ").ph().push(", 0, ").ph().push(")");
-    }
-    sql.push(" ON CONFLICT (shop_id) DO NOTHING");
-    let mut q = sqlx::query(&sql.text);
-    for shop in &shops {
-        q = q.bind(*shop).bind(*shop).bind(now);
-    }
-    q.execute(&mut *tx).await?;
+/// A validated, encrypted batch, ready to be written.
+pub struct Prepared {
+    checked: Vec<Checked>,
+    sealed: Vec<Sealed>,
+    now: i64,
+    kek_version: i64,
+    actor: String,
+}
 
+/// Most orders written in one grouped transaction.
+const MAX_GROUP_ORDERS: usize = 4 * MAX_BATCH;
+
+struct Job {
+    batch: Prepared,
+    reply: oneshot::Sender<AppResult<IngestResponse>>,
+}
+
+/// Group commit of ingest batches on SQLite: batches that are ready while the previous
+/// group is being written are written together, one after the other in ONE transaction. A
+/// batch that is refused (an order id of another shop) is refused before it writes anything
+/// and alone gets the error; if a statement or the commit fails, every batch of the group
+/// gets an error and nothing of the group was applied. The gain is the commit: each commit
+/// writes every page its transaction dirtied to the WAL, and batches of random order ids
+/// share many index pages, so two batches in one commit write fewer pages than two commits
+/// (measured: ~9,300 → ~11,000 orders/s). SQLite has one writer anyway.
+///
+/// On PostgreSQL each batch is its own transaction, written at once: concurrent
+/// transactions there run in parallel on several backends, and grouping them behind one
+/// connection was slower (15,400 → 10,900 orders/s).
+#[derive(Clone, Debug)]
+pub struct IngestWriter {
+    db: Db,
+    /// The SQLite writer task; `None` on PostgreSQL.
+    tx: Option<mpsc::UnboundedSender<Job>>,
+    stats: Arc<WriterStats>,
+}
+
+/// Counters of the ingest writer since it started.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions written (each a group of one or more batches).
+    pub groups: AtomicU64,
+    /// Batches written (applied or refused).
+    pub batches: AtomicU64,
+}
+
+impl IngestWriter {
+    /// Start the writer (on SQLite, a task on the current runtime that ends with the last
+    /// handle).
+    pub fn start(db: Db) -> Self {
+        let stats = Arc::new(WriterStats::default());
+        let tx = (db.backend == Backend::Sqlite).then(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(run(db.clone(), rx, stats.clone()));
+            tx
+        });
+        Self { db, tx, stats }
+    }
+
+    /// `(transactions, batches)` written so far.
+    pub fn stats(&self) -> (u64, u64) {
+        (self.stats.groups.load(Ordering::Relaxed), self.stats.batches.load(Ordering::Relaxed))
+    }
+
+    async fn write(&self, batch: Prepared) -> AppResult<IngestResponse> {
+        let Some(tx) = &self.tx else {
+            let answers = write_with_retry(&self.db, &[&batch], &self.stats).await?;
+            return answers.into_iter().next().unwrap_or_else(|| Err(AppError::internal("no answer for an ingest batch")));
+        };
+        let (reply, answer) = oneshot::channel();
+        tx.send(Job { batch, reply }).map_err(|_| AppError::internal("the ingest writer has stopped"))?;
+        answer.await.map_err(|_| AppError::internal("the ingest writer dropped a batch"))?
+    }
+}
+
+async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Job>, stats: Arc<WriterStats>) {
+    while let Some(first) = rx.recv().await {
+        let mut orders = first.batch.checked.len();
+        let mut group = vec![first];
+        while orders < MAX_GROUP_ORDERS {
+            match rx.try_recv() {
+                Ok(j) => {
+                    orders += j.batch.checked.len();
+                    group.push(j);
+                }
+                Err(_) => break,
+            }
+        }
+        let batches: Vec<&Prepared> = group.iter().map(|j| &j.batch).collect();
+        let t0 = std::time::Instant::now();
+        let result = write_with_retry(&db, &batches, &stats).await;
+        tracing::debug!(batches = batches.len(), orders, ms = t0.elapsed().as_secs_f64() * 1e3, ok = result.is_ok(), "wrote a group of ingest batches");
+        match result {
+            Ok(answers) => {
+                for (j, a) in group.into_iter().zip(answers) {
+                    let _ = j.reply.send(a);
+                }
+            }
+            Err(e) => {
+                let what = format!("writing {} ingest batches: {e}", group.len());
+                for j in group {
+                    let _ = j.reply.send(Err(AppError::internal(&what)));
+                }
+            }
+        }
+    }
+}
+
+/// [`write_group`], again after a deadlock, a serialization failure or a unique violation
+/// on PostgreSQL, where batches run in parallel: two batches of the same shops may lock count
+/// and audit rows in different orders, and two batches with the same new order both see it
+/// missing and both insert it — the second then waits for the first and fails. The failed
+/// attempt rolled everything back; the next one sees the other's orders as repeats.
+async fn write_with_retry(db: &Db, batches: &[&Prepared], stats: &WriterStats) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
+    let mut result = write_group(db, batches).await;
+    for _ in 0..3 {
+        match &result {
+            Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("40001" | "40P01" | "23505")) => result = write_group(db, batches).await,
+            _ => break,
+        }
+    }
+    if let Ok(answers) = &result {
+        stats.groups.fetch_add(1, Ordering::Relaxed);
+        stats.batches.fetch_add(answers.len() as u64, Ordering::Relaxed);
+    }
+    result
+}
+
+/// One transaction for the group. A batch is refused (an order id of another shop) before
+/// it writes anything, so the group needs no savepoints (on SQLite a savepoint would keep a
+/// journal of every page it changes); any database error fails the whole group.
+async fn write_group(db: &Db, batches: &[&Prepared]) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let mut answers = Vec::with_capacity(batches.len());
+    for b in batches {
+        answers.push(write_batch(&mut tx, db.backend, b).await?);
+    }
+    tx.commit().await?;
+    Ok(answers)
+}
+
+/// Write one batch inside the group's transaction.
+async fn write_batch(tx: &mut AnyConnection, backend: Backend, b: &Prepared) -> Result<AppResult<IngestResponse>, sqlx::Error> {
+    let (checked, sealed, now, kek_version) = (&b.checked, &b.sealed, b.now, b.kek_version);
     // Which orders exist already: one query for the whole batch.
     let mut sql = Sql::new(backend, "SELECT order_id, shop_id, status, receiver_key FROM orders WHERE order_id IN (");
     for i in 0..checked.len() {
@@ -306,7 +441,7 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
     }
     sql.push(")");
     let mut q = sqlx::query_as(&sql.text);
-    for c in &checked {
+    for c in checked {
         q = q.bind(c.order_id.as_str());
     }
     let prior: Vec<(String, String, String, String)> = q.fetch_all(&mut *tx).await?;
@@ -318,7 +453,7 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
     let mut fresh: Vec<(&Checked, &Sealed)> = Vec::new();
     let mut repeats: Vec<&Checked> = Vec::new();
     let mut changed: Vec<(&Checked, &Sealed)> = Vec::new();
-    for (c, e) in checked.iter().zip(&sealed) {
+    for (c, e) in checked.iter().zip(sealed) {
         let shop = c.shop_id.as_str();
         per_shop.entry(shop).or_default().push(c.order_id.as_str());
         let Some((_, prior_shop, prior_status, prior_key)) = prior.get(c.order_id.as_str()).copied() else {
@@ -328,9 +463,8 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
             continue;
         };
         if prior_shop != shop {
-            // Nothing of this batch has been written but the shop rows; dropping the
-            // transaction rolls those back.
-            return Err(AppError::new(ErrorCode::IngestConflict).with(json!({"order_id": c.order_id.as_str(), "reason": "order id belongs to another shop"})));
+            // Refused before this batch wrote anything.
+            return Ok(Err(AppError::new(ErrorCode::IngestConflict).with(json!({"order_id": c.order_id.as_str(), "reason": "order id belongs to another shop"}))));
         }
         existing += 1;
         if prior_status != c.status.as_str() {
@@ -342,6 +476,19 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
             changed.push((c, e));
         }
     }
+
+    // Every check passed: from here on the batch writes.
+    let shops: BTreeSet<&str> = checked.iter().map(|c| c.shop_id.as_str()).collect();
+    let mut sql = Sql::new(backend, "INSERT INTO shops (shop_id, name, suspended, created_at) VALUES ");
+    for (i, _) in shops.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" }).ph().push(", ").ph().push(", 0, ").ph().push(")");
+    }
+    sql.push(" ON CONFLICT (shop_id) DO NOTHING");
+    let mut q = sqlx::query(&sql.text);
+    for shop in &shops {
+        q = q.bind(*shop).bind(*shop).bind(now);
+    }
+    q.execute(&mut *tx).await?;
 
     // Repeats: status and completion time, set-based.
     for chunk in repeats.chunks(rows_per_statement(backend)) {
@@ -406,10 +553,9 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
         q.execute(&mut *tx).await?;
     }
     for (shop, ids) in per_shop {
-        let mut ev = Event::new(actor, None, Some(shop), "ingest", "ok");
+        let mut ev = Event::new(&b.actor, None, Some(shop), "ingest", "ok");
         ev.details = json!({"orders": ids.len(), "first": ids.first(), "last": ids.last()});
-        audit::append(&mut tx, now, &ev).await?;
+        audit::append(&mut *tx, now, &ev).await?;
     }
-    tx.commit().await?;
-    Ok(IngestResponse { created, existing })
+    Ok(Ok(IngestResponse { created, existing }))
 }

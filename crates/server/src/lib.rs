@@ -93,7 +93,8 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     let service_token_sha256: [u8; 32] = Sha256::digest(token.as_bytes()).into();
     db.start_checkpointer();
     let settler = settle::Settler::start(db.clone(), &cfg.settings);
-    Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), settler, service_token_sha256 })))
+    let ingest_writer = ingest::IngestWriter::start(db.clone());
+    Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), settler, ingest_writer, service_token_sha256 })))
 }
 
 /// The HTTP API (no web app).

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::keys::KeyProvider;
+use crate::ingest::IngestWriter;
 use crate::settle::Settler;
 
 /// Platform rules that are configuration (flags and env), with DESIGN.md's defaults.
@@ -56,6 +57,8 @@ pub struct Inner {
     pub settings: Settings,
     /// The process's one writer of reveal charges (group commit).
     pub settler: Settler,
+    /// The process's one writer of ingest batches (group commit).
+    pub ingest_writer: IngestWriter,
     /// SHA-256 of the order system's service token.
     pub service_token_sha256: [u8; 32],
 }

@@ -9,6 +9,7 @@ both_stores!(
     a_full_batch_stays_aligned_across_the_encryption_split,
     a_conflict_at_the_end_of_a_full_batch_applies_nothing,
     repeats_update_in_bulk_and_re_encrypt_only_changed_receivers,
+    batches_written_together_still_succeed_and_fail_alone,
 );
 
 async fn stored(app: &TestApp, prefix: &str) -> i64 {
@@ -236,4 +237,80 @@ async fn repeats_update_in_bulk_and_re_encrypt_only_changed_receivers(store: Sto
     assert_eq!(decrypt(&grant, "R-0150", &v.ciphertext.address), "浙江省宁波市鄞州区天童南路588号");
     let v = after("R-0300").await;
     assert_eq!(decrypt(&grant, "R-0300", &v.ciphertext.phone), "13700001234");
+}
+
+/// On SQLite, batches that queue while the writer is busy are written in one transaction
+/// (group commit): a conflicting batch is refused alone and applies nothing, the others of
+/// its group apply whole, and two batches with the same orders in one group count them once.
+/// On PostgreSQL (one transaction per batch, in parallel) the same outcomes hold.
+async fn batches_written_together_still_succeed_and_fail_alone(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let s2 = app.login("shop2").await;
+    let now = app.now();
+    let good: Vec<Vec<orderveil_api::IngestOrder>> = (0..5).map(|i| realistic("shop2", &format!("G{i}"), 120, now, OrderStatus::AwaitingShipment)).collect();
+    // Batch 5 repeats batch 0 exactly; batch 6 has 119 new orders and one of shop1.
+    let mut bad = realistic("shop2", "GX", 119, now, OrderStatus::AwaitingShipment);
+    let mut stray = bad[0].clone();
+    stray.order_id = "S1-AWAIT-1".into();
+    bad.push(stray);
+    let mut batches = good.clone();
+    batches.push(good[0].clone());
+    batches.push(bad);
+    let audit_before = ingest_audit_rows(&app, "shop2").await.len();
+    let (groups_before, batches_before) = app.state.ingest_writer.stats();
+
+    // Hold the writer up so the batches queue behind one another: SQLite's write slot, or on
+    // PostgreSQL a lock on the audit heads that every batch appends to.
+    let mut blocker = match store {
+        Store::Sqlite => Some(app.state.db.begin_write().await.unwrap()),
+        Store::Postgres => None,
+    };
+    let mut pg_lock = None;
+    if store == Store::Postgres {
+        let mut tx = app.state.db.pool.begin().await.unwrap();
+        sqlx::query("LOCK TABLE audit_heads IN EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+        pg_lock = Some(tx);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, b) in batches.into_iter().enumerate() {
+        let state = app.state.clone();
+        tasks.spawn(async move { (i, orderveil_server::ingest::ingest(&state, b, "order-system").await) });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    blocker.take();
+    if let Some(tx) = pg_lock.take() {
+        tx.rollback().await.unwrap();
+    }
+
+    let (mut created, mut existing) = (0, 0);
+    while let Some(r) = tasks.join_next().await {
+        match r.unwrap() {
+            (6, Err(e)) => assert_eq!(e.code, orderveil_api::ErrorCode::IngestConflict),
+            (6, Ok(r)) => panic!("the batch with another shop's order went in: {r:?}"),
+            (i, Ok(r)) => {
+                created += r.created;
+                existing += r.existing;
+                assert_eq!(r.created + r.existing, 120, "batch {i}: {r:?}");
+            }
+            (i, Err(e)) => panic!("batch {i} failed: {e:?}"),
+        }
+    }
+    // 5 × 120 new orders once, and 120 repeats (whichever of the two identical batches came second).
+    assert_eq!((created, existing), (600, 120));
+    let (groups, written) = app.state.ingest_writer.stats();
+    assert_eq!(written - batches_before, 7);
+    match store {
+        Store::Sqlite => assert!(groups - groups_before <= 3, "7 queued batches took {} transactions: not grouped", groups - groups_before),
+        Store::Postgres => assert_eq!(groups - groups_before, 7, "one transaction per batch"),
+    }
+    for i in 0..5 {
+        assert_eq!(stored(&app, &format!("G{i}-")).await, 120);
+    }
+    assert_eq!(stored(&app, "GX-").await, 0, "nothing of the refused batch");
+    assert_eq!(s2.orders("").await.total, 2 + 600);
+    assert_eq!(ingest_audit_rows(&app, "shop2").await.len(), audit_before + 6, "one audit row per applied batch");
+    let v: OrderView = app.login("shop1").await.get("/api/v1/orders/S1-AWAIT-1").await.ok();
+    assert_eq!(v.shop_id, "shop1");
+    let (ok, text) = app.audit_verify().await;
+    assert!(ok, "the audit chain must verify: {text}");
 }
