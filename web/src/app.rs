@@ -36,7 +36,8 @@ pub fn app() -> Html {
     let lang = use_state(Lang::load);
     let auth = use_state(|| Auth::Checking);
     let route = use_state(Route::current);
-    let quota = use_state(|| None::<QuotaToday>);
+    // `_eq`: a reveal that charges nothing new (a re-reveal today) does not re-render the root.
+    let quota = use_state_eq(|| None::<QuotaToday>);
     let reveal_secs = use_state(config::reveal_secs);
     {
         let auth = auth.clone();

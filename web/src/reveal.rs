@@ -4,6 +4,8 @@
 //! ciphertexts of the list response decrypted here. Plaintext exists only in the returned
 //! `Zeroizing` strings: it is never logged, stored or sent anywhere.
 
+use std::rc::Rc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use orderveil_api::{OrderView, QuotaToday, ReceiverFields, RevealGrantRequest};
@@ -64,7 +66,7 @@ pub struct Outcome {
 }
 
 /// Reveal `fields` of `orders` (1–50, all of `shop`) with ONE grant.
-pub async fn reveal(csrf: &str, shop: &str, orders: &[OrderView], fields: &[FieldKind]) -> Outcome {
+pub async fn reveal(csrf: &str, shop: &str, orders: &[Rc<OrderView>], fields: &[FieldKind]) -> Outcome {
     let mut session = match ClientSession::new() {
         Ok(s) => s,
         Err(e) => return Outcome { result: Err(grant_failure(&e)), quota: None },
@@ -81,12 +83,11 @@ pub async fn reveal(csrf: &str, shop: &str, orders: &[OrderView], fields: &[Fiel
             return Outcome { result: Err(e), quota };
         }
     };
-    let quota = Some(resp.quota.clone());
     let result = open_and_decrypt(&mut session, &resp.sealed_grant, shop, orders, fields);
-    Outcome { result, quota }
+    Outcome { result, quota: Some(resp.quota) }
 }
 
-fn open_and_decrypt(session: &mut ClientSession, sealed: &str, shop: &str, orders: &[OrderView], fields: &[FieldKind]) -> Result<Vec<Plain>, ApiFailure> {
+fn open_and_decrypt(session: &mut ClientSession, sealed: &str, shop: &str, orders: &[Rc<OrderView>], fields: &[FieldKind]) -> Result<Vec<Plain>, ApiFailure> {
     let sealed = SealedGrant::from_base64(sealed).map_err(|e| grant_failure(&e))?;
     // The shop this page is logged in to, never the one the response names.
     let shop = ShopId::new(shop).map_err(|_| grant_failure(&GrantError::WrongShop))?;

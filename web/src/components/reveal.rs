@@ -1,12 +1,18 @@
 //! Revealed plaintext in the page: who holds it, how long, and how it is shown.
 //!
-//! [`Reveals`] keeps the decrypted fields per order with a deadline; a timer ticks while any
-//! are shown and drops each order's fields when its deadline passes, so the plaintext leaves
-//! the DOM (the cell renders the mask again) and its `Zeroizing` strings are wiped.
-//! [`use_revealer`] starts a reveal (one grant for all the orders and fields of one click);
-//! [`FieldCell`] is a masked field with its eye, or the plaintext with its countdown and copy
-//! button; [`RevealNotice`] is the message of a refusal.
+//! [`Reveals`] is a page's whole reveal state in one value: the decrypted fields per order
+//! with their deadline, whether a request is under way, and the last refusal. Everything one
+//! grant brings (the fields or the refusal, and the end of "busy") is applied in ONE state
+//! update, so a response costs one render of the page. A timer ticks while any fields are
+//! shown and drops each order's fields when its deadline passes, so the plaintext leaves the
+//! DOM (the cell renders the mask again) and its `Zeroizing` strings are wiped; a tick that
+//! changes no countdown's second renders nothing.
+//! [`use_revealer`] holds that state and callbacks that stay the same across renders (so a
+//! row whose own props did not change is not rendered again); [`FieldCell`] is a masked
+//! field with its eye, or the plaintext with its countdown and copy button; [`RevealNotice`]
+//! is the message of a refusal.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -27,21 +33,51 @@ struct Entry {
     deadline_ms: f64,
 }
 
-/// Everything revealed on the current page.
-#[derive(Default, PartialEq)]
+impl Entry {
+    /// Whole seconds left at `now_ms` (at least 1 while shown).
+    fn secs_left(&self, now_ms: f64) -> u32 {
+        ((self.deadline_ms - now_ms) / 1000.0).ceil().max(1.0) as u32
+    }
+}
+
+/// What one order shows: its revealed fields and the whole seconds they have left. Cheap to
+/// clone and compare, so it can be a row's prop.
+#[derive(Clone, PartialEq)]
+pub struct Shown {
+    entry: Rc<Entry>,
+    secs: u32,
+}
+
+impl Shown {
+    /// The plaintext of a field and its seconds left, if that field is shown.
+    pub fn field(&self, kind: FieldKind) -> Option<(Rc<Zeroizing<String>>, u32)> {
+        let text = self.entry.fields.iter().find(|(k, _)| *k == kind)?.1.clone();
+        Some((text, self.secs))
+    }
+}
+
+/// Everything revealed on the current page, and the reveal under way.
+#[derive(Clone, Default, PartialEq)]
 pub struct Reveals {
-    entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<String, Rc<Entry>>,
     now_ms: f64,
+    busy: bool,
+    notice: Option<ApiFailure>,
 }
 
 /// Changes to [`Reveals`].
 pub enum RevealAction {
-    /// Show decrypted fields until `deadline_ms` (Date.now() milliseconds).
-    Show(Vec<Plain>, f64),
+    /// A request is sent: busy, and the last notice goes.
+    Start,
+    /// The request is over: show the decrypted fields until the deadline (Date.now()
+    /// milliseconds), or the refusal; no longer busy.
+    Done(Result<Vec<Plain>, ApiFailure>, f64),
     /// Re-read the clock; drop what is due.
     Tick,
     /// Hide one order now.
     Hide(String),
+    /// Dismiss the notice.
+    CloseNotice,
 }
 
 impl Reducible for Reveals {
@@ -49,116 +85,132 @@ impl Reducible for Reveals {
 
     fn reduce(self: Rc<Self>, action: RevealAction) -> Rc<Self> {
         let now = js_sys::Date::now();
-        let mut entries = self.entries.clone();
+        if matches!(action, RevealAction::Tick)
+            && self.entries.values().all(|e| e.deadline_ms > now && e.secs_left(now) == e.secs_left(self.now_ms))
+        {
+            // Nothing is due and no countdown shows another second: no render.
+            return self;
+        }
+        let mut next = Rc::unwrap_or_clone(self);
         match action {
-            RevealAction::Show(plain, deadline_ms) => {
+            RevealAction::Start => {
+                next.busy = true;
+                next.notice = None;
+            }
+            RevealAction::Done(Ok(plain), deadline_ms) => {
+                next.busy = false;
                 for p in plain {
-                    let e = entries.entry(p.order_id).or_insert_with(|| Entry { fields: Vec::new(), deadline_ms });
+                    let e = next.entries.entry(p.order_id).or_insert_with(|| Rc::new(Entry { fields: Vec::new(), deadline_ms }));
+                    let e = Rc::make_mut(e);
                     e.deadline_ms = deadline_ms;
                     e.fields.retain(|(k, _)| *k != p.kind);
                     e.fields.push((p.kind, Rc::new(p.text)));
                 }
             }
+            RevealAction::Done(Err(failure), _) => {
+                next.busy = false;
+                next.notice = Some(failure);
+            }
             RevealAction::Tick => {}
             RevealAction::Hide(id) => {
-                entries.remove(&id);
+                next.entries.remove(&id);
             }
+            RevealAction::CloseNotice => next.notice = None,
         }
-        entries.retain(|_, e| e.deadline_ms > now);
-        Rc::new(Self { entries, now_ms: now })
+        next.entries.retain(|_, e| e.deadline_ms > now);
+        next.now_ms = now;
+        Rc::new(next)
     }
 }
 
-impl Reveals {
-    /// The plaintext of a field and the whole seconds it has left, if shown.
-    pub fn field(&self, order: &str, kind: FieldKind) -> Option<(Rc<Zeroizing<String>>, u32)> {
-        let e = self.entries.get(order)?;
-        let text = e.fields.iter().find(|(k, _)| *k == kind)?.1.clone();
-        Some((text, ((e.deadline_ms - self.now_ms) / 1000.0).ceil().max(1.0) as u32))
-    }
-
-    /// Is any field of the order shown?
-    pub fn shows(&self, order: &str) -> bool {
-        self.entries.contains_key(order)
-    }
-}
-
-/// Starts reveals and holds their state.
-#[derive(Clone, PartialEq)]
+/// A page's reveals: the state to render, and callbacks that are the same on every render.
+#[derive(Clone)]
 pub struct Revealer {
-    /// What is shown.
-    pub reveals: UseReducerHandle<Reveals>,
-    /// A request is under way.
-    pub busy: UseStateHandle<bool>,
-    /// The last refusal or failure.
-    pub notice: UseStateHandle<Option<ApiFailure>>,
-    csrf: String,
-    shop: String,
-    secs: u32,
-    on_quota: Callback<QuotaToday>,
+    state: UseReducerHandle<Reveals>,
+    /// Reveal `fields` of `orders` with one grant (ignored while a request is under way).
+    pub reveal: Callback<(Vec<Rc<OrderView>>, Vec<FieldKind>)>,
+    /// Hide an order's fields now.
+    pub hide: Callback<String>,
+    /// Dismiss the notice.
+    pub close_notice: Callback<()>,
 }
 
 impl Revealer {
-    /// Reveal `fields` of `orders` with one grant.
-    pub fn reveal(&self, orders: Vec<OrderView>, fields: Vec<FieldKind>) {
-        if orders.is_empty() || fields.is_empty() || *self.busy {
-            return;
-        }
-        let this = self.clone();
-        // The request task is queued before the "busy" re-render, so the grant request leaves
-        // first and the re-render happens while it is on the wire.
-        let (busy, notice) = (self.busy.clone(), self.notice.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let out = reveal::reveal(&this.csrf, &this.shop, &orders, &fields).await;
-            if let Some(q) = out.quota {
-                this.on_quota.emit(q);
-            }
-            match out.result {
-                Ok(plain) => {
-                    let deadline = js_sys::Date::now() + f64::from(this.secs) * 1000.0;
-                    this.reveals.dispatch(RevealAction::Show(plain, deadline));
-                }
-                Err(e) => this.notice.set(Some(e)),
-            }
-            this.busy.set(false);
-        });
-        busy.set(true);
-        notice.set(None);
+    /// A request is under way.
+    pub fn busy(&self) -> bool {
+        self.state.busy
     }
 
-    /// Hide an order's fields now.
-    pub fn hide(&self, order: &str) {
-        self.reveals.dispatch(RevealAction::Hide(order.to_string()));
+    /// The last refusal or failure.
+    pub fn notice(&self) -> Option<ApiFailure> {
+        self.state.notice.clone()
+    }
+
+    /// What an order shows, if anything.
+    pub fn shown(&self, order: &str) -> Option<Shown> {
+        let entry = self.state.entries.get(order)?;
+        Some(Shown { entry: entry.clone(), secs: entry.secs_left(self.state.now_ms) })
     }
 }
 
 /// Reveal state for one page; the timer runs only while something is shown.
 #[hook]
 pub fn use_revealer(session: &SessionInfo, secs: u32, on_quota: Callback<QuotaToday>) -> Revealer {
-    let reveals = use_reducer(Reveals::default);
-    let busy = use_state(|| false);
-    let notice = use_state(|| None::<ApiFailure>);
+    let state = use_reducer(Reveals::default);
+    // Set from the click to the response: the guard against a second request, always
+    // current (a callback made in an earlier render must not see an old "busy").
+    let in_flight = use_memo((), |()| Cell::new(false));
     {
-        let active = !reveals.entries.is_empty();
-        let dispatcher = reveals.dispatcher();
+        let active = !state.entries.is_empty();
+        let dispatcher = state.dispatcher();
         use_effect_with(active, move |active| {
             let timer = active.then(|| Interval::new(250, move || dispatcher.dispatch(RevealAction::Tick)));
             move || drop(timer)
         });
     }
-    Revealer {
-        reveals,
-        busy,
-        notice,
-        csrf: session.csrf_token.clone(),
-        shop: session.user.shop_id.clone().unwrap_or_default(),
-        secs,
-        on_quota,
-    }
+    let shop = session.user.shop_id.clone().unwrap_or_default();
+    let reveal = {
+        let dispatcher = state.dispatcher();
+        use_callback((session.csrf_token.clone(), shop, secs, on_quota), move |(orders, fields): (Vec<Rc<OrderView>>, Vec<FieldKind>), deps| {
+            if orders.is_empty() || fields.is_empty() || in_flight.get() {
+                return;
+            }
+            in_flight.set(true);
+            let (csrf, shop, secs, on_quota) = deps.clone();
+            let (done, in_flight) = (dispatcher.clone(), in_flight.clone());
+            // The request task is queued before the "busy" re-render, so the grant request
+            // leaves first and the re-render happens while it is on the wire.
+            wasm_bindgen_futures::spawn_local(async move {
+                let out = reveal::reveal(&csrf, &shop, &orders, &fields).await;
+                let deadline = js_sys::Date::now() + f64::from(secs) * 1000.0;
+                in_flight.set(false);
+                if let Some(q) = out.quota {
+                    on_quota.emit(q);
+                }
+                done.dispatch(RevealAction::Done(out.result, deadline));
+            });
+            dispatcher.dispatch(RevealAction::Start);
+        })
+    };
+    let hide = {
+        let dispatcher = state.dispatcher();
+        use_callback((), move |order: String, ()| dispatcher.dispatch(RevealAction::Hide(order)))
+    };
+    let close_notice = {
+        let dispatcher = state.dispatcher();
+        use_callback((), move |(), ()| dispatcher.dispatch(RevealAction::CloseNotice))
+    };
+    Revealer { state, reveal, hide, close_notice }
 }
 
 /// The eye icon (inline SVG: no icon font or emoji font needed, nothing for the CSP to block).
+/// A component without props, so a re-rendered button or cell never rebuilds and diffs it.
 pub fn eye_icon() -> Html {
+    html! { <EyeIcon /> }
+}
+
+#[function_component(EyeIcon)]
+fn eye_icon_svg() -> Html {
     html! {
         <svg class="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
             <path d="M1.5 12S5.5 4.5 12 4.5 22.5 12 22.5 12 18.5 19.5 12 19.5 1.5 12 1.5 12Z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />

@@ -1,6 +1,8 @@
 //! One order at `/orders/{id}`: the same masked fields and eyes as the list. Another shop's
 //! order is "not found", exactly like a missing one.
 
+use std::rc::Rc;
+
 use orderveil_api::{OrderView, QuotaToday, SessionInfo};
 use yew::prelude::*;
 
@@ -31,7 +33,7 @@ pub struct Props {
 #[derive(Clone, PartialEq)]
 enum Load {
     Loading,
-    Ok(Box<OrderView>),
+    Ok(Rc<OrderView>),
     Failed(ApiFailure),
 }
 
@@ -49,7 +51,7 @@ pub fn order_page(props: &Props) -> Html {
             load.set(Load::Loading);
             wasm_bindgen_futures::spawn_local(async move {
                 load.set(match api::order(&id).await {
-                    Ok(o) => Load::Ok(Box::new(o)),
+                    Ok(o) => Load::Ok(Rc::new(o)),
                     Err(e) => Load::Failed(e),
                 });
             });
@@ -61,14 +63,15 @@ pub fn order_page(props: &Props) -> Html {
         Load::Failed(e) if e.code == "ORDER_NOT_FOUND" => html! { <p class="error" role="alert" id="order-not-found">{ e.text(l) }</p> },
         Load::Failed(e) => html! { <p class="error" role="alert" id="order-error">{ e.text(l) }</p> },
         Load::Ok(o) => {
-            let busy = *revealer.busy;
+            let busy = revealer.busy();
+            let shown = revealer.shown(&o.order_id);
             let on_field = {
-                let (r, o) = (revealer.clone(), (**o).clone());
-                Callback::from(move |k| r.reveal(vec![o.clone()], vec![k]))
+                let (reveal, o) = (revealer.reveal.clone(), o.clone());
+                Callback::from(move |k| reveal.emit((vec![o.clone()], vec![k])))
             };
             let reveal_all = {
-                let (r, o) = (revealer.clone(), (**o).clone());
-                Callback::from(move |_: MouseEvent| r.reveal(vec![o.clone()], FIELDS.to_vec()))
+                let (reveal, o) = (revealer.reveal.clone(), o.clone());
+                Callback::from(move |_: MouseEvent| reveal.emit((vec![o.clone()], FIELDS.to_vec())))
             };
             html! {
                 <div class="card" id="order-detail" data-order-id={o.order_id.clone()}>
@@ -82,26 +85,22 @@ pub fn order_page(props: &Props) -> Html {
                             <dt>{ l.t(k.as_str()) }</dt>
                             <dd class="pii">
                                 <FieldCell lang={l} order_id={o.order_id.clone()} kind={*k} masked={masked(o, *k).to_string()}
-                                           shown={revealer.reveals.field(&o.order_id, *k)} eye={eye} busy={busy} on_reveal={on_field.clone()} />
+                                           shown={shown.as_ref().and_then(|s| s.field(*k))} eye={eye} busy={busy} on_reveal={on_field.clone()} />
                             </dd>
                             </>
                         }) }
                     </dl>
-                    if eye && !revealer.reveals.shows(&o.order_id) {
+                    if eye && shown.is_none() {
                         <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t("reveal_row")) }</button>
                     }
                 </div>
             }
         }
     };
-    let close_notice = {
-        let notice = revealer.notice.clone();
-        Callback::from(move |()| notice.set(None))
-    };
     html! {
         <section>
             <div class="toolbar"><h2>{ l.t("order_detail") }</h2>{ back }</div>
-            <RevealNotice lang={l} notice={(*revealer.notice).clone()} on_close={close_notice} />
+            <RevealNotice lang={l} notice={revealer.notice()} on_close={revealer.close_notice.clone()} />
             { body }
         </section>
     }

@@ -1,8 +1,13 @@
 //! The masked order list: status filter, search (order id, full phone, phone last 4, name or
 //! address fragment), pagination, row selection, and the eye-icon reveal of one field, one
 //! order, or the selected orders with one batch grant.
+//!
+//! Each row is its own component with cheap props (the order behind an `Rc`, callbacks that
+//! are the same on every render), so a change to one row, such as a reveal, a hide or a
+//! countdown, renders that row only.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use orderveil_api::{OrderPage, OrderQuery, OrderStatus, OrderView, QuotaToday, Role, SessionInfo};
 use orderveil_cipher::FieldKind;
@@ -10,7 +15,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::components::reveal::{FieldCell, RevealNotice, Revealer, can_reveal, eye_icon, use_revealer};
+use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
 use crate::i18n::Lang;
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
@@ -45,10 +50,24 @@ pub struct Props {
     pub on_nav: Callback<Route>,
 }
 
+/// One loaded page of orders, each behind an `Rc` so rows and reveals share it.
+#[derive(PartialEq)]
+struct Listing {
+    orders: Vec<Rc<OrderView>>,
+    per_page: u32,
+    total: u64,
+}
+
+impl From<OrderPage> for Listing {
+    fn from(p: OrderPage) -> Self {
+        Self { orders: p.orders.into_iter().map(Rc::new).collect(), per_page: p.per_page, total: p.total }
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum Load {
     Loading,
-    Ok(OrderPage),
+    Ok(Rc<Listing>),
     Failed(ApiFailure),
 }
 
@@ -147,6 +166,13 @@ pub fn orders(props: &Props) -> Html {
     let shop_input = use_node_ref();
     let revealer = use_revealer(&props.session, props.reveal_secs, props.on_quota.clone());
     let eye = can_reveal(&props.session);
+    let on_select = use_callback(selected.clone(), |id: String, selected| {
+        let mut s = (**selected).clone();
+        if !s.remove(&id) {
+            s.insert(id);
+        }
+        selected.set(s);
+    });
     {
         let (load, selected) = (load.clone(), selected.clone());
         use_effect_with(((*filters).clone(), *reload), move |(f, _)| {
@@ -155,7 +181,7 @@ pub fn orders(props: &Props) -> Html {
             selected.set(BTreeSet::new());
             wasm_bindgen_futures::spawn_local(async move {
                 load.set(match api::orders(&q).await {
-                    Ok(r) => Load::Ok(r),
+                    Ok(r) => Load::Ok(Rc::new(r.into())),
                     Err(e) => Load::Failed(e),
                 });
             });
@@ -237,24 +263,28 @@ pub fn orders(props: &Props) -> Html {
             html! { <p class="error" role="alert" id="orders-error">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
         }
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t("empty") }</p> },
-        Load::Ok(p) => table(props, p, &filters, &selected, &revealer, eye),
-    };
-    let close_notice = {
-        let notice = revealer.notice.clone();
-        Callback::from(move |()| notice.set(None))
+        Load::Ok(p) => table(props, p, &filters, &selected, &on_select, &revealer, eye),
     };
     html! {
         <section>
             { toolbar }
             if *search_error { <p class="error" role="alert" id="search-error">{ l.t("last4_invalid") }</p> }
             if admin { <p class="state">{ l.t("admin_note") }</p> }
-            <RevealNotice lang={l} notice={(*revealer.notice).clone()} on_close={close_notice} />
+            <RevealNotice lang={l} notice={revealer.notice()} on_close={revealer.close_notice.clone()} />
             { body }
         </section>
     }
 }
 
-fn table(props: &Props, p: &OrderPage, filters: &UseStateHandle<Filters>, selected: &UseStateHandle<BTreeSet<String>>, revealer: &Revealer, eye: bool) -> Html {
+fn table(
+    props: &Props,
+    p: &Listing,
+    filters: &UseStateHandle<Filters>,
+    selected: &UseStateHandle<BTreeSet<String>>,
+    on_select: &Callback<String>,
+    revealer: &Revealer,
+    eye: bool,
+) -> Html {
     let l = props.lang;
     let last = p.total.div_ceil(u64::from(p.per_page)).max(1);
     let page = filters.page;
@@ -279,18 +309,19 @@ fn table(props: &Props, p: &OrderPage, filters: &UseStateHandle<Filters>, select
             selected.set(if all_selected { BTreeSet::new() } else { ids.iter().cloned().collect() });
         })
     };
-    let chosen: Vec<OrderView> = p.orders.iter().filter(|o| selected.contains(&o.order_id)).cloned().collect();
+    let chosen: Vec<Rc<OrderView>> = p.orders.iter().filter(|o| selected.contains(&o.order_id)).cloned().collect();
+    let busy = revealer.busy();
+    let count = chosen.len();
     let reveal_selected = {
-        let (r, chosen) = (revealer.clone(), chosen.clone());
-        Callback::from(move |_: MouseEvent| r.reveal(chosen.clone(), FIELDS.to_vec()))
+        let reveal = revealer.reveal.clone();
+        Callback::from(move |_: MouseEvent| reveal.emit((chosen.clone(), FIELDS.to_vec())))
     };
-    let busy = *revealer.busy;
     html! {
         <>
         if eye {
             <div class="bulk">
-                <button type="button" id="reveal-selected" class="primary" disabled={chosen.is_empty() || busy} onclick={reveal_selected}>
-                    { eye_icon() }{ format!(" {} ({})", l.t("reveal_selected"), chosen.len()) }
+                <button type="button" id="reveal-selected" class="primary" disabled={count == 0 || busy} onclick={reveal_selected}>
+                    { eye_icon() }{ format!(" {} ({})", l.t("reveal_selected"), count) }
                 </button>
                 if busy { <span class="state" id="revealing" aria-live="polite">{ l.t("revealing") }</span> }
             </div>
@@ -304,7 +335,11 @@ fn table(props: &Props, p: &OrderPage, filters: &UseStateHandle<Filters>, select
                 if eye { <th>{ l.t("actions") }</th> }
             </tr></thead>
             <tbody>
-            { for p.orders.iter().map(|o| row(props, o, selected, revealer, eye)) }
+            { for p.orders.iter().map(|o| html! {
+                <OrderRow key={o.order_id.as_str()} lang={l} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {busy}
+                          shown={revealer.shown(&o.order_id)} on_select={on_select.clone()} on_reveal={revealer.reveal.clone()}
+                          on_hide={revealer.hide.clone()} on_nav={props.on_nav.clone()} />
+            }) }
             </tbody>
         </table>
         </div>
@@ -322,49 +357,58 @@ fn table(props: &Props, p: &OrderPage, filters: &UseStateHandle<Filters>, select
     }
 }
 
-fn row(props: &Props, o: &OrderView, selected: &UseStateHandle<BTreeSet<String>>, revealer: &Revealer, eye: bool) -> Html {
-    let l = props.lang;
-    let id = o.order_id.clone();
-    let is_selected = selected.contains(&id);
+/// Props of [`OrderRow`].
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    lang: Lang,
+    order: Rc<OrderView>,
+    selected: bool,
+    /// The user may reveal (checkbox, eyes and the row button are shown).
+    eye: bool,
+    /// A reveal is under way.
+    busy: bool,
+    /// The order's revealed fields, if any.
+    shown: Option<Shown>,
+    on_select: Callback<String>,
+    on_reveal: Callback<(Vec<Rc<OrderView>>, Vec<FieldKind>)>,
+    on_hide: Callback<String>,
+    on_nav: Callback<Route>,
+}
+
+/// One order of the table.
+#[function_component(OrderRow)]
+fn order_row(p: &RowProps) -> Html {
+    let l = p.lang;
+    let o = &p.order;
+    let id = &o.order_id;
+    let on_field = use_callback((p.order.clone(), p.on_reveal.clone()), |k: FieldKind, (o, reveal)| reveal.emit((vec![o.clone()], vec![k])));
     let toggle = {
-        let (selected, id) = (selected.clone(), id.clone());
-        Callback::from(move |_: Event| {
-            let mut s = (*selected).clone();
-            if !s.remove(&id) {
-                s.insert(id.clone());
-            }
-            selected.set(s);
-        })
+        let (on_select, id) = (p.on_select.clone(), id.clone());
+        Callback::from(move |_: Event| on_select.emit(id.clone()))
     };
-    let busy = *revealer.busy;
-    let on_field = {
-        let (r, o) = (revealer.clone(), o.clone());
-        Callback::from(move |k: FieldKind| r.reveal(vec![o.clone()], vec![k]))
-    };
-    let shown = revealer.reveals.shows(&id);
-    let row_button = if shown {
-        let (r, id) = (revealer.clone(), id.clone());
-        html! { <button type="button" class="hide-row" onclick={Callback::from(move |_: MouseEvent| r.hide(&id))}>{ l.t("hide") }</button> }
+    let row_button = if p.shown.is_some() {
+        let (on_hide, id) = (p.on_hide.clone(), id.clone());
+        html! { <button type="button" class="hide-row" onclick={Callback::from(move |_: MouseEvent| on_hide.emit(id.clone()))}>{ l.t("hide") }</button> }
     } else {
-        let (r, o2) = (revealer.clone(), o.clone());
+        let (reveal, o) = (p.on_reveal.clone(), p.order.clone());
         let label = format!("{} {}", l.t("reveal_row"), id);
         html! {
-            <button type="button" class="reveal-row" aria-label={label} disabled={busy}
-                    onclick={Callback::from(move |_: MouseEvent| r.reveal(vec![o2.clone()], FIELDS.to_vec()))}>{ eye_icon() }{ format!(" {}", l.t("reveal_row")) }</button>
+            <button type="button" class="reveal-row" aria-label={label} disabled={p.busy}
+                    onclick={Callback::from(move |_: MouseEvent| reveal.emit((vec![o.clone()], FIELDS.to_vec())))}>{ eye_icon() }{ format!(" {}", l.t("reveal_row")) }</button>
         }
     };
     let cell = |k: FieldKind| {
         html! {
             <td class={classes!("pii", (!o.revealable).then_some("locked"))} title={(!o.revealable).then(|| l.t("not_revealable"))}>
-                <FieldCell lang={l} order_id={id.clone()} kind={k} masked={masked(o, k).to_string()} shown={revealer.reveals.field(&id, k)}
-                           eye={eye} busy={busy} on_reveal={on_field.clone()} />
+                <FieldCell lang={l} order_id={id.clone()} kind={k} masked={masked(o, k).to_string()} shown={p.shown.as_ref().and_then(|s| s.field(k))}
+                           eye={p.eye} busy={p.busy} on_reveal={on_field.clone()} />
             </td>
         }
     };
     html! {
-        <tr data-order-id={id.clone()} class={classes!(is_selected.then_some("selected"))}>
-            if eye { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t("select_row"), id)} checked={is_selected} onchange={toggle} /></td> }
-            <td class="mono">{ route_link(Route::Order(id.clone()), &props.on_nav, "order-link", html! { { id.clone() } }) }</td>
+        <tr data-order-id={id.clone()} class={classes!(p.selected.then_some("selected"))}>
+            if p.eye { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t("select_row"), id)} checked={p.selected} onchange={toggle} /></td> }
+            <td class="mono">{ route_link(Route::Order(id.clone()), &p.on_nav, "order-link", html! { { id.clone() } }) }</td>
             <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
             <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
             <td>{ yuan(o.amount_cents) }</td>
@@ -372,7 +416,7 @@ fn row(props: &Props, o: &OrderView, selected: &UseStateHandle<BTreeSet<String>>
             { cell(FieldKind::Name) }
             { cell(FieldKind::Phone) }
             { cell(FieldKind::Address) }
-            if eye { <td class="actions">{ row_button }</td> }
+            if p.eye { <td class="actions">{ row_button }</td> }
         </tr>
     }
 }
