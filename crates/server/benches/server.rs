@@ -347,6 +347,56 @@ async fn pg_backends_cpu_secs(db_url: Option<&str>) -> Option<f64> {
     Some(pids.iter().filter_map(|(p,)| proc_cpu_secs(u32::try_from(*p).ok()?)).sum())
 }
 
+/// What this machine charges for the two things a request is made of, so that runs on
+/// different days (or VMs) can be compared: a thread wake-up round trip (two threads
+/// ping-ponging one byte over a socket pair: every request crosses threads — runtime, SQLite
+/// driver, settler — several times, and PostgreSQL is another process) and pure computation
+/// (sealing a one-order grant: two X25519 operations).
+fn calibrate() {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    let (mut a, mut b) = UnixStream::pair().unwrap();
+    const ROUNDS: u32 = 50_000;
+    let echo = std::thread::spawn(move || {
+        let mut byte = [0u8; 1];
+        for _ in 0..ROUNDS {
+            b.read_exact(&mut byte).unwrap();
+            b.write_all(&byte).unwrap();
+        }
+    });
+    let mut byte = [7u8; 1];
+    let t = Instant::now();
+    for _ in 0..ROUNDS {
+        a.write_all(&byte).unwrap();
+        a.read_exact(&mut byte).unwrap();
+    }
+    let wake = t.elapsed().as_secs_f64() / f64::from(ROUNDS) * 1e6;
+    echo.join().unwrap();
+
+    let client = orderveil_cipher::ClientSession::new().unwrap().public_key();
+    let body = orderveil_cipher::GrantBody {
+        grant_id: orderveil_cipher::GrantId::generate().unwrap(),
+        shop_id: orderveil_cipher::ShopId::new("shop1").unwrap(),
+        purpose: orderveil_cipher::GrantPurpose::Reveal,
+        issued_at: 0,
+        expires_at: 60,
+        orders: vec![orderveil_cipher::GrantOrder {
+            order_id: orderveil_cipher::OrderId::new("C-1").unwrap(),
+            binding: String::new(),
+            keys: orderveil_cipher::FieldKind::ALL.iter().map(|k| orderveil_cipher::Dek::from_bytes([9; 32]).field_key(*k)).collect(),
+        }],
+    };
+    let mut times: Vec<f64> = (0..400)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(orderveil_cipher::seal_grant(&client, &body).unwrap());
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!("machine: thread wake-up round trip {wake:.1} µs (mean of {ROUNDS}), seal a 1-order grant {:.1} µs (median of 400)", times[200]);
+}
+
 fn time_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
@@ -426,6 +476,7 @@ async fn main() {
     let list_1m = args.iter().any(|a| a == "--list-1m");
     let ingest_only = args.iter().any(|a| a == "--ingest-only");
     println!("OrderVeil server benchmark: real binary, real HTTP on loopback, concurrency {CONCURRENCY}, {SECS} s per figure, 2 cores shared with the load generator");
+    calibrate();
     if !only_pg {
         bench_store("sqlite", None, list_1m, ingest_only).await;
     }
