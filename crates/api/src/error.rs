@@ -91,6 +91,18 @@ codes! {
     IngestConflict = 409, "An order with this id already exists with different data.", "已存在相同订单号但内容不同的订单。";
     /// Too many requests (rate limit other than the reveal risk rule).
     RateLimited = 429, "Too many requests; slow down.", "请求过于频繁，请稍后再试。";
+    /// The app id or app secret is wrong, or the app is disabled.
+    AppCredentialsInvalid = 401, "The app id or app secret is wrong, or the app is disabled.", "应用 ID 或密钥错误，或应用已被停用。";
+    /// The app has no (unrevoked) authorization from the shop.
+    AppNotAuthorized = 403, "This app is not authorized by the shop, or the authorization was revoked.", "该应用未获店铺授权，或授权已被撤销。";
+    /// The access or refresh token is unknown or malformed.
+    TokenInvalid = 401, "The access token is invalid.", "访问令牌无效。";
+    /// The access or refresh token has expired.
+    TokenExpired = 401, "The access token has expired; obtain a new one.", "访问令牌已过期，请重新获取。";
+    /// The token lacks the scope the request needs.
+    ScopeMissing = 403, "The token lacks the scope this request needs.", "访问令牌缺少此操作所需的权限范围。";
+    /// A browser request from a web origin the app did not register.
+    OriginNotAllowed = 403, "Requests from this web origin are not allowed.", "不允许来自该网页来源的请求。";
     /// An unexpected server error; details are in the server log, never in the response.
     Internal = 500, "Internal server error.", "服务器内部错误。";
 }

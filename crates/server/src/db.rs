@@ -110,6 +110,7 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/0001_init.sql")),
     (2, "reveal_rate", include_str!("../migrations/0002_reveal_rate.sql")),
+    (3, "isv", include_str!("../migrations/0003_isv.sql")),
 ];
 
 impl Db {

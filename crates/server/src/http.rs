@@ -17,6 +17,7 @@ use crate::audit::{self, Event};
 use crate::auth::{self, OrderSystem, SESSION_COOKIE, User};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::isv::{self, Caller};
 use crate::{ingest, orders, quota, reveal};
 
 /// Largest request body accepted (a full ingest batch of 500 orders is ~300 KB).
@@ -76,6 +77,12 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         .route("/api/v1/reveal-grants", post(reveal_grants))
         .route("/api/v1/quota", get(get_quota))
         .route("/api/v1/audit", get(get_audit))
+        .route("/api/v1/isv-apps", get(list_isv_apps).post(register_isv_app))
+        .route("/api/v1/isv-authorizations", get(list_isv_authorizations).post(authorize_isv_app))
+        .route("/api/v1/isv-authorizations/{id}/revoke", post(revoke_isv_authorization))
+        .route("/api/v1/isv/token", post(isv_token))
+        .route("/api/v1/isv/batch-mask", post(isv_batch_mask))
+        .route("/api/v1/isv/search-index", post(isv_search_index))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
         // Unknown API paths stay coded JSON errors even when the web app is served.
@@ -94,7 +101,8 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         None => app.fallback(|| async { AppError::new(ErrorCode::NotFound) }),
     };
     app
-        .layer(axum::middleware::from_fn(web_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), isv::cors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
             // Log the path only: query strings can carry a searched phone number or name.
@@ -132,9 +140,10 @@ pub fn is_hashed_asset(path: &str) -> bool {
 /// `index.html` (and the SPA fallback, which is index.html too) is revalidated on every
 /// load so a new build replaces the old one at once, while hashed build outputs are cached
 /// for a year: their names change with their content.
-async fn web_headers(req: Request, next: axum::middleware::Next) -> Response {
+async fn web_headers(State(state): State<AppState>, req: Request, next: axum::middleware::Next) -> Response {
     let api = req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz";
     let hashed = is_hashed_asset(req.uri().path());
+    let embed = req.uri().path().starts_with("/embed/");
     let mut resp = next.run(req).await;
     let ok = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
     let h = resp.headers_mut();
@@ -147,6 +156,16 @@ async fn web_headers(req: Request, next: axum::middleware::Next) -> Response {
     let cache = if hashed && ok && !html { CACHE_IMMUTABLE } else { "no-cache" };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    if embed && html {
+        // The isolated reveal frame of the npm package: only registered apps' origins may
+        // frame it (and nobody when none are registered).
+        let ancestors = isv::registered_origins(&state).await.unwrap_or_default();
+        let ancestors = if ancestors.is_empty() { "'none'".to_string() } else { ancestors.join(" ") };
+        let csp = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", &format!("frame-ancestors {ancestors}"));
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     resp
 }
@@ -227,22 +246,22 @@ async fn ingest_orders(State(state): State<AppState>, _sys: OrderSystem, ApiJson
 
 /// Masked orders of the caller's shop, with filters and blind-index search.
 #[utoipa::path(get, path = "/api/v1/orders", params(OrderQuery), responses((status = 200, body = OrderPage), (status = 401, body = ApiError)))]
-async fn list_orders(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<OrderQuery>) -> AppResult<Json<OrderPage>> {
-    orders::list(&state, &user, q).await.map(Json)
+async fn list_orders(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<OrderQuery>) -> AppResult<Json<OrderPage>> {
+    orders::list(&state, &caller, q).await.map(Json)
 }
 
 /// One masked order.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 404, body = ApiError)))]
-async fn get_order(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<String>) -> AppResult<Json<OrderView>> {
-    orders::get(&state, &user, &id).await.map(Json)
+async fn get_order(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> AppResult<Json<OrderView>> {
+    orders::get(&state, &caller, &id).await.map(Json)
 }
 
 /// A one-time reveal grant for up to 50 orders, charged to the shop's daily quota.
 #[utoipa::path(post, path = "/api/v1/reveal-grants", request_body = RevealGrantRequest,
     responses((status = 200, body = RevealGrantResponse), (status = 403, body = ApiError), (status = 404, body = ApiError),
               (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
-async fn reveal_grants(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<RevealGrantRequest>) -> AppResult<Json<RevealGrantResponse>> {
-    reveal::grant(&state, reveal::Requester { user: &user }, req).await.map(Json)
+async fn reveal_grants(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<RevealGrantRequest>) -> AppResult<Json<RevealGrantResponse>> {
+    reveal::grant(&state, &caller, req).await.map(Json)
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -254,11 +273,15 @@ struct ShopParam {
 
 /// Today's quota and the last 30 days.
 #[utoipa::path(get, path = "/api/v1/quota", params(ShopParam), responses((status = 200, body = QuotaResponse), (status = 401, body = ApiError)))]
-async fn get_quota(State(state): State<AppState>, user: User, ApiQuery(p): ApiQuery<ShopParam>) -> AppResult<Json<QuotaResponse>> {
-    let shop = match user.role {
-        Role::Admin => p.shop_id.ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?,
-        Role::Owner | Role::Staff => user.own_shop()?.to_string(),
-        Role::Factory => return Err(ErrorCode::Forbidden.into()),
+async fn get_quota(State(state): State<AppState>, caller: Caller, ApiQuery(p): ApiQuery<ShopParam>) -> AppResult<Json<QuotaResponse>> {
+    let shop = match caller {
+        // An app sees the quota its reveals are charged to.
+        Caller::App(app) => app.shop_id,
+        Caller::User(user) => match user.role {
+            Role::Admin => p.shop_id.ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?,
+            Role::Owner | Role::Staff => user.own_shop()?.to_string(),
+            Role::Factory => return Err(ErrorCode::Forbidden.into()),
+        },
     };
     Ok(Json(QuotaResponse { today: quota::today(&state, &shop).await?, history: quota::history(&state, &shop).await? }))
 }
@@ -269,10 +292,69 @@ async fn get_audit(State(state): State<AppState>, user: User, ApiQuery(q): ApiQu
     crate::audit_query::list(&state, &user, q).await.map(Json)
 }
 
+/// Third-party apps: every app (platform admins) or the enabled ones (shop owners).
+#[utoipa::path(get, path = "/api/v1/isv-apps", responses((status = 200, body = Vec<IsvApp>), (status = 403, body = ApiError)))]
+async fn list_isv_apps(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<IsvApp>>> {
+    isv::list_apps(&state, &user).await.map(Json)
+}
+
+/// Register a third-party app (platform admins); the secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/isv-apps", request_body = IsvAppCreate,
+    responses((status = 200, body = IsvAppCreated), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+async fn register_isv_app(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<IsvAppCreate>) -> AppResult<Json<IsvAppCreated>> {
+    isv::register(&state, &user, req).await.map(Json)
+}
+
+/// The shop's app authorizations (owners), or all of them (platform admins).
+#[utoipa::path(get, path = "/api/v1/isv-authorizations", responses((status = 200, body = Vec<IsvAuthorization>), (status = 403, body = ApiError)))]
+async fn list_isv_authorizations(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<IsvAuthorization>>> {
+    isv::list_authorizations(&state, &user).await.map(Json)
+}
+
+/// Authorize an app for the owner's shop with scopes (replaces a live authorization of it).
+#[utoipa::path(post, path = "/api/v1/isv-authorizations", request_body = IsvAuthorizationCreate,
+    responses((status = 200, body = IsvAuthorization), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn authorize_isv_app(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<IsvAuthorizationCreate>) -> AppResult<Json<IsvAuthorization>> {
+    isv::authorize(&state, &user, req).await.map(Json)
+}
+
+/// Revoke an app's authorization; its tokens stop working at once.
+#[utoipa::path(post, path = "/api/v1/isv-authorizations/{id}/revoke", params(("id" = i64, Path)),
+    responses((status = 200, body = IsvAuthorization), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn revoke_isv_authorization(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>) -> AppResult<Json<IsvAuthorization>> {
+    isv::revoke(&state, &user, id).await.map(Json)
+}
+
+/// Access tokens for an app's backend: `client_credentials` (app id + secret + shop) or
+/// `refresh_token`.
+#[utoipa::path(post, path = "/api/v1/isv/token", request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn isv_token(State(state): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> AppResult<Json<TokenResponse>> {
+    isv::token(&state, req).await.map(Json)
+}
+
+/// The masked text of ciphertexts an app stores (≤ 50), never the plaintext.
+#[utoipa::path(post, path = "/api/v1/isv/batch-mask", request_body = BatchMaskRequest,
+    responses((status = 200, body = BatchMaskResponse), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("app_token" = [])))]
+async fn isv_batch_mask(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<BatchMaskRequest>) -> AppResult<Json<BatchMaskResponse>> {
+    isv::batch_mask(&state, &caller, req).await.map(Json)
+}
+
+/// Blind-index tokens of search terms (≤ 50) under the shop's index key.
+#[utoipa::path(post, path = "/api/v1/isv/search-index", request_body = SearchIndexRequest,
+    responses((status = 200, body = SearchIndexResponse), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("app_token" = [])))]
+async fn isv_search_index(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<SearchIndexRequest>) -> AppResult<Json<SearchIndexResponse>> {
+    isv::search_index(&state, &caller, req).await.map(Json)
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "OrderVeil API", description = "Encrypted receiver data, masked orders and one-time reveal grants. Every error is {code, message, message_zh}."),
-    paths(login, logout, me, ingest_orders, list_orders, get_order, reveal_grants, get_quota, get_audit),
+    paths(login, logout, me, ingest_orders, list_orders, get_order, reveal_grants, get_quota, get_audit,
+          list_isv_apps, register_isv_app, list_isv_authorizations, authorize_isv_app, revoke_isv_authorization,
+          isv_token, isv_batch_mask, isv_search_index),
     components(schemas(ApiError, ErrorCode))
 )]
 struct ApiDoc;

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod ingest;
+pub mod isv;
 pub mod keys;
 pub mod orders;
 pub mod quota;

@@ -2,11 +2,11 @@
 //! name or address go through the shop's blind index (the server computes the query
 //! tokens; plaintext search terms are never stored or logged).
 
-use orderveil_api::{ErrorCode, Item, OrderPage, OrderQuery, OrderStatus, OrderView, Permission, ReceiverFields, Role};
+use orderveil_api::{ErrorCode, Item, OrderPage, OrderQuery, OrderStatus, OrderView, ReceiverFields};
 use orderveil_cipher::{FieldKind, ShopId};
 use serde_json::json;
 
-use crate::auth::User;
+use crate::isv::Caller;
 use crate::clock::rfc3339;
 use crate::db::{Arg, bind_all};
 use crate::error::{AppError, AppResult};
@@ -36,19 +36,11 @@ fn to_view(r: Row, now: i64) -> AppResult<OrderView> {
     })
 }
 
-/// Which shop a user may list: their own, or any (named) for platform admins.
-fn shop_scope(user: &User, asked: Option<&str>) -> AppResult<String> {
-    match user.role {
-        Role::Admin => asked.map(str::to_string).ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id", "reason": "required for admins"}))),
-        Role::Owner | Role::Staff if user.can(Permission::View) => Ok(user.own_shop()?.to_string()),
-        _ => Err(AppError::new(ErrorCode::Forbidden)),
-    }
-}
 
 
 /// `GET /api/v1/orders`.
-pub async fn list(state: &AppState, user: &User, q: OrderQuery) -> AppResult<OrderPage> {
-    let shop = shop_scope(user, q.shop_id.as_deref())?;
+pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult<OrderPage> {
+    let shop = caller.readable_shop(q.shop_id.as_deref())?;
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(20);
     if !(1..=200).contains(&per_page) {
@@ -122,16 +114,11 @@ pub async fn list(state: &AppState, user: &User, q: OrderQuery) -> AppResult<Ord
 
 /// `GET /api/v1/orders/{id}`: another shop's order is "not found", never "forbidden", so
 /// ids of other shops cannot be probed.
-pub async fn get(state: &AppState, user: &User, order_id: &str) -> AppResult<OrderView> {
+pub async fn get(state: &AppState, caller: &Caller, order_id: &str) -> AppResult<OrderView> {
     let sql = format!("SELECT {COLUMNS} FROM orders WHERE order_id = $1");
     let row: Option<Row> = sqlx::query_as(&sql).bind(order_id).fetch_optional(&state.db.pool).await?;
     let row = row.ok_or_else(|| AppError::new(ErrorCode::OrderNotFound))?;
-    let visible = match user.role {
-        Role::Admin => true,
-        Role::Owner | Role::Staff => user.can(Permission::View) && user.shop_id.as_deref() == Some(row.1.as_str()),
-        Role::Factory => false,
-    };
-    if !visible {
+    if !caller.can_read_order_of(&row.1) {
         return Err(AppError::new(ErrorCode::OrderNotFound));
     }
     to_view(row, state.now())

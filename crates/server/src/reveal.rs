@@ -3,12 +3,12 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use orderveil_api::{ErrorCode, OrderStatus, Permission, RevealGrantRequest, RevealGrantResponse, Role};
+use orderveil_api::{ErrorCode, OrderStatus, Permission, RevealGrantRequest, RevealGrantResponse, Role, Scope};
 use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, KekVersion, OrderId, ShopId, WrappedDek};
 use serde_json::json;
 
 use crate::audit::Event;
-use crate::auth::User;
+use crate::isv::Caller;
 use crate::clock::day_of;
 use crate::error::{AppError, AppResult};
 use crate::quota::view;
@@ -67,34 +67,37 @@ fn parse(req: &RevealGrantRequest) -> AppResult<Parsed> {
     Ok(Parsed { orders, fields, client_public })
 }
 
-/// Who asks: a logged-in user (later also an ISV app acting for a shop).
-pub struct Requester<'a> {
-    /// The user.
-    pub user: &'a User,
-}
-
-/// Handle `POST /api/v1/reveal-grants`.
-pub async fn grant(state: &AppState, who: Requester<'_>, req: RevealGrantRequest) -> AppResult<RevealGrantResponse> {
-    let user = who.user;
-    // Only shop users with the permission; factories and platform admins never reveal.
-    if !matches!(user.role, Role::Owner | Role::Staff) || !user.can(Permission::Reveal) {
-        return Err(AppError::new(ErrorCode::Forbidden));
-    }
-    let shop = user.own_shop()?.to_string();
+/// Handle `POST /api/v1/reveal-grants` for a shop user with the `reveal` permission or an
+/// ISV app whose token has the `reveal` scope (charged to the shop that authorized it).
+pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -> AppResult<RevealGrantResponse> {
+    // (account for the risk rules, shop, audit actor, actor id, how)
+    let (account, shop, actor, actor_id, via) = match caller {
+        Caller::User(user) => {
+            // Only shop users with the permission; factories and platform admins never reveal.
+            if !matches!(user.role, Role::Owner | Role::Staff) || !user.can(Permission::Reveal) {
+                return Err(AppError::new(ErrorCode::Forbidden));
+            }
+            (user.id, user.own_shop()?.to_string(), user.username.clone(), Some(user.id), json!("web"))
+        }
+        Caller::App(app) => {
+            app.require(Scope::Reveal)?;
+            (app.account_id(), app.shop_id.clone(), app.actor(), None, json!({"isv": app.app_id, "app_name": app.app_name}))
+        }
+    };
     let p = parse(&req)?;
     let now = state.now();
     let day = day_of(now);
     let ids: Vec<&str> = p.orders.iter().map(OrderId::as_str).collect();
-    let mut event = Event::new(&user.username, Some(user.id), Some(&shop), "reveal", "ok");
+    let mut event = Event::new(&actor, actor_id, Some(&shop), "reveal", "ok");
     event.order_ids = ids.iter().map(|s| s.to_string()).collect();
-    event.details = json!({"fields": p.fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(), "via": "web"});
+    event.details = json!({"fields": p.fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(), "via": via});
 
     // Shop, orders, states, risk, quota charge and audit: settled with the other requests of
     // this instant in one transaction (see `settle`); the answer comes after the commit.
     let grant_id = GrantId::generate().map_err(AppError::internal)?;
     let gid = grant_id.to_hex();
     let job = ChargeJob {
-        user_id: user.id,
+        user_id: account,
         shop: shop.clone(),
         now,
         day: day.clone(),

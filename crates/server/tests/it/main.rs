@@ -42,6 +42,7 @@ mod auth;
 mod concurrency;
 mod crypto;
 mod ingest;
+mod isv;
 mod privacy;
 mod quota;
 mod requests;
