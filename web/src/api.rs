@@ -4,8 +4,8 @@
 
 use gloo_net::http::{Method, Request};
 use orderveil_api::{
-    ApiError, LoginRequest, OrderPage, OrderQuery, OrderView, QuotaResponse, RevealGrantRequest, RevealGrantResponse,
-    SessionInfo,
+    ApiError, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, LoginRequest, OrderPage, OrderQuery, OrderView,
+    QuotaResponse, RevealGrantRequest, RevealGrantResponse, SessionInfo,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -136,4 +136,29 @@ pub async fn quota(shop: Option<&str>) -> Result<QuotaResponse, ApiFailure> {
         None => "/api/v1/quota".to_string(),
     };
     request::<(), _>(Method::GET, &path, None, None).await
+}
+
+/// Third-party apps: the enabled ones for a shop owner, every one for a platform admin.
+pub async fn isv_apps() -> Result<Vec<IsvApp>, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/isv-apps", None, None).await
+}
+
+/// Register a third-party app (platform admin); the answer carries its secret, this once.
+pub async fn register_isv_app(csrf: &str, req: &IsvAppCreate) -> Result<IsvAppCreated, ApiFailure> {
+    request(Method::POST, "/api/v1/isv-apps", Some(csrf), Some(req)).await
+}
+
+/// App authorizations: the owner's shop's (live and revoked), or every shop's for an admin.
+pub async fn isv_authorizations() -> Result<Vec<IsvAuthorization>, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/isv-authorizations", None, None).await
+}
+
+/// Authorize an app for the owner's shop (replaces a live authorization of the same app).
+pub async fn authorize_isv_app(csrf: &str, req: &IsvAuthorizationCreate) -> Result<IsvAuthorization, ApiFailure> {
+    request(Method::POST, "/api/v1/isv-authorizations", Some(csrf), Some(req)).await
+}
+
+/// Revoke an authorization of the owner's shop (the app's tokens stop working at once).
+pub async fn revoke_isv_authorization(csrf: &str, id: i64) -> Result<IsvAuthorization, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/isv-authorizations/{id}/revoke"), Some(csrf), Some(&serde_json::json!({}))).await
 }

@@ -10,7 +10,7 @@ use crate::components::quota_meter::QuotaMeter;
 use crate::config;
 use crate::i18n::Lang;
 use crate::pages::orders::route_link;
-use crate::pages::{login::Login, order::OrderPage, orders::Orders, quota::Quota};
+use crate::pages::{apps::Apps, login::Login, order::OrderPage, orders::Orders, quota::Quota};
 use crate::route::Route;
 
 /// Whether we know who is logged in yet.
@@ -124,7 +124,11 @@ pub fn app() -> Html {
                 }
             };
             let items = match s.user.role {
-                Role::Owner | Role::Staff | Role::Admin => html! { <>{ item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }</> },
+                Role::Staff => html! { <>{ item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }</> },
+                // Third-party apps: owners authorize them for their shop, admins register them.
+                Role::Owner | Role::Admin => html! { <>
+                    { item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }{ item(Route::Apps, "nav_apps", "nav-apps") }
+                </> },
                 Role::Factory => item(Route::Orders, "nav_factory", "nav-factory"),
             };
             let shop_user = matches!(s.user.role, Role::Owner | Role::Staff);
@@ -150,6 +154,8 @@ pub fn app() -> Html {
             Route::Orders => html! { <Orders lang={l} session={s.clone()} reveal_secs={secs} on_quota={on_quota} on_nav={on_nav} /> },
             Route::Order(id) => html! { <OrderPage lang={l} session={s.clone()} order_id={id.clone()} reveal_secs={secs} on_quota={on_quota} on_nav={on_nav} /> },
             Route::Quota => html! { <Quota lang={l} session={s.clone()} on_quota={on_quota} /> },
+            Route::Apps if matches!(s.user.role, Role::Owner | Role::Admin) => html! { <Apps lang={l} session={s.clone()} /> },
+            Route::Apps => html! { <p class="state" id="apps-forbidden">{ l.t("apps_forbidden") }</p> },
         },
     };
     html! {

@@ -124,6 +124,66 @@ impl Lang {
                 "额度不够用？店主可向平台申请提额：写明每日所需数量、原因（如虚拟商品发码、安装/配送联系、售后）与起止日期，平台审核通过后生效。",
                 "Need more? The shop owner applies to the platform for a raise: the amount per day, the reason (virtual goods codes, installation or delivery calls, after-sales) and the dates; it applies once the platform approves it.",
             ),
+            "nav_apps" => ("应用授权", "Apps"),
+            "apps_title" => ("第三方应用授权", "Third-party apps"),
+            "apps_intro_owner" => (
+                "授权后，应用可在所选权限范围内处理本店订单：它的解密和打印同样计入本店今日解密额度并记入审计日志。撤销立即生效。",
+                "An authorized app works on this shop's orders within the scopes you choose; its reveals and prints count against the shop's daily quota and are audited. Revoking takes effect at once.",
+            ),
+            "apps_intro_admin" => (
+                "在此注册第三方应用（ISV）。应用只有在店主为自己的店铺授权后，才能访问该店铺的订单。",
+                "Register third-party (ISV) apps here. An app reaches a shop's orders only after that shop's owner authorizes it.",
+            ),
+            "apps_forbidden" => ("只有店主和平台管理员可以管理应用授权。", "Only shop owners and platform admins manage app authorizations."),
+            "apps_list_owner" => ("可授权的应用", "Apps you can authorize"),
+            "apps_list_admin" => ("已注册的应用", "Registered apps"),
+            "apps_empty_owner" => ("还没有可授权的应用", "There are no apps to authorize yet"),
+            "apps_empty_admin" => ("还没有注册任何应用", "No apps are registered yet"),
+            "app_name" => ("应用名称", "App name"),
+            "app_id" => ("应用 ID", "App ID"),
+            "app_origins" => ("允许的来源", "Allowed origins"),
+            "app_state" => ("授权状态", "Authorization"),
+            "app_scopes" => ("权限范围", "Scopes"),
+            "app_created" => ("注册时间", "Registered"),
+            "app_enabled" => ("启用", "Enabled"),
+            "app_disabled" => ("已停用", "Disabled"),
+            "app_secret" => ("应用密钥", "App secret"),
+            "auth_live" => ("已授权", "Authorized"),
+            "auth_none" => ("未授权", "Not authorized"),
+            "auth_revoked" => ("已撤销", "Revoked"),
+            "auth_at" => ("授权于", "since"),
+            "revoked_at" => ("撤销于", "on"),
+            "auth_created" => ("授权时间", "Authorized at"),
+            "granted_by" => ("授权人", "Granted by"),
+            "auths_title" => ("授权记录", "Authorizations"),
+            "auths_empty" => ("还没有授权记录", "No authorizations yet"),
+            "scope_orders_read" => ("查看订单", "Read orders"),
+            "scope_reveal" => ("解密", "Reveal"),
+            "scope_print" => ("打印", "Print"),
+            "scope_ship" => ("发货", "Ship"),
+            "scope_none" => ("请至少选择一项权限", "Choose at least one scope"),
+            "authorize" => ("授权", "Authorize"),
+            "reauthorize" => ("更新授权", "Update"),
+            "authorizing" => ("授权中…", "Authorizing…"),
+            "revoke" => ("撤销授权", "Revoke"),
+            "revoking" => ("撤销中…", "Revoking…"),
+            "revoke_question" => ("撤销后该应用立即无法访问本店订单，确定撤销？", "The app loses access to this shop's orders at once. Revoke?"),
+            "revoke_confirm" => ("确认撤销", "Yes, revoke"),
+            "cancel" => ("取消", "Cancel"),
+            "close" => ("关闭", "Close"),
+            "register_title" => ("注册新应用", "Register an app"),
+            "origins_hint" => (
+                "每行一个，格式 http(s)://主机[:端口]，小写，不带路径，最多 10 个。",
+                "One per line: http(s)://host[:port], lower case, no path; at most 10.",
+            ),
+            "register" => ("注册", "Register"),
+            "registering" => ("注册中…", "Registering…"),
+            "app_name_invalid" => ("请填写应用名称（1–64 个字符）", "Enter an app name of 1 to 64 characters"),
+            "origins_empty" => ("请至少填写一个允许的来源", "Enter at least one allowed origin"),
+            "origins_too_many" => ("最多填写 10 个来源", "At most 10 origins"),
+            "created_title" => ("应用已注册", "App registered"),
+            "secret_warning" => ("保存好密钥，关闭后无法再次查看。", "Save the secret now; it cannot be shown again."),
+            "secret_saved" => ("我已保存，关闭", "I have saved it; close"),
             _ => ("?", "?"),
         };
         if self == Self::En { en } else { zh }
@@ -147,6 +207,26 @@ pub fn hides_in(lang: Lang, secs: u32) -> String {
     match lang {
         Lang::Zh => format!("{secs} 秒后隐藏"),
         Lang::En => format!("hides in {secs} s"),
+    }
+}
+
+/// A line of the origins box that is not `http(s)://host[:port]`.
+pub fn origin_invalid(lang: Lang, line: usize, origin: &str) -> String {
+    match lang {
+        Lang::Zh => format!("第 {line} 行不是有效的来源：{origin}（格式 http(s)://主机[:端口]，小写，不带路径）"),
+        Lang::En => format!("Line {line} is not a valid origin: {origin} (use http(s)://host[:port], lower case, no path)"),
+    }
+}
+
+/// What an app action did: `authorized`, `revoked` or `registered`.
+pub fn app_done(lang: Lang, what: &str, app: &str) -> String {
+    match (lang, what) {
+        (Lang::Zh, "authorized") => format!("已授权「{app}」。"),
+        (Lang::Zh, "revoked") => format!("已撤销「{app}」的授权。"),
+        (Lang::Zh, _) => format!("已注册「{app}」。"),
+        (Lang::En, "authorized") => format!("{app} is authorized."),
+        (Lang::En, "revoked") => format!("{app}'s authorization is revoked."),
+        (Lang::En, _) => format!("{app} is registered."),
     }
 }
 

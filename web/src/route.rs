@@ -12,6 +12,8 @@ pub enum Route {
     Order(String),
     /// `/quota`: today's figures and the last 30 days.
     Quota,
+    /// `/apps`: third-party (ISV) apps: owners authorize and revoke, admins register.
+    Apps,
 }
 
 impl Route {
@@ -20,6 +22,9 @@ impl Route {
         let path = path.trim_end_matches('/');
         if path == "/quota" {
             return Self::Quota;
+        }
+        if path == "/apps" {
+            return Self::Apps;
         }
         match path.strip_prefix("/orders/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
@@ -40,6 +45,7 @@ impl Route {
             Self::Orders => "/".into(),
             Self::Order(id) => format!("/orders/{}", String::from(js_sys::encode_uri_component(id))),
             Self::Quota => "/quota".into(),
+            Self::Apps => "/apps".into(),
         }
     }
 

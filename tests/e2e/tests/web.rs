@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::browser;
-use fantoccini::{Client, Locator};
+use fantoccini::{Client, Locator, key::Key};
 use orderveil_api::{IngestOrder, Item, OrderStatus, ReceiverIn};
 use orderveil_server::{Config, Settings, build_state, clock::SystemClock, demo, ingest};
 
@@ -589,3 +589,182 @@ async fn cool_down_shows_the_time_left_and_reveals_nothing() {
     c.close().await.unwrap();
 }
 
+
+/// A session cookie of `user` (demo password), over the API.
+async fn api_cookie(s: &Server, user: &str) -> String {
+    let body = serde_json::json!({"username": user, "password": "demo1234"}).to_string();
+    let login = http(&s.addr, "POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], &body).await;
+    assert_eq!(login.status, 200, "{}", login.text());
+    login.header("set-cookie").unwrap().split(';').next().unwrap().to_string()
+}
+
+/// `GET path` as `user`: the JSON answer (must be 200).
+async fn api_get(s: &Server, user: &str, path: &str) -> serde_json::Value {
+    let cookie = api_cookie(s, user).await;
+    let r = http(&s.addr, "GET", path, &[("Cookie", &cookie)], "").await;
+    assert_eq!(r.status, 200, "GET {path} as {user}: {}", r.text());
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+/// The app's token endpoint for shop1 with the secret the page showed: status and code.
+async fn app_token_status(s: &Server, app_id: &str, secret: &str) -> (u16, String) {
+    let body = serde_json::json!({"grant_type": "client_credentials", "app_id": app_id, "app_secret": secret, "shop_id": "shop1"}).to_string();
+    let r = http(&s.addr, "POST", "/api/v1/isv/token", &[("Content-Type", "application/json")], &body).await;
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    (r.status, v["code"].as_str().unwrap_or_default().to_string())
+}
+
+/// shop1's authorizations of `app_id`, as its owner sees them over the API.
+async fn shop1_authorizations(s: &Server, app_id: &str) -> Vec<serde_json::Value> {
+    let all = api_get(s, "shop1", "/api/v1/isv-authorizations").await;
+    all.as_array().unwrap().iter().filter(|a| a["app_id"] == app_id).cloned().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_registers_an_app_and_the_owner_authorizes_and_revokes_it() {
+    let Some(s) = server(Settings::default()).await else { return };
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser(profile.path()).await;
+
+    // The platform admin registers an app on the apps page. An origin with a path is refused
+    // in the page, before anything is sent.
+    login(&c, &s.base, "admin").await;
+    wait_text(&c, "#nav-apps", "应用授权").await;
+    click(&c, "#nav-apps a").await;
+    wait_for(&c, "#apps-page[data-view=\"admin\"]").await;
+    wait_for(&c, "#apps-empty").await;
+    wait_for(&c, "#authorizations-empty").await;
+    wait_for(&c, "#app-name").await.send_keys("端到端 ERP").await.unwrap();
+    let origins = c.find(Locator::Css("#app-origins")).await.unwrap();
+    origins.send_keys("https://erp.example.com\nhttps://erp.example.com/orders").await.unwrap();
+    click(&c, "#app-register-submit").await;
+    wait_text(&c, "#app-form-error", "第 2 行").await;
+    wait_attr(&c, "#app-origins", "aria-invalid", "true").await;
+    assert_eq!(api_get(&s, "admin", "/api/v1/isv-apps").await, serde_json::json!([]), "an invalid form reached the server");
+    origins.clear().await.unwrap();
+    origins.send_keys("https://erp.example.com\n\nhttp://127.0.0.1:8081").await.unwrap();
+    click(&c, "#app-register-submit").await;
+
+    // The id and the secret, once, with the warning and a working copy button.
+    wait_for(&c, "#app-created").await;
+    let app_id = exact_text(&c, "#created-app-id").await;
+    let secret = exact_text(&c, "#created-app-secret").await;
+    assert!(app_id.starts_with("app_") && secret.starts_with("ovas_"), "{app_id} {secret}");
+    wait_text(&c, "#secret-warning", "保存好密钥，关闭后无法再次查看").await;
+    wait_text(&c, "#apps-status", "已注册「端到端 ERP」").await;
+    let app_row = format!("#isv-apps tr[data-app-id=\"{app_id}\"]");
+    wait_text(&c, &app_row, "http://127.0.0.1:8081").await;
+    assert_eq!(exact_text(&c, "#app-origins").await, "", "the form is cleared after a registration");
+    c.execute("window.__copied = []; navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); };", vec![])
+        .await
+        .unwrap();
+    click(&c, "#copy-secret").await;
+    wait_text(&c, "#copy-secret", "已复制").await;
+    assert_eq!(c.execute("return window.__copied;", vec![]).await.unwrap(), serde_json::json!([secret.clone()]));
+    screenshot(&c, "e2e-apps-admin-zh.png").await;
+    click(&c, "#created-close").await;
+    wait_gone(&c, "#app-created", Duration::from_secs(5)).await;
+    assert!(!c.source().await.unwrap().contains(&secret), "the secret is still in the page after closing");
+    let apps = api_get(&s, "admin", "/api/v1/isv-apps").await;
+    assert_eq!(apps[0]["origins"], serde_json::json!(["http://127.0.0.1:8081", "https://erp.example.com"]), "{apps}");
+    // The secret shown is the real one: the app is known, just not authorized by shop1 yet.
+    assert_eq!(app_token_status(&s, &app_id, &secret).await, (403, "APP_NOT_AUTHORIZED".to_string()));
+    click(&c, "#logout").await;
+    wait_for(&c, "#username").await;
+
+    // The shop owner sees the app, not authorized, with orders.read + reveal preselected.
+    login(&c, &s.base, "shop1").await;
+    click(&c, "#nav-apps a").await;
+    wait_for(&c, "#apps-page[data-view=\"owner\"]").await;
+    let state = format!("{app_row} td.auth-state");
+    wait_attr(&c, &state, "data-state", "none").await;
+    wait_text(&c, &state, "未授权").await;
+    wait_text(&c, &app_row, "https://erp.example.com").await;
+    wait_for(&c, "#authorizations-empty").await;
+    for (scope, want) in [("orders.read", true), ("reveal", true), ("print", false), ("ship", false)] {
+        let b = c.find(Locator::Css(&format!("{app_row} input.scope[data-scope=\"{scope}\"]"))).await.unwrap();
+        assert_eq!(b.is_selected().await.unwrap(), want, "scope {scope} preselected");
+    }
+
+    // Authorize: the row says so, and the server holds exactly those scopes.
+    click(&c, &format!("{app_row} button.authorize")).await;
+    wait_attr(&c, &state, "data-state", "live").await;
+    wait_text(&c, &state, "已授权").await;
+    wait_text(&c, &state, "查看订单、解密").await;
+    wait_text(&c, "#apps-status", "已授权「端到端 ERP」").await;
+    wait_attr(&c, &state, "data-scopes", "orders.read,reveal").await;
+    let auths = shop1_authorizations(&s, &app_id).await;
+    let live: Vec<_> = auths.iter().filter(|a| a["revoked_at"].is_null()).collect();
+    assert_eq!(live.len(), 1, "{auths:?}");
+    assert_eq!(live[0]["scopes"], serde_json::json!(["orders.read", "reveal"]), "{auths:?}");
+    let auth_id = live[0]["id"].as_i64().unwrap();
+    wait_attr(&c, &format!("#isv-authorizations tr[data-authorization-id=\"{auth_id}\"]"), "data-state", "live").await;
+    assert_eq!(app_token_status(&s, &app_id, &secret).await.0, 200, "the authorized app gets no token");
+
+    // At phone width the page does not scroll sideways (the table scrolls in its box).
+    c.set_window_size(390, 844).await.unwrap();
+    let overflow = c.execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![]).await.unwrap();
+    assert_eq!(overflow, serde_json::json!(0), "the apps page scrolls sideways at 390 px");
+    screenshot(&c, "e2e-apps-owner-390-zh.png").await;
+    c.set_window_size(1280, 900).await.unwrap();
+
+    // Revoke asks first, and the question takes the keyboard focus; Escape or "cancel" keeps
+    // the authorization and gives the focus back.
+    let focused = |class: &'static str| {
+        let c = c.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            loop {
+                let v = c.execute("return document.activeElement ? document.activeElement.className : '';", vec![]).await.unwrap();
+                if v.as_str().is_some_and(|n| n.split(' ').any(|k| k == class)) {
+                    return;
+                }
+                assert!(Instant::now() < deadline, "focus is on {v}, not .{class}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    click(&c, &format!("{app_row} button.revoke")).await;
+    wait_text(&c, &format!("{app_row} .confirm"), "确定撤销").await;
+    focused("revoke-confirm").await;
+    screenshot(&c, "e2e-apps-owner-confirm-zh.png").await;
+    c.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
+    wait_gone(&c, &format!("{app_row} .confirm"), Duration::from_secs(5)).await;
+    focused("revoke").await;
+    click(&c, &format!("{app_row} button.revoke")).await;
+    click(&c, &format!("{app_row} button.revoke-cancel")).await;
+    wait_for(&c, &format!("{app_row} button.revoke")).await;
+    assert_eq!(count(&c, &format!("{app_row} button.revoke-confirm")).await, 0);
+    assert!(shop1_authorizations(&s, &app_id).await.iter().any(|a| a["revoked_at"].is_null()), "cancel revoked the app");
+    // Confirmed: revoked in the page and on the server; the app's credentials stop working.
+    click(&c, &format!("{app_row} button.revoke")).await;
+    click(&c, &format!("{app_row} button.revoke-confirm")).await;
+    wait_attr(&c, &state, "data-state", "revoked").await;
+    wait_text(&c, &state, "已撤销").await;
+    wait_text(&c, "#apps-status", "已撤销「端到端 ERP」的授权").await;
+    assert_eq!(count(&c, &format!("{app_row} button.revoke")).await, 0, "a revoked row still offers revoke");
+    wait_attr(&c, &format!("#isv-authorizations tr[data-authorization-id=\"{auth_id}\"]"), "data-state", "revoked").await;
+    let auths = shop1_authorizations(&s, &app_id).await;
+    assert_eq!(auths.len(), 1, "{auths:?}");
+    assert_eq!(auths[0]["id"].as_i64(), Some(auth_id));
+    assert!(auths[0]["revoked_at"].as_str().is_some_and(|t| !t.is_empty()), "not revoked: {auths:?}");
+    assert_eq!(app_token_status(&s, &app_id, &secret).await, (403, "APP_NOT_AUTHORIZED".to_string()));
+    screenshot(&c, "e2e-apps-owner-zh.png").await;
+
+    // In English too.
+    click(&c, "#lang-switch").await;
+    wait_text(&c, "#nav-apps", "Apps").await;
+    wait_text(&c, &state, "Revoked").await;
+    click(&c, "#lang-switch").await;
+
+    // Staff: no apps entry in the nav, and the page itself says it is not for them.
+    click(&c, "#logout").await;
+    wait_for(&c, "#username").await;
+    login(&c, &s.base, "shop1-staff").await;
+    wait_for(&c, "#nav-quota").await;
+    assert_eq!(count(&c, "#nav-apps").await, 0, "shop1-staff sees the apps nav entry");
+    c.goto(&format!("{}apps", s.base)).await.unwrap();
+    wait_for(&c, "#apps-forbidden").await;
+    assert_eq!(count(&c, "#nav-apps").await + count(&c, "#isv-apps").await + count(&c, "#app-register").await, 0);
+    c.close().await.unwrap();
+}

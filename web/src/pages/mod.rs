@@ -1,4 +1,5 @@
 //! Pages.
+pub mod apps;
 pub mod login;
 pub mod order;
 pub mod orders;

@@ -1,0 +1,704 @@
+//! Third-party (ISV) apps.
+//!
+//! * A **shop owner** sees the enabled apps, each with the shop's authorization state
+//!   (authorized with scopes and date, not authorized, revoked), authorizes one with chosen
+//!   scopes (`orders.read` + `reveal` preselected) and revokes a live authorization after a
+//!   confirmation step; below, the shop's authorization history.
+//! * A **platform admin** registers apps (name, web origins checked here as
+//!   `http(s)://host[:port]` before the server checks them again) and sees the app id and
+//!   secret of a new app once; below, every app and every shop's authorizations.
+//!
+//! After each action both lists are read again; the tables stay on screen meanwhile so a
+//! row's checkboxes and the keyboard focus are kept.
+
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use orderveil_api::{IsvApp, IsvAppCreate, IsvAuthorization, IsvAuthorizationCreate, Role, Scope, SessionInfo};
+use wasm_bindgen::JsValue;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::{self, Lang};
+
+/// Most origins an app registers (the server's limit).
+pub const MAX_ORIGINS: usize = 10;
+/// Most characters of an app name (the server's limit).
+pub const MAX_NAME: usize = 64;
+/// Scopes checked for an app the shop has not authorized yet.
+const DEFAULT_SCOPES: [Scope; 2] = [Scope::OrdersRead, Scope::Reveal];
+
+/// Is `o` a web origin, `http(s)://host[:port]` in lower case and nothing else? (The
+/// server's rule, so a form that passes here is not refused for its origins.)
+pub fn valid_origin(o: &str) -> bool {
+    let Some(rest) = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")) else { return false };
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0));
+    host_ok && port_ok
+}
+
+/// What is wrong with the registration form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum FormError {
+    /// Empty or longer than [`MAX_NAME`].
+    Name,
+    /// No origin.
+    NoOrigins,
+    /// More than [`MAX_ORIGINS`].
+    TooManyOrigins,
+    /// Line (1-based) and its text.
+    Origin(usize, String),
+}
+
+impl FormError {
+    fn text(&self, l: Lang) -> String {
+        match self {
+            Self::Name => l.t("app_name_invalid").into(),
+            Self::NoOrigins => l.t("origins_empty").into(),
+            Self::TooManyOrigins => l.t("origins_too_many").into(),
+            Self::Origin(line, o) => i18n::origin_invalid(l, *line, o),
+        }
+    }
+}
+
+/// The form's values as a request: the name trimmed, one origin per non-blank line.
+fn registration(name: &str, origins: &str) -> Result<IsvAppCreate, FormError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(FormError::Name);
+    }
+    let mut list: Vec<String> = Vec::new();
+    for (i, line) in origins.lines().enumerate() {
+        let o = line.trim();
+        if o.is_empty() {
+            continue;
+        }
+        if !valid_origin(o) {
+            return Err(FormError::Origin(i + 1, o.to_string()));
+        }
+        if !list.iter().any(|x| x == o) {
+            list.push(o.to_string());
+        }
+    }
+    match list.len() {
+        0 => Err(FormError::NoOrigins),
+        n if n > MAX_ORIGINS => Err(FormError::TooManyOrigins),
+        _ => Ok(IsvAppCreate { name: name.to_string(), origins: list }),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
+fn when(t: &str) -> String {
+    t.get(..16).unwrap_or(t).replace('T', " ")
+}
+
+fn scope_key(s: Scope) -> &'static str {
+    match s {
+        Scope::OrdersRead => "scope_orders_read",
+        Scope::Reveal => "scope_reveal",
+        Scope::Print => "scope_print",
+        Scope::Ship => "scope_ship",
+    }
+}
+
+/// Scopes by name, in the fixed order, e.g. `查看订单、解密`.
+fn scope_names(l: Lang, scopes: &[Scope]) -> String {
+    let names: Vec<&str> = Scope::ALL.into_iter().filter(|s| scopes.contains(s)).map(|s| l.t(scope_key(s))).collect();
+    names.join(if l == Lang::Zh { "、" } else { ", " })
+}
+
+fn scope_list(scopes: &[Scope]) -> String {
+    Scope::ALL.into_iter().filter(|s| scopes.contains(s)).map(Scope::as_str).collect::<Vec<_>>().join(",")
+}
+
+/// The `value` of an input or a textarea that fired `e`.
+fn value_of(e: &InputEvent) -> String {
+    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+fn focus(r: &NodeRef) {
+    if let Some(el) = r.cast::<HtmlElement>() {
+        let _ = el.focus();
+    }
+}
+
+/// Props.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// UI language.
+    pub lang: Lang,
+    /// Who is logged in (an owner or a platform admin).
+    pub session: SessionInfo,
+}
+
+/// Both lists, as the server answered them.
+#[derive(PartialEq)]
+struct Data {
+    apps: Vec<Rc<IsvApp>>,
+    /// Newest first.
+    auths: Vec<Rc<IsvAuthorization>>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ok(Rc<Data>),
+    Failed(ApiFailure),
+}
+
+/// The last action's result, shown above the tables until closed or replaced.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Authorized(String),
+    Revoked(String),
+    Registered(String),
+    Failed(ApiFailure),
+}
+
+/// Both lists, read again.
+async fn read_data() -> Result<Data, ApiFailure> {
+    let apps = api::isv_apps().await?;
+    let auths = api::isv_authorizations().await?;
+    Ok(Data { apps: apps.into_iter().map(Rc::new).collect(), auths: auths.into_iter().map(Rc::new).collect() })
+}
+
+fn loaded(r: Result<Data, ApiFailure>) -> Load {
+    match r {
+        Ok(d) => Load::Ok(Rc::new(d)),
+        Err(e) => Load::Failed(e),
+    }
+}
+
+/// Read both lists into `load` (what is on screen stays there meanwhile).
+fn fetch(load: UseStateHandle<Load>) {
+    wasm_bindgen_futures::spawn_local(async move { load.set(loaded(read_data().await)) });
+}
+
+/// The apps page.
+#[function_component(Apps)]
+pub fn apps(props: &Props) -> Html {
+    let l = props.lang;
+    let admin = props.session.user.role == Role::Admin;
+    let load = use_state(|| Load::Loading);
+    let outcome = use_state(|| None::<Outcome>);
+    // The app an action is under way for (every action button waits meanwhile).
+    let busy = use_state(|| None::<String>);
+    {
+        let load = load.clone();
+        use_effect_with((), move |_| fetch(load));
+    }
+    let csrf = props.session.csrf_token.clone();
+    let on_authorize = {
+        let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+        Callback::from(move |(app, scopes): (Rc<IsvApp>, Vec<Scope>)| {
+            let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+            busy.set(Some(app.app_id.clone()));
+            wasm_bindgen_futures::spawn_local(async move {
+                let req = IsvAuthorizationCreate { app_id: app.app_id.clone(), scopes };
+                outcome.set(Some(match api::authorize_isv_app(&csrf, &req).await {
+                    Ok(_) => Outcome::Authorized(app.name.clone()),
+                    Err(e) => Outcome::Failed(e),
+                }));
+                // The buttons wait until the lists show the result.
+                load.set(loaded(read_data().await));
+                busy.set(None);
+            });
+        })
+    };
+    let on_revoke = {
+        let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+        Callback::from(move |auth: Rc<IsvAuthorization>| {
+            let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+            busy.set(Some(auth.app_id.clone()));
+            wasm_bindgen_futures::spawn_local(async move {
+                outcome.set(Some(match api::revoke_isv_authorization(&csrf, auth.id).await {
+                    Ok(_) => Outcome::Revoked(auth.app_name.clone()),
+                    Err(e) => Outcome::Failed(e),
+                }));
+                load.set(loaded(read_data().await));
+                busy.set(None);
+            });
+        })
+    };
+    let on_registered = {
+        let (load, outcome) = (load.clone(), outcome.clone());
+        Callback::from(move |name: String| {
+            outcome.set(Some(Outcome::Registered(name)));
+            fetch(load.clone());
+        })
+    };
+    let notice = match &*outcome {
+        None => html! {},
+        Some(o) => {
+            let close = {
+                let outcome = outcome.clone();
+                Callback::from(move |_: MouseEvent| outcome.set(None))
+            };
+            let (class, id, role, code, text) = match o {
+                Outcome::Failed(e) => ("error", "apps-notice", "alert", e.code.clone(), e.text(l)),
+                Outcome::Authorized(n) => ("ok", "apps-status", "status", "authorized".to_string(), i18n::app_done(l, "authorized", n)),
+                Outcome::Revoked(n) => ("ok", "apps-status", "status", "revoked".to_string(), i18n::app_done(l, "revoked", n)),
+                Outcome::Registered(n) => ("ok", "apps-status", "status", "registered".to_string(), i18n::app_done(l, "registered", n)),
+            };
+            html! {
+                <div {id} class={classes!("notice", class)} {role} data-code={code}>
+                    <span>{ text }</span>
+                    <button type="button" class="link" onclick={close} aria-label={l.t("close")}>{ "×" }</button>
+                </div>
+            }
+        }
+    };
+    let body = match &*load {
+        Load::Loading => html! { <p class="state" id="apps-loading" aria-live="polite">{ l.t("loading") }</p> },
+        Load::Failed(e) => {
+            let load = load.clone();
+            let retry = Callback::from(move |_: MouseEvent| {
+                load.set(Load::Loading);
+                fetch(load.clone());
+            });
+            html! { <p class="error" role="alert" id="apps-error">{ e.text(l) }<button type="button" onclick={retry}>{ l.t("retry") }</button></p> }
+        }
+        Load::Ok(d) if admin => html! { <>{ admin_apps(l, &d.apps) }{ authorizations(l, &d.auths, true) }</> },
+        Load::Ok(d) => {
+            html! { <>{ owner_apps(l, d, busy.as_deref(), &on_authorize, &on_revoke) }{ authorizations(l, &d.auths, false) }</> }
+        }
+    };
+    html! {
+        <section class="apps-page" id="apps-page" data-view={if admin { "admin" } else { "owner" }}>
+            <div class="toolbar"><h2>{ l.t("apps_title") }</h2></div>
+            <p class="state">{ l.t(if admin { "apps_intro_admin" } else { "apps_intro_owner" }) }</p>
+            <div class="live" aria-live="polite">{ notice }</div>
+            if admin { <RegisterForm lang={l} csrf={csrf} {on_registered} /> }
+            { body }
+        </section>
+    }
+}
+
+/// The owner's table: each enabled app with the shop's authorization of it.
+fn owner_apps(
+    l: Lang,
+    d: &Data,
+    busy: Option<&str>,
+    on_authorize: &Callback<(Rc<IsvApp>, Vec<Scope>)>,
+    on_revoke: &Callback<Rc<IsvAuthorization>>,
+) -> Html {
+    let rows = if d.apps.is_empty() {
+        html! { <p class="state" id="apps-empty">{ l.t("apps_empty_owner") }</p> }
+    } else {
+        html! {
+            <div class="table-wrap">
+            <table id="isv-apps">
+                <thead><tr>
+                    <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
+                    <th>{ l.t("app_state") }</th><th>{ l.t("app_scopes") }</th><th>{ l.t("actions") }</th>
+                </tr></thead>
+                <tbody>
+                { for d.apps.iter().map(|app| {
+                    // The live authorization if there is one, else the latest (the list is newest first).
+                    let mine = d.auths.iter().filter(|a| a.app_id == app.app_id);
+                    let auth = mine.clone().find(|a| a.revoked_at.is_none()).or_else(|| mine.clone().next()).cloned();
+                    html! {
+                        <OwnerRow key={app.app_id.as_str()} lang={l} app={app.clone()} {auth} busy={busy.is_some()}
+                                  working={busy == Some(app.app_id.as_str())} on_authorize={on_authorize.clone()} on_revoke={on_revoke.clone()} />
+                    }
+                }) }
+                </tbody>
+            </table>
+            </div>
+        }
+    };
+    html! { <div class="card"><h3>{ l.t("apps_list_owner") }</h3>{ rows }</div> }
+}
+
+/// Props of [`OwnerRow`].
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    lang: Lang,
+    app: Rc<IsvApp>,
+    /// The shop's live authorization of the app, else its latest, if any.
+    auth: Option<Rc<IsvAuthorization>>,
+    /// Some action is under way.
+    busy: bool,
+    /// An action for this app is under way.
+    working: bool,
+    on_authorize: Callback<(Rc<IsvApp>, Vec<Scope>)>,
+    on_revoke: Callback<Rc<IsvAuthorization>>,
+}
+
+/// One app of the owner's table: state, scope checkboxes, authorize, revoke (confirmed).
+#[function_component(OwnerRow)]
+fn owner_row(p: &RowProps) -> Html {
+    let l = p.lang;
+    let app = &p.app;
+    let live = p.auth.as_ref().filter(|a| a.revoked_at.is_none()).cloned();
+    // A live authorization's scopes, else the defaults; kept across reloads (the row is keyed).
+    let chosen = use_state(|| live.as_ref().map(|a| a.scopes.clone()).unwrap_or_else(|| DEFAULT_SCOPES.to_vec()));
+    let confirming = use_state(|| false);
+    let confirm_ref = use_node_ref();
+    let revoke_ref = use_node_ref();
+    let authorize_ref = use_node_ref();
+    // Where the keyboard focus goes once the row is idle again (the button pressed may have
+    // been disabled or removed meanwhile).
+    let refocus = use_mut_ref(|| None::<NodeRef>);
+    {
+        let (confirm_ref, refocus) = (confirm_ref.clone(), refocus.clone());
+        use_effect_with((*confirming, p.busy, live.is_some()), move |(on, busy, _)| {
+            if *on {
+                focus(&confirm_ref);
+            } else if !*busy && let Some(r) = refocus.borrow_mut().take() {
+                focus(&r);
+            }
+        });
+    }
+    let (state, state_html) = match &p.auth {
+        Some(a) if a.revoked_at.is_none() => (
+            "live",
+            html! { <>
+                <span class="badge live">{ l.t("auth_live") }</span>
+                <span class="scopes">{ scope_names(l, &a.scopes) }</span>
+                <small class="since">{ format!("{} {}", l.t("auth_at"), when(&a.created_at)) }</small>
+            </> },
+        ),
+        Some(a) => (
+            "revoked",
+            html! { <>
+                <span class="badge revoked">{ l.t("auth_revoked") }</span>
+                <small class="since">{ format!("{} {}", l.t("revoked_at"), when(a.revoked_at.as_deref().unwrap_or_default())) }</small>
+            </> },
+        ),
+        None => ("none", html! { <span class="badge none">{ l.t("auth_none") }</span> }),
+    };
+    let checkboxes = Scope::ALL.into_iter().map(|s| {
+        let checked = chosen.contains(&s);
+        let onchange = {
+            let chosen = chosen.clone();
+            Callback::from(move |_: Event| {
+                let mut v: Vec<Scope> = (*chosen).clone();
+                if let Some(i) = v.iter().position(|x| *x == s) {
+                    v.remove(i);
+                } else {
+                    v.push(s);
+                }
+                chosen.set(v);
+            })
+        };
+        html! {
+            <label class="scope">
+                <input type="checkbox" class="scope" data-scope={s.as_str()} {checked} {onchange} disabled={p.busy}
+                       aria-label={format!("{} · {}", l.t(scope_key(s)), app.name)} />
+                { l.t(scope_key(s)) }<small class="mono">{ s.as_str() }</small>
+            </label>
+        }
+    });
+    let none_chosen = chosen.is_empty();
+    let authorize = {
+        let (cb, app, chosen, refocus, authorize_ref) = (p.on_authorize.clone(), app.clone(), chosen.clone(), refocus.clone(), authorize_ref.clone());
+        Callback::from(move |_: MouseEvent| {
+            let scopes: Vec<Scope> = Scope::ALL.into_iter().filter(|s| chosen.contains(s)).collect();
+            if !scopes.is_empty() {
+                *refocus.borrow_mut() = Some(authorize_ref.clone());
+                cb.emit((app.clone(), scopes));
+            }
+        })
+    };
+    let auth_label = if p.working && !*confirming {
+        l.t("authorizing")
+    } else if live.is_some() {
+        l.t("reauthorize")
+    } else {
+        l.t("authorize")
+    };
+    let revoke = live.as_ref().map(|a| {
+        if *confirming {
+            let confirm = {
+                let (cb, a, confirming, refocus, authorize_ref) = (p.on_revoke.clone(), a.clone(), confirming.clone(), refocus.clone(), authorize_ref.clone());
+                Callback::from(move |_: MouseEvent| {
+                    // Revoked, the row has no revoke button any more: authorize again is next.
+                    *refocus.borrow_mut() = Some(authorize_ref.clone());
+                    confirming.set(false);
+                    cb.emit(a.clone());
+                })
+            };
+            let cancel = {
+                let (confirming, refocus, revoke_ref) = (confirming.clone(), refocus.clone(), revoke_ref.clone());
+                Callback::from(move |_: MouseEvent| {
+                    *refocus.borrow_mut() = Some(revoke_ref.clone());
+                    confirming.set(false);
+                })
+            };
+            let escape = {
+                let (confirming, refocus, revoke_ref) = (confirming.clone(), refocus.clone(), revoke_ref.clone());
+                Callback::from(move |e: KeyboardEvent| {
+                    if e.key() == "Escape" {
+                        *refocus.borrow_mut() = Some(revoke_ref.clone());
+                        confirming.set(false);
+                    }
+                })
+            };
+            html! {
+                <div class="confirm" role="group" aria-label={l.t("revoke")} onkeydown={escape}>
+                    <span class="confirm-q">{ l.t("revoke_question") }</span>
+                    <button type="button" ref={confirm_ref.clone()} class="revoke-confirm danger" onclick={confirm} disabled={p.busy}>{ l.t("revoke_confirm") }</button>
+                    <button type="button" class="revoke-cancel" onclick={cancel}>{ l.t("cancel") }</button>
+                </div>
+            }
+        } else {
+            let open = {
+                let confirming = confirming.clone();
+                Callback::from(move |_: MouseEvent| confirming.set(true))
+            };
+            let label = if p.working { l.t("revoking") } else { l.t("revoke") };
+            html! {
+                <button type="button" ref={revoke_ref.clone()} class="revoke danger" onclick={open} disabled={p.busy}
+                        aria-label={format!("{} · {}", l.t("revoke"), app.name)}>{ label }</button>
+            }
+        }
+    });
+    html! {
+        <tr data-app-id={app.app_id.clone()} data-state={state}>
+            <td class="app-name">{ app.name.clone() }</td>
+            <td class="mono app-id">{ app.app_id.clone() }</td>
+            <td class="origins">{ for app.origins.iter().map(|o| html! { <div class="mono">{ o.clone() }</div> }) }</td>
+            <td class="auth-state" data-state={state} data-scopes={p.auth.as_ref().filter(|_| state == "live").map(|a| scope_list(&a.scopes))}
+                data-authorization-id={p.auth.as_ref().map(|a| a.id.to_string())}>{ state_html }</td>
+            <td class="scope-choice">
+                <div class="scope-boxes">{ for checkboxes }</div>
+                if none_chosen { <small class="error scope-hint">{ l.t("scope_none") }</small> }
+            </td>
+            <td class="actions"><div class="row-actions">
+                <button type="button" ref={authorize_ref} class="authorize primary" onclick={authorize} disabled={p.busy || none_chosen}
+                        aria-label={format!("{} · {}", auth_label, app.name)}>{ auth_label }</button>
+                { for revoke }
+            </div></td>
+        </tr>
+    }
+}
+
+/// The admin's table of every registered app.
+fn admin_apps(l: Lang, apps: &[Rc<IsvApp>]) -> Html {
+    let rows = if apps.is_empty() {
+        html! { <p class="state" id="apps-empty">{ l.t("apps_empty_admin") }</p> }
+    } else {
+        html! {
+            <div class="table-wrap">
+            <table id="isv-apps">
+                <thead><tr>
+                    <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
+                    <th>{ l.t("status") }</th><th>{ l.t("app_created") }</th>
+                </tr></thead>
+                <tbody>
+                { for apps.iter().map(|a| html! {
+                    <tr key={a.app_id.as_str()} data-app-id={a.app_id.clone()} data-disabled={a.disabled.to_string()}>
+                        <td class="app-name">{ a.name.clone() }</td>
+                        <td class="mono app-id">{ a.app_id.clone() }</td>
+                        <td class="origins">{ for a.origins.iter().map(|o| html! { <div class="mono">{ o.clone() }</div> }) }</td>
+                        <td>{ l.t(if a.disabled { "app_disabled" } else { "app_enabled" }) }</td>
+                        <td>{ when(&a.created_at) }</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            </div>
+        }
+    };
+    html! { <div class="card"><h3>{ l.t("apps_list_admin") }</h3>{ rows }</div> }
+}
+
+/// Authorizations, newest first: the owner's shop's, or every shop's (with the shop) for an admin.
+fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html {
+    let rows = if auths.is_empty() {
+        html! { <p class="state" id="authorizations-empty">{ l.t("auths_empty") }</p> }
+    } else {
+        html! {
+            <div class="table-wrap">
+            <table id="isv-authorizations">
+                <thead><tr>
+                    <th>{ l.t("app_name") }</th>
+                    if admin { <th>{ l.t("admin_shop") }</th> }
+                    <th>{ l.t("app_scopes") }</th><th>{ l.t("granted_by") }</th><th>{ l.t("auth_created") }</th><th>{ l.t("app_state") }</th>
+                </tr></thead>
+                <tbody>
+                { for auths.iter().map(|a| {
+                    let state = if a.revoked_at.is_some() { "revoked" } else { "live" };
+                    html! {
+                        <tr key={a.id.to_string()} data-authorization-id={a.id.to_string()} data-app-id={a.app_id.clone()} data-state={state}
+                            data-scopes={scope_list(&a.scopes)}>
+                            <td>{ a.app_name.clone() }<div class="mono muted">{ a.app_id.clone() }</div></td>
+                            if admin { <td class="mono">{ a.shop_id.clone() }</td> }
+                            <td>{ scope_names(l, &a.scopes) }</td>
+                            <td>{ a.granted_by.clone() }</td>
+                            <td>{ when(&a.created_at) }</td>
+                            <td>{
+                                match &a.revoked_at {
+                                    Some(t) => html! { <><span class="badge revoked">{ l.t("auth_revoked") }</span><small class="since">{ when(t) }</small></> },
+                                    None => html! { <span class="badge live">{ l.t("auth_live") }</span> },
+                                }
+                            }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            </div>
+        }
+    };
+    html! { <div class="card"><h3>{ l.t("auths_title") }</h3>{ rows }</div> }
+}
+
+/// Props of [`RegisterForm`].
+#[derive(Properties, PartialEq)]
+struct FormProps {
+    lang: Lang,
+    csrf: String,
+    /// Called with the new app's name.
+    on_registered: Callback<String>,
+}
+
+/// A new app's id and secret, shown once (the secret is wiped when the card closes).
+#[derive(PartialEq)]
+struct Created {
+    app_id: String,
+    name: String,
+    secret: Zeroizing<String>,
+}
+
+/// The admin's registration form; after a registration, the app id and secret, once.
+#[function_component(RegisterForm)]
+fn register_form(p: &FormProps) -> Html {
+    let l = p.lang;
+    let name = use_state(String::new);
+    let origins = use_state(String::new);
+    let error = use_state(|| None::<FormError>);
+    let failure = use_state(|| None::<ApiFailure>);
+    let busy = use_state(|| false);
+    let created = use_state(|| None::<Rc<Created>>);
+    let copied = use_state(|| None::<bool>);
+    let copy_ref = use_node_ref();
+    let name_ref = use_node_ref();
+    let origins_ref = use_node_ref();
+    {
+        // The new secret takes the focus (its copy button), so it is the next thing read.
+        let copy_ref = copy_ref.clone();
+        use_effect_with(created.is_some(), move |shown| {
+            if *shown {
+                focus(&copy_ref);
+            }
+        });
+    }
+    let on_name = {
+        let name = name.clone();
+        Callback::from(move |e: InputEvent| name.set(value_of(&e)))
+    };
+    let on_origins = {
+        let origins = origins.clone();
+        Callback::from(move |e: InputEvent| origins.set(value_of(&e)))
+    };
+    let submit = {
+        let (name, origins, error, failure, busy, created, copied) =
+            (name.clone(), origins.clone(), error.clone(), failure.clone(), busy.clone(), created.clone(), copied.clone());
+        let (csrf, on_registered, name_ref, origins_ref) = (p.csrf.clone(), p.on_registered.clone(), name_ref.clone(), origins_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            failure.set(None);
+            let req = match registration(&name, &origins) {
+                Ok(r) => r,
+                Err(fe) => {
+                    focus(if fe == FormError::Name { &name_ref } else { &origins_ref });
+                    error.set(Some(fe));
+                    return;
+                }
+            };
+            error.set(None);
+            busy.set(true);
+            let (csrf, name, origins, failure, busy, created, copied, on_registered) =
+                (csrf.clone(), name.clone(), origins.clone(), failure.clone(), busy.clone(), created.clone(), copied.clone(), on_registered.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::register_isv_app(&csrf, &req).await {
+                    Ok(r) => {
+                        let app_name = r.app.name.clone();
+                        copied.set(None);
+                        created.set(Some(Rc::new(Created { app_id: r.app.app_id, name: r.app.name, secret: Zeroizing::new(r.app_secret) })));
+                        name.set(String::new());
+                        origins.set(String::new());
+                        on_registered.emit(app_name);
+                    }
+                    Err(e) => failure.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let card = (*created).clone().map(|c| {
+        let copy = {
+            let (c, copied) = (c.clone(), copied.clone());
+            Callback::from(move |_: MouseEvent| {
+                let Some(w) = web_sys::window() else { return };
+                let promise = w.navigator().clipboard().write_text(c.secret.as_str());
+                let copied = copied.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    copied.set(Some(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()));
+                    let reset = copied.clone();
+                    Timeout::new(1500, move || reset.set(None)).forget();
+                });
+            })
+        };
+        let close = {
+            let (created, copied, name_ref) = (created.clone(), copied.clone(), name_ref.clone());
+            Callback::from(move |_: MouseEvent| {
+                copied.set(None);
+                created.set(None);
+                focus(&name_ref);
+            })
+        };
+        let copy_text = match *copied {
+            Some(true) => l.t("copied"),
+            Some(false) => l.t("copy_failed"),
+            None => l.t("copy"),
+        };
+        html! {
+            <div class="card created" id="app-created" data-app-id={c.app_id.clone()}>
+                <h3>{ format!("{} · {}", l.t("created_title"), c.name) }</h3>
+                <p class="warning" id="secret-warning" role="alert">{ l.t("secret_warning") }</p>
+                <dl>
+                    <dt>{ l.t("app_id") }</dt><dd class="mono" id="created-app-id">{ c.app_id.clone() }</dd>
+                    <dt>{ l.t("app_secret") }</dt>
+                    <dd class="secret-line">
+                        <code class="mono secret" id="created-app-secret">{ c.secret.as_str() }</code>
+                        <button type="button" id="copy-secret" class="copy" ref={copy_ref.clone()} onclick={copy}>{ copy_text }</button>
+                    </dd>
+                </dl>
+                <button type="button" id="created-close" onclick={close}>{ l.t("secret_saved") }</button>
+            </div>
+        }
+    });
+    let err = (*error).clone();
+    let name_bad = err.as_ref().is_some_and(|e| *e == FormError::Name);
+    let origins_bad = err.as_ref().is_some_and(|e| *e != FormError::Name);
+    html! {
+        <>
+        { for card }
+        <form class="card register" id="app-register" onsubmit={submit} novalidate=true>
+            <h3>{ l.t("register_title") }</h3>
+            <label for="app-name">{ l.t("app_name") }</label>
+            <input id="app-name" ref={name_ref} value={(*name).clone()} oninput={on_name} maxlength="64" autocomplete="off"
+                   aria-invalid={name_bad.to_string()} aria-describedby={name_bad.then_some("app-form-error")} />
+            <label for="app-origins">{ l.t("app_origins") }</label>
+            <textarea id="app-origins" ref={origins_ref} rows="3" value={(*origins).clone()} oninput={on_origins} spellcheck="false"
+                      placeholder="https://erp.example.com" aria-invalid={origins_bad.to_string()}
+                      aria-describedby={if origins_bad { "app-form-error origins-hint" } else { "origins-hint" }} />
+            <small class="state" id="origins-hint">{ l.t("origins_hint") }</small>
+            if let Some(e) = &err { <p class="error" role="alert" id="app-form-error">{ e.text(l) }</p> }
+            if let Some(f) = &*failure { <p class="error" role="alert" id="app-register-error" data-code={f.code.clone()}>{ f.text(l) }</p> }
+            <div><button type="submit" class="primary" id="app-register-submit" disabled={*busy}>{ l.t(if *busy { "registering" } else { "register" }) }</button></div>
+        </form>
+        </>
+    }
+}
