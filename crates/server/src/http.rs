@@ -355,9 +355,24 @@ async fn isv_search_index(State(state): State<AppState>, caller: Caller, ApiJson
     paths(login, logout, me, ingest_orders, list_orders, get_order, reveal_grants, get_quota, get_audit,
           list_isv_apps, register_isv_app, list_isv_authorizations, authorize_isv_app, revoke_isv_authorization,
           isv_token, isv_batch_mask, isv_search_index),
-    components(schemas(ApiError, ErrorCode))
+    components(schemas(ApiError, ErrorCode)),
+    modifiers(&BearerSchemes)
 )]
 struct ApiDoc;
+
+/// The two bearer credentials of the API: the order system's service token and an ISV app's
+/// access token (`ovat_…`, from `POST /api/v1/isv/token`). Browsers use the session cookie.
+struct BearerSchemes;
+
+impl utoipa::Modify for BearerSchemes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        for (name, what) in [("service_token", "The order system's service token."), ("app_token", "An ISV app's access token for one shop (ovat_…).")] {
+            components.add_security_scheme(name, SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(what)).build()));
+        }
+    }
+}
 
 /// The OpenAPI document, generated from the handlers and types above.
 pub fn openapi_doc() -> utoipa::openapi::OpenApi {

@@ -350,4 +350,11 @@ async fn batch_helpers_mask_stored_ciphertext_and_index_search_terms(store: Stor
     assert_eq!(mine.items[0].tokens, [index_of(&s1_copy.ciphertext.phone)]);
     assert_ne!(mine.items[0].tokens, [index_of(&s2_copy.ciphertext.phone)]);
     isv.post("/api/v1/isv/search-index", &json!({"items": [{"field": "email", "value": "x"}]})).await.0.err(422, "UNKNOWN_FIELD");
+
+    // The OpenAPI document describes the ISV endpoints and the app token.
+    let doc: Value = isv.get("/api/openapi.json").await.0.ok();
+    for p in ["/api/v1/isv/token", "/api/v1/isv/batch-mask", "/api/v1/isv/search-index", "/api/v1/isv-apps", "/api/v1/isv-authorizations/{id}/revoke"] {
+        assert!(doc["paths"].get(p).is_some(), "{p} missing from the OpenAPI document");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["app_token"]["scheme"], json!("bearer"));
 }
