@@ -2,11 +2,12 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `demo [ADDR]` | installs the build tools, builds the web app (`trunk build --release`, with wasm-opt) and the server in release mode, and runs it with a seeded demo on SQLite (`data/demo`), printing the URL and the logins |
-//! | `setup` | installs every tool, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver`, Trunk 0.21.14, and wasm-opt (npm `binaryen`, pinned) into `target/tools/binaryen` |
-//! | `test` | the test tools and Trunk, then clippy, `trunk build` (dev: no wasm-opt), the native suite (server on SQLite and PostgreSQL, the web app end to end in Chromium), the wasm suite in headless Chromium, and the dependency invariants |
+//! | `demo [ADDR]` | installs the build tools, builds the npm package (`reveal`), the web app (`trunk build --release`, with wasm-opt) plus the embed frame in `dist/embed/`, and the server in release mode, and runs it with a seeded demo on SQLite (`data/demo`), printing the URL and the logins |
+//! | `setup` | installs every tool, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver`, Trunk 0.21.14, wasm-pack 0.15.1, wasm-opt (npm `binaryen`, pinned) into `target/tools/binaryen` and `tsc` (npm `typescript`, pinned) into `target/tools/typescript` |
+//! | `test` | the test tools and Trunk, then clippy (native and wasm32), the npm package `@orderveil/reveal` (`reveal` below), `trunk build` (dev: no wasm-opt) plus the embed frame in `dist/embed/`, the native suite (server on SQLite and PostgreSQL, the web app end to end in Chromium), the wasm suites in headless Chromium, and the dependency invariants |
+//! | `reveal` | builds the npm package from `crates/reveal` with wasm-pack (`pkg/`: `--target web`, `pkg-bundler/`: `--target bundler`; profile `wasm-release` + wasm-opt), checks it (package.json, README/LICENSE, snippets, no `any` in the .d.ts, `tsc --strict` over `crates/reveal/tests/types.ts`), prints its size, and copies the embed frame into `dist/embed/` if `dist/` exists |
 //! | `bench [web]` | native benchmarks, the Wasm benchmark in headless Chromium, then the web app: release build, `size`, and click-to-plaintext / page-load latency in headless Chromium (`web`: only the web app part) |
-//! | `size` | builds the web app for release into `dist/` and prints the raw and gzip size of everything the page loads |
+//! | `size` | builds the web app for release into `dist/` and prints the raw and gzip size of everything the page loads, then the same for the npm package's `.wasm` and JS |
 //! | `vectors` | regenerates the committed test vectors and fails if they changed |
 //! | `fuzz [SECONDS]` | runs both `cargo fuzz` targets of the crypto core (default 60 s each) |
 //!
@@ -27,11 +28,24 @@ const BINARYEN_NPM: &str = "binaryen@132.0.0";
 const WASM_OPT_VERSION: &str = "version_132";
 /// Everything the page loads, gzip, must stay within this (issue 4).
 const PAGE_GZIP_BUDGET: u64 = 400 * 1024;
+/// wasm-pack builds the npm package `@orderveil/reveal` (crates/reveal, issue 5).
+const WASM_PACK_VERSION: &str = "0.15.1";
+/// tsc type-checks the package's generated declarations; npm's `typescript`, pinned.
+const TYPESCRIPT_NPM: &str = "typescript@5.9.3";
+/// The npm package's name (wasm-pack would derive `orderveil-reveal` from the crate).
+const REVEAL_NPM_NAME: &str = "@orderveil/reveal";
+/// The package's `.wasm`, gzip, must stay within this (issue 5).
+const REVEAL_WASM_GZIP_BUDGET: u64 = 80 * 1024;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup().and_then(|_| setup_trunk()).and_then(|()| setup_binaryen().map(|_| ())),
+        Some("setup") => setup()
+            .and_then(|_| setup_trunk())
+            .and_then(|()| setup_wasm_pack())
+            .and_then(|()| setup_binaryen().map(|_| ()))
+            .and_then(|()| setup_typescript().map(|_| ())),
+        Some("reveal") => reveal(),
         Some("test") => test(),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("size") => size().map(|_| ()),
@@ -39,7 +53,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
         Some("demo") => demo(args.get(1).map(String::as_str).unwrap_or("127.0.0.1:8080")),
         _ => {
-            eprintln!("usage: cargo xtask <demo [ADDR]|setup|test|bench [web]|size|vectors|fuzz [SECONDS]>");
+            eprintln!("usage: cargo xtask <demo [ADDR]|setup|test|reveal|bench [web]|size|vectors|fuzz [SECONDS]>");
             return ExitCode::from(2);
         }
     };
@@ -174,20 +188,30 @@ fn test() -> Result {
 
     step("lint: clippy (warnings are errors)");
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
+    step("lint: clippy for wasm32 (the npm package and its browser tests)");
+    run(cargo().args(["clippy", "-p", "orderveil-reveal", "--target", "wasm32-unknown-unknown", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
+
+    step("reveal: the npm package @orderveil/reveal (wasm-pack, release) for the embed frame and the end-to-end test");
+    build_reveal_pkg()?;
 
     step("web: trunk build (dev, no wasm-opt) into dist/ for the browser end-to-end test");
     setup_trunk()?;
     trunk_build(None)?;
+    copy_embed()?;
 
     step("native: cargo test --workspace (includes the server suite on SQLite and PostgreSQL, and the web app in Chromium)");
     run(cargo().args(["test", "--workspace"]))?;
 
     step("invariant: the wasm32 build of orderveil-cipher has no I/O, server or web-stack dependency");
     check_cipher_deps()?;
+    step("invariant: the npm package's wasm32 build stays small (no serde, web-sys or web framework)");
+    check_reveal_deps()?;
 
     if env.browser {
         step("browser: orderveil-cipher compiled to wasm32, in headless Chromium");
         run(wasm_test(cargo().args(["test", "-p", "orderveil-cipher", "--target", "wasm32-unknown-unknown", "--tests"])))?;
+        step("browser: the npm package (orderveil-reveal) in headless Chromium");
+        run(wasm_test(cargo().args(["test", "-p", "orderveil-reveal", "--target", "wasm32-unknown-unknown", "--tests"])))?;
     } else {
         eprintln!("\n!!! SKIPPED: browser tests (no Chromium). See the warning above.\n");
     }
@@ -256,7 +280,9 @@ fn size() -> Result<u64> {
     setup_wasm()?;
     setup_trunk()?;
     let wasm_opt = setup_binaryen()?;
+    build_reveal_pkg()?;
     trunk_build(Some(&wasm_opt))?;
+    copy_embed()?;
     step("size: everything the page loads (dist/), raw and gzip -9");
     let dist = root().join("dist");
     let mut files: Vec<(String, u64, u64)> = Vec::new();
@@ -279,6 +305,7 @@ fn size() -> Result<u64> {
     println!("| **total ({} files)** | **{raw} B ({:.1} KiB)** | **{gz} B ({:.1} KiB)** |", files.len(), kib(raw), kib(gz));
     let verdict = if gz <= PAGE_GZIP_BUDGET { "met" } else { "NOT MET" };
     println!("\ntarget: everything the page loads <= {} KiB gzip: {verdict}", PAGE_GZIP_BUDGET / 1024);
+    reveal_size()?;
     Ok(gz)
 }
 
@@ -323,8 +350,10 @@ fn demo(listen: &str) -> Result {
     setup_wasm()?;
     setup_trunk()?;
     let wasm_opt = setup_binaryen()?;
+    build_reveal_pkg()?;
     step("demo: build the web app (trunk build --release with wasm-opt, offline)");
     trunk_build(Some(&wasm_opt))?;
+    copy_embed()?;
     let data = root().join("data/demo");
     step(&format!("demo: build (release) and run `orderveil serve --demo` on SQLite in {}", data.display()));
     let data = data.to_string_lossy().into_owned();
@@ -397,4 +426,284 @@ fn setup_binaryen() -> Result<PathBuf> {
     }
     eprintln!("    installed {got}");
     Ok(bin)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The npm package @orderveil/reveal (crates/reveal)
+// ---------------------------------------------------------------------------------------------
+
+/// `cargo xtask reveal`: build and check the package, print its size, and refresh
+/// `dist/embed/` when the web app has been built.
+fn reveal() -> Result {
+    build_reveal_pkg()?;
+    reveal_size()?;
+    if root().join("dist/index.html").is_file() {
+        copy_embed()?;
+    } else {
+        eprintln!("    no dist/index.html (web app not built): dist/embed/ not refreshed");
+    }
+    Ok(())
+}
+
+fn reveal_dir() -> PathBuf {
+    root().join("crates/reveal")
+}
+
+/// wasm-pack, pinned, installed with `cargo install --locked` when missing or another version.
+fn setup_wasm_pack() -> Result {
+    step("setup: wasm-pack");
+    let want = format!("wasm-pack {WASM_PACK_VERSION}");
+    let have = Command::new("wasm-pack").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if have.as_deref() == Some(want.as_str()) {
+        eprintln!("    {want} already installed");
+        Ok(())
+    } else {
+        eprintln!("    have {have:?}, need {want}");
+        run(cargo().args(["install", "--locked", "wasm-pack", "--version", WASM_PACK_VERSION]))
+    }
+}
+
+/// tsc from npm's `typescript` (pinned) in target/tools/typescript, installed if missing;
+/// returns the path of the `tsc` command. Needs npm (which `setup_binaryen` ensures).
+fn setup_typescript() -> Result<PathBuf> {
+    step("setup: tsc (npm typescript, pinned)");
+    let prefix = root().join("target/tools/typescript");
+    let tsc = prefix.join("node_modules/.bin/tsc");
+    let want = TYPESCRIPT_NPM.rsplit('@').next().unwrap_or_default().to_string();
+    let version = || Command::new(&tsc).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
+    if version() == format!("Version {want}") {
+        eprintln!("    {} already installed ({})", tsc.display(), version());
+        return Ok(tsc);
+    }
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    run(Command::new("npm")
+        .args(["install", "--prefix"])
+        .arg(&prefix)
+        .args(["--no-save", "--no-audit", "--no-fund", "--loglevel=error", TYPESCRIPT_NPM]))?;
+    let got = version();
+    if got != format!("Version {want}") {
+        return Err(format!("{} --version says {got:?}, want {want}", tsc.display()));
+    }
+    eprintln!("    installed tsc {want}");
+    Ok(tsc)
+}
+
+/// Build the npm package twice with wasm-pack (`pkg/`: `--target web`, `pkg-bundler/`:
+/// `--target bundler`), with the workspace's `wasm-release` profile and binaryen's wasm-opt
+/// `-Oz` (first on PATH), name it `@orderveil/reveal`, and check both with
+/// [`check_reveal_pkg`].
+fn build_reveal_pkg() -> Result {
+    setup_wasm()?;
+    setup_wasm_pack()?;
+    let wasm_opt = setup_binaryen()?;
+    let tsc = setup_typescript()?;
+    run(cargo().args(["fetch", "--quiet"]))?;
+    let path = env::var_os("PATH").unwrap_or_default();
+    let path = env::join_paths(std::iter::once(wasm_opt).chain(env::split_paths(&path))).map_err(|e| e.to_string())?;
+    for (target, out) in [("web", "pkg"), ("bundler", "pkg-bundler")] {
+        step(&format!("reveal: wasm-pack build --target {target} into crates/reveal/{out}"));
+        run(Command::new("wasm-pack")
+            .current_dir(reveal_dir())
+            .env("PATH", &path)
+            .args(["build", "--mode", "no-install", "--target", target, "--out-dir", out, "--profile", "wasm-release"]))?;
+        name_reveal_pkg(&reveal_dir().join(out))?;
+        check_reveal_pkg(&reveal_dir().join(out))?;
+    }
+    step("reveal: tsc --strict over crates/reveal/tests/types.ts (the .d.ts as a consumer sees it)");
+    run(Command::new(&tsc).current_dir(reveal_dir()).args([
+        "--noEmit", "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler", "--lib", "esnext,dom", "tests/types.ts",
+    ]))?;
+    run(Command::new(&tsc).current_dir(reveal_dir()).args([
+        "--noEmit", "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler", "--lib", "esnext,dom", "pkg-bundler/orderveil_reveal.d.ts",
+    ]))?;
+    Ok(())
+}
+
+/// wasm-pack names the npm package after the crate; the package is `@orderveil/reveal`.
+fn name_reveal_pkg(dir: &Path) -> Result {
+    let file = dir.join("package.json");
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let renamed = text.replacen("\"name\": \"orderveil-reveal\"", &format!("\"name\": \"{REVEAL_NPM_NAME}\""), 1);
+    if renamed == text && !text.contains(&format!("\"name\": \"{REVEAL_NPM_NAME}\"")) {
+        return Err(format!("{}: no \"name\": \"orderveil-reveal\" to rename", file.display()));
+    }
+    std::fs::write(&file, renamed).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// What a built package directory must hold: package.json with name, version, licence and
+/// every shipped file (snippets included), the README and LICENSE, the JS snippets, and a
+/// .d.ts without `any` in the public API.
+fn check_reveal_pkg(dir: &Path) -> Result {
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let pkg = read(&dir.join("package.json"))?;
+    let version = locked_version("orderveil-reveal")?;
+    let mut missing: Vec<String> = Vec::new();
+    for needle in [
+        format!("\"name\": \"{REVEAL_NPM_NAME}\""),
+        format!("\"version\": \"{version}\""),
+        "\"license\": \"Apache-2.0\"".to_string(),
+        "\"orderveil_reveal_bg.wasm\"".to_string(),
+        "\"orderveil_reveal.js\"".to_string(),
+        "\"orderveil_reveal.d.ts\"".to_string(),
+        "\"snippets\"".to_string(),
+        "\"types\": \"orderveil_reveal.d.ts\"".to_string(),
+    ] {
+        if !pkg.contains(&needle) {
+            missing.push(format!("package.json lacks {needle}"));
+        }
+    }
+    for file in ["README.md", "LICENSE", "orderveil_reveal.js", "orderveil_reveal_bg.wasm", "orderveil_reveal.d.ts"] {
+        if !dir.join(file).is_file() {
+            missing.push(format!("no {file}"));
+        }
+    }
+    let snippets = snippet_files(dir)?;
+    for js in ["js/element.js", "js/errors.js"] {
+        if !snippets.iter().any(|p| p.ends_with(js)) {
+            missing.push(format!("no snippets/*/{js}"));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(format!("{}: {}", dir.display(), missing.join("; ")));
+    }
+    check_reveal_dts(&dir.join("orderveil_reveal.d.ts"))?;
+    eprintln!("    ok: {} is {REVEAL_NPM_NAME}@{version} (Apache-2.0) with README.md, LICENSE, snippets and typed exports", dir.display());
+    Ok(())
+}
+
+/// Every file under `dir/snippets`.
+fn snippet_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.join("snippets")];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() { todo.push(path) } else { out.push(path) }
+        }
+    }
+    Ok(out)
+}
+
+/// The generated declarations: every public export is there, and no exported signature
+/// uses `any`. wasm-bindgen's `InitOutput` interface (the raw Wasm exports, whose arguments
+/// are externrefs) is not public API and is skipped, as are comments.
+fn check_reveal_dts(file: &Path) -> Result {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    for decl in [
+        "export class RevealClient",
+        "constructor(options: RevealClientOptions);",
+        "reveal(orderId: string, fields: FieldName[], ciphertexts: FieldMap): Promise<FieldMap>;",
+        "revealMany(items: RevealItem[], fields: FieldName[]): Promise<RevealedOrder[]>;",
+        "export class RevealError extends Error",
+        "export type FieldName = \"name\" | \"phone\" | \"address\";",
+        "export const FIELD_KINDS: readonly FieldName[];",
+        "export const ERROR_CODES: readonly ErrorCode[];",
+        "export function parseCiphertext(text: string): ParsedCiphertext;",
+        "export function mask(kind: FieldName, plaintext: string): string;",
+        "export function version(): string;",
+        "export function defineOrderVeilField(options: OrderVeilFieldOptions): OrderVeilFieldConstructor;",
+    ] {
+        if !text.contains(decl) {
+            return Err(format!("{}: missing `{decl}`", file.display()));
+        }
+    }
+    let mut bad = Vec::new();
+    let mut in_init_output = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with("export interface InitOutput") {
+            in_init_output = true;
+            continue;
+        }
+        if in_init_output {
+            in_init_output = t != "}";
+            continue;
+        }
+        if t.starts_with("*") || t.starts_with("/*") || t.starts_with("//") {
+            continue;
+        }
+        if t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')).any(|w| w == "any") {
+            bad.push(format!("{}:{}: {t}", file.display(), i + 1));
+        }
+    }
+    if !bad.is_empty() {
+        return Err(format!("`any` in the public TypeScript API:\n{}", bad.join("\n")));
+    }
+    eprintln!("    ok: {} declares every export and has no `any` in them", file.display());
+    Ok(())
+}
+
+/// The isolated-mode frame into `dist/embed/` (served by the OrderVeil server at /embed/):
+/// the web build of the package (`orderveil_reveal.js`, `orderveil_reveal_bg.wasm`,
+/// `snippets/`) and `crates/reveal/embed/frame.html` + `frame.js`. Run after every Trunk
+/// build, which replaces `dist/`.
+fn copy_embed() -> Result {
+    step("embed: crates/reveal/pkg + crates/reveal/embed -> dist/embed/");
+    let pkg = reveal_dir().join("pkg");
+    let embed = root().join("dist/embed");
+    if embed.exists() {
+        std::fs::remove_dir_all(&embed).map_err(|e| format!("{}: {e}", embed.display()))?;
+    }
+    let copy = |from: &Path, to: &Path| -> Result {
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::copy(from, to).map(|_| ()).map_err(|e| format!("copy {} -> {}: {e}", from.display(), to.display()))
+    };
+    for file in ["orderveil_reveal.js", "orderveil_reveal_bg.wasm"] {
+        copy(&pkg.join(file), &embed.join(file))?;
+    }
+    for file in snippet_files(&pkg)? {
+        let rel = file.strip_prefix(&pkg).map_err(|e| e.to_string())?;
+        copy(&file, &embed.join(rel))?;
+    }
+    for file in ["frame.html", "frame.js"] {
+        copy(&reveal_dir().join("embed").join(file), &embed.join(file))?;
+    }
+    eprintln!("    {} ready (frame.html, frame.js, the package's web build)", embed.display());
+    Ok(())
+}
+
+/// Raw and gzip -9 size of the package (web build): the .wasm against its budget, and the JS.
+fn reveal_size() -> Result<u64> {
+    step("size: the npm package @orderveil/reveal (crates/reveal/pkg), raw and gzip -9");
+    let pkg = reveal_dir().join("pkg");
+    let mut files = vec![pkg.join("orderveil_reveal_bg.wasm"), pkg.join("orderveil_reveal.js")];
+    files.extend(snippet_files(&pkg)?);
+    let kib = |n: u64| n as f64 / 1024.0;
+    println!("\n| package file | raw | gzip -9 |\n| --- | ---: | ---: |");
+    let mut wasm_gz = 0;
+    for f in &files {
+        let raw = std::fs::metadata(f).map_err(|e| format!("{}: {e}", f.display()))?.len();
+        let gz = gzip_len(f)?;
+        if f.extension().is_some_and(|e| e == "wasm") {
+            wasm_gz = gz;
+        }
+        let name = f.strip_prefix(&pkg).unwrap_or(f).display().to_string();
+        println!("| `{name}` | {raw} B ({:.1} KiB) | {gz} B ({:.1} KiB) |", kib(raw), kib(gz));
+    }
+    let verdict = if wasm_gz <= REVEAL_WASM_GZIP_BUDGET { "met" } else { "NOT MET" };
+    println!("\ntarget: the package's .wasm <= {} KiB gzip: {verdict}", REVEAL_WASM_GZIP_BUDGET / 1024);
+    Ok(wasm_gz)
+}
+
+/// The package's wasm32 dependencies: the cipher and the wasm-bindgen family only. serde /
+/// serde_json (JSON goes through the browser's `JSON`), web-sys and web frameworks would
+/// only add size.
+fn check_reveal_deps() -> Result {
+    let tree = output(cargo().args([
+        "tree", "-p", "orderveil-reveal", "--target", "wasm32-unknown-unknown", "-e", "normal", "--prefix", "none", "--format", "{p}",
+    ]))?;
+    let mut names: Vec<&str> = tree.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    names.sort_unstable();
+    names.dedup();
+    eprintln!("    wasm32 dependencies: {}", names.join(", "));
+    const FORBIDDEN: &[&str] = &["serde", "serde_json", "web-sys", "gloo", "yew", "tokio", "reqwest", "orderveil-api", "tracing"];
+    let bad: Vec<&&str> = names.iter().filter(|n| FORBIDDEN.contains(n)).collect();
+    if !bad.is_empty() {
+        return Err(format!("orderveil-reveal (wasm32) depends on {bad:?}"));
+    }
+    eprintln!("    ok: no serde, web-sys or web framework in the package");
+    Ok(())
 }

@@ -1,0 +1,344 @@
+//! # orderveil-reveal — the npm package `@orderveil/reveal`
+//!
+//! wasm-bindgen bindings over [`orderveil_cipher`] for third-party (ISV) pages: a client that
+//! asks the OrderVeil server for a one-time key grant and decrypts receiver fields **inside
+//! the page, in WebAssembly**, helpers to parse ciphertext and to mask, and the drop-in
+//! `<orderveil-field>` custom element with the eye icon. `wasm-pack build` turns this crate
+//! into the npm package (`cargo xtask reveal` builds `pkg/` for `--target web` and
+//! `pkg-bundler/` for `--target bundler`); the package's README.md is the user guide.
+//!
+//! ## What a reveal does
+//!
+//! ```text
+//! RevealClient.reveal(orderId, fields, ciphertexts)          (one call = one grant = one key pair)
+//!   1. validate everything locally: order ids, field names, every ciphertext parses and is of
+//!      the field it is given for — a request that cannot succeed is never sent (and charged)
+//!   2. token = await getToken()                               (the ISV backend's app token)
+//!   3. ClientSession::new()                                   (X25519 secret from getrandom →
+//!                                                              crypto.getRandomValues)
+//!   4. POST {baseUrl}/api/v1/reveal-grants                    Authorization: Bearer <token>
+//!      {"order_ids": [...], "fields": [...], "client_public": "<base64url, no padding>"}
+//!      credentials: "omit", cache: "no-store", redirect: "error"
+//!   5. session.open(sealed_grant, expected shop, now)         (the secret is used once, then gone)
+//!   6. OpenedGrant::decrypt_parsed(order, ciphertext)         (AES-256-GCM, AAD binds shop,
+//!                                                              order and field)
+//!   7. the plaintexts become JS strings; the grant's field keys and the Rust copies of the
+//!      plaintexts are zeroized when they drop at the end of the call
+//! ```
+//!
+//! `revealMany` does the same for up to 50 orders with **one** grant (one request, one key
+//! agreement). Every failure rejects with a `RevealError` (a JS `Error` subclass defined in
+//! `js/errors.js` and re-exported) carrying the server's stable `code`, the HTTP `status`
+//! (0 for a local failure), `message`, `messageZh` and `details`.
+//!
+//! ## Security properties
+//!
+//! * **Plaintext only in the page that asked.** The server sends a grant sealed to this call's
+//!   fresh X25519 key; whoever records the response (a proxy, the ISV backend, a log) holds
+//!   nothing usable. The session's secret opens exactly one grant, whatever the outcome, so a
+//!   page cannot be turned into a decryption oracle.
+//! * **The right shop.** A grant opens only for the expected shop: `shopId` from the
+//!   options when given (recommended: the shop the ISV backend issued the token for), else
+//!   the shop named in the response. Ciphertexts are bound to shop, order and field by their
+//!   AAD, so a ciphertext moved to another order or field fails to open.
+//! * **Nothing is logged or stored.** This crate has no `console` binding at all; plaintext is
+//!   never put in an error, an event, storage, a URL or a log. Rust-side copies are
+//!   `Zeroizing`; the JS strings handed to the caller cannot be wiped (a limit of JS), which is
+//!   why the element drops its reference and removes the text node when the countdown ends.
+//! * **The token goes only where it should.** It is sent to `{baseUrl}/api/v1/reveal-grants`
+//!   only, without cookies (`credentials: "omit"`), and never across a redirect
+//!   (`redirect: "error"`).
+//! * **Isolated mode** (`<orderveil-field mode="isolated">`): the field is shown by a frame
+//!   served by the OrderVeil server; the host page hands the frame a token on request
+//!   (`postMessage` to the frame's origin only) and receives only non-secret state back, so
+//!   the plaintext never enters the host page's DOM or JS heap. See `embed/frame.js`.
+//!
+//! ## Size
+//!
+//! The package's `.wasm` carries the cipher (AES-GCM, X25519, HKDF) and the glue only: JSON
+//! goes through the browser's `JSON` object, `fetch` and `Response` are declared by hand
+//! (no web-sys), and the release build uses the workspace's `wasm-release` profile
+//! (opt-level z, fat LTO, panic=abort) plus `wasm-opt -Oz`. `cargo xtask size` prints the
+//! figures.
+//!
+//! ## Layout
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `src/lib.rs` | the free functions (`parseCiphertext`, `mask`, `version`), the JS imports and re-exports, the TypeScript declarations |
+//! | `src/client.rs` | `RevealClient`: validation, token, grant request, open, decrypt |
+//! | `src/http.rs` | the hand-declared `fetch`/`Response` bindings and JSON helpers |
+//! | `src/error.rs` | building `RevealError`s: local codes, grant and parse failures |
+//! | `js/errors.js` | `RevealError`, `FIELD_KINDS`, `ERROR_CODES` |
+//! | `js/element.js` | `defineOrderVeilField` and the `<orderveil-field>` element |
+//! | `embed/frame.html`, `embed/frame.js` | the isolated-mode frame served at `/embed/frame.html` |
+//! | `tests/package.rs` | the package in headless Chromium (vectors, errors, client, a sealed-grant round trip, the element) |
+//! | `tests/codes.rs` | natively: the code lists against the server's `ErrorCode`s |
+//! | `tests/types.ts` | `tsc --strict` over the generated .d.ts (run by `cargo xtask reveal`) |
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod client;
+mod error;
+mod http;
+
+use js_sys::{Object, Reflect};
+use orderveil_cipher::{FieldCiphertext, FieldKind};
+use wasm_bindgen::prelude::*;
+
+pub use client::RevealClient;
+pub use error::{LOCAL_CODES, reveal_error};
+
+// ---------------------------------------------------------------------------------------------
+// JavaScript parts of the package (wasm-bindgen snippets, shipped in `pkg/snippets/`)
+// ---------------------------------------------------------------------------------------------
+
+// `reexport` makes the generated module export these JS values as they are. They are
+// declared as functions (whatever they are in JS: a class, a frozen array, a function)
+// because wasm-bindgen honours `skip_typescript` only on functions; their TypeScript
+// declarations are written by hand in `TS_API` below instead of the `unknown` it would emit.
+#[wasm_bindgen(module = "/js/errors.js")]
+extern "C" {
+    /// `new RevealError(code, status, message, messageZh, details)`.
+    #[wasm_bindgen(js_name = newRevealError)]
+    pub(crate) fn new_reveal_error(code: &str, status: u16, message: &str, message_zh: &str, details: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(reexport, skip_typescript, js_name = RevealError)]
+    fn reexport_reveal_error();
+    #[wasm_bindgen(reexport, skip_typescript, js_name = FIELD_KINDS)]
+    fn reexport_field_kinds();
+    #[wasm_bindgen(reexport, skip_typescript, js_name = ERROR_CODES)]
+    fn reexport_error_codes();
+
+    /// The `RevealError` class, for Rust callers (e.g. `instanceof` checks in tests).
+    #[wasm_bindgen(thread_local_v2, js_name = RevealError)]
+    pub static REVEAL_ERROR_CLASS: JsValue;
+    /// The JS `FIELD_KINDS` array, for Rust callers.
+    #[wasm_bindgen(thread_local_v2, js_name = FIELD_KINDS)]
+    pub static FIELD_KINDS: JsValue;
+    /// The JS `ERROR_CODES` array, for Rust callers.
+    #[wasm_bindgen(thread_local_v2, js_name = ERROR_CODES)]
+    pub static ERROR_CODES: JsValue;
+}
+
+#[wasm_bindgen(module = "/js/element.js")]
+extern "C" {
+    /// Registers the `<orderveil-field>` custom element (JS: `defineOrderVeilField(options)`,
+    /// documented in the package README). Returns the element class; throws a `RevealError`
+    /// (`INVALID_ARGUMENT`) for bad options or a tag name that is already taken.
+    #[wasm_bindgen(reexport, skip_typescript, catch, js_name = defineOrderVeilField)]
+    pub fn define_orderveil_field(options: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Free functions
+// ---------------------------------------------------------------------------------------------
+
+/// The package version (`0.1.0`), the crate's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").into()
+}
+
+/// Parse a field ciphertext (`$idx$payload$1$$`, `#…##`, `~…~~`) without decrypting it:
+/// `{ kind, index, version }`, `index` being the search-index segment (base64url, possibly
+/// empty). Throws a `RevealError` `CIPHERTEXT_INVALID` whose `details.reason` says what is
+/// wrong.
+#[wasm_bindgen(js_name = parseCiphertext, unchecked_return_type = "ParsedCiphertext")]
+pub fn parse_ciphertext(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
+    let Some(text) = text.as_string() else {
+        return Err(error::ciphertext_invalid(None, None, "not a string"));
+    };
+    let ct = FieldCiphertext::parse(&text).map_err(|e| error::ciphertext_invalid(None, None, &e.to_string()))?;
+    let out = Object::new();
+    http::set(&out, "kind", &ct.kind().as_str().into());
+    http::set(&out, "index", &ct.index_text().into());
+    http::set(&out, "version", &ct.version().into());
+    Ok(out.into())
+}
+
+/// Mask a plaintext the way OrderVeil does (`13812345678` → `138****5678`, `张三` → `张*`,
+/// addresses keep the region and hide the detail). Throws a `RevealError` `UNKNOWN_FIELD`
+/// for a kind other than `name`, `phone`, `address`.
+#[wasm_bindgen]
+pub fn mask(
+    #[wasm_bindgen(unchecked_param_type = "FieldName")] kind: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] plaintext: JsValue,
+) -> Result<String, JsValue> {
+    let kind = field_kind(&kind)?;
+    let Some(text) = plaintext.as_string() else {
+        return Err(error::invalid_argument("plaintext must be a string", "明文必须是字符串"));
+    };
+    let text = zeroize::Zeroizing::new(text);
+    Ok(orderveil_cipher::mask(kind, &text))
+}
+
+/// A field name from JS, or `UNKNOWN_FIELD`.
+pub(crate) fn field_kind(v: &JsValue) -> Result<FieldKind, JsValue> {
+    v.as_string()
+        .as_deref()
+        .and_then(FieldKind::from_name)
+        .ok_or_else(|| error::unknown_field(v))
+}
+
+/// Read `key` of a JS object (`undefined` when absent or not an object).
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
+    if obj.is_object() { Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript: the public types the generated .d.ts refers to
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_API: &'static str = r#"
+/** A receiver field that OrderVeil keeps encrypted. */
+export type FieldName = "name" | "phone" | "address";
+
+/** Every field name, in display order: `["name", "phone", "address"]` (frozen). */
+export const FIELD_KINDS: readonly FieldName[];
+
+/** Field name → text: ciphertexts going in, plaintexts coming out. */
+export type FieldMap = Partial<Record<FieldName, string>>;
+
+/** Stable codes of the OrderVeil server's refusals (the `code` of its error body). */
+export type ServerErrorCode =
+  | "BAD_REQUEST" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED"
+  | "INVALID_CREDENTIALS" | "CSRF_FAILED" | "FORBIDDEN" | "ORDER_NOT_FOUND" | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED" | "QUOTA_EXHAUSTED" | "RISK_COOLDOWN" | "ORDER_STATE_FORBIDS_REVEAL"
+  | "SHOP_SUSPENDED" | "TOO_MANY_ORDERS" | "BATCH_TOO_LARGE" | "UNKNOWN_FIELD"
+  | "CLIENT_KEY_INVALID" | "CIPHERTEXT_INVALID" | "GRANT_EXPIRED" | "ORDER_SHREDDED"
+  | "INGEST_CONFLICT" | "RATE_LIMITED" | "APP_CREDENTIALS_INVALID" | "APP_NOT_AUTHORIZED"
+  | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "SCOPE_MISSING" | "ORIGIN_NOT_ALLOWED" | "INTERNAL";
+
+/** Codes this package raises itself (`status` 0, except `RESPONSE_INVALID`, which carries
+ *  the HTTP status of the response it could not read). The `GRANT_*`, `CIPHERTEXT_*`,
+ *  `PUBLIC_KEY_WEAK` and `RANDOM_UNAVAILABLE` codes are orderveil-cipher's `GrantError` codes. */
+export type LocalErrorCode =
+  | "NETWORK_ERROR" | "RESPONSE_INVALID" | "TOKEN_UNAVAILABLE" | "INVALID_ARGUMENT"
+  | "UNKNOWN_FIELD" | "TOO_MANY_ORDERS" | "CIPHERTEXT_INVALID" | "CIPHERTEXT_MISMATCH"
+  | "GRANT_MALFORMED" | "GRANT_INVALID" | "GRANT_SHOP_MISMATCH" | "GRANT_EXPIRED"
+  | "GRANT_SESSION_USED" | "GRANT_BODY_INVALID" | "GRANT_ORDER_NOT_COVERED"
+  | "GRANT_FIELD_NOT_COVERED" | "PUBLIC_KEY_WEAK" | "RANDOM_UNAVAILABLE";
+
+/** Every code this package knows. A newer server may answer with a code not listed here. */
+export type ErrorCode = ServerErrorCode | LocalErrorCode;
+
+/** Every known code (frozen), server codes first. */
+export const ERROR_CODES: readonly ErrorCode[];
+
+/**
+ * Why a reveal (or a parse, or a mask) failed. Branch on `err instanceof RevealError` and
+ * `err.code`. Never carries plaintext.
+ */
+export class RevealError extends Error {
+  constructor(code: string, status: number, message: string, messageZh: string, details?: Record<string, unknown> | null);
+  readonly name: "RevealError";
+  /** Stable machine-readable code, e.g. `QUOTA_EXHAUSTED`, `NETWORK_ERROR`. */
+  readonly code: ErrorCode | (string & {});
+  /** The HTTP status of the server's answer; 0 when the failure happened in the page. */
+  readonly status: number;
+  /** English message (the server's `message`, or this package's own). */
+  readonly message: string;
+  /** Chinese message (the server's `message_zh`, or this package's own). */
+  readonly messageZh: string;
+  /** The server's `details` object (e.g. `retry_after_secs`, `quota`), or facts about a local failure; null if none. */
+  readonly details: Record<string, unknown> | null;
+}
+
+/** Options of `new RevealClient(...)`. */
+export interface RevealClientOptions {
+  /** Origin (and optional path prefix) of the OrderVeil server, e.g. `"https://orderveil.example.com"`. */
+  baseUrl: string;
+  /** Returns the short-lived app access token that the ISV backend obtained for the shop;
+   *  sent as `Authorization: Bearer <token>`. Called once per reveal. */
+  getToken: () => string | Promise<string>;
+  /** The shop the orders belong to. When given, a grant for any other shop is refused
+   *  (`GRANT_SHOP_MISMATCH`); when absent the shop named in the server's response is expected. */
+  shopId?: string;
+}
+
+/** One order of `revealMany`. */
+export interface RevealItem {
+  orderId: string;
+  /** The ciphertext of every requested field. */
+  ciphertexts: FieldMap;
+}
+
+/** One order's plaintexts from `revealMany`, in the order of the request. */
+export interface RevealedOrder {
+  orderId: string;
+  fields: FieldMap;
+}
+
+/** What `parseCiphertext` returns. */
+export interface ParsedCiphertext {
+  kind: FieldName;
+  /** The search-index segment, base64url (empty when the ciphertext has none). */
+  index: string;
+  /** Scheme version (1). */
+  version: number;
+}
+
+/** Options of `defineOrderVeilField(...)`. */
+export interface OrderVeilFieldOptions {
+  /** The client that reveals (inline mode); its `baseUrl` and token also serve isolated mode. */
+  client?: RevealClient;
+  /** Token for isolated mode's frame; defaults to `client.getToken()`. */
+  getToken?: () => string | Promise<string>;
+  /** Seconds the plaintext stays before it is removed again (default 30, 1–600). */
+  timeoutSecs?: number;
+  /** Custom element name (default `"orderveil-field"`). */
+  tagName?: string;
+  /** Default mode of the elements (`mode` attribute overrides): `"inline"` (default) or `"isolated"`. */
+  mode?: "inline" | "isolated";
+  /** Isolated mode's frame page; default `${client.baseUrl}/embed/frame.html`. */
+  frameUrl?: string;
+}
+
+/** `detail` of `orderveil-reveal` and `orderveil-hide` (never the plaintext). */
+export interface OrderVeilFieldDetail {
+  orderId: string;
+  field: FieldName;
+}
+
+/** `detail` of `orderveil-error`. */
+export interface OrderVeilErrorDetail {
+  code: ErrorCode | (string & {});
+  message: string;
+  messageZh: string;
+}
+
+/** The events an `<orderveil-field>` dispatches (bubbling, composed). */
+export interface OrderVeilFieldEventMap {
+  "orderveil-reveal": CustomEvent<OrderVeilFieldDetail>;
+  "orderveil-hide": CustomEvent<OrderVeilFieldDetail>;
+  "orderveil-error": CustomEvent<OrderVeilErrorDetail>;
+}
+
+/** An `<orderveil-field order-id field ciphertext masked [mode] [lang] [timeout]>` element. */
+export interface OrderVeilFieldElement extends HTMLElement {
+  /** `"masked"`, `"loading"`, `"revealed"` or `"error"` (isolated mode: as reported by the frame). */
+  readonly state: "masked" | "loading" | "revealed" | "error";
+  /** Reveal as if the eye were clicked (inline mode). */
+  reveal(): Promise<void>;
+  /** Remove the plaintext now. */
+  hide(): void;
+  addEventListener<K extends keyof OrderVeilFieldEventMap>(type: K, listener: (this: OrderVeilFieldElement, ev: OrderVeilFieldEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+}
+
+/** The class `defineOrderVeilField` registers. */
+export interface OrderVeilFieldConstructor {
+  new (): OrderVeilFieldElement;
+  readonly prototype: OrderVeilFieldElement;
+}
+
+/**
+ * Register the `<orderveil-field>` custom element (once per tag name) and return its class.
+ * Throws a `RevealError` `INVALID_ARGUMENT` for bad options or a tag name already in use.
+ */
+export function defineOrderVeilField(options: OrderVeilFieldOptions): OrderVeilFieldConstructor;
+"#;

@@ -1,0 +1,72 @@
+// Compile-time check of the generated TypeScript declarations (pkg/orderveil_reveal.d.ts):
+// `cargo xtask reveal` (and `cargo xtask test`) runs `tsc --noEmit --strict` over this file after
+// the wasm-pack build. It is never run; it only has to type-check, and the `@ts-expect-error`
+// lines have to be errors.
+
+import init, { RevealClient, RevealError, defineOrderVeilField, parseCiphertext, mask, FIELD_KINDS, ERROR_CODES, version } from '../pkg/orderveil_reveal.js';
+import type { FieldName, FieldMap, ErrorCode, RevealedOrder, OrderVeilFieldElement, ParsedCiphertext } from '../pkg/orderveil_reveal.js';
+
+async function main(): Promise<void> {
+  await init();
+  const client = new RevealClient({ baseUrl: 'https://x.test', getToken: async () => 'tok', shopId: 'shop1' });
+  const shop: string | undefined = client.shopId;
+  const base: string = client.baseUrl;
+  const fields: FieldName[] = ['phone', 'name'];
+  const out: FieldMap = await client.reveal('o1', fields, { phone: '$..$$' });
+  const phone: string | undefined = out.phone;
+  const many: RevealedOrder[] = await client.revealMany([{ orderId: 'o1', ciphertexts: { name: '#..##' } }], ['name']);
+  const first: string | undefined = many[0]?.fields.name;
+  const p: ParsedCiphertext = parseCiphertext('$a$b$1$$');
+  const k: FieldName = p.kind;
+  const m: string = mask('phone', '13812345678');
+  const kinds: readonly FieldName[] = FIELD_KINDS;
+  const codes: readonly ErrorCode[] = ERROR_CODES;
+  const v: string = version();
+  try { await client.reveal('o', ['address'], {}); } catch (e) {
+    if (e instanceof RevealError) {
+      const c: string = e.code; const s: number = e.status; const z: string = e.messageZh;
+      const d: Record<string, unknown> | null = e.details;
+      if (e.code === 'QUOTA_EXHAUSTED') console.log(c, s, z, d);
+    }
+  }
+  const Field = defineOrderVeilField({ client, timeoutSecs: 30, mode: 'inline', tagName: 'orderveil-field' });
+  const el: OrderVeilFieldElement = new Field();
+  el.addEventListener('orderveil-error', (ev) => { const code: string = ev.detail.code; const mz: string = ev.detail.messageZh; console.log(code, mz); });
+  el.addEventListener('orderveil-reveal', (ev) => { const f: FieldName = ev.detail.field; console.log(f); });
+  const st: 'masked' | 'loading' | 'revealed' | 'error' = el.state;
+  el.hide(); await el.reveal();
+  const err = new RevealError('X', 0, 'm', 'z');
+  console.log(shop, base, phone, first, k, m, kinds, codes, v, st, err);
+  // @ts-expect-error unknown field name
+  await client.reveal('o1', ['email'], {});
+  // Not `any`: each of these must be a type error (inferred types, no annotations).
+  const out2 = await client.reveal('o1', ['phone'], {});
+  const many2 = await client.revealMany([], ['phone']);
+  const parsed2 = parseCiphertext('x');
+  const token2 = await client.getToken();
+  const masked2 = mask('name', 'x');
+  // @ts-expect-error plaintexts are strings
+  const n1: number | undefined = out2.phone;
+  // @ts-expect-error revealMany gives RevealedOrder[]
+  const n2: number = many2[0];
+  // @ts-expect-error parseCiphertext gives ParsedCiphertext
+  const n3: string = parsed2;
+  // @ts-expect-error the version is a number
+  const n4: string = parsed2.version;
+  // @ts-expect-error getToken resolves to a string
+  const n5: number = token2;
+  // @ts-expect-error details is an object or null
+  const n6: string = new RevealError('X', 0, 'm', 'z').details;
+  // @ts-expect-error mask gives a string
+  const n7: number = masked2;
+  // @ts-expect-error the class has no such member
+  client.decryptEverything();
+  // @ts-expect-error FIELD_KINDS is read-only
+  FIELD_KINDS.push('name');
+  // @ts-expect-error mode is inline or isolated
+  defineOrderVeilField({ client, mode: 'popup' });
+  console.log(n1, n2, n3, n4, n5, n6, n7);
+  // @ts-expect-error getToken must be a function
+  new RevealClient({ baseUrl: 'x', getToken: 'tok' });
+}
+main();
