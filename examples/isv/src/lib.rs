@@ -1,0 +1,189 @@
+//! An example ISV (third-party order software) backend for OrderVeil.
+//!
+//! What a real ISV does, in ~200 lines:
+//!
+//! * It holds the **app credentials** (app id + secret, from the platform admin) and, for the
+//!   shop that authorized the app, obtains **short-lived access tokens** from
+//!   `POST /api/v1/isv/token` (client credentials), refreshing them with the one-time refresh
+//!   token before they expire.
+//! * It pulls the shop's orders **as ciphertext plus masked text** from `GET /api/v1/orders`
+//!   and hands them to its page. It never has, and never asks for, plaintext.
+//! * Its page (`static/`) is served from the ISV's own origin and reveals a field with the
+//!   `@orderveil/reveal` package: the `<orderveil-field>` element asks for a one-time grant
+//!   with an access token from `GET /backend/token` and decrypts in Wasm in the browser (or,
+//!   in isolated mode, inside a frame served by OrderVeil).
+//!
+//! The example has no login of its own: `GET /backend/token` hands the shop's access token
+//! to whoever loads the page. A real ISV serves it only to its own logged-in users of that
+//! shop.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use orderveil_api::{OrderPage, TokenResponse};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+/// How the example backend reaches OrderVeil.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// OrderVeil's base URL, e.g. `http://127.0.0.1:8080`.
+    pub orderveil: String,
+    /// The app id.
+    pub app_id: String,
+    /// The app secret.
+    pub app_secret: String,
+    /// The shop whose orders the page shows.
+    pub shop_id: String,
+    /// The npm package built with `wasm-pack build --target web` (`crates/reveal/pkg`).
+    pub package_dir: PathBuf,
+    /// The page's files (`examples/isv/static`).
+    pub static_dir: PathBuf,
+}
+
+/// Tokens are renewed this long before they expire.
+const RENEW_MARGIN: Duration = Duration::from_secs(60);
+
+struct Held {
+    token: TokenResponse,
+    expires: Instant,
+}
+
+struct Inner {
+    cfg: Config,
+    http: reqwest::Client,
+    held: Mutex<Option<Held>>,
+}
+
+/// The backend's state.
+#[derive(Clone)]
+pub struct Backend(Arc<Inner>);
+
+/// An error of the backend, passed to the page as OrderVeil's `{code, message, message_zh}`.
+#[derive(Debug)]
+pub struct Failure(StatusCode, Value);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+fn unreachable_orderveil(e: &reqwest::Error) -> Failure {
+    Failure(StatusCode::BAD_GATEWAY, json!({"code": "UPSTREAM_UNREACHABLE", "message": format!("OrderVeil is unreachable: {e}"), "message_zh": "无法连接 OrderVeil。"}))
+}
+
+async fn upstream<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> Result<T, Failure> {
+    let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let body: Value = r.json().await.map_err(|e| unreachable_orderveil(&e))?;
+    if status.is_success() {
+        serde_json::from_value(body).map_err(|e| Failure(StatusCode::BAD_GATEWAY, json!({"code": "UPSTREAM_INVALID", "message": e.to_string(), "message_zh": "OrderVeil 的响应无法解析。"})))
+    } else {
+        Err(Failure(status, body))
+    }
+}
+
+impl Backend {
+    /// A backend for `cfg`.
+    pub fn new(cfg: Config) -> Self {
+        Self(Arc::new(Inner { cfg, http: reqwest::Client::new(), held: Mutex::new(None) }))
+    }
+
+    async fn token_call(&self, body: Value) -> Result<TokenResponse, Failure> {
+        let url = format!("{}/api/v1/isv/token", self.0.cfg.orderveil);
+        let r = self.0.http.post(url).json(&body).send().await.map_err(|e| unreachable_orderveil(&e))?;
+        upstream(r).await
+    }
+
+    /// A valid access token for the shop: the held one, a refreshed one, or a new one.
+    pub async fn access_token(&self) -> Result<TokenResponse, Failure> {
+        let mut held = self.0.held.lock().await;
+        if let Some(h) = held.as_ref()
+            && Instant::now() + RENEW_MARGIN < h.expires
+        {
+            return Ok(h.token.clone());
+        }
+        let cfg = &self.0.cfg;
+        let refreshed = match held.as_ref() {
+            Some(h) => self
+                .token_call(json!({"grant_type": "refresh_token", "app_id": cfg.app_id, "app_secret": cfg.app_secret, "refresh_token": h.token.refresh_token}))
+                .await
+                .ok(),
+            None => None,
+        };
+        let token = match refreshed {
+            Some(t) => t,
+            None => self.token_call(json!({"grant_type": "client_credentials", "app_id": cfg.app_id, "app_secret": cfg.app_secret, "shop_id": cfg.shop_id})).await?,
+        };
+        let expires = Instant::now() + Duration::from_secs(u64::try_from(token.expires_in).unwrap_or(0));
+        *held = Some(Held { token: token.clone(), expires });
+        Ok(token)
+    }
+
+    /// Forget the held token (after OrderVeil refused it).
+    pub async fn forget(&self) {
+        *self.0.held.lock().await = None;
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    page: Option<u32>,
+}
+
+/// `GET /backend/orders`: the shop's orders, ciphertext and masks only.
+async fn orders(State(b): State<Backend>, Query(q): Query<ListQuery>) -> Result<Json<Value>, Failure> {
+    let t = b.access_token().await?;
+    let mut url = format!("{}/api/v1/orders?per_page=20&page={}", b.0.cfg.orderveil, q.page.unwrap_or(1).max(1));
+    if let Some(s) = q.status.filter(|s| s.bytes().all(|c| c.is_ascii_lowercase() || c == b'_')) {
+        url.push_str(&format!("&status={s}"));
+    }
+    let r = b.0.http.get(url).bearer_auth(&t.access_token).send().await.map_err(|e| unreachable_orderveil(&e))?;
+    let page: OrderPage = match upstream(r).await {
+        Ok(p) => p,
+        Err(f) => {
+            b.forget().await;
+            return Err(f);
+        }
+    };
+    let rows: Vec<Value> = page
+        .orders
+        .iter()
+        .map(|o| json!({"order_id": o.order_id, "status": o.status, "created_at": o.created_at, "amount_cents": o.amount_cents, "revealable": o.revealable,
+                        "masked": o.masked, "ciphertext": o.ciphertext}))
+        .collect();
+    Ok(Json(json!({"shop_id": b.0.cfg.shop_id, "total": page.total, "orders": rows})))
+}
+
+/// `GET /backend/token`: the page's `getToken` (see the crate docs about who may call it).
+async fn token(State(b): State<Backend>) -> Result<Response, Failure> {
+    let t = b.access_token().await?;
+    let mut resp = Json(json!({"access_token": t.access_token, "shop_id": t.shop_id})).into_response();
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+/// `GET /backend/config`: where OrderVeil is.
+async fn config(State(b): State<Backend>) -> Json<Value> {
+    Json(json!({"orderveil": b.0.cfg.orderveil, "shop_id": b.0.cfg.shop_id}))
+}
+
+/// The example's router: the page, the package, and the three backend calls.
+pub fn router(b: Backend) -> Router {
+    let pkg = tower_http::services::ServeDir::new(&b.0.cfg.package_dir);
+    let page = tower_http::services::ServeDir::new(&b.0.cfg.static_dir);
+    Router::new()
+        .route("/backend/orders", get(orders))
+        .route("/backend/token", get(token))
+        .route("/backend/config", get(config))
+        .nest_service("/pkg", pkg)
+        .fallback_service(page)
+        .with_state(b)
+}
