@@ -107,3 +107,17 @@ pub fn app(state: AppState) -> axum::Router {
 pub fn app_with_web(state: AppState, web_dir: Option<&Path>) -> axum::Router {
     http::router(state, web_dir)
 }
+
+fn set_nodelay(io: &mut tokio::net::TcpStream) {
+    if let Err(e) = io.set_nodelay(true) {
+        tracing::debug!("TCP_NODELAY not set: {e}");
+    }
+}
+
+/// The listener to serve on: every accepted connection gets `TCP_NODELAY`, so the last
+/// segment of a response is sent at once instead of waiting for the client's ACK of the
+/// previous one (Nagle's algorithm against delayed ACKs).
+pub fn nodelay(listener: tokio::net::TcpListener) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    use axum::serve::ListenerExt as _;
+    listener.tap_io(set_nodelay as fn(&mut tokio::net::TcpStream))
+}

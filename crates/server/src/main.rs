@@ -157,7 +157,7 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         Some(d) => tracing::info!(dir = %d.display(), "serving the web app at /"),
         None => tracing::warn!("no web app (build it with `trunk build --release`); serving the API only"),
     }
-    axum::serve(listener, orderveil_server::app_with_web(state, web.as_deref()))
+    axum::serve(orderveil_server::nodelay(listener), orderveil_server::app_with_web(state, web.as_deref()))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -78,7 +78,7 @@ fn start_server(dist: &Path) -> BenchServer {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             tx.send((addr, seeded)).unwrap();
-            axum::serve(listener, orderveil_server::app_with_web(state, Some(&dist))).await.unwrap();
+            axum::serve(orderveil_server::nodelay(listener), orderveil_server::app_with_web(state, Some(&dist))).await.unwrap();
         });
     });
     let (addr, seeded) = rx.recv().expect("server failed to start");
