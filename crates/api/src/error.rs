@@ -103,6 +103,10 @@ codes! {
     ScopeMissing = 403, "The token lacks the scope this request needs.", "访问令牌缺少此操作所需的权限范围。";
     /// A browser request from a web origin the app did not register.
     OriginNotAllowed = 403, "Requests from this web origin are not allowed.", "不允许来自该网页来源的请求。";
+    /// The quota application is not in a state that allows this (approve twice, withdraw an approved one, …).
+    ApplicationStateConflict = 409, "This application's state does not allow this action.", "该额度申请的当前状态不允许此操作。";
+    /// The user name is already taken (staff accounts; names are unique across OrderVeil).
+    UsernameTaken = 409, "This user name is already taken.", "该用户名已被占用。";
     /// An unexpected server error; details are in the server log, never in the response.
     Internal = 500, "Internal server error.", "服务器内部错误。";
 }

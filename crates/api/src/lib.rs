@@ -14,3 +14,7 @@ mod types;
 
 pub use error::{ApiError, ErrorCode};
 pub use types::*;
+mod applications;
+pub use applications::*;
+mod staff;
+pub use staff::*;

@@ -416,6 +416,9 @@ pub struct QuotaResponse {
     pub today: QuotaToday,
     /// The last 30 days, oldest first, today included.
     pub history: Vec<QuotaDay>,
+    /// Today's approved extras with their sources (`today.extra` is their sum).
+    #[serde(default)]
+    pub extras: Vec<crate::QuotaExtraSource>,
 }
 
 /// `GET /api/v1/audit` query.

@@ -176,9 +176,28 @@ type AuditRow = (i64, String, i64, i64, String, Option<i64>, Option<String>, Str
 
 /// Recompute every chain.
 pub async fn verify(db: &Db) -> Result<Report, sqlx::Error> {
+    verify_chains(db, None).await
+}
+
+/// Recompute one chain (`shop:<id>` or `platform`); a chain without rows and head is not
+/// counted.
+pub async fn verify_chain(db: &Db, chain: &str) -> Result<Report, sqlx::Error> {
+    verify_chains(db, Some(chain)).await
+}
+
+/// Recompute every chain, or only `only`.
+async fn verify_chains(db: &Db, only: Option<&str>) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
-    let heads: Vec<(String, i64, String)> = sqlx::query_as("SELECT chain, seq, hash FROM audit_heads ORDER BY chain").fetch_all(&db.pool).await?;
-    let chains: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT chain FROM audit ORDER BY chain").fetch_all(&db.pool).await?;
+    let (heads, chains): (Vec<(String, i64, String)>, Vec<(String,)>) = match only {
+        None => (
+            sqlx::query_as("SELECT chain, seq, hash FROM audit_heads ORDER BY chain").fetch_all(&db.pool).await?,
+            sqlx::query_as("SELECT DISTINCT chain FROM audit ORDER BY chain").fetch_all(&db.pool).await?,
+        ),
+        Some(c) => (
+            sqlx::query_as("SELECT chain, seq, hash FROM audit_heads WHERE chain = $1").bind(c).fetch_all(&db.pool).await?,
+            sqlx::query_as("SELECT DISTINCT chain FROM audit WHERE chain = $1").bind(c).fetch_all(&db.pool).await?,
+        ),
+    };
     let mut names: Vec<String> = heads.iter().map(|h| h.0.clone()).chain(chains.into_iter().map(|c| c.0)).collect();
     names.sort();
     names.dedup();

@@ -1,18 +1,32 @@
-//! `GET /api/v1/audit`: filtered reads of the audit trail.
+//! Reads of the audit trail: `GET /api/v1/audit` (filtered pages), `GET
+//! /api/v1/audit/export.csv` (the same filters, streamed as CSV) and `GET
+//! /api/v1/audit/verify` (the caller's chains recomputed). Owners see their shop's events,
+//! platform admins everything; nobody else reads the trail.
 
-use orderveil_api::{AuditEntry, AuditPage, AuditQuery, ErrorCode, Role};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Json;
+use orderveil_api::{ApiError, AuditEntry, AuditPage, AuditQuery, AuditVerifyReport, ErrorCode, Role};
 use serde_json::json;
 
+use crate::audit;
 use crate::auth::User;
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::db::{Arg, bind_all};
 use crate::error::{AppError, AppResult};
+use crate::http::ApiQuery;
 use crate::state::AppState;
 
 type Row = (i64, String, i64, i64, String, Option<String>, String, String, Option<String>, String, String, String);
 
-/// List events visible to `user`.
-pub async fn list(state: &AppState, user: &User, q: AuditQuery) -> AppResult<AuditPage> {
+const COLUMNS: &str = "id, chain, seq, at, actor, shop_id, action, outcome, code, order_ids, details, hash";
+
+/// The `WHERE` clause (`$1…$n` placeholders) and its arguments for the events of `q` that
+/// `user` may see: FORBIDDEN for anyone but owners (own shop) and platform admins.
+pub fn filter(user: &User, q: &AuditQuery) -> AppResult<(String, Vec<Arg>)> {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
     let add = |conds: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, v: Arg| {
@@ -21,23 +35,23 @@ pub async fn list(state: &AppState, user: &User, q: AuditQuery) -> AppResult<Aud
     };
     match user.role {
         Role::Admin => {
-            if let Some(s) = q.shop_id {
-                add(&mut conds, &mut args, "shop_id = ?", Arg::S(s));
+            if let Some(s) = &q.shop_id {
+                add(&mut conds, &mut args, "shop_id = ?", Arg::S(s.clone()));
             }
         }
         Role::Owner => add(&mut conds, &mut args, "shop_id = ?", Arg::S(user.own_shop()?.to_string())),
         _ => return Err(ErrorCode::Forbidden.into()),
     }
-    if let Some(a) = q.actor {
-        add(&mut conds, &mut args, "actor = ?", Arg::S(a));
+    if let Some(a) = &q.actor {
+        add(&mut conds, &mut args, "actor = ?", Arg::S(a.clone()));
     }
-    if let Some(a) = q.action {
-        add(&mut conds, &mut args, "action = ?", Arg::S(a));
+    if let Some(a) = &q.action {
+        add(&mut conds, &mut args, "action = ?", Arg::S(a.clone()));
     }
-    if let Some(o) = q.outcome {
-        add(&mut conds, &mut args, "outcome = ?", Arg::S(o));
+    if let Some(o) = &q.outcome {
+        add(&mut conds, &mut args, "outcome = ?", Arg::S(o.clone()));
     }
-    if let Some(o) = q.order_id {
+    if let Some(o) = &q.order_id {
         // order_ids is a JSON array of ids; ids cannot contain quotes, and `_` (a legal id
         // character) and `%` are escaped, so this is exact.
         let o = o.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -49,36 +63,187 @@ pub async fn list(state: &AppState, user: &User, q: AuditQuery) -> AppResult<Aud
             add(&mut conds, &mut args, &format!("at {op} ?"), Arg::I(t));
         }
     }
+    let where_ = if conds.is_empty() { "1 = 1".to_string() } else { conds.join(" AND ") };
+    Ok((where_, args))
+}
+
+fn entry(r: Row) -> AuditEntry {
+    AuditEntry {
+        id: r.0,
+        chain: r.1,
+        seq: r.2,
+        at: rfc3339(r.3),
+        actor: r.4,
+        shop_id: r.5,
+        action: r.6,
+        outcome: r.7,
+        code: r.8,
+        order_ids: serde_json::from_str(&r.9).unwrap_or_default(),
+        details: serde_json::from_str(&r.10).unwrap_or_default(),
+        hash: r.11,
+    }
+}
+
+/// List events visible to `user`.
+pub async fn list(state: &AppState, user: &User, q: AuditQuery) -> AppResult<AuditPage> {
+    let (where_, args) = filter(user, &q)?;
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(50);
     if !(1..=200).contains(&per_page) {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "per_page"})));
     }
-    let where_ = if conds.is_empty() { "1 = 1".to_string() } else { conds.join(" AND ") };
     let count_sql = format!("SELECT COUNT(*) FROM audit WHERE {where_}");
     let (total,) = bind_all(sqlx::query_as::<_, (i64,)>(&count_sql), &args).fetch_one(&state.db.pool).await?;
     let sql = format!(
-        "SELECT id, chain, seq, at, actor, shop_id, action, outcome, code, order_ids, details, hash FROM audit WHERE {where_} \
-         ORDER BY at DESC, id DESC LIMIT {per_page} OFFSET {}",
+        "SELECT {COLUMNS} FROM audit WHERE {where_} ORDER BY at DESC, id DESC LIMIT {per_page} OFFSET {}",
         i64::from(page - 1) * i64::from(per_page)
     );
     let rows = bind_all(sqlx::query_as::<_, Row>(&sql), &args).fetch_all(&state.db.pool).await?;
-    let entries = rows
-        .into_iter()
-        .map(|r| AuditEntry {
-            id: r.0,
-            chain: r.1,
-            seq: r.2,
-            at: rfc3339(r.3),
-            actor: r.4,
-            shop_id: r.5,
-            action: r.6,
-            outcome: r.7,
-            code: r.8,
-            order_ids: serde_json::from_str(&r.9).unwrap_or_default(),
-            details: serde_json::from_str(&r.10).unwrap_or_default(),
-            hash: r.11,
-        })
-        .collect();
+    let entries = rows.into_iter().map(entry).collect();
     Ok(AuditPage { entries, page, per_page, total: u64::try_from(total).unwrap_or(0) })
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV export
+
+/// Rows read per query while streaming the CSV.
+const EXPORT_CHUNK: i64 = 1000;
+
+/// The CSV header row.
+pub const CSV_HEADER: &str = "id,chain,seq,at,actor,shop_id,action,outcome,code,order_ids,details,hash";
+
+/// One CSV cell: a text starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a
+/// spreadsheet shows it instead of running it as a formula; quoted when it holds a comma,
+/// quote or line break (quotes doubled).
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+fn csv_line(r: &Row) -> String {
+    let order_ids: Vec<String> = serde_json::from_str(&r.9).unwrap_or_default();
+    let cells = [
+        r.0.to_string(),
+        r.1.clone(),
+        r.2.to_string(),
+        rfc3339(r.3),
+        r.4.clone(),
+        r.5.clone().unwrap_or_default(),
+        r.6.clone(),
+        r.7.clone(),
+        r.8.clone().unwrap_or_default(),
+        order_ids.join(" "),
+        r.10.clone(),
+        r.11.clone(),
+    ];
+    let mut line = cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// Where the stream is: the filter, and the last row sent (keyset pagination, newest first).
+struct Cursor {
+    state: AppState,
+    where_: String,
+    args: Vec<Arg>,
+    after: Option<(i64, i64)>,
+    done: bool,
+}
+
+async fn next_chunk(mut c: Cursor) -> Option<(Result<String, sqlx::Error>, Cursor)> {
+    if c.done {
+        return None;
+    }
+    let mut args = c.args.clone();
+    let mut where_ = c.where_.clone();
+    if let Some((at, id)) = c.after {
+        let n = args.len();
+        where_ = format!("({where_}) AND (at < ${} OR (at = ${} AND id < ${}))", n + 1, n + 2, n + 3);
+        args.extend([Arg::I(at), Arg::I(at), Arg::I(id)]);
+    }
+    let sql = format!("SELECT {COLUMNS} FROM audit WHERE {where_} ORDER BY at DESC, id DESC LIMIT {EXPORT_CHUNK}");
+    match bind_all(sqlx::query_as::<_, Row>(&sql), &args).fetch_all(&c.state.db.pool).await {
+        Ok(rows) => {
+            c.done = i64::try_from(rows.len()).unwrap_or(0) < EXPORT_CHUNK;
+            c.after = rows.last().map(|r| (r.3, r.0));
+            let text: String = rows.iter().map(csv_line).collect();
+            Some((Ok(text), c))
+        }
+        Err(e) => {
+            tracing::error!("audit export: {e}");
+            c.done = true;
+            Some((Err(e), c))
+        }
+    }
+}
+
+/// The events of `q` visible to `user` as CSV (UTF-8 with BOM, header row, newest first),
+/// read and sent in chunks.
+pub async fn export_csv(state: &AppState, user: &User, q: AuditQuery) -> AppResult<Response> {
+    let (where_, args) = filter(user, &q)?;
+    let head = futures_util::stream::once(async { Ok::<_, sqlx::Error>(format!("\u{feff}{CSV_HEADER}\r\n")) });
+    let cursor = Cursor { state: state.clone(), where_, args, after: None, done: false };
+    let body = futures_util::StreamExt::chain(head, futures_util::stream::unfold(cursor, next_chunk));
+    let mut resp = axum::body::Body::from_stream(body).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"orderveil-audit.csv\""));
+    Ok(resp)
+}
+
+// ---------------------------------------------------------------------------------------
+// Verification
+
+/// Recompute the chains `user` may see: an owner's shop chain, or every chain for admins.
+pub async fn verify(state: &AppState, user: &User) -> AppResult<AuditVerifyReport> {
+    let report = match user.role {
+        Role::Admin => audit::verify(&state.db).await?,
+        Role::Owner => audit::verify_chain(&state.db, &format!("shop:{}", user.own_shop()?)).await?,
+        _ => return Err(ErrorCode::Forbidden.into()),
+    };
+    Ok(AuditVerifyReport {
+        ok: report.problems.is_empty(),
+        chains: u64::try_from(report.chains).unwrap_or(0),
+        rows: u64::try_from(report.rows).unwrap_or(0),
+        problems: report.problems,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Routes
+
+/// The export and verify routes (`GET /api/v1/audit` itself is in `http.rs`).
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/audit/export.csv", get(get_audit_export)).route("/api/v1/audit/verify", get(get_audit_verify))
+}
+
+/// The filtered audit trail as CSV (same filters and visibility as `GET /api/v1/audit`;
+/// `page` and `per_page` are ignored).
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", params(AuditQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ApiError)))]
+pub async fn get_audit_export(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<AuditQuery>) -> AppResult<Response> {
+    export_csv(&state, &user, q).await
+}
+
+/// Whether the caller's hash chains verify (owner: the shop's chain; admin: every chain).
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = AuditVerifyReport), (status = 403, body = ApiError)))]
+pub async fn get_audit_verify(State(state): State<AppState>, user: User) -> AppResult<Json<AuditVerifyReport>> {
+    verify(&state, &user).await.map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn formulas_are_neutralized_and_specials_quoted() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("@a"), "'@a");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("\rx"), "\"'\rx\"");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("plain"), "plain");
+    }
 }

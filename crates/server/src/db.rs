@@ -111,6 +111,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/0001_init.sql")),
     (2, "reveal_rate", include_str!("../migrations/0002_reveal_rate.sql")),
     (3, "isv", include_str!("../migrations/0003_isv.sql")),
+    (4, "quota_applications", include_str!("../migrations/0004_quota_applications.sql")),
 ];
 
 impl Db {

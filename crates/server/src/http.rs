@@ -85,6 +85,9 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         .route("/api/v1/isv/search-index", post(isv_search_index))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::staff::routes())
+        .merge(crate::audit_query::routes())
+        .merge(crate::applications::routes())
         // Unknown API paths stay coded JSON errors even when the web app is served.
         .route("/api/{*rest}", axum::routing::any(|| async { AppError::new(ErrorCode::NotFound) }))
         .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) });
@@ -283,7 +286,9 @@ async fn get_quota(State(state): State<AppState>, caller: Caller, ApiQuery(p): A
             Role::Factory => return Err(ErrorCode::Forbidden.into()),
         },
     };
-    Ok(Json(QuotaResponse { today: quota::today(&state, &shop).await?, history: quota::history(&state, &shop).await? }))
+    let today = quota::today(&state, &shop).await?;
+    let extras = crate::applications::active_extras(&state, &shop, &today.day).await?;
+    Ok(Json(QuotaResponse { today, history: quota::history(&state, &shop).await?, extras }))
 }
 
 /// The audit trail: own shop for owners, everything for platform admins.
@@ -376,7 +381,10 @@ impl utoipa::Modify for BearerSchemes {
 
 /// The OpenAPI document, generated from the handlers and types above.
 pub fn openapi_doc() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::staff::StaffDoc::openapi());
+    doc.merge(crate::applications::ApplicationsDoc::openapi());
+    doc
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

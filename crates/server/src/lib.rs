@@ -8,6 +8,7 @@
 //! Tests build the same [`app`] with their own clock and database.
 #![forbid(unsafe_code)]
 
+pub mod applications;
 pub mod audit;
 pub mod audit_query;
 pub mod auth;
@@ -23,6 +24,7 @@ pub mod orders;
 pub mod quota;
 pub mod reveal;
 pub mod settle;
+pub mod staff;
 pub mod state;
 
 use std::path::{Path, PathBuf};

@@ -37,6 +37,7 @@ macro_rules! both_stores {
 
 mod helpers;
 
+mod applications;
 mod audit;
 mod auth;
 mod concurrency;
@@ -49,3 +50,4 @@ mod requests;
 mod reveal;
 mod risk;
 mod search;
+mod staff;

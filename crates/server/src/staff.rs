@@ -1,0 +1,233 @@
+//! Staff sub-accounts, managed by their shop's owner: list, create, change permissions,
+//! disable or enable, reset the password.
+//!
+//! Only an owner manages staff, and only their own shop's (another shop's account looks
+//! absent: NOT_FOUND). Permissions are re-read on every request (`auth::User`), so a change
+//! applies to the staff member's next request; disabling the account or resetting its
+//! password also deletes its sessions, logging it out at once. Every change is appended to
+//! the shop's audit chain in the same transaction; a password never is.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use orderveil_api::{ApiError, ErrorCode, Permission, Role, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
+use serde_json::json;
+
+use crate::audit::{self, Event};
+use crate::auth::{self, User, parse_permissions};
+use crate::clock::rfc3339;
+use crate::error::{AppError, AppResult};
+use crate::http::{ApiJson, ApiPath};
+use crate::state::AppState;
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password accepted (bounds the hashing work).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// The staff routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/staff", get(list_staff).post(create_staff))
+        .route("/api/v1/staff/{id}", post(update_staff))
+        .route("/api/v1/staff/{id}/password", post(reset_staff_password))
+}
+
+/// The owner's shop, or FORBIDDEN (staff, admins and factories do not manage staff).
+fn owner_shop(user: &User) -> AppResult<String> {
+    match user.role {
+        Role::Owner => Ok(user.own_shop()?.to_string()),
+        _ => Err(ErrorCode::Forbidden.into()),
+    }
+}
+
+/// `[a-z0-9_-]{3,32}`.
+pub fn valid_username(s: &str) -> bool {
+    (3..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn check_password(p: &str) -> AppResult<()> {
+    let n = p.chars().count();
+    if (MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "password", "min_chars": MIN_PASSWORD_CHARS, "max_chars": MAX_PASSWORD_CHARS})))
+    }
+}
+
+/// Deduplicated, in `Permission::ALL` order.
+fn normalize(perms: &[Permission]) -> Vec<Permission> {
+    Permission::ALL.into_iter().filter(|p| perms.contains(p)).collect()
+}
+
+fn join(perms: &[Permission]) -> String {
+    perms.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
+}
+
+fn names(perms: &[Permission]) -> Vec<&'static str> {
+    perms.iter().map(|p| p.as_str()).collect()
+}
+
+async fn hash(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password)).await.map_err(AppError::internal)?.map_err(AppError::internal)
+}
+
+type StaffRow = (i64, String, String, i64, i64);
+
+fn member(r: StaffRow) -> StaffMember {
+    StaffMember { id: r.0, username: r.1, permissions: parse_permissions(&r.2), disabled: r.3 != 0, created_at: rfc3339(r.4) }
+}
+
+const STAFF_COLUMNS: &str = "id, username, permissions, disabled, created_at";
+
+/// One staff account of `shop`, read inside the transaction; NOT_FOUND otherwise.
+async fn load(tx: &mut sqlx::AnyConnection, shop: &str, id: i64) -> AppResult<StaffRow> {
+    let row: Option<StaffRow> = sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM users WHERE id = $1 AND role = 'staff' AND shop_id = $2"))
+        .bind(id)
+        .bind(shop)
+        .fetch_optional(&mut *tx)
+        .await?;
+    row.ok_or_else(|| AppError::new(ErrorCode::NotFound))
+}
+
+fn event(user: &User, shop: &str, action: &str, details: serde_json::Value) -> Event {
+    let mut ev = Event::new(&user.username, Some(user.id), Some(shop), action, "ok");
+    ev.details = details;
+    ev
+}
+
+/// The shop's staff accounts.
+pub async fn list(state: &AppState, user: &User) -> AppResult<Vec<StaffMember>> {
+    let shop = owner_shop(user)?;
+    let rows: Vec<StaffRow> = sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM users WHERE role = 'staff' AND shop_id = $1 ORDER BY id"))
+        .bind(&shop)
+        .fetch_all(&state.db.pool)
+        .await?;
+    Ok(rows.into_iter().map(member).collect())
+}
+
+/// Create a staff account in the owner's shop.
+pub async fn create(state: &AppState, user: &User, req: StaffCreate) -> AppResult<StaffMember> {
+    let shop = owner_shop(user)?;
+    if !valid_username(&req.username) {
+        return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "username", "pattern": "[a-z0-9_-]{3,32}"})));
+    }
+    check_password(&req.password)?;
+    let perms = normalize(&req.permissions);
+    let password_hash = hash(req.password).await?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(&req.username).fetch_optional(&mut *tx).await?;
+    if taken.is_some() {
+        return Err(ErrorCode::UsernameTaken.into());
+    }
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO users (username, password_hash, role, shop_id, factory_id, permissions, disabled, created_at) \
+         VALUES ($1, $2, 'staff', $3, NULL, $4, 0, $5) RETURNING id",
+    )
+    .bind(&req.username)
+    .bind(&password_hash)
+    .bind(&shop)
+    .bind(join(&perms))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await;
+    let (id,) = match inserted {
+        Ok(r) => r,
+        // A concurrent creation of the same name (PostgreSQL; SQLite writers serialize).
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(ErrorCode::UsernameTaken.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let ev = event(user, &shop, "staff_create", json!({"staff_id": id, "username": req.username, "permissions": names(&perms)}));
+    audit::append(&mut tx, now, &ev).await?;
+    tx.commit().await?;
+    Ok(StaffMember { id, username: req.username, permissions: perms, disabled: false, created_at: rfc3339(now) })
+}
+
+/// Change a staff account's permissions and/or disable or enable it. Disabling deletes its
+/// sessions.
+pub async fn update(state: &AppState, user: &User, id: i64, req: StaffUpdate) -> AppResult<StaffMember> {
+    let shop = owner_shop(user)?;
+    if req.permissions.is_none() && req.disabled.is_none() {
+        return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"reason": "nothing to change: give permissions and/or disabled"})));
+    }
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let before = load(&mut tx, &shop, id).await?;
+    let old_perms = parse_permissions(&before.2);
+    let perms = req.permissions.as_deref().map_or_else(|| old_perms.clone(), normalize);
+    let disabled = req.disabled.unwrap_or(before.3 != 0);
+    sqlx::query("UPDATE users SET permissions = $1, disabled = $2 WHERE id = $3")
+        .bind(join(&perms))
+        .bind(i64::from(disabled))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    }
+    let mut details = json!({"staff_id": id, "username": before.1});
+    if req.permissions.is_some() {
+        details["permissions_before"] = json!(names(&old_perms));
+        details["permissions"] = json!(names(&perms));
+    }
+    if let Some(d) = req.disabled {
+        details["disabled_before"] = json!(before.3 != 0);
+        details["disabled"] = json!(d);
+    }
+    audit::append(&mut tx, now, &event(user, &shop, "staff_update", details)).await?;
+    tx.commit().await?;
+    Ok(StaffMember { id, username: before.1, permissions: perms, disabled, created_at: rfc3339(before.4) })
+}
+
+/// Set a staff account's password; its sessions end.
+pub async fn reset_password(state: &AppState, user: &User, id: i64, req: StaffPasswordReset) -> AppResult<StaffMember> {
+    let shop = owner_shop(user)?;
+    check_password(&req.password)?;
+    // Existence first, so a stranger's id costs no hashing.
+    let _ = load(&mut *state.db.pool.acquire().await?, &shop, id).await?;
+    let password_hash = hash(req.password).await?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let row = load(&mut tx, &shop, id).await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&password_hash).bind(id).execute(&mut *tx).await?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+    audit::append(&mut tx, now, &event(user, &shop, "staff_password_reset", json!({"staff_id": id, "username": row.1, "sessions_ended": ended}))).await?;
+    tx.commit().await?;
+    Ok(member(row))
+}
+
+/// The owner's staff accounts.
+#[utoipa::path(get, path = "/api/v1/staff", responses((status = 200, body = Vec<StaffMember>), (status = 403, body = ApiError)))]
+pub async fn list_staff(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<StaffMember>>> {
+    list(&state, &user).await.map(Json)
+}
+
+/// Create a staff account in the owner's shop.
+#[utoipa::path(post, path = "/api/v1/staff", request_body = StaffCreate,
+    responses((status = 200, body = StaffMember), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn create_staff(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<StaffCreate>) -> AppResult<Json<StaffMember>> {
+    create(&state, &user, req).await.map(Json)
+}
+
+/// Change a staff account's permissions, disable or enable it (disabling logs it out).
+#[utoipa::path(post, path = "/api/v1/staff/{id}", params(("id" = i64, Path)), request_body = StaffUpdate,
+    responses((status = 200, body = StaffMember), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn update_staff(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<StaffUpdate>) -> AppResult<Json<StaffMember>> {
+    update(&state, &user, id, req).await.map(Json)
+}
+
+/// Reset a staff account's password (logs it out).
+#[utoipa::path(post, path = "/api/v1/staff/{id}/password", params(("id" = i64, Path)), request_body = StaffPasswordReset,
+    responses((status = 200, body = StaffMember), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn reset_staff_password(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<StaffPasswordReset>) -> AppResult<Json<StaffMember>> {
+    reset_password(&state, &user, id, req).await.map(Json)
+}
+
+/// The OpenAPI paths of this module and of the audit export and verification.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_staff, create_staff, update_staff, reset_staff_password, crate::audit_query::get_audit_export, crate::audit_query::get_audit_verify),
+    components(schemas(StaffMember, StaffCreate, StaffUpdate, StaffPasswordReset, orderveil_api::AuditVerifyReport))
+)]
+pub struct StaffDoc;
