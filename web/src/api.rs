@@ -162,3 +162,79 @@ pub async fn authorize_isv_app(csrf: &str, req: &IsvAuthorizationCreate) -> Resu
 pub async fn revoke_isv_authorization(csrf: &str, id: i64) -> Result<IsvAuthorization, ApiFailure> {
     request(Method::POST, &format!("/api/v1/isv-authorizations/{id}/revoke"), Some(csrf), Some(&serde_json::json!({}))).await
 }
+
+/// The owner's staff accounts.
+pub async fn staff_list() -> Result<Vec<orderveil_api::StaffMember>, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/staff", None, None).await
+}
+
+/// Create a staff account in the owner's shop.
+pub async fn staff_create(csrf: &str, req: &orderveil_api::StaffCreate) -> Result<orderveil_api::StaffMember, ApiFailure> {
+    request(Method::POST, "/api/v1/staff", Some(csrf), Some(req)).await
+}
+
+/// Change a staff account's permissions, or disable / enable it.
+pub async fn staff_update(csrf: &str, id: i64, req: &orderveil_api::StaffUpdate) -> Result<orderveil_api::StaffMember, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/staff/{id}"), Some(csrf), Some(req)).await
+}
+
+/// Set a staff account's password (its sessions end).
+pub async fn staff_reset_password(csrf: &str, id: i64, req: &orderveil_api::StaffPasswordReset) -> Result<orderveil_api::StaffMember, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/staff/{id}/password"), Some(csrf), Some(req)).await
+}
+
+/// The query string of an audit search (only the parameters that are set).
+pub fn audit_query_string(q: &orderveil_api::AuditQuery) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut add = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", encode(&v)));
+        }
+    };
+    add("page", q.page.map(|p| p.to_string()));
+    add("per_page", q.per_page.map(|p| p.to_string()));
+    add("shop_id", q.shop_id.clone());
+    add("actor", q.actor.clone());
+    add("action", q.action.clone());
+    add("order_id", q.order_id.clone());
+    add("outcome", q.outcome.clone());
+    add("from", q.from.clone());
+    add("to", q.to.clone());
+    parts.join("&")
+}
+
+/// One page of the audit trail.
+pub async fn audit(q: &orderveil_api::AuditQuery) -> Result<orderveil_api::AuditPage, ApiFailure> {
+    request::<(), _>(Method::GET, &format!("/api/v1/audit?{}", audit_query_string(q)), None, None).await
+}
+
+/// Whether the caller's audit hash chains verify.
+pub async fn audit_verify() -> Result<orderveil_api::AuditVerifyReport, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/audit/verify", None, None).await
+}
+
+/// Quota raise applications: the shop's own, or every shop's for a platform admin
+/// (`status` filters, e.g. `pending`).
+pub async fn quota_applications(status: Option<&str>) -> Result<Vec<orderveil_api::QuotaApplication>, ApiFailure> {
+    let path = match status {
+        Some(s) => format!("/api/v1/quota/applications?status={}", encode(s)),
+        None => "/api/v1/quota/applications".to_string(),
+    };
+    request::<(), _>(Method::GET, &path, None, None).await
+}
+
+/// Apply for a quota raise (owner, or staff with `quota`).
+pub async fn apply_quota(csrf: &str, req: &orderveil_api::QuotaApplicationCreate) -> Result<orderveil_api::QuotaApplication, ApiFailure> {
+    request(Method::POST, "/api/v1/quota/applications", Some(csrf), Some(req)).await
+}
+
+/// Withdraw a pending application of the shop.
+pub async fn withdraw_application(csrf: &str, id: i64) -> Result<orderveil_api::QuotaApplication, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/quota/applications/{id}/withdraw"), Some(csrf), Some(&serde_json::json!({}))).await
+}
+
+/// Approve or reject a pending application (platform admin), with a comment.
+pub async fn decide_application(csrf: &str, id: i64, approve: bool, comment: String) -> Result<orderveil_api::QuotaApplication, ApiFailure> {
+    let what = if approve { "approve" } else { "reject" };
+    request(Method::POST, &format!("/api/v1/quota/applications/{id}/{what}"), Some(csrf), Some(&orderveil_api::ApplicationDecision { comment })).await
+}

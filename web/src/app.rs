@@ -11,6 +11,9 @@ use crate::config;
 use crate::i18n::Lang;
 use crate::pages::orders::route_link;
 use crate::pages::{apps::Apps, login::Login, order::OrderPage, orders::Orders, quota::Quota};
+use crate::pages::{audit::Audit, staff::Staff};
+use crate::pages::admin_applications::AdminApplications;
+use crate::components::quota_watch::QuotaWatch;
 use crate::route::Route;
 
 /// Whether we know who is logged in yet.
@@ -128,6 +131,9 @@ pub fn app() -> Html {
                 // Third-party apps: owners authorize them for their shop, admins register them.
                 Role::Owner | Role::Admin => html! { <>
                     { item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }{ item(Route::Apps, "nav_apps", "nav-apps") }
+                    if s.user.role == Role::Owner { { item(Route::Staff, "nav_staff", "nav-staff") } }
+                    { item(Route::Audit, "nav_audit", "nav-audit") }
+                    if s.user.role == Role::Admin { { item(Route::AdminApplications, "nav_applications", "nav-applications") } }
                 </> },
                 Role::Factory => item(Route::Orders, "nav_factory", "nav-factory"),
             };
@@ -145,6 +151,11 @@ pub fn app() -> Html {
         }
         _ => (html! {}, html! {}),
     };
+    // Shop users: the meter follows approvals (poll + focus) and decisions show a banner.
+    let watch = match &*auth {
+        Auth::In(s) if matches!(s.user.role, Role::Owner | Role::Staff) => html! { <QuotaWatch lang={l} session={s.clone()} on_quota={on_quota.clone()} /> },
+        _ => html! {},
+    };
     let secs = *reveal_secs;
     let body = match &*auth {
         Auth::Checking => html! { <p class="state">{ l.t("loading") }</p> },
@@ -156,6 +167,12 @@ pub fn app() -> Html {
             Route::Quota => html! { <Quota lang={l} session={s.clone()} on_quota={on_quota} /> },
             Route::Apps if matches!(s.user.role, Role::Owner | Role::Admin) => html! { <Apps lang={l} session={s.clone()} /> },
             Route::Apps => html! { <p class="state" id="apps-forbidden">{ l.t("apps_forbidden") }</p> },
+            Route::Staff if s.user.role == Role::Owner => html! { <Staff lang={l} session={s.clone()} /> },
+            Route::Staff => html! { <p class="state" id="staff-forbidden">{ l.t("staff_forbidden") }</p> },
+            Route::Audit if matches!(s.user.role, Role::Owner | Role::Admin) => html! { <Audit lang={l} session={s.clone()} /> },
+            Route::Audit => html! { <p class="state" id="audit-forbidden">{ l.t("audit_forbidden") }</p> },
+            Route::AdminApplications if s.user.role == Role::Admin => html! { <AdminApplications lang={l} session={s.clone()} /> },
+            Route::AdminApplications => html! { <p class="state" id="applications-forbidden">{ l.t("aa_forbidden") }</p> },
         },
     };
     html! {
@@ -168,7 +185,7 @@ pub fn app() -> Html {
                     <button class="link" id="lang-switch" onclick={switch}>{ l.t("switch") }</button>
                 </div>
             </header>
-            <main>{ body }</main>
+            <main>{ watch }{ body }</main>
         </>
     }
 }

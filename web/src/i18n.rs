@@ -184,6 +184,127 @@ impl Lang {
             "created_title" => ("应用已注册", "App registered"),
             "secret_warning" => ("保存好密钥，关闭后无法再次查看。", "Save the secret now; it cannot be shown again."),
             "secret_saved" => ("我已保存，关闭", "I have saved it; close"),
+            "nav_staff" => ("员工", "Staff"),
+            "staff_title" => ("员工账号", "Staff accounts"),
+            "staff_intro" => ("为店铺创建员工子账号并设置权限；修改在员工的下一次操作时立即生效。", "Create staff sub-accounts for your shop and set their permissions; changes apply on the staff member's next request."),
+            "staff_forbidden" => ("只有店主可以管理员工账号。", "Only shop owners manage staff accounts."),
+            "staff_create_title" => ("新建员工账号", "New staff account"),
+            "staff_username_hint" => ("3–32 位小写字母、数字、- 或 _", "3 to 32 lower-case letters, digits, - or _"),
+            "staff_password_hint" => ("至少 8 个字符", "At least 8 characters"),
+            "staff_permissions" => ("权限", "Permissions"),
+            "staff_create" => ("创建账号", "Create account"),
+            "staff_creating" => ("创建中…", "Creating…"),
+            "staff_username_invalid" => ("用户名须为 3–32 位小写字母、数字、- 或 _", "The user name must be 3 to 32 lower-case letters, digits, - or _"),
+            "staff_password_invalid" => ("密码至少 8 个字符", "The password must have at least 8 characters"),
+            "staff_list" => ("员工列表", "Staff"),
+            "staff_empty" => ("还没有员工账号", "No staff accounts yet"),
+            "staff_state" => ("状态", "State"),
+            "staff_enabled" => ("正常", "Active"),
+            "staff_disabled" => ("已停用", "Disabled"),
+            "staff_created" => ("创建时间", "Created"),
+            "staff_save_perms" => ("保存权限", "Save permissions"),
+            "staff_saving" => ("保存中…", "Saving…"),
+            "staff_disable" => ("停用", "Disable"),
+            "staff_enable" => ("启用", "Enable"),
+            "staff_disable_question" => ("停用后该员工会立即退出登录且无法登录，确定停用？", "The account is logged out at once and cannot log in. Disable it?"),
+            "staff_disable_confirm" => ("确定停用", "Disable"),
+            "staff_reset" => ("重置密码", "Reset password"),
+            "staff_new_password" => ("新密码", "New password"),
+            "staff_reset_question" => ("重置后该员工的所有登录会话将失效。", "All of the account's sessions end."),
+            "staff_reset_confirm" => ("确定重置", "Reset"),
+            "perm_view" => ("查看订单", "View orders"),
+            "perm_reveal" => ("解密查看", "Reveal"),
+            "perm_print" => ("打印面单", "Print labels"),
+            "perm_ship" => ("发货", "Ship"),
+            "perm_export" => ("导出", "Export"),
+            "perm_assign" => ("分配工厂", "Assign to factories"),
+            "perm_sms" => ("发送短信", "Send SMS"),
+            "perm_quota" => ("申请额度", "Apply for quota"),
+            "perm_none" => ("无权限", "No permissions"),
+            "nav_audit" => ("操作日志", "Audit log"),
+            "audit_title" => ("操作日志", "Audit log"),
+            "audit_intro_owner" => ("本店铺的全部操作记录（登录、解密、员工变更等）。", "Every event of your shop (logins, reveals, staff changes, …)."),
+            "audit_intro_admin" => ("平台全部操作记录。", "Every event on the platform."),
+            "audit_forbidden" => ("只有店主和平台管理员可以查看操作日志。", "Only shop owners and platform admins see the audit log."),
+            "audit_time" => ("时间", "Time"),
+            "audit_actor" => ("操作人", "User"),
+            "audit_action" => ("操作", "Action"),
+            "audit_outcome" => ("结果", "Outcome"),
+            "audit_code" => ("错误码", "Code"),
+            "audit_orders" => ("订单", "Orders"),
+            "audit_shop" => ("店铺", "Shop"),
+            "audit_from" => ("开始时间", "From"),
+            "audit_to" => ("结束时间", "To"),
+            "audit_any_outcome" => ("全部结果", "Any outcome"),
+            "audit_ok" => ("成功", "OK"),
+            "audit_refused" => ("拒绝", "Refused"),
+            "audit_filter" => ("筛选", "Filter"),
+            "audit_empty" => ("没有符合条件的记录", "No events match"),
+            "audit_export" => ("导出 CSV", "Export CSV"),
+            "audit_chain_checking" => ("正在校验哈希链…", "Checking the hash chain…"),
+            "audit_chain_ok" => ("哈希链校验通过：日志未被篡改", "The hash chain verifies: the log has not been tampered with"),
+            "audit_chain_bad" => ("哈希链校验失败：日志可能被篡改", "The hash chain does NOT verify: the log may have been tampered with"),
+            "audit_chain_error" => ("无法校验哈希链", "Cannot check the hash chain"),
+            // Quota raise applications (quota page, admin review, decision notices).
+            "qa_sources" => ("额度构成", "Where today's limit comes from"),
+            "qa_base_source" => ("基础额度（按近 30 天订单计算）", "Base (from the last 30 days' orders)"),
+            "qa_extra_source" => ("提额申请", "Raise application"),
+            "qa_no_extras" => ("今日没有生效的提额", "No approved extra is active today"),
+            "qa_per_day_unit" => ("次/天", "per day"),
+            "qa_long_term" => ("长期", "Long-term"),
+            "qa_form_title" => ("申请提升额度", "Apply for a quota raise"),
+            "qa_per_day" => ("每日增加数量", "Extra reveals per day"),
+            "qa_reason" => ("原因", "Reason"),
+            "qa_description" => ("说明", "Description"),
+            "qa_start" => ("开始日期", "Start day"),
+            "qa_end" => ("结束日期", "End day"),
+            "qa_long_term_check" => ("长期（无结束日期，审核更严格）", "Long-term (no end day; reviewed more strictly)"),
+            "qa_range_hint" => ("非长期申请最长 90 天，开始日期不早于今天（北京时间）。", "At most 90 days unless long-term; starting today or later (Beijing time)."),
+            "qa_submit" => ("提交申请", "Apply"),
+            "qa_submitting" => ("提交中…", "Applying…"),
+            "qa_submitted" => ("申请已提交，等待平台审核。", "Applied; waiting for the platform's review."),
+            "qa_per_day_invalid" => ("每日增加数量须为 1–100000 的整数", "Extra per day must be a whole number from 1 to 100000"),
+            "qa_description_invalid" => ("请填写说明（1–500 个字符）", "Enter a description of 1 to 500 characters"),
+            "qa_end_missing" => ("请选择结束日期，或勾选长期", "Choose an end day, or tick long-term"),
+            "qa_list_title" => ("本店的提额申请", "This shop's applications"),
+            "qa_list_empty" => ("还没有提额申请", "No applications yet"),
+            "qa_dates" => ("日期", "Days"),
+            "qa_applied_by" => ("申请人", "Applied by"),
+            "qa_applied_at" => ("申请时间", "Applied at"),
+            "qa_comment" => ("审核意见", "Reviewer's comment"),
+            "qa_withdraw" => ("撤回", "Withdraw"),
+            "qa_withdrawing" => ("撤回中…", "Withdrawing…"),
+            "qa_withdrawn_done" => ("申请已撤回。", "The application is withdrawn."),
+            "qa_cannot_apply" => ("只有店主或拥有「额度申请」权限的员工可以申请提额。", "Only the shop owner or staff with the quota permission can apply for a raise."),
+            "reason_virtual_goods" => ("虚拟商品发码", "Virtual goods codes"),
+            "reason_installation_delivery" => ("安装/配送联系", "Installation or delivery calls"),
+            "reason_after_sales" => ("售后", "After-sales"),
+            "reason_other" => ("其他", "Other"),
+            "app_st_pending" => ("待审核", "Pending"),
+            "app_st_approved" => ("已批准（未开始）", "Approved (not started)"),
+            "app_st_active" => ("生效中", "Active"),
+            "app_st_expired" => ("已过期", "Expired"),
+            "app_st_rejected" => ("已驳回", "Rejected"),
+            "app_st_withdrawn" => ("已撤回", "Withdrawn"),
+            "nav_applications" => ("额度审批", "Quota reviews"),
+            "aa_title" => ("提额申请审批", "Quota raise reviews"),
+            "aa_forbidden" => ("只有平台管理员可以审批提额申请。", "Only platform admins review quota raise applications."),
+            "aa_filter_pending" => ("待审核", "Pending"),
+            "aa_filter_all" => ("全部", "All"),
+            "aa_empty" => ("没有待审核的申请", "No applications waiting"),
+            "aa_empty_all" => ("还没有任何申请", "No applications yet"),
+            "aa_shop" => ("店铺", "Shop"),
+            "aa_context" => ("店铺概况", "Shop context"),
+            "aa_orders30" => ("近 30 天订单", "Orders, 30 days"),
+            "aa_reveals30" => ("近 30 天解密", "Reveals, 30 days"),
+            "aa_previous" => ("此前申请", "Earlier applications"),
+            "aa_comment_ph" => ("审核意见（驳回时必填）", "Comment (required to reject)"),
+            "aa_comment_required" => ("驳回时请填写审核意见", "Enter a comment to reject"),
+            "aa_approve" => ("批准", "Approve"),
+            "aa_reject" => ("驳回", "Reject"),
+            "aa_working" => ("处理中…", "Working…"),
+            "aa_long_term_warn" => ("长期申请，请严格审核", "Long-term: review strictly"),
+            "notice_dismiss" => ("知道了", "Dismiss"),
             _ => ("?", "?"),
         };
         if self == Self::En { en } else { zh }
@@ -227,6 +348,38 @@ pub fn app_done(lang: Lang, what: &str, app: &str) -> String {
         (Lang::En, "authorized") => format!("{app} is authorized."),
         (Lang::En, "revoked") => format!("{app}'s authorization is revoked."),
         (Lang::En, _) => format!("{app} is registered."),
+    }
+}
+
+/// The figures of a verified audit trail.
+pub fn audit_chain_figures(lang: Lang, chains: u64, rows: u64) -> String {
+    match lang {
+        Lang::Zh => format!("（{chains} 条链，{rows} 条记录）"),
+        Lang::En => format!(" ({chains} chains, {rows} events)"),
+    }
+}
+
+/// "Page 2 of 7 · 312 events".
+pub fn audit_pages(lang: Lang, page: u32, pages: u64, total: u64) -> String {
+    match lang {
+        Lang::Zh => format!("第 {page} / {pages} 页 · 共 {total} 条"),
+        Lang::En => format!("Page {page} of {pages} · {total} events"),
+    }
+}
+
+/// What a staff action did: `created`, `saved`, `disabled`, `enabled`, `reset`.
+pub fn staff_done(lang: Lang, what: &str, user: &str) -> String {
+    match (lang, what) {
+        (Lang::Zh, "created") => format!("已创建员工账号「{user}」。"),
+        (Lang::Zh, "saved") => format!("已保存「{user}」的权限。"),
+        (Lang::Zh, "disabled") => format!("已停用「{user}」。"),
+        (Lang::Zh, "enabled") => format!("已启用「{user}」。"),
+        (Lang::Zh, _) => format!("已重置「{user}」的密码。"),
+        (Lang::En, "created") => format!("Staff account {user} is created."),
+        (Lang::En, "saved") => format!("{user}'s permissions are saved."),
+        (Lang::En, "disabled") => format!("{user} is disabled."),
+        (Lang::En, "enabled") => format!("{user} is enabled."),
+        (Lang::En, _) => format!("{user}'s password is reset."),
     }
 }
 
@@ -281,5 +434,30 @@ pub fn refusal(lang: Lang, f: &crate::api::ApiFailure) -> String {
             }
         }
         _ => f.text(lang),
+    }
+}
+
+/// The banner line of a decided quota raise application.
+pub fn application_decided(lang: Lang, id: i64, per_day: u32, approved: bool, comment: Option<&str>) -> String {
+    let comment = comment.filter(|c| !c.is_empty());
+    match (lang, approved, comment) {
+        (Lang::Zh, true, None) => format!("您的提额申请 #{id}（每日 +{per_day}）已通过审核，额度已生效。"),
+        (Lang::Zh, true, Some(c)) => format!("您的提额申请 #{id}（每日 +{per_day}）已通过审核，额度已生效。审核意见：{c}"),
+        (Lang::Zh, false, None) => format!("您的提额申请 #{id}（每日 +{per_day}）未通过审核。"),
+        (Lang::Zh, false, Some(c)) => format!("您的提额申请 #{id}（每日 +{per_day}）未通过审核。审核意见：{c}"),
+        (Lang::En, true, None) => format!("Your quota raise application #{id} (+{per_day} per day) was approved and applies now."),
+        (Lang::En, true, Some(c)) => format!("Your quota raise application #{id} (+{per_day} per day) was approved and applies now. Comment: {c}"),
+        (Lang::En, false, None) => format!("Your quota raise application #{id} (+{per_day} per day) was rejected."),
+        (Lang::En, false, Some(c)) => format!("Your quota raise application #{id} (+{per_day} per day) was rejected. Comment: {c}"),
+    }
+}
+
+/// What the admin's review did.
+pub fn application_reviewed(lang: Lang, id: i64, approved: bool) -> String {
+    match (lang, approved) {
+        (Lang::Zh, true) => format!("已批准申请 #{id}，额度立即生效。"),
+        (Lang::Zh, false) => format!("已驳回申请 #{id}。"),
+        (Lang::En, true) => format!("Application #{id} is approved; the extra applies at once."),
+        (Lang::En, false) => format!("Application #{id} is rejected."),
     }
 }

@@ -14,6 +14,12 @@ pub enum Route {
     Quota,
     /// `/apps`: third-party (ISV) apps: owners authorize and revoke, admins register.
     Apps,
+    /// `/staff`: the owner's staff accounts.
+    Staff,
+    /// `/audit`: the audit trail (owners: their shop; admins: everything).
+    Audit,
+    /// `/admin/applications`: the platform admin's queue of quota raise applications.
+    AdminApplications,
 }
 
 impl Route {
@@ -25,6 +31,15 @@ impl Route {
         }
         if path == "/apps" {
             return Self::Apps;
+        }
+        if path == "/staff" {
+            return Self::Staff;
+        }
+        if path == "/audit" {
+            return Self::Audit;
+        }
+        if path == "/admin/applications" {
+            return Self::AdminApplications;
         }
         match path.strip_prefix("/orders/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
@@ -46,6 +61,9 @@ impl Route {
             Self::Order(id) => format!("/orders/{}", String::from(js_sys::encode_uri_component(id))),
             Self::Quota => "/quota".into(),
             Self::Apps => "/apps".into(),
+            Self::Staff => "/staff".into(),
+            Self::Audit => "/audit".into(),
+            Self::AdminApplications => "/admin/applications".into(),
         }
     }
 

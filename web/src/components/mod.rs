@@ -1,3 +1,4 @@
 //! Reusable components.
 pub mod quota_meter;
 pub mod reveal;
+pub mod quota_watch;

@@ -4,3 +4,6 @@ pub mod login;
 pub mod order;
 pub mod orders;
 pub mod quota;
+pub mod staff;
+pub mod audit;
+pub mod admin_applications;

@@ -1,11 +1,15 @@
-//! The quota page: today's figures and a 30-day bar chart (plain SVG, no script library).
+//! The quota page: today's figures, where the limit comes from (base and each approved extra
+//! with its application), a 30-day bar chart (plain SVG, no script library), and for owners
+//! and staff with `quota` the raise application form and the shop's applications.
 
-use orderveil_api::{QuotaDay, QuotaResponse, QuotaToday, Role, SessionInfo};
+use orderveil_api::{ApplicationStatus, QuotaApplication, QuotaApplicationCreate, QuotaDay, QuotaReason, QuotaResponse, QuotaToday, Role, SessionInfo};
+use wasm_bindgen::JsValue;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::quota_meter::band;
+use crate::components::quota_watch::{self, mark_seen, reason_key, status_badge};
 use crate::i18n::Lang;
 
 /// Props.
@@ -76,12 +80,20 @@ pub fn quota(props: &Props) -> Html {
             let reload = reload.clone();
             html! { <p class="error" role="alert" id="quota-error">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
         }
-        Load::Ok(r) => html! { <>{ figures(l, &r.today) }{ chart(l, &r.history, r.today.limit) }</> },
+        Load::Ok(r) => html! { <>{ figures(l, &r.today) }{ sources(l, r) }{ chart(l, &r.history, r.today.limit) }</> },
     };
+    let today = match &*load {
+        Load::Ok(r) => r.today.day.clone(),
+        _ => String::new(),
+    };
+    let applications = (!admin && quota_watch::can_apply(&props.session)).then(|| {
+        html! { <Applications lang={l} session={props.session.clone()} today={today} /> }
+    });
     html! {
         <section class="quota-page">
             <div class="toolbar"><h2>{ l.t("quota_title") }</h2>{ for shop_form }</div>
             { body }
+            { for applications }
         </section>
     }
 }
@@ -159,5 +171,305 @@ fn chart(l: Lang, days: &[QuotaDay], limit: u32) -> Html {
                 }) }
             </svg>
         </div>
+    }
+}
+
+/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
+fn when(t: &str) -> String {
+    t.get(..16).unwrap_or(t).replace('T', " ")
+}
+
+fn range(l: Lang, start: &str, end: Option<&str>) -> String {
+    match end {
+        Some(e) if e != "9999-12-31" => format!("{start} – {e}"),
+        _ => format!("{start} – {}", l.t("qa_long_term")),
+    }
+}
+
+/// Base and each approved extra active today, with its source.
+fn sources(l: Lang, r: &QuotaResponse) -> Html {
+    html! {
+        <div class="card">
+            <h3>{ l.t("qa_sources") }</h3>
+            <ul id="quota-sources" class="sources">
+                <li data-source="base" data-per-day={r.today.base.to_string()}>
+                    <strong>{ r.today.base }</strong>{ " · " }{ l.t("qa_base_source") }
+                </li>
+                { for r.extras.iter().map(|e| {
+                    let reason = QuotaReason::parse(&e.reason).map_or("reason_other", reason_key);
+                    html! {
+                        <li data-source="application" data-application-id={e.application_id.map(|i| i.to_string())} data-per-day={e.per_day.to_string()}>
+                            <strong>{ format!("+{}", e.per_day) }</strong>
+                            { format!(" · {}{} · {} · {}", l.t("qa_extra_source"), e.application_id.map(|i| format!(" #{i}")).unwrap_or_default(), l.t(reason), range(l, &e.start_day, Some(&e.end_day))) }
+                        </li>
+                    }
+                }) }
+                if r.extras.is_empty() { <li class="state" id="quota-no-extras">{ l.t("qa_no_extras") }</li> }
+            </ul>
+        </div>
+    }
+}
+
+/// The `value` of the input, select or textarea that fired `e`.
+fn value_of(e: &Event) -> String {
+    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+/// Props of [`Applications`].
+#[derive(Properties, PartialEq)]
+struct AppsProps {
+    lang: Lang,
+    session: SessionInfo,
+    /// Today (`YYYY-MM-DD`, Asia/Shanghai), once the quota is loaded.
+    today: String,
+}
+
+#[derive(Clone, PartialEq)]
+enum ListLoad {
+    Loading,
+    Ok(Vec<QuotaApplication>),
+    Failed(ApiFailure),
+}
+
+/// What the form or a withdrawal said last.
+#[derive(Clone, PartialEq)]
+enum Said {
+    Nothing,
+    Ok(String),
+    Err(String),
+}
+
+fn field_label(l: Lang, field: &str) -> &'static str {
+    match field {
+        "per_day" => l.t("qa_per_day"),
+        "reason" => l.t("qa_reason"),
+        "description" => l.t("qa_description"),
+        "start_day" => l.t("qa_start"),
+        "end_day" => l.t("qa_end"),
+        _ => "",
+    }
+}
+
+fn failure_text(l: Lang, e: &ApiFailure) -> String {
+    let field = e.details.as_ref().and_then(|d| d.get("field")).and_then(|f| f.as_str()).map(|f| field_label(l, f)).filter(|f| !f.is_empty());
+    let reason = e.details.as_ref().and_then(|d| d.get("reason")).and_then(|f| f.as_str());
+    match (field, reason) {
+        (Some(f), Some(r)) => format!("{} ({f}: {r})", e.text(l)),
+        (Some(f), None) => format!("{} ({f})", e.text(l)),
+        _ => e.text(l),
+    }
+}
+
+/// The application form and the shop's applications.
+#[function_component(Applications)]
+fn applications(p: &AppsProps) -> Html {
+    let l = p.lang;
+    let list = use_state(|| ListLoad::Loading);
+    let reload = use_state(|| 0u32);
+    let per_day = use_state(|| "10".to_string());
+    let reason = use_state(|| QuotaReason::AfterSales);
+    let description = use_state(String::new);
+    let start = use_state(String::new);
+    let end = use_state(String::new);
+    let long_term = use_state(|| false);
+    let busy = use_state(|| false);
+    let said = use_state(|| Said::Nothing);
+    {
+        let list = list.clone();
+        use_effect_with(*reload, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                list.set(match api::quota_applications(None).await {
+                    Ok(v) => ListLoad::Ok(v),
+                    Err(e) => ListLoad::Failed(e),
+                });
+            });
+        });
+    }
+    {
+        // Both days start at today once it is known.
+        let (start, end) = (start.clone(), end.clone());
+        use_effect_with(p.today.clone(), move |today| {
+            if !today.is_empty() {
+                if start.is_empty() {
+                    start.set(today.clone());
+                }
+                if end.is_empty() {
+                    end.set(today.clone());
+                }
+            }
+        });
+    }
+    let text_input = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: InputEvent| h.set(value_of(&e)))
+    };
+    let on_reason = {
+        let reason = reason.clone();
+        Callback::from(move |e: Event| {
+            if let Some(r) = QuotaReason::parse(&value_of(&e)) {
+                reason.set(r);
+            }
+        })
+    };
+    let on_long = {
+        let long_term = long_term.clone();
+        Callback::from(move |_: Event| long_term.set(!*long_term))
+    };
+    let submit = {
+        let (per_day, reason, description, start, end, long_term) = (per_day.clone(), reason.clone(), description.clone(), start.clone(), end.clone(), long_term.clone());
+        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), p.session.csrf_token.clone(), p.session.user.username.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            let Some(n) = per_day.trim().parse::<u32>().ok().filter(|n| (1..=100_000).contains(n)) else {
+                said.set(Said::Err(l.t("qa_per_day_invalid").into()));
+                return;
+            };
+            let desc = description.trim().to_string();
+            if desc.is_empty() || desc.chars().count() > 500 {
+                said.set(Said::Err(l.t("qa_description_invalid").into()));
+                return;
+            }
+            if !*long_term && end.is_empty() {
+                said.set(Said::Err(l.t("qa_end_missing").into()));
+                return;
+            }
+            let req = QuotaApplicationCreate {
+                per_day: n,
+                reason: *reason,
+                description: desc,
+                start_day: (*start).clone(),
+                end_day: (!*long_term).then(|| (*end).clone()),
+                long_term: *long_term,
+            };
+            busy.set(true);
+            let (busy, said, reload, csrf, user, description) = (busy.clone(), said.clone(), reload.clone(), csrf.clone(), user.clone(), description.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::apply_quota(&csrf, &req).await {
+                    Ok(a) => {
+                        mark_seen(&user, &a);
+                        description.set(String::new());
+                        said.set(Said::Ok(l.t("qa_submitted").into()));
+                        reload.set(*reload + 1);
+                    }
+                    Err(e) => said.set(Said::Err(failure_text(l, &e))),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let withdraw = {
+        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), p.session.csrf_token.clone(), p.session.user.username.clone());
+        Callback::from(move |id: i64| {
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), csrf.clone(), user.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::withdraw_application(&csrf, id).await {
+                    Ok(a) => {
+                        mark_seen(&user, &a);
+                        said.set(Said::Ok(l.t("qa_withdrawn_done").into()));
+                        reload.set(*reload + 1);
+                    }
+                    Err(e) => {
+                        said.set(Said::Err(failure_text(l, &e)));
+                        reload.set(*reload + 1);
+                    }
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let message = match &*said {
+        Said::Nothing => html! {},
+        Said::Ok(m) => html! { <p class="notice ok" role="status" id="qa-message">{ m.clone() }</p> },
+        Said::Err(m) => html! { <p class="error" role="alert" id="qa-error">{ m.clone() }</p> },
+    };
+    let form = html! {
+        <div class="card">
+            <h3>{ l.t("qa_form_title") }</h3>
+            <form id="qa-form" class="register qa-form" onsubmit={submit}>
+                <label>{ l.t("qa_per_day") }
+                    <input id="qa-per-day" type="number" min="1" max="100000" step="1" value={(*per_day).clone()} oninput={text_input(&per_day)} required=true />
+                </label>
+                <label>{ l.t("qa_reason") }
+                    <select id="qa-reason" onchange={on_reason}>
+                        { for QuotaReason::ALL.iter().map(|r| html! {
+                            <option value={r.as_str()} selected={*r == *reason}>{ l.t(reason_key(*r)) }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>{ l.t("qa_description") }
+                    <textarea id="qa-description" rows="3" maxlength="500" value={(*description).clone()} oninput={text_input(&description)} />
+                </label>
+                <div class="qa-dates">
+                    <label>{ l.t("qa_start") }
+                        <input id="qa-start" type="date" min={p.today.clone()} value={(*start).clone()} oninput={text_input(&start)} />
+                    </label>
+                    if !*long_term {
+                        <label>{ l.t("qa_end") }
+                            <input id="qa-end" type="date" min={(*start).clone()} value={(*end).clone()} oninput={text_input(&end)} />
+                        </label>
+                    }
+                </div>
+                <label class="scope"><input id="qa-long-term" type="checkbox" checked={*long_term} onchange={on_long} />{ l.t("qa_long_term_check") }</label>
+                <small class="muted">{ l.t("qa_range_hint") }</small>
+                <div><button id="qa-submit" type="submit" class="primary" disabled={*busy}>{ if *busy { l.t("qa_submitting") } else { l.t("qa_submit") } }</button></div>
+            </form>
+            { message }
+        </div>
+    };
+    let rows = match &*list {
+        ListLoad::Loading => html! { <p class="state" id="qa-loading">{ l.t("loading") }</p> },
+        ListLoad::Failed(e) => {
+            let reload = reload.clone();
+            html! { <p class="error" role="alert" id="qa-list-error">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
+        }
+        ListLoad::Ok(v) if v.is_empty() => html! { <p class="state" id="qa-empty">{ l.t("qa_list_empty") }</p> },
+        ListLoad::Ok(v) => html! {
+            <div class="table-wrap">
+            <table id="qa-list">
+                <thead><tr>
+                    <th>{ "#" }</th><th>{ l.t("qa_per_day") }</th><th>{ l.t("qa_reason") }</th><th>{ l.t("qa_dates") }</th>
+                    <th>{ l.t("status") }</th><th>{ l.t("qa_applied_by") }</th><th>{ l.t("qa_comment") }</th><th>{ l.t("actions") }</th>
+                </tr></thead>
+                <tbody>
+                { for v.iter().map(|a| {
+                    let id = a.id;
+                    let onclick = {
+                        let withdraw = withdraw.clone();
+                        Callback::from(move |_: MouseEvent| withdraw.emit(id))
+                    };
+                    html! {
+                        <tr key={a.id.to_string()} data-application-id={a.id.to_string()} data-status={a.status.as_str()}>
+                            <td class="mono">{ a.id }</td>
+                            <td>{ format!("+{} {}", a.per_day, l.t("qa_per_day_unit")) }</td>
+                            <td title={a.description.clone()}>{ l.t(reason_key(a.reason)) }<small class="since">{ a.description.clone() }</small></td>
+                            <td>{ range(l, &a.start_day, a.end_day.as_deref()) }</td>
+                            <td>{ status_badge(l, a.status) }{ if a.long_term { html! { <span class="badge long-term">{ l.t("qa_long_term") }</span> } } else { html! {} } }</td>
+                            <td>{ a.applied_by.clone() }<small class="since">{ when(&a.created_at) }</small></td>
+                            <td class="comment">{ a.comment.clone().unwrap_or_default() }</td>
+                            <td class="actions">
+                                if a.status == ApplicationStatus::Pending {
+                                    <button type="button" class="qa-withdraw danger" onclick={onclick} disabled={*busy}>{ l.t("qa_withdraw") }</button>
+                                }
+                            </td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            </div>
+        },
+    };
+    html! {
+        <>
+            { form }
+            <div class="card"><h3>{ l.t("qa_list_title") }</h3>{ rows }</div>
+        </>
     }
 }

@@ -1,0 +1,279 @@
+//! The audit trail: owners see their shop's events, platform admins every event. Filters
+//! (time range, user, action, order, outcome; admins also the shop), pages of 50, a link that
+//! exports the filtered events as CSV, and a banner saying whether the caller's hash chains
+//! verify (`GET /api/v1/audit/verify`).
+
+use orderveil_api::{AuditEntry, AuditPage, AuditQuery, AuditVerifyReport, Role, SessionInfo};
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::{self, Lang};
+
+/// Rows per page.
+pub const PER_PAGE: u32 = 50;
+
+/// Actions offered in the action filter (any other can be typed).
+const ACTIONS: &[&str] = &["login", "reveal", "ingest", "staff_create", "staff_update", "staff_password_reset", "isv_authorize", "isv_revoke", "isv_token", "isv_app_register"];
+
+/// A `datetime-local` value (the browser's time zone) as RFC 3339 in UTC; `None` if empty or
+/// not a time.
+pub fn local_to_rfc3339(v: &str) -> Option<String> {
+    if v.trim().is_empty() {
+        return None;
+    }
+    let d = js_sys::Date::new(&JsValue::from_str(v));
+    if d.get_time().is_nan() {
+        return None;
+    }
+    Some(String::from(d.to_iso_string()))
+}
+
+/// An RFC 3339 time in the browser's time zone, `YYYY-MM-DD HH:MM:SS`.
+fn local_time(t: &str) -> String {
+    let d = js_sys::Date::new(&JsValue::from_str(t));
+    if d.get_time().is_nan() {
+        return t.to_string();
+    }
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}
+
+fn value_of(e: &InputEvent) -> String {
+    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+fn select_value(e: &Event) -> String {
+    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+/// The filter form's values.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Filters {
+    from: String,
+    to: String,
+    actor: String,
+    action: String,
+    order_id: String,
+    outcome: String,
+    shop_id: String,
+}
+
+impl Filters {
+    fn query(&self, page: u32) -> AuditQuery {
+        let t = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        AuditQuery {
+            page: Some(page),
+            per_page: Some(PER_PAGE),
+            shop_id: t(&self.shop_id),
+            actor: t(&self.actor),
+            action: t(&self.action),
+            order_id: t(&self.order_id),
+            outcome: t(&self.outcome),
+            from: local_to_rfc3339(&self.from),
+            to: local_to_rfc3339(&self.to),
+        }
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ok(AuditPage),
+    Failed(ApiFailure),
+}
+
+#[derive(Clone, PartialEq)]
+enum Chain {
+    Checking,
+    Done(AuditVerifyReport),
+    Failed(ApiFailure),
+}
+
+/// Props.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// UI language.
+    pub lang: Lang,
+    /// An owner or a platform admin.
+    pub session: SessionInfo,
+}
+
+/// The audit page.
+#[function_component(Audit)]
+pub fn audit(props: &Props) -> Html {
+    let l = props.lang;
+    let admin = props.session.user.role == Role::Admin;
+    // The form as typed, and the filters of the list on screen (applied with the button).
+    let form = use_state(Filters::default);
+    let applied = use_state(Filters::default);
+    let page = use_state(|| 1u32);
+    let load = use_state(|| Load::Loading);
+    let chain = use_state(|| Chain::Checking);
+    {
+        let chain = chain.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                chain.set(match api::audit_verify().await {
+                    Ok(r) => Chain::Done(r),
+                    Err(e) => Chain::Failed(e),
+                });
+            });
+        });
+    }
+    {
+        let load = load.clone();
+        use_effect_with(((*applied).clone(), *page), move |(f, page)| {
+            let q = f.query(*page);
+            load.set(Load::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                load.set(match api::audit(&q).await {
+                    Ok(p) => Load::Ok(p),
+                    Err(e) => Load::Failed(e),
+                });
+            });
+        });
+    }
+    let field = |set: fn(&mut Filters, String)| {
+        let form = form.clone();
+        Callback::from(move |e: InputEvent| {
+            let mut f = (*form).clone();
+            set(&mut f, value_of(&e));
+            form.set(f);
+        })
+    };
+    let on_outcome = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let mut f = (*form).clone();
+            f.outcome = select_value(&e);
+            form.set(f);
+        })
+    };
+    let onsubmit = {
+        let (form, applied, page) = (form.clone(), applied.clone(), page.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            applied.set((*form).clone());
+            page.set(1);
+        })
+    };
+    let clear = {
+        let (form, applied, page) = (form.clone(), applied.clone(), page.clone());
+        Callback::from(move |_: MouseEvent| {
+            form.set(Filters::default());
+            applied.set(Filters::default());
+            page.set(1);
+        })
+    };
+    let banner = match &*chain {
+        Chain::Checking => html! { <p class="state" id="audit-chain" data-state="checking" aria-live="polite">{ l.t("audit_chain_checking") }</p> },
+        Chain::Failed(e) => html! { <div class="notice error" id="audit-chain" data-state="error" role="alert">{ format!("{}：{}", l.t("audit_chain_error"), e.text(l)) }</div> },
+        Chain::Done(r) if r.ok => html! {
+            <div class="notice ok" id="audit-chain" data-state="ok" role="status">
+                <span>{ format!("✓ {}{}", l.t("audit_chain_ok"), i18n::audit_chain_figures(l, r.chains, r.rows)) }</span>
+            </div>
+        },
+        Chain::Done(r) => html! {
+            <div class="notice error" id="audit-chain" data-state="bad" role="alert">
+                <div>
+                    <strong>{ format!("✗ {}", l.t("audit_chain_bad")) }</strong>
+                    <ul class="problems">{ for r.problems.iter().take(20).map(|p| html! { <li class="mono">{ p }</li> }) }</ul>
+                </div>
+            </div>
+        },
+    };
+    let export_href = format!("/api/v1/audit/export.csv?{}", api::audit_query_string(&AuditQuery { page: None, per_page: None, ..applied.query(1) }));
+    let f = &*form;
+    let filters = html! {
+        <form class="filters card" id="audit-filters" {onsubmit}>
+            <label>{ l.t("audit_from") }<input type="datetime-local" id="audit-from" value={f.from.clone()} oninput={field(|f, v| f.from = v)} /></label>
+            <label>{ l.t("audit_to") }<input type="datetime-local" id="audit-to" value={f.to.clone()} oninput={field(|f, v| f.to = v)} /></label>
+            <label>{ l.t("audit_actor") }<input id="audit-actor" value={f.actor.clone()} oninput={field(|f, v| f.actor = v)} /></label>
+            <label>{ l.t("audit_action") }
+                <input id="audit-action" list="audit-actions" value={f.action.clone()} oninput={field(|f, v| f.action = v)} />
+                <datalist id="audit-actions">{ for ACTIONS.iter().map(|a| html! { <option value={*a} /> }) }</datalist>
+            </label>
+            <label>{ l.t("order_id") }<input id="audit-order" value={f.order_id.clone()} oninput={field(|f, v| f.order_id = v)} /></label>
+            <label>{ l.t("audit_outcome") }
+                <select id="audit-outcome" onchange={on_outcome}>
+                    <option value="" selected={f.outcome.is_empty()}>{ l.t("audit_any_outcome") }</option>
+                    <option value="ok" selected={f.outcome == "ok"}>{ l.t("audit_ok") }</option>
+                    <option value="refused" selected={f.outcome == "refused"}>{ l.t("audit_refused") }</option>
+                </select>
+            </label>
+            if admin {
+                <label>{ l.t("audit_shop") }<input id="audit-shop" value={f.shop_id.clone()} oninput={field(|f, v| f.shop_id = v)} /></label>
+            }
+            <button type="submit" id="audit-apply">{ l.t("audit_filter") }</button>
+            <button type="button" class="link" id="audit-clear" onclick={clear}>{ l.t("clear") }</button>
+            <a id="audit-export" class="button" href={export_href} download="orderveil-audit.csv">{ l.t("audit_export") }</a>
+        </form>
+    };
+    let body = match &*load {
+        Load::Loading => html! { <p class="state" id="audit-loading" aria-live="polite">{ l.t("loading") }</p> },
+        Load::Failed(e) => html! { <p class="error" role="alert" id="audit-error" data-code={e.code.clone()}>{ e.text(l) }</p> },
+        Load::Ok(p) if p.entries.is_empty() => html! { <p class="state" id="audit-empty">{ l.t("audit_empty") }</p> },
+        Load::Ok(p) => {
+            let pages = p.total.div_ceil(u64::from(p.per_page.max(1))).max(1);
+            let prev = {
+                let page = page.clone();
+                let cur = p.page;
+                Callback::from(move |_: MouseEvent| page.set(cur.saturating_sub(1).max(1)))
+            };
+            let next = {
+                let page = page.clone();
+                let cur = p.page;
+                Callback::from(move |_: MouseEvent| page.set(cur + 1))
+            };
+            html! { <>
+                <div class="table-wrap">
+                <table id="audit-table">
+                    <thead><tr>
+                        <th>{ l.t("audit_time") }</th><th>{ l.t("audit_actor") }</th>
+                        if admin { <th>{ l.t("audit_shop") }</th> }
+                        <th>{ l.t("audit_action") }</th><th>{ l.t("audit_outcome") }</th><th>{ l.t("audit_code") }</th><th>{ l.t("audit_orders") }</th>
+                    </tr></thead>
+                    <tbody>{ for p.entries.iter().map(|e| row(l, admin, e)) }</tbody>
+                </table>
+                </div>
+                <div class="pager">
+                    <button type="button" id="audit-prev" disabled={p.page <= 1} onclick={prev}>{ l.t("prev") }</button>
+                    <span id="audit-page">{ i18n::audit_pages(l, p.page, pages, p.total) }</span>
+                    <button type="button" id="audit-next" disabled={u64::from(p.page) >= pages} onclick={next}>{ l.t("next") }</button>
+                </div>
+            </> }
+        }
+    };
+    html! {
+        <section class="audit-page" id="audit-page" data-view={if admin { "admin" } else { "owner" }}>
+            <div class="toolbar"><h2>{ l.t("audit_title") }</h2></div>
+            <p class="state">{ l.t(if admin { "audit_intro_admin" } else { "audit_intro_owner" }) }</p>
+            { banner }
+            { filters }
+            { body }
+        </section>
+    }
+}
+
+fn row(l: Lang, admin: bool, e: &AuditEntry) -> Html {
+    let outcome = if e.outcome == "ok" { l.t("audit_ok") } else { l.t("audit_refused") };
+    html! {
+        <tr key={e.id} data-action={e.action.clone()} data-outcome={e.outcome.clone()} title={e.details.to_string()}>
+            <td>{ local_time(&e.at) }</td>
+            <td class="mono actor">{ &e.actor }</td>
+            if admin { <td class="mono">{ e.shop_id.clone().unwrap_or_default() }</td> }
+            <td class="mono action">{ &e.action }</td>
+            <td class={classes!("outcome", (e.outcome != "ok").then_some("refused"))}>{ outcome }</td>
+            <td class="mono">{ e.code.clone().unwrap_or_default() }</td>
+            <td class="mono">{ e.order_ids.join(" ") }</td>
+        </tr>
+    }
+}

@@ -1,0 +1,401 @@
+//! Staff accounts of the owner's shop: the list with each account's permissions (edited in
+//! place), disable (after a confirmation step) or enable, and a password reset (confirmed);
+//! above, the form that creates an account. After each action the list is read again.
+
+use std::rc::Rc;
+
+use orderveil_api::{Permission, SessionInfo, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::{self, Lang};
+
+/// The label key of a permission.
+pub fn perm_key(p: Permission) -> &'static str {
+    match p {
+        Permission::View => "perm_view",
+        Permission::Reveal => "perm_reveal",
+        Permission::Print => "perm_print",
+        Permission::Ship => "perm_ship",
+        Permission::Export => "perm_export",
+        Permission::Assign => "perm_assign",
+        Permission::Sms => "perm_sms",
+        Permission::Quota => "perm_quota",
+    }
+}
+
+/// The server's user-name rule, `[a-z0-9_-]{3,32}`.
+pub fn valid_username(s: &str) -> bool {
+    (3..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// The server's password rule: at least 8 characters.
+pub fn valid_password(s: &str) -> bool {
+    s.chars().count() >= 8
+}
+
+fn value_of(e: &InputEvent) -> String {
+    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
+fn when(t: &str) -> String {
+    t.get(..16).unwrap_or(t).replace('T', " ")
+}
+
+/// Permission checkboxes bound to `chosen`.
+fn perm_boxes(l: Lang, chosen: &UseStateHandle<Vec<Permission>>, disabled: bool, who: &str) -> Html {
+    html! {
+        <span class="perms">
+        { for Permission::ALL.into_iter().map(|p| {
+            let checked = chosen.contains(&p);
+            let onchange = {
+                let chosen = chosen.clone();
+                Callback::from(move |_: Event| {
+                    let mut v: Vec<Permission> = (*chosen).clone();
+                    if let Some(i) = v.iter().position(|x| *x == p) { v.remove(i); } else { v.push(p); }
+                    chosen.set(Permission::ALL.into_iter().filter(|x| v.contains(x)).collect());
+                })
+            };
+            html! {
+                <label class="scope">
+                    <input type="checkbox" class="perm" data-perm={p.as_str()} {checked} {onchange} {disabled}
+                           aria-label={format!("{} · {who}", l.t(perm_key(p)))} />
+                    { l.t(perm_key(p)) }
+                </label>
+            }
+        }) }
+        </span>
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ok(Rc<Vec<StaffMember>>),
+    Failed(ApiFailure),
+}
+
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Done(&'static str, String),
+    Failed(ApiFailure),
+}
+
+fn fetch(load: UseStateHandle<Load>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        load.set(match api::staff_list().await {
+            Ok(v) => Load::Ok(Rc::new(v)),
+            Err(e) => Load::Failed(e),
+        });
+    });
+}
+
+/// An action on one account.
+#[derive(Clone, PartialEq)]
+enum Action {
+    Perms(Vec<Permission>),
+    Disabled(bool),
+    Password(Zeroizing<String>),
+}
+
+/// Props.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// UI language.
+    pub lang: Lang,
+    /// The owner.
+    pub session: SessionInfo,
+}
+
+/// The staff page.
+#[function_component(Staff)]
+pub fn staff(props: &Props) -> Html {
+    let l = props.lang;
+    let load = use_state(|| Load::Loading);
+    let outcome = use_state(|| None::<Outcome>);
+    let busy = use_state(|| false);
+    {
+        let load = load.clone();
+        use_effect_with((), move |_| fetch(load));
+    }
+    let csrf = props.session.csrf_token.clone();
+    let on_action = {
+        let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+        Callback::from(move |(m, action): (Rc<StaffMember>, Action)| {
+            let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let (what, r) = match action {
+                    Action::Perms(p) => ("saved", api::staff_update(&csrf, m.id, &StaffUpdate { permissions: Some(p), disabled: None }).await),
+                    Action::Disabled(d) => {
+                        (if d { "disabled" } else { "enabled" }, api::staff_update(&csrf, m.id, &StaffUpdate { permissions: None, disabled: Some(d) }).await)
+                    }
+                    Action::Password(p) => ("reset", api::staff_reset_password(&csrf, m.id, &StaffPasswordReset { password: p.to_string() }).await),
+                };
+                outcome.set(Some(match r {
+                    Ok(_) => Outcome::Done(what, m.username.clone()),
+                    Err(e) => Outcome::Failed(e),
+                }));
+                fetch(load);
+                busy.set(false);
+            });
+        })
+    };
+    let on_created = {
+        let (load, outcome) = (load.clone(), outcome.clone());
+        Callback::from(move |r: Result<String, ApiFailure>| {
+            outcome.set(Some(match r {
+                Ok(name) => Outcome::Done("created", name),
+                Err(e) => Outcome::Failed(e),
+            }));
+            fetch(load.clone());
+        })
+    };
+    let notice = match &*outcome {
+        None => html! {},
+        Some(o) => {
+            let close = {
+                let outcome = outcome.clone();
+                Callback::from(move |_: MouseEvent| outcome.set(None))
+            };
+            let (class, id, role, code, text) = match o {
+                Outcome::Failed(e) => ("error", "staff-notice", "alert", e.code.clone(), e.text(l)),
+                Outcome::Done(what, n) => ("ok", "staff-status", "status", (*what).to_string(), i18n::staff_done(l, what, n)),
+            };
+            html! {
+                <div {id} class={classes!("notice", class)} {role} data-code={code}>
+                    <span>{ text }</span>
+                    <button type="button" class="link" onclick={close} aria-label={l.t("close")}>{ "×" }</button>
+                </div>
+            }
+        }
+    };
+    let body = match &*load {
+        Load::Loading => html! { <p class="state" id="staff-loading" aria-live="polite">{ l.t("loading") }</p> },
+        Load::Failed(e) => {
+            let load = load.clone();
+            let retry = Callback::from(move |_: MouseEvent| {
+                load.set(Load::Loading);
+                fetch(load.clone());
+            });
+            html! { <p class="error" role="alert" id="staff-error">{ e.text(l) }<button type="button" onclick={retry}>{ l.t("retry") }</button></p> }
+        }
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="staff-empty">{ l.t("staff_empty") }</p> },
+        Load::Ok(list) => html! {
+            <div class="table-wrap">
+            <table id="staff-table">
+                <thead><tr>
+                    <th>{ l.t("username") }</th><th>{ l.t("staff_state") }</th><th>{ l.t("staff_permissions") }</th>
+                    <th>{ l.t("staff_created") }</th><th>{ l.t("actions") }</th>
+                </tr></thead>
+                <tbody>
+                { for list.iter().map(|m| html! {
+                    <StaffRow key={m.id} lang={l} member={Rc::new(m.clone())} busy={*busy} on_action={on_action.clone()} />
+                }) }
+                </tbody>
+            </table>
+            </div>
+        },
+    };
+    html! {
+        <section class="staff-page" id="staff-page">
+            <div class="toolbar"><h2>{ l.t("staff_title") }</h2></div>
+            <p class="state">{ l.t("staff_intro") }</p>
+            <div class="live" aria-live="polite">{ notice }</div>
+            <CreateForm lang={l} csrf={csrf} {on_created} />
+            <div class="card"><h3>{ l.t("staff_list") }</h3>{ body }</div>
+        </section>
+    }
+}
+
+/// Props of [`CreateForm`].
+#[derive(Properties, PartialEq)]
+struct FormProps {
+    lang: Lang,
+    csrf: String,
+    on_created: Callback<Result<String, ApiFailure>>,
+}
+
+/// The form that creates a staff account (`view` preselected).
+#[function_component(CreateForm)]
+fn create_form(p: &FormProps) -> Html {
+    let l = p.lang;
+    let username = use_state(String::new);
+    let password = use_state(|| Zeroizing::new(String::new()));
+    let chosen = use_state(|| vec![Permission::View]);
+    let error = use_state(|| None::<&'static str>);
+    let sending = use_state(|| false);
+    let onsubmit = {
+        let (username, password, chosen, error, sending, csrf, cb) = (username.clone(), password.clone(), chosen.clone(), error.clone(), sending.clone(), p.csrf.clone(), p.on_created.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let name = username.trim().to_string();
+            if !valid_username(&name) {
+                error.set(Some("staff_username_invalid"));
+                return;
+            }
+            if !valid_password(&password) {
+                error.set(Some("staff_password_invalid"));
+                return;
+            }
+            error.set(None);
+            sending.set(true);
+            let req = StaffCreate { username: name.clone(), password: password.to_string(), permissions: (*chosen).clone() };
+            let (username, password, sending, csrf, cb) = (username.clone(), password.clone(), sending.clone(), csrf.clone(), cb.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let r = api::staff_create(&csrf, &req).await;
+                drop(Zeroizing::new(req.password));
+                if r.is_ok() {
+                    username.set(String::new());
+                    password.set(Zeroizing::new(String::new()));
+                }
+                sending.set(false);
+                cb.emit(r.map(|m| m.username));
+            });
+        })
+    };
+    let on_user = {
+        let username = username.clone();
+        Callback::from(move |e: InputEvent| username.set(value_of(&e)))
+    };
+    let on_pass = {
+        let password = password.clone();
+        Callback::from(move |e: InputEvent| password.set(Zeroizing::new(value_of(&e))))
+    };
+    html! {
+        <form class="card" id="staff-create-form" {onsubmit} novalidate=true>
+            <h3>{ l.t("staff_create_title") }</h3>
+            <label>{ l.t("username") }
+                <input id="staff-username" autocomplete="off" value={(*username).clone()} oninput={on_user} placeholder={l.t("staff_username_hint")} />
+            </label>
+            <label>{ l.t("password") }
+                <input id="staff-password" type="password" autocomplete="new-password" value={password.to_string()} oninput={on_pass} placeholder={l.t("staff_password_hint")} />
+            </label>
+            <fieldset class="perms"><legend>{ l.t("staff_permissions") }</legend>{ perm_boxes(l, &chosen, *sending, l.t("staff_create_title")) }</fieldset>
+            if let Some(k) = *error { <p class="error" role="alert" id="staff-form-error">{ l.t(k) }</p> }
+            <button type="submit" id="staff-create" disabled={*sending}>{ l.t(if *sending { "staff_creating" } else { "staff_create" }) }</button>
+        </form>
+    }
+}
+
+/// Props of [`StaffRow`].
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    lang: Lang,
+    member: Rc<StaffMember>,
+    busy: bool,
+    on_action: Callback<(Rc<StaffMember>, Action)>,
+}
+
+/// What the row is asking to confirm.
+#[derive(Clone, Copy, PartialEq)]
+enum Confirm {
+    None,
+    Disable,
+    Reset,
+}
+
+/// One account: permissions (editable), state, disable/enable, password reset.
+#[function_component(StaffRow)]
+fn staff_row(p: &RowProps) -> Html {
+    let l = p.lang;
+    let m = &p.member;
+    let chosen = use_state(|| m.permissions.clone());
+    let confirm = use_state(|| Confirm::None);
+    let new_password = use_state(|| Zeroizing::new(String::new()));
+    let bad_password = use_state(|| false);
+    {
+        // The server's answer replaces the checkboxes' state after each reload.
+        let chosen = chosen.clone();
+        use_effect_with(m.permissions.clone(), move |perms| chosen.set(perms.clone()));
+    }
+    let act = |a: Action| {
+        let (cb, m, confirm) = (p.on_action.clone(), m.clone(), confirm.clone());
+        move || {
+            confirm.set(Confirm::None);
+            cb.emit((m.clone(), a.clone()));
+        }
+    };
+    let changed = *chosen != m.permissions;
+    let save = {
+        let (cb, m, chosen) = (p.on_action.clone(), m.clone(), chosen.clone());
+        Callback::from(move |_: MouseEvent| cb.emit((m.clone(), Action::Perms((*chosen).clone()))))
+    };
+    let ask = |c: Confirm| {
+        let confirm = confirm.clone();
+        Callback::from(move |_: MouseEvent| confirm.set(c))
+    };
+    let state = if m.disabled {
+        html! { <span class="badge revoked">{ l.t("staff_disabled") }</span> }
+    } else {
+        html! { <span class="badge live">{ l.t("staff_enabled") }</span> }
+    };
+    let actions = match *confirm {
+        Confirm::Disable => {
+            let yes = act(Action::Disabled(true));
+            html! {
+                <span class="confirm" role="group">
+                    { l.t("staff_disable_question") }
+                    <button type="button" class="danger confirm-disable" disabled={p.busy} onclick={Callback::from(move |_: MouseEvent| yes())}>{ l.t("staff_disable_confirm") }</button>
+                    <button type="button" class="link cancel" onclick={ask(Confirm::None)}>{ l.t("cancel") }</button>
+                </span>
+            }
+        }
+        Confirm::Reset => {
+            let on_pass = {
+                let new_password = new_password.clone();
+                Callback::from(move |e: InputEvent| new_password.set(Zeroizing::new(value_of(&e))))
+            };
+            let reset = {
+                let (cb, m, confirm, new_password, bad) = (p.on_action.clone(), m.clone(), confirm.clone(), new_password.clone(), bad_password.clone());
+                Callback::from(move |_: MouseEvent| {
+                    if !valid_password(&new_password) {
+                        bad.set(true);
+                        return;
+                    }
+                    bad.set(false);
+                    let pw = Zeroizing::new(new_password.to_string());
+                    new_password.set(Zeroizing::new(String::new()));
+                    confirm.set(Confirm::None);
+                    cb.emit((m.clone(), Action::Password(pw)));
+                })
+            };
+            html! {
+                <span class="confirm" role="group">
+                    <input type="password" class="new-password" autocomplete="new-password" value={new_password.to_string()} oninput={on_pass}
+                           placeholder={l.t("staff_password_hint")} aria-label={format!("{} · {}", l.t("staff_new_password"), m.username)} />
+                    { l.t("staff_reset_question") }
+                    if *bad_password { <span class="error" role="alert">{ l.t("staff_password_invalid") }</span> }
+                    <button type="button" class="danger confirm-reset" disabled={p.busy} onclick={reset}>{ l.t("staff_reset_confirm") }</button>
+                    <button type="button" class="link cancel" onclick={ask(Confirm::None)}>{ l.t("cancel") }</button>
+                </span>
+            }
+        }
+        Confirm::None => {
+            let toggle = if m.disabled {
+                let enable = act(Action::Disabled(false));
+                html! { <button type="button" class="enable" disabled={p.busy} onclick={Callback::from(move |_: MouseEvent| enable())}>{ l.t("staff_enable") }</button> }
+            } else {
+                html! { <button type="button" class="disable" disabled={p.busy} onclick={ask(Confirm::Disable)}>{ l.t("staff_disable") }</button> }
+            };
+            html! { <>
+                <button type="button" class="save-perms" disabled={p.busy || !changed} onclick={save}>{ l.t(if p.busy { "staff_saving" } else { "staff_save_perms" }) }</button>
+                { toggle }
+                <button type="button" class="reset-password" disabled={p.busy} onclick={ask(Confirm::Reset)}>{ l.t("staff_reset") }</button>
+            </> }
+        }
+    };
+    html! {
+        <tr data-username={m.username.clone()} data-disabled={m.disabled.to_string()}
+            data-perms={m.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")}>
+            <td class="mono">{ &m.username }</td>
+            <td>{ state }</td>
+            <td>{ perm_boxes(l, &chosen, p.busy, &m.username) }</td>
+            <td>{ when(&m.created_at) }</td>
+            <td class="actions">{ actions }</td>
+        </tr>
+    }
+}
