@@ -526,6 +526,25 @@ impl Scope {
     }
 }
 
+/// Most web origins an ISV app registers.
+pub const ISV_MAX_ORIGINS: usize = 10;
+
+/// Is `o` a web origin an ISV app may register: `http(s)://host[:port]` in lower case and
+/// nothing else (no path, no trailing slash, no wildcard)? The server refuses any other
+/// (`VALIDATION_FAILED`); the web app checks the same rule before sending the form.
+pub fn valid_origin(o: &str) -> bool {
+    let Some(rest) = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")) else { return false };
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0));
+    host_ok && port_ok
+}
+
 /// `POST /api/v1/admin/isv-apps`: register a third-party app.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -719,4 +738,19 @@ pub struct SearchIndexItem {
 pub struct SearchIndexResponse {
     /// One per term.
     pub items: Vec<SearchIndexItem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_origin;
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        for ok in ["https://erp.example.com", "http://127.0.0.1:8081", "http://localhost:3000", "https://a-b.c"] {
+            assert!(valid_origin(ok), "{ok}");
+        }
+        for bad in ["", "erp.example.com", "ftp://x.com", "https://x.com/", "https://x.com/path", "https://X.com", "https://x.com:0", "https://x.com:99999", "https://", "https://x..com", "https://x.com:", "null", "https://*.x.com"] {
+            assert!(!valid_origin(bad), "{bad}");
+        }
+    }
 }

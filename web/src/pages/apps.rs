@@ -24,26 +24,11 @@ use crate::api::{self, ApiFailure};
 use crate::i18n::{self, Lang};
 
 /// Most origins an app registers (the server's limit).
-pub const MAX_ORIGINS: usize = 10;
+pub const MAX_ORIGINS: usize = orderveil_api::ISV_MAX_ORIGINS;
 /// Most characters of an app name (the server's limit).
 pub const MAX_NAME: usize = 64;
 /// Scopes checked for an app the shop has not authorized yet.
 const DEFAULT_SCOPES: [Scope; 2] = [Scope::OrdersRead, Scope::Reveal];
-
-/// Is `o` a web origin, `http(s)://host[:port]` in lower case and nothing else? (The
-/// server's rule, so a form that passes here is not refused for its origins.)
-pub fn valid_origin(o: &str) -> bool {
-    let Some(rest) = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")) else { return false };
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) => (h, Some(p)),
-        None => (rest, None),
-    };
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && host.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0));
-    host_ok && port_ok
-}
 
 /// What is wrong with the registration form.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +66,7 @@ fn registration(name: &str, origins: &str) -> Result<IsvAppCreate, FormError> {
         if o.is_empty() {
             continue;
         }
-        if !valid_origin(o) {
+        if !orderveil_api::valid_origin(o) {
             return Err(FormError::Origin(i + 1, o.to_string()));
         }
         if !list.iter().any(|x| x == o) {
