@@ -336,6 +336,15 @@ fn auth_view((id, app_id, app_name, shop_id, scopes, granted_by, created_at, rev
     IsvAuthorization { id, app_id, app_name, shop_id, scopes: parse_scopes(&scopes), granted_by, created_at: rfc3339(created_at), revoked_at: revoked_at.map(rfc3339) }
 }
 
+/// One authorization, read inside the transaction that changed it.
+async fn authorization_in(tx: &mut sqlx::AnyConnection, id: i64) -> AppResult<IsvAuthorization> {
+    let row: AuthRow = sqlx::query_as(&format!("SELECT {AUTH_COLUMNS} FROM isv_authorizations a JOIN isv_apps p ON p.app_id = a.app_id WHERE a.id = $1"))
+        .bind(id)
+        .fetch_one(tx)
+        .await?;
+    Ok(auth_view(row))
+}
+
 /// `GET /api/v1/isv-authorizations`: the owner's shop's (live and revoked), or all for admins.
 pub async fn list_authorizations(state: &AppState, user: &User) -> AppResult<Vec<IsvAuthorization>> {
     let rows: Vec<AuthRow> = match user.role {
@@ -389,12 +398,9 @@ pub async fn authorize(state: &AppState, user: &User, req: IsvAuthorizationCreat
     let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "isv_authorize", "ok");
     ev.details = json!({"app_id": req.app_id, "authorization_id": id, "scopes": scopes});
     audit::append(&mut tx, now, &ev).await?;
-    let row: AuthRow = sqlx::query_as(&format!("SELECT {AUTH_COLUMNS} FROM isv_authorizations a JOIN isv_apps p ON p.app_id = a.app_id WHERE a.id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let view = authorization_in(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(auth_view(row))
+    Ok(view)
 }
 
 /// `POST /api/v1/isv-authorizations/{id}/revoke` (shop owner): the app's tokens for the
@@ -413,12 +419,9 @@ pub async fn revoke(state: &AppState, user: &User, id: i64) -> AppResult<IsvAuth
         ev.details = json!({"app_id": app_id, "authorization_id": id});
         audit::append(&mut tx, now, &ev).await?;
     }
-    let row: AuthRow = sqlx::query_as(&format!("SELECT {AUTH_COLUMNS} FROM isv_authorizations a JOIN isv_apps p ON p.app_id = a.app_id WHERE a.id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let view = authorization_in(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(auth_view(row))
+    Ok(view)
 }
 
 fn ct_eq(a: &[u8], b: &[u8]) -> bool {
