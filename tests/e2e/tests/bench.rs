@@ -13,7 +13,7 @@
 //! MutationObserver callback; for page loads the observer is installed before the page's own
 //! scripts through CDP), so WebDriver's own round trips are not in the figures.
 //!
-//! The server is the library's (`build_state` + `app_with_web`, as in `web.rs`) on its own
+//! The server is the library's (`build_state` + `app_with_web`, as in `common/server.rs`) on its own
 //! Tokio runtime, seeded like `orderveil serve --demo` (3 shops × 5,000 orders, SQLite), with
 //! the quota floor and the risk limits raised (`--quota-floor 100000 --risk-per-minute 100000
 //! --risk-per-hour 100000`) so that 200 reveals in a row are allowed.
@@ -26,17 +26,17 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::browser;
-use fantoccini::{Client, Locator};
+use common::wait::{ORDER_ROWS, log_in, until, wait_for_within};
+use common::{NO_BROWSER, browser, have_browser, workspace_root};
+use fantoccini::{Client, Locator, elements::Element};
 use orderveil_server::{Config, Settings, build_state, clock::SystemClock, demo};
 
 const REVEALS: usize = 200;
 const WARM_LOADS: usize = 20;
 const COLD_LOADS: usize = 5;
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
-}
+/// How long a benchmark waits for an element.
+const WAIT: Duration = Duration::from_secs(30);
 
 fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
@@ -45,7 +45,7 @@ fn say(line: &str) {
 /// Benchmarks never skip silently: no browser or no build is a failure.
 fn require_browser_and_dist() -> PathBuf {
     let dist = std::env::var_os("ORDERVEIL_WEB_DIR").map_or_else(|| workspace_root().join("dist"), PathBuf::from);
-    assert!(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists(), "no Chromium/ChromeDriver at /usr/bin");
+    assert!(have_browser(), "{NO_BROWSER}");
     assert!(dist.join("index.html").exists(), "no web build in {} (run `trunk build --release`)", dist.display());
     let index = std::fs::read_to_string(dist.join("index.html")).unwrap();
     let wasm = index.split("data-wasm=\"").nth(1).unwrap().split('"').next().unwrap().trim_start_matches('/');
@@ -86,17 +86,12 @@ fn start_server(dist: &Path) -> BenchServer {
     BenchServer { base: format!("http://{addr}/"), _dir: dir, _thread: thread }
 }
 
-
-async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+async fn wait_for(c: &Client, css: &str) -> Element {
+    wait_for_within(c, css, WAIT).await
 }
 
 async fn login(c: &Client, url: &str) {
-    c.goto(url).await.unwrap();
-    wait_for(c, "#username").await.send_keys("shop1").await.unwrap();
-    c.find(Locator::Css("#password")).await.unwrap().send_keys("demo1234").await.unwrap();
-    c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
-    wait_for(c, "table#orders tbody tr").await;
+    log_in(c, url, "shop1", demo::PASSWORD, ORDER_ROWS, WAIT).await;
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -233,19 +228,15 @@ async fn reveal_latency() {
         if lat.len() < REVEALS {
             let first = ids[0].clone();
             wait_for(&c, "#page-next").await.click().await.unwrap();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            loop {
+            until(Duration::from_secs(20), Duration::from_millis(20), "next page did not load", async || {
                 let now_first = c.find(Locator::Css("table#orders tbody tr[data-order-id]")).await.ok();
                 let id = match now_first {
                     Some(e) => e.attr("data-order-id").await.ok().flatten(),
                     None => None,
                 };
-                if id.is_some_and(|i| i != first) {
-                    break;
-                }
-                assert!(Instant::now() < deadline, "next page did not load");
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+                id.is_some_and(|i| i != first)
+            })
+            .await;
             wait_for(&c, "table#orders tbody tr .field[data-field=\"name\"] button.eye").await;
         }
     }

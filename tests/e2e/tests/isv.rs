@@ -8,17 +8,17 @@
 //! under `CI=true` the test fails; otherwise it says loudly that it skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::browser;
+use common::http::{Session, api_login as login, api_post as post};
+use common::server::{Goods, start};
+use common::wait::until;
+use common::{NO_BROWSER, browser, have_browser, workspace_root};
 use fantoccini::Client;
-use orderveil_api::{IngestOrder, IsvAppCreated, IsvAuthorization, Item, OrderStatus, QuotaResponse, ReceiverIn};
-use orderveil_server::{Config, Settings, build_state, clock::SystemClock, demo, ingest};
+use orderveil_api::{IsvAppCreated, IsvAuthorization, OrderStatus, QuotaResponse};
+use orderveil_server::Settings;
 use serde_json::{Value, json};
 
 /// Receivers no demo generator produces. (order id, shop, name, phone, address)
@@ -29,15 +29,10 @@ const SECRETS: &[(&str, &str, &str, &str, &str)] = &[
     ("ISVOTHER1", "shop2", "嵌入他店丁", "13700000004", "四川省成都市锦江区嵌入他店路4号"),
 ];
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
-}
+const THERMOS: Goods = Goods { title: "不锈钢保温杯 500ml", quantity: 2, price_cents: 5_900 };
 
 fn skip_or_fail(why: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-        panic!("{why} (CI=true: browser tests may not be skipped)");
-    }
-    let _ = writeln!(std::io::stderr(), "\n!!! SKIPPED: ISV end-to-end test: {why}\n");
+    common::skip_or_fail_as("ISV end-to-end test", why);
 }
 
 /// Everything the DOM of the page holds, open shadow roots included.
@@ -86,19 +81,7 @@ const ERROR_TEXT: &str = "const el = document.querySelector(arguments[0]);
 const HAS_PLAIN: &str = "const el = document.querySelector(arguments[0]);
   return !!(el && el.shadowRoot && el.shadowRoot.querySelector('[part~=\"plain\"]'));";
 
-async fn login(base: &str, user: &str) -> (reqwest::Client, String) {
-    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let r: Value = http.post(format!("{base}/api/v1/auth/login")).json(&json!({"username": user, "password": demo::PASSWORD})).send().await.unwrap().json().await.unwrap();
-    (http, r["csrf_token"].as_str().unwrap().to_string())
-}
-
-async fn post<T: serde::de::DeserializeOwned>(s: &(reqwest::Client, String), url: String, body: Value) -> T {
-    let r = s.0.post(url).header("X-CSRF-Token", &s.1).json(&body).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    r.json().await.unwrap()
-}
-
-async fn used_today(s: &(reqwest::Client, String), base: &str) -> u32 {
+async fn used_today(s: &Session, base: &str) -> u32 {
     let q: QuotaResponse = s.0.get(format!("{base}/api/v1/quota")).send().await.unwrap().json().await.unwrap();
     q.today.used
 }
@@ -107,8 +90,8 @@ async fn used_today(s: &(reqwest::Client, String), base: &str) -> u32 {
 async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     let root = workspace_root();
     let (dist, pkg, page) = (root.join("dist"), root.join("crates/reveal/pkg"), root.join("examples/isv/static"));
-    if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
-        return skip_or_fail("no Chromium/ChromeDriver at /usr/bin");
+    if !have_browser() {
+        return skip_or_fail(NO_BROWSER);
     }
     for need in [dist.join("index.html"), dist.join("embed/frame.html"), pkg.join("orderveil_reveal.js")] {
         if !need.exists() {
@@ -117,29 +100,11 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     }
 
     // OrderVeil, with the known orders.
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = Config { data_dir: dir.path().to_path_buf(), database_url: None, service_token: Some("e2e".into()), settings: Settings::default() };
-    let state = build_state(&cfg, Arc::new(SystemClock)).await.unwrap();
-    demo::seed_users(&state).await.unwrap();
-    let now = orderveil_server::clock::Clock::now(&SystemClock);
-    let orders: Vec<IngestOrder> = SECRETS
-        .iter()
-        .map(|(id, shop, name, phone, address)| IngestOrder {
-            order_id: (*id).into(),
-            shop_id: (*shop).into(),
-            status: OrderStatus::AwaitingShipment,
-            created_at: orderveil_server::clock::rfc3339(now - 600),
-            completed_at: None,
-            items: vec![Item { title: "不锈钢保温杯 500ml".into(), quantity: 2, price_cents: 5_900 }],
-            amount_cents: 11_800,
-            receiver: ReceiverIn { name: (*name).into(), phone: (*phone).into(), address: (*address).into() },
-        })
-        .collect();
-    ingest::ingest(&state, orders, "e2e").await.unwrap();
-    let ov_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let ov = format!("http://{}", ov_listener.local_addr().unwrap());
-    let app = orderveil_server::app_with_web(state, Some(&dist));
-    tokio::spawn(async move { axum::serve(ov_listener, app).await });
+    let server = start(Settings::default(), &dist, |now| {
+        SECRETS.iter().map(|&(id, shop, name, phone, address)| THERMOS.order(id, shop, OrderStatus::AwaitingShipment, (name, phone, address), now - 600)).collect()
+    })
+    .await;
+    let ov = format!("http://{}", server.addr);
 
     // The ISV's origin (another host name and port than OrderVeil's).
     let isv_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -184,15 +149,10 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     assert_eq!(poll(&c, PLAIN_TEXT, addr2, "the plaintext").await, json!(SECRETS[1].4));
     assert_eq!(used_today(&owner, &ov).await, 2, "two orders revealed through the app, two charged to shop1");
     // Events carry no plaintext; after the timeout (3 s) the plaintext has left the DOM.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let gone = c.execute(HAS_PLAIN, vec![json!(phone1)]).await.unwrap() == json!(false) && c.execute(HAS_PLAIN, vec![json!(addr2)]).await.unwrap() == json!(false);
-        if gone {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the plaintext did not hide after its timeout");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until(Duration::from_secs(10), Duration::from_millis(100), "the plaintext did not hide after its timeout", async || {
+        c.execute(HAS_PLAIN, vec![json!(phone1)]).await.unwrap() == json!(false) && c.execute(HAS_PLAIN, vec![json!(addr2)]).await.unwrap() == json!(false)
+    })
+    .await;
     let dom = whole_dom(&c).await;
     assert_no_plaintext(&dom, "after the timeout");
     assert!(dom.contains("orderveil-reveal") && dom.contains("orderveil-hide"), "the page did not receive the element's events");

@@ -5,17 +5,16 @@
 //! eye reveals again.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 
-use common::browser;
+use common::server::{Goods, Server, minutes_ago, start_web};
+use common::wait::{WITHIN, click, field, log_in, wait_for, wait_text};
+use common::{browser, screenshot_path};
 use fantoccini::{Client, Locator};
-use orderveil_api::{IngestOrder, Item, OrderStatus, ReceiverIn};
-use orderveil_server::{Config, Settings, build_state, clock::SystemClock, demo, ingest};
+use orderveil_api::OrderStatus;
+use orderveil_server::{Settings, demo};
 
 /// (order id, status, name, phone, address) of shop1; none is a demo receiver.
 const ORDERS: &[(&str, OrderStatus, &str, &str, &str)] = &[
@@ -24,117 +23,35 @@ const ORDERS: &[(&str, OrderStatus, &str, &str, &str)] = &[
     ("QA0000003", OrderStatus::Shipped, "提额测试丙", "13712340003", "上海市浦东新区提额测试巷3号"),
 ];
 
-fn skip_or_fail(why: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-        panic!("{why} (CI=true: browser tests may not be skipped)");
-    }
-    let _ = writeln!(std::io::stderr(), "\n!!! SKIPPED: browser end-to-end test: {why}\n");
-}
+const GAME_CARD: Goods = Goods { title: "点卡 100 元", quantity: 1, price_cents: 10_000 };
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
-}
-
-struct Server {
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
+/// A server with the demo users and `ORDERS`, serving `dist/`.
 async fn server(settings: Settings) -> Option<Server> {
-    let dist = workspace_root().join("dist");
-    if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
-        skip_or_fail("no Chromium/ChromeDriver at /usr/bin");
-        return None;
-    }
-    if !dist.join("index.html").exists() {
-        skip_or_fail("no web build in dist/ (run `trunk build` or `cargo xtask test`)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = Config { data_dir: dir.path().to_path_buf(), database_url: None, service_token: Some("e2e".into()), settings };
-    let state = build_state(&cfg, Arc::new(SystemClock)).await.unwrap();
-    demo::seed_users(&state).await.unwrap();
-    let now = orderveil_server::clock::Clock::now(&SystemClock);
-    let orders: Vec<IngestOrder> = ORDERS
-        .iter()
-        .enumerate()
-        .map(|(i, (id, status, name, phone, address))| IngestOrder {
-            order_id: (*id).into(),
-            shop_id: "shop1".into(),
-            status: *status,
-            created_at: orderveil_server::clock::rfc3339(now - 60 * (i as i64 + 1)),
-            completed_at: None,
-            items: vec![Item { title: "点卡 100 元".into(), quantity: 1, price_cents: 10_000 }],
-            amount_cents: 10_000,
-            receiver: ReceiverIn { name: (*name).into(), phone: (*phone).into(), address: (*address).into() },
-        })
-        .collect();
-    ingest::ingest(&state, orders, "e2e").await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let app = orderveil_server::app_with_web(state, Some(&dist));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Some(Server { base: format!("http://{addr}/"), _dir: dir })
+    start_web(settings, |now| {
+        ORDERS.iter().enumerate().map(|(i, &(id, status, name, phone, address))| GAME_CARD.order(id, "shop1", status, (name, phone, address), minutes_ago(now, i))).collect()
+    })
+    .await
 }
 
-async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
-}
-
+/// Attribute waits here look every 100 ms.
 async fn wait_attr_within(c: &Client, css: &str, attr: &str, want: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && e.attr(attr).await.ok().flatten().as_deref() == Some(want)
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{css}[{attr}] never became {want:?}; page: {}", c.source().await.unwrap_or_default());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    common::wait::wait_attr_every(c, css, attr, want, within, Duration::from_millis(100)).await;
 }
 
 async fn wait_attr(c: &Client, css: &str, attr: &str, want: &str) {
-    wait_attr_within(c, css, attr, want, Duration::from_secs(20)).await;
-}
-
-async fn wait_text(c: &Client, css: &str, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && e.text().await.is_ok_and(|t| t.contains(want))
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{css} never showed {want:?}; page: {}", c.source().await.unwrap_or_default());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn click(c: &Client, css: &str) {
-    wait_for(c, css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    wait_attr_within(c, css, attr, want, WITHIN).await;
 }
 
 async fn login(c: &Client, url: &str, user: &str) {
-    c.goto(url).await.unwrap();
-    wait_for(c, "#username").await.send_keys(user).await.unwrap();
-    c.find(Locator::Css("#password")).await.unwrap().send_keys("demo1234").await.unwrap();
-    c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
-    wait_for(c, "#logout").await;
+    log_in(c, url, user, demo::PASSWORD, "#logout", WITHIN).await;
 }
 
 fn eye(id: &str, kind: &str) -> String {
-    format!("tr[data-order-id=\"{id}\"] .field[data-field=\"{kind}\"] button.eye")
+    field(id, kind, "button.eye")
 }
 
 fn plain(id: &str, kind: &str) -> String {
-    format!("tr[data-order-id=\"{id}\"] .field[data-field=\"{kind}\"] .plain")
-}
-
-fn screenshot_path(name: &str) -> PathBuf {
-    let dir = workspace_root().join("target");
-    let _ = std::fs::create_dir_all(&dir);
-    dir.join(name)
+    field(id, kind, ".plain")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

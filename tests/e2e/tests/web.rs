@@ -5,17 +5,17 @@
 //! tests fail; otherwise they say loudly that they skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::browser;
+use common::http::{api_cookie, http};
+use common::server::{BEDDING, Server, minutes_ago, start_web};
+use common::wait::{EVERY, WITHIN, click, count, exact_text, field, login, until, wait_attr, wait_for, wait_gone, wait_text};
+use common::{browser, screenshot, workspace_root};
 use fantoccini::{Client, Locator, key::Key};
-use orderveil_api::{IngestOrder, Item, OrderStatus, ReceiverIn};
-use orderveil_server::{Config, Settings, build_state, clock::SystemClock, demo, ingest};
+use orderveil_api::OrderStatus;
+use orderveil_server::Settings;
 
 /// Receivers no demo generator produces, so finding one in the DOM means plaintext is there.
 /// (order id, shop, status, name, phone, address)
@@ -39,189 +39,22 @@ fn assert_no_plaintext(source: &str, ids: &[&str], when: &str) {
     }
 }
 
-fn skip_or_fail(why: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-        panic!("{why} (CI=true: browser tests may not be skipped)");
-    }
-    let _ = writeln!(std::io::stderr(), "\n!!! SKIPPED: browser end-to-end test: {why}\n");
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
-}
-
-fn screenshot_path(name: &str) -> PathBuf {
-    let dir = workspace_root().join("target");
-    let _ = std::fs::create_dir_all(&dir);
-    dir.join(name)
-}
-
-
-/// A server with the demo users and the orders of `SECRETS`, serving `dist/`.
-struct Server {
-    base: String,
-    addr: String,
-    _dir: tempfile::TempDir,
-}
-
-/// Start a server, or `None` if the browser or the web build is missing (and not in CI).
+/// A server with the demo users and the orders of `SECRETS`, serving `dist/`; or `None` if
+/// the browser or the web build is missing (and not in CI).
 async fn server(settings: Settings) -> Option<Server> {
-    let dist = workspace_root().join("dist");
-    if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
-        skip_or_fail("no Chromium/ChromeDriver at /usr/bin");
-        return None;
-    }
-    if !dist.join("index.html").exists() {
-        skip_or_fail("no web build in dist/ (run `trunk build` or `cargo xtask test`)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = Config { data_dir: dir.path().to_path_buf(), database_url: None, service_token: Some("e2e".into()), settings };
-    let state = build_state(&cfg, Arc::new(SystemClock)).await.unwrap();
-    demo::seed_users(&state).await.unwrap();
-    let now = orderveil_server::clock::Clock::now(&SystemClock);
-    let orders: Vec<IngestOrder> = SECRETS
-        .iter()
-        .enumerate()
-        .map(|(i, (id, shop, status, name, phone, address))| IngestOrder {
-            order_id: (*id).into(),
-            shop_id: (*shop).into(),
-            status: *status,
-            created_at: orderveil_server::clock::rfc3339(now - 60 * (i as i64 + 1)),
-            completed_at: None,
-            items: vec![Item { title: "全棉四件套 1.8m".into(), quantity: 1, price_cents: 26_900 }],
-            amount_cents: 26_900,
-            receiver: ReceiverIn { name: (*name).into(), phone: (*phone).into(), address: (*address).into() },
-        })
-        .collect();
-    ingest::ingest(&state, orders, "e2e").await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let app = orderveil_server::app_with_web(state, Some(&dist));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Some(Server { base: format!("http://{addr}/"), addr, _dir: dir })
-}
-
-
-/// A raw HTTP/1.0 exchange (no redirects, no cookies jar): status, headers (lower-case
-/// names), body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-    let (addr, method, path, body) = (addr.to_string(), method.to_string(), path.to_string(), body.to_string());
-    let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    tokio::task::spawn_blocking(move || {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n", body.len());
-        for (k, v) in &headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        req.push_str(&body);
-        s.write_all(req.as_bytes()).unwrap();
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).unwrap();
-        let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let head = String::from_utf8_lossy(&buf[..split]).into_owned();
-        let mut lines = head.lines();
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-        let headers = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())).collect();
-        Reply { status, headers, body: buf[split + 4..].to_vec() }
+    start_web(settings, |now| {
+        SECRETS.iter().enumerate().map(|(i, &(id, shop, status, name, phone, address))| BEDDING.order(id, shop, status, (name, phone, address), minutes_ago(now, i))).collect()
     })
     .await
-    .unwrap()
-}
-
-async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
-}
-
-async fn wait_text(c: &Client, css: &str, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && e.text().await.is_ok_and(|t| t.contains(want))
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{css} never showed {want:?}; page: {}", c.source().await.unwrap_or_default());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The text of the element, exactly (waits for it to appear).
-async fn exact_text(c: &Client, css: &str) -> String {
-    wait_for(c, css).await.text().await.unwrap()
-}
-
-async fn wait_attr(c: &Client, css: &str, attr: &str, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && e.attr(attr).await.ok().flatten().as_deref() == Some(want)
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{css}[{attr}] never became {want:?}; page: {}", c.source().await.unwrap_or_default());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn wait_gone(c: &Client, css: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    while !c.find_all(Locator::Css(css)).await.unwrap().is_empty() {
-        assert!(Instant::now() < deadline, "{css} still present after {within:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn count(c: &Client, css: &str) -> usize {
-    c.find_all(Locator::Css(css)).await.unwrap().len()
-}
-
-async fn click(c: &Client, css: &str) {
-    wait_for(c, css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 async fn meter_used(c: &Client) -> String {
     wait_for(c, "#quota-meter").await.attr("data-used").await.unwrap().unwrap()
 }
 
-async fn login(c: &Client, url: &str, user: &str) {
-    c.goto(url).await.unwrap();
-    wait_for(c, "#username").await.send_keys(user).await.unwrap();
-    c.find(Locator::Css("#password")).await.unwrap().send_keys("demo1234").await.unwrap();
-    c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
-    wait_for(c, "table#orders tbody tr").await;
-}
-
-async fn screenshot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(screenshot_path(name), png).unwrap();
-}
-
-fn field(id: &str, kind: &str, part: &str) -> String {
-    format!("tr[data-order-id=\"{id}\"] .field[data-field=\"{kind}\"] {part}")
-}
-
 /// Reveal audit rows of shop1 (as its owner, over the API): (outcome, code, order ids).
 async fn reveal_audit(s: &Server) -> Vec<(String, Option<String>, Vec<String>)> {
-    let login = http(&s.addr, "POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], r#"{"username":"shop1","password":"demo1234"}"#).await;
-    assert_eq!(login.status, 200, "{}", login.text());
-    let cookie = login.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let cookie = api_cookie(&s.addr, "shop1").await;
     let page = http(&s.addr, "GET", "/api/v1/audit?action=reveal&per_page=200", &[("Cookie", &cookie)], "").await;
     assert_eq!(page.status, 200, "{}", page.text());
     let v: serde_json::Value = serde_json::from_slice(&page.body).unwrap();
@@ -277,11 +110,7 @@ async fn merchant_sees_masked_orders_only_and_can_switch_language() {
         input.send_keys(text).await.unwrap();
         click(&c, "#search-go").await;
         wait_for(&c, &format!("tr[data-order-id=\"{want}\"]")).await;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while count(&c, "table#orders tbody tr").await != 1 {
-            assert!(Instant::now() < deadline, "search {by}={text} did not narrow to {want}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        until(WITHIN, EVERY, &format!("search {by}={text} did not narrow to {want}"), async || count(&c, "table#orders tbody tr").await == 1).await;
     }
     click(&c, "#search-clear").await;
     wait_for(&c, "tr[data-order-id=\"E2ECANCEL\"]").await;
@@ -589,18 +418,9 @@ async fn cool_down_shows_the_time_left_and_reveals_nothing() {
     c.close().await.unwrap();
 }
 
-
-/// A session cookie of `user` (demo password), over the API.
-async fn api_cookie(s: &Server, user: &str) -> String {
-    let body = serde_json::json!({"username": user, "password": "demo1234"}).to_string();
-    let login = http(&s.addr, "POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], &body).await;
-    assert_eq!(login.status, 200, "{}", login.text());
-    login.header("set-cookie").unwrap().split(';').next().unwrap().to_string()
-}
-
 /// `GET path` as `user`: the JSON answer (must be 200).
 async fn api_get(s: &Server, user: &str, path: &str) -> serde_json::Value {
-    let cookie = api_cookie(s, user).await;
+    let cookie = api_cookie(&s.addr, user).await;
     let r = http(&s.addr, "GET", path, &[("Cookie", &cookie)], "").await;
     assert_eq!(r.status, 200, "GET {path} as {user}: {}", r.text());
     serde_json::from_slice(&r.body).unwrap()
