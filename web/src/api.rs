@@ -94,24 +94,25 @@ pub async fn logout(csrf: &str) -> Result<(), ApiFailure> {
     request::<(), Option<()>>(Method::POST, "/api/v1/auth/logout", Some(csrf), None).await.map(|_| ())
 }
 
+/// A query string of the parameters that are set and not empty, in order, values encoded.
+fn query_string(params: impl IntoIterator<Item = (&'static str, Option<String>)>) -> String {
+    let set = params.into_iter().filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(&v))));
+    set.collect::<Vec<_>>().join("&")
+}
+
 /// The query string of an order search (only the parameters that are set).
 pub fn order_query_string(q: &OrderQuery) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut add = |k: &str, v: Option<String>| {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", encode(&v)));
-        }
-    };
-    add("page", q.page.map(|p| p.to_string()));
-    add("per_page", q.per_page.map(|p| p.to_string()));
-    add("status", q.status.map(|s| s.as_str().to_string()));
-    add("order_id", q.order_id.clone());
-    add("phone", q.phone.clone());
-    add("phone_last4", q.phone_last4.clone());
-    add("name", q.name.clone());
-    add("address", q.address.clone());
-    add("shop_id", q.shop_id.clone());
-    parts.join("&")
+    query_string([
+        ("page", q.page.map(|p| p.to_string())),
+        ("per_page", q.per_page.map(|p| p.to_string())),
+        ("status", q.status.map(|s| s.as_str().to_string())),
+        ("order_id", q.order_id.clone()),
+        ("phone", q.phone.clone()),
+        ("phone_last4", q.phone_last4.clone()),
+        ("name", q.name.clone()),
+        ("address", q.address.clone()),
+        ("shop_id", q.shop_id.clone()),
+    ])
 }
 
 /// One page of masked orders.
@@ -185,22 +186,17 @@ pub async fn staff_reset_password(csrf: &str, id: i64, req: &orderveil_api::Staf
 
 /// The query string of an audit search (only the parameters that are set).
 pub fn audit_query_string(q: &orderveil_api::AuditQuery) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut add = |k: &str, v: Option<String>| {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", encode(&v)));
-        }
-    };
-    add("page", q.page.map(|p| p.to_string()));
-    add("per_page", q.per_page.map(|p| p.to_string()));
-    add("shop_id", q.shop_id.clone());
-    add("actor", q.actor.clone());
-    add("action", q.action.clone());
-    add("order_id", q.order_id.clone());
-    add("outcome", q.outcome.clone());
-    add("from", q.from.clone());
-    add("to", q.to.clone());
-    parts.join("&")
+    query_string([
+        ("page", q.page.map(|p| p.to_string())),
+        ("per_page", q.per_page.map(|p| p.to_string())),
+        ("shop_id", q.shop_id.clone()),
+        ("actor", q.actor.clone()),
+        ("action", q.action.clone()),
+        ("order_id", q.order_id.clone()),
+        ("outcome", q.outcome.clone()),
+        ("from", q.from.clone()),
+        ("to", q.to.clone()),
+    ])
 }
 
 /// One page of the audit trail.

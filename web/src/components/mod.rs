@@ -1,4 +1,6 @@
 //! Reusable components.
+pub mod notice;
 pub mod quota_meter;
 pub mod reveal;
 pub mod quota_watch;
+pub mod states;

@@ -9,6 +9,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::states;
 use crate::components::quota_watch::{reason_key, status_badge};
 use crate::i18n::{self, Lang};
 
@@ -106,82 +107,72 @@ pub fn admin_applications(p: &Props) -> Html {
         Some(Err(m)) => html! { <p class="error" role="alert" id="aa-error">{ m.clone() }</p> },
     };
     let body = match &*load {
-        Load::Loading => html! { <p class="state" id="aa-loading">{ l.t("loading") }</p> },
-        Load::Failed(e) => {
-            let reload = reload.clone();
-            html! { <p class="error" role="alert" id="aa-load-error">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
-        }
+        Load::Loading => states::loading(l, "aa-loading", false),
+        Load::Failed(e) => states::failed_reload(l, "aa-load-error", e, &reload),
         Load::Ok(v) if v.is_empty() => html! { <p class="state" id="aa-empty">{ l.t(if *pending_only { "aa_empty" } else { "aa_empty_all" }) }</p> },
-        Load::Ok(v) => html! {
-            <div class="table-wrap">
-            <table id="aa-list">
-                <thead><tr>
-                    <th>{ "#" }</th><th>{ l.t("aa_shop") }</th><th>{ l.t("qa_per_day") }</th><th>{ l.t("qa_reason") }</th><th>{ l.t("qa_dates") }</th>
-                    <th>{ l.t("aa_context") }</th><th>{ l.t("status") }</th><th>{ l.t("actions") }</th>
-                </tr></thead>
-                <tbody>
-                { for v.iter().map(|a| {
-                    let id = a.id;
-                    let working = *busy == Some(id);
-                    let on_comment = {
-                        let comments = comments.clone();
-                        Callback::from(move |e: InputEvent| {
-                            let mut c = (*comments).clone();
-                            c.insert(id, value_of(&e));
-                            comments.set(c);
-                        })
-                    };
-                    let (approve, reject) = {
-                        let (d1, d2) = (decide.clone(), decide.clone());
-                        (Callback::from(move |_: MouseEvent| d1.emit((id, true))), Callback::from(move |_: MouseEvent| d2.emit((id, false))))
-                    };
-                    let dates = match &a.end_day {
-                        Some(e) => format!("{} – {e}", a.start_day),
-                        None => format!("{} – {}", a.start_day, l.t("qa_long_term")),
-                    };
-                    let ctx = a.context.clone();
-                    html! {
-                        <tr key={id.to_string()} data-application-id={id.to_string()} data-status={a.status.as_str()} data-shop-id={a.shop_id.clone()}
-                            class={classes!(a.long_term.then_some("long-term-row"))}>
-                            <td class="mono">{ id }<small class="since">{ when(&a.created_at) }</small></td>
-                            <td>{ a.shop_name.clone() }<div class="mono muted">{ a.shop_id.clone() }</div><small class="since">{ a.applied_by.clone() }</small></td>
-                            <td class="per-day">{ format!("+{} {}", a.per_day, l.t("qa_per_day_unit")) }</td>
-                            <td class="reason">{ l.t(reason_key(a.reason)) }<small class="since description">{ a.description.clone() }</small></td>
-                            <td>{ dates }
-                                if a.long_term { <div><span class="badge long-term" title={l.t("aa_long_term_warn")}>{ format!("⚠ {}", l.t("aa_long_term_warn")) }</span></div> }
-                            </td>
-                            <td class="context">{
-                                match ctx {
-                                    Some(c) => html! { <dl class="context">
-                                        <dt>{ l.t("aa_orders30") }</dt><dd data-key="orders30">{ c.orders_last_30_days }</dd>
-                                        <dt>{ l.t("aa_reveals30") }</dt><dd data-key="reveals30">{ c.reveals_last_30_days }</dd>
-                                        <dt>{ l.t("aa_previous") }</dt><dd data-key="previous">{ c.previous_applications }</dd>
-                                    </dl> },
-                                    None => html! {},
-                                }
-                            }</td>
-                            <td>{ status_badge(l, a.status) }
-                                if let Some(c) = a.comment.clone() { <small class="since">{ c }</small> }
-                            </td>
-                            <td class="actions">
-                                if a.status == ApplicationStatus::Pending {
-                                    <div class="review">
-                                        <input class="aa-comment" aria-label={format!("{} #{id}", l.t("qa_comment"))} placeholder={l.t("aa_comment_ph")} maxlength="500"
-                                               value={comments.get(&id).cloned().unwrap_or_default()} oninput={on_comment} />
-                                        <div class="row-actions">
-                                            <button type="button" class="aa-approve primary" onclick={approve} disabled={busy.is_some()}>{ if working { l.t("aa_working") } else { l.t("aa_approve") } }</button>
-                                            <button type="button" class="aa-reject danger" onclick={reject} disabled={busy.is_some()}>{ l.t("aa_reject") }</button>
-                                        </div>
+        Load::Ok(v) => states::table("aa-list", html! { <>
+            <th>{ "#" }</th><th>{ l.t("aa_shop") }</th><th>{ l.t("qa_per_day") }</th><th>{ l.t("qa_reason") }</th><th>{ l.t("qa_dates") }</th>
+            <th>{ l.t("aa_context") }</th><th>{ l.t("status") }</th><th>{ l.t("actions") }</th>
+        </> }, html! { <>
+            { for v.iter().map(|a| {
+                let id = a.id;
+                let working = *busy == Some(id);
+                let on_comment = {
+                    let comments = comments.clone();
+                    Callback::from(move |e: InputEvent| {
+                        let mut c = (*comments).clone();
+                        c.insert(id, value_of(&e));
+                        comments.set(c);
+                    })
+                };
+                let (approve, reject) = {
+                    let (d1, d2) = (decide.clone(), decide.clone());
+                    (Callback::from(move |_: MouseEvent| d1.emit((id, true))), Callback::from(move |_: MouseEvent| d2.emit((id, false))))
+                };
+                let dates = match &a.end_day {
+                    Some(e) => format!("{} – {e}", a.start_day),
+                    None => format!("{} – {}", a.start_day, l.t("qa_long_term")),
+                };
+                let ctx = a.context.clone();
+                html! {
+                    <tr key={id.to_string()} data-application-id={id.to_string()} data-status={a.status.as_str()} data-shop-id={a.shop_id.clone()}
+                        class={classes!(a.long_term.then_some("long-term-row"))}>
+                        <td class="mono">{ id }<small class="since">{ when(&a.created_at) }</small></td>
+                        <td>{ a.shop_name.clone() }<div class="mono muted">{ a.shop_id.clone() }</div><small class="since">{ a.applied_by.clone() }</small></td>
+                        <td class="per-day">{ format!("+{} {}", a.per_day, l.t("qa_per_day_unit")) }</td>
+                        <td class="reason">{ l.t(reason_key(a.reason)) }<small class="since description">{ a.description.clone() }</small></td>
+                        <td>{ dates }
+                            if a.long_term { <div><span class="badge long-term" title={l.t("aa_long_term_warn")}>{ format!("⚠ {}", l.t("aa_long_term_warn")) }</span></div> }
+                        </td>
+                        <td class="context">{
+                            match ctx {
+                                Some(c) => html! { <dl class="context">
+                                    <dt>{ l.t("aa_orders30") }</dt><dd data-key="orders30">{ c.orders_last_30_days }</dd>
+                                    <dt>{ l.t("aa_reveals30") }</dt><dd data-key="reveals30">{ c.reveals_last_30_days }</dd>
+                                    <dt>{ l.t("aa_previous") }</dt><dd data-key="previous">{ c.previous_applications }</dd>
+                                </dl> },
+                                None => html! {},
+                            }
+                        }</td>
+                        <td>{ status_badge(l, a.status) }
+                            if let Some(c) = a.comment.clone() { <small class="since">{ c }</small> }
+                        </td>
+                        <td class="actions">
+                            if a.status == ApplicationStatus::Pending {
+                                <div class="review">
+                                    <input class="aa-comment" aria-label={format!("{} #{id}", l.t("qa_comment"))} placeholder={l.t("aa_comment_ph")} maxlength="500"
+                                           value={comments.get(&id).cloned().unwrap_or_default()} oninput={on_comment} />
+                                    <div class="row-actions">
+                                        <button type="button" class="aa-approve primary" onclick={approve} disabled={busy.is_some()}>{ if working { l.t("aa_working") } else { l.t("aa_approve") } }</button>
+                                        <button type="button" class="aa-reject danger" onclick={reject} disabled={busy.is_some()}>{ l.t("aa_reject") }</button>
                                     </div>
-                                }
-                            </td>
-                        </tr>
-                    }
-                }) }
-                </tbody>
-            </table>
-            </div>
-        },
+                                </div>
+                            }
+                        </td>
+                    </tr>
+                }
+            }) }
+        </> }),
     };
     html! {
         <section class="admin-applications">

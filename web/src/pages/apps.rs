@@ -21,6 +21,8 @@ use yew::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
+use crate::components::notice::{Said, outcome_notice};
+use crate::components::states;
 use crate::i18n::{self, Lang};
 
 /// Most origins an app registers (the server's limit).
@@ -220,37 +222,18 @@ pub fn apps(props: &Props) -> Html {
             fetch(load.clone());
         })
     };
-    let notice = match &*outcome {
-        None => html! {},
-        Some(o) => {
-            let close = {
-                let outcome = outcome.clone();
-                Callback::from(move |_: MouseEvent| outcome.set(None))
-            };
-            let (class, id, role, code, text) = match o {
-                Outcome::Failed(e) => ("error", "apps-notice", "alert", e.code.clone(), e.text(l)),
-                Outcome::Authorized(n) => ("ok", "apps-status", "status", "authorized".to_string(), i18n::app_done(l, "authorized", n)),
-                Outcome::Revoked(n) => ("ok", "apps-status", "status", "revoked".to_string(), i18n::app_done(l, "revoked", n)),
-                Outcome::Registered(n) => ("ok", "apps-status", "status", "registered".to_string(), i18n::app_done(l, "registered", n)),
-            };
-            html! {
-                <div {id} class={classes!("notice", class)} {role} data-code={code}>
-                    <span>{ text }</span>
-                    <button type="button" class="link" onclick={close} aria-label={l.t("close")}>{ "×" }</button>
-                </div>
-            }
+    let notice = outcome_notice(l, &outcome, |o| {
+        let done = |what: &str, n: &str| Said { ok: true, id: "apps-status", code: what.to_string(), text: i18n::app_done(l, what, n) };
+        match o {
+            Outcome::Failed(e) => Said { ok: false, id: "apps-notice", code: e.code.clone(), text: e.text(l) },
+            Outcome::Authorized(n) => done("authorized", n),
+            Outcome::Revoked(n) => done("revoked", n),
+            Outcome::Registered(n) => done("registered", n),
         }
-    };
+    });
     let body = match &*load {
-        Load::Loading => html! { <p class="state" id="apps-loading" aria-live="polite">{ l.t("loading") }</p> },
-        Load::Failed(e) => {
-            let load = load.clone();
-            let retry = Callback::from(move |_: MouseEvent| {
-                load.set(Load::Loading);
-                fetch(load.clone());
-            });
-            html! { <p class="error" role="alert" id="apps-error">{ e.text(l) }<button type="button" onclick={retry}>{ l.t("retry") }</button></p> }
-        }
+        Load::Loading => states::loading(l, "apps-loading", true),
+        Load::Failed(e) => states::failed_retry(l, "apps-error", e, states::refetch(&load, Load::Loading, fetch), true),
         Load::Ok(d) if admin => html! { <>{ admin_apps(l, &d.apps) }{ authorizations(l, &d.auths, true) }</> },
         Load::Ok(d) => {
             html! { <>{ owner_apps(l, d, busy.as_deref(), &on_authorize, &on_revoke) }{ authorizations(l, &d.auths, false) }</> }
@@ -278,27 +261,20 @@ fn owner_apps(
     let rows = if d.apps.is_empty() {
         html! { <p class="state" id="apps-empty">{ l.t("apps_empty_owner") }</p> }
     } else {
-        html! {
-            <div class="table-wrap">
-            <table id="isv-apps">
-                <thead><tr>
-                    <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
-                    <th>{ l.t("app_state") }</th><th>{ l.t("app_scopes") }</th><th>{ l.t("actions") }</th>
-                </tr></thead>
-                <tbody>
-                { for d.apps.iter().map(|app| {
-                    // The live authorization if there is one, else the latest (the list is newest first).
-                    let mine = d.auths.iter().filter(|a| a.app_id == app.app_id);
-                    let auth = mine.clone().find(|a| a.revoked_at.is_none()).or_else(|| mine.clone().next()).cloned();
-                    html! {
-                        <OwnerRow key={app.app_id.as_str()} lang={l} app={app.clone()} {auth} busy={busy.is_some()}
-                                  working={busy == Some(app.app_id.as_str())} on_authorize={on_authorize.clone()} on_revoke={on_revoke.clone()} />
-                    }
-                }) }
-                </tbody>
-            </table>
-            </div>
-        }
+        states::table("isv-apps", html! { <>
+            <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
+            <th>{ l.t("app_state") }</th><th>{ l.t("app_scopes") }</th><th>{ l.t("actions") }</th>
+        </> }, html! { <>
+            { for d.apps.iter().map(|app| {
+                // The live authorization if there is one, else the latest (the list is newest first).
+                let mine = d.auths.iter().filter(|a| a.app_id == app.app_id);
+                let auth = mine.clone().find(|a| a.revoked_at.is_none()).or_else(|| mine.clone().next()).cloned();
+                html! {
+                    <OwnerRow key={app.app_id.as_str()} lang={l} app={app.clone()} {auth} busy={busy.is_some()}
+                              working={busy == Some(app.app_id.as_str())} on_authorize={on_authorize.clone()} on_revoke={on_revoke.clone()} />
+                }
+            }) }
+        </> })
     };
     html! { <div class="card"><h3>{ l.t("apps_list_owner") }</h3>{ rows }</div> }
 }
@@ -472,27 +448,20 @@ fn admin_apps(l: Lang, apps: &[Rc<IsvApp>]) -> Html {
     let rows = if apps.is_empty() {
         html! { <p class="state" id="apps-empty">{ l.t("apps_empty_admin") }</p> }
     } else {
-        html! {
-            <div class="table-wrap">
-            <table id="isv-apps">
-                <thead><tr>
-                    <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
-                    <th>{ l.t("status") }</th><th>{ l.t("app_created") }</th>
-                </tr></thead>
-                <tbody>
-                { for apps.iter().map(|a| html! {
-                    <tr key={a.app_id.as_str()} data-app-id={a.app_id.clone()} data-disabled={a.disabled.to_string()}>
-                        <td class="app-name">{ a.name.clone() }</td>
-                        <td class="mono app-id">{ a.app_id.clone() }</td>
-                        <td class="origins">{ for a.origins.iter().map(|o| html! { <div class="mono">{ o.clone() }</div> }) }</td>
-                        <td>{ l.t(if a.disabled { "app_disabled" } else { "app_enabled" }) }</td>
-                        <td>{ when(&a.created_at) }</td>
-                    </tr>
-                }) }
-                </tbody>
-            </table>
-            </div>
-        }
+        states::table("isv-apps", html! { <>
+            <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
+            <th>{ l.t("status") }</th><th>{ l.t("app_created") }</th>
+        </> }, html! { <>
+            { for apps.iter().map(|a| html! {
+                <tr key={a.app_id.as_str()} data-app-id={a.app_id.clone()} data-disabled={a.disabled.to_string()}>
+                    <td class="app-name">{ a.name.clone() }</td>
+                    <td class="mono app-id">{ a.app_id.clone() }</td>
+                    <td class="origins">{ for a.origins.iter().map(|o| html! { <div class="mono">{ o.clone() }</div> }) }</td>
+                    <td>{ l.t(if a.disabled { "app_disabled" } else { "app_enabled" }) }</td>
+                    <td>{ when(&a.created_at) }</td>
+                </tr>
+            }) }
+        </> })
     };
     html! { <div class="card"><h3>{ l.t("apps_list_admin") }</h3>{ rows }</div> }
 }
@@ -502,38 +471,31 @@ fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html 
     let rows = if auths.is_empty() {
         html! { <p class="state" id="authorizations-empty">{ l.t("auths_empty") }</p> }
     } else {
-        html! {
-            <div class="table-wrap">
-            <table id="isv-authorizations">
-                <thead><tr>
-                    <th>{ l.t("app_name") }</th>
-                    if admin { <th>{ l.t("admin_shop") }</th> }
-                    <th>{ l.t("app_scopes") }</th><th>{ l.t("granted_by") }</th><th>{ l.t("auth_created") }</th><th>{ l.t("app_state") }</th>
-                </tr></thead>
-                <tbody>
-                { for auths.iter().map(|a| {
-                    let state = if a.revoked_at.is_some() { "revoked" } else { "live" };
-                    html! {
-                        <tr key={a.id.to_string()} data-authorization-id={a.id.to_string()} data-app-id={a.app_id.clone()} data-state={state}
-                            data-scopes={scope_list(&a.scopes)}>
-                            <td>{ a.app_name.clone() }<div class="mono muted">{ a.app_id.clone() }</div></td>
-                            if admin { <td class="mono">{ a.shop_id.clone() }</td> }
-                            <td>{ scope_names(l, &a.scopes) }</td>
-                            <td>{ a.granted_by.clone() }</td>
-                            <td>{ when(&a.created_at) }</td>
-                            <td>{
-                                match &a.revoked_at {
-                                    Some(t) => html! { <><span class="badge revoked">{ l.t("auth_revoked") }</span><small class="since">{ when(t) }</small></> },
-                                    None => html! { <span class="badge live">{ l.t("auth_live") }</span> },
-                                }
-                            }</td>
-                        </tr>
-                    }
-                }) }
-                </tbody>
-            </table>
-            </div>
-        }
+        states::table("isv-authorizations", html! { <>
+            <th>{ l.t("app_name") }</th>
+            if admin { <th>{ l.t("admin_shop") }</th> }
+            <th>{ l.t("app_scopes") }</th><th>{ l.t("granted_by") }</th><th>{ l.t("auth_created") }</th><th>{ l.t("app_state") }</th>
+        </> }, html! { <>
+            { for auths.iter().map(|a| {
+                let state = if a.revoked_at.is_some() { "revoked" } else { "live" };
+                html! {
+                    <tr key={a.id.to_string()} data-authorization-id={a.id.to_string()} data-app-id={a.app_id.clone()} data-state={state}
+                        data-scopes={scope_list(&a.scopes)}>
+                        <td>{ a.app_name.clone() }<div class="mono muted">{ a.app_id.clone() }</div></td>
+                        if admin { <td class="mono">{ a.shop_id.clone() }</td> }
+                        <td>{ scope_names(l, &a.scopes) }</td>
+                        <td>{ a.granted_by.clone() }</td>
+                        <td>{ when(&a.created_at) }</td>
+                        <td>{
+                            match &a.revoked_at {
+                                Some(t) => html! { <><span class="badge revoked">{ l.t("auth_revoked") }</span><small class="since">{ when(t) }</small></> },
+                                None => html! { <span class="badge live">{ l.t("auth_live") }</span> },
+                            }
+                        }</td>
+                    </tr>
+                }
+            }) }
+        </> })
     };
     html! { <div class="card"><h3>{ l.t("auths_title") }</h3>{ rows }</div> }
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::states;
 use crate::i18n::{self, Lang};
 
 /// Rows per page.
@@ -218,7 +219,7 @@ pub fn audit(props: &Props) -> Html {
         </form>
     };
     let body = match &*load {
-        Load::Loading => html! { <p class="state" id="audit-loading" aria-live="polite">{ l.t("loading") }</p> },
+        Load::Loading => states::loading(l, "audit-loading", true),
         Load::Failed(e) => html! { <p class="error" role="alert" id="audit-error" data-code={e.code.clone()}>{ e.text(l) }</p> },
         Load::Ok(p) if p.entries.is_empty() => html! { <p class="state" id="audit-empty">{ l.t("audit_empty") }</p> },
         Load::Ok(p) => {
@@ -234,16 +235,11 @@ pub fn audit(props: &Props) -> Html {
                 Callback::from(move |_: MouseEvent| page.set(cur + 1))
             };
             html! { <>
-                <div class="table-wrap">
-                <table id="audit-table">
-                    <thead><tr>
-                        <th>{ l.t("audit_time") }</th><th>{ l.t("audit_actor") }</th>
-                        if admin { <th>{ l.t("audit_shop") }</th> }
-                        <th>{ l.t("audit_action") }</th><th>{ l.t("audit_outcome") }</th><th>{ l.t("audit_code") }</th><th>{ l.t("audit_orders") }</th>
-                    </tr></thead>
-                    <tbody>{ for p.entries.iter().map(|e| row(l, admin, e)) }</tbody>
-                </table>
-                </div>
+                { states::table("audit-table", html! { <>
+                    <th>{ l.t("audit_time") }</th><th>{ l.t("audit_actor") }</th>
+                    if admin { <th>{ l.t("audit_shop") }</th> }
+                    <th>{ l.t("audit_action") }</th><th>{ l.t("audit_outcome") }</th><th>{ l.t("audit_code") }</th><th>{ l.t("audit_orders") }</th>
+                </> }, html! { <>{ for p.entries.iter().map(|e| row(l, admin, e)) }</> }) }
                 <div class="pager">
                     <button type="button" id="audit-prev" disabled={p.page <= 1} onclick={prev}>{ l.t("prev") }</button>
                     <span id="audit-page">{ i18n::audit_pages(l, p.page, pages, p.total) }</span>

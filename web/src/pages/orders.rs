@@ -15,6 +15,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::states;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
 use crate::i18n::Lang;
 use crate::reveal::{FIELDS, masked};
@@ -257,11 +258,8 @@ pub fn orders(props: &Props) -> Html {
     };
 
     let body = match &*load {
-        Load::Loading => html! { <p class="state" id="orders-loading">{ l.t("loading") }</p> },
-        Load::Failed(e) => {
-            let reload = reload.clone();
-            html! { <p class="error" role="alert" id="orders-error">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
-        }
+        Load::Loading => states::loading(l, "orders-loading", false),
+        Load::Failed(e) => states::failed_reload(l, "orders-error", e, &reload),
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t("empty") }</p> },
         Load::Ok(p) => table(props, p, &filters, &selected, &on_select, &revealer, eye),
     };
@@ -326,23 +324,18 @@ fn table(
                 if busy { <span class="state" id="revealing" aria-live="polite">{ l.t("revealing") }</span> }
             </div>
         }
-        <div class="table-wrap">
-        <table id="orders">
-            <thead><tr>
-                if eye { <th class="check"><input type="checkbox" id="select-all" aria-label={l.t("select_all")} checked={all_selected} onchange={toggle_all} /></th> }
-                <th>{ l.t("order_id") }</th><th>{ l.t("time") }</th><th>{ l.t("items") }</th><th>{ l.t("amount") }</th>
-                <th>{ l.t("status") }</th><th>{ l.t("name") }</th><th>{ l.t("phone") }</th><th>{ l.t("address") }</th>
-                if eye { <th>{ l.t("actions") }</th> }
-            </tr></thead>
-            <tbody>
+        { states::table("orders", html! { <>
+            if eye { <th class="check"><input type="checkbox" id="select-all" aria-label={l.t("select_all")} checked={all_selected} onchange={toggle_all} /></th> }
+            <th>{ l.t("order_id") }</th><th>{ l.t("time") }</th><th>{ l.t("items") }</th><th>{ l.t("amount") }</th>
+            <th>{ l.t("status") }</th><th>{ l.t("name") }</th><th>{ l.t("phone") }</th><th>{ l.t("address") }</th>
+            if eye { <th>{ l.t("actions") }</th> }
+        </> }, html! { <>
             { for p.orders.iter().map(|o| html! {
                 <OrderRow key={o.order_id.as_str()} lang={l} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {busy}
                           shown={revealer.shown(&o.order_id)} on_select={on_select.clone()} on_reveal={revealer.reveal.clone()}
                           on_hide={revealer.hide.clone()} on_nav={props.on_nav.clone()} />
             }) }
-            </tbody>
-        </table>
-        </div>
+        </> }) }
         <div class="pager">
             <button onclick={go(page.saturating_sub(1).max(1))} disabled={page <= 1} id="page-prev">{ l.t("prev") }</button>
             <span>{ format!("{} / {} · {}", page, last, p.total) }</span>

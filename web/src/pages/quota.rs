@@ -8,6 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::states;
 use crate::components::quota_meter::band;
 use crate::components::quota_watch::{self, mark_seen, reason_key, status_badge};
 use crate::i18n::Lang;
@@ -75,11 +76,8 @@ pub fn quota(props: &Props) -> Html {
         }
     });
     let body = match &*load {
-        Load::Loading => html! { <p class="state" id="quota-loading">{ l.t("loading") }</p> },
-        Load::Failed(e) => {
-            let reload = reload.clone();
-            html! { <p class="error" role="alert" id="quota-error">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
-        }
+        Load::Loading => states::loading(l, "quota-loading", false),
+        Load::Failed(e) => states::failed_reload(l, "quota-error", e, &reload),
         Load::Ok(r) => html! { <>{ figures(l, &r.today) }{ sources(l, r) }{ chart(l, &r.history, r.today.limit) }</> },
     };
     let today = match &*load {
@@ -424,47 +422,37 @@ fn applications(p: &AppsProps) -> Html {
         </div>
     };
     let rows = match &*list {
-        ListLoad::Loading => html! { <p class="state" id="qa-loading">{ l.t("loading") }</p> },
-        ListLoad::Failed(e) => {
-            let reload = reload.clone();
-            html! { <p class="error" role="alert" id="qa-list-error">{ e.text(l) }<button onclick={Callback::from(move |_| reload.set(*reload + 1))}>{ l.t("retry") }</button></p> }
-        }
+        ListLoad::Loading => states::loading(l, "qa-loading", false),
+        ListLoad::Failed(e) => states::failed_reload(l, "qa-list-error", e, &reload),
         ListLoad::Ok(v) if v.is_empty() => html! { <p class="state" id="qa-empty">{ l.t("qa_list_empty") }</p> },
-        ListLoad::Ok(v) => html! {
-            <div class="table-wrap">
-            <table id="qa-list">
-                <thead><tr>
-                    <th>{ "#" }</th><th>{ l.t("qa_per_day") }</th><th>{ l.t("qa_reason") }</th><th>{ l.t("qa_dates") }</th>
-                    <th>{ l.t("status") }</th><th>{ l.t("qa_applied_by") }</th><th>{ l.t("qa_comment") }</th><th>{ l.t("actions") }</th>
-                </tr></thead>
-                <tbody>
-                { for v.iter().map(|a| {
-                    let id = a.id;
-                    let onclick = {
-                        let withdraw = withdraw.clone();
-                        Callback::from(move |_: MouseEvent| withdraw.emit(id))
-                    };
-                    html! {
-                        <tr key={a.id.to_string()} data-application-id={a.id.to_string()} data-status={a.status.as_str()}>
-                            <td class="mono">{ a.id }</td>
-                            <td>{ format!("+{} {}", a.per_day, l.t("qa_per_day_unit")) }</td>
-                            <td title={a.description.clone()}>{ l.t(reason_key(a.reason)) }<small class="since">{ a.description.clone() }</small></td>
-                            <td>{ range(l, &a.start_day, a.end_day.as_deref()) }</td>
-                            <td>{ status_badge(l, a.status) }{ if a.long_term { html! { <span class="badge long-term">{ l.t("qa_long_term") }</span> } } else { html! {} } }</td>
-                            <td>{ a.applied_by.clone() }<small class="since">{ when(&a.created_at) }</small></td>
-                            <td class="comment">{ a.comment.clone().unwrap_or_default() }</td>
-                            <td class="actions">
-                                if a.status == ApplicationStatus::Pending {
-                                    <button type="button" class="qa-withdraw danger" onclick={onclick} disabled={*busy}>{ l.t("qa_withdraw") }</button>
-                                }
-                            </td>
-                        </tr>
-                    }
-                }) }
-                </tbody>
-            </table>
-            </div>
-        },
+        ListLoad::Ok(v) => states::table("qa-list", html! { <>
+            <th>{ "#" }</th><th>{ l.t("qa_per_day") }</th><th>{ l.t("qa_reason") }</th><th>{ l.t("qa_dates") }</th>
+            <th>{ l.t("status") }</th><th>{ l.t("qa_applied_by") }</th><th>{ l.t("qa_comment") }</th><th>{ l.t("actions") }</th>
+        </> }, html! { <>
+            { for v.iter().map(|a| {
+                let id = a.id;
+                let onclick = {
+                    let withdraw = withdraw.clone();
+                    Callback::from(move |_: MouseEvent| withdraw.emit(id))
+                };
+                html! {
+                    <tr key={a.id.to_string()} data-application-id={a.id.to_string()} data-status={a.status.as_str()}>
+                        <td class="mono">{ a.id }</td>
+                        <td>{ format!("+{} {}", a.per_day, l.t("qa_per_day_unit")) }</td>
+                        <td title={a.description.clone()}>{ l.t(reason_key(a.reason)) }<small class="since">{ a.description.clone() }</small></td>
+                        <td>{ range(l, &a.start_day, a.end_day.as_deref()) }</td>
+                        <td>{ status_badge(l, a.status) }{ if a.long_term { html! { <span class="badge long-term">{ l.t("qa_long_term") }</span> } } else { html! {} } }</td>
+                        <td>{ a.applied_by.clone() }<small class="since">{ when(&a.created_at) }</small></td>
+                        <td class="comment">{ a.comment.clone().unwrap_or_default() }</td>
+                        <td class="actions">
+                            if a.status == ApplicationStatus::Pending {
+                                <button type="button" class="qa-withdraw danger" onclick={onclick} disabled={*busy}>{ l.t("qa_withdraw") }</button>
+                            }
+                        </td>
+                    </tr>
+                }
+            }) }
+        </> }),
     };
     html! {
         <>

@@ -10,6 +10,8 @@ use yew::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
+use crate::components::notice::{Said, outcome_notice};
+use crate::components::states;
 use crate::i18n::{self, Lang};
 
 /// The label key of a permission.
@@ -154,51 +156,22 @@ pub fn staff(props: &Props) -> Html {
             fetch(load.clone());
         })
     };
-    let notice = match &*outcome {
-        None => html! {},
-        Some(o) => {
-            let close = {
-                let outcome = outcome.clone();
-                Callback::from(move |_: MouseEvent| outcome.set(None))
-            };
-            let (class, id, role, code, text) = match o {
-                Outcome::Failed(e) => ("error", "staff-notice", "alert", e.code.clone(), e.text(l)),
-                Outcome::Done(what, n) => ("ok", "staff-status", "status", (*what).to_string(), i18n::staff_done(l, what, n)),
-            };
-            html! {
-                <div {id} class={classes!("notice", class)} {role} data-code={code}>
-                    <span>{ text }</span>
-                    <button type="button" class="link" onclick={close} aria-label={l.t("close")}>{ "×" }</button>
-                </div>
-            }
-        }
-    };
+    let notice = outcome_notice(l, &outcome, |o| match o {
+        Outcome::Failed(e) => Said { ok: false, id: "staff-notice", code: e.code.clone(), text: e.text(l) },
+        Outcome::Done(what, n) => Said { ok: true, id: "staff-status", code: (*what).to_string(), text: i18n::staff_done(l, what, n) },
+    });
     let body = match &*load {
-        Load::Loading => html! { <p class="state" id="staff-loading" aria-live="polite">{ l.t("loading") }</p> },
-        Load::Failed(e) => {
-            let load = load.clone();
-            let retry = Callback::from(move |_: MouseEvent| {
-                load.set(Load::Loading);
-                fetch(load.clone());
-            });
-            html! { <p class="error" role="alert" id="staff-error">{ e.text(l) }<button type="button" onclick={retry}>{ l.t("retry") }</button></p> }
-        }
+        Load::Loading => states::loading(l, "staff-loading", true),
+        Load::Failed(e) => states::failed_retry(l, "staff-error", e, states::refetch(&load, Load::Loading, fetch), true),
         Load::Ok(list) if list.is_empty() => html! { <p class="state" id="staff-empty">{ l.t("staff_empty") }</p> },
-        Load::Ok(list) => html! {
-            <div class="table-wrap">
-            <table id="staff-table">
-                <thead><tr>
-                    <th>{ l.t("username") }</th><th>{ l.t("staff_state") }</th><th>{ l.t("staff_permissions") }</th>
-                    <th>{ l.t("staff_created") }</th><th>{ l.t("actions") }</th>
-                </tr></thead>
-                <tbody>
-                { for list.iter().map(|m| html! {
-                    <StaffRow key={m.id} lang={l} member={Rc::new(m.clone())} busy={*busy} on_action={on_action.clone()} />
-                }) }
-                </tbody>
-            </table>
-            </div>
-        },
+        Load::Ok(list) => states::table("staff-table", html! { <>
+            <th>{ l.t("username") }</th><th>{ l.t("staff_state") }</th><th>{ l.t("staff_permissions") }</th>
+            <th>{ l.t("staff_created") }</th><th>{ l.t("actions") }</th>
+        </> }, html! { <>
+            { for list.iter().map(|m| html! {
+                <StaffRow key={m.id} lang={l} member={Rc::new(m.clone())} busy={*busy} on_action={on_action.clone()} />
+            }) }
+        </> }),
     };
     html! {
         <section class="staff-page" id="staff-page">
