@@ -21,42 +21,15 @@ macro_rules! both {
     )*};
 }
 
-/// One block of `key = value` lines.
-struct Block(Vec<(String, String)>);
+mod common {
+    pub mod vector_file;
+}
+use common::vector_file::{Block, blocks, hex};
 
 impl Block {
-    fn get(&self, k: &str) -> &str {
-        self.0.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("missing key {k} in {:?}", self.0))
-    }
     fn hex<const N: usize>(&self, k: &str) -> [u8; N] {
         hex(self.get(k)).try_into().unwrap()
     }
-}
-
-fn blocks(text: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut cur = Vec::new();
-    for line in text.lines() {
-        if line.starts_with('#') {
-            continue;
-        }
-        if line.trim().is_empty() {
-            if !cur.is_empty() {
-                out.push(Block(std::mem::take(&mut cur)));
-            }
-            continue;
-        }
-        let (k, v) = line.split_once(" = ").or_else(|| line.strip_suffix(" =").map(|k| (k, ""))).unwrap_or_else(|| panic!("bad line {line:?}"));
-        cur.push((k.to_string(), v.to_string()));
-    }
-    if !cur.is_empty() {
-        out.push(Block(cur));
-    }
-    out
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
 fn b64(b: &[u8]) -> String {

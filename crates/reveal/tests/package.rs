@@ -82,40 +82,12 @@ extern "C" {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// One block of `key = value` lines of a vector file.
-struct Block(Vec<(String, String)>);
-
-impl Block {
-    fn get(&self, k: &str) -> &str {
-        self.0.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("missing {k}"))
-    }
-}
-
-fn blocks(text: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut cur = Vec::new();
-    for line in text.lines() {
-        if line.starts_with('#') {
-            continue;
-        }
-        if line.trim().is_empty() {
-            if !cur.is_empty() {
-                out.push(Block(std::mem::take(&mut cur)));
-            }
-            continue;
-        }
-        let (k, v) = line.split_once(" = ").or_else(|| line.strip_suffix(" =").map(|k| (k, ""))).unwrap();
-        cur.push((k.to_string(), v.to_string()));
-    }
-    if !cur.is_empty() {
-        out.push(Block(cur));
-    }
-    out
-}
+#[path = "../../cipher/tests/common/vector_file.rs"]
+mod vector_file;
+use vector_file::blocks;
 
 fn hex32(s: &str) -> [u8; 32] {
-    let v: Vec<u8> = (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect();
-    v.try_into().unwrap()
+    vector_file::hex(s).try_into().unwrap()
 }
 
 /// A field vector: order, field, plaintext, ciphertext.
