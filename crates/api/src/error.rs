@@ -107,6 +107,10 @@ codes! {
     ApplicationStateConflict = 409, "This application's state does not allow this action.", "该额度申请的当前状态不允许此操作。";
     /// The user name is already taken (staff accounts; names are unique across OrderVeil).
     UsernameTaken = 409, "This user name is already taken.", "该用户名已被占用。";
+    /// A shop with this id already exists.
+    ShopExists = 409, "A shop with this id already exists.", "该店铺 ID 已存在。";
+    /// The platform settings were changed by someone else since they were read.
+    SettingsChanged = 409, "The platform settings were changed by someone else; reload and try again.", "平台设置已被他人修改，请刷新后重试。";
     /// An unexpected server error; details are in the server log, never in the response.
     Internal = 500, "Internal server error.", "服务器内部错误。";
 }

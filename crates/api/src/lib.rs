@@ -18,3 +18,5 @@ mod applications;
 pub use applications::*;
 mod staff;
 pub use staff::*;
+mod admin;
+pub use admin::*;

@@ -376,6 +376,9 @@ pub struct QuotaToday {
     pub remaining: u32,
     /// Orders of the last 30 days that the base is computed from.
     pub orders_last_30_days: u64,
+    /// The platform suspended the shop: no reveal is granted until it is resumed.
+    #[serde(default)]
+    pub shop_suspended: bool,
 }
 
 /// A sealed grant and what it cost.

@@ -23,6 +23,7 @@ use orderveil_api::{
 use serde_json::json;
 use sqlx::{Any, Executor};
 
+use crate::admin::require_admin;
 use crate::audit::{self, Event};
 use crate::auth::User;
 use crate::clock::{day_of, last_days, parse_day, rfc3339};
@@ -56,9 +57,6 @@ fn applicant_shop(user: &User) -> AppResult<String> {
     }
 }
 
-fn require_admin(user: &User) -> AppResult<()> {
-    if user.role == Role::Admin { Ok(()) } else { Err(ErrorCode::Forbidden.into()) }
-}
 
 /// The state an application shows on `today`.
 pub fn derive_status(stored: &str, start_day: &str, end_day: Option<&str>, today: &str) -> ApplicationStatus {

@@ -112,6 +112,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "reveal_rate", include_str!("../migrations/0002_reveal_rate.sql")),
     (3, "isv", include_str!("../migrations/0003_isv.sql")),
     (4, "quota_applications", include_str!("../migrations/0004_quota_applications.sql")),
+    (5, "platform_settings", include_str!("../migrations/0005_platform_settings.sql")),
 ];
 
 impl Db {

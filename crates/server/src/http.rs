@@ -88,6 +88,7 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         .merge(crate::staff::routes())
         .merge(crate::audit_query::routes())
         .merge(crate::applications::routes())
+        .merge(crate::admin::routes())
         // Unknown API paths stay coded JSON errors even when the web app is served.
         .route("/api/{*rest}", axum::routing::any(|| async { AppError::new(ErrorCode::NotFound) }))
         .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) });
@@ -384,6 +385,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::staff::StaffDoc::openapi());
     doc.merge(crate::applications::ApplicationsDoc::openapi());
+    doc.merge(crate::admin::AdminDoc::openapi());
     doc
 }
 

@@ -27,6 +27,7 @@ use orderveil_api::{
 use orderveil_cipher::{FieldCiphertext, FieldKind, KekVersion, OrderId, ShopId, WrappedDek};
 use serde_json::json;
 
+use crate::admin::require_admin;
 use crate::audit::{self, Event};
 use crate::auth::{User, random_token, sha256_hex};
 use crate::clock::rfc3339;
@@ -266,10 +267,6 @@ pub async fn cors(State(state): State<AppState>, mut req: Request, next: Next) -
 // ---------------------------------------------------------------------------------------
 // Registration, authorization, tokens
 
-fn require_admin(user: &User) -> AppResult<()> {
-    if user.role == Role::Admin { Ok(()) } else { Err(ErrorCode::Forbidden.into()) }
-}
-
 fn require_owner(user: &User) -> AppResult<&str> {
     if user.role == Role::Owner { user.own_shop() } else { Err(ErrorCode::Forbidden.into()) }
 }
@@ -315,6 +312,28 @@ pub async fn register(state: &AppState, user: &User, req: IsvAppCreate) -> AppRe
     audit::append(&mut tx, now, &ev).await?;
     tx.commit().await?;
     Ok(IsvAppCreated { app: app_view((app_id, name, origins_json, 0, now)), app_secret: secret })
+}
+
+/// `POST /api/v1/isv-apps/{app_id}` (platform admin): disable or re-enable an app. Its
+/// tokens are checked against `disabled` on every request, so disabling stops them at once;
+/// a disabled app gets no new token and its origins leave CORS and `frame-ancestors`.
+pub async fn set_disabled(state: &AppState, user: &User, app_id: &str, disabled: bool) -> AppResult<IsvApp> {
+    require_admin(user)?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let row: Option<AppRow> =
+        sqlx::query_as("SELECT app_id, name, origins, disabled, created_at FROM isv_apps WHERE app_id = $1").bind(app_id).fetch_optional(&mut *tx).await?;
+    let Some(mut row) = row else {
+        return Err(ErrorCode::NotFound.into());
+    };
+    let before = row.3 != 0;
+    sqlx::query("UPDATE isv_apps SET disabled = $1 WHERE app_id = $2").bind(i64::from(disabled)).bind(app_id).execute(&mut *tx).await?;
+    let mut ev = Event::new(&user.username, Some(user.id), None, if disabled { "isv_app_disable" } else { "isv_app_enable" }, "ok");
+    ev.details = json!({"app_id": app_id, "name": row.1, "disabled_before": before});
+    audit::append(&mut tx, now, &ev).await?;
+    tx.commit().await?;
+    row.3 = i64::from(disabled);
+    Ok(app_view(row))
 }
 
 /// `GET /api/v1/isv-apps`: every app for admins; enabled apps for shop owners.

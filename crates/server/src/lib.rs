@@ -8,6 +8,7 @@
 //! Tests build the same [`app`] with their own clock and database.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod applications;
 pub mod audit;
 pub mod audit_query;
@@ -21,6 +22,7 @@ pub mod ingest;
 pub mod isv;
 pub mod keys;
 pub mod orders;
+pub mod platform;
 pub mod quota;
 pub mod reveal;
 pub mod settle;
@@ -94,8 +96,9 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     let keys = keys::KeyProvider::load(&cfg.data_dir)?;
     let token = service_token(cfg)?;
     let service_token_sha256: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    platform::ensure(&db, &cfg.settings, clock.now()).await.map_err(|e| format!("platform settings: {e}"))?;
     db.start_checkpointer();
-    let settler = settle::Settler::start(db.clone(), &cfg.settings);
+    let settler = settle::Settler::start(db.clone());
     let ingest_writer = ingest::IngestWriter::start(db.clone());
     Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), settler, ingest_writer, service_token_sha256 })))
 }

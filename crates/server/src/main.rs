@@ -64,7 +64,9 @@ struct ServeArgs {
     /// Token of the platform's order system for the ingest API (default: generated into the data directory).
     #[arg(long, env = "ORDERVEIL_SERVICE_TOKEN", hide_env_values = true)]
     service_token: Option<String>,
-    /// Daily reveal rate of the last 30 days' orders.
+    /// Daily reveal rate of the last 30 days' orders. This and the next four are the initial
+    /// platform settings of a new store; afterwards the admin console (平台设置) changes them in
+    /// the database and the stored values are in force.
     #[arg(long, env = "ORDERVEIL_QUOTA_RATE", default_value_t = 0.05)]
     quota_rate: f64,
     /// Minimum daily reveal limit.

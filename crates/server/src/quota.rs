@@ -1,12 +1,15 @@
 //! The daily reveal quota: `limit = max(floor, ceil(rate × orders of the last 30 days / 30))`
 //! plus the approved extras active today; one unit per order on its first reveal of an
-//! Asia/Shanghai day.
+//! Asia/Shanghai day. The rate and the floor are the platform's settings in force
+//! ([`crate::platform`]), read for every request.
 
 use orderveil_api::{QuotaDay, QuotaToday};
 use sqlx::{Any, Executor};
 
 use crate::clock::{day_of, last_days};
 use crate::error::AppResult;
+use crate::platform;
+use crate::settle::QuotaState;
 use crate::state::AppState;
 
 /// `max(floor, ceil(rate_bps × orders_30d / (30 × 10000)))`, in integers so 5 % of 600
@@ -42,20 +45,21 @@ pub async fn extras_on<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str, d
     Ok(u32::try_from(n).unwrap_or(0))
 }
 
-/// Build the API view.
-pub fn view(state: &AppState, shop: &str, day: &str, used: u32, base: u32, extra: u32, orders_30d: u64) -> QuotaToday {
-    let limit = base.saturating_add(extra);
+/// Build the API view of a shop's quota on `day`.
+pub fn view(shop: &str, day: &str, q: &QuotaState, shop_suspended: bool) -> QuotaToday {
+    let limit = q.limit();
     QuotaToday {
         shop_id: shop.into(),
         day: day.into(),
-        used,
+        used: q.used,
         limit,
-        base,
-        extra,
-        rate: f64::from(state.settings.quota_rate_bps) / 10_000.0,
-        floor: state.settings.quota_floor,
-        remaining: limit.saturating_sub(used),
-        orders_last_30_days: orders_30d,
+        base: q.base,
+        extra: q.extra,
+        rate: f64::from(q.rate_bps) / 10_000.0,
+        floor: q.floor,
+        remaining: limit.saturating_sub(q.used),
+        orders_last_30_days: q.orders_30d,
+        shop_suspended,
     }
 }
 
@@ -63,20 +67,20 @@ pub fn view(state: &AppState, shop: &str, day: &str, used: u32, base: u32, extra
 pub async fn today(state: &AppState, shop: &str) -> AppResult<QuotaToday> {
     let now = state.now();
     let day = day_of(now);
-    let row: Option<(i64, i64, i64)> = sqlx::query_as("SELECT used, base, orders_30d FROM quota_days WHERE shop_id = $1 AND day = $2")
+    let rules = platform::rules(&state.db.pool).await?;
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT used, orders_30d FROM quota_days WHERE shop_id = $1 AND day = $2")
         .bind(shop)
         .bind(&day)
         .fetch_optional(&state.db.pool)
         .await?;
-    let (used, base, orders_30d) = match row {
-        Some((u, b, o)) => (u32::try_from(u).unwrap_or(0), u32::try_from(b).unwrap_or(0), u64::try_from(o).unwrap_or(0)),
-        None => {
-            let o = orders_last_30_days(&state.db.pool, shop, now).await?;
-            (0, base_limit(o, state.settings.quota_rate_bps, state.settings.quota_floor), o)
-        }
+    let (used, orders_30d) = match row {
+        Some((u, o)) => (u32::try_from(u).unwrap_or(0), u64::try_from(o).unwrap_or(0)),
+        None => (0, orders_last_30_days(&state.db.pool, shop, now).await?),
     };
     let extra = extras_on(&state.db.pool, shop, &day).await?;
-    Ok(view(state, shop, &day, used, base, extra, orders_30d))
+    let (suspended,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(suspended), 0) FROM shops WHERE shop_id = $1").bind(shop).fetch_one(&state.db.pool).await?;
+    let q = QuotaState { used, base: base_limit(orders_30d, rules.rate_bps, rules.floor), extra, orders_30d, rate_bps: rules.rate_bps, floor: rules.floor };
+    Ok(view(shop, &day, &q, suspended != 0))
 }
 
 /// The last 30 days' usage, oldest first.

@@ -115,7 +115,7 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
             return Err(AppError::new(ErrorCode::RiskCooldown).with(json!({"retry_after_secs": until - now, "until_unix": until})));
         }
         Outcome::QuotaExhausted { quota, needed } => {
-            let q = view(state, &shop, &day, quota.used, quota.base, quota.extra, quota.orders_30d);
+            let q = view(&shop, &day, &quota, false);
             return Err(AppError::new(ErrorCode::QuotaExhausted).with(json!({"remaining": q.remaining, "needed": needed, "quota": q})));
         }
     };
@@ -133,7 +133,7 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
     let expires_at = now + state.settings.grant_ttl_secs;
     let body = GrantBody { grant_id, shop_id, purpose: GrantPurpose::Reveal, issued_at: now, expires_at, orders };
     let sealed = orderveil_cipher::seal_grant(&p.client_public, &body).map_err(AppError::internal)?;
-    let quota = view(state, &shop, &day, q.used, q.base, q.extra, q.orders_30d);
+    let quota = view(&shop, &day, &q, false);
     Ok(RevealGrantResponse {
         grant_id: gid,
         sealed_grant: sealed.to_base64(),

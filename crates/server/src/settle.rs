@@ -8,10 +8,13 @@
 //! everything that queued up while the previous batch was committing and settles it in ONE
 //! transaction with a fixed number of set-based statements:
 //!
-//! 0. read the orders (shop, state, wrapped key) and which shops are suspended;
+//! 0. read the platform's rules in force (`platform_settings`, so an admin's change applies
+//!    to the next batch of every process), the orders (shop, state, wrapped key) and which
+//!    shops are suspended;
 //! 1. lock the accounts' risk rows (sorted by user id) and read their cool-downs;
 //! 2. read the accounts' reveal counts per second of the last hour (the burst rule);
-//! 3. lock the shops' quota rows for the day (sorted), creating a missing one with its base;
+//! 3. lock the shops' quota rows for the day (sorted), creating a missing one with the day's
+//!    order count; the base is recomputed from that count with the rules in force;
 //! 4. read the approved extras and the orders already charged today;
 //! 5. decide each job in arrival order, in memory, exactly as if they had run one by one;
 //! 6. write the charges, the new `used` values, new cool-downs, the per-second counts and the
@@ -34,7 +37,7 @@ use crate::db::{Db, Stmt, Val, WriteTx, pow2_chunks, pow2_padded};
 use crate::error::{AppError, AppResult};
 use crate::quota::{base_limit, orders_last_30_days};
 use crate::reveal::state_allows_reveal;
-use crate::state::Settings;
+use crate::platform::{self, Rules};
 
 /// Most jobs settled in one transaction.
 const MAX_JOBS: usize = 256;
@@ -74,8 +77,12 @@ pub struct QuotaState {
     pub base: u32,
     /// Approved extras today.
     pub extra: u32,
-    /// Orders of the last 30 days when the day's base was fixed.
+    /// Orders of the last 30 days when the day's row was created.
     pub orders_30d: u64,
+    /// The rate the base was computed with, basis points.
+    pub rate_bps: u32,
+    /// The floor it was computed with.
+    pub floor: u32,
 }
 
 impl QuotaState {
@@ -136,33 +143,16 @@ pub struct Settler {
     tx: mpsc::UnboundedSender<Pending>,
 }
 
-/// The rules the settler applies.
-#[derive(Clone, Debug)]
-struct Rules {
-    rate_bps: u32,
-    floor: u32,
-    per_minute: i64,
-    per_hour: i64,
-    cooldown_secs: i64,
-}
-
 impl Settler {
     /// Start the settler on a thread of its own, with its own single-threaded runtime and
     /// its own database connection: its statements then never wait for a pooled connection
     /// or for a turn among the request handlers' tasks, which would stretch every batch and
     /// with it every grant's latency.
-    pub fn start(db: Db, settings: &Settings) -> Self {
-        let rules = Rules {
-            rate_bps: settings.quota_rate_bps,
-            floor: settings.quota_floor,
-            per_minute: i64::from(settings.risk_per_minute),
-            per_hour: i64::from(settings.risk_per_hour),
-            cooldown_secs: settings.risk_cooldown_secs,
-        };
+    pub fn start(db: Db) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let spawned = std::thread::Builder::new().name("orderveil-settler".into()).spawn(move || {
             match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(rt) => rt.block_on(run(db, rules, rx)),
+                Ok(rt) => rt.block_on(run(db, rx)),
                 Err(e) => tracing::error!("the charge settler's runtime did not start: {e}"),
             }
         });
@@ -180,7 +170,7 @@ impl Settler {
     }
 }
 
-async fn run(db: Db, rules: Rules, mut rx: mpsc::UnboundedReceiver<Pending>) {
+async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>) {
     let mut last_prune: Option<i64> = None;
     let mut conn: Option<AnyConnection> = None;
     while let Some(first) = rx.recv().await {
@@ -199,14 +189,14 @@ async fn run(db: Db, rules: Rules, mut rx: mpsc::UnboundedReceiver<Pending>) {
         let now = jobs.iter().map(|j| j.now).max().unwrap_or(0);
         let prune = last_prune.is_none_or(|t| now.saturating_sub(t) >= 60);
         let t0 = std::time::Instant::now();
-        let mut result = settle_on(&db, &mut conn, &rules, &jobs, prune).await;
+        let mut result = settle_on(&db, &mut conn, &jobs, prune).await;
         tracing::debug!(jobs = jobs.len(), orders, ms = t0.elapsed().as_secs_f64() * 1e3, ok = result.is_ok(), "settled a batch of reveal charges");
         // Two processes on one PostgreSQL cannot deadlock by design (sorted lock order), but
         // a serialization failure is still retried rather than failing a whole batch.
         for _ in 0..2 {
             match &result {
                 Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("40001" | "40P01")) => {
-                    result = settle_on(&db, &mut conn, &rules, &jobs, prune).await;
+                    result = settle_on(&db, &mut conn, &jobs, prune).await;
                 }
                 _ => break,
             }
@@ -232,12 +222,12 @@ async fn run(db: Db, rules: Rules, mut rx: mpsc::UnboundedReceiver<Pending>) {
 
 /// Settle on the dedicated connection, (re)connecting first if there is none; a failed
 /// batch drops the connection, so the next one starts on a clean one.
-async fn settle_on(db: &Db, conn: &mut Option<AnyConnection>, rules: &Rules, jobs: &[&ChargeJob], prune: bool) -> Result<Vec<Outcome>, sqlx::Error> {
+async fn settle_on(db: &Db, conn: &mut Option<AnyConnection>, jobs: &[&ChargeJob], prune: bool) -> Result<Vec<Outcome>, sqlx::Error> {
     let c = match conn {
         Some(c) => c,
         None => conn.insert(db.connect_one().await?),
     };
-    let result = settle_batch(db, c, rules, jobs, prune).await;
+    let result = settle_batch(db, c, jobs, prune).await;
     if result.is_err() {
         *conn = None;
     }
@@ -266,12 +256,14 @@ impl Account {
 struct Day {
     state: QuotaState,
     used_before: u32,
+    base_before: u32,
     charged: HashSet<String>,
 }
 
-async fn settle_batch(db: &Db, conn: &mut AnyConnection, rules: &Rules, jobs: &[&ChargeJob], prune: bool) -> Result<Vec<Outcome>, sqlx::Error> {
+async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], prune: bool) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut tx = db.begin_write_on(conn).await?;
     let min_now = jobs.iter().map(|j| j.now).min().unwrap_or(0);
+    let rules: Rules = platform::rules(&mut *tx).await?;
 
     // 0. The orders and the shops' suspension, read inside the transaction.
     let order_set: BTreeSet<&str> = jobs.iter().flat_map(|j| j.orders.iter().map(String::as_str)).collect();
@@ -316,23 +308,25 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, rules: &Rules, jobs: &[
     st.sql(" ON CONFLICT (shop_id, day) DO UPDATE SET used = quota_days.used RETURNING shop_id, day, used, base, orders_30d");
     let rows: Vec<(String, String, i64, i64, i64)> = st.fetch_all(&mut tx).await?;
     let mut days: HashMap<(String, String), Day> = HashMap::with_capacity(rows.len());
-    for (shop, day, used, mut base, mut orders_30d) in rows {
-        if base < 0 {
+    for (shop, day, used, stored_base, mut orders_30d) in rows {
+        if stored_base < 0 {
             let now = jobs.iter().filter(|j| j.shop == shop && j.day == day).map(|j| j.now).min().unwrap_or(min_now);
             let o = orders_last_30_days(&mut *tx, &shop, now).await.map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
-            base = i64::from(base_limit(o, rules.rate_bps, rules.floor));
             orders_30d = i64::try_from(o).unwrap_or(i64::MAX);
-            sqlx::query("UPDATE quota_days SET base = $1, orders_30d = $2 WHERE shop_id = $3 AND day = $4")
-                .bind(base)
+            sqlx::query("UPDATE quota_days SET orders_30d = $1 WHERE shop_id = $2 AND day = $3")
                 .bind(orders_30d)
                 .bind(shop.as_str())
                 .bind(day.as_str())
                 .execute(&mut *tx)
                 .await?;
         }
+        let orders_30d = u64::try_from(orders_30d).unwrap_or(0);
+        // The day's order count is fixed; the rules may have changed since: recompute.
+        let base = base_limit(orders_30d, rules.rate_bps, rules.floor);
         let used = u32::try_from(used).unwrap_or(u32::MAX);
-        let state = QuotaState { used, base: u32::try_from(base).unwrap_or(0), extra: 0, orders_30d: u64::try_from(orders_30d).unwrap_or(0) };
-        days.insert((shop, day), Day { state, used_before: used, charged: HashSet::new() });
+        let state = QuotaState { used, base, extra: 0, orders_30d, rate_bps: rules.rate_bps, floor: rules.floor };
+        let base_before = u32::try_from(stored_base).unwrap_or(u32::MAX);
+        days.insert((shop, day), Day { state, used_before: used, base_before, charged: HashSet::new() });
     }
 
     // 4. Approved extras per shop and day, and the orders already charged today.
@@ -386,9 +380,9 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, rules: &Rules, jobs: &[
             continue;
         }
         let (last_minute, last_hour) = acct.counts(job.now);
-        if last_minute >= rules.per_minute || last_hour >= rules.per_hour {
-            let until = job.now + rules.cooldown_secs;
-            let rule = if last_minute >= rules.per_minute { "per_minute" } else { "per_hour" };
+        if last_minute >= i64::from(rules.per_minute) || last_hour >= i64::from(rules.per_hour) {
+            let until = job.now + i64::from(rules.cooldown_secs);
+            let rule = if last_minute >= i64::from(rules.per_minute) { "per_minute" } else { "per_hour" };
             acct.new_until = Some((until, rule));
             ev.details["risk"] = json!({"rule": rule, "last_minute": last_minute, "last_hour": last_hour});
             events.push((job.now, ev));
@@ -478,11 +472,13 @@ async fn write(tx: &mut WriteTx<'_>, accounts: &HashMap<i64, Account>, days: &Ha
         });
         st.execute(tx).await?;
     }
-    let mut changed: Vec<(&(String, String), &Day)> = days.iter().filter(|(_, d)| d.state.used != d.used_before).collect();
+    // `base` is kept as the record of the limit the day's charges were made under.
+    let mut changed: Vec<(&(String, String), &Day)> = days.iter().filter(|(_, d)| d.state.used != d.used_before || d.state.base != d.base_before).collect();
     changed.sort_by(|a, b| a.0.cmp(b.0));
     for ((shop, day), d) in changed {
-        sqlx::query("UPDATE quota_days SET used = $1 WHERE shop_id = $2 AND day = $3")
+        sqlx::query("UPDATE quota_days SET used = $1, base = $2 WHERE shop_id = $3 AND day = $4")
             .bind(i64::from(d.state.used))
+            .bind(i64::from(d.state.base))
             .bind(shop.as_str())
             .bind(day.as_str())
             .execute(&mut **tx)

@@ -46,7 +46,7 @@ pub fn valid_username(s: &str) -> bool {
     (3..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-fn check_password(p: &str) -> AppResult<()> {
+pub(crate) fn check_password(p: &str) -> AppResult<()> {
     let n = p.chars().count();
     if (MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
         Ok(())
@@ -68,7 +68,7 @@ fn names(perms: &[Permission]) -> Vec<&'static str> {
     perms.iter().map(|p| p.as_str()).collect()
 }
 
-async fn hash(password: String) -> AppResult<String> {
+pub(crate) async fn hash(password: String) -> AppResult<String> {
     tokio::task::spawn_blocking(move || auth::hash_password(&password)).await.map_err(AppError::internal)?.map_err(AppError::internal)
 }
 

@@ -8,7 +8,9 @@ use crate::keys::KeyProvider;
 use crate::ingest::IngestWriter;
 use crate::settle::Settler;
 
-/// Platform rules that are configuration (flags and env), with DESIGN.md's defaults.
+/// Platform rules from the command line (flags and env), with DESIGN.md's defaults. The quota
+/// and risk rules are only the *initial* values of a new store: once stored, the admin console
+/// edits them in the database ([`crate::platform`]) and every process reads them from there.
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// Reveal rate in basis points of the last 30 days' orders (500 = 5 %).

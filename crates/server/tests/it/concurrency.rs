@@ -27,9 +27,14 @@ async fn concurrent_reveals_grant_exactly_what_is_left_across_two_processes(stor
     if to_midnight < 90 {
         tokio::time::sleep(std::time::Duration::from_secs(u64::try_from(to_midnight).unwrap() + 2)).await;
     }
-    let floor = FLOOR.to_string();
-    let args = ["--quota-floor", floor.as_str(), "--risk-per-minute", "100000", "--risk-per-hour", "100000"];
-    let (a, b) = tokio::join!(app.spawn_binary(&args, &[]), app.spawn_binary(&args, &[]));
+    // The rules are the store's platform settings, which both processes read.
+    app.set_platform(|s| {
+        s.quota_floor = FLOOR;
+        s.risk_per_minute = 100_000;
+        s.risk_per_hour = 100_000;
+    })
+    .await;
+    let (a, b) = tokio::join!(app.spawn_binary(&[], &[]), app.spawn_binary(&[], &[]));
 
     // 200 orders for the burst plus 13 to burn the quota down to 37, in the last 30 days.
     let now = SystemClock.now();

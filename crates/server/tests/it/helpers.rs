@@ -359,6 +359,23 @@ impl TestApp {
         n
     }
 
+    /// The platform admin changes the platform settings through the API: `change` edits the
+    /// current ones; returns what the server stored.
+    pub async fn set_platform(&self, change: impl FnOnce(&mut orderveil_api::PlatformSettingsUpdate)) -> orderveil_api::PlatformSettings {
+        let admin = self.login("admin").await;
+        let cur: orderveil_api::PlatformSettings = admin.get("/api/v1/admin/settings").await.ok();
+        let mut up = orderveil_api::PlatformSettingsUpdate {
+            quota_rate_bps: cur.quota_rate_bps,
+            quota_floor: cur.quota_floor,
+            risk_per_minute: cur.risk_per_minute,
+            risk_per_hour: cur.risk_per_hour,
+            risk_cooldown_secs: cur.risk_cooldown_secs,
+            expected_version: cur.version,
+        };
+        change(&mut up);
+        admin.put("/api/v1/admin/settings", &serde_json::to_value(&up).unwrap()).await.ok()
+    }
+
     /// Run the real binary on this app's store (same data directory, same database).
     pub async fn spawn_binary(&self, args: &[&str], env: &[(&str, &str)]) -> ServerProcess {
         ServerProcess::spawn(self.data_dir.path(), self.database_url.as_deref(), args, env).await
@@ -515,6 +532,11 @@ impl Client {
     /// POST JSON with the CSRF token.
     pub async fn post(&self, path: &str, body: &Value) -> Resp {
         Resp::read(self.http.post(self.url(path)).header("X-CSRF-Token", &self.csrf).json(body).send().await.unwrap()).await
+    }
+
+    /// PUT JSON with the CSRF token.
+    pub async fn put(&self, path: &str, body: &Value) -> Resp {
+        Resp::read(self.http.put(self.url(path)).header("X-CSRF-Token", &self.csrf).json(body).send().await.unwrap()).await
     }
 
     /// POST a raw body with the CSRF token and a JSON content type.

@@ -152,7 +152,7 @@ async fn no_plaintext_at_rest(store: Store) {
 
 async fn no_plaintext_in_debug_logs(store: Store) {
     let app = TestApp::spawn(store).await;
-    let p = app.spawn_binary(&["--quota-floor", "50"], &[("ORDERVEIL_LOG", "debug")]).await;
+    let p = app.spawn_binary(&[], &[("ORDERVEIL_LOG", "debug")]).await;
     let c = p.login("shop1").await;
     let now = orderveil_server::clock::Clock::now(&orderveil_server::clock::SystemClock);
     let revealed = exercise(&p.base, &c, now).await;

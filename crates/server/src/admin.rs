@@ -1,0 +1,280 @@
+//! The platform admin console's server side: shops (create with their owner, rename,
+//! suspend, resume) and their users, the platform settings ([`crate::platform`]) and
+//! disabling ISV apps ([`crate::isv::set_disabled`]).
+//!
+//! Only the `admin` role reaches any of it (`FORBIDDEN` for everyone else). Every change is
+//! audited in its own transaction: shop events on the shop's chain (so its owner sees that
+//! the platform suspended it), settings and app events on the platform chain. A suspended
+//! shop keeps its orders, logins and exports; the reveal settler refuses its grants
+//! (`SHOP_SUSPENDED`), read inside each batch's transaction, so a suspension applies to the
+//! next reveal in every process.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use orderveil_api::{
+    ApiError, ErrorCode, IsvApp, IsvAppUpdate, Permission, PlatformSettings, PlatformSettingsUpdate, Role, ShopCreate, ShopSummary, ShopUpdate, ShopUser,
+};
+use serde_json::json;
+
+use crate::audit::{self, Event};
+use crate::auth::{User, parse_permissions};
+use crate::clock::{day_of, rfc3339};
+use crate::error::{AppError, AppResult};
+use crate::http::{ApiJson, ApiPath};
+use crate::staff::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash, valid_username};
+use crate::state::AppState;
+
+/// Longest shop name, in characters.
+pub const MAX_SHOP_NAME: usize = 60;
+/// Longest suspension reason, in characters.
+pub const MAX_REASON: usize = 200;
+
+/// FORBIDDEN unless a platform admin.
+pub fn require_admin(user: &User) -> AppResult<()> {
+    if user.role == Role::Admin { Ok(()) } else { Err(ErrorCode::Forbidden.into()) }
+}
+
+/// The admin console's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/shops", get(list_shops).post(create_shop))
+        .route("/api/v1/admin/shops/{shop_id}", post(update_shop))
+        .route("/api/v1/admin/shops/{shop_id}/users", get(list_shop_users))
+        .route("/api/v1/admin/settings", get(get_settings).put(put_settings))
+        .route("/api/v1/isv-apps/{app_id}", post(update_isv_app))
+}
+
+fn invalid(field: &str, reason: &str) -> AppError {
+    AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "reason": reason}))
+}
+
+fn shop_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_SHOP_NAME || name.chars().any(char::is_control) {
+        return Err(invalid("name", "1 to 60 characters, no control characters"));
+    }
+    Ok(name.to_string())
+}
+
+/// The summary columns, joined per shop: owners, staff count, stored orders, today's charges.
+const SUMMARY_SQL: &str = "SELECT s.shop_id, s.name, s.suspended, s.created_at, \
+       COALESCE((SELECT CAST(SUM(c.n) AS BIGINT) FROM shop_order_counts c WHERE c.shop_id = s.shop_id), 0), \
+       COALESCE((SELECT q.used FROM quota_days q WHERE q.shop_id = s.shop_id AND q.day = $1), 0), \
+       (SELECT COUNT(*) FROM users u WHERE u.shop_id = s.shop_id AND u.role = 'staff') \
+     FROM shops s";
+
+type SummaryRow = (String, String, i64, i64, i64, i64, i64);
+
+async fn summaries(ex: &mut sqlx::AnyConnection, day: &str, shop: Option<&str>) -> AppResult<Vec<ShopSummary>> {
+    let rows: Vec<SummaryRow> = match shop {
+        Some(s) => sqlx::query_as(&format!("{SUMMARY_SQL} WHERE s.shop_id = $2")).bind(day).bind(s).fetch_all(&mut *ex).await?,
+        None => sqlx::query_as(&format!("{SUMMARY_SQL} ORDER BY s.created_at, s.shop_id")).bind(day).fetch_all(&mut *ex).await?,
+    };
+    let owners: Vec<(String, String)> = sqlx::query_as("SELECT shop_id, username FROM users WHERE role = 'owner' AND shop_id IS NOT NULL ORDER BY id").fetch_all(&mut *ex).await?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(|r| ShopSummary {
+            owners: owners.iter().filter(|o| o.0 == r.0).map(|o| o.1.clone()).collect(),
+            shop_id: r.0,
+            name: r.1,
+            suspended: r.2 != 0,
+            created_at: rfc3339(r.3),
+            orders: n(r.4),
+            reveals_today: n(r.5),
+            staff: n(r.6),
+        })
+        .collect())
+}
+
+async fn summary(ex: &mut sqlx::AnyConnection, day: &str, shop: &str) -> AppResult<ShopSummary> {
+    summaries(ex, day, Some(shop)).await?.pop().ok_or_else(|| AppError::new(ErrorCode::NotFound))
+}
+
+/// Every shop with its figures.
+pub async fn list(state: &AppState, user: &User) -> AppResult<Vec<ShopSummary>> {
+    require_admin(user)?;
+    let day = day_of(state.now());
+    summaries(&mut *state.db.pool.acquire().await?, &day, None).await
+}
+
+/// Create a shop and its owner account, in one transaction with its audit row.
+pub async fn create(state: &AppState, user: &User, req: ShopCreate) -> AppResult<ShopSummary> {
+    require_admin(user)?;
+    if !valid_username(&req.shop_id) {
+        return Err(invalid("shop_id", "[a-z0-9_-]{3,32}"));
+    }
+    let name = shop_name(&req.name)?;
+    if !valid_username(&req.owner_username) {
+        return Err(invalid("owner_username", "[a-z0-9_-]{3,32}"));
+    }
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&req.owner_password.chars().count()) {
+        return Err(invalid("owner_password", "8 to 256 characters"));
+    }
+    let password_hash = hash(req.owner_password).await?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let exists: Option<(String,)> = sqlx::query_as("SELECT shop_id FROM shops WHERE shop_id = $1").bind(&req.shop_id).fetch_optional(&mut *tx).await?;
+    if exists.is_some() {
+        return Err(ErrorCode::ShopExists.into());
+    }
+    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(&req.owner_username).fetch_optional(&mut *tx).await?;
+    if taken.is_some() {
+        return Err(ErrorCode::UsernameTaken.into());
+    }
+    let unique = |e: sqlx::Error, code: ErrorCode| match e {
+        // A concurrent creation (PostgreSQL; SQLite writers serialize).
+        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::new(code),
+        e => e.into(),
+    };
+    sqlx::query("INSERT INTO shops (shop_id, name, suspended, created_at) VALUES ($1, $2, 0, $3)")
+        .bind(&req.shop_id)
+        .bind(&name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unique(e, ErrorCode::ShopExists))?;
+    let (owner_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (username, password_hash, role, shop_id, factory_id, permissions, disabled, created_at) \
+         VALUES ($1, $2, 'owner', $3, NULL, '', 0, $4) RETURNING id",
+    )
+    .bind(&req.owner_username)
+    .bind(&password_hash)
+    .bind(&req.shop_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| unique(e, ErrorCode::UsernameTaken))?;
+    let mut ev = Event::new(&user.username, Some(user.id), Some(&req.shop_id), "shop_create", "ok");
+    ev.details = json!({"name": name, "owner": req.owner_username, "owner_id": owner_id});
+    audit::append(&mut tx, now, &ev).await?;
+    let out = summary(&mut tx, &day_of(now), &req.shop_id).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Rename, suspend (a reason is required) or resume a shop.
+pub async fn update(state: &AppState, user: &User, shop: &str, req: ShopUpdate) -> AppResult<ShopSummary> {
+    require_admin(user)?;
+    if req.name.is_none() && req.suspended.is_none() {
+        return Err(invalid("suspended", "nothing to change: give name and/or suspended"));
+    }
+    let name = req.name.as_deref().map(shop_name).transpose()?;
+    let reason = req.reason.as_deref().map(str::trim).unwrap_or("");
+    if reason.chars().count() > MAX_REASON {
+        return Err(invalid("reason", "at most 200 characters"));
+    }
+    if req.suspended == Some(true) && reason.is_empty() {
+        return Err(invalid("reason", "a reason is required to suspend a shop"));
+    }
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let before: Option<(String, i64)> = sqlx::query_as("SELECT name, suspended FROM shops WHERE shop_id = $1").bind(shop).fetch_optional(&mut *tx).await?;
+    let Some((old_name, was_suspended)) = before else {
+        return Err(ErrorCode::NotFound.into());
+    };
+    let suspended = req.suspended.unwrap_or(was_suspended != 0);
+    let new_name = name.clone().unwrap_or_else(|| old_name.clone());
+    sqlx::query("UPDATE shops SET name = $1, suspended = $2 WHERE shop_id = $3").bind(&new_name).bind(i64::from(suspended)).bind(shop).execute(&mut *tx).await?;
+    let action = match req.suspended {
+        Some(true) => "shop_suspend",
+        Some(false) => "shop_resume",
+        None => "shop_rename",
+    };
+    let mut details = json!({"suspended_before": was_suspended != 0, "suspended": suspended});
+    if name.is_some() {
+        details["name_before"] = json!(old_name);
+        details["name"] = json!(new_name);
+    }
+    if !reason.is_empty() {
+        details["reason"] = json!(reason);
+    }
+    let mut ev = Event::new(&user.username, Some(user.id), Some(shop), action, "ok");
+    ev.details = details;
+    audit::append(&mut tx, now, &ev).await?;
+    let out = summary(&mut tx, &day_of(now), shop).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// A shop's owner and staff accounts.
+pub async fn users(state: &AppState, user: &User, shop: &str) -> AppResult<Vec<ShopUser>> {
+    require_admin(user)?;
+    let exists: Option<(String,)> = sqlx::query_as("SELECT shop_id FROM shops WHERE shop_id = $1").bind(shop).fetch_optional(&state.db.pool).await?;
+    if exists.is_none() {
+        return Err(ErrorCode::NotFound.into());
+    }
+    let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, username, role, permissions, disabled, created_at FROM users WHERE shop_id = $1 AND role IN ('owner', 'staff') \
+         ORDER BY CASE role WHEN 'owner' THEN 0 ELSE 1 END, id",
+    )
+    .bind(shop)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, username, role, perms, disabled, created_at)| {
+            let role = Role::parse(&role)?;
+            let permissions = if role == Role::Owner { Permission::ALL.to_vec() } else { parse_permissions(&perms) };
+            Some(ShopUser { id, username, role, permissions, disabled: disabled != 0, created_at: rfc3339(created_at) })
+        })
+        .collect())
+}
+
+/// Every shop with its owners, staff count, stored orders and today's reveals (platform admins).
+#[utoipa::path(get, path = "/api/v1/admin/shops", responses((status = 200, body = Vec<ShopSummary>), (status = 403, body = ApiError)))]
+pub async fn list_shops(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<ShopSummary>>> {
+    list(&state, &user).await.map(Json)
+}
+
+/// Create a shop and its owner account (platform admins).
+#[utoipa::path(post, path = "/api/v1/admin/shops", request_body = ShopCreate,
+    responses((status = 200, body = ShopSummary), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn create_shop(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<ShopCreate>) -> AppResult<Json<ShopSummary>> {
+    create(&state, &user, req).await.map(Json)
+}
+
+/// Rename, suspend (with a reason) or resume a shop (platform admins). A suspended shop's
+/// reveals are refused with `SHOP_SUSPENDED`.
+#[utoipa::path(post, path = "/api/v1/admin/shops/{shop_id}", params(("shop_id" = String, Path)), request_body = ShopUpdate,
+    responses((status = 200, body = ShopSummary), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn update_shop(State(state): State<AppState>, user: User, ApiPath(shop): ApiPath<String>, ApiJson(req): ApiJson<ShopUpdate>) -> AppResult<Json<ShopSummary>> {
+    update(&state, &user, &shop, req).await.map(Json)
+}
+
+/// A shop's owner and staff accounts (platform admins).
+#[utoipa::path(get, path = "/api/v1/admin/shops/{shop_id}/users", params(("shop_id" = String, Path)),
+    responses((status = 200, body = Vec<ShopUser>), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn list_shop_users(State(state): State<AppState>, user: User, ApiPath(shop): ApiPath<String>) -> AppResult<Json<Vec<ShopUser>>> {
+    users(&state, &user, &shop).await.map(Json)
+}
+
+/// The platform's quota and risk rules in force (platform admins).
+#[utoipa::path(get, path = "/api/v1/admin/settings", responses((status = 200, body = PlatformSettings), (status = 403, body = ApiError)))]
+pub async fn get_settings(State(state): State<AppState>, user: User) -> AppResult<Json<PlatformSettings>> {
+    crate::platform::get(&state, &user).await.map(Json)
+}
+
+/// Change the platform's quota and risk rules (platform admins); applies to the next reveal
+/// in every server process. `SETTINGS_CHANGED` if someone saved since `expected_version`.
+#[utoipa::path(put, path = "/api/v1/admin/settings", request_body = PlatformSettingsUpdate,
+    responses((status = 200, body = PlatformSettings), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn put_settings(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<PlatformSettingsUpdate>) -> AppResult<Json<PlatformSettings>> {
+    crate::platform::update(&state, &user, req).await.map(Json)
+}
+
+/// Disable or re-enable a third-party app (platform admins); its tokens stop at once.
+#[utoipa::path(post, path = "/api/v1/isv-apps/{app_id}", params(("app_id" = String, Path)), request_body = IsvAppUpdate,
+    responses((status = 200, body = IsvApp), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn update_isv_app(State(state): State<AppState>, user: User, ApiPath(app_id): ApiPath<String>, ApiJson(req): ApiJson<IsvAppUpdate>) -> AppResult<Json<IsvApp>> {
+    crate::isv::set_disabled(&state, &user, &app_id, req.disabled).await.map(Json)
+}
+
+/// The OpenAPI paths of the admin console.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_shops, create_shop, update_shop, list_shop_users, get_settings, put_settings, update_isv_app),
+    components(schemas(ShopSummary, ShopCreate, ShopUpdate, ShopUser, PlatformSettings, PlatformSettingsUpdate, IsvAppUpdate))
+)]
+pub struct AdminDoc;
