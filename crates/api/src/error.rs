@@ -111,6 +111,24 @@ codes! {
     ShopExists = 409, "A shop with this id already exists.", "该店铺 ID 已存在。";
     /// The platform settings were changed by someone else since they were read.
     SettingsChanged = 409, "The platform settings were changed by someone else; reload and try again.", "平台设置已被他人修改，请刷新后重试。";
+    /// The order's state does not allow shipping it (only orders awaiting shipment ship).
+    OrderNotShippable = 409, "This order cannot be shipped in its current state.", "该订单当前状态不能发货。";
+    /// The carrier code is not one OrderVeil knows (`GET /api/v1/carriers`).
+    CarrierUnknown = 422, "Unknown carrier.", "未知的快递公司。";
+    /// The tracking number does not have the carrier's format.
+    TrackingNumberInvalid = 422, "The tracking number does not match the carrier's format.", "运单号与该快递公司的格式不符。";
+    /// An uploaded file has bad rows (each listed with its line and reason); nothing was applied.
+    UploadInvalid = 422, "The file has errors; nothing was applied. Fix the rows listed and upload it again.", "文件中有错误行，未做任何修改。请修改所列的行后重新上传。";
+    /// The e-waybill account is not approved (pending, rejected) or belongs to someone else.
+    WaybillAccountInactive = 409, "This e-waybill account is not approved for use.", "该电子面单账号未审核通过，不能使用。";
+    /// The e-waybill account's balance cannot cover the allocation.
+    WaybillBalanceExhausted = 409, "The e-waybill account's balance is too low; recharge it first.", "电子面单余额不足，请先充值。";
+    /// The waybill is not in a state that allows this (cancel a printed one, ship a cancelled one, …).
+    WaybillStateConflict = 409, "This waybill's state does not allow this action.", "该面单的当前状态不允许此操作。";
+    /// The waybill was printed as often as allowed.
+    PrintLimitReached = 409, "This waybill has been printed the maximum number of times.", "该面单的打印次数已达上限。";
+    /// The orders cannot share one waybill (different receivers or states).
+    OrdersNotMergeable = 422, "These orders cannot be merged into one shipment (different receivers or states).", "这些订单收件人或状态不同，不能合并发货。";
     /// An unexpected server error; details are in the server log, never in the response.
     Internal = 500, "Internal server error.", "服务器内部错误。";
 }

@@ -89,6 +89,9 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         .merge(crate::audit_query::routes())
         .merge(crate::applications::routes())
         .merge(crate::admin::routes())
+        .merge(crate::export::routes())
+        .merge(crate::shipping::routes())
+        .merge(crate::waybills::routes())
         // Unknown API paths stay coded JSON errors even when the web app is served.
         .route("/api/{*rest}", axum::routing::any(|| async { AppError::new(ErrorCode::NotFound) }))
         .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) });

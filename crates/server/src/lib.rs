@@ -17,6 +17,7 @@ pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod ingest;
 pub mod isv;
@@ -26,8 +27,10 @@ pub mod platform;
 pub mod quota;
 pub mod reveal;
 pub mod settle;
+pub mod shipping;
 pub mod staff;
 pub mod state;
+pub mod waybills;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
