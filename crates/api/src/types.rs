@@ -185,6 +185,11 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
+/// Line items as one line, `title×qty; title×qty` (exports, labels).
+pub fn items_summary(items: &[Item]) -> String {
+    items.iter().map(|i| format!("{}×{}", i.title, i.quantity)).collect::<Vec<_>>().join("; ")
+}
+
 /// One line item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -1,10 +1,730 @@
-//! (filled in by issue 7)
+//! E-waybill accounts, waybill allocation and cancellation, and the print grant.
+//!
+//! * **Accounts**: a shop owner applies for an account per carrier and outlet (网点) with the
+//!   sender details its labels show; a platform admin approves or rejects it (a comment is
+//!   required to reject); the owner recharges an approved account's balance.
+//! * **Allocation** takes one unit of balance per waybill in the same transaction that creates
+//!   the waybills, with one conditional `UPDATE … SET balance = balance - n WHERE balance >= n`:
+//!   concurrent allocations can never take the balance below zero, on either store. Numbers
+//!   follow the carrier's format ([`orderveil_api::carriers`]). With `merge`, orders that
+//!   share a `receiver_key` and a state share one waybill. An order holds at most one live
+//!   (allocated or printed) waybill.
+//! * **Cancelling** an unused waybill (allocated, never printed) returns its unit.
+//! * **The print grant** is the reveal protocol with another purpose: sealed to the client's
+//!   fresh key, each order's field keys bound to its waybill number, counted against the
+//!   reprint limit ([`PRINT_LIMIT`] prints per waybill, one conditional `UPDATE`) and never
+//!   against the reveal quota. The first print marks the waybill printed.
+//! * **Shipping** printed waybills ships their orders with the waybill number as tracking
+//!   number ([`crate::shipping`]).
+//!
+//! Every change and every print (refusals included) is audited on the shop's chain.
 
-use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use orderveil_api::carriers::{self, Carrier};
+use orderveil_api::{
+    ApiError, ApplicationDecision, ErrorCode, Item, Label, LabelOrder, OrderStatus, Permission, PrintGrantRequest, PrintGrantResponse, Role, Waybill,
+    WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillAllocate, WaybillRecharge, WaybillStatus, items_summary,
+};
+use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, KekVersion, OrderId, ShopId, WrappedDek};
+use serde::Deserialize;
+use serde_json::json;
 
+use crate::admin::require_admin;
+use crate::audit::{self, Event};
+use crate::auth::User;
+use crate::clock::rfc3339;
+use crate::db::{Stmt, Val, WriteTx};
+use crate::error::{AppError, AppResult};
+use crate::http::{ApiJson, ApiPath, ApiQuery};
+use crate::reveal::state_allows_reveal;
 use crate::state::AppState;
 
-/// This module's routes.
+/// Prints allowed per waybill (DESIGN.md: default 3).
+pub const PRINT_LIMIT: u32 = 3;
+/// Most orders (and waybills) per allocation or print grant.
+pub const MAX_ORDERS: usize = orderveil_cipher::GRANT_MAX_ORDERS;
+/// Most units per recharge.
+pub const MAX_RECHARGE: u32 = 100_000;
+/// Most waybills one list returns.
+pub const MAX_LIST: i64 = 500;
+
+/// The routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/waybill-accounts", get(list_accounts).post(apply_account))
+        .route("/api/v1/waybill-accounts/{id}/approve", post(approve_account))
+        .route("/api/v1/waybill-accounts/{id}/reject", post(reject_account))
+        .route("/api/v1/waybill-accounts/{id}/recharge", post(recharge_account))
+        .route("/api/v1/waybills", get(list_waybills).post(allocate_waybills))
+        .route("/api/v1/waybills/{no}/cancel", post(cancel_waybill))
+        .route("/api/v1/print-grants", post(print_grant))
 }
+
+fn invalid(field: &str, reason: &str) -> AppError {
+    AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "reason": reason}))
+}
+
+/// An owner's shop, or FORBIDDEN.
+fn owner_shop(user: &User) -> AppResult<&str> {
+    if user.role == Role::Owner { user.own_shop() } else { Err(ErrorCode::Forbidden.into()) }
+}
+
+/// The shop of an owner, or of staff with `p`; FORBIDDEN otherwise.
+fn shop_with(user: &User, p: Permission) -> AppResult<&str> {
+    if matches!(user.role, Role::Owner | Role::Staff) && user.can(p) { user.own_shop() } else { Err(ErrorCode::Forbidden.into()) }
+}
+
+fn text(field: &str, v: &str, max: usize) -> AppResult<String> {
+    let v = v.trim();
+    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
+        return Err(invalid(field, &format!("1 to {max} characters, no control characters")));
+    }
+    Ok(v.to_string())
+}
+
+fn event(user: &User, shop: &str, action: &str, details: serde_json::Value) -> Event {
+    let mut ev = Event::new(&user.username, Some(user.id), Some(shop), action, "ok");
+    ev.details = details;
+    ev
+}
+
+// ---------------------------------------------------------------------------------------
+// Accounts
+
+type AccountRow = (i64, String, String, String, String, String, String, String, i64, String, i64, Option<String>, Option<String>);
+const ACCOUNT_COLUMNS: &str =
+    "id, shop_id, carrier, outlet, sender_name, sender_phone, sender_address, status, balance, applied_by, created_at, decided_by, comment";
+
+fn account_view(r: AccountRow) -> WaybillAccount {
+    let status = match r.7.as_str() {
+        "approved" => WaybillAccountStatus::Approved,
+        "rejected" => WaybillAccountStatus::Rejected,
+        _ => WaybillAccountStatus::Pending,
+    };
+    WaybillAccount {
+        id: r.0,
+        shop_id: r.1,
+        carrier: r.2,
+        outlet: r.3,
+        sender_name: r.4,
+        sender_phone: r.5,
+        sender_address: r.6,
+        status,
+        balance: u64::try_from(r.8).unwrap_or(0),
+        applied_by: r.9,
+        created_at: rfc3339(r.10),
+        decided_by: r.11,
+        comment: r.12,
+    }
+}
+
+async fn account_in(tx: &mut sqlx::AnyConnection, id: i64) -> AppResult<Option<AccountRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE id = $1")).bind(id).fetch_optional(tx).await?)
+}
+
+/// Apply for an account (owners).
+pub async fn apply(state: &AppState, user: &User, req: WaybillAccountCreate) -> AppResult<WaybillAccount> {
+    let shop = owner_shop(user)?.to_string();
+    let carrier = carriers::carrier(&req.carrier).ok_or_else(|| AppError::new(ErrorCode::CarrierUnknown).with(json!({"field": "carrier"})))?;
+    let outlet = text("outlet", &req.outlet, 60)?;
+    let sender_name = text("sender_name", &req.sender_name, 30)?;
+    let sender_address = text("sender_address", &req.sender_address, 120)?;
+    let phone = req.sender_phone.trim();
+    let digits = phone.bytes().filter(u8::is_ascii_digit).count();
+    if !(7..=20).contains(&phone.len()) || !phone.bytes().all(|b| b.is_ascii_digit() || b == b'-') || digits < 7 {
+        return Err(invalid("sender_phone", "7 to 20 digits, `-` allowed"));
+    }
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let dup: Option<(i64,)> = sqlx::query_as("SELECT id FROM waybill_accounts WHERE shop_id = $1 AND carrier = $2 AND outlet = $3 AND status <> 'rejected'")
+        .bind(&shop)
+        .bind(carrier.code)
+        .bind(&outlet)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some((id,)) = dup {
+        return Err(AppError::new(ErrorCode::ApplicationStateConflict).with(json!({"reason": "an account for this carrier and outlet exists or is pending", "account_id": id})));
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO waybill_accounts (shop_id, carrier, outlet, sender_name, sender_phone, sender_address, status, balance, applied_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8) RETURNING id",
+    )
+    .bind(&shop)
+    .bind(carrier.code)
+    .bind(&outlet)
+    .bind(&sender_name)
+    .bind(phone)
+    .bind(&sender_address)
+    .bind(&user.username)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::append(&mut tx, now, &event(user, &shop, "waybill_account_apply", json!({"account_id": id, "carrier": carrier.code, "outlet": outlet}))).await?;
+    let row = account_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("account vanished"))?;
+    tx.commit().await?;
+    Ok(account_view(row))
+}
+
+/// `?status=` of the account list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccountQuery {
+    /// `pending`, `approved` or `rejected`.
+    pub status: Option<WaybillAccountStatus>,
+}
+
+fn account_status_str(s: WaybillAccountStatus) -> &'static str {
+    match s {
+        WaybillAccountStatus::Pending => "pending",
+        WaybillAccountStatus::Approved => "approved",
+        WaybillAccountStatus::Rejected => "rejected",
+    }
+}
+
+/// The shop's accounts (owners, staff with `print`), or every shop's (admins; pending first).
+pub async fn accounts(state: &AppState, user: &User, q: AccountQuery) -> AppResult<Vec<WaybillAccount>> {
+    let status = q.status.map(account_status_str);
+    let rows: Vec<AccountRow> = if user.role == Role::Admin {
+        sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE ($1 IS NULL OR status = $1) ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, id"
+        ))
+        .bind(status)
+        .fetch_all(&state.db.pool)
+        .await?
+    } else {
+        let shop = shop_with(user, Permission::Print)?;
+        sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE shop_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY id"))
+            .bind(shop)
+            .bind(status)
+            .fetch_all(&state.db.pool)
+            .await?
+    };
+    Ok(rows.into_iter().map(account_view).collect())
+}
+
+/// Approve or reject a pending account (admins).
+pub async fn decide(state: &AppState, user: &User, id: i64, approve: bool, req: ApplicationDecision) -> AppResult<WaybillAccount> {
+    require_admin(user)?;
+    let comment = req.comment.trim().to_string();
+    if !approve && comment.is_empty() {
+        return Err(invalid("comment", "a comment is required to reject"));
+    }
+    if comment.chars().count() > 500 {
+        return Err(invalid("comment", "at most 500 characters"));
+    }
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let Some(row) = account_in(&mut tx, id).await? else {
+        return Err(ErrorCode::NotFound.into());
+    };
+    let done = sqlx::query("UPDATE waybill_accounts SET status = $1, decided_by = $2, decided_at = $3, comment = $4 WHERE id = $5 AND status = 'pending'")
+        .bind(if approve { "approved" } else { "rejected" })
+        .bind(&user.username)
+        .bind(now)
+        .bind((!comment.is_empty()).then_some(comment.as_str()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(AppError::new(ErrorCode::ApplicationStateConflict).with(json!({"status": row.7})));
+    }
+    let action = if approve { "waybill_account_approve" } else { "waybill_account_reject" };
+    audit::append(&mut tx, now, &event(user, &row.1, action, json!({"account_id": id, "carrier": row.2, "outlet": row.3, "comment": comment}))).await?;
+    let row = account_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("account vanished"))?;
+    tx.commit().await?;
+    Ok(account_view(row))
+}
+
+/// Add units to an approved account of the owner's shop.
+pub async fn recharge(state: &AppState, user: &User, id: i64, req: WaybillRecharge) -> AppResult<WaybillAccount> {
+    let shop = owner_shop(user)?.to_string();
+    if !(1..=MAX_RECHARGE).contains(&req.units) {
+        return Err(invalid("units", "1 to 100000"));
+    }
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let row = account_in(&mut tx, id).await?.filter(|r| r.1 == shop).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+    let done = sqlx::query("UPDATE waybill_accounts SET balance = balance + $1 WHERE id = $2 AND status = 'approved'")
+        .bind(i64::from(req.units))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(AppError::new(ErrorCode::WaybillAccountInactive).with(json!({"status": row.7})));
+    }
+    let row = account_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("account vanished"))?;
+    audit::append(&mut tx, now, &event(user, &shop, "waybill_recharge", json!({"account_id": id, "units": req.units, "balance": row.8}))).await?;
+    tx.commit().await?;
+    Ok(account_view(row))
+}
+
+// ---------------------------------------------------------------------------------------
+// Waybills
+
+/// A random number in the carrier's first format, e.g. `SF` + 13 digits.
+fn new_number(c: &Carrier) -> AppResult<String> {
+    let f = c.formats[0];
+    let mut bytes = vec![0u8; f.digits];
+    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
+    let mut no = String::with_capacity(f.prefix.len() + f.digits);
+    no.push_str(f.prefix);
+    no.extend(bytes.iter().map(|b| char::from(b'0' + b % 10)));
+    Ok(no)
+}
+
+fn status_of(s: &str) -> WaybillStatus {
+    match s {
+        "printed" => WaybillStatus::Printed,
+        "shipped" => WaybillStatus::Shipped,
+        "cancelled" => WaybillStatus::Cancelled,
+        _ => WaybillStatus::Allocated,
+    }
+}
+
+fn distinct_ids(ids: &[String], field: &str) -> AppResult<Vec<String>> {
+    if ids.is_empty() {
+        return Err(invalid(field, "empty"));
+    }
+    if ids.len() > MAX_ORDERS {
+        return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": MAX_ORDERS, "got": ids.len()})));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = id.trim();
+        if id.is_empty() || id.len() > 64 {
+            return Err(invalid(field, "1 to 64 characters each"));
+        }
+        if !out.iter().any(|o| o == id) {
+            out.push(id.to_string());
+        }
+    }
+    Ok(out)
+}
+
+type WaybillRow = (String, i64, String, String, i64, String, i64, String);
+const WAYBILL_COLUMNS: &str = "w.waybill_no, w.account_id, w.carrier, w.status, w.print_count, w.receiver_key, w.allocated_at, w.allocated_by";
+
+/// Views of these waybill rows with their orders.
+async fn views(tx: &mut sqlx::AnyConnection, rows: Vec<WaybillRow>) -> AppResult<Vec<Waybill>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut st = Stmt::new(tx, "SELECT waybill_no, order_id FROM waybill_orders WHERE waybill_no IN (");
+    st.list(rows.iter().map(|r| Val::S(r.0.clone()))).sql(") ORDER BY order_id");
+    let links: Vec<(String, String)> = st.fetch_all(tx).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Waybill {
+            order_ids: links.iter().filter(|l| l.0 == r.0).map(|l| l.1.clone()).collect(),
+            waybill_no: r.0,
+            account_id: r.1,
+            carrier: r.2,
+            status: status_of(&r.3),
+            print_count: u32::try_from(r.4).unwrap_or(0),
+            print_limit: PRINT_LIMIT,
+            receiver_key: r.5,
+            allocated_at: rfc3339(r.6),
+            allocated_by: r.7,
+        })
+        .collect())
+}
+
+/// Allocate waybills for orders awaiting shipment: one per order, or one for all of them
+/// with `merge`; all or nothing.
+pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> AppResult<Vec<Waybill>> {
+    let shop = shop_with(user, Permission::Print)?.to_string();
+    let ids = distinct_ids(&req.order_ids, "order_ids")?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let account = account_in(&mut tx, req.account_id).await?.filter(|r| r.1 == shop).ok_or_else(|| AppError::new(ErrorCode::NotFound).with(json!({"field": "account_id"})))?;
+    if account.7 != "approved" {
+        return Err(AppError::new(ErrorCode::WaybillAccountInactive).with(json!({"status": account.7})));
+    }
+    let carrier = carriers::carrier(&account.2).ok_or_else(|| AppError::internal("stored carrier unknown"))?;
+
+    // The orders: the shop's own, awaiting shipment, without a live waybill.
+    let mut st = Stmt::new(&tx, "SELECT order_id, status, receiver_key FROM orders WHERE shop_id = ");
+    st.arg(Val::S(shop.clone())).sql(" AND order_id IN (").list(ids.iter().map(|i| Val::S(i.clone()))).sql(")");
+    let found: Vec<(String, String, String)> = st.fetch_all(&mut tx).await?;
+    let missing: Vec<&String> = ids.iter().filter(|i| !found.iter().any(|f| &f.0 == *i)).collect();
+    if !missing.is_empty() {
+        return Err(AppError::new(ErrorCode::OrderNotFound).with(json!({"order_ids": missing})));
+    }
+    let not_ready: Vec<&String> = found.iter().filter(|f| f.1 != OrderStatus::AwaitingShipment.as_str()).map(|f| &f.0).collect();
+    if !not_ready.is_empty() {
+        return Err(AppError::new(ErrorCode::OrderNotShippable).with(json!({"order_ids": not_ready})));
+    }
+    let mut st = Stmt::new(&tx, "SELECT wo.order_id, w.waybill_no FROM waybill_orders wo JOIN waybills w ON w.waybill_no = wo.waybill_no WHERE w.status IN ('allocated', 'printed') AND wo.order_id IN (");
+    st.list(ids.iter().map(|i| Val::S(i.clone()))).sql(")");
+    let live: Vec<(String, String)> = st.fetch_all(&mut tx).await?;
+    if !live.is_empty() {
+        return Err(AppError::new(ErrorCode::WaybillStateConflict)
+            .with(json!({"reason": "these orders already have a waybill; cancel it first", "order_ids": live.iter().map(|l| &l.0).collect::<Vec<_>>(), "waybill_nos": live.iter().map(|l| &l.1).collect::<Vec<_>>()})));
+    }
+    // Groups: one per order, or all in one if they may merge.
+    let groups: Vec<Vec<&(String, String, String)>> = if req.merge && found.len() > 1 {
+        let first = &found[0];
+        if found.iter().any(|f| f.2 != first.2 || f.1 != first.1) {
+            return Err(ErrorCode::OrdersNotMergeable.into());
+        }
+        vec![found.iter().collect()]
+    } else {
+        found.iter().map(|f| vec![f]).collect()
+    };
+    // Keep the request's order.
+    let mut groups = groups;
+    groups.sort_by_key(|g| ids.iter().position(|i| *i == g[0].0).unwrap_or(usize::MAX));
+
+    let n = i64::try_from(groups.len()).unwrap_or(i64::MAX);
+    let took = sqlx::query("UPDATE waybill_accounts SET balance = balance - $1 WHERE id = $2 AND status = 'approved' AND balance >= $1")
+        .bind(n)
+        .bind(req.account_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if took == 0 {
+        return Err(AppError::new(ErrorCode::WaybillBalanceExhausted).with(json!({"balance": account.8, "needed": n})));
+    }
+    let mut numbers: Vec<String> = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let no = insert_waybill(&mut tx, carrier, req.account_id, &shop, &g[0].2, &user.username, now).await?;
+        let mut st = Stmt::new(&tx, "INSERT INTO waybill_orders (waybill_no, order_id) VALUES ");
+        st.rows(g.iter(), |s, o| {
+            s.arg(Val::S(no.clone())).sql(", ").arg(Val::S(o.0.clone()));
+        });
+        st.execute(&mut tx).await?;
+        numbers.push(no);
+    }
+    let details = json!({
+        "account_id": req.account_id,
+        "carrier": carrier.code,
+        "merge": req.merge,
+        "waybills": groups.iter().zip(&numbers).map(|(g, no)| json!({"waybill_no": no, "order_ids": g.iter().map(|o| &o.0).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+    });
+    let mut ev = event(user, &shop, "waybill_allocate", details);
+    ev.order_ids = ids.clone();
+    audit::append(&mut tx, now, &ev).await?;
+    let rows = waybill_rows(&mut tx, &numbers).await?;
+    let out = views(&mut tx, rows).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Insert a waybill with a fresh number (a taken number is drawn again).
+async fn insert_waybill(tx: &mut WriteTx<'_>, carrier: &Carrier, account: i64, shop: &str, receiver_key: &str, by: &str, now: i64) -> AppResult<String> {
+    for _ in 0..8 {
+        let no = new_number(carrier)?;
+        let inserted: Option<(String,)> = sqlx::query_as(
+            "INSERT INTO waybills (waybill_no, account_id, shop_id, carrier, receiver_key, status, print_count, allocated_by, allocated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'allocated', 0, $6, $7) ON CONFLICT (waybill_no) DO NOTHING RETURNING waybill_no",
+        )
+        .bind(&no)
+        .bind(account)
+        .bind(shop)
+        .bind(carrier.code)
+        .bind(receiver_key)
+        .bind(by)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if inserted.is_some() {
+            return Ok(no);
+        }
+    }
+    Err(AppError::internal("no free waybill number after 8 draws"))
+}
+
+/// Rows of these waybills, in the given order.
+async fn waybill_rows(tx: &mut sqlx::AnyConnection, nos: &[String]) -> AppResult<Vec<WaybillRow>> {
+    let mut st = Stmt::new(tx, &format!("SELECT {WAYBILL_COLUMNS} FROM waybills w WHERE w.waybill_no IN ("));
+    st.list(nos.iter().map(|n| Val::S(n.clone()))).sql(")");
+    let mut rows: Vec<WaybillRow> = st.fetch_all(tx).await?;
+    rows.sort_by_key(|r| nos.iter().position(|n| *n == r.0));
+    Ok(rows)
+}
+
+/// `?status=&order_id=` of the waybill list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct WaybillQuery {
+    /// Only waybills in this state.
+    pub status: Option<WaybillStatus>,
+    /// Only the waybills of this order.
+    pub order_id: Option<String>,
+}
+
+fn waybill_status_str(s: WaybillStatus) -> &'static str {
+    match s {
+        WaybillStatus::Allocated => "allocated",
+        WaybillStatus::Printed => "printed",
+        WaybillStatus::Shipped => "shipped",
+        WaybillStatus::Cancelled => "cancelled",
+    }
+}
+
+/// The shop's waybills, newest first (owners, staff with `print`).
+pub async fn list(state: &AppState, user: &User, q: WaybillQuery) -> AppResult<Vec<Waybill>> {
+    let shop = shop_with(user, Permission::Print)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let mut st = Stmt::new(&conn, &format!("SELECT {WAYBILL_COLUMNS} FROM waybills w WHERE w.shop_id = "));
+    st.arg(Val::S(shop.into()));
+    if let Some(s) = q.status {
+        st.sql(" AND w.status = ").arg(Val::S(waybill_status_str(s).into()));
+    }
+    if let Some(o) = &q.order_id {
+        st.sql(" AND w.waybill_no IN (SELECT waybill_no FROM waybill_orders WHERE order_id = ").arg(Val::S(o.clone())).sql(")");
+    }
+    st.sql(&format!(" ORDER BY w.allocated_at DESC, w.waybill_no LIMIT {MAX_LIST}"));
+    let rows: Vec<WaybillRow> = st.fetch_all(&mut conn).await?;
+    views(&mut conn, rows).await
+}
+
+/// Cancel an unused waybill; its unit returns to the account.
+pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybill> {
+    let shop = shop_with(user, Permission::Print)?.to_string();
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let row: Option<(i64, String, i64)> =
+        sqlx::query_as("SELECT account_id, status, print_count FROM waybills WHERE waybill_no = $1 AND shop_id = $2").bind(no).bind(&shop).fetch_optional(&mut *tx).await?;
+    let Some((account, status, prints)) = row else {
+        return Err(ErrorCode::NotFound.into());
+    };
+    let done = sqlx::query("UPDATE waybills SET status = 'cancelled', cancelled_at = $1 WHERE waybill_no = $2 AND status = 'allocated' AND print_count = 0")
+        .bind(now)
+        .bind(no)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(AppError::new(ErrorCode::WaybillStateConflict).with(json!({"status": status, "print_count": prints, "reason": "only an unprinted waybill can be cancelled"})));
+    }
+    sqlx::query("UPDATE waybill_accounts SET balance = balance + 1 WHERE id = $1").bind(account).execute(&mut *tx).await?;
+    audit::append(&mut tx, now, &event(user, &shop, "waybill_cancel", json!({"waybill_no": no, "account_id": account}))).await?;
+    let rows = waybill_rows(&mut tx, &[no.to_string()]).await?;
+    let out = views(&mut tx, rows).await?.pop().ok_or_else(|| AppError::internal("waybill vanished"))?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Print grant
+
+/// `(waybill_no, shop, carrier, status, print_count, sender name, phone, address)`.
+type PrintRow = (String, String, String, String, i64, String, String, String);
+/// `(waybill_no, order_id, status, completed_at, kek_version, wrapped_dek, items, name_ct, phone_ct, address_ct)`.
+type PrintOrderRow = (String, String, String, Option<i64>, i64, Option<Vec<u8>>, String, String, String, String);
+
+/// What the print transaction decided: the labels (without the grant) and the keys to seal.
+struct Printed {
+    labels: Vec<Label>,
+    keys: Vec<(String, String, i64, Vec<u8>)>,
+}
+
+/// Issue a print grant for waybills of the caller's shop (owners, staff with `print`).
+pub async fn grant(state: &AppState, user: &User, req: PrintGrantRequest) -> AppResult<PrintGrantResponse> {
+    let shop = shop_with(user, Permission::Print)?.to_string();
+    let nos = distinct_ids(&req.waybill_nos, "waybill_nos")?;
+    let client_public: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(req.client_public.as_bytes())
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| AppError::new(ErrorCode::ClientKeyInvalid))?;
+    orderveil_cipher::check_public_key(&client_public).map_err(|_| AppError::new(ErrorCode::ClientKeyInvalid))?;
+    let now = state.now();
+    let grant_id = GrantId::generate().map_err(AppError::internal)?;
+    let gid = grant_id.to_hex();
+    let printed = match print_tx(state, user, &shop, &nos, &gid, now).await {
+        Ok(p) => p,
+        Err(e) => {
+            // A refusal is audited too (outside the rolled-back transaction).
+            if e.code != ErrorCode::Internal {
+                let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "print", "refused");
+                ev.code = Some(e.code.as_str());
+                ev.details = json!({"waybill_nos": nos, "grant_id": gid});
+                audit::record(&state.db, now, &ev).await?;
+            }
+            return Err(e);
+        }
+    };
+    // Seal every order's three field keys, bound to its waybill.
+    let shop_id = ShopId::new(&shop).map_err(AppError::internal)?;
+    let mut orders = Vec::with_capacity(printed.keys.len());
+    for (waybill, id, kek_version, wrapped) in &printed.keys {
+        let version = u32::try_from(*kek_version).ok().and_then(KekVersion::new).ok_or_else(|| AppError::internal("bad kek version"))?;
+        let kek = state.keys.kek(version.get()).ok_or_else(|| AppError::internal(format!("master key v{version} not loaded")))?;
+        let wrapped = WrappedDek::from_parts(version, wrapped).ok_or_else(|| AppError::internal("bad wrapped DEK"))?;
+        let order_id = OrderId::new(id).map_err(AppError::internal)?;
+        let dek = kek.unwrap(&wrapped, &order_id).map_err(|_| AppError::internal(format!("DEK of {id} does not unwrap")))?;
+        orders.push(GrantOrder { order_id, binding: waybill.clone(), keys: FieldKind::ALL.iter().map(|k| dek.field_key(*k)).collect() });
+    }
+    let expires_at = now + state.settings.grant_ttl_secs;
+    let body = GrantBody { grant_id, shop_id, purpose: GrantPurpose::Print, issued_at: now, expires_at, orders };
+    let sealed = orderveil_cipher::seal_grant(&client_public, &body).map_err(AppError::internal)?;
+    Ok(PrintGrantResponse { grant_id: gid, sealed_grant: sealed.to_base64(), shop_id: shop, expires_at_unix: expires_at, labels: printed.labels })
+}
+
+/// Check and count the prints in one transaction with their audit row.
+async fn print_tx(state: &AppState, user: &User, shop: &str, nos: &[String], gid: &str, now: i64) -> AppResult<Printed> {
+    let mut tx = state.db.begin_write().await?;
+    let (suspended,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(suspended), 0) FROM shops WHERE shop_id = $1").bind(shop).fetch_one(&mut *tx).await?;
+    if suspended != 0 {
+        return Err(ErrorCode::ShopSuspended.into());
+    }
+    let mut st = Stmt::new(
+        &tx,
+        "SELECT w.waybill_no, w.shop_id, w.carrier, w.status, w.print_count, a.sender_name, a.sender_phone, a.sender_address \
+         FROM waybills w JOIN waybill_accounts a ON a.id = w.account_id WHERE w.waybill_no IN (",
+    );
+    st.list(nos.iter().map(|n| Val::S(n.clone()))).sql(")");
+    let rows: Vec<PrintRow> = st.fetch_all(&mut tx).await?;
+    let mine = |n: &String| rows.iter().find(|r| &r.0 == n && r.1 == shop);
+    let missing: Vec<&String> = nos.iter().filter(|n| mine(n).is_none()).collect();
+    if !missing.is_empty() {
+        return Err(AppError::new(ErrorCode::NotFound).with(json!({"waybill_nos": missing})));
+    }
+    let dead: Vec<&String> = rows.iter().filter(|r| r.3 != "allocated" && r.3 != "printed").map(|r| &r.0).collect();
+    if !dead.is_empty() {
+        return Err(AppError::new(ErrorCode::WaybillStateConflict).with(json!({"waybill_nos": dead, "reason": "only allocated or printed waybills print"})));
+    }
+    let limit = i64::from(PRINT_LIMIT);
+    let spent: Vec<&String> = rows.iter().filter(|r| r.4 >= limit).map(|r| &r.0).collect();
+    if !spent.is_empty() {
+        return Err(AppError::new(ErrorCode::PrintLimitReached).with(json!({"waybill_nos": spent, "limit": PRINT_LIMIT})));
+    }
+    let mut st = Stmt::new(
+        &tx,
+        "SELECT wo.waybill_no, o.order_id, o.status, o.completed_at, o.kek_version, o.wrapped_dek, o.items, o.name_ct, o.phone_ct, o.address_ct \
+         FROM waybill_orders wo JOIN orders o ON o.order_id = wo.order_id WHERE wo.waybill_no IN (",
+    );
+    st.list(nos.iter().map(|n| Val::S(n.clone()))).sql(") ORDER BY wo.waybill_no, o.order_id");
+    let orders: Vec<PrintOrderRow> = st.fetch_all(&mut tx).await?;
+    if orders.len() > MAX_ORDERS {
+        return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": MAX_ORDERS, "got": orders.len()})));
+    }
+    let forbidden: Vec<&String> =
+        orders.iter().filter(|o| !OrderStatus::parse(&o.2).is_some_and(|s| state_allows_reveal(s, o.3, now))).map(|o| &o.1).collect();
+    if !forbidden.is_empty() {
+        return Err(AppError::new(ErrorCode::OrderStateForbidsReveal).with(json!({"order_ids": forbidden})));
+    }
+    if let Some(o) = orders.iter().find(|o| o.5.is_none()) {
+        return Err(AppError::new(ErrorCode::OrderShredded).with(json!({"order_ids": [o.1]})));
+    }
+    // Count the prints; a concurrent print that reached the limit first makes this one fail.
+    let mut st = Stmt::new(&tx, "UPDATE waybills SET print_count = print_count + 1, status = 'printed', printed_at = ");
+    st.arg(Val::I(now)).sql(" WHERE print_count < ").arg(Val::I(limit)).sql(" AND status IN ('allocated', 'printed') AND waybill_no IN (");
+    st.list(nos.iter().map(|n| Val::S(n.clone()))).sql(")");
+    let counted = st.execute(&mut tx).await?;
+    if counted != nos.len() as u64 {
+        return Err(AppError::new(ErrorCode::PrintLimitReached).with(json!({"waybill_nos": nos, "limit": PRINT_LIMIT})));
+    }
+    let mut labels = Vec::with_capacity(nos.len());
+    let mut keys = Vec::with_capacity(orders.len());
+    for no in nos {
+        let Some(w) = mine(no) else { continue };
+        let carrier_name = carriers::carrier(&w.2).map_or_else(|| w.2.clone(), |c| c.name_zh.to_string());
+        let mut label_orders = Vec::new();
+        for o in orders.iter().filter(|o| &o.0 == no) {
+            let items: Vec<Item> = serde_json::from_str(&o.6).map_err(AppError::internal)?;
+            label_orders.push(LabelOrder { order_id: o.1.clone(), items: items_summary(&items), name_ct: o.7.clone(), phone_ct: o.8.clone(), address_ct: o.9.clone() });
+            if let Some(w) = &o.5 {
+                keys.push((no.clone(), o.1.clone(), o.4, w.clone()));
+            }
+        }
+        labels.push(Label {
+            waybill_no: no.clone(),
+            carrier: w.2.clone(),
+            carrier_name,
+            sender_name: w.5.clone(),
+            sender_phone: w.6.clone(),
+            sender_address: w.7.clone(),
+            print_no: u32::try_from(w.4 + 1).unwrap_or(u32::MAX),
+            orders: label_orders,
+        });
+    }
+    let mut ev = event(user, shop, "print", json!({"grant_id": gid, "waybills": labels.iter().map(|l| json!({"waybill_no": l.waybill_no, "print_no": l.print_no})).collect::<Vec<_>>()}));
+    ev.order_ids = keys.iter().map(|k| k.1.clone()).collect();
+    audit::append(&mut tx, now, &ev).await?;
+    tx.commit().await?;
+    Ok(Printed { labels, keys })
+}
+
+// ---------------------------------------------------------------------------------------
+// Handlers
+
+/// The shop's e-waybill accounts (owners, staff with `print`), or all (admins, pending first).
+#[utoipa::path(get, path = "/api/v1/waybill-accounts", params(AccountQuery), responses((status = 200, body = Vec<WaybillAccount>), (status = 403, body = ApiError)))]
+pub async fn list_accounts(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<AccountQuery>) -> AppResult<Json<Vec<WaybillAccount>>> {
+    accounts(&state, &user, q).await.map(Json)
+}
+
+/// Apply for an e-waybill account with a carrier's outlet (shop owners); the platform decides.
+#[utoipa::path(post, path = "/api/v1/waybill-accounts", request_body = WaybillAccountCreate,
+    responses((status = 200, body = WaybillAccount), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn apply_account(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<WaybillAccountCreate>) -> AppResult<Json<WaybillAccount>> {
+    apply(&state, &user, req).await.map(Json)
+}
+
+/// Approve a pending e-waybill account (platform admins).
+#[utoipa::path(post, path = "/api/v1/waybill-accounts/{id}/approve", params(("id" = i64, Path)), request_body = ApplicationDecision,
+    responses((status = 200, body = WaybillAccount), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn approve_account(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<ApplicationDecision>) -> AppResult<Json<WaybillAccount>> {
+    decide(&state, &user, id, true, req).await.map(Json)
+}
+
+/// Reject a pending e-waybill account with a comment (platform admins).
+#[utoipa::path(post, path = "/api/v1/waybill-accounts/{id}/reject", params(("id" = i64, Path)), request_body = ApplicationDecision,
+    responses((status = 200, body = WaybillAccount), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn reject_account(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<ApplicationDecision>) -> AppResult<Json<WaybillAccount>> {
+    decide(&state, &user, id, false, req).await.map(Json)
+}
+
+/// Recharge an approved account of the owner's shop.
+#[utoipa::path(post, path = "/api/v1/waybill-accounts/{id}/recharge", params(("id" = i64, Path)), request_body = WaybillRecharge,
+    responses((status = 200, body = WaybillAccount), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn recharge_account(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<WaybillRecharge>) -> AppResult<Json<WaybillAccount>> {
+    recharge(&state, &user, id, req).await.map(Json)
+}
+
+/// The shop's waybills, newest first (owners, staff with `print`).
+#[utoipa::path(get, path = "/api/v1/waybills", params(WaybillQuery), responses((status = 200, body = Vec<Waybill>), (status = 403, body = ApiError)))]
+pub async fn list_waybills(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<WaybillQuery>) -> AppResult<Json<Vec<Waybill>>> {
+    list(&state, &user, q).await.map(Json)
+}
+
+/// Allocate waybills from an approved account for orders awaiting shipment (one unit each);
+/// `merge` puts orders with the same receiver on one waybill.
+#[utoipa::path(post, path = "/api/v1/waybills", request_body = WaybillAllocate,
+    responses((status = 200, body = Vec<Waybill>), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn allocate_waybills(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<WaybillAllocate>) -> AppResult<Json<Vec<Waybill>>> {
+    allocate(&state, &user, req).await.map(Json)
+}
+
+/// Cancel an unprinted waybill; its unit returns to the account.
+#[utoipa::path(post, path = "/api/v1/waybills/{no}/cancel", params(("no" = String, Path)),
+    responses((status = 200, body = Waybill), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn cancel_waybill(State(state): State<AppState>, user: User, ApiPath(no): ApiPath<String>) -> AppResult<Json<Waybill>> {
+    cancel(&state, &user, &no).await.map(Json)
+}
+
+/// A print grant: the waybills' orders' field keys sealed to the client, bound to the
+/// waybills, counted against the reprint limit (never the reveal quota).
+#[utoipa::path(post, path = "/api/v1/print-grants", request_body = PrintGrantRequest,
+    responses((status = 200, body = PrintGrantResponse), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn print_grant(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<PrintGrantRequest>) -> AppResult<Json<PrintGrantResponse>> {
+    grant(&state, &user, req).await.map(Json)
+}
+
+/// The OpenAPI paths of e-waybills and printing.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_accounts, apply_account, approve_account, reject_account, recharge_account, list_waybills, allocate_waybills, cancel_waybill, print_grant),
+    components(schemas(WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillRecharge, WaybillAllocate, Waybill, WaybillStatus,
+        PrintGrantRequest, PrintGrantResponse, Label, LabelOrder))
+)]
+pub struct WaybillsDoc;

@@ -52,3 +52,4 @@ mod reveal;
 mod risk;
 mod search;
 mod staff;
+mod waybills;
