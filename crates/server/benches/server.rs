@@ -273,10 +273,37 @@ async fn bench_store(name: &str, db_url: Option<String>, list_1m: bool, ingest_o
         cpu.report(pid, db_url.as_deref(), n).await;
     }
 
+    bench_waybills(name, &base, &session, &ids, me_rps).await;
+
     if list_1m {
         list_page_1m(name, dir.path(), db_url.as_deref(), now, &base, &session).await;
     }
     drop(server);
+}
+
+/// E-waybill allocations per second: each request takes one unit from one approved account
+/// (the row every allocation locks) for one order awaiting shipment, in its own transaction.
+async fn bench_waybills(name: &str, base: &str, owner: &Session, ids: &Arc<Vec<String>>, me_rps: f64) {
+    let c = reqwest::Client::new();
+    let post = |s: &Session, path: &str, body: serde_json::Value| {
+        c.post(format!("{base}{path}")).header("cookie", &s.cookie).header("x-csrf-token", &s.csrf).json(&body).send()
+    };
+    let body = json!({"carrier": "ZTO", "outlet": "bench", "sender_name": "bench", "sender_phone": "057188886666", "sender_address": "bench"});
+    let account: serde_json::Value = post(owner, "/api/v1/waybill-accounts", body).await.unwrap().json().await.unwrap();
+    let id = account["id"].as_i64().unwrap();
+    let admin = login(base, "admin").await;
+    assert!(post(&admin, &format!("/api/v1/waybill-accounts/{id}/approve"), json!({"comment": ""})).await.unwrap().status().is_success());
+    assert!(post(owner, &format!("/api/v1/waybill-accounts/{id}/recharge"), json!({"units": 100_000})).await.unwrap().status().is_success());
+    let ids = ids.clone();
+    let (rps, p50, p99, n) = load(base, owner, move |mut c, i| {
+        let body = serde_json::to_vec(&json!({"account_id": id, "order_ids": [ids[i as usize % ids.len()]]})).unwrap();
+        async move {
+            let ok = c.send(hyper::Method::POST, "/api/v1/waybills", Some(body)).await;
+            (c, ok)
+        }
+    })
+    .await;
+    println!("[{name}] waybill allocations (1 order) c=64: {rps:>8.0} allocs/s p50 {p50:>6.2} ms  p99 {p99:>6.2} ms  = {:.2} x baseline ({n:.0} allocated)", rps / me_rps);
 }
 
 /// Fill shop1 to 1,000,000 orders, then time 400 list-page requests (p50/p99).
