@@ -52,6 +52,7 @@ impl ApiFailure {
 async fn request<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, csrf: Option<&str>, body: Option<&B>) -> Result<T, ApiFailure> {
     let mut req = match method {
         Method::POST => Request::post(path),
+        Method::PUT => Request::put(path),
         _ => Request::get(path),
     };
     // Responses carry masked data and ciphertext: never from or into the HTTP cache.
@@ -233,4 +234,39 @@ pub async fn withdraw_application(csrf: &str, id: i64) -> Result<orderveil_api::
 pub async fn decide_application(csrf: &str, id: i64, approve: bool, comment: String) -> Result<orderveil_api::QuotaApplication, ApiFailure> {
     let what = if approve { "approve" } else { "reject" };
     request(Method::POST, &format!("/api/v1/quota/applications/{id}/{what}"), Some(csrf), Some(&orderveil_api::ApplicationDecision { comment })).await
+}
+
+/// Every shop with its figures (platform admin).
+pub async fn admin_shops() -> Result<Vec<orderveil_api::ShopSummary>, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/admin/shops", None, None).await
+}
+
+/// Create a shop with its owner account (platform admin).
+pub async fn admin_shop_create(csrf: &str, req: &orderveil_api::ShopCreate) -> Result<orderveil_api::ShopSummary, ApiFailure> {
+    request(Method::POST, "/api/v1/admin/shops", Some(csrf), Some(req)).await
+}
+
+/// Rename, suspend (with a reason) or resume a shop (platform admin).
+pub async fn admin_shop_update(csrf: &str, shop: &str, req: &orderveil_api::ShopUpdate) -> Result<orderveil_api::ShopSummary, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/admin/shops/{}", encode(shop)), Some(csrf), Some(req)).await
+}
+
+/// A shop's owner and staff accounts (platform admin).
+pub async fn admin_shop_users(shop: &str) -> Result<Vec<orderveil_api::ShopUser>, ApiFailure> {
+    request::<(), _>(Method::GET, &format!("/api/v1/admin/shops/{}/users", encode(shop)), None, None).await
+}
+
+/// The platform's quota and risk settings (platform admin).
+pub async fn admin_settings() -> Result<orderveil_api::PlatformSettings, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/admin/settings", None, None).await
+}
+
+/// Save the platform settings (`SETTINGS_CHANGED` if someone saved since `expected_version`).
+pub async fn admin_settings_save(csrf: &str, req: &orderveil_api::PlatformSettingsUpdate) -> Result<orderveil_api::PlatformSettings, ApiFailure> {
+    request(Method::PUT, "/api/v1/admin/settings", Some(csrf), Some(req)).await
+}
+
+/// Disable or re-enable a third-party app (platform admin).
+pub async fn isv_app_update(csrf: &str, app_id: &str, disabled: bool) -> Result<IsvApp, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/isv-apps/{}", encode(app_id)), Some(csrf), Some(&orderveil_api::IsvAppUpdate { disabled })).await
 }

@@ -13,6 +13,7 @@ use crate::pages::orders::route_link;
 use crate::pages::{apps::Apps, login::Login, order::OrderPage, orders::Orders, quota::Quota};
 use crate::pages::{audit::Audit, staff::Staff};
 use crate::pages::admin_applications::AdminApplications;
+use crate::pages::{admin_settings::AdminSettings, admin_shops::AdminShops};
 use crate::components::quota_watch::QuotaWatch;
 use crate::route::Route;
 
@@ -134,6 +135,7 @@ pub fn app() -> Html {
                     if s.user.role == Role::Owner { { item(Route::Staff, "nav_staff", "nav-staff") } }
                     { item(Route::Audit, "nav_audit", "nav-audit") }
                     if s.user.role == Role::Admin { { item(Route::AdminApplications, "nav_applications", "nav-applications") } }
+                    if s.user.role == Role::Admin { { item(Route::AdminShops, "nav_shops", "nav-shops") }{ item(Route::AdminSettings, "nav_settings", "nav-settings") } }
                 </> },
                 Role::Factory => item(Route::Orders, "nav_factory", "nav-factory"),
             };
@@ -151,9 +153,13 @@ pub fn app() -> Html {
         }
         _ => (html! {}, html! {}),
     };
-    // Shop users: the meter follows approvals (poll + focus) and decisions show a banner.
+    // Shop users: the meter follows approvals (poll + focus); decisions and a suspended shop
+    // show a banner.
     let watch = match &*auth {
-        Auth::In(s) if matches!(s.user.role, Role::Owner | Role::Staff) => html! { <QuotaWatch lang={l} session={s.clone()} on_quota={on_quota.clone()} /> },
+        Auth::In(s) if matches!(s.user.role, Role::Owner | Role::Staff) => {
+            let suspended = quota.as_ref().is_some_and(|q| q.shop_suspended);
+            html! { <QuotaWatch lang={l} session={s.clone()} on_quota={on_quota.clone()} {suspended} /> }
+        }
         _ => html! {},
     };
     let secs = *reveal_secs;
@@ -173,6 +179,10 @@ pub fn app() -> Html {
             Route::Audit => html! { <p class="state" id="audit-forbidden">{ l.t("audit_forbidden") }</p> },
             Route::AdminApplications if s.user.role == Role::Admin => html! { <AdminApplications lang={l} session={s.clone()} /> },
             Route::AdminApplications => html! { <p class="state" id="applications-forbidden">{ l.t("aa_forbidden") }</p> },
+            Route::AdminShops if s.user.role == Role::Admin => html! { <AdminShops lang={l} session={s.clone()} /> },
+            Route::AdminShops => html! { <p class="state" id="shops-forbidden">{ l.t("admin_only") }</p> },
+            Route::AdminSettings if s.user.role == Role::Admin => html! { <AdminSettings lang={l} session={s.clone()} /> },
+            Route::AdminSettings => html! { <p class="state" id="settings-forbidden">{ l.t("admin_only") }</p> },
         },
     };
     html! {

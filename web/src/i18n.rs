@@ -145,7 +145,7 @@ impl Lang {
             "app_state" => ("授权状态", "Authorization"),
             "app_scopes" => ("权限范围", "Scopes"),
             "app_created" => ("注册时间", "Registered"),
-            "app_enabled" => ("启用", "Enabled"),
+            "app_enabled" => ("正常", "Active"),
             "app_disabled" => ("已停用", "Disabled"),
             "app_secret" => ("应用密钥", "App secret"),
             "auth_live" => ("已授权", "Authorized"),
@@ -305,6 +305,76 @@ impl Lang {
             "aa_working" => ("处理中…", "Working…"),
             "aa_long_term_warn" => ("长期申请，请严格审核", "Long-term: review strictly"),
             "notice_dismiss" => ("知道了", "Dismiss"),
+            // The platform admin console: shops, platform settings; the suspended-shop banner.
+            "admin_only" => ("只有平台管理员可以访问此页面。", "Only platform admins can open this page."),
+            "shop_suspended" => ("店铺已被平台停用，暂时无法查看收件人信息", "This shop is suspended by the platform; receiver details cannot be revealed"),
+            "nav_shops" => ("店铺管理", "Shops"),
+            "shops_intro" => (
+                "平台上的全部店铺。暂停的店铺不能解密查看收件人信息，其他功能照常；暂停与恢复都记入操作日志。",
+                "Every shop on the platform. A suspended shop cannot reveal receiver details; everything else keeps working. Suspending and resuming are audited.",
+            ),
+            "shops_list" => ("店铺列表", "Shops"),
+            "shops_empty" => ("还没有店铺", "No shops yet"),
+            "shop_id" => ("店铺 ID", "Shop ID"),
+            "shop_name" => ("店铺名称", "Shop name"),
+            "shop_name_hint" => ("1–60 个字符", "1 to 60 characters"),
+            "shop_owners" => ("店主", "Owners"),
+            "shop_staff" => ("员工数", "Staff"),
+            "shop_orders" => ("订单数", "Orders"),
+            "shop_reveals_today" => ("今日解密", "Reveals today"),
+            "shop_suspend" => ("暂停", "Suspend"),
+            "shop_resume" => ("恢复", "Resume"),
+            "shop_st_suspended" => ("已停用", "Suspended"),
+            "shop_users" => ("用户", "Users"),
+            "suspend_reason" => ("暂停原因", "Reason for suspending"),
+            "suspend_confirm" => ("确认暂停", "Suspend"),
+            "shop_users_empty" => ("该店铺还没有用户", "This shop has no users"),
+            "su_role" => ("角色", "Role"),
+            "su_staff" => ("员工", "Staff"),
+            "shop_create_title" => ("新建店铺", "New shop"),
+            "owner_username" => ("店主登录名", "Owner's user name"),
+            "owner_password" => ("店主初始密码", "Owner's first password"),
+            "shop_create" => ("创建店铺", "Create shop"),
+            "nav_settings" => ("平台设置", "Settings"),
+            "set_intro" => (
+                "平台的解密额度与风控规则。保存后立即对所有服务进程生效，今日的额度上限也按新值计算。",
+                "The platform's quota and risk rules. A saved change applies at once on every server process, to today's limits too.",
+            ),
+            "set_current" => ("当前设置", "Current settings"),
+            "set_edit" => ("修改设置", "Change the settings"),
+            "set_version" => ("版本", "Version"),
+            "set_updated_at" => ("更新时间", "Updated at"),
+            "set_updated_by" => ("更新人", "Updated by"),
+            "set_rate" => ("解密比例（%）", "Reveal rate (%)"),
+            "set_rate_help" => (
+                "近 30 天订单数的百分比，可带小数（如 5 或 2.5），0–100。",
+                "A percentage of the last 30 days' orders, decimals allowed (5 or 2.5), 0 to 100.",
+            ),
+            "set_floor" => ("保底额度（单/天）", "Floor (orders per day)"),
+            "set_floor_help" => ("订单少的店铺每天至少可解密这么多单，0–100000。", "Every shop may reveal at least this many orders a day, 0 to 100000."),
+            "set_per_minute" => ("每分钟上限（次/账号）", "Per minute (requests per account)"),
+            "set_per_minute_help" => (
+                "一个账号一分钟内的解密请求超过此数即进入冷却，1–100000。",
+                "An account making more reveal requests than this within a minute is cooled down, 1 to 100000.",
+            ),
+            "set_per_hour" => ("每小时上限（次/账号）", "Per hour (requests per account)"),
+            "set_per_hour_help" => (
+                "一个账号一小时内的解密请求超过此数即进入冷却，不小于每分钟上限，最多 1000000。",
+                "An account making more reveal requests than this within an hour is cooled down; at least the per-minute limit, at most 1000000.",
+            ),
+            "set_cooldown" => ("冷却时长（分钟）", "Cool-down (minutes)"),
+            "set_cooldown_help" => (
+                "触发上限后该账号暂停解密的时长，可带小数，1 分钟到 7 天（10080 分钟）。",
+                "How long an account that went over a limit cannot reveal, decimals allowed, 1 minute to 7 days (10080 minutes).",
+            ),
+            "set_save" => ("保存设置", "Save settings"),
+            "set_saved" => ("平台设置已保存，已立即对所有服务进程生效。", "The settings are saved and apply at once on every server process."),
+            "set_changed" => (
+                "其他管理员刚刚修改了平台设置，您的修改未保存。已重新载入当前值，请核对后再保存。",
+                "Someone else changed the settings meanwhile, so yours were not saved. The current values are loaded again: check them and save again.",
+            ),
+            "set_nan" => ("请输入数字（可带小数）", "Enter a number (decimals allowed)"),
+            "set_not_int" => ("请输入整数", "Enter a whole number"),
             _ => ("?", "?"),
         };
         if self == Self::En { en } else { zh }
@@ -339,14 +409,18 @@ pub fn origin_invalid(lang: Lang, line: usize, origin: &str) -> String {
     }
 }
 
-/// What an app action did: `authorized`, `revoked` or `registered`.
+/// What an app action did: `authorized`, `revoked`, `disabled`, `enabled` or `registered`.
 pub fn app_done(lang: Lang, what: &str, app: &str) -> String {
     match (lang, what) {
         (Lang::Zh, "authorized") => format!("已授权「{app}」。"),
         (Lang::Zh, "revoked") => format!("已撤销「{app}」的授权。"),
+        (Lang::Zh, "disabled") => format!("已停用「{app}」，它的令牌立即失效。"),
+        (Lang::Zh, "enabled") => format!("已启用「{app}」。"),
         (Lang::Zh, _) => format!("已注册「{app}」。"),
         (Lang::En, "authorized") => format!("{app} is authorized."),
         (Lang::En, "revoked") => format!("{app}'s authorization is revoked."),
+        (Lang::En, "disabled") => format!("{app} is disabled; its tokens stop working at once."),
+        (Lang::En, "enabled") => format!("{app} is enabled."),
         (Lang::En, _) => format!("{app} is registered."),
     }
 }
@@ -380,6 +454,18 @@ pub fn staff_done(lang: Lang, what: &str, user: &str) -> String {
         (Lang::En, "disabled") => format!("{user} is disabled."),
         (Lang::En, "enabled") => format!("{user} is enabled."),
         (Lang::En, _) => format!("{user}'s password is reset."),
+    }
+}
+
+/// What a shop action did: `created` (with the owner's login), `suspended`, `resumed`.
+pub fn shop_done(lang: Lang, what: &str, shop: &str, owner: &str) -> String {
+    match (lang, what) {
+        (Lang::Zh, "created") => format!("已创建店铺「{shop}」及店主登录账号「{owner}」。"),
+        (Lang::Zh, "suspended") => format!("已暂停店铺「{shop}」。"),
+        (Lang::Zh, _) => format!("已恢复店铺「{shop}」。"),
+        (Lang::En, "created") => format!("Shop {shop} and its owner login {owner} are created."),
+        (Lang::En, "suspended") => format!("Shop {shop} is suspended."),
+        (Lang::En, _) => format!("Shop {shop} is resumed."),
     }
 }
 
@@ -433,6 +519,7 @@ pub fn refusal(lang: Lang, f: &crate::api::ApiFailure) -> String {
                 "You do not have permission to reveal receiver data; ask the shop owner to grant it.".into()
             }
         }
+        "SHOP_SUSPENDED" => lang.t("shop_suspended").into(),
         _ => f.text(lang),
     }
 }

@@ -20,6 +20,10 @@ pub enum Route {
     Audit,
     /// `/admin/applications`: the platform admin's queue of quota raise applications.
     AdminApplications,
+    /// `/admin/shops`: the platform admin's shops: create, suspend, resume, their users.
+    AdminShops,
+    /// `/admin/settings`: the platform admin's quota and risk settings.
+    AdminSettings,
 }
 
 impl Route {
@@ -40,6 +44,12 @@ impl Route {
         }
         if path == "/admin/applications" {
             return Self::AdminApplications;
+        }
+        if path == "/admin/shops" {
+            return Self::AdminShops;
+        }
+        if path == "/admin/settings" {
+            return Self::AdminSettings;
         }
         match path.strip_prefix("/orders/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
@@ -64,6 +74,8 @@ impl Route {
             Self::Staff => "/staff".into(),
             Self::Audit => "/audit".into(),
             Self::AdminApplications => "/admin/applications".into(),
+            Self::AdminShops => "/admin/shops".into(),
+            Self::AdminSettings => "/admin/settings".into(),
         }
     }
 

@@ -7,7 +7,8 @@
 //! (owners, staff with `quota`) also read their shop's applications: each one the page last
 //! saw as pending (or never saw) that is now decided gives a dismissible banner. What the
 //! page has seen lives in `localStorage` per user, so a decision made while the merchant was
-//! away is announced on the next load, once, until dismissed.
+//! away is announced on the next load, once, until dismissed. While the platform has the
+//! shop suspended (the polled figures say so), a banner says that nothing can be revealed.
 
 use std::collections::HashMap;
 
@@ -118,6 +119,10 @@ pub struct Props {
     pub session: SessionInfo,
     /// Today's figures for the header meter.
     pub on_quota: Callback<QuotaToday>,
+    /// The platform suspended the shop (the latest `QuotaToday.shop_suspended`): a banner
+    /// shows until the poll finds it resumed.
+    #[prop_or_default]
+    pub suspended: bool,
 }
 
 /// The poller and the decision banners.
@@ -177,8 +182,11 @@ pub fn quota_watch(props: &Props) -> Html {
             });
         });
     }
+    let suspended = props.suspended.then(|| {
+        html! { <div class="notice error shop-suspended-banner" id="shop-suspended-banner" role="alert">{ l.t("shop_suspended") }</div> }
+    });
     if notices.is_empty() {
-        return html! {};
+        return html! { { for suspended } };
     }
     let dismiss = {
         let (notices, user) = (notices.clone(), props.session.user.username.clone());
@@ -192,6 +200,8 @@ pub fn quota_watch(props: &Props) -> Html {
         })
     };
     html! {
+        <>
+        { for suspended }
         <div class="notice decision" id="application-notice" role="status">
             <div>
             { for notices.iter().map(|a| {
@@ -205,5 +215,6 @@ pub fn quota_watch(props: &Props) -> Html {
             </div>
             <button type="button" id="application-notice-dismiss" onclick={dismiss}>{ l.t("notice_dismiss") }</button>
         </div>
+        </>
     }
 }

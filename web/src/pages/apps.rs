@@ -6,7 +6,8 @@
 //!   confirmation step; below, the shop's authorization history.
 //! * A **platform admin** registers apps (name, web origins checked here as
 //!   `http(s)://host[:port]` before the server checks them again) and sees the app id and
-//!   secret of a new app once; below, every app and every shop's authorizations.
+//!   secret of a new app once; below, every app (each with a disable / enable button) and
+//!   every shop's authorizations.
 //!
 //! After each action both lists are read again; the tables stay on screen meanwhile so a
 //! row's checkboxes and the keyboard focus are kept.
@@ -147,6 +148,8 @@ enum Outcome {
     Authorized(String),
     Revoked(String),
     Registered(String),
+    /// Disabled (`true`) or enabled again.
+    Toggled(bool, String),
     Failed(ApiFailure),
 }
 
@@ -215,6 +218,21 @@ pub fn apps(props: &Props) -> Html {
             });
         })
     };
+    let on_toggle = {
+        let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+        Callback::from(move |app: Rc<IsvApp>| {
+            let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+            busy.set(Some(app.app_id.clone()));
+            wasm_bindgen_futures::spawn_local(async move {
+                outcome.set(Some(match api::isv_app_update(&csrf, &app.app_id, !app.disabled).await {
+                    Ok(a) => Outcome::Toggled(a.disabled, a.name),
+                    Err(e) => Outcome::Failed(e),
+                }));
+                load.set(loaded(read_data().await));
+                busy.set(None);
+            });
+        })
+    };
     let on_registered = {
         let (load, outcome) = (load.clone(), outcome.clone());
         Callback::from(move |name: String| {
@@ -229,12 +247,13 @@ pub fn apps(props: &Props) -> Html {
             Outcome::Authorized(n) => done("authorized", n),
             Outcome::Revoked(n) => done("revoked", n),
             Outcome::Registered(n) => done("registered", n),
+            Outcome::Toggled(off, n) => done(if *off { "disabled" } else { "enabled" }, n),
         }
     });
     let body = match &*load {
         Load::Loading => states::loading(l, "apps-loading", true),
         Load::Failed(e) => states::failed_retry(l, "apps-error", e, states::refetch(&load, Load::Loading, fetch), true),
-        Load::Ok(d) if admin => html! { <>{ admin_apps(l, &d.apps) }{ authorizations(l, &d.auths, true) }</> },
+        Load::Ok(d) if admin => html! { <>{ admin_apps(l, &d.apps, busy.as_deref(), &on_toggle) }{ authorizations(l, &d.auths, true) }</> },
         Load::Ok(d) => {
             html! { <>{ owner_apps(l, d, busy.as_deref(), &on_authorize, &on_revoke) }{ authorizations(l, &d.auths, false) }</> }
         }
@@ -443,23 +462,33 @@ fn owner_row(p: &RowProps) -> Html {
     }
 }
 
-/// The admin's table of every registered app.
-fn admin_apps(l: Lang, apps: &[Rc<IsvApp>]) -> Html {
+/// The admin's table of every registered app, each with a disable / enable button.
+fn admin_apps(l: Lang, apps: &[Rc<IsvApp>], busy: Option<&str>, on_toggle: &Callback<Rc<IsvApp>>) -> Html {
     let rows = if apps.is_empty() {
         html! { <p class="state" id="apps-empty">{ l.t("apps_empty_admin") }</p> }
     } else {
         states::table("isv-apps", html! { <>
             <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
-            <th>{ l.t("status") }</th><th>{ l.t("app_created") }</th>
+            <th>{ l.t("status") }</th><th>{ l.t("app_created") }</th><th>{ l.t("actions") }</th>
         </> }, html! { <>
-            { for apps.iter().map(|a| html! {
-                <tr key={a.app_id.as_str()} data-app-id={a.app_id.clone()} data-disabled={a.disabled.to_string()}>
-                    <td class="app-name">{ a.name.clone() }</td>
-                    <td class="mono app-id">{ a.app_id.clone() }</td>
-                    <td class="origins">{ for a.origins.iter().map(|o| html! { <div class="mono">{ o.clone() }</div> }) }</td>
-                    <td>{ l.t(if a.disabled { "app_disabled" } else { "app_enabled" }) }</td>
-                    <td>{ when(&a.created_at) }</td>
-                </tr>
+            { for apps.iter().map(|a| {
+                let (class, key) = if a.disabled { ("app-enable", "staff_enable") } else { ("app-disable danger", "staff_disable") };
+                let toggle = {
+                    let (cb, a) = (on_toggle.clone(), a.clone());
+                    Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
+                };
+                let label = if busy == Some(a.app_id.as_str()) { l.t("aa_working") } else { l.t(key) };
+                html! {
+                    <tr key={a.app_id.as_str()} data-app-id={a.app_id.clone()} data-disabled={a.disabled.to_string()}>
+                        <td class="app-name">{ a.name.clone() }</td>
+                        <td class="mono app-id">{ a.app_id.clone() }</td>
+                        <td class="origins">{ for a.origins.iter().map(|o| html! { <div class="mono">{ o.clone() }</div> }) }</td>
+                        <td class="app-state">{ l.t(if a.disabled { "app_disabled" } else { "app_enabled" }) }</td>
+                        <td>{ when(&a.created_at) }</td>
+                        <td class="actions"><button type="button" {class} onclick={toggle} disabled={busy.is_some()}
+                                aria-label={format!("{} · {}", l.t(key), a.name)}>{ label }</button></td>
+                    </tr>
+                }
             }) }
         </> })
     };

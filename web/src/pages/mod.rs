@@ -7,3 +7,5 @@ pub mod quota;
 pub mod staff;
 pub mod audit;
 pub mod admin_applications;
+pub mod admin_settings;
+pub mod admin_shops;

@@ -1,0 +1,316 @@
+//! The platform admin's shops (`/admin/shops`): every shop with its owners and figures;
+//! suspend (with a reason, confirmed in the row) or resume, the row then showing the server's
+//! answer; each shop's users in a row that opens below it; above, the form that creates a
+//! shop with its owner account (a refusal shows next to the field it names).
+
+use std::rc::Rc;
+
+use orderveil_api::{Role, SessionInfo, ShopCreate, ShopSummary, ShopUpdate, ShopUser};
+use yew::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::api::{self, ApiFailure};
+use crate::components::notice::{Said, outcome_notice};
+use crate::components::states::{self, Load, value_of, when};
+use crate::i18n::{self, Lang};
+use crate::pages::staff::perm_key;
+
+/// Props.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// UI language.
+    pub lang: Lang,
+    /// The admin.
+    pub session: SessionInfo,
+}
+
+/// The last action's result, shown above the tables until closed or replaced.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    /// `suspended` or `resumed`, and the shop.
+    Done(&'static str, String),
+    /// The shop and its owner's login.
+    Created(String, String),
+    Failed(ApiFailure),
+}
+
+/// The shops page.
+#[function_component(AdminShops)]
+pub fn admin_shops(p: &Props) -> Html {
+    let l = p.lang;
+    let (load, reload) = states::use_load((), |_| api::admin_shops());
+    let outcome = use_state(|| None::<Outcome>);
+    // The shop an action is under way for (every action button waits meanwhile).
+    let busy = use_state(|| None::<String>);
+    let csrf = p.session.csrf_token.clone();
+    // `Some(reason)` suspends, `None` resumes; the row then shows the server's answer.
+    let on_action = {
+        let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+        Callback::from(move |(shop, reason): (String, Option<String>)| {
+            let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+            busy.set(Some(shop.clone()));
+            wasm_bindgen_futures::spawn_local(async move {
+                let what = if reason.is_some() { "suspended" } else { "resumed" };
+                let req = ShopUpdate { name: None, suspended: Some(reason.is_some()), reason };
+                outcome.set(Some(match api::admin_shop_update(&csrf, &shop, &req).await {
+                    Ok(s) => {
+                        if let Load::Ok(list) = &*load {
+                            let list = list.iter().map(|x| if x.shop_id == s.shop_id { s.clone() } else { x.clone() }).collect();
+                            load.set(Load::Ok(Rc::new(list)));
+                        }
+                        Outcome::Done(what, s.shop_id)
+                    }
+                    Err(e) => Outcome::Failed(e),
+                }));
+                busy.set(None);
+            });
+        })
+    };
+    let on_created = {
+        let (reload, outcome) = (reload.clone(), outcome.clone());
+        Callback::from(move |(shop, owner): (String, String)| {
+            outcome.set(Some(Outcome::Created(shop, owner)));
+            reload.set(*reload + 1);
+        })
+    };
+    let notice = outcome_notice(l, &outcome, |o| match o {
+        Outcome::Failed(e) => Said { ok: false, id: "shops-notice", code: e.code.clone(), text: e.text(l) },
+        Outcome::Done(what, s) => Said { ok: true, id: "shops-status", code: (*what).to_string(), text: i18n::shop_done(l, what, s, "") },
+        Outcome::Created(s, o) => Said { ok: true, id: "shops-status", code: "created".into(), text: i18n::shop_done(l, "created", s, o) },
+    });
+    let body = match &*load {
+        Load::Loading => states::loading(l, "shops-loading", true),
+        Load::Failed(e) => states::failed_reload(l, "shops-error", e, &reload),
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="shops-empty">{ l.t("shops_empty") }</p> },
+        Load::Ok(list) => states::table(
+            "shops-table",
+            states::heads(l, &["shop_id", "shop_name", "shop_owners", "shop_staff", "shop_orders", "shop_reveals_today", "status", "actions"]),
+            html! { <>
+                { for list.iter().map(|s| html! {
+                    <ShopRow key={s.shop_id.as_str()} lang={l} shop={Rc::new(s.clone())} busy={busy.is_some()}
+                             working={busy.as_deref() == Some(s.shop_id.as_str())} on_action={on_action.clone()} />
+                }) }
+            </> },
+        ),
+    };
+    html! {
+        <section class="admin-shops" id="shops-page">
+            <div class="toolbar"><h2>{ l.t("nav_shops") }</h2></div>
+            <p class="state">{ l.t("shops_intro") }</p>
+            <div class="live" aria-live="polite">{ notice }</div>
+            <CreateForm lang={l} csrf={csrf} {on_created} />
+            <div class="card"><h3>{ l.t("shops_list") }</h3>{ body }</div>
+        </section>
+    }
+}
+
+/// Props of [`ShopRow`].
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    lang: Lang,
+    shop: Rc<ShopSummary>,
+    /// Some action is under way.
+    busy: bool,
+    /// An action for this shop is under way.
+    working: bool,
+    on_action: Callback<(String, Option<String>)>,
+}
+
+/// One shop: figures, state, suspend (reason asked in the row) or resume, its users below.
+#[function_component(ShopRow)]
+fn shop_row(p: &RowProps) -> Html {
+    let l = p.lang;
+    let s = &p.shop;
+    let asking = use_state(|| false);
+    let reason = use_state(String::new);
+    let users_open = use_state(|| false);
+    let set = |h: &UseStateHandle<bool>, v: bool| {
+        let h = h.clone();
+        Callback::from(move |_: MouseEvent| h.set(v))
+    };
+    let actions = if *asking {
+        let confirm = {
+            let (cb, id, reason, asking) = (p.on_action.clone(), s.shop_id.clone(), reason.clone(), asking.clone());
+            Callback::from(move |_: MouseEvent| {
+                asking.set(false);
+                cb.emit((id.clone(), Some(reason.trim().to_string())));
+                reason.set(String::new());
+            })
+        };
+        let on_reason = {
+            let reason = reason.clone();
+            Callback::from(move |e: InputEvent| reason.set(value_of(&e)))
+        };
+        html! {
+            <span class="confirm" role="group" aria-label={l.t("shop_suspend")}>
+                <input class="suspend-reason" required=true maxlength="500" value={(*reason).clone()} oninput={on_reason}
+                       placeholder={l.t("suspend_reason")} aria-label={format!("{} · {}", l.t("suspend_reason"), s.shop_id)} />
+                <button type="button" class="suspend-confirm danger" disabled={p.busy || reason.trim().is_empty()} onclick={confirm}>{ l.t("suspend_confirm") }</button>
+                <button type="button" class="link cancel suspend-cancel" onclick={set(&asking, false)}>{ l.t("cancel") }</button>
+            </span>
+        }
+    } else if s.suspended {
+        let resume = {
+            let (cb, id) = (p.on_action.clone(), s.shop_id.clone());
+            Callback::from(move |_: MouseEvent| cb.emit((id.clone(), None)))
+        };
+        html! { <button type="button" class="shop-resume" disabled={p.busy} onclick={resume}>{ l.t(if p.working { "aa_working" } else { "shop_resume" }) }</button> }
+    } else {
+        html! { <button type="button" class="shop-suspend danger" disabled={p.busy} onclick={set(&asking, true)}>{ l.t(if p.working { "aa_working" } else { "shop_suspend" }) }</button> }
+    };
+    let (state, badge, key) = if s.suspended { ("suspended", "revoked", "shop_st_suspended") } else { ("active", "live", "staff_enabled") };
+    html! { <>
+        <tr data-shop={s.shop_id.clone()} data-suspended={s.suspended.to_string()}>
+            <td class="mono">{ &s.shop_id }</td>
+            <td>{ &s.name }</td>
+            <td class="owners">{ s.owners.join(", ") }</td>
+            <td class="staff">{ s.staff }</td>
+            <td class="orders">{ s.orders }</td>
+            <td class="reveals-today">{ s.reveals_today }</td>
+            <td><span class={classes!("badge", "shop-status", badge)} data-status={state}>{ l.t(key) }</span></td>
+            <td class="actions"><div class="row-actions">
+                { actions }
+                <button type="button" class="shop-users" aria-expanded={users_open.to_string()} onclick={set(&users_open, !*users_open)}>{ l.t("shop_users") }</button>
+            </div></td>
+        </tr>
+        if *users_open {
+            <tr class="shop-users-row" data-users-of={s.shop_id.clone()}><td colspan="8"><ShopUsers lang={l} shop={s.shop_id.clone()} /></td></tr>
+        }
+    </> }
+}
+
+/// Props of [`ShopUsers`].
+#[derive(Properties, PartialEq)]
+struct UsersProps {
+    lang: Lang,
+    shop: AttrValue,
+}
+
+/// A shop's users, read when the row opens.
+#[function_component(ShopUsers)]
+fn shop_users(p: &UsersProps) -> Html {
+    let l = p.lang;
+    let (load, reload) = states::use_load(p.shop.clone(), |shop| {
+        let shop = shop.clone();
+        async move { api::admin_shop_users(&shop).await }
+    });
+    match &*load {
+        Load::Loading => states::loading(l, "", false),
+        Load::Failed(e) => states::failed_reload(l, "", e, &reload),
+        Load::Ok(users) if users.is_empty() => html! { <p class="state">{ l.t("shop_users_empty") }</p> },
+        Load::Ok(users) => states::table_of(
+            "",
+            "shop-users-table",
+            states::heads(l, &["username", "su_role", "staff_permissions", "staff_state", "staff_created"]),
+            html! { <>
+                { for users.iter().map(|u| user_row(l, u)) }
+            </> },
+        ),
+    }
+}
+
+fn user_row(l: Lang, u: &ShopUser) -> Html {
+    let perms: Vec<&str> = u.permissions.iter().map(|p| l.t(perm_key(*p))).collect();
+    let perms = if perms.is_empty() { l.t("perm_none").to_string() } else { perms.join(if l == Lang::Zh { "、" } else { ", " }) };
+    html! {
+        <tr key={u.id} data-user={u.username.clone()} data-role={u.role.as_str()} data-disabled={u.disabled.to_string()}>
+            <td class="mono">{ &u.username }</td>
+            <td>{ l.t(if u.role == Role::Owner { "role_owner" } else { "su_staff" }) }</td>
+            <td class="perms">{ perms }</td>
+            <td>{ l.t(if u.disabled { "staff_disabled" } else { "staff_enabled" }) }</td>
+            <td>{ when(&u.created_at) }</td>
+        </tr>
+    }
+}
+
+/// The create form's fields: input id and the wire name a refusal's `details.field` uses.
+const FIELDS: [(&str, &str); 4] =
+    [("new-shop-id", "shop_id"), ("new-shop-name", "name"), ("new-owner-username", "owner_username"), ("new-owner-password", "owner_password")];
+
+/// The form field a refusal concerns (`""`: none of them): `details.field`, else the
+/// field a conflict is about.
+fn refused_field(e: &ApiFailure) -> &'static str {
+    let named = match (states::detail_field(e), e.code.as_str()) {
+        ("", "SHOP_EXISTS") => "shop_id",
+        ("", "USERNAME_TAKEN") => "owner_username",
+        (f, _) => f,
+    };
+    FIELDS.iter().find(|(_, w)| *w == named).map_or("", |(_, w)| w)
+}
+
+/// Props of [`CreateForm`].
+#[derive(Properties, PartialEq)]
+struct FormProps {
+    lang: Lang,
+    csrf: AttrValue,
+    /// Called with the new shop's id and its owner's login.
+    on_created: Callback<(String, String)>,
+}
+
+/// The form that creates a shop with its owner account.
+#[function_component(CreateForm)]
+fn create_form(p: &FormProps) -> Html {
+    let l = p.lang;
+    // shop id, name, owner user name, owner password.
+    let values = use_state(|| Zeroizing::new([String::new(), String::new(), String::new(), String::new()]));
+    let failure = use_state(|| None::<(&'static str, ApiFailure)>);
+    let sending = use_state(|| false);
+    let onsubmit = {
+        let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), p.csrf.clone(), p.on_created.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *sending {
+                return;
+            }
+            let [id, name, owner, password] = &**values;
+            let req = ShopCreate { shop_id: id.trim().into(), name: name.trim().into(), owner_username: owner.trim().into(), owner_password: password.clone() };
+            failure.set(None);
+            sending.set(true);
+            let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), csrf.clone(), cb.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let r = api::admin_shop_create(&csrf, &req).await;
+                drop(Zeroizing::new(req.owner_password));
+                sending.set(false);
+                match r {
+                    Ok(s) => {
+                        values.set(Default::default());
+                        cb.emit((s.shop_id, req.owner_username));
+                    }
+                    Err(e) => failure.set(Some((refused_field(&e), e))),
+                }
+            });
+        })
+    };
+    let inputs = FIELDS.iter().enumerate().map(|(i, (id, wire))| {
+        let oninput = {
+            let values = values.clone();
+            Callback::from(move |e: InputEvent| {
+                let mut v = (*values).clone();
+                v[i] = value_of(&e);
+                values.set(v);
+            })
+        };
+        let (label, hint) = match i {
+            0 => ("shop_id", "staff_username_hint"),
+            1 => ("shop_name", "shop_name_hint"),
+            2 => ("owner_username", "staff_username_hint"),
+            _ => ("owner_password", "staff_password_hint"),
+        };
+        let bad = failure.as_ref().is_some_and(|(f, _)| f == wire);
+        html! {
+            <label>{ l.t(label) }
+                <input id={*id} type={(i == 3).then_some("password")} autocomplete={if i == 3 { "new-password" } else { "off" }}
+                       value={values[i].clone()} {oninput} placeholder={l.t(hint)} aria-invalid={bad.to_string()} />
+                { states::field_error(l, "shop-create-error", &failure, wire) }
+            </label>
+        }
+    });
+    html! {
+        <form class="card" id="shop-create" {onsubmit} novalidate=true>
+            <h3>{ l.t("shop_create_title") }</h3>
+            { for inputs }
+            { states::field_error(l, "shop-create-error", &failure, "") }
+            <button type="submit" class="primary" id="shop-create-submit" disabled={*sending}>{ l.t(if *sending { "staff_creating" } else { "shop_create" }) }</button>
+        </form>
+    }
+}
