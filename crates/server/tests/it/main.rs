@@ -51,4 +51,5 @@ mod requests;
 mod reveal;
 mod risk;
 mod search;
+mod shipping;
 mod staff;
