@@ -66,7 +66,40 @@ pub fn normalize_tracking(no: &str) -> String {
     no.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect()
 }
 
+/// Endings a person may add to or drop from a carrier's Chinese name (`顺丰快递` for `顺丰速运`).
+const NAME_SUFFIXES: &[&str] = &["快递", "速运", "速递", "物流", "快运"];
+
+/// The carrier a person means by `text`: its code (any case), its Chinese or English name
+/// (any case), or the start of exactly one carrier's Chinese name, at least two characters,
+/// with or without a usual ending (`顺丰`, `顺丰快递`, `中通`, `京东快递`, `德邦物流`).
+pub fn find_carrier(text: &str) -> Option<&'static Carrier> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Some(c) = carrier(t) {
+        return Some(c);
+    }
+    if let Some(c) = CARRIERS.iter().find(|c| c.name_zh == t || c.name_en.eq_ignore_ascii_case(t)) {
+        return Some(c);
+    }
+    let core = NAME_SUFFIXES.iter().find_map(|s| t.strip_suffix(s)).unwrap_or(t);
+    if core.is_ascii() || core.chars().count() < 2 {
+        return None;
+    }
+    let mut hits = CARRIERS.iter().filter(|c| c.name_zh.starts_with(core));
+    match (hits.next(), hits.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 impl Carrier {
+    /// The shapes as Chinese text for messages, e.g. `SF + 13 位数字 或 SF + 12 位数字`.
+    pub fn format_hint_zh(&self) -> String {
+        self.formats.iter().map(|f| if f.prefix.is_empty() { format!("{} 位数字", f.digits) } else { format!("{} + {} 位数字", f.prefix, f.digits) }).collect::<Vec<_>>().join(" 或 ")
+    }
+
     /// Is `no` (already normalized) a number of this carrier?
     pub fn accepts(&self, no: &str) -> bool {
         self.formats.iter().any(|f| f.matches(no))
@@ -117,6 +150,14 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), CARRIERS.len());
         assert!(CARRIERS.iter().all(|c| !c.formats.is_empty()));
+        // What people type for a carrier.
+        for (typed, code) in [("SF", "SF"), (" zto ", "ZTO"), ("顺丰速运", "SF"), ("顺丰", "SF"), ("顺丰快递", "SF"), ("中通", "ZTO"), ("京东快递", "JD"), ("德邦物流", "DBL"), ("中国邮政", "EMS"), ("j&t express", "JTSD"), ("极兔", "JTSD")] {
+            assert_eq!(find_carrier(typed).map(|c| c.code), Some(code), "{typed}");
+        }
+        for typed in ["", "顺", "快递", "S", "UPS", "=SF", "SF Express Ltd"] {
+            assert!(find_carrier(typed).is_none(), "{typed}");
+        }
+        assert_eq!(carrier("SF").unwrap().format_hint_zh(), "SF + 13 位数字 或 SF + 12 位数字");
         // A number of the first shape is accepted by its carrier.
         for c in CARRIERS {
             let f = c.formats[0];

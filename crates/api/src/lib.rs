@@ -26,7 +26,6 @@ mod export;
 #[allow(unused_imports)] // filled by the export work
 pub use export::*;
 mod shipping;
-#[allow(unused_imports)] // filled by the shipping work
 pub use shipping::*;
 mod waybills;
 pub use waybills::*;

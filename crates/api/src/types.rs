@@ -303,6 +303,10 @@ pub struct OrderView {
     pub receiver_key: String,
     /// Whether the order's state allows a reveal now.
     pub revealable: bool,
+    /// Carrier and tracking number, once shipped through OrderVeil (by hand, upload or
+    /// e-waybill); `null` otherwise (also for orders the order system pushed as shipped).
+    #[serde(default)]
+    pub shipment: Option<crate::Shipment>,
 }
 
 /// `GET /api/v1/orders` query.

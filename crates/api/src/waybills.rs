@@ -205,3 +205,13 @@ pub struct WaybillShip {
     /// 1–500 printed waybills.
     pub waybill_nos: Vec<String>,
 }
+
+/// What `POST /api/v1/waybills/ship` did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WaybillShipped {
+    /// The waybills, now `shipped`.
+    pub waybills: Vec<Waybill>,
+    /// Their orders, now `shipped` with the waybill number as tracking number.
+    pub order_ids: Vec<String>,
+}

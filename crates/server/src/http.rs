@@ -390,6 +390,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(crate::applications::ApplicationsDoc::openapi());
     doc.merge(crate::admin::AdminDoc::openapi());
     doc.merge(crate::waybills::WaybillsDoc::openapi());
+    doc.merge(crate::shipping::ShippingDoc::openapi());
     doc
 }
 

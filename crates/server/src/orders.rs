@@ -14,29 +14,72 @@ use crate::reveal::state_allows_reveal;
 use crate::state::AppState;
 
 const COLUMNS: &str = "order_id, shop_id, status, created_at, completed_at, items, amount_cents, name_masked, phone_masked, address_masked, \
-                       name_ct, phone_ct, address_ct, receiver_key";
+                       name_ct, phone_ct, address_ct, receiver_key, carrier, tracking_no, shipped_at";
 
-type Row = (String, String, String, i64, Option<i64>, String, i64, String, String, String, String, String, String, String);
-
-fn to_view(r: Row, now: i64) -> AppResult<OrderView> {
-    let status = OrderStatus::parse(&r.2).ok_or_else(|| AppError::internal("bad status in orders table"))?;
-    let items: Vec<Item> = serde_json::from_str(&r.5).map_err(AppError::internal)?;
-    Ok(OrderView {
-        order_id: r.0,
-        shop_id: r.1,
-        status,
-        created_at: rfc3339(r.3),
-        completed_at: r.4.map(rfc3339),
-        items,
-        amount_cents: r.6,
-        masked: ReceiverFields { name: r.7, phone: r.8, address: r.9 },
-        ciphertext: ReceiverFields { name: r.10, phone: r.11, address: r.12 },
-        receiver_key: r.13,
-        revealable: state_allows_reveal(status, r.4, now),
-    })
+/// One row of [`COLUMNS`] (more columns than sqlx decodes into a tuple).
+struct Row {
+    order_id: String,
+    shop_id: String,
+    status: String,
+    created_at: i64,
+    completed_at: Option<i64>,
+    items: String,
+    amount_cents: i64,
+    masked: [String; 3],
+    ciphertext: [String; 3],
+    receiver_key: String,
+    carrier: Option<String>,
+    tracking_no: Option<String>,
+    shipped_at: Option<i64>,
 }
 
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for Row {
+    fn from_row(r: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(Self {
+            order_id: r.try_get(0)?,
+            shop_id: r.try_get(1)?,
+            status: r.try_get(2)?,
+            created_at: r.try_get(3)?,
+            completed_at: r.try_get(4)?,
+            items: r.try_get(5)?,
+            amount_cents: r.try_get(6)?,
+            masked: [r.try_get(7)?, r.try_get(8)?, r.try_get(9)?],
+            ciphertext: [r.try_get(10)?, r.try_get(11)?, r.try_get(12)?],
+            receiver_key: r.try_get(13)?,
+            carrier: r.try_get(14)?,
+            tracking_no: r.try_get(15)?,
+            shipped_at: r.try_get(16)?,
+        })
+    }
+}
 
+fn to_view(r: Row, now: i64) -> AppResult<OrderView> {
+    let status = OrderStatus::parse(&r.status).ok_or_else(|| AppError::internal("bad status in orders table"))?;
+    let items: Vec<Item> = serde_json::from_str(&r.items).map_err(AppError::internal)?;
+    let shipment = match (r.carrier, r.tracking_no, r.shipped_at) {
+        (Some(carrier), Some(tracking_no), Some(at)) => Some(crate::shipping::shipment(carrier, tracking_no, at)),
+        _ => None,
+    };
+    let [name, phone, address] = r.masked;
+    let masked = ReceiverFields { name, phone, address };
+    let [name, phone, address] = r.ciphertext;
+    let ciphertext = ReceiverFields { name, phone, address };
+    Ok(OrderView {
+        order_id: r.order_id,
+        shop_id: r.shop_id,
+        status,
+        created_at: rfc3339(r.created_at),
+        completed_at: r.completed_at.map(rfc3339),
+        items,
+        amount_cents: r.amount_cents,
+        masked,
+        ciphertext,
+        receiver_key: r.receiver_key,
+        revealable: state_allows_reveal(status, r.completed_at, now),
+        shipment,
+    })
+}
 
 /// `GET /api/v1/orders`.
 pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult<OrderPage> {
@@ -118,8 +161,16 @@ pub async fn get(state: &AppState, caller: &Caller, order_id: &str) -> AppResult
     let sql = format!("SELECT {COLUMNS} FROM orders WHERE order_id = $1");
     let row: Option<Row> = sqlx::query_as(&sql).bind(order_id).fetch_optional(&state.db.pool).await?;
     let row = row.ok_or_else(|| AppError::new(ErrorCode::OrderNotFound))?;
-    if !caller.can_read_order_of(&row.1) {
+    if !caller.can_read_order_of(&row.shop_id) {
         return Err(AppError::new(ErrorCode::OrderNotFound));
     }
     to_view(row, state.now())
+}
+
+/// One order's view inside a transaction (no permission check: the caller has made it),
+/// `None` if there is no such order.
+pub async fn view_in(conn: &mut sqlx::AnyConnection, order_id: &str, now: i64) -> AppResult<Option<OrderView>> {
+    let sql = format!("SELECT {COLUMNS} FROM orders WHERE order_id = $1");
+    let row: Option<Row> = sqlx::query_as(&sql).bind(order_id).fetch_optional(conn).await?;
+    row.map(|r| to_view(r, now)).transpose()
 }

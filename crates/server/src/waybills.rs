@@ -27,7 +27,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use orderveil_api::carriers::{self, Carrier};
 use orderveil_api::{
     ApiError, ApplicationDecision, ErrorCode, Item, Label, LabelOrder, OrderStatus, Permission, PrintGrantRequest, PrintGrantResponse, Role, Waybill,
-    WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillAllocate, WaybillRecharge, WaybillStatus, items_summary,
+    WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillAllocate, WaybillRecharge, WaybillShip, WaybillShipped, WaybillStatus, items_summary,
 };
 use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, KekVersion, OrderId, ShopId, WrappedDek};
 use serde::Deserialize;
@@ -41,6 +41,7 @@ use crate::db::{Stmt, Val, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiJson, ApiPath, ApiQuery};
 use crate::reveal::state_allows_reveal;
+use crate::shipping::{self, Actor, ShipRow};
 use crate::state::AppState;
 
 /// Prints allowed per waybill (DESIGN.md: default 3).
@@ -49,6 +50,8 @@ pub const PRINT_LIMIT: u32 = 3;
 pub const MAX_ORDERS: usize = orderveil_cipher::GRANT_MAX_ORDERS;
 /// Most units per recharge.
 pub const MAX_RECHARGE: u32 = 100_000;
+/// Most waybills shipped in one request.
+pub const MAX_SHIP: usize = 500;
 /// Most waybills one list returns.
 pub const MAX_LIST: i64 = 500;
 
@@ -61,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/waybill-accounts/{id}/recharge", post(recharge_account))
         .route("/api/v1/waybills", get(list_waybills).post(allocate_waybills))
         .route("/api/v1/waybills/{no}/cancel", post(cancel_waybill))
+        .route("/api/v1/waybills/ship", post(ship_waybills))
         .route("/api/v1/print-grants", post(print_grant))
 }
 
@@ -288,11 +292,15 @@ fn status_of(s: &str) -> WaybillStatus {
 }
 
 fn distinct_ids(ids: &[String], field: &str) -> AppResult<Vec<String>> {
+    distinct_ids_max(ids, field, MAX_ORDERS)
+}
+
+fn distinct_ids_max(ids: &[String], field: &str, max: usize) -> AppResult<Vec<String>> {
     if ids.is_empty() {
         return Err(invalid(field, "empty"));
     }
-    if ids.len() > MAX_ORDERS {
-        return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": MAX_ORDERS, "got": ids.len()})));
+    if ids.len() > max {
+        return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": max, "got": ids.len()})));
     }
     let mut out: Vec<String> = Vec::with_capacity(ids.len());
     for id in ids {
@@ -512,6 +520,54 @@ pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybil
     Ok(out)
 }
 
+/// Ship the orders of printed waybills with them: carrier = the waybill's, tracking number =
+/// the waybill number; all or nothing, one audit row (`ship_waybill`).
+pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<WaybillShipped> {
+    let shop = shop_with(user, Permission::Ship)?.to_string();
+    let nos = distinct_ids_max(&req.waybill_nos, "waybill_nos", MAX_SHIP)?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let rows = waybill_rows(&mut tx, &nos).await?;
+    let mut st = Stmt::new(&tx, "SELECT waybill_no FROM waybills WHERE shop_id = ");
+    st.arg(Val::S(shop.clone())).sql(" AND waybill_no IN (").list(nos.iter().map(|n| Val::S(n.clone()))).sql(")");
+    let mine: Vec<(String,)> = st.fetch_all(&mut tx).await?;
+    let missing: Vec<&String> = nos.iter().filter(|n| !mine.iter().any(|m| &m.0 == *n)).collect();
+    if !missing.is_empty() {
+        return Err(AppError::new(ErrorCode::NotFound).with(json!({"waybill_nos": missing})));
+    }
+    let unready: Vec<(&String, &String)> = rows.iter().filter(|r| r.3 != "printed").map(|r| (&r.0, &r.3)).collect();
+    if !unready.is_empty() {
+        return Err(AppError::new(ErrorCode::WaybillStateConflict)
+            .with(json!({"reason": "only printed waybills ship", "waybill_nos": unready.iter().map(|u| u.0).collect::<Vec<_>>(), "statuses": unready.iter().map(|u| u.1).collect::<Vec<_>>()})));
+    }
+    let waybills = views(&mut tx, rows).await?;
+    let ship_rows: Vec<ShipRow> = waybills
+        .iter()
+        .flat_map(|w| w.order_ids.iter().map(move |o| (w, o)))
+        .enumerate()
+        .map(|(i, (w, o))| ShipRow { line: u32::try_from(i + 1).unwrap_or(u32::MAX), order_id: o.clone(), carrier: w.carrier.clone(), tracking_no: w.waybill_no.clone() })
+        .collect();
+    let order_ids = match shipping::apply_shipments(&mut tx, &shop, &ship_rows, &Actor::from(user), "ship_waybill", now).await? {
+        Ok(ids) => ids,
+        Err(errors) => {
+            let all: Vec<_> = errors.iter().map(shipping::RowError::to_api).collect();
+            let mut first = errors.into_iter().next().map_or_else(|| AppError::internal("no row error"), shipping::RowError::into_app_error);
+            let mut details = first.details.take().unwrap_or_else(|| json!({}));
+            details["errors"] = json!(all);
+            return Err(first.with(details));
+        }
+    };
+    let mut st = Stmt::new(&tx, "UPDATE waybills SET status = 'shipped', shipped_at = ");
+    st.arg(Val::I(now)).sql(" WHERE status = 'printed' AND waybill_no IN (").list(nos.iter().map(|n| Val::S(n.clone()))).sql(")");
+    if st.execute(&mut tx).await? != nos.len() as u64 {
+        return Err(AppError::new(ErrorCode::WaybillStateConflict).with(json!({"reason": "a waybill changed meanwhile"})));
+    }
+    let rows = waybill_rows(&mut tx, &nos).await?;
+    let waybills = views(&mut tx, rows).await?;
+    tx.commit().await?;
+    Ok(WaybillShipped { waybills, order_ids })
+}
+
 // ---------------------------------------------------------------------------------------
 // Print grant
 
@@ -712,6 +768,13 @@ pub async fn cancel_waybill(State(state): State<AppState>, user: User, ApiPath(n
     cancel(&state, &user, &no).await.map(Json)
 }
 
+/// Ship the orders of printed waybills with them (owners, staff with `ship`); all or nothing.
+#[utoipa::path(post, path = "/api/v1/waybills/ship", request_body = WaybillShip,
+    responses((status = 200, body = WaybillShipped), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn ship_waybills(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<WaybillShip>) -> AppResult<Json<WaybillShipped>> {
+    ship(&state, &user, req).await.map(Json)
+}
+
 /// A print grant: the waybills' orders' field keys sealed to the client, bound to the
 /// waybills, counted against the reprint limit (never the reveal quota).
 #[utoipa::path(post, path = "/api/v1/print-grants", request_body = PrintGrantRequest,
@@ -723,8 +786,8 @@ pub async fn print_grant(State(state): State<AppState>, user: User, ApiJson(req)
 /// The OpenAPI paths of e-waybills and printing.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_accounts, apply_account, approve_account, reject_account, recharge_account, list_waybills, allocate_waybills, cancel_waybill, print_grant),
+    paths(list_accounts, apply_account, approve_account, reject_account, recharge_account, list_waybills, allocate_waybills, cancel_waybill, ship_waybills, print_grant),
     components(schemas(WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillRecharge, WaybillAllocate, Waybill, WaybillStatus,
-        PrintGrantRequest, PrintGrantResponse, Label, LabelOrder))
+        PrintGrantRequest, PrintGrantResponse, Label, LabelOrder, WaybillShip, WaybillShipped))
 )]
 pub struct WaybillsDoc;

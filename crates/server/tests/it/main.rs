@@ -51,5 +51,6 @@ mod requests;
 mod reveal;
 mod risk;
 mod search;
+mod shipping;
 mod staff;
 mod waybills;

@@ -15,6 +15,7 @@ both_stores!(
     the_balance_never_goes_below_zero_under_100_concurrent_allocations,
     orders_with_one_receiver_share_one_waybill,
     print_grants_open_only_their_labels_and_never_touch_the_quota,
+    printed_waybills_ship_their_orders,
 );
 
 fn account_body(carrier: &str, outlet: &str) -> Value {
@@ -288,4 +289,43 @@ async fn funded_account_of(app: &TestApp, shop: &str) -> i64 {
     app.login("admin").await.post(&format!("/api/v1/waybill-accounts/{}/approve", a.id), &json!({"comment": ""})).await.ok::<WaybillAccount>();
     let a: WaybillAccount = owner.post(&format!("/api/v1/waybill-accounts/{}/recharge", a.id), &json!({"units": 10})).await.ok();
     a.id
+}
+
+async fn printed_waybills_ship_their_orders(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let a = funded_account(&app, 10).await;
+    let owner = app.login("shop1").await;
+    app.ingest_ok(&[order("S1-AWAIT-3", "shop1", OrderStatus::AwaitingShipment, app.now(), 600, SHARED_RECEIVER)]).await;
+    let merged: Vec<Waybill> = allocate(&owner, a.id, &["S1-AWAIT-1", "S1-AWAIT-3"], true).await.ok();
+    let single: Vec<Waybill> = allocate(&owner, a.id, &["S1-AWAIT-2"], false).await.ok();
+    let nos = [merged[0].waybill_no.as_str(), single[0].waybill_no.as_str()];
+
+    // Not before printing; not someone else's; not the admin.
+    let d = owner.post("/api/v1/waybills/ship", &json!({"waybill_nos": nos})).await.err(409, "WAYBILL_STATE_CONFLICT");
+    assert_eq!(d["statuses"], json!(["allocated", "allocated"]));
+    app.login("admin").await.post("/api/v1/waybills/ship", &json!({"waybill_nos": nos})).await.err(403, "FORBIDDEN");
+    app.login("shop2").await.post("/api/v1/waybills/ship", &json!({"waybill_nos": nos})).await.err(404, "NOT_FOUND");
+    let s = ClientSession::new().unwrap();
+    owner.post("/api/v1/print-grants", &json!({"waybill_nos": nos, "client_public": b64(&s)})).await.ok::<PrintGrantResponse>();
+
+    // Staff with `ship` (and without `print`) ships them: all three orders, tracking = waybill.
+    let shipper = app.login("shop1-staff").await;
+    let r: orderveil_api::WaybillShipped = shipper.post("/api/v1/waybills/ship", &json!({"waybill_nos": nos})).await.ok();
+    let mut ids = r.order_ids.clone();
+    ids.sort();
+    assert_eq!(ids, ["S1-AWAIT-1", "S1-AWAIT-2", "S1-AWAIT-3"]);
+    assert!(r.waybills.iter().all(|w| w.status == WaybillStatus::Shipped));
+    for (id, no) in [("S1-AWAIT-1", nos[0]), ("S1-AWAIT-3", nos[0]), ("S1-AWAIT-2", nos[1])] {
+        let v: orderveil_api::OrderView = owner.get(&format!("/api/v1/orders/{id}")).await.ok();
+        assert_eq!(v.status, OrderStatus::Shipped);
+        let sh = v.shipment.expect("a shipment");
+        assert_eq!((sh.carrier.as_str(), sh.tracking_no.as_str()), ("SF", no));
+    }
+    // Twice is a conflict; a shipped waybill neither prints nor cancels.
+    owner.post("/api/v1/waybills/ship", &json!({"waybill_nos": [nos[1]]})).await.err(409, "WAYBILL_STATE_CONFLICT");
+    owner.post("/api/v1/print-grants", &json!({"waybill_nos": [nos[1]], "client_public": b64(&s)})).await.err(409, "WAYBILL_STATE_CONFLICT");
+    owner.post(&format!("/api/v1/waybills/{}/cancel", nos[1]), &json!({})).await.err(409, "WAYBILL_STATE_CONFLICT");
+    let trail = owner.audit("action=ship_waybill").await;
+    assert_eq!(trail.entries.len(), 1);
+    assert_eq!(trail.entries[0].order_ids.len(), 3);
 }
