@@ -50,6 +50,17 @@ impl ApiFailure {
 }
 
 async fn request<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, csrf: Option<&str>, body: Option<&B>) -> Result<T, ApiFailure> {
+    let body = body.map(serde_json::to_string).transpose().map_err(ApiFailure::network)?;
+    let (status, text) = exchange(method, path, csrf, body).await?;
+    if !(200..300).contains(&status) {
+        return Err(refusal(&text));
+    }
+    serde_json::from_str(if status == 204 { "null" } else { &text }).map_err(ApiFailure::network)
+}
+
+/// The exchange itself, one copy for every call (only the (de)serialization is per type):
+/// the status and the body text of the answer.
+async fn exchange(method: Method, path: &str, csrf: Option<&str>, body: Option<String>) -> Result<(u16, String), ApiFailure> {
     let mut req = match method {
         Method::POST => Request::post(path),
         Method::PUT => Request::put(path),
@@ -61,18 +72,19 @@ async fn request<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, 
         req = req.header("X-CSRF-Token", token);
     }
     let resp = match body {
-        Some(b) => req.json(b).map_err(ApiFailure::network)?.send().await,
+        Some(b) => req.header("Content-Type", "application/json").body(b).map_err(ApiFailure::network)?.send().await,
         None => req.send().await,
     }
     .map_err(ApiFailure::network)?;
-    if resp.ok() {
-        if resp.status() == 204 {
-            return serde_json::from_str("null").map_err(ApiFailure::network);
-        }
-        resp.json::<T>().await.map_err(ApiFailure::network)
-    } else {
-        let e: ApiError = resp.json().await.map_err(ApiFailure::network)?;
-        Err(ApiFailure { code: e.code, message: e.message, message_zh: e.message_zh, details: e.details })
+    let text = resp.text().await.map_err(ApiFailure::network)?;
+    Ok((resp.status(), text))
+}
+
+/// The server's coded refusal in an answer's body.
+fn refusal(text: &str) -> ApiFailure {
+    match serde_json::from_str::<ApiError>(text) {
+        Ok(e) => ApiFailure { code: e.code, message: e.message, message_zh: e.message_zh, details: e.details },
+        Err(e) => ApiFailure::network(e),
     }
 }
 
@@ -269,4 +281,62 @@ pub async fn admin_settings_save(csrf: &str, req: &orderveil_api::PlatformSettin
 /// Disable or re-enable a third-party app (platform admin).
 pub async fn isv_app_update(csrf: &str, app_id: &str, disabled: bool) -> Result<IsvApp, ApiFailure> {
     request(Method::POST, &format!("/api/v1/isv-apps/{}", encode(app_id)), Some(csrf), Some(&orderveil_api::IsvAppUpdate { disabled })).await
+}
+
+/// E-waybill accounts: the shop's (owners, staff with `print`) or every shop's, pending first
+/// (admins); `status` filters, e.g. `approved`.
+pub async fn waybill_accounts(status: Option<&'static str>) -> Result<Vec<orderveil_api::WaybillAccount>, ApiFailure> {
+    let path = match status {
+        Some(s) => format!("/api/v1/waybill-accounts?status={s}"),
+        None => "/api/v1/waybill-accounts".to_string(),
+    };
+    request::<(), _>(Method::GET, &path, None, None).await
+}
+
+/// Apply for an e-waybill account (owners); it waits for the platform's decision.
+pub async fn waybill_account_create(csrf: &str, req: &orderveil_api::WaybillAccountCreate) -> Result<orderveil_api::WaybillAccount, ApiFailure> {
+    request(Method::POST, "/api/v1/waybill-accounts", Some(csrf), Some(req)).await
+}
+
+/// Approve or reject a pending e-waybill account (admins; a rejection needs a comment).
+pub async fn waybill_account_decide(csrf: &str, id: i64, approve: bool, comment: String) -> Result<orderveil_api::WaybillAccount, ApiFailure> {
+    let what = if approve { "approve" } else { "reject" };
+    request(Method::POST, &format!("/api/v1/waybill-accounts/{id}/{what}"), Some(csrf), Some(&orderveil_api::ApplicationDecision { comment })).await
+}
+
+/// Add 1–100000 waybills to an approved account (owners).
+pub async fn waybill_account_recharge(csrf: &str, id: i64, units: u32) -> Result<orderveil_api::WaybillAccount, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/waybill-accounts/{id}/recharge"), Some(csrf), Some(&orderveil_api::WaybillRecharge { units })).await
+}
+
+/// The shop's waybills, newest first (`status` filters).
+pub async fn waybills(status: Option<&'static str>) -> Result<Vec<orderveil_api::Waybill>, ApiFailure> {
+    let path = match status {
+        Some(s) => format!("/api/v1/waybills?status={s}"),
+        None => "/api/v1/waybills".to_string(),
+    };
+    request::<(), _>(Method::GET, &path, None, None).await
+}
+
+/// Allocate waybills for orders awaiting shipment (one per order, or one with `merge`).
+pub async fn allocate_waybills(csrf: &str, req: &orderveil_api::WaybillAllocate) -> Result<Vec<orderveil_api::Waybill>, ApiFailure> {
+    request(Method::POST, "/api/v1/waybills", Some(csrf), Some(req)).await
+}
+
+/// Cancel an unprinted waybill (its unit returns to the account).
+pub async fn cancel_waybill(csrf: &str, no: &str) -> Result<orderveil_api::Waybill, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/waybills/{}/cancel", encode(no)), Some(csrf), Some(&serde_json::json!({}))).await
+}
+
+/// Ship the orders of printed waybills with the waybill numbers as tracking numbers (the
+/// answer is read loosely: the caller reads the list again).
+pub async fn ship_waybills(csrf: &str, req: &orderveil_api::WaybillShip) -> Result<(), ApiFailure> {
+    request::<_, serde::de::IgnoredAny>(Method::POST, "/api/v1/waybills/ship", Some(csrf), Some(req)).await.map(|_| ())
+}
+
+/// Ask for a print grant for waybills, sealed to `client_public`: a `PrintGrantResponse`, read
+/// as a JSON value (the print path reads a few fields of it; a derived reader for the nested
+/// labels would cost the page ~4 KB).
+pub async fn print_grant(csrf: &str, req: &orderveil_api::PrintGrantRequest) -> Result<serde_json::Value, ApiFailure> {
+    request(Method::POST, "/api/v1/print-grants", Some(csrf), Some(req)).await
 }

@@ -14,6 +14,7 @@ use crate::pages::{apps::Apps, login::Login, order::OrderPage, orders::Orders, q
 use crate::pages::{audit::Audit, staff::Staff};
 use crate::pages::admin_applications::AdminApplications;
 use crate::pages::{admin_settings::AdminSettings, admin_shops::AdminShops};
+use crate::pages::{waybill_accounts::WaybillAccounts, waybills::{Waybills, can_print}};
 use crate::components::quota_watch::QuotaWatch;
 use crate::route::Route;
 
@@ -127,15 +128,20 @@ pub fn app() -> Html {
                     </li>
                 }
             };
+            // Labels: owners and staff with `print`; the admin reviews the accounts.
+            let print = can_print(s);
+            let waybills = html! { if print { { item(Route::Waybills, "nav_waybills", "nav-waybills") }{ item(Route::WaybillAccounts, "nav_waybill_accounts", "nav-waybill-accounts") } } };
             let items = match s.user.role {
-                Role::Staff => html! { <>{ item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }</> },
+                Role::Staff => html! { <>{ item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }{ waybills }</> },
                 // Third-party apps: owners authorize them for their shop, admins register them.
                 Role::Owner | Role::Admin => html! { <>
                     { item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }{ item(Route::Apps, "nav_apps", "nav-apps") }
                     if s.user.role == Role::Owner { { item(Route::Staff, "nav_staff", "nav-staff") } }
+                    { waybills }
                     { item(Route::Audit, "nav_audit", "nav-audit") }
                     if s.user.role == Role::Admin { { item(Route::AdminApplications, "nav_applications", "nav-applications") } }
                     if s.user.role == Role::Admin { { item(Route::AdminShops, "nav_shops", "nav-shops") }{ item(Route::AdminSettings, "nav_settings", "nav-settings") } }
+                    if s.user.role == Role::Admin { { item(Route::WaybillAccounts, "nav_wa_review", "nav-waybill-accounts") } }
                 </> },
                 Role::Factory => item(Route::Orders, "nav_factory", "nav-factory"),
             };
@@ -183,6 +189,10 @@ pub fn app() -> Html {
             Route::AdminShops => html! { <p class="state" id="shops-forbidden">{ l.t("admin_only") }</p> },
             Route::AdminSettings if s.user.role == Role::Admin => html! { <AdminSettings lang={l} session={s.clone()} /> },
             Route::AdminSettings => html! { <p class="state" id="settings-forbidden">{ l.t("admin_only") }</p> },
+            Route::WaybillAccounts if can_print(s) || s.user.role == Role::Admin => html! { <WaybillAccounts lang={l} session={s.clone()} /> },
+            Route::WaybillAccounts => html! { <p class="state" id="wa-forbidden">{ l.t("wa_forbidden") }</p> },
+            Route::Waybills if can_print(s) => html! { <Waybills lang={l} session={s.clone()} on_nav={on_nav} /> },
+            Route::Waybills => html! { <p class="state" id="wb-forbidden">{ l.t("wb_forbidden") }</p> },
         },
     };
     html! {

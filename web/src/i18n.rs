@@ -375,6 +375,86 @@ impl Lang {
             ),
             "set_nan" => ("请输入数字（可带小数）", "Enter a number (decimals allowed)"),
             "set_not_int" => ("请输入整数", "Enter a whole number"),
+            // E-waybill accounts (/waybill-accounts), waybills and printing (/waybills), allocation on the order list.
+            "nav_waybills" => ("面单与打印", "Waybills"),
+            "nav_waybill_accounts" => ("电子面单账号", "E-waybill accounts"),
+            "nav_wa_review" => ("面单账号审核", "E-waybill reviews"),
+            "wa_title" => ("电子面单账号", "E-waybill accounts"),
+            "wa_title_admin" => ("电子面单账号审核", "E-waybill account reviews"),
+            "wa_intro_owner" => (
+                "按快递公司和网点申请；平台审核通过并充值后即可分配面单号，取消未打印的面单会退回余额。",
+                "Apply per carrier and outlet; once approved and recharged, it allocates waybill numbers. Cancelling an unprinted waybill returns its unit.",
+            ),
+            "wa_intro_staff" => ("本店的电子面单账号（由店主申请和充值）。", "This shop's e-waybill accounts (the owner applies and recharges)."),
+            "wa_intro_admin" => ("待审核的排在最前；驳回须填写审核意见。", "Pending first; a rejection needs a comment."),
+            "wa_forbidden" => ("只有店主、有打印权限的员工和平台管理员可以查看。", "Only owners, staff who print and platform admins see this page."),
+            "wa_apply_title" => ("申请电子面单账号", "Apply for an e-waybill account"),
+            "wa_carrier" => ("快递公司", "Carrier"),
+            "wa_format" => ("单号格式", "Number format"),
+            "wa_outlet" => ("网点", "Outlet"),
+            "wa_outlet_hint" => ("网点名称或编码，1–60 个字符", "Outlet name or code, 1 to 60 characters"),
+            "wa_sender_name" => ("寄件人", "Sender name"),
+            "wa_sender_name_hint" => ("印在面单上的寄件人，1–30 个字符", "Printed on the labels, 1 to 30 characters"),
+            "wa_sender_phone" => ("寄件电话", "Sender phone"),
+            "wa_sender_phone_hint" => ("7–20 位数字，可含 -", "7 to 20 digits, - allowed"),
+            "wa_sender_address" => ("寄件地址", "Sender address"),
+            "wa_sender_address_hint" => ("1–120 个字符", "1 to 120 characters"),
+            "wa_submit" => ("提交申请", "Apply"),
+            "wa_submitting" => ("提交中…", "Applying…"),
+            "wa_list" => ("账号列表", "Accounts"),
+            "wa_empty" => ("还没有电子面单账号", "No e-waybill accounts yet"),
+            "wa_sender" => ("寄件信息", "Sender"),
+            "wa_balance" => ("余额（单）", "Balance"),
+            "wa_applied" => ("申请", "Applied"),
+            "wa_st_pending" => ("待审核", "Pending"),
+            "wa_st_approved" => ("已通过", "Approved"),
+            "wa_st_rejected" => ("已驳回", "Rejected"),
+            "wa_units" => ("充值数量", "Units to add"),
+            "wa_recharge" => ("充值", "Recharge"),
+            "wa_units_invalid" => ("充值数量须为 1–100000 的整数", "Units must be a whole number from 1 to 100000"),
+            "wb_title" => ("面单与打印", "Waybills and printing"),
+            "wb_intro" => (
+                "收件人信息只在打印预览中解密；每张面单最多打印 3 次，不占解密额度。打印后即可发货，面单号即运单号。",
+                "Receivers are decrypted only in the print preview; a waybill prints at most 3 times, outside the quota. Printed waybills ship with their number as tracking number.",
+            ),
+            "wb_forbidden" => ("只有店主和有打印权限的员工可以打印面单。", "Only owners and staff who print see this page."),
+            "wb_no" => ("面单号", "Waybill no."),
+            "wb_orders" => ("订单", "Orders"),
+            "wb_prints" => ("打印次数", "Prints"),
+            "wb_allocated" => ("分配时间", "Allocated"),
+            "wb_all" => ("全部面单", "All waybills"),
+            "wb_st_allocated" => ("已分配", "Allocated"),
+            "wb_st_printed" => ("已打印", "Printed"),
+            "wb_st_shipped" => ("已发货", "Shipped"),
+            "wb_st_cancelled" => ("已取消", "Cancelled"),
+            "wb_template" => ("面单模板", "Template"),
+            "tpl_76x130" => ("76×130 mm", "76 × 130 mm"),
+            "tpl_100x180" => ("100×180 mm", "100 × 180 mm"),
+            "wb_print" => ("打印所选", "Print selected"),
+            "wb_ship" => ("发货所选", "Ship selected"),
+            "wb_ship_hint" => ("只能发货已打印的面单", "Only printed waybills ship"),
+            "wb_cancel" => ("取消面单", "Cancel waybill"),
+            "wb_select" => ("选择面单", "Select waybill"),
+            "wb_select_all" => ("选择全部可操作的面单", "Select every waybill that can be acted on"),
+            "wb_empty" => ("还没有面单：在订单列表勾选订单后分配。", "No waybills yet: select orders on the order list and allocate."),
+            "wb_printing" => ("正在生成面单…", "Making the labels…"),
+            "wb_print_failed" => ("打印失败，没有生成面单。", "Printing failed; no labels were made."),
+            "print_done" => ("完成", "Done"),
+            "print_preview" => ("打印预览", "Print preview"),
+            "print_doc_title" => ("快递面单", "Shipping labels"),
+            "print_closes" => ("预览在「完成」或 60 秒后关闭并清除。", "The preview and its data go on Done or after 60 s."),
+            "lbl_to" => ("收", "To"),
+            "lbl_from" => ("寄", "From"),
+            "allocate_selected" => ("分配面单", "Allocate waybills"),
+            "allocate_title" => ("为所选订单分配电子面单", "Allocate e-waybills to the selected orders"),
+            "allocate_account" => ("面单账号", "Account"),
+            "allocate_no_account" => ("没有可用的电子面单账号（需审核通过并充值）。", "No usable e-waybill account (it must be approved and recharged)."),
+            "allocate_merge" => ("合并发货（一个面单）", "Merge into one shipment (one waybill)"),
+            "merge_need_two" => ("合并发货需要选择至少两个订单", "Select at least two orders to merge them"),
+            "merge_receivers_differ" => ("所选订单的收件人不同，不能合并发货", "The selected orders go to different receivers, so they cannot be merged"),
+            "allocate_submit" => ("分配", "Allocate"),
+            "allocating" => ("分配中…", "Allocating…"),
+            "go_waybills" => ("去打印", "Print them"),
             _ => ("?", "?"),
         };
         if self == Self::En { en } else { zh }
@@ -546,5 +626,66 @@ pub fn application_reviewed(lang: Lang, id: i64, approved: bool) -> String {
         (Lang::Zh, false) => format!("已驳回申请 #{id}。"),
         (Lang::En, true) => format!("Application #{id} is approved; the extra applies at once."),
         (Lang::En, false) => format!("Application #{id} is rejected."),
+    }
+}
+
+/// `第 n 次打印` on a label.
+pub fn print_no(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::Zh => format!("第 {n} 次打印"),
+        Lang::En => format!("Print #{n}"),
+    }
+}
+
+/// A carrier's number shapes, e.g. `SF + 13 位数字 | SF + 12 位数字`.
+pub fn carrier_format(lang: Lang, c: &orderveil_api::Carrier) -> String {
+    let digits = |n: usize| if lang == Lang::Zh { format!("{n} 位数字") } else { format!("{n} digits") };
+    let shapes = c.formats.iter().map(|f| if f.prefix.is_empty() { digits(f.digits) } else { format!("{} + {}", f.prefix, digits(f.digits)) });
+    shapes.collect::<Vec<_>>().join(" | ")
+}
+
+/// A carrier's name in the UI language (its code if unknown).
+pub fn carrier_name(lang: Lang, code: &str) -> String {
+    match orderveil_api::carriers::carrier(code) {
+        Some(c) if lang == Lang::Zh => c.name_zh.into(),
+        Some(c) => c.name_en.into(),
+        None => code.into(),
+    }
+}
+
+/// What an e-waybill account action did: `applied`, `approved`, `rejected` or `recharged`.
+pub fn account_done(lang: Lang, what: &str, id: i64, balance: u64) -> String {
+    match (lang, what) {
+        (Lang::Zh, "applied") => format!("已提交电子面单账号申请 #{id}，等待平台审核。"),
+        (Lang::Zh, "approved") => format!("已通过账号 #{id}。"),
+        (Lang::Zh, "rejected") => format!("已驳回账号 #{id}。"),
+        (Lang::Zh, _) => format!("账号 #{id} 已充值，当前余额 {balance} 单。"),
+        (Lang::En, "applied") => format!("Account application #{id} is sent; it waits for the platform's review."),
+        (Lang::En, "approved") => format!("Account #{id} is approved."),
+        (Lang::En, "rejected") => format!("Account #{id} is rejected."),
+        (Lang::En, _) => format!("Account #{id} is recharged; its balance is {balance}."),
+    }
+}
+
+/// What a waybill action did: `allocated`, `printed`, `shipped` (n waybills) or `cancelled` (one).
+pub fn waybill_done(lang: Lang, what: &str, n: usize, no: &str) -> String {
+    match (lang, what) {
+        (Lang::Zh, "allocated") => format!("已分配 {n} 张面单。"),
+        (Lang::Zh, "printed") => format!("已生成 {n} 张面单并发送到打印机。"),
+        (Lang::Zh, "shipped") => format!("已发货 {n} 张面单的订单。"),
+        (Lang::Zh, _) => format!("已取消面单 {no}，余额已退回。"),
+        (Lang::En, "allocated") => format!("{n} waybill(s) allocated."),
+        (Lang::En, "printed") => format!("{n} label(s) made and sent to the printer."),
+        (Lang::En, "shipped") => format!("The orders of {n} waybill(s) are shipped."),
+        (Lang::En, _) => format!("Waybill {no} is cancelled; its unit is returned."),
+    }
+}
+
+/// An approved account as the allocation panel offers it: carrier, outlet, balance.
+pub fn account_choice(lang: Lang, carrier: &str, outlet: &str, balance: u64) -> String {
+    let name = carrier_name(lang, carrier);
+    match lang {
+        Lang::Zh => format!("{name} · {outlet}（余额 {balance} 单）"),
+        Lang::En => format!("{name} · {outlet} ({balance} left)"),
     }
 }

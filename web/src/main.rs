@@ -6,10 +6,12 @@
 
 mod api;
 mod app;
+mod barcode;
 mod components;
 mod config;
 mod i18n;
 mod pages;
+mod print;
 mod reveal;
 mod route;
 

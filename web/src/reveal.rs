@@ -9,7 +9,7 @@ use std::rc::Rc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use orderveil_api::{OrderView, QuotaToday, ReceiverFields, RevealGrantRequest};
-use orderveil_cipher::{ClientSession, FieldKind, GrantError, OrderId, SealedGrant, ShopId};
+use orderveil_cipher::{ClientSession, FieldKind, GrantError, GrantPurpose, OpenedGrant, OrderId, SealedGrant, ShopId};
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
@@ -41,7 +41,8 @@ pub fn masked(o: &OrderView, kind: FieldKind) -> &str {
     pick(&o.masked, kind).unwrap_or("")
 }
 
-fn grant_failure(e: &GrantError) -> ApiFailure {
+/// The page's failure for a grant that does not open (each `GrantError` its stable code).
+pub fn grant_failure(e: &GrantError) -> ApiFailure {
     let code = e.code();
     match e {
         GrantError::Expired { .. } => ApiFailure::local(
@@ -67,14 +68,14 @@ pub struct Outcome {
 
 /// Reveal `fields` of `orders` (1–50, all of `shop`) with ONE grant.
 pub async fn reveal(csrf: &str, shop: &str, orders: &[Rc<OrderView>], fields: &[FieldKind]) -> Outcome {
-    let mut session = match ClientSession::new() {
+    let (mut session, client_public) = match new_session() {
         Ok(s) => s,
-        Err(e) => return Outcome { result: Err(grant_failure(&e)), quota: None },
+        Err(e) => return Outcome { result: Err(e), quota: None },
     };
     let req = RevealGrantRequest {
         order_ids: orders.iter().map(|o| o.order_id.clone()).collect(),
         fields: fields.iter().map(|f| f.as_str().to_string()).collect(),
-        client_public: URL_SAFE_NO_PAD.encode(session.public_key()),
+        client_public,
     };
     let resp = match api::reveal_grant(csrf, &req).await {
         Ok(r) => r,
@@ -87,12 +88,28 @@ pub async fn reveal(csrf: &str, shop: &str, orders: &[Rc<OrderView>], fields: &[
     Outcome { result, quota: Some(resp.quota) }
 }
 
-fn open_and_decrypt(session: &mut ClientSession, sealed: &str, shop: &str, orders: &[Rc<OrderView>], fields: &[FieldKind]) -> Result<Vec<Plain>, ApiFailure> {
+/// A fresh client session (one grant) and its public key as a grant request carries it.
+pub fn new_session() -> Result<(ClientSession, String), ApiFailure> {
+    let session = ClientSession::new().map_err(|e| grant_failure(&e))?;
+    let public = URL_SAFE_NO_PAD.encode(session.public_key());
+    Ok((session, public))
+}
+
+/// Open a sealed grant with the session's secret (used once): it must be for `shop`, the shop
+/// this page is logged in to (never the one the response names), and for `purpose`.
+pub fn open_grant(session: &mut ClientSession, sealed: &str, shop: &str, purpose: GrantPurpose) -> Result<OpenedGrant, ApiFailure> {
     let sealed = SealedGrant::from_base64(sealed).map_err(|e| grant_failure(&e))?;
-    // The shop this page is logged in to, never the one the response names.
     let shop = ShopId::new(shop).map_err(|_| grant_failure(&GrantError::WrongShop))?;
     let now = (js_sys::Date::now() / 1000.0) as i64;
     let opened = session.open(&sealed, &shop, now).map_err(|e| grant_failure(&e))?;
+    if opened.purpose() != purpose {
+        return Err(grant_failure(&GrantError::OrderNotCovered));
+    }
+    Ok(opened)
+}
+
+fn open_and_decrypt(session: &mut ClientSession, sealed: &str, shop: &str, orders: &[Rc<OrderView>], fields: &[FieldKind]) -> Result<Vec<Plain>, ApiFailure> {
+    let opened = open_grant(session, sealed, shop, GrantPurpose::Reveal)?;
     let mut out = Vec::with_capacity(orders.len() * fields.len());
     for o in orders {
         let id = OrderId::new(&o.order_id).map_err(|_| grant_failure(&GrantError::OrderNotCovered))?;

@@ -24,6 +24,10 @@ pub enum Route {
     AdminShops,
     /// `/admin/settings`: the platform admin's quota and risk settings.
     AdminSettings,
+    /// `/waybill-accounts`: e-waybill accounts (owners apply and recharge, admins review).
+    WaybillAccounts,
+    /// `/waybills`: waybills, label printing and shipping.
+    Waybills,
 }
 
 impl Route {
@@ -51,6 +55,12 @@ impl Route {
         if path == "/admin/settings" {
             return Self::AdminSettings;
         }
+        if path == "/waybill-accounts" {
+            return Self::WaybillAccounts;
+        }
+        if path == "/waybills" {
+            return Self::Waybills;
+        }
         match path.strip_prefix("/orders/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 Self::Order(js_sys::decode_uri_component(id).ok().map(String::from).unwrap_or_else(|| id.to_string()))
@@ -76,6 +86,8 @@ impl Route {
             Self::AdminApplications => "/admin/applications".into(),
             Self::AdminShops => "/admin/shops".into(),
             Self::AdminSettings => "/admin/settings".into(),
+            Self::WaybillAccounts => "/waybill-accounts".into(),
+            Self::Waybills => "/waybills".into(),
         }
     }
 

@@ -9,3 +9,5 @@ pub mod audit;
 pub mod admin_applications;
 pub mod admin_settings;
 pub mod admin_shops;
+pub mod waybill_accounts;
+pub mod waybills;

@@ -18,6 +18,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::states;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
 use crate::i18n::Lang;
+use crate::pages::waybills::{Allocator, can_print};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
 
@@ -167,6 +168,8 @@ pub fn orders(props: &Props) -> Html {
     let shop_input = use_node_ref();
     let revealer = use_revealer(&props.session, props.reveal_secs, props.on_quota.clone());
     let eye = can_reveal(&props.session);
+    // Selection also serves waybill allocation (users with `print`).
+    let print = can_print(&props.session);
     let on_select = use_callback(selected.clone(), |id: String, selected| {
         let mut s = (**selected).clone();
         if !s.remove(&id) {
@@ -261,7 +264,7 @@ pub fn orders(props: &Props) -> Html {
         Load::Loading => states::loading(l, "orders-loading", false),
         Load::Failed(e) => states::failed_reload(l, "orders-error", e, &reload),
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t("empty") }</p> },
-        Load::Ok(p) => table(props, p, &filters, &selected, &on_select, &revealer, eye),
+        Load::Ok(p) => table(props, p, &filters, &selected, &on_select, &revealer, (eye, print)),
     };
     html! {
         <section>
@@ -281,7 +284,7 @@ fn table(
     selected: &UseStateHandle<BTreeSet<String>>,
     on_select: &Callback<String>,
     revealer: &Revealer,
-    eye: bool,
+    (eye, print): (bool, bool),
 ) -> Html {
     let l = props.lang;
     let last = p.total.div_ceil(u64::from(p.per_page)).max(1);
@@ -310,28 +313,33 @@ fn table(
     let chosen: Vec<Rc<OrderView>> = p.orders.iter().filter(|o| selected.contains(&o.order_id)).cloned().collect();
     let busy = revealer.busy();
     let count = chosen.len();
+    let select = eye || print;
+    let allocator = html! { <Allocator lang={l} csrf={props.session.csrf_token.clone()} orders={chosen.clone()} on_nav={props.on_nav.clone()} /> };
     let reveal_selected = {
         let reveal = revealer.reveal.clone();
         Callback::from(move |_: MouseEvent| reveal.emit((chosen.clone(), FIELDS.to_vec())))
     };
     html! {
         <>
-        if eye {
+        if select {
             <div class="bulk">
+                if eye {
                 <button type="button" id="reveal-selected" class="primary" disabled={count == 0 || busy} onclick={reveal_selected}>
                     { eye_icon() }{ format!(" {} ({})", l.t("reveal_selected"), count) }
                 </button>
+                }
                 if busy { <span class="state" id="revealing" aria-live="polite">{ l.t("revealing") }</span> }
+                if print { { allocator } }
             </div>
         }
         { states::table("orders", html! { <>
-            if eye { <th class="check"><input type="checkbox" id="select-all" aria-label={l.t("select_all")} checked={all_selected} onchange={toggle_all} /></th> }
+            if select { <th class="check"><input type="checkbox" id="select-all" aria-label={l.t("select_all")} checked={all_selected} onchange={toggle_all} /></th> }
             <th>{ l.t("order_id") }</th><th>{ l.t("time") }</th><th>{ l.t("items") }</th><th>{ l.t("amount") }</th>
             <th>{ l.t("status") }</th><th>{ l.t("name") }</th><th>{ l.t("phone") }</th><th>{ l.t("address") }</th>
             if eye { <th>{ l.t("actions") }</th> }
         </> }, html! { <>
             { for p.orders.iter().map(|o| html! {
-                <OrderRow key={o.order_id.as_str()} lang={l} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {busy}
+                <OrderRow key={o.order_id.as_str()} lang={l} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {select} {busy}
                           shown={revealer.shown(&o.order_id)} on_select={on_select.clone()} on_reveal={revealer.reveal.clone()}
                           on_hide={revealer.hide.clone()} on_nav={props.on_nav.clone()} />
             }) }
@@ -358,6 +366,8 @@ struct RowProps {
     selected: bool,
     /// The user may reveal (checkbox, eyes and the row button are shown).
     eye: bool,
+    /// The row can be selected (reveal or waybill allocation).
+    select: bool,
     /// A reveal is under way.
     busy: bool,
     /// The order's revealed fields, if any.
@@ -400,7 +410,7 @@ fn order_row(p: &RowProps) -> Html {
     };
     html! {
         <tr data-order-id={id.clone()} class={classes!(p.selected.then_some("selected"))}>
-            if p.eye { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t("select_row"), id)} checked={p.selected} onchange={toggle} /></td> }
+            if p.select { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t("select_row"), id)} checked={p.selected} onchange={toggle} /></td> }
             <td class="mono">{ route_link(Route::Order(id.clone()), &p.on_nav, "order-link", html! { { id.clone() } }) }</td>
             <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
             <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
