@@ -10,11 +10,9 @@ use crate::components::quota_meter::QuotaMeter;
 use crate::config;
 use crate::i18n::Lang;
 use crate::pages::orders::route_link;
-use crate::pages::{apps::Apps, login::Login, order::OrderPage, orders::Orders, quota::Quota};
-use crate::pages::{audit::Audit, staff::Staff};
-use crate::pages::admin_applications::AdminApplications;
-use crate::pages::{admin_settings::AdminSettings, admin_shops::AdminShops};
-use crate::pages::{waybill_accounts::WaybillAccounts, waybills::{Waybills, can_print}};
+use crate::pages::PageCtx;
+use crate::pages::login::Login;
+use crate::pages::waybills::can_print;
 use crate::components::quota_watch::QuotaWatch;
 use crate::route::Route;
 
@@ -89,6 +87,9 @@ pub fn app() -> Html {
     let on_nav = {
         let route = route.clone();
         use_callback((), move |r: Route, _| {
+            if r.elsewhere() && r.load() {
+                return;
+            }
             r.push();
             route.set(r);
         })
@@ -173,27 +174,15 @@ pub fn app() -> Html {
         Auth::Checking => html! { <p class="state">{ l.t("loading") }</p> },
         Auth::Anonymous => html! { <Login lang={l} {on_login} /> },
         Auth::In(s) if s.user.role == Role::Factory => html! { <p class="state" id="factory-note">{ l.t("factory_note") }</p> },
-        Auth::In(s) => match &*route {
-            Route::Orders => html! { <Orders lang={l} session={s.clone()} reveal_secs={secs} on_quota={on_quota} on_nav={on_nav} /> },
-            Route::Order(id) => html! { <OrderPage lang={l} session={s.clone()} order_id={id.clone()} reveal_secs={secs} on_quota={on_quota} on_nav={on_nav} /> },
-            Route::Quota => html! { <Quota lang={l} session={s.clone()} on_quota={on_quota} /> },
-            Route::Apps if matches!(s.user.role, Role::Owner | Role::Admin) => html! { <Apps lang={l} session={s.clone()} /> },
-            Route::Apps => html! { <p class="state" id="apps-forbidden">{ l.t("apps_forbidden") }</p> },
-            Route::Staff if s.user.role == Role::Owner => html! { <Staff lang={l} session={s.clone()} /> },
-            Route::Staff => html! { <p class="state" id="staff-forbidden">{ l.t("staff_forbidden") }</p> },
-            Route::Audit if matches!(s.user.role, Role::Owner | Role::Admin) => html! { <Audit lang={l} session={s.clone()} /> },
-            Route::Audit => html! { <p class="state" id="audit-forbidden">{ l.t("audit_forbidden") }</p> },
-            Route::AdminApplications if s.user.role == Role::Admin => html! { <AdminApplications lang={l} session={s.clone()} /> },
-            Route::AdminApplications => html! { <p class="state" id="applications-forbidden">{ l.t("aa_forbidden") }</p> },
-            Route::AdminShops if s.user.role == Role::Admin => html! { <AdminShops lang={l} session={s.clone()} /> },
-            Route::AdminShops => html! { <p class="state" id="shops-forbidden">{ l.t("admin_only") }</p> },
-            Route::AdminSettings if s.user.role == Role::Admin => html! { <AdminSettings lang={l} session={s.clone()} /> },
-            Route::AdminSettings => html! { <p class="state" id="settings-forbidden">{ l.t("admin_only") }</p> },
-            Route::WaybillAccounts if can_print(s) || s.user.role == Role::Admin => html! { <WaybillAccounts lang={l} session={s.clone()} /> },
-            Route::WaybillAccounts => html! { <p class="state" id="wa-forbidden">{ l.t("wa_forbidden") }</p> },
-            Route::Waybills if can_print(s) => html! { <Waybills lang={l} session={s.clone()} on_nav={on_nav} /> },
-            Route::Waybills => html! { <p class="state" id="wb-forbidden">{ l.t("wb_forbidden") }</p> },
-        },
+        Auth::In(s) => {
+            let ctx = PageCtx { lang: l, session: s, reveal_secs: secs, on_quota, on_nav };
+            match crate::route::pages().and_then(|page| page(&route, &ctx)) {
+                Some(page) => page,
+                // The other bundle's route (e.g. history navigation across bundles): load it.
+                None if route.load() => html! { <p class="state">{ l.t("loading") }</p> },
+                None => html! { <p class="error" role="alert" id="bundle-missing">{ l.t("bundle_missing") }</p> },
+            }
+        }
     };
     html! {
         <>

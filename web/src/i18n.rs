@@ -307,6 +307,7 @@ impl Lang {
             "notice_dismiss" => ("知道了", "Dismiss"),
             // The platform admin console: shops, platform settings; the suspended-shop banner.
             "admin_only" => ("只有平台管理员可以访问此页面。", "Only platform admins can open this page."),
+            "bundle_missing" => ("此页面所在的应用部分未构建（dist/console）。请用 cargo xtask demo 重新构建。", "This part of the app (dist/console) was not built. Rebuild with cargo xtask demo."),
             "shop_suspended" => ("店铺已被平台停用，暂时无法查看收件人信息", "This shop is suspended by the platform; receiver details cannot be revealed"),
             "nav_shops" => ("店铺管理", "Shops"),
             "shops_intro" => (

@@ -2,7 +2,7 @@
 //! fresh session (the reveal's [`reveal::new_session`] / [`reveal::open_grant`]); every order's
 //! keys must be bound to its label's waybill; the receivers are decrypted here and written
 //! ONLY into the document of a same-origin `about:blank` frame (`#print-frame`, the preview),
-//! built with DOM calls (`textContent`, never markup) and styled by `/print.css` (the CSP
+//! built with DOM calls (`textContent`, never markup) and styled by `/console/print.css` (the CSP
 //! allows no inline style); then the frame's window prints. The decrypted strings are
 //! `Zeroizing` and dropped as soon as the frame's document holds them; the page's own DOM never
 //! sees them, and the frame is removed when the job is closed.
@@ -188,7 +188,7 @@ pub async fn print(lang: Lang, csrf: &str, shop: &str, waybill_nos: Vec<String>,
         });
         let origin = web_sys::window().ok_or(JsValue::NULL)?.location().origin()?;
         link.set_attribute("rel", "stylesheet")?;
-        link.set_attribute("href", &format!("{origin}/print.css"))?;
+        link.set_attribute("href", &format!("{origin}/console/print.css"))?;
         head.append_child(&link)?;
         render(&fdoc, &body, lang, labels, &plain)?;
         Ok::<_, JsValue>(styled)

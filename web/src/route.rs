@@ -1,7 +1,30 @@
 //! Client-side routes: the path in the address bar is the page; the server answers every
 //! non-API path with index.html.
 
+use std::cell::Cell;
+
 use wasm_bindgen::JsValue;
+
+use crate::pages::PageFn;
+
+thread_local! {
+    /// Which bundle this is and its pages, set once by [`crate::start`].
+    static BUNDLE: Cell<Option<(bool, PageFn)>> = const { Cell::new(None) };
+}
+
+/// Record which bundle runs (`console`) and its page renderer.
+pub fn set_bundle(console: bool, pages: PageFn) {
+    BUNDLE.with(|b| b.set(Some((console, pages))));
+}
+
+/// The running bundle's page renderer.
+pub fn pages() -> Option<PageFn> {
+    BUNDLE.with(|b| b.get().map(|b| b.1))
+}
+
+fn running_console() -> bool {
+    BUNDLE.with(|b| b.get().is_some_and(|b| b.0))
+}
 
 /// A page of the app.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +112,23 @@ impl Route {
             Self::WaybillAccounts => "/waybill-accounts".into(),
             Self::Waybills => "/waybills".into(),
         }
+    }
+
+    /// Is the route served by the other bundle than the running one (a page load away)?
+    pub fn elsewhere(&self) -> bool {
+        orderveil_api::is_console_route(&self.path()) != running_console()
+    }
+
+    /// Load the other bundle at this route (a full page load). False, and nothing done, if
+    /// the browser is at this path already: the server answered it with this bundle (the
+    /// other one is not built), and loading it again would loop.
+    pub fn load(&self) -> bool {
+        let Some(w) = web_sys::window() else { return false };
+        let path = self.path();
+        if w.location().pathname().is_ok_and(|p| p.trim_end_matches('/') == path.trim_end_matches('/')) {
+            return false;
+        }
+        w.location().assign(&path).is_ok()
     }
 
     /// Put the route in the address bar (a history entry), keeping the query string.

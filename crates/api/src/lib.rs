@@ -29,3 +29,30 @@ mod shipping;
 pub use shipping::*;
 mod waybills;
 pub use waybills::*;
+
+/// The web app comes as two bundles so that no page loads code it never runs: the **main**
+/// bundle (`/index.html`: login, orders, quota, apps, staff, audit) and the **console** bundle
+/// (`/console/index.html`: fulfilment — e-waybills, printing, shipment uploads — and the
+/// platform admin console). These are the client routes of the console bundle (a route is
+/// one of them if it equals an entry or starts with it followed by `/`); the server answers
+/// them with the console's `index.html` and every other non-API path with the main one.
+pub const CONSOLE_ROUTES: &[&str] = &["/admin", "/waybills", "/waybill-accounts", "/shipments"];
+
+/// Is `path` a client route of the console bundle?
+pub fn is_console_route(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    CONSOLE_ROUTES.iter().any(|r| path == *r || path.strip_prefix(r).is_some_and(|rest| rest.starts_with('/')))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn console_routes_are_whole_path_segments() {
+        for p in ["/admin/shops", "/admin/settings/", "/waybills", "/waybills/", "/waybill-accounts", "/shipments/upload", "/admin"] {
+            assert!(super::is_console_route(p), "{p}");
+        }
+        for p in ["/", "/orders", "/orders/SF1", "/quota", "/audit", "/apps", "/staff", "/waybillsx", "/administrator", "/admins/x"] {
+            assert!(!super::is_console_route(p), "{p}");
+        }
+    }
+}

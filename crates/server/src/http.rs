@@ -100,10 +100,7 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
     // static files, never API answers (no secret-bearing response is compressed).
     let app = match web_dir {
         Some(dir) => app.fallback_service(
-            tower_http::compression::Compression::new(
-                tower_http::services::ServeDir::new(dir).fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
-            )
-            .gzip(true),
+            tower_http::compression::Compression::new(tower_http::services::ServeDir::new(dir).fallback(spa_index(dir))).gzip(true),
         ),
         None => app.fallback(|| async { AppError::new(ErrorCode::NotFound) }),
     };
@@ -116,6 +113,26 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
             TraceLayer::new_for_http().make_span_with(|req: &Request| tracing::info_span!("http", method = %req.method(), path = %req.uri().path())),
         )
         .with_state(state)
+}
+
+/// The `index.html` of the bundle a client route belongs to (`orderveil_api::is_console_route`):
+/// `console/index.html` for the console's routes (when that bundle was built), the main one
+/// for every other path.
+fn spa_index(
+    dir: &std::path::Path,
+) -> impl tower::Service<Request, Response = Response<tower_http::services::fs::ServeFileSystemResponseBody>, Error = std::convert::Infallible, Future: Send> + Clone + Send + 'static
+{
+    use tower::ServiceExt as _;
+    let main = tower_http::services::ServeFile::new(dir.join("index.html"));
+    let console_path = dir.join("console").join("index.html");
+    let console = console_path.is_file().then(|| tower_http::services::ServeFile::new(console_path));
+    tower::service_fn(move |req: Request| {
+        let file = match &console {
+            Some(c) if orderveil_api::is_console_route(req.uri().path()) => c.clone(),
+            _ => main.clone(),
+        };
+        async move { file.oneshot(req).await }
+    })
 }
 
 /// The Content-Security-Policy of every page the server sends: the app's own files only,

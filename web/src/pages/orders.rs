@@ -142,6 +142,10 @@ fn yuan(cents: i64) -> String {
 /// A link to a client-side route.
 pub fn route_link(route: Route, on_nav: &Callback<Route>, class: &'static str, content: Html) -> Html {
     let href = route.path();
+    // A route of the other bundle is an ordinary link: the browser loads that bundle.
+    if route.elsewhere() {
+        return html! { <a {href} {class}>{ content }</a> };
+    }
     let on_nav = on_nav.clone();
     let onclick = Callback::from(move |e: MouseEvent| {
         if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
