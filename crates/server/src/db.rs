@@ -114,6 +114,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "quota_applications", include_str!("../migrations/0004_quota_applications.sql")),
     (5, "platform_settings", include_str!("../migrations/0005_platform_settings.sql")),
     (6, "shipping", include_str!("../migrations/0006_shipping.sql")),
+    (7, "exports", include_str!("../migrations/0007_exports.sql")),
 ];
 
 impl Db {

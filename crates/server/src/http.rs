@@ -389,6 +389,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(crate::staff::StaffDoc::openapi());
     doc.merge(crate::applications::ApplicationsDoc::openapi());
     doc.merge(crate::admin::AdminDoc::openapi());
+    doc.merge(crate::export::ExportDoc::openapi());
     doc
 }
 

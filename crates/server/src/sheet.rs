@@ -365,6 +365,35 @@ mod tests {
     }
 
     #[test]
+    fn xlsx_continues_on_new_sheets_and_reads_back() {
+        use calamine::{Data, Reader as _, Xlsx};
+        let cols = [("订单号 order_id", 20.0), ("金额 amount", 10.0), ("备注 note", 30.0)];
+        let mut x = XlsxWriter::with_max_rows(Vec::new(), "订单 orders", &cols, 2).unwrap();
+        let notes = ["=1+1", " 前后空格 ", "a<b>&c\u{1}\r\nd", "王*", ""];
+        for (i, note) in notes.iter().enumerate() {
+            let id = format!("O-{i}");
+            x.row(&[Cell::Text(&id), Cell::Cents(-5 + i as i64 * 1000), if note.is_empty() { Cell::Empty } else { Cell::Text(note) }]).unwrap();
+        }
+        assert_eq!(x.sheets(), 3);
+        let bytes = x.finish().unwrap();
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(wb.sheet_names(), ["订单 orders", "订单 orders 2", "订单 orders 3"]);
+        let mut rows = Vec::new();
+        for i in 0..3 {
+            let range = wb.worksheet_range_at(i).unwrap().unwrap();
+            let mut it = range.rows();
+            assert_eq!(it.next().unwrap(), [Data::String(cols[0].0.into()), Data::String(cols[1].0.into()), Data::String(cols[2].0.into())]);
+            rows.extend(it.map(<[Data]>::to_vec));
+        }
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[0], [Data::String("O-0".into()), Data::Float(-0.05), Data::String("'=1+1".into())]);
+        assert_eq!(rows[1][2], Data::String(" 前后空格 ".into()));
+        assert_eq!(rows[2][2], Data::String("a<b>&c\r\nd".into()));
+        assert_eq!(rows[3][1], Data::Float(29.95));
+        assert_eq!(rows[4][2], Data::Empty);
+    }
+
+    #[test]
     fn column_letters_and_cents() {
         assert_eq!([0, 25, 26, 27, 51, 52, 701, 702].map(column_letters), ["A", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
         assert_eq!([0, 5, 32_900, -5, 123_456_789].map(cents_text), ["0.00", "0.05", "329.00", "-0.05", "1234567.89"]);
