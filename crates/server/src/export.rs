@@ -15,9 +15,10 @@
 //!
 //! 1. a task reads the orders in keyset-paginated chunks of [`CHUNK_ROWS`] (newest first,
 //!    `created_at <= t AND (created_at < t OR order_id < id)`, which both stores answer from
-//!    the `(shop_id, [status,] created_at, order_id)` indexes) on a connection of its own —
-//!    on SQLite without memory-mapped I/O, so reading a 2 GB database does not map 1 GB of
-//!    it into the process — and updates `rows_done`;
+//!    the `(shop_id, [status,] created_at, order_id)` indexes) on a connection of its own,
+//!    through the store's own sqlx driver rather than `Any` (half the reading cost at 1M
+//!    rows), on SQLite without memory-mapped I/O (so reading a 1.3 GB database does not map
+//!    it into the process's resident set) — and updates `rows_done`;
 //! 2. a blocking thread turns rows into CSV ([`sheet::write_csv_record`]) or XLSX
 //!    ([`sheet::XlsxWriter`]) and hands the bytes on in 256 KiB blocks;
 //! 3. the response body takes the blocks as the client reads them.
@@ -50,13 +51,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use orderveil_api::{ApiError, EXPORT_TTL_SECS, ErrorCode, ExportCreate, ExportFilter, ExportFormat, ExportJob, ExportStatus, Item, Permission, Role};
 use serde_json::{Value, json};
-use sqlx::{AnyConnection, Executor as _};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Event};
 use crate::auth::User;
 use crate::clock::{SHANGHAI, rfc3339};
-use crate::db::{Arg, Backend, bind_all};
+use crate::db::{Arg, NativeConnection};
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiJson, ApiPath};
 use crate::orders::OrderFilter;
@@ -329,13 +329,10 @@ pub async fn download(state: &AppState, user: &User, id: &str) -> AppResult<Resp
 }
 
 /// A connection for the reader stage (see the module doc): its own, so a long download
-/// never holds a pooled one; on SQLite with memory-mapped I/O off.
-async fn reader(state: &AppState) -> AppResult<AnyConnection> {
-    let mut conn = state.db.connect_one().await?;
-    if state.db.backend == Backend::Sqlite {
-        conn.execute("PRAGMA mmap_size = 0").await?;
-    }
-    Ok(conn)
+/// never holds a pooled one; through the store's own driver, buffering a whole chunk; on
+/// SQLite with memory-mapped I/O off.
+async fn reader(state: &AppState) -> AppResult<NativeConnection> {
+    Ok(state.db.connect_native_reader(CHUNK_ROWS).await?)
 }
 
 /// What the reader hands the encoder.
@@ -356,7 +353,7 @@ struct Download {
 }
 
 impl Download {
-    async fn run(self, mut conn: AnyConnection, body: mpsc::Sender<io::Result<Bytes>>, delivered: oneshot::Receiver<bool>) {
+    async fn run(self, mut conn: NativeConnection, body: mpsc::Sender<io::Result<Bytes>>, delivered: oneshot::Receiver<bool>) {
         let encoded = Arc::new(AtomicU64::new(0));
         let (rows_tx, rows_rx) = mpsc::channel(CHUNKS_AHEAD);
         let encoder = {
@@ -387,7 +384,7 @@ impl Download {
 
     /// Read every matching order in keyset-paginated chunks and hand them to the encoder,
     /// updating `rows_done` after each chunk.
-    async fn read_all(&self, conn: &mut AnyConnection, rows_tx: mpsc::Sender<Batch>, encoded: &AtomicU64) -> AppResult<()> {
+    async fn read_all(&self, conn: &mut NativeConnection, rows_tx: mpsc::Sender<Batch>, encoded: &AtomicU64) -> AppResult<()> {
         let (where_, args) = self.filter.where_clause();
         let n = args.len();
         let order = format!("ORDER BY created_at DESC, order_id DESC LIMIT {CHUNK_ROWS}");
@@ -397,11 +394,11 @@ impl Download {
         let mut after: Option<(i64, String)> = None;
         loop {
             let rows: Vec<Row> = match &after {
-                None => bind_all(sqlx::query_as(&first), &args).fetch_all(&mut *conn).await?,
+                None => conn.fetch_all(&first, &args).await?,
                 Some((t, id)) => {
                     let mut a = args.clone();
                     a.extend([Arg::I(*t), Arg::I(*t), Arg::S(id.clone())]);
-                    bind_all(sqlx::query_as(&next), &a).fetch_all(&mut *conn).await?
+                    conn.fetch_all(&next, &a).await?
                 }
             };
             let full = rows.len() == CHUNK_ROWS;

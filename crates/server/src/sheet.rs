@@ -31,7 +31,7 @@ pub const BOM: &str = "\u{feff}";
 /// `s`, with a leading `'` if a spreadsheet would run it as a formula (it starts with `=`,
 /// `+`, `-`, `@`, tab or CR).
 pub fn neutralize(s: &str) -> Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { Cow::Owned(format!("'{s}")) } else { Cow::Borrowed(s) }
+    if matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')) { Cow::Owned(format!("'{s}")) } else { Cow::Borrowed(s) }
 }
 
 /// A CSV writer over `w`: commas, CRLF line ends, quotes only where needed. (The BOM is the
