@@ -3,6 +3,11 @@
 //! counts its rows), `GET /api/v1/exports/{id}/file` streams the file while the job's
 //! `rows_done` grows, so a page can poll `GET /api/v1/exports/{id}` for a progress bar
 //! without holding the rows itself. A job's file can be downloaded again for 24 hours.
+//!
+//! Every text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
+//! `@`, tab or CR) is written with a leading `'`, in both formats. Besides product titles this
+//! can hit an order id or a `receiver_key` (base64url, so 1 in 64 start with `-`): software
+//! that reads the file back strips one leading `'` from such a cell.
 
 use serde::{Deserialize, Serialize};
 
