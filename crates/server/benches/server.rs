@@ -519,10 +519,9 @@ async fn raw_select(db_url: &str) -> (f64, u64, u64) {
         let page = match &after {
             None => sqlx::query(&format!("SELECT {cols} FROM orders WHERE shop_id = $1 ORDER BY created_at DESC, order_id DESC LIMIT 2000")).bind("shop1").fetch_all(&pool).await.unwrap(),
             Some((at, id)) => sqlx::query(&format!(
-                "SELECT {cols} FROM orders WHERE shop_id = $1 AND created_at <= $2 AND (created_at < $3 OR order_id < $4) ORDER BY created_at DESC, order_id DESC LIMIT 2000"
+                "SELECT {cols} FROM orders WHERE shop_id = $1 AND (created_at, order_id) < ($2, $3) ORDER BY created_at DESC, order_id DESC LIMIT 2000"
             ))
             .bind("shop1")
-            .bind(*at)
             .bind(*at)
             .bind(id.clone())
             .fetch_all(&pool)

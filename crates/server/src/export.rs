@@ -14,11 +14,14 @@
 //! **Streaming in flat memory.** A download is three stages joined by bounded channels:
 //!
 //! 1. a task reads the orders in keyset-paginated chunks of [`CHUNK_ROWS`] (newest first,
-//!    `created_at <= t AND (created_at < t OR order_id < id)`, which both stores answer from
-//!    the `(shop_id, [status,] created_at, order_id)` indexes) on a connection of its own,
-//!    through the store's own sqlx driver rather than `Any` (half the reading cost at 1M
-//!    rows), on SQLite without memory-mapped I/O (so reading a 1.3 GB database does not map
-//!    it into the process's resident set) — and updates `rows_done`;
+//!    `(created_at, order_id) < (t, id)`: a row-value comparison, which both stores take as
+//!    a range of the `(shop_id, [status,] created_at, order_id)` indexes, read backwards
+//!    without a sort — PostgreSQL planned the equivalent `created_at <= t AND (created_at <
+//!    t OR order_id < id)` as "all older rows, sorted, first 2,000": quadratic at 1M rows) on
+//!    a connection of its own, through the store's own sqlx driver rather than `Any` (no
+//!    second conversion of every value; the SQLite worker fills a whole chunk without
+//!    waiting), on SQLite without memory-mapped I/O (so reading a 1.3 GB database does not
+//!    map it into the process's resident set) — and updates `rows_done`;
 //! 2. a blocking thread turns rows into CSV ([`sheet::write_csv_record`]) or XLSX
 //!    ([`sheet::XlsxWriter`]) and hands the bytes on in 256 KiB blocks;
 //! 3. the response body takes the blocks as the client reads them.
@@ -389,7 +392,7 @@ impl Download {
         let n = args.len();
         let order = format!("ORDER BY created_at DESC, order_id DESC LIMIT {CHUNK_ROWS}");
         let first = format!("SELECT {SELECT} FROM orders WHERE {where_} {order}");
-        let next = format!("SELECT {SELECT} FROM orders WHERE {where_} AND created_at <= ${} AND (created_at < ${} OR order_id < ${}) {order}", n + 1, n + 2, n + 3);
+        let next = format!("SELECT {SELECT} FROM orders WHERE {where_} AND (created_at, order_id) < (${}, ${}) {order}", n + 1, n + 2);
         let aborted = || AppError::internal("export download ended early (client gone)");
         let mut after: Option<(i64, String)> = None;
         loop {
@@ -397,7 +400,7 @@ impl Download {
                 None => conn.fetch_all(&first, &args).await?,
                 Some((t, id)) => {
                     let mut a = args.clone();
-                    a.extend([Arg::I(*t), Arg::I(*t), Arg::S(id.clone())]);
+                    a.extend([Arg::I(*t), Arg::S(id.clone())]);
                     conn.fetch_all(&next, &a).await?
                 }
             };
