@@ -3,7 +3,7 @@
 //! | command | what it does |
 //! | --- | --- |
 //! | `demo [ADDR]` | installs the build tools, builds the npm package (`reveal`), the web app (`trunk build --release`, with wasm-opt) plus the embed frame in `dist/embed/`, and the server in release mode, and runs it with a seeded demo on SQLite (`data/demo`), printing the URL and the logins |
-//! | `setup` | installs every tool, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver`, Trunk 0.21.14, wasm-pack 0.15.1, wasm-opt (npm `binaryen`, pinned) into `target/tools/binaryen` and `tsc` (npm `typescript`, pinned) into `target/tools/typescript` |
+//! | `setup` | installs every tool, idempotently: the wasm32 target, `wasm-bindgen-cli` at the version in Cargo.lock, Debian's `chromium` + `chromium-driver`, Debian's `libreoffice-calc-nogui` + `poppler-utils` + `fonts-noto-cjk` (the export files are opened in LibreOffice), Trunk 0.21.14, wasm-pack 0.15.1, wasm-opt (npm `binaryen`, pinned) into `target/tools/binaryen` and `tsc` (npm `typescript`, pinned) into `target/tools/typescript` |
 //! | `test` | the test tools and Trunk, then clippy (native and wasm32), the npm package `@orderveil/reveal` (`reveal` below), `trunk build` (dev: no wasm-opt) plus the embed frame in `dist/embed/`, the native suite (server on SQLite and PostgreSQL, the web app end to end in Chromium), the wasm suites in headless Chromium, and the dependency invariants |
 //! | `reveal` | builds the npm package from `crates/reveal` with wasm-pack (`pkg/`: `--target web`, `pkg-bundler/`: `--target bundler`; profile `wasm-release` + wasm-opt), checks it (package.json, README/LICENSE, snippets, no `any` in the .d.ts, `tsc --strict` over `crates/reveal/tests/types.ts`), prints its size, and copies the embed frame into `dist/embed/` if `dist/` exists |
 //! | `bench [web]` | native benchmarks, the Wasm benchmark in headless Chromium, then the web app: release build, `size`, and click-to-plaintext / page-load latency in headless Chromium (`web`: only the web app part) |
@@ -11,8 +11,9 @@
 //! | `vectors` | regenerates the committed test vectors and fails if they changed |
 //! | `fuzz [SECONDS]` | runs both `cargo fuzz` targets of the crypto core (default 60 s each) |
 //!
-//! Under `CI=true` nothing is skipped: a missing browser is an error. Outside CI a missing
-//! browser that cannot be installed is reported loudly and the browser tests are skipped.
+//! Under `CI=true` nothing is skipped: a missing browser or LibreOffice is an error. Outside CI
+//! a missing browser or LibreOffice that cannot be installed is reported loudly and the tests
+//! that need it are skipped.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,11 @@ type Result<T = ()> = std::result::Result<T, String>;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// LibreOffice, poppler's pdftotext and a CJK font: the export files are opened in
+/// LibreOffice by the server suite (issue 7).
+const SOFFICE: &str = "/usr/bin/soffice";
+const PDFTOTEXT: &str = "/usr/bin/pdftotext";
+const NOTO_CJK: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 /// wasm-opt for Trunk's release build: npm's `binaryen` (Debian's is too old for the module).
 /// Must match `[tools] wasm_opt` in Trunk.toml.
 const BINARYEN_NPM: &str = "binaryen@132.0.0";
@@ -114,6 +120,7 @@ struct Env {
 
 fn setup() -> Result<Env> {
     setup_wasm()?;
+    setup_libreoffice()?;
     setup_browser()
 }
 
@@ -161,6 +168,32 @@ fn setup_browser() -> Result<Env> {
         eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
     }
     Ok(Env { browser })
+}
+
+/// LibreOffice Calc, poppler's `pdftotext` and a CJK font, for the server test that opens the
+/// order exports (CSV and XLSX) in LibreOffice and checks the Chinese text in the PDF it makes.
+fn setup_libreoffice() -> Result {
+    step("setup: LibreOffice Calc, pdftotext and Noto CJK (the export files are opened in LibreOffice)");
+    let present = || Path::new(SOFFICE).exists() && Path::new(PDFTOTEXT).exists() && Path::new(NOTO_CJK).exists();
+    if present() {
+        eprintln!("    {SOFFICE}, {PDFTOTEXT} and {NOTO_CJK} present");
+        return Ok(());
+    }
+    if is_root() && Path::new("/usr/bin/apt-get").exists() {
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get").args(["install", "-y", "libreoffice-calc-nogui", "poppler-utils", "fonts-noto-cjk"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    if !present() {
+        let msg = "LibreOffice/pdftotext/Noto CJK not found and could not be installed (need root and apt-get: `apt-get install -y libreoffice-calc-nogui poppler-utils fonts-noto-cjk`)";
+        if in_ci() {
+            return Err(msg.into());
+        }
+        eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+        eprintln!("!!! WARNING: {msg}.");
+        eprintln!("!!! THE LIBREOFFICE CHECK OF THE ORDER EXPORTS WILL BE SKIPPED.");
+        eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+    }
+    Ok(())
 }
 
 fn is_root() -> bool {

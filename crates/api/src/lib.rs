@@ -23,7 +23,6 @@ pub use admin::*;
 pub mod carriers;
 pub use carriers::{CARRIERS, Carrier, CarrierInfo};
 mod export;
-#[allow(unused_imports)] // filled by the export work
 pub use export::*;
 mod shipping;
 pub use shipping::*;

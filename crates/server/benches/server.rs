@@ -5,7 +5,16 @@
 //! cargo bench -p orderveil-server --bench server -- --sqlite     # one store
 //! cargo bench -p orderveil-server --bench server -- --list-1m    # also fill 1,000,000 orders and time the list page
 //! cargo bench -p orderveil-server --bench server -- --ingest-only  # skip the baseline and grants (ingest, and the list page with --list-1m)
+//! cargo bench -p orderveil-server --bench server -- --export-1m --sqlite  # only: export 1,000,000 orders as CSV and XLSX
 //! ```
+//!
+//! `--export-1m` (issue 7) fills shop1 with 1,000,000 orders through the library ingest,
+//! starts a fresh server process on that store (so its peak RSS is the export's), reads the
+//! same rows and columns with a raw keyset-paginated SELECT from this process as the
+//! baseline, then creates and downloads a CSV and an XLSX export job, printing seconds,
+//! rows/s, MB and the server's peak RSS (`VmHWM`, reset between the two exports) next to
+//! its peak anonymous and file-backed RSS sampled every 50 ms. `ORDERVEIL_BENCH_EXPORT_DIR=DIR`
+//! keeps the filled SQLite store in DIR for the next run.
 //!
 //! For each store: ingest rate (HTTP, batches of 500, 4 in flight); then at concurrency 64
 //! for 8 s each: the baseline `GET /api/v1/me` (session lookup, no work), 1-order grants
@@ -21,7 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use orderveil_api::{IngestOrder, IngestRequest, RevealGrantRequest, SessionInfo};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const TOKEN: &str = "ovs_bench_token";
 const CONCURRENCY: usize = 64;
@@ -308,7 +317,7 @@ async fn bench_waybills(name: &str, base: &str, owner: &Session, ids: &Arc<Vec<S
 
 /// Fill shop1 to 1,000,000 orders, then time 400 list-page requests (p50/p99).
 async fn list_page_1m(name: &str, data_dir: &std::path::Path, db_url: Option<&str>, now: i64, base: &str, session: &Session) {
-    fill_to_million(data_dir, db_url, now).await;
+    fill_to_million(data_dir, db_url, now, 60_000).await;
     let mut c = Conn::open(base, session).await;
     let mut lat = Vec::new();
     for i in 0..400u32 {
@@ -447,10 +456,9 @@ async fn seed_users(data_dir: &std::path::Path, db_url: Option<&str>) {
 /// handler, without JSON), 4 batches of 500 in flight. The orders are generated once (the
 /// demo generator is one seeded stream, so order `i` needs the `i` before it); generating
 /// the list per chunk made the fill quadratic.
-async fn fill_to_million(data_dir: &std::path::Path, db_url: Option<&str>, now: i64) {
+async fn fill_to_million(data_dir: &std::path::Path, db_url: Option<&str>, now: i64, have: usize) {
     let state = open_state(data_dir, db_url).await;
     let t = Instant::now();
-    let have = 60_000usize;
     let total = 1_000_000usize;
     let mut orders = tokio::task::spawn_blocking(move || orderveil_server::demo::orders(1, "shop1", total, now)).await.unwrap();
     let generated = t.elapsed().as_secs_f64();
@@ -473,6 +481,191 @@ async fn fill_to_million(data_dir: &std::path::Path, db_url: Option<&str>, now: 
     }
     let el = t.elapsed().as_secs_f64();
     println!("  (filled to 1,000,000 orders in {el:.0} s: {generated:.1} s generating, then {:.0} orders/s through the library ingest)", (total - have) as f64 / (el - generated));
+}
+
+// ---------------------------------------------------------------------------------------
+// Export of 1,000,000 orders (issue 7)
+
+/// Peak RSS figures of a process, sampled from `/proc/PID/status`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Rss {
+    /// Peak resident set size so far (`VmHWM`), MB.
+    hwm: f64,
+    /// Largest anonymous RSS seen (heap, stacks), MB.
+    anon: f64,
+    /// Largest file-backed RSS seen (the binary, mapped files), MB.
+    file: f64,
+}
+
+fn proc_status_mb(pid: u32, key: &str) -> Option<f64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = s.lines().find(|l| l.starts_with(key))?;
+    let kb: f64 = line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Sample `pid`'s RSS every 50 ms until the returned flag is set; the thread's result is the
+/// peak anonymous and file-backed RSS seen and the final `VmHWM`.
+fn sample_rss(pid: u32) -> (Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<Rss>) {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let t = std::thread::spawn(move || {
+        let mut r = Rss::default();
+        loop {
+            r.anon = r.anon.max(proc_status_mb(pid, "RssAnon:").unwrap_or(0.0));
+            r.file = r.file.max(proc_status_mb(pid, "RssFile:").unwrap_or(0.0));
+            if flag.load(Ordering::Relaxed) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        r.hwm = proc_status_mb(pid, "VmHWM:").unwrap_or(0.0);
+        r
+    });
+    (stop, t)
+}
+
+/// Reset the peak RSS of `pid` (`/proc/PID/clear_refs`, value 5), so `VmHWM` covers what
+/// comes next only. Needs the right to write there (root or the same user).
+fn reset_hwm(pid: u32) -> bool {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
+}
+
+/// The baseline: the same rows and columns as the export (shop1, newest first), read by this
+/// process with the same keyset-paginated SELECT in chunks of 2,000 through sqlx, without
+/// formatting or sending them anywhere. Returns (seconds, rows, bytes of text read).
+async fn raw_select(db_url: &str) -> (f64, u64, u64) {
+    use sqlx::Row as _;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(db_url).await.unwrap();
+    let cols = "order_id, status, created_at, items, amount_cents, name_masked, phone_masked, address_masked, name_ct, phone_ct, address_ct, receiver_key, carrier, tracking_no, shipped_at";
+    let t = Instant::now();
+    let (mut rows, mut bytes) = (0u64, 0u64);
+    let mut after: Option<(i64, String)> = None;
+    loop {
+        let page = match &after {
+            None => sqlx::query(&format!("SELECT {cols} FROM orders WHERE shop_id = $1 ORDER BY created_at DESC, order_id DESC LIMIT 2000")).bind("shop1").fetch_all(&pool).await.unwrap(),
+            Some((at, id)) => sqlx::query(&format!(
+                "SELECT {cols} FROM orders WHERE shop_id = $1 AND (created_at, order_id) < ($2, $3) ORDER BY created_at DESC, order_id DESC LIMIT 2000"
+            ))
+            .bind("shop1")
+            .bind(*at)
+            .bind(id.clone())
+            .fetch_all(&pool)
+            .await
+            .unwrap(),
+        };
+        for r in &page {
+            for i in [0usize, 1, 3, 5, 6, 7, 8, 9, 10, 11] {
+                bytes += r.get::<String, _>(i).len() as u64;
+            }
+        }
+        rows += page.len() as u64;
+        after = page.last().map(|r| (r.get::<i64, _>(2), r.get::<String, _>(0)));
+        if page.len() < 2000 {
+            break;
+        }
+    }
+    let el = t.elapsed().as_secs_f64();
+    pool.close().await;
+    (el, rows, bytes)
+}
+
+/// Create an export job and download its file, counting bytes and lines; returns (seconds
+/// from the request to the last byte, bytes, line feeds, the job after the download).
+async fn export_once(base: &str, session: &Session, format: &str) -> (f64, u64, u64, Value) {
+    let c = reqwest::Client::new();
+    let t = Instant::now();
+    let job: Value = c
+        .post(format!("{base}/api/v1/exports"))
+        .header("cookie", &session.cookie)
+        .header("x-csrf-token", &session.csrf)
+        .json(&json!({"format": format}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = job["id"].as_str().unwrap_or_else(|| panic!("no job: {job}")).to_string();
+    let mut resp = c.get(format!("{base}/api/v1/exports/{id}/file")).header("cookie", &session.cookie).send().await.unwrap();
+    assert!(resp.status().is_success(), "download: {}", resp.status());
+    let (mut bytes, mut lines) = (0u64, 0u64);
+    while let Some(chunk) = resp.chunk().await.unwrap() {
+        bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    let el = t.elapsed().as_secs_f64();
+    // The server records the end right after the last byte.
+    let mut after = Value::Null;
+    for _ in 0..100 {
+        after = c.get(format!("{base}/api/v1/exports/{id}")).header("cookie", &session.cookie).send().await.unwrap().json().await.unwrap();
+        if after["status"] == "done" || after["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (el, bytes, lines, after)
+}
+
+async fn export_1m(name: &str, db_url: Option<String>) {
+    // ORDERVEIL_BENCH_EXPORT_DIR keeps the filled SQLite store between runs (filled once).
+    let keep = std::env::var_os("ORDERVEIL_BENCH_EXPORT_DIR").filter(|_| db_url.is_none()).map(std::path::PathBuf::from);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let filled = keep.is_some() && dir.join("filled-1m").exists();
+    if !filled {
+        seed_users(&dir, db_url.as_deref()).await;
+        fill_to_million(&dir, db_url.as_deref(), time_now(), 0).await;
+        if keep.is_some() {
+            std::fs::write(dir.join("filled-1m"), "").unwrap();
+        }
+    }
+    let dir = dir.as_path();
+    let url = db_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("orderveil.db").display()));
+    if db_url.is_none() {
+        let size: u64 = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+        println!("  (SQLite data directory: {:.0} MB)", size as f64 / 1e6);
+    }
+    // A fresh server process on the filled store: its peak RSS is the export's.
+    let server = start(dir, db_url.as_deref());
+    let pid = server.child.id();
+    let base = server.base.clone();
+    let session = login(&base, "shop1").await;
+
+    let (bs, brows, bbytes) = raw_select(&url).await;
+    println!("[{name}] baseline: raw keyset SELECT of the same {brows} rows x 15 columns in this process: {bs:>6.2} s  {:>9.0} rows/s  ({:.0} MB of text)", brows as f64 / bs, bbytes as f64 / 1e6);
+    let idle = proc_status_mb(pid, "VmRSS:").unwrap_or(0.0);
+    println!("[{name}] server RSS before the exports: {idle:.0} MB");
+    for format in ["csv", "xlsx"] {
+        let reset = reset_hwm(pid);
+        let cpu0 = proc_cpu_secs(pid);
+        let (stop, sampler) = sample_rss(pid);
+        let (secs, bytes, lines, job) = export_once(&base, &session, format).await;
+        stop.store(true, Ordering::Relaxed);
+        let rss = sampler.join().unwrap();
+        let cpu = proc_cpu_secs(pid).zip(cpu0).map(|(a, b)| a - b).unwrap_or(f64::NAN);
+        assert_eq!(job["status"], "done", "{job}");
+        assert_eq!(job["rows_done"], json!(brows), "{job}");
+        if format == "csv" {
+            assert_eq!(lines, brows + 1, "CSV lines");
+        }
+        println!(
+            "[{name}] export {format:<4} {brows} orders: {secs:>6.2} s  {:>9.0} rows/s  {:>7.1} MB  {:>6.1} MB/s  = {:.2} x baseline time   (target <= 20 s)",
+            brows as f64 / secs,
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e6 / secs,
+            secs / bs
+        );
+        println!(
+            "           server peak RSS {}{:.0} MB (target <= 200 MB); sampled peaks: anonymous {:.0} MB, file-backed {:.0} MB; server CPU {cpu:.1} s",
+            if reset { "" } else { "(since start, clear_refs refused) " },
+            rss.hwm,
+            rss.anon,
+            rss.file
+        );
+    }
+    drop(server);
 }
 
 async fn pg_database() -> Option<(String, String)> {
@@ -502,6 +695,22 @@ async fn main() {
     let only_pg = args.iter().any(|a| a == "--postgres");
     let list_1m = args.iter().any(|a| a == "--list-1m");
     let ingest_only = args.iter().any(|a| a == "--ingest-only");
+    if args.iter().any(|a| a == "--export-1m") {
+        println!("OrderVeil export benchmark: 1,000,000 orders, real binary, real HTTP on loopback, 2 cores shared with this process (targets: <= 20 s, <= 200 MB)");
+        if !only_pg {
+            export_1m("sqlite", None).await;
+        }
+        if !only_sqlite {
+            match pg_database().await {
+                Some((name, url)) => {
+                    export_1m("postgres", Some(url)).await;
+                    drop_pg(&name).await;
+                }
+                None => println!("[postgres] SKIPPED: no PostgreSQL at 127.0.0.1:5432"),
+            }
+        }
+        return;
+    }
     println!("OrderVeil server benchmark: real binary, real HTTP on loopback, concurrency {CONCURRENCY}, {SECS} s per figure, 2 cores shared with the load generator");
     calibrate();
     if !only_pg {

@@ -18,6 +18,7 @@ use crate::clock::{parse_rfc3339, rfc3339};
 use crate::db::{Arg, bind_all};
 use crate::error::{AppError, AppResult};
 use crate::http::ApiQuery;
+use crate::sheet;
 use crate::state::AppState;
 
 type Row = (i64, String, i64, i64, String, Option<String>, String, String, Option<String>, String, String, String);
@@ -110,35 +111,31 @@ pub async fn list(state: &AppState, user: &User, q: AuditQuery) -> AppResult<Aud
 const EXPORT_CHUNK: i64 = 1000;
 
 /// The CSV header row.
-pub const CSV_HEADER: &str = "id,chain,seq,at,actor,shop_id,action,outcome,code,order_ids,details,hash";
+pub const CSV_HEADER: [&str; 12] = ["id", "chain", "seq", "at", "actor", "shop_id", "action", "outcome", "code", "order_ids", "details", "hash"];
 
-/// One CSV cell: a text starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a
-/// spreadsheet shows it instead of running it as a formula; quoted when it holds a comma,
-/// quote or line break (quotes doubled).
-pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
-
-fn csv_line(r: &Row) -> String {
-    let order_ids: Vec<String> = serde_json::from_str(&r.9).unwrap_or_default();
-    let cells = [
-        r.0.to_string(),
-        r.1.clone(),
-        r.2.to_string(),
-        rfc3339(r.3),
-        r.4.clone(),
-        r.5.clone().unwrap_or_default(),
-        r.6.clone(),
-        r.7.clone(),
-        r.8.clone().unwrap_or_default(),
-        order_ids.join(" "),
-        r.10.clone(),
-        r.11.clone(),
-    ];
-    let mut line = cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
-    line.push_str("\r\n");
-    line
+/// Rows as CSV records (cells neutralized, see [`crate::sheet`]).
+fn csv_lines(rows: &[Row]) -> Result<String, csv::Error> {
+    let mut w = sheet::csv_writer(Vec::new());
+    for r in rows {
+        let order_ids: Vec<String> = serde_json::from_str(&r.9).unwrap_or_default();
+        let cells = [
+            r.0.to_string(),
+            r.1.clone(),
+            r.2.to_string(),
+            rfc3339(r.3),
+            r.4.clone(),
+            r.5.clone().unwrap_or_default(),
+            r.6.clone(),
+            r.7.clone(),
+            r.8.clone().unwrap_or_default(),
+            order_ids.join(" "),
+            r.10.clone(),
+            r.11.clone(),
+        ];
+        sheet::write_csv_record(&mut w, &cells)?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Where the stream is: the filter, and the last row sent (keyset pagination, newest first).
@@ -150,7 +147,7 @@ struct Cursor {
     done: bool,
 }
 
-async fn next_chunk(mut c: Cursor) -> Option<(Result<String, sqlx::Error>, Cursor)> {
+async fn next_chunk(mut c: Cursor) -> Option<(Result<String, std::io::Error>, Cursor)> {
     if c.done {
         return None;
     }
@@ -166,13 +163,19 @@ async fn next_chunk(mut c: Cursor) -> Option<(Result<String, sqlx::Error>, Curso
         Ok(rows) => {
             c.done = i64::try_from(rows.len()).unwrap_or(0) < EXPORT_CHUNK;
             c.after = rows.last().map(|r| (r.3, r.0));
-            let text: String = rows.iter().map(csv_line).collect();
-            Some((Ok(text), c))
+            match csv_lines(&rows) {
+                Ok(text) => Some((Ok(text), c)),
+                Err(e) => {
+                    tracing::error!("audit export: {e}");
+                    c.done = true;
+                    Some((Err(std::io::Error::other("audit export failed")), c))
+                }
+            }
         }
         Err(e) => {
             tracing::error!("audit export: {e}");
             c.done = true;
-            Some((Err(e), c))
+            Some((Err(std::io::Error::other("audit export failed")), c))
         }
     }
 }
@@ -181,7 +184,7 @@ async fn next_chunk(mut c: Cursor) -> Option<(Result<String, sqlx::Error>, Curso
 /// read and sent in chunks.
 pub async fn export_csv(state: &AppState, user: &User, q: AuditQuery) -> AppResult<Response> {
     let (where_, args) = filter(user, &q)?;
-    let head = futures_util::stream::once(async { Ok::<_, sqlx::Error>(format!("\u{feff}{CSV_HEADER}\r\n")) });
+    let head = futures_util::stream::once(async { Ok::<_, std::io::Error>(format!("{}{}\r\n", sheet::BOM, CSV_HEADER.join(","))) });
     let cursor = Cursor { state: state.clone(), where_, args, after: None, done: false };
     let body = futures_util::StreamExt::chain(head, futures_util::stream::unfold(cursor, next_chunk));
     let mut resp = axum::body::Body::from_stream(body).into_response();
@@ -229,21 +232,4 @@ pub async fn get_audit_export(State(state): State<AppState>, user: User, ApiQuer
 #[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = AuditVerifyReport), (status = 403, body = ApiError)))]
 pub async fn get_audit_verify(State(state): State<AppState>, user: User) -> AppResult<Json<AuditVerifyReport>> {
     verify(&state, &user).await.map(Json)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_cell;
-
-    #[test]
-    fn formulas_are_neutralized_and_specials_quoted() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("+1"), "'+1");
-        assert_eq!(csv_cell("-1"), "'-1");
-        assert_eq!(csv_cell("@a"), "'@a");
-        assert_eq!(csv_cell("\tx"), "'\tx");
-        assert_eq!(csv_cell("\rx"), "\"'\rx\"");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("plain"), "plain");
-    }
 }

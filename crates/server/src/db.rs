@@ -114,6 +114,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "quota_applications", include_str!("../migrations/0004_quota_applications.sql")),
     (5, "platform_settings", include_str!("../migrations/0005_platform_settings.sql")),
     (6, "shipping", include_str!("../migrations/0006_shipping.sql")),
+    (7, "exports", include_str!("../migrations/0007_exports.sql")),
     (8, "waybills", include_str!("../migrations/0008_waybills.sql")),
 ];
 
@@ -207,6 +208,27 @@ impl Db {
         Ok(conn)
     }
 
+    /// A connection of its own through the store's own driver instead of `Any`, for a read
+    /// path that decodes very many rows (the order export). `Any` converts every value once
+    /// more on its way out, and on SQLite the driver's worker thread hands rows to the caller
+    /// through a channel of `row_buffer` rows (sqlx's default, 50, had the two threads take
+    /// turns every few rows). SQLite reads without memory-mapped I/O here: a long scan over
+    /// a large file would otherwise map it page by page into the process (its resident set).
+    pub async fn connect_native_reader(&self, row_buffer: usize) -> Result<NativeConnection, sqlx::Error> {
+        use sqlx::ConnectOptions as _;
+        match self.backend {
+            Backend::Sqlite => {
+                let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&self.url)?
+                    .row_buffer_size(row_buffer.max(1))
+                    .busy_timeout(Duration::from_secs(30))
+                    .pragma("mmap_size", "0")
+                    .pragma("cache_size", "-16384");
+                Ok(NativeConnection::Sqlite(opts.connect().await?))
+            }
+            Backend::Postgres => Ok(NativeConnection::Postgres(sqlx::postgres::PgConnectOptions::from_str(&self.url)?.connect().await?)),
+        }
+    }
+
     /// [`Db::begin_write`] on a dedicated connection.
     pub async fn begin_write_on<'c>(&self, conn: &'c mut AnyConnection) -> Result<WriteTx<'c>, sqlx::Error> {
         use sqlx::Connection as _;
@@ -298,6 +320,40 @@ pub fn bind_all<'q, O>(
         };
     }
     q
+}
+
+/// A connection through the store's own driver ([`Db::connect_native_reader`]).
+#[derive(Debug)]
+pub enum NativeConnection {
+    /// SQLite.
+    Sqlite(sqlx::SqliteConnection),
+    /// PostgreSQL.
+    Postgres(sqlx::PgConnection),
+}
+
+impl NativeConnection {
+    /// Run `sql` (`$1…$n` placeholders) with `args` and collect the rows.
+    pub async fn fetch_all<O>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<O>, sqlx::Error>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        macro_rules! run {
+            ($db:ty, $conn:expr) => {{
+                let mut q = sqlx::query_as::<$db, O>(sql);
+                for a in args {
+                    q = match a {
+                        Arg::S(s) => q.bind(s.clone()),
+                        Arg::I(i) => q.bind(*i),
+                    };
+                }
+                q.fetch_all($conn).await
+            }};
+        }
+        match self {
+            Self::Sqlite(c) => run!(sqlx::Sqlite, c),
+            Self::Postgres(c) => run!(sqlx::Postgres, c),
+        }
+    }
 }
 
 /// One value of a [`Stmt`].

@@ -408,6 +408,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(crate::admin::AdminDoc::openapi());
     doc.merge(crate::waybills::WaybillsDoc::openapi());
     doc.merge(crate::shipping::ShippingDoc::openapi());
+    doc.merge(crate::export::ExportDoc::openapi());
     doc
 }
 

@@ -27,6 +27,7 @@ pub mod platform;
 pub mod quota;
 pub mod reveal;
 pub mod settle;
+pub mod sheet;
 pub mod shipping;
 pub mod staff;
 pub mod state;

@@ -4,6 +4,7 @@
 
 use orderveil_api::{ErrorCode, Item, OrderPage, OrderQuery, OrderStatus, OrderView, ReceiverFields};
 use orderveil_cipher::{FieldKind, ShopId};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::isv::Caller;
@@ -81,6 +82,115 @@ fn to_view(r: Row, now: i64) -> AppResult<OrderView> {
     })
 }
 
+/// A filter of one shop's orders, with the search terms already turned into what the store
+/// is searched by: blind-index tokens (phone, name, address), the last 4 phone digits (which
+/// the mask shows anyway), the order id and the status. The order list builds one per request;
+/// an export job stores it (never the plaintext terms) and re-runs it on each download.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFilter {
+    /// The shop.
+    pub shop_id: String,
+    /// Status.
+    pub status: Option<OrderStatus>,
+    /// Exact order id.
+    pub order_id: Option<String>,
+    /// Last 4 phone digits.
+    pub phone_last4: Option<String>,
+    /// The phone's exact-match token (`-`, which no order has, for a phone without digits).
+    pub phone_token: Option<String>,
+    /// Name window tokens, all of which must occur (none: the fragment was too short to narrow).
+    pub name_tokens: Vec<String>,
+    /// Address window tokens, likewise.
+    pub address_tokens: Vec<String>,
+    /// A search term was given, so the count cannot come from the per-status counters.
+    pub searched: bool,
+}
+
+impl OrderFilter {
+    /// Validate the filter fields of `q` (`page`, `per_page` and `shop_id` are the caller's)
+    /// and compute their tokens under `shop`'s index key.
+    pub fn resolve(state: &AppState, shop: &str, q: &OrderQuery) -> AppResult<Self> {
+        let shop_id = ShopId::new(shop).map_err(|_| AppError::new(ErrorCode::ValidationFailed))?;
+        let mut f = Self { shop_id: shop.to_string(), status: q.status, ..Self::default() };
+        if let Some(id) = q.order_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            f.searched = true;
+            f.order_id = Some(id.into());
+        }
+        if let Some(last4) = q.phone_last4.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "phone_last4", "reason": "4 digits"})));
+            }
+            f.searched = true;
+            f.phone_last4 = Some(last4.into());
+        }
+        let ikey = state.keys.index_key(&shop_id);
+        if let Some(phone) = q.phone.as_deref().filter(|s| !s.trim().is_empty()) {
+            f.searched = true;
+            // A phone with no digits matches nothing.
+            f.phone_token = Some(ikey.query_tokens(FieldKind::Phone, phone).into_iter().next().unwrap_or_else(|| "-".into()));
+        }
+        let fragment = |frag: &Option<String>, kind: FieldKind| frag.as_deref().filter(|s| !s.trim().is_empty()).map(|s| ikey.query_tokens(kind, s));
+        if let Some(tokens) = fragment(&q.name, FieldKind::Name) {
+            f.searched = true;
+            f.name_tokens = tokens;
+        }
+        if let Some(tokens) = fragment(&q.address, FieldKind::Address) {
+            f.searched = true;
+            f.address_tokens = tokens;
+        }
+        Ok(f)
+    }
+
+    /// The `WHERE` clause (`$1…$n`) and its arguments.
+    pub fn where_clause(&self) -> (String, Vec<Arg>) {
+        let mut conds = vec!["shop_id = $1".to_string()];
+        let mut args = vec![Arg::S(self.shop_id.clone())];
+        let push = |conds: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, a: Arg| {
+            args.push(a);
+            conds.push(sql.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(s) = self.status {
+            push(&mut conds, &mut args, "status = ?", Arg::S(s.as_str().into()));
+        }
+        if let Some(id) = &self.order_id {
+            push(&mut conds, &mut args, "order_id = ?", Arg::S(id.clone()));
+        }
+        if let Some(last4) = &self.phone_last4 {
+            push(&mut conds, &mut args, "phone_last4 = ?", Arg::S(last4.clone()));
+        }
+        if let Some(t) = &self.phone_token {
+            push(&mut conds, &mut args, "phone_token = ?", Arg::S(t.clone()));
+        }
+        for (col, tokens) in [("name_index", &self.name_tokens), ("address_index", &self.address_tokens)] {
+            for t in tokens {
+                push(&mut conds, &mut args, &format!("{col} LIKE ?"), Arg::S(format!("%{t}%")));
+            }
+        }
+        (conds.join(" AND "), args)
+    }
+
+    /// Matching orders: counted for a search, else read from the per-status counters (a
+    /// shop's 1,000,000 orders are never counted row by row).
+    pub async fn count(&self, state: &AppState) -> AppResult<u64> {
+        let total: i64 = if self.searched {
+            let (where_, args) = self.where_clause();
+            let sql = format!("SELECT COUNT(*) FROM orders WHERE {where_}");
+            bind_all(sqlx::query_as::<_, (i64,)>(&sql), &args).fetch_one(&state.db.pool).await?.0
+        } else {
+            let (sql, status) = match self.status {
+                Some(s) => ("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM shop_order_counts WHERE shop_id = $1 AND status = $2", Some(s.as_str())),
+                None => ("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM shop_order_counts WHERE shop_id = $1", None),
+            };
+            let mut qq = sqlx::query_as::<_, (i64,)>(sql).bind(self.shop_id.clone());
+            if let Some(s) = status {
+                qq = qq.bind(s);
+            }
+            qq.fetch_one(&state.db.pool).await?.0
+        };
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
+}
+
 /// `GET /api/v1/orders`.
 pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult<OrderPage> {
     let shop = caller.readable_shop(q.shop_id.as_deref())?;
@@ -89,59 +199,9 @@ pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult
     if !(1..=200).contains(&per_page) {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "per_page", "reason": "1 to 200"})));
     }
-    let shop_id = ShopId::new(&shop).map_err(|_| AppError::new(ErrorCode::ValidationFailed))?;
-    let mut conds = vec!["shop_id = $1".to_string()];
-    let mut args = vec![Arg::S(shop.clone())];
-    let mut searched = false;
-    let push = |conds: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, a: Arg| {
-        args.push(a);
-        conds.push(sql.replace('?', &format!("${}", args.len())));
-    };
-    if let Some(s) = q.status {
-        push(&mut conds, &mut args, "status = ?", Arg::S(s.as_str().into()));
-    }
-    if let Some(id) = q.order_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        searched = true;
-        push(&mut conds, &mut args, "order_id = ?", Arg::S(id.into()));
-    }
-    if let Some(last4) = q.phone_last4.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "phone_last4", "reason": "4 digits"})));
-        }
-        searched = true;
-        push(&mut conds, &mut args, "phone_last4 = ?", Arg::S(last4.into()));
-    }
-    let ikey = state.keys.index_key(&shop_id);
-    if let Some(phone) = q.phone.as_deref().filter(|s| !s.trim().is_empty()) {
-        searched = true;
-        let tokens = ikey.query_tokens(FieldKind::Phone, phone);
-        // A phone with no digits matches nothing.
-        let t = tokens.into_iter().next().unwrap_or_else(|| "-".into());
-        push(&mut conds, &mut args, "phone_token = ?", Arg::S(t));
-    }
-    for (kind, frag, col) in [(FieldKind::Name, &q.name, "name_index"), (FieldKind::Address, &q.address, "address_index")] {
-        if let Some(frag) = frag.as_deref().filter(|s| !s.trim().is_empty()) {
-            searched = true;
-            for t in ikey.query_tokens(kind, frag) {
-                push(&mut conds, &mut args, &format!("{col} LIKE ?"), Arg::S(format!("%{t}%")));
-            }
-        }
-    }
-    let where_ = conds.join(" AND ");
-    let total: i64 = if searched {
-        let sql = format!("SELECT COUNT(*) FROM orders WHERE {where_}");
-        bind_all(sqlx::query_as::<_, (i64,)>(&sql), &args).fetch_one(&state.db.pool).await?.0
-    } else {
-        let (sql, status) = match q.status {
-            Some(s) => ("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM shop_order_counts WHERE shop_id = $1 AND status = $2", Some(s.as_str())),
-            None => ("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM shop_order_counts WHERE shop_id = $1", None),
-        };
-        let mut qq = sqlx::query_as::<_, (i64,)>(sql).bind(shop.clone());
-        if let Some(s) = status {
-            qq = qq.bind(s);
-        }
-        qq.fetch_one(&state.db.pool).await?.0
-    };
+    let filter = OrderFilter::resolve(state, &shop, &q)?;
+    let total = filter.count(state).await?;
+    let (where_, mut args) = filter.where_clause();
     let offset = i64::from(page - 1) * i64::from(per_page);
     args.push(Arg::I(i64::from(per_page)));
     args.push(Arg::I(offset));
@@ -152,7 +212,7 @@ pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult
     );
     let now = state.now();
     let orders = bind_all(sqlx::query_as::<_, Row>(&sql), &args).fetch_all(&state.db.pool).await?.into_iter().map(|r| to_view(r, now)).collect::<AppResult<Vec<_>>>()?;
-    Ok(OrderPage { orders, page, per_page, total: u64::try_from(total).unwrap_or(0) })
+    Ok(OrderPage { orders, page, per_page, total })
 }
 
 /// `GET /api/v1/orders/{id}`: another shop's order is "not found", never "forbidden", so

@@ -43,6 +43,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod crypto;
+mod export;
 mod ingest;
 mod isv;
 mod privacy;
