@@ -9,6 +9,7 @@ use orderveil_api::{
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
 
 use crate::i18n::Lang;
 
@@ -51,7 +52,16 @@ impl ApiFailure {
 
 async fn request<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, csrf: Option<&str>, body: Option<&B>) -> Result<T, ApiFailure> {
     let body = body.map(serde_json::to_string).transpose().map_err(ApiFailure::network)?;
-    let (status, text) = exchange(method, path, csrf, body).await?;
+    answer(exchange(method, path, csrf, body.map(|b| ("application/json", JsValue::from_str(&b)))).await?)
+}
+
+/// [`request`] with a raw body (a file's bytes) of `content_type`, POSTed.
+async fn request_raw<T: DeserializeOwned>(path: &str, csrf: &str, content_type: &str, body: JsValue) -> Result<T, ApiFailure> {
+    answer(exchange(Method::POST, path, Some(csrf), Some((content_type, body))).await?)
+}
+
+/// An answer read as `T`, or the server's refusal.
+fn answer<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, ApiFailure> {
     if !(200..300).contains(&status) {
         return Err(refusal(&text));
     }
@@ -60,7 +70,7 @@ async fn request<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, 
 
 /// The exchange itself, one copy for every call (only the (de)serialization is per type):
 /// the status and the body text of the answer.
-async fn exchange(method: Method, path: &str, csrf: Option<&str>, body: Option<String>) -> Result<(u16, String), ApiFailure> {
+async fn exchange(method: Method, path: &str, csrf: Option<&str>, body: Option<(&str, JsValue)>) -> Result<(u16, String), ApiFailure> {
     let mut req = match method {
         Method::POST => Request::post(path),
         Method::PUT => Request::put(path),
@@ -72,7 +82,7 @@ async fn exchange(method: Method, path: &str, csrf: Option<&str>, body: Option<S
         req = req.header("X-CSRF-Token", token);
     }
     let resp = match body {
-        Some(b) => req.header("Content-Type", "application/json").body(b).map_err(ApiFailure::network)?.send().await,
+        Some((content_type, b)) => req.header("Content-Type", content_type).body(b).map_err(ApiFailure::network)?.send().await,
         None => req.send().await,
     }
     .map_err(ApiFailure::network)?;
@@ -339,4 +349,30 @@ pub async fn ship_waybills(csrf: &str, req: &orderveil_api::WaybillShip) -> Resu
 /// labels would cost the page ~4 KB).
 pub async fn print_grant(csrf: &str, req: &orderveil_api::PrintGrantRequest) -> Result<serde_json::Value, ApiFailure> {
     request(Method::POST, "/api/v1/print-grants", Some(csrf), Some(req)).await
+}
+
+/// Create an export job of the orders matching a filter (owners, staff with `export`).
+pub async fn export_create(csrf: &str, req: &orderveil_api::ExportCreate) -> Result<orderveil_api::ExportJob, ApiFailure> {
+    request(Method::POST, "/api/v1/exports", Some(csrf), Some(req)).await
+}
+
+/// An export job and its progress.
+pub async fn export_job(id: &str) -> Result<orderveil_api::ExportJob, ApiFailure> {
+    request::<(), _>(Method::GET, &format!("/api/v1/exports/{}", encode(id)), None, None).await
+}
+
+/// Where an export job's file downloads from (the session cookie authenticates it).
+pub fn export_file_url(id: &str) -> String {
+    format!("/api/v1/exports/{}/file", encode(id))
+}
+
+/// Ship one order awaiting shipment by hand; the answer is the shipped order.
+pub async fn ship_order(csrf: &str, id: &str, req: &orderveil_api::ShipRequest) -> Result<OrderView, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/orders/{}/ship", encode(id)), Some(csrf), Some(req)).await
+}
+
+/// Ship the orders of a CSV or XLSX file (`content_type` says which): all rows or none
+/// (`UPLOAD_INVALID` with every bad row in its details).
+pub async fn upload_shipments(csrf: &str, content_type: &str, file: JsValue) -> Result<orderveil_api::ShipmentUploadResult, ApiFailure> {
+    request_raw("/api/v1/shipments/upload", csrf, content_type, file).await
 }

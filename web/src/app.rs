@@ -2,7 +2,7 @@
 //! meter, user, logout, language); and which page shows.
 
 use gloo_events::EventListener;
-use orderveil_api::{QuotaToday, Role, SessionInfo};
+use orderveil_api::{Permission, QuotaToday, Role, SessionInfo};
 use yew::prelude::*;
 
 use crate::api;
@@ -10,7 +10,7 @@ use crate::components::quota_meter::QuotaMeter;
 use crate::config;
 use crate::i18n::Lang;
 use crate::pages::orders::route_link;
-use crate::pages::PageCtx;
+use crate::pages::{PageCtx, may};
 use crate::pages::login::Login;
 use crate::pages::waybills::can_print;
 use crate::components::quota_watch::QuotaWatch;
@@ -132,6 +132,8 @@ pub fn app() -> Html {
             // Labels: owners and staff with `print`; the admin reviews the accounts.
             let print = can_print(s);
             let waybills = html! { if print { { item(Route::Waybills, "nav_waybills", "nav-waybills") }{ item(Route::WaybillAccounts, "nav_waybill_accounts", "nav-waybill-accounts") } } };
+            // Bulk shipping by file: owners and staff with `ship`.
+            let waybills = html! { <>{ waybills }if may(s, Permission::Ship) { { item(Route::ShipmentsUpload, "nav_shipments", "nav-shipments") } }</> };
             let items = match s.user.role {
                 Role::Staff => html! { <>{ item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }{ waybills }</> },
                 // Third-party apps: owners authorize them for their shop, admins register them.

@@ -456,6 +456,54 @@ impl Lang {
             "allocate_submit" => ("分配", "Allocate"),
             "allocating" => ("分配中…", "Allocating…"),
             "go_waybills" => ("去打印", "Print them"),
+            "export_open" => ("导出", "Export"),
+            "export_title" => ("导出订单", "Export orders"),
+            "export_note" => ("导出密文订单（不含明文，不扣解密额度）", "Exports the encrypted orders (no plaintext; no decryption quota is used)"),
+            "export_scope" => ("按当前筛选条件导出全部匹配的订单。", "Every order matching the current filters is exported."),
+            "export_format" => ("格式", "Format"),
+            "export_csv" => ("CSV", "CSV"),
+            "export_xlsx" => ("Excel（.xlsx）", "Excel (.xlsx)"),
+            "export_start" => ("开始导出", "Start export"),
+            "export_starting" => ("正在创建…", "Creating…"),
+            "export_progress" => ("导出进度", "Export progress"),
+            "export_ready" => ("等待下载开始…", "Waiting for the download to start…"),
+            "export_running" => ("正在导出…", "Exporting…"),
+            "export_done" => ("导出完成，文件已下载。", "Done: the file is downloaded."),
+            "export_failed" => ("导出中断。", "The export stopped."),
+            "export_retry" => ("重新下载", "Download again"),
+            "ship_title" => ("手工发货", "Ship by hand"),
+            "ship_carrier" => ("快递公司", "Carrier"),
+            "ship_tracking" => ("运单号", "Tracking number"),
+            "ship_format" => ("运单号格式：", "Tracking number format: "),
+            "ship_expected" => ("应为：", "Expected: "),
+            "ship_submit" => ("确认发货", "Ship"),
+            "shipping" => ("发货中…", "Shipping…"),
+            "shipment" => ("物流", "Shipment"),
+            "nav_shipments" => ("批量发货", "Bulk shipping"),
+            "upload_title" => ("批量发货", "Bulk shipping"),
+            "upload_intro" => (
+                "上传 CSV 或 Excel 文件批量发货。列：订单号、快递公司、运单号；整份文件校验，任一行有误则全部不生效。",
+                "Upload a CSV or Excel file to ship orders in bulk. Columns: order ID, carrier, tracking number. The whole file is checked: if any row is wrong, nothing applies.",
+            ),
+            "upload_file" => ("文件（.csv 或 .xlsx）", "File (.csv or .xlsx)"),
+            "upload_submit" => ("上传并发货", "Upload and ship"),
+            "uploading" => ("上传中…", "Uploading…"),
+            "upload_templates" => ("模板：", "Templates: "),
+            "template_csv" => ("CSV 模板", "CSV template"),
+            "template_xlsx" => ("Excel 模板", "Excel template"),
+            "upload_no_file" => ("请先选择文件。", "Choose a file first."),
+            "upload_unreadable" => ("无法读取所选文件。", "The chosen file cannot be read."),
+            "upload_nothing_applied" => ("文件有误，没有任何订单发货。请改正下列各行后重新上传整份文件。", "The file has errors, so no order was shipped. Correct the rows below and upload the whole file again."),
+            "upload_forbidden" => ("只有店主和有发货权限的员工可以批量发货。", "Only owners and staff who ship see this page."),
+            "upload_line" => ("行", "Line"),
+            "upload_field" => ("字段", "Field"),
+            "upload_problem" => ("问题", "Problem"),
+            "upload_whole_file" => ("整个文件", "Whole file"),
+            "f_order_id" => ("订单号", "Order ID"),
+            "f_carrier" => ("快递公司", "Carrier"),
+            "f_tracking_no" => ("运单号", "Tracking number"),
+            "f_header" => ("表头", "Header"),
+            "f_file" => ("文件", "File"),
             _ => ("?", "?"),
         };
         if self == Self::En { en } else { zh }
@@ -648,8 +696,7 @@ pub fn carrier_format(lang: Lang, c: &orderveil_api::Carrier) -> String {
 /// A carrier's name in the UI language (its code if unknown).
 pub fn carrier_name(lang: Lang, code: &str) -> String {
     match orderveil_api::carriers::carrier(code) {
-        Some(c) if lang == Lang::Zh => c.name_zh.into(),
-        Some(c) => c.name_en.into(),
+        Some(c) => carrier_label(lang, c).into(),
         None => code.into(),
     }
 }
@@ -689,4 +736,17 @@ pub fn account_choice(lang: Lang, carrier: &str, outlet: &str, balance: u64) -> 
         Lang::Zh => format!("{name} · {outlet}（余额 {balance} 单）"),
         Lang::En => format!("{name} · {outlet} ({balance} left)"),
     }
+}
+
+/// What a shipment upload did: n orders shipped.
+pub fn upload_applied(lang: Lang, n: u32) -> String {
+    match lang {
+        Lang::Zh => format!("已发货 {n} 单。"),
+        Lang::En => format!("{n} order(s) shipped."),
+    }
+}
+
+/// A carrier's name in the UI language.
+pub fn carrier_label(lang: Lang, c: &orderveil_api::Carrier) -> &'static str {
+    if lang == Lang::Zh { c.name_zh } else { c.name_en }
 }

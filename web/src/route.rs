@@ -51,6 +51,8 @@ pub enum Route {
     WaybillAccounts,
     /// `/waybills`: waybills, label printing and shipping.
     Waybills,
+    /// `/shipments/upload`: ship orders in bulk from a CSV or XLSX file.
+    ShipmentsUpload,
 }
 
 impl Route {
@@ -84,6 +86,9 @@ impl Route {
         if path == "/waybills" {
             return Self::Waybills;
         }
+        if path == "/shipments/upload" {
+            return Self::ShipmentsUpload;
+        }
         match path.strip_prefix("/orders/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 Self::Order(js_sys::decode_uri_component(id).ok().map(String::from).unwrap_or_else(|| id.to_string()))
@@ -111,6 +116,7 @@ impl Route {
             Self::AdminSettings => "/admin/settings".into(),
             Self::WaybillAccounts => "/waybill-accounts".into(),
             Self::Waybills => "/waybills".into(),
+            Self::ShipmentsUpload => "/shipments/upload".into(),
         }
     }
 

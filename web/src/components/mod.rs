@@ -1,4 +1,5 @@
 //! Reusable components.
+pub mod export;
 pub mod notice;
 pub mod quota_meter;
 pub mod reveal;

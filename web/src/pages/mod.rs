@@ -11,8 +11,9 @@ pub mod admin_settings;
 pub mod admin_shops;
 pub mod waybill_accounts;
 pub mod waybills;
+pub mod shipments_upload;
 
-use orderveil_api::{QuotaToday, Role, SessionInfo};
+use orderveil_api::{Permission, QuotaToday, Role, SessionInfo};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
@@ -34,6 +35,12 @@ pub struct PageCtx<'a> {
 
 /// A bundle's page renderer: `None` for a route of the other bundle.
 pub type PageFn = fn(&Route, &PageCtx<'_>) -> Option<Html>;
+
+/// Does this shop user (owner, or staff granted it) have `p`? The server decides each request;
+/// this only shows the controls.
+pub fn may(session: &SessionInfo, p: Permission) -> bool {
+    matches!(session.user.role, Role::Owner | Role::Staff) && session.user.permissions.contains(&p)
+}
 
 fn refused(id: &'static str, l: Lang, key: &'static str) -> Option<Html> {
     Some(html! { <p class="state" {id}>{ l.t(key) }</p> })
@@ -73,6 +80,8 @@ pub fn console_page(route: &Route, c: &PageCtx<'_>) -> Option<Html> {
         Route::WaybillAccounts => refused("wa-forbidden", l, "wa_forbidden"),
         Route::Waybills if waybills::can_print(&s) => Some(html! { <waybills::Waybills lang={l} session={s} on_nav={c.on_nav.clone()} /> }),
         Route::Waybills => refused("wb-forbidden", l, "wb_forbidden"),
+        Route::ShipmentsUpload if may(&s, Permission::Ship) => Some(html! { <shipments_upload::ShipmentsUpload lang={l} session={s} /> }),
+        Route::ShipmentsUpload => refused("upload-forbidden", l, "upload_forbidden"),
         _ => None,
     }
 }

@@ -3,12 +3,15 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{OrderView, QuotaToday, SessionInfo};
+use orderveil_api::{CARRIERS, OrderStatus, OrderView, Permission, QuotaToday, SessionInfo, ShipRequest};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::reveal::{FieldCell, RevealNotice, can_reveal, eye_icon, use_revealer};
-use crate::i18n::Lang;
+use crate::components::states::when;
+use crate::i18n::{self, Lang};
+use crate::pages::may;
 use crate::pages::orders::route_link;
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
@@ -44,6 +47,7 @@ pub fn order_page(props: &Props) -> Html {
     let load = use_state(|| Load::Loading);
     let revealer = use_revealer(&props.session, props.reveal_secs, props.on_quota.clone());
     let eye = can_reveal(&props.session);
+    let ship = may(&props.session, Permission::Ship);
     {
         let load = load.clone();
         use_effect_with(props.order_id.clone(), move |id| {
@@ -73,12 +77,24 @@ pub fn order_page(props: &Props) -> Html {
                 let (reveal, o) = (revealer.reveal.clone(), o.clone());
                 Callback::from(move |_: MouseEvent| reveal.emit((vec![o.clone()], FIELDS.to_vec())))
             };
+            let on_shipped = {
+                let load = load.clone();
+                Callback::from(move |o: OrderView| load.set(Load::Ok(Rc::new(o))))
+            };
             html! {
+                <>
                 <div class="card" id="order-detail" data-order-id={o.order_id.clone()}>
                     <dl>
                         <dt>{ l.t("order_id") }</dt><dd class="mono">{ &o.order_id }</dd>
                         <dt>{ l.t("time") }</dt><dd>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</dd>
-                        <dt>{ l.t("status") }</dt><dd>{ l.t(o.status.as_str()) }</dd>
+                        <dt>{ l.t("status") }</dt><dd id="order-status" data-status={o.status.as_str()}>{ l.t(o.status.as_str()) }</dd>
+                        if let Some(sh) = &o.shipment {
+                            <dt>{ l.t("shipment") }</dt>
+                            <dd id="order-shipment" data-carrier={sh.carrier.clone()} data-tracking-no={sh.tracking_no.clone()}>
+                                { if l == Lang::Zh { &sh.carrier_name } else { &sh.carrier_name_en } }{ " " }<span class="mono">{ &sh.tracking_no }</span>
+                                <small class="since">{ when(&sh.shipped_at) }</small>
+                            </dd>
+                        }
                         <dt>{ l.t("items") }</dt><dd>{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</dd>
                         { for FIELDS.iter().map(|k| html! {
                             <>
@@ -94,6 +110,10 @@ pub fn order_page(props: &Props) -> Html {
                         <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t("reveal_row")) }</button>
                     }
                 </div>
+                if ship && o.status == OrderStatus::AwaitingShipment {
+                    <ShipForm lang={l} csrf={props.session.csrf_token.clone()} order_id={o.order_id.clone()} {on_shipped} />
+                }
+                </>
             }
         }
     };
@@ -103,5 +123,82 @@ pub fn order_page(props: &Props) -> Html {
             <RevealNotice lang={l} notice={revealer.notice()} on_close={revealer.close_notice.clone()} />
             { body }
         </section>
+    }
+}
+
+/// Props of [`ShipForm`].
+#[derive(Properties, PartialEq)]
+struct ShipProps {
+    lang: Lang,
+    csrf: AttrValue,
+    order_id: AttrValue,
+    /// Called with the shipped order.
+    on_shipped: Callback<OrderView>,
+}
+
+/// Ship an order awaiting shipment by hand: carrier (with its number format) and tracking number.
+#[function_component(ShipForm)]
+fn ship_form(p: &ShipProps) -> Html {
+    let l = p.lang;
+    let carrier = use_state(|| CARRIERS[0].code);
+    let tracking = use_node_ref();
+    let failure = use_state(|| None::<ApiFailure>);
+    let sending = use_state(|| false);
+    let chosen = CARRIERS.iter().find(|c| c.code == *carrier).unwrap_or(&CARRIERS[0]);
+    let on_carrier = {
+        let carrier = carrier.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            if let Some(c) = CARRIERS.iter().find(|c| c.code == v) {
+                carrier.set(c.code);
+            }
+        })
+    };
+    let onsubmit = {
+        let (failure, sending, tracking, csrf, id, on_shipped, code) = (failure.clone(), sending.clone(), tracking.clone(), p.csrf.clone(), p.order_id.clone(), p.on_shipped.clone(), *carrier);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *sending {
+                return;
+            }
+            let tracking_no = tracking.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let req = ShipRequest { carrier: code.to_string(), tracking_no };
+            sending.set(true);
+            let (failure, sending, csrf, id, on_shipped) = (failure.clone(), sending.clone(), csrf.clone(), id.clone(), on_shipped.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let r = api::ship_order(&csrf, &id, &req).await;
+                sending.set(false);
+                match r {
+                    Ok(o) => {
+                        failure.set(None);
+                        on_shipped.emit(o);
+                    }
+                    Err(e) => failure.set(Some(e)),
+                }
+            });
+        })
+    };
+    // A number that does not fit: the carrier's formats, as the server gives them.
+    let expected = |f: &ApiFailure| {
+        let format = f.details.as_ref().and_then(|d| d.get(if l == Lang::Zh { "format_zh" } else { "format" })).and_then(|v| v.as_str());
+        format.filter(|_| f.code == "TRACKING_NUMBER_INVALID").map(|x| format!(" {}{x}", l.t("ship_expected"))).unwrap_or_default()
+    };
+    html! {
+        <form class="card ship-form" id="ship-form" {onsubmit}>
+            <h3>{ l.t("ship_title") }</h3>
+            <label>{ l.t("ship_carrier") }
+                <select id="ship-carrier" onchange={on_carrier}>
+                    { for CARRIERS.iter().map(|c| html! { <option value={c.code} selected={c.code == *carrier}>{ i18n::carrier_label(l, c) }</option> }) }
+                </select>
+            </label>
+            <small class="muted" id="ship-format">{ l.t("ship_format") }{ i18n::carrier_format(l, chosen) }</small>
+            <label>{ l.t("ship_tracking") }
+                <input ref={tracking} id="ship-tracking" autocomplete="off" spellcheck="false" aria-invalid={failure.is_some().to_string()} />
+            </label>
+            if let Some(f) = &*failure {
+                <p class="error" role="alert" id="ship-notice" data-code={f.code.clone()}>{ f.text(l) }{ expected(f) }</p>
+            }
+            <button type="submit" class="primary" id="ship-submit" disabled={*sending}>{ l.t(if *sending { "shipping" } else { "ship_submit" }) }</button>
+        </form>
     }
 }

@@ -9,15 +9,17 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use orderveil_api::{OrderPage, OrderQuery, OrderStatus, OrderView, QuotaToday, Role, SessionInfo};
+use orderveil_api::{ExportFilter, OrderPage, OrderQuery, OrderStatus, OrderView, Permission, QuotaToday, Role, SessionInfo};
 use orderveil_cipher::FieldKind;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::export::Exporter;
 use crate::components::states;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
 use crate::i18n::Lang;
+use crate::pages::may;
 use crate::pages::waybills::{Allocator, can_print};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
@@ -132,6 +134,12 @@ impl Filters {
             }
         }
         q
+    }
+
+    /// The same orders for an export (every page).
+    fn export_filter(&self) -> ExportFilter {
+        let q = self.query();
+        ExportFilter { status: q.status, order_id: q.order_id, phone: q.phone, phone_last4: q.phone_last4, name: q.name, address: q.address }
     }
 }
 
@@ -261,6 +269,7 @@ pub fn orders(props: &Props) -> Html {
                 <button type="submit" id="search-go">{ l.t("search") }</button>
                 if filters.search.is_some() { <button type="button" id="search-clear" onclick={on_clear}>{ l.t("clear") }</button> }
             </form>
+            if may(&props.session, Permission::Export) { <Exporter lang={l} csrf={props.session.csrf_token.clone()} filter={filters.export_filter()} /> }
         </div>
     };
 
@@ -419,7 +428,7 @@ fn order_row(p: &RowProps) -> Html {
             <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
             <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
             <td>{ yuan(o.amount_cents) }</td>
-            <td>{ l.t(o.status.as_str()) }</td>
+            <td>{ l.t(o.status.as_str()) }if let Some(sh) = &o.shipment { <small class="since tracking-no mono">{ &sh.tracking_no }</small> }</td>
             { cell(FieldKind::Name) }
             { cell(FieldKind::Phone) }
             { cell(FieldKind::Address) }

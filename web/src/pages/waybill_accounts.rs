@@ -47,7 +47,7 @@ fn status_keys(s: WaybillAccountStatus) -> (&'static str, &'static str) {
 }
 
 /// A refusal made in the page, with its message in both languages.
-fn local_failure(code: &str, key: &str) -> ApiFailure {
+pub fn local_failure(code: &str, key: &str) -> ApiFailure {
     ApiFailure::local(code, Lang::En.t(key).into(), Lang::Zh.t(key).into())
 }
 

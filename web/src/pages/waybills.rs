@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use orderveil_api::{OrderView, Permission, Role, SessionInfo, Waybill, WaybillAllocate, WaybillShip, WaybillStatus};
+use orderveil_api::{OrderView, Permission, SessionInfo, Waybill, WaybillAllocate, WaybillShip, WaybillStatus};
 use web_sys::{HtmlIFrameElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -24,7 +24,7 @@ use crate::route::Route;
 /// May this user allocate and print (owners, staff with `print`)? The server decides each
 /// request; this only shows the controls.
 pub fn can_print(session: &SessionInfo) -> bool {
-    matches!(session.user.role, Role::Owner | Role::Staff) && session.user.permissions.contains(&Permission::Print)
+    crate::pages::may(session, Permission::Print)
 }
 
 const STATUSES: [WaybillStatus; 4] = [WaybillStatus::Allocated, WaybillStatus::Printed, WaybillStatus::Shipped, WaybillStatus::Cancelled];

@@ -1,0 +1,155 @@
+//! Bulk shipping (`/shipments/upload`, owners and staff with `ship`): a CSV or XLSX file of
+//! order id, carrier and tracking number, checked as a whole by the server. Either every row
+//! ships, or nothing does and every bad row is listed with its line, field and reason.
+
+use std::rc::Rc;
+
+use orderveil_api::{SessionInfo, ShipmentUploadErrors};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::api::{self, ApiFailure};
+use crate::components::states;
+use crate::i18n::{self, Lang};
+use crate::pages::waybill_accounts::local_failure;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Props.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// UI language.
+    pub lang: Lang,
+    /// Who is logged in (owner or staff with `ship`).
+    pub session: SessionInfo,
+}
+
+/// What the last upload did.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    /// Every row applied: this many orders shipped.
+    Applied(u32),
+    /// Refused as a whole (`UPLOAD_INVALID`): every problem, nothing applied.
+    Invalid(Rc<ShipmentUploadErrors>),
+    /// Any other refusal.
+    Failed(ApiFailure),
+}
+
+/// The content type the server reads a file by: from its extension, else what the browser says.
+fn content_type(name: &str, given: String) -> String {
+    let name = name.to_ascii_lowercase();
+    if name.ends_with(".xlsx") {
+        XLSX.into()
+    } else if name.ends_with(".csv") {
+        "text/csv".into()
+    } else if given.is_empty() {
+        "application/octet-stream".into()
+    } else {
+        given
+    }
+}
+
+/// The chosen file's bytes and content type.
+async fn read_file(input: Option<HtmlInputElement>) -> Result<(String, JsValue), ApiFailure> {
+    let file = input.and_then(|i| i.files()).and_then(|f| f.get(0)).ok_or_else(|| local_failure("UPLOAD_NO_FILE", "upload_no_file"))?;
+    let bytes = JsFuture::from(file.array_buffer()).await.map_err(|_| local_failure("UPLOAD_UNREADABLE", "upload_unreadable"))?;
+    Ok((content_type(&file.name(), file.type_()), bytes))
+}
+
+/// Upload, and sort the answer.
+async fn upload(csrf: &str, input: Option<HtmlInputElement>) -> Outcome {
+    let sent = match read_file(input).await {
+        Ok((content_type, bytes)) => api::upload_shipments(csrf, &content_type, bytes).await,
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(r) => Outcome::Applied(r.applied),
+        Err(e) if e.code == "UPLOAD_INVALID" => match e.details.clone().map(serde_json::from_value::<ShipmentUploadErrors>) {
+            Some(Ok(errors)) => Outcome::Invalid(Rc::new(errors)),
+            _ => Outcome::Failed(e),
+        },
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// The label key of a problem's field.
+fn field_key(field: &str) -> &'static str {
+    match field {
+        "order_id" => "f_order_id",
+        "carrier" => "f_carrier",
+        "tracking_no" => "f_tracking_no",
+        "header" => "f_header",
+        _ => "f_file",
+    }
+}
+
+fn errors_table(l: Lang, e: &ShipmentUploadErrors) -> Html {
+    let rows = e.errors.iter().map(|x| {
+        let msg = if l == Lang::Zh { &x.message_zh } else { &x.message };
+        html! {
+            <tr data-line={x.line.to_string()} data-field={x.field.clone()} data-code={x.code.clone()}>
+                <td class="line">{ if x.line == 0 { l.t("upload_whole_file").to_string() } else { x.line.to_string() } }</td>
+                <td class="mono order">{ &x.order_id }</td>
+                <td class="field">{ l.t(field_key(&x.field)) }</td>
+                <td class="message">{ msg }</td>
+            </tr>
+        }
+    });
+    states::table("upload-errors", states::heads(l, &["upload_line", "order_id", "upload_field", "upload_problem"]), rows.collect())
+}
+
+/// The upload page.
+#[function_component(ShipmentsUpload)]
+pub fn shipments_upload(p: &Props) -> Html {
+    let l = p.lang;
+    let file = use_node_ref();
+    let outcome = use_state(|| None::<Outcome>);
+    let sending = use_state(|| false);
+    let onsubmit = {
+        let (file, outcome, sending, csrf) = (file.clone(), outcome.clone(), sending.clone(), p.session.csrf_token.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *sending {
+                return;
+            }
+            sending.set(true);
+            outcome.set(None);
+            let (input, outcome, sending, csrf) = (file.cast::<HtmlInputElement>(), outcome.clone(), sending.clone(), csrf.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let o = upload(&csrf, input).await;
+                sending.set(false);
+                outcome.set(Some(o));
+            });
+        })
+    };
+    let result = match &*outcome {
+        None => html! {},
+        Some(Outcome::Applied(n)) => html! {
+            <div id="upload-result" class="notice ok" role="status" data-applied={n.to_string()}><span>{ i18n::upload_applied(l, *n) }</span></div>
+        },
+        Some(Outcome::Invalid(e)) => html! { <>
+            <p class="error" role="alert" id="upload-nothing-applied">{ l.t("upload_nothing_applied") }</p>
+            { errors_table(l, e) }
+        </> },
+        Some(Outcome::Failed(e)) => html! { <p class="error" role="alert" id="upload-notice" data-code={e.code.clone()}>{ e.text(l) }</p> },
+    };
+    html! {
+        <section class="shipments-upload" id="upload-page">
+            <div class="toolbar"><h2>{ l.t("upload_title") }</h2></div>
+            <p class="state">{ l.t("upload_intro") }</p>
+            <p class="templates">{ l.t("upload_templates") }
+                <a id="template-csv" href="/api/v1/shipments/template.csv" download="">{ l.t("template_csv") }</a>{ " · " }
+                <a id="template-xlsx" href="/api/v1/shipments/template.xlsx" download="">{ l.t("template_xlsx") }</a>
+            </p>
+            <form class="card upload-form" id="upload-form" {onsubmit}>
+                <label>{ l.t("upload_file") }
+                    <input ref={file} type="file" id="upload-file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+                </label>
+                <button type="submit" class="primary" id="upload-submit" disabled={*sending}>{ l.t(if *sending { "uploading" } else { "upload_submit" }) }</button>
+            </form>
+            <div class="live" aria-live="polite">{ result }</div>
+        </section>
+    }
+}
