@@ -24,7 +24,7 @@ use orderveil_api::{
     BatchMaskRequest, BatchMaskResponse, ErrorCode, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, MaskedItem, Permission, Role,
     Scope, SearchIndexItem, SearchIndexRequest, SearchIndexResponse, TokenRequest, TokenResponse, valid_origin,
 };
-use orderveil_cipher::{FieldCiphertext, FieldKind, KekVersion, OrderId, ShopId, WrappedDek};
+use orderveil_cipher::{FieldCiphertext, FieldKind, OrderId, ShopId};
 use serde_json::json;
 
 use crate::admin::require_admin;
@@ -572,10 +572,7 @@ pub async fn batch_mask(state: &AppState, caller: &Caller, req: BatchMaskRequest
                 sqlx::query_as("SELECT shop_id, kek_version, wrapped_dek FROM orders WHERE order_id = $1").bind(order.as_str()).fetch_optional(&state.db.pool).await?;
             let (_, version, wrapped) = row.filter(|r| r.0 == shop).ok_or_else(|| AppError::new(ErrorCode::OrderNotFound).with(json!({"index": i, "order_id": order.as_str()})))?;
             let wrapped = wrapped.ok_or_else(|| AppError::new(ErrorCode::OrderShredded).with(json!({"order_id": order.as_str()})))?;
-            let version = u32::try_from(version).ok().and_then(KekVersion::new).ok_or_else(|| AppError::internal("bad kek version"))?;
-            let kek = state.keys.kek(version.get()).ok_or_else(|| AppError::internal(format!("master key v{version} not loaded")))?;
-            let wrapped = WrappedDek::from_parts(version, &wrapped).ok_or_else(|| AppError::internal("bad wrapped DEK"))?;
-            let dek = kek.unwrap(&wrapped, order).map_err(|_| AppError::internal(format!("DEK of {order} does not unwrap")))?;
+            let dek = crate::reveal::unwrap_dek(state, order, version, &wrapped)?;
             keys.push((order.clone(), dek));
         }
         let dek = keys.iter().find(|(o, _)| o == order).map(|(_, d)| d).ok_or_else(|| AppError::internal("key vanished"))?;

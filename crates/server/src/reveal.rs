@@ -58,13 +58,26 @@ fn parse(req: &RevealGrantRequest) -> AppResult<Parsed> {
             fields.push(k);
         }
     }
-    let client_public: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(req.client_public.as_bytes())
-        .ok()
-        .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| AppError::new(ErrorCode::ClientKeyInvalid))?;
-    orderveil_cipher::check_public_key(&client_public).map_err(|_| AppError::new(ErrorCode::ClientKeyInvalid))?;
+    let client_public = client_public_key(&req.client_public)?;
     Ok(Parsed { orders, fields, client_public })
+}
+
+/// An order's data key, unwrapped with the master key of its version (reveal, print and the
+/// ISV batch helpers); a failure is internal (the stored key does not match).
+pub fn unwrap_dek(state: &AppState, order: &OrderId, kek_version: i64, wrapped: &[u8]) -> AppResult<orderveil_cipher::Dek> {
+    let version = u32::try_from(kek_version).ok().and_then(KekVersion::new).ok_or_else(|| AppError::internal("bad kek version"))?;
+    let kek = state.keys.kek(version.get()).ok_or_else(|| AppError::internal(format!("master key v{version} not loaded")))?;
+    let wrapped = WrappedDek::from_parts(version, wrapped).ok_or_else(|| AppError::internal("bad wrapped DEK"))?;
+    kek.unwrap(&wrapped, order).map_err(|_| AppError::internal(format!("DEK of {order} does not unwrap")))
+}
+
+/// A client's X25519 public key from its base64url text: 32 bytes, not of low order
+/// (`CLIENT_KEY_INVALID` otherwise). Reveal and print grants both take one.
+pub fn client_public_key(text: &str) -> AppResult<[u8; 32]> {
+    let key: [u8; 32] =
+        URL_SAFE_NO_PAD.decode(text.as_bytes()).ok().and_then(|v| v.try_into().ok()).ok_or_else(|| AppError::new(ErrorCode::ClientKeyInvalid))?;
+    orderveil_cipher::check_public_key(&key).map_err(|_| AppError::new(ErrorCode::ClientKeyInvalid))?;
+    Ok(key)
 }
 
 /// Handle `POST /api/v1/reveal-grants` for a shop user with the `reveal` permission or an
@@ -124,10 +137,7 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
     let shop_id = ShopId::new(&shop).map_err(AppError::internal)?;
     let mut orders = Vec::with_capacity(keys.len());
     for (id, (_, kek_version, wrapped)) in p.orders.iter().zip(&keys) {
-        let version = u32::try_from(*kek_version).ok().and_then(KekVersion::new).ok_or_else(|| AppError::internal("bad kek version"))?;
-        let kek = state.keys.kek(version.get()).ok_or_else(|| AppError::internal(format!("master key v{version} not loaded")))?;
-        let wrapped = WrappedDek::from_parts(version, wrapped).ok_or_else(|| AppError::internal("bad wrapped DEK"))?;
-        let dek = kek.unwrap(&wrapped, id).map_err(|_| AppError::internal(format!("DEK of {id} does not unwrap")))?;
+        let dek = unwrap_dek(state, id, *kek_version, wrapped)?;
         orders.push(GrantOrder { order_id: id.clone(), binding: String::new(), keys: p.fields.iter().map(|k| dek.field_key(*k)).collect() });
     }
     let expires_at = now + state.settings.grant_ttl_secs;

@@ -22,14 +22,12 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use orderveil_api::carriers::{self, Carrier};
 use orderveil_api::{
     ApiError, ApplicationDecision, ErrorCode, Item, Label, LabelOrder, OrderStatus, Permission, PrintGrantRequest, PrintGrantResponse, Role, Waybill,
     WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillAllocate, WaybillRecharge, WaybillShip, WaybillShipped, WaybillStatus, items_summary,
 };
-use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, KekVersion, OrderId, ShopId, WrappedDek};
+use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, OrderId, ShopId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -586,12 +584,7 @@ struct Printed {
 pub async fn grant(state: &AppState, user: &User, req: PrintGrantRequest) -> AppResult<PrintGrantResponse> {
     let shop = shop_with(user, Permission::Print)?.to_string();
     let nos = distinct_ids(&req.waybill_nos, "waybill_nos")?;
-    let client_public: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(req.client_public.as_bytes())
-        .ok()
-        .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| AppError::new(ErrorCode::ClientKeyInvalid))?;
-    orderveil_cipher::check_public_key(&client_public).map_err(|_| AppError::new(ErrorCode::ClientKeyInvalid))?;
+    let client_public = crate::reveal::client_public_key(&req.client_public)?;
     let now = state.now();
     let grant_id = GrantId::generate().map_err(AppError::internal)?;
     let gid = grant_id.to_hex();
@@ -612,11 +605,8 @@ pub async fn grant(state: &AppState, user: &User, req: PrintGrantRequest) -> App
     let shop_id = ShopId::new(&shop).map_err(AppError::internal)?;
     let mut orders = Vec::with_capacity(printed.keys.len());
     for (waybill, id, kek_version, wrapped) in &printed.keys {
-        let version = u32::try_from(*kek_version).ok().and_then(KekVersion::new).ok_or_else(|| AppError::internal("bad kek version"))?;
-        let kek = state.keys.kek(version.get()).ok_or_else(|| AppError::internal(format!("master key v{version} not loaded")))?;
-        let wrapped = WrappedDek::from_parts(version, wrapped).ok_or_else(|| AppError::internal("bad wrapped DEK"))?;
         let order_id = OrderId::new(id).map_err(AppError::internal)?;
-        let dek = kek.unwrap(&wrapped, &order_id).map_err(|_| AppError::internal(format!("DEK of {id} does not unwrap")))?;
+        let dek = crate::reveal::unwrap_dek(state, &order_id, *kek_version, wrapped)?;
         orders.push(GrantOrder { order_id, binding: waybill.clone(), keys: FieldKind::ALL.iter().map(|k| dek.field_key(*k)).collect() });
     }
     let expires_at = now + state.settings.grant_ttl_secs;
