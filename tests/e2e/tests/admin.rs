@@ -10,11 +10,12 @@ use std::time::Duration;
 mod common;
 
 use common::server::{Goods, Server, minutes_ago, start_web};
-use common::wait::{WITHIN, click, count, field, log_in, wait_attr_every, wait_for, wait_text};
+use common::wait::{login_any as login, type_into, wait_attr};
+use common::wait::{click, count, field, wait_for, wait_text};
 use common::{browser, screenshot_path};
 use fantoccini::{Client, Locator};
 use orderveil_api::OrderStatus;
-use orderveil_server::{Settings, demo};
+use orderveil_server::Settings;
 
 const ORDERS: &[(&str, &str, &str, &str)] = &[
     ("AD0000001", "后台测试甲", "13712350001", "浙江省杭州市西湖区后台测试路1号"),
@@ -31,19 +32,6 @@ async fn server(settings: Settings) -> Option<Server> {
     .await
 }
 
-async fn wait_attr(c: &Client, css: &str, attr: &str, want: &str) {
-    wait_attr_every(c, css, attr, want, WITHIN, Duration::from_millis(100)).await;
-}
-
-async fn login(c: &Client, url: &str, user: &str) {
-    log_in(c, url, user, demo::PASSWORD, "#logout", WITHIN).await;
-}
-
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let e = wait_for(c, css).await;
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
 
 /// Make the merchant's app re-read its quota now (it also polls every 30 s).
 async fn refocus(c: &Client) {

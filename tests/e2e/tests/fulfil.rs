@@ -6,17 +6,17 @@
 //! streams into the browser's downloads.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::time::Duration;
 
 mod common;
 
 use common::browser;
 use common::http::{Session, api_login};
 use common::server::{Goods, Server, minutes_ago, start_web};
-use common::wait::{EVERY, ORDER_ROWS, WITHIN, click, count, log_in, until, wait_attr_every, wait_for, wait_text};
+use common::wait::{login_any as login, type_into, wait_attr};
+use common::wait::{EVERY, ORDER_ROWS, WITHIN, click, count, until, wait_for, wait_text};
 use fantoccini::{Client, Locator};
 use orderveil_api::OrderStatus;
-use orderveil_server::{Settings, demo};
+use orderveil_server::Settings;
 use serde_json::Value;
 
 /// (order id, name, phone, address) of shop1, all awaiting shipment.
@@ -37,19 +37,6 @@ async fn server() -> Option<Server> {
     .await
 }
 
-async fn wait_attr(c: &Client, css: &str, attr: &str, want: &str) {
-    wait_attr_every(c, css, attr, want, WITHIN, Duration::from_millis(100)).await;
-}
-
-async fn login(c: &Client, url: &str, user: &str) {
-    log_in(c, url, user, demo::PASSWORD, "#logout", WITHIN).await;
-}
-
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let e = wait_for(c, css).await;
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
 
 /// `GET path` in the API session `s` as JSON (must answer 200).
 async fn api_get(s: &Session, base: &str, path: &str) -> Value {

@@ -10,17 +10,17 @@
 //! refused with PRINT_LIMIT_REACHED.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::time::Duration;
 
 mod common;
 
 use common::http::{Session, api_login, api_post};
 use common::server::{Goods, Server, minutes_ago, start_web};
-use common::wait::{EVERY, ORDER_ROWS, WITHIN, click, count, log_in, until, wait_attr_every, wait_for, wait_gone, wait_text};
+use common::wait::{login_any as login, type_into, wait_attr};
+use common::wait::{EVERY, ORDER_ROWS, WITHIN, click, count, until, wait_for, wait_gone, wait_text};
 use common::{browser, screenshot_path};
 use fantoccini::{Client, Locator};
 use orderveil_api::OrderStatus;
-use orderveil_server::{Settings, demo};
+use orderveil_server::Settings;
 use serde_json::{Value, json};
 
 /// (order id, name, phone, address) of shop1, all awaiting shipment; PR0000003 goes to the
@@ -42,19 +42,6 @@ async fn server() -> Option<Server> {
     .await
 }
 
-async fn wait_attr(c: &Client, css: &str, attr: &str, want: &str) {
-    wait_attr_every(c, css, attr, want, WITHIN, Duration::from_millis(100)).await;
-}
-
-async fn login(c: &Client, url: &str, user: &str) {
-    log_in(c, url, user, demo::PASSWORD, "#logout", WITHIN).await;
-}
-
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let e = wait_for(c, css).await;
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
 
 /// A JavaScript expression evaluated in the page.
 async fn js(c: &Client, expr: &str) -> Value {

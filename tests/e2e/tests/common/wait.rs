@@ -109,3 +109,16 @@ pub async fn log_in(c: &Client, url: &str, user: &str, password: &str, ready: &s
     c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
     wait_for_within(c, ready, within).await;
 }
+
+/// Open `url`, log in as `user` (demo password) and wait for the header's logout button: any
+/// role, whatever page the login lands on.
+pub async fn login_any(c: &Client, url: &str, user: &str) {
+    log_in(c, url, user, demo::PASSWORD, "#logout", WITHIN).await;
+}
+
+/// Clear the input `css` (waiting for it) and type `text`.
+pub async fn type_into(c: &Client, css: &str, text: &str) {
+    let e = wait_for(c, css).await;
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
