@@ -89,12 +89,24 @@ pub struct PlatformSettings {
     pub quota_rate_bps: u32,
     /// Minimum daily limit, 0–100000.
     pub quota_floor: u32,
-    /// Reveal requests per account per minute before a cool-down, 1–100000.
+    /// Orders revealed or printed per account per minute before a cool-down (a 50-order
+    /// grant counts 50; free repeats count too), 1–100000.
     pub risk_per_minute: u32,
-    /// Reveal requests per account per hour before a cool-down, at least `risk_per_minute`, at most 1000000.
+    /// Orders per account per hour, at least `risk_per_minute`, at most 1000000.
     pub risk_per_hour: u32,
-    /// Cool-down length in seconds, 60–604800 (7 days).
+    /// Orders revealed or printed by the whole shop (all its accounts and apps) per minute
+    /// before the shop cools down, at least `risk_per_minute`, at most 1000000.
+    pub shop_risk_per_minute: u32,
+    /// Orders per shop per hour, at least `shop_risk_per_minute` and `risk_per_hour`, at most 10000000.
+    pub shop_risk_per_hour: u32,
+    /// Cool-down length in seconds, 60–604800 (7 days); reveals, prints and searches.
     pub risk_cooldown_secs: u32,
+    /// Receiver search terms per account per minute before a cool-down, 1–10000.
+    pub search_per_minute: u32,
+    /// The shop's daily search budget is `max(search_budget_floor, search_budget_factor × today's reveal limit)`; floor 0–1000000.
+    pub search_budget_floor: u32,
+    /// Factor, 0–100.
+    pub search_budget_factor: u32,
     /// Incremented by every change; send it back as `expected_version`.
     pub version: i64,
     /// Last change, RFC 3339.
@@ -117,8 +129,18 @@ pub struct PlatformSettingsUpdate {
     pub risk_per_minute: u32,
     /// See [`PlatformSettings::risk_per_hour`].
     pub risk_per_hour: u32,
+    /// See [`PlatformSettings::shop_risk_per_minute`].
+    pub shop_risk_per_minute: u32,
+    /// See [`PlatformSettings::shop_risk_per_hour`].
+    pub shop_risk_per_hour: u32,
     /// See [`PlatformSettings::risk_cooldown_secs`].
     pub risk_cooldown_secs: u32,
+    /// See [`PlatformSettings::search_per_minute`].
+    pub search_per_minute: u32,
+    /// See [`PlatformSettings::search_budget_floor`].
+    pub search_budget_floor: u32,
+    /// See [`PlatformSettings::search_budget_factor`].
+    pub search_budget_factor: u32,
     /// The `version` the change was based on.
     pub expected_version: i64,
 }

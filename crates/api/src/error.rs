@@ -67,8 +67,9 @@ codes! {
     MethodNotAllowed = 405, "This method is not allowed on this path.", "该路径不支持此请求方法。";
     /// The shop's reveal quota for today is used up.
     QuotaExhausted = 429, "Today's decryption quota for this shop is used up. Apply for a quota raise to reveal more.", "该店铺今日解密额度已用完，请申请提升额度后再解密。";
-    /// The account revealed too much too fast and is cooling down.
-    RiskCooldown = 429, "Too many reveals in a short time; this account is cooling down.", "短时间内解密次数过多，账号处于冷却期，请稍后再试。";
+    /// The account, or the whole shop, revealed or printed too many orders too fast and is
+    /// cooling down (`details.scope`: `account` or `shop`).
+    RiskCooldown = 429, "Too many reveals or prints in a short time; this account or shop is cooling down.", "短时间内解密或打印次数过多，账号或店铺处于冷却期，请稍后再试。";
     /// The order's state does not allow revealing.
     OrderStateForbidsReveal = 409, "This order's state does not allow viewing receiver information.", "基于消费者隐私保护，该订单状态禁止查看收件人信息。";
     /// The shop is suspended.
@@ -129,6 +130,17 @@ codes! {
     PrintLimitReached = 409, "This waybill has been printed the maximum number of times.", "该面单的打印次数已达上限。";
     /// The orders cannot share one waybill (different receivers or states).
     OrdersNotMergeable = 422, "These orders cannot be merged into one shipment (different receivers or states).", "这些订单收件人或状态不同，不能合并发货。";
+    /// The account searched receiver fields too fast (more terms a minute than the platform
+    /// allows) and is cooling down; nothing was searched.
+    SearchCooldown = 429, "Too many receiver searches in a short time; this account is cooling down.", "短时间内搜索收件人信息次数过多，账号处于冷却期，请稍后再试。";
+    /// The shop's daily budget of receiver searches is used up; nothing was searched.
+    SearchBudgetExhausted = 429, "Today's receiver search budget for this shop is used up. Search by order id or the last 4 phone digits instead.", "该店铺今日收件人搜索次数已用完，请改用订单号或手机尾号搜索。";
+    /// A reveal names no purpose, an unknown one, or `other` without a valid note.
+    PurposeInvalid = 400, "Choose the purpose of this reveal (a note is required for \"other\").", "请选择本次解密的用途（选择“其他”时须填写说明）。";
+    /// The app's authorization does not allow this purpose.
+    PurposeNotAllowed = 403, "The shop did not authorize this app to reveal for this purpose.", "店铺未授权该应用以此用途解密。";
+    /// The top-up request is not pending (confirmed, rejected) or not the caller's.
+    TopupStateConflict = 409, "This top-up request has already been decided.", "该充值申请已处理。";
     /// An unexpected server error; details are in the server log, never in the response.
     Internal = 500, "Internal server error.", "服务器内部错误。";
 }

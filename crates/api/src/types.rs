@@ -359,6 +359,120 @@ pub struct RevealGrantRequest {
     pub fields: Vec<String>,
     /// The page's X25519 public key, base64url (32 bytes).
     pub client_public: String,
+    /// Why the receiver data is needed: one of [`RevealPurpose`]'s names. Missing or unknown
+    /// → `PURPOSE_INVALID` (400). Kept as text so that a missing or misspelt purpose gets its
+    /// own code instead of a generic validation error.
+    #[serde(default)]
+    pub purpose: Option<String>,
+    /// Required with `other` (1–200 characters, no phone numbers); optional otherwise.
+    #[serde(default)]
+    pub purpose_note: Option<String>,
+}
+
+/// The purpose of a reveal, from a fixed list like the platforms' decrypt scenes (Taobao's
+/// 解密场景). Every reveal names one; it is audited and filterable, and an app's authorization
+/// lists the purposes it may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RevealPurpose {
+    /// Shipping by hand (writing a label, calling a courier).
+    ManualShipping,
+    /// After-sales: returns, exchanges, repairs.
+    AfterSales,
+    /// A customer-service call to the buyer.
+    CustomerService,
+    /// Installation or delivery appointments.
+    InstallationDelivery,
+    /// Issuing virtual goods (codes, top-ups) to the buyer's phone.
+    VirtualGoods,
+    /// Dropshipping through a factory.
+    Dropshipping,
+    /// Anything else, with a note.
+    Other,
+}
+
+impl RevealPurpose {
+    /// Every purpose, in the order the UI lists them.
+    pub const ALL: [RevealPurpose; 7] = [
+        Self::ManualShipping,
+        Self::AfterSales,
+        Self::CustomerService,
+        Self::InstallationDelivery,
+        Self::VirtualGoods,
+        Self::Dropshipping,
+        Self::Other,
+    ];
+    /// Most characters of a purpose note.
+    pub const NOTE_MAX_CHARS: usize = 200;
+
+    /// The wire name, e.g. `manual_shipping`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ManualShipping => "manual_shipping",
+            Self::AfterSales => "after_sales",
+            Self::CustomerService => "customer_service",
+            Self::InstallationDelivery => "installation_delivery",
+            Self::VirtualGoods => "virtual_goods",
+            Self::Dropshipping => "dropshipping",
+            Self::Other => "other",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::ManualShipping => "手工发货",
+            Self::AfterSales => "售后处理",
+            Self::CustomerService => "客服回访",
+            Self::InstallationDelivery => "安装配送",
+            Self::VirtualGoods => "虚拟商品发放",
+            Self::Dropshipping => "厂商代发",
+            Self::Other => "其他",
+        }
+    }
+
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::ManualShipping => "Manual shipping",
+            Self::AfterSales => "After-sales",
+            Self::CustomerService => "Customer service call",
+            Self::InstallationDelivery => "Installation / delivery",
+            Self::VirtualGoods => "Virtual goods",
+            Self::Dropshipping => "Dropshipping",
+            Self::Other => "Other",
+        }
+    }
+}
+
+/// Why a purpose note is refused, if it is: empty where required, too long, or carrying
+/// something that looks like a phone number (7 or more digits in a row) — a note is stored in
+/// the audit trail and must never hold receiver data.
+pub fn purpose_note_problem(purpose: RevealPurpose, note: Option<&str>) -> Option<&'static str> {
+    let note = note.map(str::trim).unwrap_or("");
+    if note.is_empty() {
+        return (purpose == RevealPurpose::Other).then_some("note_required");
+    }
+    if note.chars().count() > RevealPurpose::NOTE_MAX_CHARS {
+        return Some("note_too_long");
+    }
+    if note.chars().any(char::is_control) {
+        return Some("note_control_characters");
+    }
+    let mut run = 0;
+    for c in note.chars() {
+        run = if c.is_ascii_digit() || ('０'..='９').contains(&c) { run + 1 } else if matches!(c, ' ' | '-') && run > 0 { run } else { 0 };
+        if run >= 7 {
+            return Some("note_has_phone_number");
+        }
+    }
+    None
 }
 
 /// The quota of one shop on one day.
@@ -388,6 +502,16 @@ pub struct QuotaToday {
     /// The platform suspended the shop: no reveal is granted until it is resumed.
     #[serde(default)]
     pub shop_suspended: bool,
+    /// Search units (receiver-field search terms: phone, name, address) used today by the
+    /// whole shop. Order-id and last-4 searches are free.
+    #[serde(default)]
+    pub search_used: u32,
+    /// Today's search budget: `max(floor, factor × limit)` (platform settings).
+    #[serde(default)]
+    pub search_budget: u32,
+    /// `search_budget - search_used`, never negative.
+    #[serde(default)]
+    pub search_remaining: u32,
 }
 
 /// A sealed grant and what it cost.
@@ -456,6 +580,8 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// To (exclusive), RFC 3339.
     pub to: Option<String>,
+    /// Only reveals made for this purpose (a [`RevealPurpose`] name).
+    pub purpose: Option<String>,
 }
 
 /// One audit event.
@@ -604,6 +730,9 @@ pub struct IsvAuthorizationCreate {
     pub app_id: String,
     /// What it may do (at least one).
     pub scopes: Vec<Scope>,
+    /// With the `reveal` scope: the purposes it may reveal for (at least one).
+    #[serde(default)]
+    pub purposes: Vec<RevealPurpose>,
 }
 
 /// An app's authorization for a shop.
@@ -620,6 +749,9 @@ pub struct IsvAuthorization {
     pub shop_id: String,
     /// Granted scopes.
     pub scopes: Vec<Scope>,
+    /// The purposes the app may reveal for (empty without the `reveal` scope).
+    #[serde(default)]
+    pub purposes: Vec<RevealPurpose>,
     /// Granted by (user name).
     pub granted_by: String,
     /// When, RFC 3339.

@@ -67,13 +67,98 @@ pub struct WaybillAccountCreate {
     pub sender_address: String,
 }
 
-/// `POST /api/v1/waybill-accounts/{id}/recharge`.
+/// `POST /api/v1/waybill-accounts/{id}/topups`: ask for waybill units (owners). Waybill
+/// balance is bought: nothing raises it until the platform, standing in for the carrier's
+/// outlet, confirms the payment (`POST /api/v1/waybill-topups/{id}/confirm`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct WaybillRecharge {
+pub struct WaybillTopupCreate {
     /// Waybills to add, 1–100000.
     pub units: u32,
+    /// A note for the platform (e.g. the transfer's date), at most 200 characters.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The state of a top-up request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WaybillTopupStatus {
+    /// Waiting for the platform.
+    Pending,
+    /// Payment confirmed; the units were added to the balance.
+    Confirmed,
+    /// Refused, with a comment.
+    Rejected,
+}
+
+impl WaybillTopupStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "rejected",
+        }
+    }
+    /// Parse the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Confirmed, Self::Rejected].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A request to add units to an e-waybill account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WaybillTopup {
+    /// Id.
+    pub id: i64,
+    /// The account.
+    pub account_id: i64,
+    /// Its shop.
+    pub shop_id: String,
+    /// Its carrier code.
+    pub carrier: String,
+    /// Its outlet.
+    pub outlet: String,
+    /// Units asked for.
+    pub units: u32,
+    /// The requester's note.
+    pub note: Option<String>,
+    /// State.
+    pub status: WaybillTopupStatus,
+    /// Who asked.
+    pub requested_by: String,
+    /// When, RFC 3339.
+    pub requested_at: String,
+    /// Who decided (a platform admin).
+    pub decided_by: Option<String>,
+    /// When, RFC 3339.
+    pub decided_at: Option<String>,
+    /// The amount paid, in fen (confirmed requests).
+    pub amount_cents: Option<i64>,
+    /// The payment's reference (bank transfer or outlet receipt number).
+    pub payment_ref: Option<String>,
+    /// The platform's comment (required to reject).
+    pub comment: Option<String>,
+    /// The account's balance after the confirmation.
+    pub balance_after: Option<u64>,
+}
+
+/// `POST /api/v1/waybill-topups/{id}/confirm` (platform admins): the payment was received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WaybillTopupConfirm {
+    /// The amount received, in fen (1 to 100,000,000).
+    pub amount_cents: i64,
+    /// The payment's reference, 1–64 characters.
+    pub payment_ref: String,
+    /// An optional comment.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// `POST /api/v1/waybills`: allocate waybills for orders awaiting shipment.

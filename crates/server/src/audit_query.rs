@@ -58,6 +58,15 @@ pub fn filter(user: &User, q: &AuditQuery) -> AppResult<(String, Vec<Arg>)> {
         let o = o.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         add(&mut conds, &mut args, "order_ids LIKE ? ESCAPE '\\'", Arg::S(format!("%\"{o}\"%")));
     }
+    if let Some(p) = &q.purpose {
+        // A reveal's details hold `"purpose":"<name>"` (compact JSON written by serde_json; a
+        // quote inside a string value is escaped, so the pattern only meets the key). The
+        // name is one of the fixed list, its `_` escaped.
+        let p = orderveil_api::RevealPurpose::parse(p)
+            .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "purpose", "allowed": orderveil_api::RevealPurpose::ALL.map(|x| x.as_str())})))?;
+        let name = p.as_str().replace('_', "\\_");
+        add(&mut conds, &mut args, "details LIKE ? ESCAPE '\\'", Arg::S(format!("%\"purpose\":\"{name}\"%")));
+    }
     for (name, v, op) in [("from", &q.from, ">="), ("to", &q.to, "<")] {
         if let Some(v) = v {
             let t = parse_rfc3339(v).ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": name})))?;

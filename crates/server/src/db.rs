@@ -116,6 +116,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "shipping", include_str!("../migrations/0006_shipping.sql")),
     (7, "exports", include_str!("../migrations/0007_exports.sql")),
     (8, "waybills", include_str!("../migrations/0008_waybills.sql")),
+    (9, "side_doors", include_str!("../migrations/0009_side_doors.sql")),
 ];
 
 impl Db {

@@ -240,7 +240,17 @@ fn new_id() -> AppResult<String> {
 pub async fn create(state: &AppState, user: &User, req: ExportCreate) -> AppResult<ExportJob> {
     let shop = export_shop(user)?;
     let filter = OrderFilter::resolve(state, &shop, &req.filter.to_order_query())?;
-    let rows_total = filter.count(state).await?;
+    // Receiver-field terms in the filter are a metered search, charged once, here (each
+    // download re-runs the stored tokens without a new charge).
+    let caller = crate::isv::Caller::User(user.clone());
+    let rows_total = match crate::search::Meter::begin(state, &caller, &shop, &filter.metered, "export").await? {
+        Some(mut meter) => {
+            let n = filter.count_on(meter.conn()).await?;
+            meter.finish(Some(n)).await?;
+            n
+        }
+        None => filter.count(state).await?,
+    };
     let id = new_id()?;
     let now = state.now();
     let filename = format!("orderveil-orders-{shop}-{}.{}", stamp(now), req.format.as_str());

@@ -21,8 +21,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Pa
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orderveil_api::{
-    BatchMaskRequest, BatchMaskResponse, ErrorCode, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, MaskedItem, Permission, Role,
-    Scope, SearchIndexItem, SearchIndexRequest, SearchIndexResponse, TokenRequest, TokenResponse, valid_origin,
+    BatchMaskRequest, BatchMaskResponse, ErrorCode, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, MaskedItem, Permission,
+    RevealPurpose, Role, Scope, SearchIndexItem, SearchIndexRequest, SearchIndexResponse, TokenRequest, TokenResponse, valid_origin,
 };
 use orderveil_cipher::{FieldCiphertext, FieldKind, OrderId, ShopId};
 use serde_json::json;
@@ -64,6 +64,8 @@ pub struct AppCaller {
     pub scopes: Vec<Scope>,
     /// The app's registered web origins.
     pub origins: Vec<String>,
+    /// The purposes the shop lets it reveal for.
+    pub purposes: Vec<RevealPurpose>,
 }
 
 impl AppCaller {
@@ -72,10 +74,16 @@ impl AppCaller {
         if self.scopes.contains(&scope) { Ok(()) } else { Err(AppError::new(ErrorCode::ScopeMissing).with(json!({"scope": scope.as_str()}))) }
     }
 
-    /// The account the risk rules count for this app in this shop: negative, so it never
-    /// collides with a user's id.
+    /// The id its reveal charges are recorded with: negative, so it never collides with a
+    /// user's id.
     pub fn account_id(&self) -> i64 {
         -self.authorization_id
+    }
+
+    /// The risk subject of this app in this shop: the same across re-authorizations, so
+    /// revoking and authorizing again starts no fresh count.
+    pub fn risk_subject(&self) -> String {
+        crate::risk::app_subject(&self.app_id, &self.shop_id)
     }
 
     /// The audit actor, `app:<id>`.
@@ -85,7 +93,7 @@ impl AppCaller {
 }
 
 /// Who calls an endpoint that both merchants' pages and ISV apps use.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Caller {
     /// A logged-in user (session cookie; CSRF checked for state changes).
     User(User),
@@ -110,6 +118,51 @@ impl Caller {
                 Role::Owner | Role::Staff if user.can(Permission::View) => Ok(user.own_shop()?.to_string()),
                 _ => Err(AppError::new(ErrorCode::Forbidden)),
             },
+        }
+    }
+
+    /// The shop the caller acts for with `permission` (a shop user: owner, or staff granted
+    /// it) or `scope` (an app); FORBIDDEN or SCOPE_MISSING otherwise.
+    pub fn acting_shop(&self, permission: Permission, scope: Scope) -> AppResult<String> {
+        match self {
+            Self::App(app) => {
+                app.require(scope)?;
+                Ok(app.shop_id.clone())
+            }
+            Self::User(user) if matches!(user.role, Role::Owner | Role::Staff) && user.can(permission) => Ok(user.own_shop()?.to_string()),
+            Self::User(_) => Err(ErrorCode::Forbidden.into()),
+        }
+    }
+
+    /// The audit actor: the user name, or `app:<id>`.
+    pub fn actor(&self) -> String {
+        match self {
+            Self::App(app) => app.actor(),
+            Self::User(user) => user.username.clone(),
+        }
+    }
+
+    /// The acting user's id (none for an app).
+    pub fn actor_id(&self) -> Option<i64> {
+        match self {
+            Self::App(_) => None,
+            Self::User(user) => Some(user.id),
+        }
+    }
+
+    /// The risk subject of the account ([`crate::risk`]).
+    pub fn risk_subject(&self) -> String {
+        match self {
+            Self::App(app) => app.risk_subject(),
+            Self::User(user) => crate::risk::user_subject(user.id),
+        }
+    }
+
+    /// How the caller came, for audit details: `"web"` or the app.
+    pub fn via(&self) -> serde_json::Value {
+        match self {
+            Self::App(app) => json!({"isv": app.app_id, "app_name": app.app_name}),
+            Self::User(_) => json!("web"),
         }
     }
 
@@ -138,6 +191,14 @@ fn join_scopes(scopes: &[Scope]) -> String {
     scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
 }
 
+fn parse_purposes(s: &str) -> Vec<RevealPurpose> {
+    s.split(',').filter_map(|p| RevealPurpose::parse(p.trim())).collect()
+}
+
+fn join_purposes(purposes: &[RevealPurpose]) -> String {
+    purposes.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
+}
+
 fn parse_origins(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
@@ -148,16 +209,16 @@ pub async fn app_for_token(state: &AppState, token: &str) -> AppResult<AppCaller
     if !token.starts_with(ACCESS_PREFIX) {
         return Err(ErrorCode::TokenInvalid.into());
     }
-    type Row = (String, i64, String, i64, String, Option<i64>, String, String, String, i64);
+    type Row = (String, i64, String, i64, String, Option<i64>, String, String, String, i64, String);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT t.kind, t.expires_at, t.scopes, a.id, a.shop_id, a.revoked_at, p.app_id, p.name, p.origins, p.disabled \
+        "SELECT t.kind, t.expires_at, t.scopes, a.id, a.shop_id, a.revoked_at, p.app_id, p.name, p.origins, p.disabled, a.purposes \
          FROM isv_tokens t JOIN isv_authorizations a ON a.id = t.authorization_id JOIN isv_apps p ON p.app_id = a.app_id \
          WHERE t.token_hash = $1",
     )
     .bind(sha256_hex(token))
     .fetch_optional(&state.db.pool)
     .await?;
-    let Some((kind, expires_at, scopes, authorization_id, shop_id, revoked_at, app_id, app_name, origins, disabled)) = row else {
+    let Some((kind, expires_at, scopes, authorization_id, shop_id, revoked_at, app_id, app_name, origins, disabled, purposes)) = row else {
         return Err(ErrorCode::TokenInvalid.into());
     };
     if kind != "access" {
@@ -169,7 +230,15 @@ pub async fn app_for_token(state: &AppState, token: &str) -> AppResult<AppCaller
     if expires_at <= state.now() {
         return Err(ErrorCode::TokenExpired.into());
     }
-    Ok(AppCaller { app_id, app_name, shop_id, authorization_id, scopes: parse_scopes(&scopes), origins: parse_origins(&origins) })
+    Ok(AppCaller {
+        app_id,
+        app_name,
+        shop_id,
+        authorization_id,
+        scopes: parse_scopes(&scopes),
+        origins: parse_origins(&origins),
+        purposes: parse_purposes(&purposes),
+    })
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -347,12 +416,22 @@ pub async fn list_apps(state: &AppState, user: &User) -> AppResult<Vec<IsvApp>> 
     Ok(rows.into_iter().map(app_view).collect())
 }
 
-type AuthRow = (i64, String, String, String, String, String, i64, Option<i64>);
+type AuthRow = (i64, String, String, String, String, String, i64, Option<i64>, String);
 
-const AUTH_COLUMNS: &str = "a.id, a.app_id, p.name, a.shop_id, a.scopes, a.granted_by, a.created_at, a.revoked_at";
+const AUTH_COLUMNS: &str = "a.id, a.app_id, p.name, a.shop_id, a.scopes, a.granted_by, a.created_at, a.revoked_at, a.purposes";
 
-fn auth_view((id, app_id, app_name, shop_id, scopes, granted_by, created_at, revoked_at): AuthRow) -> IsvAuthorization {
-    IsvAuthorization { id, app_id, app_name, shop_id, scopes: parse_scopes(&scopes), granted_by, created_at: rfc3339(created_at), revoked_at: revoked_at.map(rfc3339) }
+fn auth_view((id, app_id, app_name, shop_id, scopes, granted_by, created_at, revoked_at, purposes): AuthRow) -> IsvAuthorization {
+    IsvAuthorization {
+        id,
+        app_id,
+        app_name,
+        shop_id,
+        scopes: parse_scopes(&scopes),
+        purposes: parse_purposes(&purposes),
+        granted_by,
+        created_at: rfc3339(created_at),
+        revoked_at: revoked_at.map(rfc3339),
+    }
 }
 
 /// One authorization, read inside the transaction that changed it.
@@ -393,6 +472,15 @@ pub async fn authorize(state: &AppState, user: &User, req: IsvAuthorizationCreat
     if scopes.is_empty() {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "scopes", "reason": "at least one"})));
     }
+    let mut purposes = req.purposes.clone();
+    purposes.sort();
+    purposes.dedup();
+    if scopes.contains(&Scope::Reveal) && purposes.is_empty() {
+        return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "purposes", "reason": "at least one purpose with the reveal scope"})));
+    }
+    if !scopes.contains(&Scope::Reveal) {
+        purposes.clear();
+    }
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let app: Option<(String, i64)> = sqlx::query_as("SELECT name, disabled FROM isv_apps WHERE app_id = $1").bind(&req.app_id).fetch_optional(&mut *tx).await?;
@@ -406,16 +494,17 @@ pub async fn authorize(state: &AppState, user: &User, req: IsvAuthorizationCreat
         .bind(&shop)
         .execute(&mut *tx)
         .await?;
-    let (id,): (i64,) = sqlx::query_as("INSERT INTO isv_authorizations (app_id, shop_id, scopes, granted_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let (id,): (i64,) = sqlx::query_as("INSERT INTO isv_authorizations (app_id, shop_id, scopes, purposes, granted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(&req.app_id)
         .bind(&shop)
         .bind(join_scopes(&scopes))
+        .bind(join_purposes(&purposes))
         .bind(&user.username)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
     let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "isv_authorize", "ok");
-    ev.details = json!({"app_id": req.app_id, "authorization_id": id, "scopes": scopes});
+    ev.details = json!({"app_id": req.app_id, "authorization_id": id, "scopes": scopes, "purposes": purposes});
     audit::append(&mut tx, now, &ev).await?;
     let view = authorization_in(&mut tx, id).await?;
     tx.commit().await?;
@@ -592,14 +681,23 @@ pub async fn search_index(state: &AppState, caller: &Caller, req: SearchIndexReq
     let shop = caller.readable_shop(None)?;
     batch_len(req.items.len())?;
     let key = state.keys.index_key(&ShopId::new(&shop).map_err(AppError::internal)?);
-    let mut out = Vec::with_capacity(req.items.len());
+    let mut kinds = Vec::with_capacity(req.items.len());
     for (i, term) in req.items.iter().enumerate() {
         let kind = FieldKind::from_name(&term.field).ok_or_else(|| AppError::new(ErrorCode::UnknownField).with(json!({"index": i, "field": term.field})))?;
         if term.value.chars().count() > 200 {
             return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"index": i, "field": "value", "reason": "at most 200 characters"})));
         }
-        out.push(SearchIndexItem { field: kind.as_str().to_string(), tokens: key.query_tokens(kind, &term.value) });
+        if kind == FieldKind::Phone {
+            crate::search::check_phone_term("value", &term.value).map_err(|e| e.with(json!({"index": i, "field": "value", "reason": "a whole phone number"})))?;
+        }
+        kinds.push(kind);
     }
+    // Every item is a search term the app will match against stored ciphertext: one search
+    // unit each, charged and audited before any token leaves (matches are the app's to know).
+    if let Some(meter) = crate::search::Meter::begin(state, caller, &shop, &kinds, "isv_search_index").await? {
+        meter.finish(None).await?;
+    }
+    let out = req.items.iter().zip(&kinds).map(|(term, kind)| SearchIndexItem { field: kind.as_str().to_string(), tokens: key.query_tokens(*kind, &term.value) }).collect();
     Ok(SearchIndexResponse { items: out })
 }
 

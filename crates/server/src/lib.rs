@@ -26,6 +26,8 @@ pub mod orders;
 pub mod platform;
 pub mod quota;
 pub mod reveal;
+pub mod risk;
+pub mod search;
 pub mod settle;
 pub mod sheet;
 pub mod shipping;

@@ -64,7 +64,7 @@ struct ServeArgs {
     /// Token of the platform's order system for the ingest API (default: generated into the data directory).
     #[arg(long, env = "ORDERVEIL_SERVICE_TOKEN", hide_env_values = true)]
     service_token: Option<String>,
-    /// Daily reveal rate of the last 30 days' orders. This and the next four are the initial
+    /// Daily reveal rate of the last 30 days' orders. This and the next nine are the initial
     /// platform settings of a new store; afterwards the admin console (平台设置) changes them in
     /// the database and the stored values are in force.
     #[arg(long, env = "ORDERVEIL_QUOTA_RATE", default_value_t = 0.05)]
@@ -72,12 +72,27 @@ struct ServeArgs {
     /// Minimum daily reveal limit.
     #[arg(long, env = "ORDERVEIL_QUOTA_FLOOR", default_value_t = 10)]
     quota_floor: u32,
-    /// Reveal requests per account per minute before a cool-down.
-    #[arg(long, env = "ORDERVEIL_RISK_PER_MINUTE", default_value_t = 30)]
+    /// Orders revealed or printed per account per minute before a cool-down.
+    #[arg(long, env = "ORDERVEIL_RISK_PER_MINUTE", default_value_t = 120)]
     risk_per_minute: u32,
-    /// Reveal requests per account per hour before a cool-down.
-    #[arg(long, env = "ORDERVEIL_RISK_PER_HOUR", default_value_t = 300)]
+    /// Orders revealed or printed per account per hour before a cool-down.
+    #[arg(long, env = "ORDERVEIL_RISK_PER_HOUR", default_value_t = 1000)]
     risk_per_hour: u32,
+    /// Orders revealed or printed by a whole shop per minute before the shop cools down.
+    #[arg(long, env = "ORDERVEIL_SHOP_RISK_PER_MINUTE", default_value_t = 300)]
+    shop_risk_per_minute: u32,
+    /// Orders revealed or printed by a whole shop per hour before the shop cools down.
+    #[arg(long, env = "ORDERVEIL_SHOP_RISK_PER_HOUR", default_value_t = 3000)]
+    shop_risk_per_hour: u32,
+    /// Receiver search terms per account per minute before a cool-down.
+    #[arg(long, env = "ORDERVEIL_SEARCH_PER_MINUTE", default_value_t = 20)]
+    search_per_minute: u32,
+    /// A shop's daily search budget: max(this floor, factor × today's reveal limit).
+    #[arg(long, env = "ORDERVEIL_SEARCH_BUDGET_FLOOR", default_value_t = 200)]
+    search_budget_floor: u32,
+    /// The search budget's factor on today's reveal limit.
+    #[arg(long, env = "ORDERVEIL_SEARCH_BUDGET_FACTOR", default_value_t = 4)]
+    search_budget_factor: u32,
     /// Cool-down length in minutes.
     #[arg(long, env = "ORDERVEIL_RISK_COOLDOWN_MINUTES", default_value_t = 30)]
     risk_cooldown_minutes: i64,
@@ -139,6 +154,11 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         quota_floor: a.quota_floor,
         risk_per_minute: a.risk_per_minute,
         risk_per_hour: a.risk_per_hour,
+        shop_risk_per_minute: a.shop_risk_per_minute,
+        shop_risk_per_hour: a.shop_risk_per_hour,
+        search_per_minute: a.search_per_minute,
+        search_budget_floor: a.search_budget_floor,
+        search_budget_factor: a.search_budget_factor,
         risk_cooldown_secs: a.risk_cooldown_minutes * 60,
         grant_ttl_secs: a.grant_ttl_secs,
         ..Settings::default()

@@ -104,6 +104,10 @@ pub struct OrderFilter {
     pub address_tokens: Vec<String>,
     /// A search term was given, so the count cannot come from the per-status counters.
     pub searched: bool,
+    /// The receiver fields searched (each a metered search unit, [`crate::search`]); not
+    /// stored with an export job, which is charged once, when it is created.
+    #[serde(skip)]
+    pub metered: Vec<FieldKind>,
 }
 
 impl OrderFilter {
@@ -125,17 +129,20 @@ impl OrderFilter {
         }
         let ikey = state.keys.index_key(&shop_id);
         if let Some(phone) = q.phone.as_deref().filter(|s| !s.trim().is_empty()) {
+            crate::search::check_phone_term("phone", phone)?;
             f.searched = true;
-            // A phone with no digits matches nothing.
+            f.metered.push(FieldKind::Phone);
             f.phone_token = Some(ikey.query_tokens(FieldKind::Phone, phone).into_iter().next().unwrap_or_else(|| "-".into()));
         }
         let fragment = |frag: &Option<String>, kind: FieldKind| frag.as_deref().filter(|s| !s.trim().is_empty()).map(|s| ikey.query_tokens(kind, s));
         if let Some(tokens) = fragment(&q.name, FieldKind::Name) {
             f.searched = true;
+            f.metered.push(FieldKind::Name);
             f.name_tokens = tokens;
         }
         if let Some(tokens) = fragment(&q.address, FieldKind::Address) {
             f.searched = true;
+            f.metered.push(FieldKind::Address);
             f.address_tokens = tokens;
         }
         Ok(f)
@@ -172,10 +179,17 @@ impl OrderFilter {
     /// Matching orders: counted for a search, else read from the per-status counters (a
     /// shop's 1,000,000 orders are never counted row by row).
     pub async fn count(&self, state: &AppState) -> AppResult<u64> {
+        let mut conn = state.db.pool.acquire().await?;
+        self.count_on(&mut conn).await
+    }
+
+    /// [`OrderFilter::count`] through `conn` (a metered search counts inside its charge's
+    /// transaction).
+    pub async fn count_on(&self, conn: &mut sqlx::AnyConnection) -> AppResult<u64> {
         let total: i64 = if self.searched {
             let (where_, args) = self.where_clause();
             let sql = format!("SELECT COUNT(*) FROM orders WHERE {where_}");
-            bind_all(sqlx::query_as::<_, (i64,)>(&sql), &args).fetch_one(&state.db.pool).await?.0
+            bind_all(sqlx::query_as::<_, (i64,)>(&sql), &args).fetch_one(&mut *conn).await?.0
         } else {
             let (sql, status) = match self.status {
                 Some(s) => ("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM shop_order_counts WHERE shop_id = $1 AND status = $2", Some(s.as_str())),
@@ -185,7 +199,7 @@ impl OrderFilter {
             if let Some(s) = status {
                 qq = qq.bind(s);
             }
-            qq.fetch_one(&state.db.pool).await?.0
+            qq.fetch_one(&mut *conn).await?.0
         };
         Ok(u64::try_from(total).unwrap_or(0))
     }
@@ -200,7 +214,15 @@ pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "per_page", "reason": "1 to 200"})));
     }
     let filter = OrderFilter::resolve(state, &shop, &q)?;
-    let total = filter.count(state).await?;
+    // Receiver-field terms are metered: charged, counted and audited in one transaction.
+    let total = match crate::search::Meter::begin(state, caller, &shop, &filter.metered, "orders").await? {
+        Some(mut meter) => {
+            let total = filter.count_on(meter.conn()).await?;
+            meter.finish(Some(total)).await?;
+            total
+        }
+        None => filter.count(state).await?,
+    };
     let (where_, mut args) = filter.where_clause();
     let offset = i64::from(page - 1) * i64::from(per_page);
     args.push(Arg::I(i64::from(per_page)));

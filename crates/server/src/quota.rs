@@ -4,11 +4,11 @@
 //! ([`crate::platform`]), read for every request.
 
 use orderveil_api::{QuotaDay, QuotaToday};
-use sqlx::{Any, Executor};
+use sqlx::{Any, AnyConnection, Executor};
 
 use crate::clock::{day_of, last_days};
 use crate::error::AppResult;
-use crate::platform;
+use crate::platform::{self, Rules};
 use crate::settle::QuotaState;
 use crate::state::AppState;
 
@@ -45,7 +45,7 @@ pub async fn extras_on<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str, d
     Ok(u32::try_from(n).unwrap_or(0))
 }
 
-/// Build the API view of a shop's quota on `day`.
+/// Build the API view of a shop's quota on `day` (the search fields are filled by [`today`]).
 pub fn view(shop: &str, day: &str, q: &QuotaState, shop_suspended: bool) -> QuotaToday {
     let limit = q.limit();
     QuotaToday {
@@ -60,27 +60,46 @@ pub fn view(shop: &str, day: &str, q: &QuotaState, shop_suspended: bool) -> Quot
         remaining: limit.saturating_sub(q.used),
         orders_last_30_days: q.orders_30d,
         shop_suspended,
+        search_used: 0,
+        search_budget: 0,
+        search_remaining: 0,
     }
 }
 
-/// Today's quota of a shop, read-only (the day's row may not exist yet).
+/// A shop's quota on `day` under `rules`, read through `conn` (the day's row may not exist
+/// yet: then the base comes from counting the last 30 days' orders). `used` is the day's.
+pub async fn state_on(conn: &mut AnyConnection, shop: &str, day: &str, now: i64, rules: &Rules) -> AppResult<QuotaState> {
+    let row: Option<(i64, i64, i64)> =
+        sqlx::query_as("SELECT used, base, orders_30d FROM quota_days WHERE shop_id = $1 AND day = $2").bind(shop).bind(day).fetch_optional(&mut *conn).await?;
+    let (used, orders_30d) = match row {
+        Some((u, base, o)) if base >= 0 => (u32::try_from(u).unwrap_or(0), u64::try_from(o).unwrap_or(0)),
+        Some((u, _, _)) => (u32::try_from(u).unwrap_or(0), orders_last_30_days(&mut *conn, shop, now).await?),
+        None => (0, orders_last_30_days(&mut *conn, shop, now).await?),
+    };
+    let extra = extras_on(&mut *conn, shop, day).await?;
+    Ok(QuotaState { used, base: base_limit(orders_30d, rules.rate_bps, rules.floor), extra, orders_30d, rate_bps: rules.rate_bps, floor: rules.floor })
+}
+
+/// Today's reveal limit (base + extras) of a shop, read through `conn`: what the search
+/// budget is a multiple of.
+pub async fn limit_on(conn: &mut AnyConnection, shop: &str, day: &str, now: i64, rules: &Rules) -> AppResult<u32> {
+    Ok(state_on(conn, shop, day, now, rules).await?.limit())
+}
+
+/// Today's quota of a shop, read-only, with today's search units.
 pub async fn today(state: &AppState, shop: &str) -> AppResult<QuotaToday> {
     let now = state.now();
     let day = day_of(now);
-    let rules = platform::rules(&state.db.pool).await?;
-    let row: Option<(i64, i64)> = sqlx::query_as("SELECT used, orders_30d FROM quota_days WHERE shop_id = $1 AND day = $2")
-        .bind(shop)
-        .bind(&day)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    let (used, orders_30d) = match row {
-        Some((u, o)) => (u32::try_from(u).unwrap_or(0), u64::try_from(o).unwrap_or(0)),
-        None => (0, orders_last_30_days(&state.db.pool, shop, now).await?),
-    };
-    let extra = extras_on(&state.db.pool, shop, &day).await?;
-    let (suspended,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(suspended), 0) FROM shops WHERE shop_id = $1").bind(shop).fetch_one(&state.db.pool).await?;
-    let q = QuotaState { used, base: base_limit(orders_30d, rules.rate_bps, rules.floor), extra, orders_30d, rate_bps: rules.rate_bps, floor: rules.floor };
-    Ok(view(shop, &day, &q, suspended != 0))
+    let mut conn = state.db.pool.acquire().await?;
+    let rules = platform::rules(&mut *conn).await?;
+    let q = state_on(&mut conn, shop, &day, now, &rules).await?;
+    let (suspended,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(suspended), 0) FROM shops WHERE shop_id = $1").bind(shop).fetch_one(&mut *conn).await?;
+    let search_used = crate::search::used_on(&mut conn, shop, &day).await?;
+    let mut v = view(shop, &day, &q, suspended != 0);
+    v.search_used = search_used;
+    v.search_budget = rules.search_budget(v.limit);
+    v.search_remaining = v.search_budget.saturating_sub(search_used);
+    Ok(v)
 }
 
 /// The last 30 days' usage, oldest first.

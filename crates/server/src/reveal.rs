@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use orderveil_api::{ErrorCode, OrderStatus, Permission, RevealGrantRequest, RevealGrantResponse, Role, Scope};
+use orderveil_api::{ErrorCode, OrderStatus, Permission, RevealGrantRequest, RevealGrantResponse, RevealPurpose, Role, Scope, purpose_note_problem};
 use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, KekVersion, OrderId, ShopId, WrappedDek};
 use serde_json::json;
 
@@ -32,6 +32,24 @@ struct Parsed {
     orders: Vec<OrderId>,
     fields: Vec<FieldKind>,
     client_public: [u8; 32],
+    purpose: RevealPurpose,
+    purpose_note: Option<String>,
+}
+
+/// The request's purpose and note: `PURPOSE_INVALID` (400) when the purpose is missing or
+/// unknown, or the note is missing for `other`, too long, or looks like it holds a phone
+/// number (the note is stored in the audit trail).
+pub fn parse_purpose(purpose: Option<&str>, note: Option<&str>) -> AppResult<(RevealPurpose, Option<String>)> {
+    let Some(name) = purpose.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Err(AppError::new(ErrorCode::PurposeInvalid).with(json!({"reason": "missing", "allowed": RevealPurpose::ALL.map(RevealPurpose::as_str)})));
+    };
+    let Some(p) = RevealPurpose::parse(name) else {
+        return Err(AppError::new(ErrorCode::PurposeInvalid).with(json!({"reason": "unknown", "allowed": RevealPurpose::ALL.map(RevealPurpose::as_str)})));
+    };
+    if let Some(problem) = purpose_note_problem(p, note) {
+        return Err(AppError::new(ErrorCode::PurposeInvalid).with(json!({"reason": problem, "purpose": p.as_str(), "max_chars": RevealPurpose::NOTE_MAX_CHARS})));
+    }
+    Ok((p, note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string)))
 }
 
 fn parse(req: &RevealGrantRequest) -> AppResult<Parsed> {
@@ -59,7 +77,8 @@ fn parse(req: &RevealGrantRequest) -> AppResult<Parsed> {
         }
     }
     let client_public = client_public_key(&req.client_public)?;
-    Ok(Parsed { orders, fields, client_public })
+    let (purpose, purpose_note) = parse_purpose(req.purpose.as_deref(), req.purpose_note.as_deref())?;
+    Ok(Parsed { orders, fields, client_public, purpose, purpose_note })
 }
 
 /// An order's data key, unwrapped with the master key of its version (reveal, print and the
@@ -83,34 +102,43 @@ pub fn client_public_key(text: &str) -> AppResult<[u8; 32]> {
 /// Handle `POST /api/v1/reveal-grants` for a shop user with the `reveal` permission or an
 /// ISV app whose token has the `reveal` scope (charged to the shop that authorized it).
 pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -> AppResult<RevealGrantResponse> {
-    // (account for the risk rules, shop, audit actor, actor id, how)
-    let (account, shop, actor, actor_id, via) = match caller {
+    // (user id for the charges, risk subject, shop, audit actor, actor id, how)
+    let (user_id, account, shop, actor, actor_id, via) = match caller {
         Caller::User(user) => {
             // Only shop users with the permission; factories and platform admins never reveal.
             if !matches!(user.role, Role::Owner | Role::Staff) || !user.can(Permission::Reveal) {
                 return Err(AppError::new(ErrorCode::Forbidden));
             }
-            (user.id, user.own_shop()?.to_string(), user.username.clone(), Some(user.id), json!("web"))
+            (user.id, crate::risk::user_subject(user.id), user.own_shop()?.to_string(), user.username.clone(), Some(user.id), json!("web"))
         }
         Caller::App(app) => {
             app.require(Scope::Reveal)?;
-            (app.account_id(), app.shop_id.clone(), app.actor(), None, json!({"isv": app.app_id, "app_name": app.app_name}))
+            (app.account_id(), app.risk_subject(), app.shop_id.clone(), app.actor(), None, json!({"isv": app.app_id, "app_name": app.app_name}))
         }
     };
     let p = parse(&req)?;
+    if let Caller::App(app) = caller {
+        if !app.purposes.contains(&p.purpose) {
+            return Err(AppError::new(ErrorCode::PurposeNotAllowed).with(json!({"purpose": p.purpose.as_str(), "allowed": app.purposes.iter().map(|x| x.as_str()).collect::<Vec<_>>()})));
+        }
+    }
     let now = state.now();
     let day = day_of(now);
     let ids: Vec<&str> = p.orders.iter().map(OrderId::as_str).collect();
     let mut event = Event::new(&actor, actor_id, Some(&shop), "reveal", "ok");
     event.order_ids = ids.iter().map(|s| s.to_string()).collect();
-    event.details = json!({"fields": p.fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(), "via": via});
+    event.details = json!({"fields": p.fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(), "via": via, "purpose": p.purpose.as_str()});
+    if let Some(note) = &p.purpose_note {
+        event.details["purpose_note"] = json!(note);
+    }
 
     // Shop, orders, states, risk, quota charge and audit: settled with the other requests of
     // this instant in one transaction (see `settle`); the answer comes after the commit.
     let grant_id = GrantId::generate().map_err(AppError::internal)?;
     let gid = grant_id.to_hex();
     let job = ChargeJob {
-        user_id: account,
+        user_id,
+        account,
         shop: shop.clone(),
         now,
         day: day.clone(),
@@ -124,8 +152,8 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
             let e = AppError::new(code);
             return Err(if order_ids.is_empty() { e } else { e.with(json!({"order_ids": order_ids})) });
         }
-        Outcome::Cooldown { until } => {
-            return Err(AppError::new(ErrorCode::RiskCooldown).with(json!({"retry_after_secs": until - now, "until_unix": until})));
+        Outcome::Cooldown(refused) => {
+            return Err(AppError::new(ErrorCode::RiskCooldown).with(refused.details(now)));
         }
         Outcome::QuotaExhausted { quota, needed } => {
             let q = view(&shop, &day, &quota, false);

@@ -11,8 +11,8 @@
 //! 0. read the platform's rules in force (`platform_settings`, so an admin's change applies
 //!    to the next batch of every process), the orders (shop, state, wrapped key) and which
 //!    shops are suspended;
-//! 1. lock the accounts' risk rows (sorted by user id) and read their cool-downs;
-//! 2. read the accounts' reveal counts per second of the last hour (the burst rule);
+//! 1. lock the risk rows of the accounts and shops (sorted; [`crate::risk`]) and read their
+//!    cool-downs and their orders per second of the last hour (the burst rules);
 //! 3. lock the shops' quota rows for the day (sorted), creating a missing one with the day's
 //!    order count; the base is recomputed from that count with the rules in force;
 //! 4. read the approved extras and the orders already charged today;
@@ -25,7 +25,7 @@
 //! then quota rows, then audit heads, each sorted), so settlers of several processes on one
 //! PostgreSQL never deadlock, and the row locks keep the quota exact across them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use orderveil_api::{ErrorCode, OrderStatus};
 use serde_json::json;
@@ -34,6 +34,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Event};
 use crate::db::{Db, Stmt, Val, WriteTx, pow2_chunks, pow2_padded};
+use crate::risk::{self, Book, Limit};
 use crate::error::{AppError, AppResult};
 use crate::quota::{base_limit, orders_last_30_days};
 use crate::reveal::state_allows_reveal;
@@ -45,15 +46,15 @@ const MAX_JOBS: usize = 256;
 const MAX_ORDERS: usize = 1_000;
 /// Rows per multi-row `INSERT` of charges (6 values each).
 const CHARGE_CHUNK: usize = 512;
-/// Per-second reveal counts older than this are pruned.
-const RATE_KEEP_SECS: i64 = 2 * 3600;
 
 /// One request's charge: the handler checked the user's permission and the request's shape;
 /// the settler checks the rest (shop, orders, their states, risk, quota) under its locks.
 #[derive(Debug)]
 pub struct ChargeJob {
-    /// The requesting account (the burst rule is per account).
+    /// The requesting user's id (recorded with the charges; an app's is negative).
     pub user_id: i64,
+    /// The requesting account's risk subject ([`risk::user_subject`] or [`risk::app_subject`]).
+    pub account: String,
     /// The shop whose quota pays.
     pub shop: String,
     /// Request time, unix seconds.
@@ -118,11 +119,8 @@ pub enum Outcome {
         /// The orders concerned (empty for a suspended shop).
         order_ids: Vec<String>,
     },
-    /// The account is cooling down until `until` (unix seconds); nothing charged.
-    Cooldown {
-        /// End of the cool-down.
-        until: i64,
-    },
+    /// The account or the shop is cooling down; nothing charged.
+    Cooldown(risk::Refused),
     /// Not enough quota left; nothing charged.
     QuotaExhausted {
         /// The quota as it stands.
@@ -234,24 +232,6 @@ async fn settle_on(db: &Db, conn: &mut Option<AnyConnection>, jobs: &[&ChargeJob
     result
 }
 
-/// Per account: the cool-down and the reveals per second of the last hour, as the batch
-/// changes them.
-#[derive(Default)]
-struct Account {
-    until: i64,
-    new_until: Option<(i64, &'static str)>,
-    secs: BTreeMap<i64, i64>,
-    added: BTreeMap<i64, i64>,
-}
-
-impl Account {
-    fn counts(&self, now: i64) -> (i64, i64) {
-        let hour: i64 = self.secs.range(now - 3600 + 1..=now).map(|(_, n)| n).sum();
-        let minute: i64 = self.secs.range(now - 60 + 1..=now).map(|(_, n)| n).sum();
-        (minute, hour)
-    }
-}
-
 /// A shop's quota row for a day, as the batch changes it.
 struct Day {
     state: QuotaState,
@@ -282,22 +262,9 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
     st.list(all_shops.iter().map(|s| Val::S((*s).into()))).sql(")");
     let suspended: HashSet<String> = st.fetch_all::<(String,)>(&mut tx).await?.into_iter().map(|r| r.0).collect();
 
-    // 1. Lock the accounts' risk rows and read their cool-downs.
-    let users: BTreeSet<i64> = jobs.iter().map(|j| j.user_id).collect();
-    let mut st = Stmt::new(&tx, "INSERT INTO risk_cooldowns (user_id, until, reason) VALUES ");
-    st.rows(&users, |s, u| {
-        s.arg(Val::I(*u)).sql(", 0, ''");
-    });
-    st.sql(" ON CONFLICT (user_id) DO UPDATE SET until = risk_cooldowns.until RETURNING user_id, until");
-    let mut accounts: HashMap<i64, Account> =
-        st.fetch_all::<(i64, i64)>(&mut tx).await?.into_iter().map(|(u, until)| (u, Account { until, ..Account::default() })).collect();
-
-    // 2. Their reveals per second in the last hour.
-    let mut st = Stmt::new(&tx, "SELECT user_id, sec, n FROM reveal_rate WHERE sec > ");
-    st.arg(Val::I(min_now - 3600)).sql(" AND user_id IN (").list(users.iter().map(|u| Val::I(*u))).sql(")");
-    for (u, sec, n) in st.fetch_all::<(i64, i64, i64)>(&mut tx).await? {
-        accounts.entry(u).or_default().secs.insert(sec, n);
-    }
+    // 1–2. Lock the accounts' and shops' risk rows; their cool-downs and counts.
+    let subjects: BTreeSet<String> = jobs.iter().flat_map(|j| [j.account.clone(), risk::shop_subject(&j.shop)]).collect();
+    let mut book = Book::load(&mut tx, &subjects, min_now).await?;
 
     // 3. Lock the quota rows; a new row gets its base from the last 30 days' orders.
     let keys: BTreeSet<(&str, &str)> = jobs.iter().map(|j| (j.shop.as_str(), j.day.as_str())).collect();
@@ -371,22 +338,17 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
                 continue;
             }
         };
-        let acct = accounts.entry(job.user_id).or_default();
-        ev.code = Some(ErrorCode::RiskCooldown.as_str());
-        let until = acct.new_until.map_or(acct.until, |n| n.0);
-        if until > job.now {
+        let shop_subject = risk::shop_subject(&job.shop);
+        let limits = [
+            Limit { subject: &job.account, scope: "account", per_minute: rules.per_minute, per_hour: rules.per_hour },
+            Limit { subject: &shop_subject, scope: "shop", per_minute: rules.shop_per_minute, per_hour: rules.shop_per_hour },
+        ];
+        let units = u32::try_from(job.orders.len()).unwrap_or(u32::MAX);
+        if let Err(refused) = book.check(&limits, units, job.now, rules.cooldown_secs) {
+            ev.code = Some(ErrorCode::RiskCooldown.as_str());
+            ev.details["risk"] = refused.details(job.now);
             events.push((job.now, ev));
-            outcomes.push(Outcome::Cooldown { until });
-            continue;
-        }
-        let (last_minute, last_hour) = acct.counts(job.now);
-        if last_minute >= i64::from(rules.per_minute) || last_hour >= i64::from(rules.per_hour) {
-            let until = job.now + i64::from(rules.cooldown_secs);
-            let rule = if last_minute >= i64::from(rules.per_minute) { "per_minute" } else { "per_hour" };
-            acct.new_until = Some((until, rule));
-            ev.details["risk"] = json!({"rule": rule, "last_minute": last_minute, "last_hour": last_hour});
-            events.push((job.now, ev));
-            outcomes.push(Outcome::Cooldown { until });
+            outcomes.push(Outcome::Cooldown(refused));
             continue;
         }
         let Some(day) = days.get_mut(&(job.shop.clone(), job.day.clone())) else {
@@ -413,8 +375,7 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
             ]);
         }
         day.state.used += needed;
-        *acct.secs.entry(job.now).or_default() += 1;
-        *acct.added.entry(job.now).or_default() += 1;
+        book.add(&[&job.account, &shop_subject], units, job.now);
         let charged: Vec<String> = new.into_iter().cloned().collect();
         let free: Vec<String> = free.into_iter().cloned().collect();
         ev.outcome = "ok";
@@ -427,9 +388,10 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
     }
 
     // 6. Write it all, then commit.
-    write(&mut tx, &accounts, &days, &charges).await?;
+    write(&mut tx, &days, &charges).await?;
+    book.write(&mut tx, None).await?;
     if prune {
-        sqlx::query("DELETE FROM reveal_rate WHERE sec < $1").bind(min_now - RATE_KEEP_SECS).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM risk_counts WHERE sec < $1").bind(min_now - risk::KEEP_SECS).execute(&mut *tx).await?;
     }
     audit::append_many(&mut tx, &events).await?;
     tx.commit().await?;
@@ -464,7 +426,7 @@ fn check_orders(job: &ChargeJob, found: &HashMap<String, OrderRow>, suspended: &
         .collect()
 }
 
-async fn write(tx: &mut WriteTx<'_>, accounts: &HashMap<i64, Account>, days: &HashMap<(String, String), Day>, charges: &[[Val; 6]]) -> Result<(), sqlx::Error> {
+async fn write(tx: &mut WriteTx<'_>, days: &HashMap<(String, String), Day>, charges: &[[Val; 6]]) -> Result<(), sqlx::Error> {
     for chunk in pow2_chunks(charges, CHARGE_CHUNK) {
         let mut st = Stmt::new(tx, "INSERT INTO reveal_charges (shop_id, day, order_id, grant_id, user_id, at) VALUES ");
         st.rows(chunk, |s, row| {
@@ -483,20 +445,6 @@ async fn write(tx: &mut WriteTx<'_>, accounts: &HashMap<i64, Account>, days: &Ha
             .bind(day.as_str())
             .execute(&mut **tx)
             .await?;
-    }
-    let mut cooled: Vec<(i64, (i64, &str))> = accounts.iter().filter_map(|(u, a)| a.new_until.map(|n| (*u, n))).collect();
-    cooled.sort_unstable();
-    for (user, (until, reason)) in cooled {
-        sqlx::query("UPDATE risk_cooldowns SET until = $1, reason = $2 WHERE user_id = $3").bind(until).bind(reason).bind(user).execute(&mut **tx).await?;
-    }
-    let rate: Vec<(i64, i64, i64)> = accounts.iter().flat_map(|(u, a)| a.added.iter().map(move |(sec, n)| (*u, *sec, *n))).collect();
-    if !rate.is_empty() {
-        let mut st = Stmt::new(tx, "INSERT INTO reveal_rate (user_id, sec, n) VALUES ");
-        st.rows(&rate, |s, (u, sec, n)| {
-            s.arg(Val::I(*u)).sql(", ").arg(Val::I(*sec)).sql(", ").arg(Val::I(*n));
-        });
-        st.sql(" ON CONFLICT (user_id, sec) DO UPDATE SET n = reveal_rate.n + excluded.n");
-        st.execute(tx).await?;
     }
     Ok(())
 }

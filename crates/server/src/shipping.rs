@@ -26,7 +26,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use orderveil_api::carriers::{Carrier, find_carrier, normalize_tracking};
 use orderveil_api::{
-    ApiError, CARRIERS, CarrierInfo, ErrorCode, OrderStatus, OrderView, Permission, Role, SHIPMENT_COLUMNS, SHIPMENT_UPLOAD_MAX_ROWS, ShipRequest, Shipment,
+    ApiError, CARRIERS, CarrierInfo, ErrorCode, OrderStatus, OrderView, Permission, SHIPMENT_COLUMNS, SHIPMENT_UPLOAD_MAX_ROWS, Scope, ShipRequest, Shipment,
     ShipmentRowError, ShipmentUploadErrors, ShipmentUploadResult,
 };
 use orderveil_cipher::OrderId;
@@ -38,6 +38,7 @@ use crate::clock::rfc3339;
 use crate::db::{Stmt, Val, WriteTx, pow2_chunks};
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiJson, ApiPath, ApiQuery, BODY_LIMIT};
+use crate::isv::Caller;
 use crate::state::AppState;
 
 /// The XLSX media type.
@@ -92,6 +93,12 @@ pub struct Actor {
 impl From<&User> for Actor {
     fn from(u: &User) -> Self {
         Self { name: u.username.clone(), id: Some(u.id) }
+    }
+}
+
+impl From<&Caller> for Actor {
+    fn from(c: &Caller) -> Self {
+        Self { name: c.actor(), id: c.actor_id() }
     }
 }
 
@@ -415,21 +422,20 @@ pub async fn apply_shipments(tx: &mut WriteTx<'_>, shop: &str, rows: &[ShipRow],
 // ---------------------------------------------------------------------------------------
 // Ship by hand
 
-/// The shop a user ships for: owners, and staff with `ship`; FORBIDDEN for everyone else.
-pub fn shipping_shop(user: &User) -> AppResult<&str> {
-    match user.role {
-        Role::Owner | Role::Staff if user.can(Permission::Ship) => user.own_shop(),
-        _ => Err(ErrorCode::Forbidden.into()),
-    }
+/// The shop a caller ships for: owners, staff with `ship`, apps (warehouses, print
+/// software) with the `ship` scope; FORBIDDEN / SCOPE_MISSING for everyone else.
+pub fn shipping_shop(caller: &Caller) -> AppResult<String> {
+    caller.acting_shop(Permission::Ship, Scope::Ship)
 }
 
-/// Ship one order of the user's shop; returns the order as it is now.
-pub async fn ship(state: &AppState, user: &User, order_id: &str, req: ShipRequest) -> AppResult<OrderView> {
-    let shop = shipping_shop(user)?;
+/// Ship one order of the caller's shop; returns the order as it is now.
+pub async fn ship(state: &AppState, caller: &Caller, order_id: &str, req: ShipRequest) -> AppResult<OrderView> {
+    let shop = shipping_shop(caller)?;
+    let shop = shop.as_str();
     let now = state.now();
     let rows = [ShipRow { line: 1, order_id: order_id.to_string(), carrier: req.carrier, tracking_no: req.tracking_no }];
     let mut tx = state.db.begin_write().await?;
-    if let Err(errors) = apply_shipments(&mut tx, shop, &rows, &Actor::from(user), "ship", now).await? {
+    if let Err(errors) = apply_shipments(&mut tx, shop, &rows, &Actor::from(caller), "ship", now).await? {
         let first = errors.into_iter().next().ok_or_else(|| AppError::internal("a refused shipment without a reason"))?;
         return Err(first.into_app_error());
     }
@@ -762,15 +768,15 @@ fn upload_invalid(errors: &[RowError], rows: u32) -> AppError {
 
 /// Check a whole uploaded file and apply it in one transaction, or refuse it with every
 /// problem and apply nothing.
-pub async fn upload(state: &AppState, user: &User, declared: Option<Format>, body: Bytes) -> AppResult<ShipmentUploadResult> {
-    let shop = shipping_shop(user)?.to_string();
+pub async fn upload(state: &AppState, caller: &Caller, declared: Option<Format>, body: Bytes) -> AppResult<ShipmentUploadResult> {
+    let shop = shipping_shop(caller)?;
     let parsed = tokio::task::spawn_blocking(move || parse_upload(body.to_vec(), declared)).await.map_err(AppError::internal)?;
     if !parsed.errors.is_empty() {
         return Err(upload_invalid(&parsed.errors, parsed.count));
     }
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    match apply_shipments(&mut tx, &shop, &parsed.rows, &Actor::from(user), "ship_batch", now).await? {
+    match apply_shipments(&mut tx, &shop, &parsed.rows, &Actor::from(caller), "ship_batch", now).await? {
         Ok(order_ids) => {
             tx.commit().await?;
             Ok(ShipmentUploadResult { applied: u32::try_from(order_ids.len()).unwrap_or(u32::MAX), order_ids })
@@ -862,8 +868,8 @@ pub async fn list_carriers(_user: User) -> Json<Vec<CarrierInfo>> {
     responses((status = 200, body = OrderView), (status = 403, body = ApiError), (status = 404, body = ApiError),
               (status = 409, body = ApiError, description = "ORDER_NOT_SHIPPABLE, details.status"),
               (status = 422, body = ApiError, description = "CARRIER_UNKNOWN, TRACKING_NUMBER_INVALID (details.format), VALIDATION_FAILED")))]
-pub async fn ship_order(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<ShipRequest>) -> AppResult<Json<OrderView>> {
-    ship(&state, &user, &id, req).await.map(Json)
+pub async fn ship_order(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<ShipRequest>) -> AppResult<Json<OrderView>> {
+    ship(&state, &caller, &id, req).await.map(Json)
 }
 
 /// Ship many orders from a CSV or XLSX file (owners, staff with `ship`): the raw file as the
@@ -876,9 +882,9 @@ pub async fn ship_order(State(state): State<AppState>, user: User, ApiPath(id): 
                  description = "The file: CSV (UTF-8 with or without BOM, or GBK) or XLSX (first sheet)."),
     responses((status = 200, body = ShipmentUploadResult), (status = 403, body = ApiError), (status = 413, body = ApiError),
               (status = 422, body = ApiError, description = "UPLOAD_INVALID with details = ShipmentUploadErrors; VALIDATION_FAILED for an unknown format")))]
-pub async fn upload_shipments(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<UploadQuery>, headers: HeaderMap, RawBody(body): RawBody) -> AppResult<Json<ShipmentUploadResult>> {
+pub async fn upload_shipments(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<UploadQuery>, headers: HeaderMap, RawBody(body): RawBody) -> AppResult<Json<ShipmentUploadResult>> {
     let declared = declared_format(q.format.as_deref(), &headers)?;
-    upload(&state, &user, declared, body).await.map(Json)
+    upload(&state, &caller, declared, body).await.map(Json)
 }
 
 /// The upload template as CSV (UTF-8 with BOM): header and one example row.

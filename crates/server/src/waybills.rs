@@ -2,7 +2,11 @@
 //!
 //! * **Accounts**: a shop owner applies for an account per carrier and outlet (网点) with the
 //!   sender details its labels show; a platform admin approves or rejects it (a comment is
-//!   required to reject); the owner recharges an approved account's balance.
+//!   required to reject).
+//! * **Top-ups**: waybill balance is bought. The owner asks for units; only the platform's
+//!   confirmation of the payment (standing in for the carrier's outlet; with the amount and a
+//!   payment reference) raises the balance, in the same transaction that marks the request
+//!   confirmed. Nothing else raises a balance (a cancelled, unprinted waybill returns its unit).
 //! * **Allocation** takes one unit of balance per waybill in the same transaction that creates
 //!   the waybills, with one conditional `UPDATE … SET balance = balance - n WHERE balance >= n`:
 //!   concurrent allocations can never take the balance below zero, on either store. Numbers
@@ -13,7 +17,12 @@
 //! * **The print grant** is the reveal protocol with another purpose: sealed to the client's
 //!   fresh key, each order's field keys bound to its waybill number, counted against the
 //!   reprint limit ([`PRINT_LIMIT`] prints per waybill, one conditional `UPDATE`) and never
-//!   against the reveal quota. The first print marks the waybill printed.
+//!   against the reveal quota. It is only as cheap as a label: only waybills of the caller's
+//!   own accounts, only orders awaiting shipment, and every printed order counts in the same
+//!   burst rules as a revealed one ([`crate::risk`], per account and per shop). The first
+//!   print marks the waybill printed.
+//! * **Apps** (print software, warehouses) with the `print` scope list accounts, allocate,
+//!   cancel and print; with `ship` they ship. Without the scope: `SCOPE_MISSING`.
 //! * **Shipping** printed waybills ships their orders with the waybill number as tracking
 //!   number ([`crate::shipping`]).
 //!
@@ -24,8 +33,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use orderveil_api::carriers::{self, Carrier};
 use orderveil_api::{
-    ApiError, ApplicationDecision, ErrorCode, Item, Label, LabelOrder, OrderStatus, Permission, PrintGrantRequest, PrintGrantResponse, Role, Waybill,
-    WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillAllocate, WaybillRecharge, WaybillShip, WaybillShipped, WaybillStatus, items_summary,
+    ApiError, ApplicationDecision, ErrorCode, Item, Label, LabelOrder, OrderStatus, Permission, PrintGrantRequest, PrintGrantResponse, Role, Scope, Waybill,
+    WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillAllocate, WaybillShip, WaybillShipped, WaybillStatus, WaybillTopup, WaybillTopupConfirm,
+    WaybillTopupCreate, WaybillTopupStatus, items_summary,
 };
 use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, OrderId, ShopId};
 use serde::Deserialize;
@@ -38,7 +48,8 @@ use crate::clock::rfc3339;
 use crate::db::{Stmt, Val, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiJson, ApiPath, ApiQuery};
-use crate::reveal::state_allows_reveal;
+use crate::isv::Caller;
+use crate::risk::{self, Book, Limit};
 use crate::shipping::{self, Actor, ShipRow};
 use crate::state::AppState;
 
@@ -46,8 +57,10 @@ use crate::state::AppState;
 pub const PRINT_LIMIT: u32 = 3;
 /// Most orders (and waybills) per allocation or print grant.
 pub const MAX_ORDERS: usize = orderveil_cipher::GRANT_MAX_ORDERS;
-/// Most units per recharge.
-pub const MAX_RECHARGE: u32 = 100_000;
+/// Most units per top-up request.
+pub const MAX_TOPUP: u32 = 100_000;
+/// Most fen a confirmed top-up records (1,000,000 yuan).
+pub const MAX_TOPUP_CENTS: i64 = 100_000_000;
 /// Most waybills shipped in one request.
 pub const MAX_SHIP: usize = 500;
 /// Most waybills one list returns.
@@ -59,7 +72,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/waybill-accounts", get(list_accounts).post(apply_account))
         .route("/api/v1/waybill-accounts/{id}/approve", post(approve_account))
         .route("/api/v1/waybill-accounts/{id}/reject", post(reject_account))
-        .route("/api/v1/waybill-accounts/{id}/recharge", post(recharge_account))
+        .route("/api/v1/waybill-accounts/{id}/topups", post(request_topup))
+        .route("/api/v1/waybill-topups", get(list_topups))
+        .route("/api/v1/waybill-topups/{id}/confirm", post(confirm_topup))
+        .route("/api/v1/waybill-topups/{id}/reject", post(reject_topup))
         .route("/api/v1/waybills", get(list_waybills).post(allocate_waybills))
         .route("/api/v1/waybills/{no}/cancel", post(cancel_waybill))
         .route("/api/v1/waybills/ship", post(ship_waybills))
@@ -75,10 +91,6 @@ fn owner_shop(user: &User) -> AppResult<&str> {
     if user.role == Role::Owner { user.own_shop() } else { Err(ErrorCode::Forbidden.into()) }
 }
 
-/// The shop of an owner, or of staff with `p`; FORBIDDEN otherwise.
-fn shop_with(user: &User, p: Permission) -> AppResult<&str> {
-    if matches!(user.role, Role::Owner | Role::Staff) && user.can(p) { user.own_shop() } else { Err(ErrorCode::Forbidden.into()) }
-}
 
 fn text(field: &str, v: &str, max: usize) -> AppResult<String> {
     let v = v.trim();
@@ -92,6 +104,21 @@ fn event(user: &User, shop: &str, action: &str, details: serde_json::Value) -> E
     let mut ev = Event::new(&user.username, Some(user.id), Some(shop), action, "ok");
     ev.details = details;
     ev
+}
+
+/// An audit event of a shop user or an app acting for `shop`.
+fn caller_event(caller: &Caller, shop: &str, action: &str, mut details: serde_json::Value) -> Event {
+    let mut ev = Event::new(&caller.actor(), caller.actor_id(), Some(shop), action, "ok");
+    if let Caller::App(_) = caller {
+        details["via"] = caller.via();
+    }
+    ev.details = details;
+    ev
+}
+
+/// The shop a caller prints for: owners, staff with `print`, apps with the `print` scope.
+fn print_shop(caller: &Caller) -> AppResult<String> {
+    caller.acting_shop(Permission::Print, Scope::Print)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -187,10 +214,11 @@ fn account_status_str(s: WaybillAccountStatus) -> &'static str {
     }
 }
 
-/// The shop's accounts (owners, staff with `print`), or every shop's (admins; pending first).
-pub async fn accounts(state: &AppState, user: &User, q: AccountQuery) -> AppResult<Vec<WaybillAccount>> {
+/// The shop's accounts (owners, staff with `print`, apps with `print`), or every shop's
+/// (admins; pending first).
+pub async fn accounts(state: &AppState, caller: &Caller, q: AccountQuery) -> AppResult<Vec<WaybillAccount>> {
     let status = q.status.map(account_status_str);
-    let rows: Vec<AccountRow> = if user.role == Role::Admin {
+    let rows: Vec<AccountRow> = if matches!(caller, Caller::User(u) if u.role == Role::Admin) {
         sqlx::query_as(&format!(
             "SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE ($1 IS NULL OR status = $1) ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, id"
         ))
@@ -198,7 +226,7 @@ pub async fn accounts(state: &AppState, user: &User, q: AccountQuery) -> AppResu
         .fetch_all(&state.db.pool)
         .await?
     } else {
-        let shop = shop_with(user, Permission::Print)?;
+        let shop = print_shop(caller)?;
         sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE shop_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY id"))
             .bind(shop)
             .bind(status)
@@ -242,28 +270,179 @@ pub async fn decide(state: &AppState, user: &User, id: i64, approve: bool, req: 
     Ok(account_view(row))
 }
 
-/// Add units to an approved account of the owner's shop.
-pub async fn recharge(state: &AppState, user: &User, id: i64, req: WaybillRecharge) -> AppResult<WaybillAccount> {
+// ---------------------------------------------------------------------------------------
+// Top-ups
+
+type TopupRow = (i64, i64, String, String, String, i64, Option<String>, String, String, i64, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<i64>);
+const TOPUP_COLUMNS: &str = "t.id, t.account_id, t.shop_id, a.carrier, a.outlet, t.units, t.note, t.status, t.requested_by, t.requested_at, t.decided_by, \
+                             t.decided_at, t.amount_cents, t.payment_ref, t.comment, t.balance_after";
+
+fn topup_view(r: TopupRow) -> WaybillTopup {
+    WaybillTopup {
+        id: r.0,
+        account_id: r.1,
+        shop_id: r.2,
+        carrier: r.3,
+        outlet: r.4,
+        units: u32::try_from(r.5).unwrap_or(0),
+        note: r.6,
+        status: WaybillTopupStatus::parse(&r.7).unwrap_or(WaybillTopupStatus::Pending),
+        requested_by: r.8,
+        requested_at: rfc3339(r.9),
+        decided_by: r.10,
+        decided_at: r.11.map(rfc3339),
+        amount_cents: r.12,
+        payment_ref: r.13,
+        comment: r.14,
+        balance_after: r.15.and_then(|b| u64::try_from(b).ok()),
+    }
+}
+
+async fn topup_in(tx: &mut sqlx::AnyConnection, id: i64) -> AppResult<Option<TopupRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {TOPUP_COLUMNS} FROM waybill_topups t JOIN waybill_accounts a ON a.id = t.account_id WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await?)
+}
+
+fn optional_text(field: &str, v: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => text(field, v, max).map(Some),
+    }
+}
+
+/// Ask for units on an approved account of the owner's shop; the balance does not change
+/// until the platform confirms the payment.
+pub async fn request_topup_for(state: &AppState, user: &User, account_id: i64, req: WaybillTopupCreate) -> AppResult<WaybillTopup> {
     let shop = owner_shop(user)?.to_string();
-    if !(1..=MAX_RECHARGE).contains(&req.units) {
+    if !(1..=MAX_TOPUP).contains(&req.units) {
         return Err(invalid("units", "1 to 100000"));
     }
+    let note = optional_text("note", req.note.as_deref(), 200)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let row = account_in(&mut tx, id).await?.filter(|r| r.1 == shop).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
-    let done = sqlx::query("UPDATE waybill_accounts SET balance = balance + $1 WHERE id = $2 AND status = 'approved'")
-        .bind(i64::from(req.units))
+    let account = account_in(&mut tx, account_id).await?.filter(|r| r.1 == shop).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+    if account.7 != "approved" {
+        return Err(AppError::new(ErrorCode::WaybillAccountInactive).with(json!({"status": account.7})));
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO waybill_topups (account_id, shop_id, units, note, status, requested_by, requested_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(&shop)
+    .bind(i64::from(req.units))
+    .bind(note.as_deref())
+    .bind(&user.username)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::append(&mut tx, now, &event(user, &shop, "waybill_topup_request", json!({"topup_id": id, "account_id": account_id, "units": req.units}))).await?;
+    let row = topup_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
+    tx.commit().await?;
+    Ok(topup_view(row))
+}
+
+/// `?status=` of the top-up list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TopupQuery {
+    /// `pending`, `confirmed` or `rejected`.
+    pub status: Option<WaybillTopupStatus>,
+}
+
+/// The shop's top-up requests (owners), or every shop's (admins; pending first).
+pub async fn topups(state: &AppState, user: &User, q: TopupQuery) -> AppResult<Vec<WaybillTopup>> {
+    let status = q.status.map(WaybillTopupStatus::as_str);
+    let rows: Vec<TopupRow> = if user.role == Role::Admin {
+        sqlx::query_as(&format!(
+            "SELECT {TOPUP_COLUMNS} FROM waybill_topups t JOIN waybill_accounts a ON a.id = t.account_id WHERE ($1 IS NULL OR t.status = $1) \
+             ORDER BY CASE t.status WHEN 'pending' THEN 0 ELSE 1 END, t.id DESC LIMIT {MAX_LIST}"
+        ))
+        .bind(status)
+        .fetch_all(&state.db.pool)
+        .await?
+    } else {
+        let shop = owner_shop(user)?;
+        sqlx::query_as(&format!(
+            "SELECT {TOPUP_COLUMNS} FROM waybill_topups t JOIN waybill_accounts a ON a.id = t.account_id WHERE t.shop_id = $1 AND ($2 IS NULL OR t.status = $2) \
+             ORDER BY t.id DESC LIMIT {MAX_LIST}"
+        ))
+        .bind(shop)
+        .bind(status)
+        .fetch_all(&state.db.pool)
+        .await?
+    };
+    Ok(rows.into_iter().map(topup_view).collect())
+}
+
+/// Confirm a pending top-up (admins): the request becomes confirmed and the account's balance
+/// rises by its units in one transaction; a second confirmation finds it decided.
+pub async fn confirm_topup_for(state: &AppState, user: &User, id: i64, req: WaybillTopupConfirm) -> AppResult<WaybillTopup> {
+    require_admin(user)?;
+    if !(1..=MAX_TOPUP_CENTS).contains(&req.amount_cents) {
+        return Err(invalid("amount_cents", "1 to 100000000"));
+    }
+    let payment_ref = text("payment_ref", &req.payment_ref, 64)?;
+    let comment = optional_text("comment", req.comment.as_deref(), 500)?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let Some(row) = topup_in(&mut tx, id).await? else {
+        return Err(ErrorCode::NotFound.into());
+    };
+    let done = sqlx::query(
+        "UPDATE waybill_topups SET status = 'confirmed', decided_by = $1, decided_at = $2, amount_cents = $3, payment_ref = $4, comment = $5 \
+         WHERE id = $6 AND status = 'pending'",
+    )
+    .bind(&user.username)
+    .bind(now)
+    .bind(req.amount_cents)
+    .bind(&payment_ref)
+    .bind(comment.as_deref())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Err(AppError::new(ErrorCode::TopupStateConflict).with(json!({"status": row.7})));
+    }
+    let (balance,): (i64,) = sqlx::query_as("UPDATE waybill_accounts SET balance = balance + $1 WHERE id = $2 RETURNING balance")
+        .bind(row.5)
+        .bind(row.1)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE waybill_topups SET balance_after = $1 WHERE id = $2").bind(balance).bind(id).execute(&mut *tx).await?;
+    let details = json!({"topup_id": id, "account_id": row.1, "units": row.5, "amount_cents": req.amount_cents, "payment_ref": payment_ref, "balance": balance});
+    audit::append(&mut tx, now, &event(user, &row.2, "waybill_topup_confirm", details)).await?;
+    let row = topup_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
+    tx.commit().await?;
+    Ok(topup_view(row))
+}
+
+/// Reject a pending top-up with a comment (admins); the balance does not change.
+pub async fn reject_topup_for(state: &AppState, user: &User, id: i64, req: ApplicationDecision) -> AppResult<WaybillTopup> {
+    require_admin(user)?;
+    let comment = text("comment", &req.comment, 500).map_err(|_| invalid("comment", "a comment (1 to 500 characters) is required to reject"))?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let Some(row) = topup_in(&mut tx, id).await? else {
+        return Err(ErrorCode::NotFound.into());
+    };
+    let done = sqlx::query("UPDATE waybill_topups SET status = 'rejected', decided_by = $1, decided_at = $2, comment = $3 WHERE id = $4 AND status = 'pending'")
+        .bind(&user.username)
+        .bind(now)
+        .bind(&comment)
         .bind(id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
     if done == 0 {
-        return Err(AppError::new(ErrorCode::WaybillAccountInactive).with(json!({"status": row.7})));
+        return Err(AppError::new(ErrorCode::TopupStateConflict).with(json!({"status": row.7})));
     }
-    let row = account_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("account vanished"))?;
-    audit::append(&mut tx, now, &event(user, &shop, "waybill_recharge", json!({"account_id": id, "units": req.units, "balance": row.8}))).await?;
+    audit::append(&mut tx, now, &event(user, &row.2, "waybill_topup_reject", json!({"topup_id": id, "account_id": row.1, "units": row.5, "comment": comment}))).await?;
+    let row = topup_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
     tx.commit().await?;
-    Ok(account_view(row))
+    Ok(topup_view(row))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -343,8 +522,8 @@ async fn views(tx: &mut sqlx::AnyConnection, rows: Vec<WaybillRow>) -> AppResult
 
 /// Allocate waybills for orders awaiting shipment: one per order, or one for all of them
 /// with `merge`; all or nothing.
-pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> AppResult<Vec<Waybill>> {
-    let shop = shop_with(user, Permission::Print)?.to_string();
+pub async fn allocate(state: &AppState, caller: &Caller, req: WaybillAllocate) -> AppResult<Vec<Waybill>> {
+    let shop = print_shop(caller)?;
     let ids = distinct_ids(&req.order_ids, "order_ids")?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
@@ -399,7 +578,7 @@ pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> Ap
     }
     let mut numbers: Vec<String> = Vec::with_capacity(groups.len());
     for g in &groups {
-        let no = insert_waybill(&mut tx, carrier, req.account_id, &shop, &g[0].2, &user.username, now).await?;
+        let no = insert_waybill(&mut tx, carrier, req.account_id, &shop, &g[0].2, &caller.actor(), now).await?;
         let mut st = Stmt::new(&tx, "INSERT INTO waybill_orders (waybill_no, order_id) VALUES ");
         st.rows(g.iter(), |s, o| {
             s.arg(Val::S(no.clone())).sql(", ").arg(Val::S(o.0.clone()));
@@ -413,7 +592,7 @@ pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> Ap
         "merge": req.merge,
         "waybills": groups.iter().zip(&numbers).map(|(g, no)| json!({"waybill_no": no, "order_ids": g.iter().map(|o| &o.0).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     });
-    let mut ev = event(user, &shop, "waybill_allocate", details);
+    let mut ev = caller_event(caller, &shop, "waybill_allocate", details);
     ev.order_ids = ids.clone();
     audit::append(&mut tx, now, &ev).await?;
     let rows = waybill_rows(&mut tx, &numbers).await?;
@@ -475,11 +654,11 @@ fn waybill_status_str(s: WaybillStatus) -> &'static str {
 }
 
 /// The shop's waybills, newest first (owners, staff with `print`).
-pub async fn list(state: &AppState, user: &User, q: WaybillQuery) -> AppResult<Vec<Waybill>> {
-    let shop = shop_with(user, Permission::Print)?;
+pub async fn list(state: &AppState, caller: &Caller, q: WaybillQuery) -> AppResult<Vec<Waybill>> {
+    let shop = print_shop(caller)?;
     let mut conn = state.db.pool.acquire().await?;
     let mut st = Stmt::new(&conn, &format!("SELECT {WAYBILL_COLUMNS} FROM waybills w WHERE w.shop_id = "));
-    st.arg(Val::S(shop.into()));
+    st.arg(Val::S(shop));
     if let Some(s) = q.status {
         st.sql(" AND w.status = ").arg(Val::S(waybill_status_str(s).into()));
     }
@@ -492,8 +671,8 @@ pub async fn list(state: &AppState, user: &User, q: WaybillQuery) -> AppResult<V
 }
 
 /// Cancel an unused waybill; its unit returns to the account.
-pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybill> {
-    let shop = shop_with(user, Permission::Print)?.to_string();
+pub async fn cancel(state: &AppState, caller: &Caller, no: &str) -> AppResult<Waybill> {
+    let shop = print_shop(caller)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let row: Option<(i64, String, i64)> =
@@ -511,7 +690,7 @@ pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybil
         return Err(AppError::new(ErrorCode::WaybillStateConflict).with(json!({"status": status, "print_count": prints, "reason": "only an unprinted waybill can be cancelled"})));
     }
     sqlx::query("UPDATE waybill_accounts SET balance = balance + 1 WHERE id = $1").bind(account).execute(&mut *tx).await?;
-    audit::append(&mut tx, now, &event(user, &shop, "waybill_cancel", json!({"waybill_no": no, "account_id": account}))).await?;
+    audit::append(&mut tx, now, &caller_event(caller, &shop, "waybill_cancel", json!({"waybill_no": no, "account_id": account}))).await?;
     let rows = waybill_rows(&mut tx, &[no.to_string()]).await?;
     let out = views(&mut tx, rows).await?.pop().ok_or_else(|| AppError::internal("waybill vanished"))?;
     tx.commit().await?;
@@ -520,8 +699,8 @@ pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybil
 
 /// Ship the orders of printed waybills with them: carrier = the waybill's, tracking number =
 /// the waybill number; all or nothing, one audit row (`ship_waybill`).
-pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<WaybillShipped> {
-    let shop = shop_with(user, Permission::Ship)?.to_string();
+pub async fn ship(state: &AppState, caller: &Caller, req: WaybillShip) -> AppResult<WaybillShipped> {
+    let shop = shipping::shipping_shop(caller)?;
     let nos = distinct_ids_max(&req.waybill_nos, "waybill_nos", MAX_SHIP)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
@@ -545,7 +724,7 @@ pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<
         .enumerate()
         .map(|(i, (w, o))| ShipRow { line: u32::try_from(i + 1).unwrap_or(u32::MAX), order_id: o.clone(), carrier: w.carrier.clone(), tracking_no: w.waybill_no.clone() })
         .collect();
-    let order_ids = match shipping::apply_shipments(&mut tx, &shop, &ship_rows, &Actor::from(user), "ship_waybill", now).await? {
+    let order_ids = match shipping::apply_shipments(&mut tx, &shop, &ship_rows, &Actor::from(caller), "ship_waybill", now).await? {
         Ok(ids) => ids,
         Err(errors) => {
             let all: Vec<_> = errors.iter().map(shipping::RowError::to_api).collect();
@@ -569,8 +748,8 @@ pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<
 // ---------------------------------------------------------------------------------------
 // Print grant
 
-/// `(waybill_no, shop, carrier, status, print_count, sender name, phone, address)`.
-type PrintRow = (String, String, String, String, i64, String, String, String);
+/// `(waybill_no, shop, carrier, status, print_count, sender name, phone, address, account's shop)`.
+type PrintRow = (String, String, String, String, i64, String, String, String, String);
 /// `(waybill_no, order_id, status, completed_at, kek_version, wrapped_dek, items, name_ct, phone_ct, address_ct)`.
 type PrintOrderRow = (String, String, String, Option<i64>, i64, Option<Vec<u8>>, String, String, String, String);
 
@@ -580,22 +759,26 @@ struct Printed {
     keys: Vec<(String, String, i64, Vec<u8>)>,
 }
 
-/// Issue a print grant for waybills of the caller's shop (owners, staff with `print`).
-pub async fn grant(state: &AppState, user: &User, req: PrintGrantRequest) -> AppResult<PrintGrantResponse> {
-    let shop = shop_with(user, Permission::Print)?.to_string();
+/// Issue a print grant for waybills of the caller's shop (owners, staff with `print`, apps
+/// with the `print` scope).
+pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) -> AppResult<PrintGrantResponse> {
+    let shop = print_shop(caller)?;
     let nos = distinct_ids(&req.waybill_nos, "waybill_nos")?;
     let client_public = crate::reveal::client_public_key(&req.client_public)?;
     let now = state.now();
     let grant_id = GrantId::generate().map_err(AppError::internal)?;
     let gid = grant_id.to_hex();
-    let printed = match print_tx(state, user, &shop, &nos, &gid, now).await {
+    let printed = match print_tx(state, caller, &shop, &nos, &gid, now).await {
         Ok(p) => p,
         Err(e) => {
             // A refusal is audited too (outside the rolled-back transaction).
             if e.code != ErrorCode::Internal {
-                let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "print", "refused");
+                let mut ev = caller_event(caller, &shop, "print", json!({"waybill_nos": nos, "grant_id": gid}));
+                ev.outcome = "refused";
                 ev.code = Some(e.code.as_str());
-                ev.details = json!({"waybill_nos": nos, "grant_id": gid});
+                if e.code == ErrorCode::RiskCooldown {
+                    ev.details["risk"] = e.details.clone().unwrap_or_default();
+                }
                 audit::record(&state.db, now, &ev).await?;
             }
             return Err(e);
@@ -616,7 +799,7 @@ pub async fn grant(state: &AppState, user: &User, req: PrintGrantRequest) -> App
 }
 
 /// Check and count the prints in one transaction with their audit row.
-async fn print_tx(state: &AppState, user: &User, shop: &str, nos: &[String], gid: &str, now: i64) -> AppResult<Printed> {
+async fn print_tx(state: &AppState, caller: &Caller, shop: &str, nos: &[String], gid: &str, now: i64) -> AppResult<Printed> {
     let mut tx = state.db.begin_write().await?;
     let (suspended,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(suspended), 0) FROM shops WHERE shop_id = $1").bind(shop).fetch_one(&mut *tx).await?;
     if suspended != 0 {
@@ -624,12 +807,13 @@ async fn print_tx(state: &AppState, user: &User, shop: &str, nos: &[String], gid
     }
     let mut st = Stmt::new(
         &tx,
-        "SELECT w.waybill_no, w.shop_id, w.carrier, w.status, w.print_count, a.sender_name, a.sender_phone, a.sender_address \
+        "SELECT w.waybill_no, w.shop_id, w.carrier, w.status, w.print_count, a.sender_name, a.sender_phone, a.sender_address, a.shop_id \
          FROM waybills w JOIN waybill_accounts a ON a.id = w.account_id WHERE w.waybill_no IN (",
     );
     st.list(nos.iter().map(|n| Val::S(n.clone()))).sql(")");
     let rows: Vec<PrintRow> = st.fetch_all(&mut tx).await?;
-    let mine = |n: &String| rows.iter().find(|r| &r.0 == n && r.1 == shop);
+    // Only waybills of the caller's own shop, allocated from its own e-waybill accounts.
+    let mine = |n: &String| rows.iter().find(|r| &r.0 == n && r.1 == shop && r.8 == shop);
     let missing: Vec<&String> = nos.iter().filter(|n| mine(n).is_none()).collect();
     if !missing.is_empty() {
         return Err(AppError::new(ErrorCode::NotFound).with(json!({"waybill_nos": missing})));
@@ -653,14 +837,32 @@ async fn print_tx(state: &AppState, user: &User, shop: &str, nos: &[String], gid
     if orders.len() > MAX_ORDERS {
         return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": MAX_ORDERS, "got": orders.len()})));
     }
-    let forbidden: Vec<&String> =
-        orders.iter().filter(|o| !OrderStatus::parse(&o.2).is_some_and(|s| state_allows_reveal(s, o.3, now))).map(|o| &o.1).collect();
+    // A label is printed to ship: only orders awaiting shipment (a shipped, completed or
+    // after-sale order would make the print path a reveal without the quota).
+    let forbidden: Vec<&String> = orders.iter().filter(|o| OrderStatus::parse(&o.2) != Some(OrderStatus::AwaitingShipment)).map(|o| &o.1).collect();
     if !forbidden.is_empty() {
-        return Err(AppError::new(ErrorCode::OrderStateForbidsReveal).with(json!({"order_ids": forbidden})));
+        return Err(AppError::new(ErrorCode::OrderNotShippable).with(json!({"order_ids": forbidden, "reason": "only orders awaiting shipment print"})));
     }
     if let Some(o) = orders.iter().find(|o| o.5.is_none()) {
         return Err(AppError::new(ErrorCode::OrderShredded).with(json!({"order_ids": [o.1]})));
     }
+    // Every printed order counts in the reveal burst rules, per account and per shop.
+    let rules = crate::platform::rules(&mut *tx).await?;
+    let (account, shop_subject) = (caller.risk_subject(), risk::shop_subject(shop));
+    let mut book = Book::load(&mut tx, &[account.clone(), shop_subject.clone()].into_iter().collect(), now).await?;
+    let limits = [
+        Limit { subject: &account, scope: "account", per_minute: rules.per_minute, per_hour: rules.per_hour },
+        Limit { subject: &shop_subject, scope: "shop", per_minute: rules.shop_per_minute, per_hour: rules.shop_per_hour },
+    ];
+    let units = u32::try_from(orders.len()).unwrap_or(u32::MAX);
+    if let Err(refused) = book.check(&limits, units, now, rules.cooldown_secs) {
+        // The cool-down it starts is kept; the refusal is audited by the caller.
+        book.write(&mut tx, Some(now)).await?;
+        tx.commit().await?;
+        return Err(AppError::new(ErrorCode::RiskCooldown).with(refused.details(now)));
+    }
+    book.add(&[&account, &shop_subject], units, now);
+    book.write(&mut tx, Some(now)).await?;
     // Count the prints; a concurrent print that reached the limit first makes this one fail.
     let mut st = Stmt::new(&tx, "UPDATE waybills SET print_count = print_count + 1, status = 'printed', printed_at = ");
     st.arg(Val::I(now)).sql(" WHERE print_count < ").arg(Val::I(limit)).sql(" AND status IN ('allocated', 'printed') AND waybill_no IN (");
@@ -693,7 +895,7 @@ async fn print_tx(state: &AppState, user: &User, shop: &str, nos: &[String], gid
             orders: label_orders,
         });
     }
-    let mut ev = event(user, shop, "print", json!({"grant_id": gid, "waybills": labels.iter().map(|l| json!({"waybill_no": l.waybill_no, "print_no": l.print_no})).collect::<Vec<_>>()}));
+    let mut ev = caller_event(caller, shop, "print", json!({"grant_id": gid, "waybills": labels.iter().map(|l| json!({"waybill_no": l.waybill_no, "print_no": l.print_no})).collect::<Vec<_>>()}));
     ev.order_ids = keys.iter().map(|k| k.1.clone()).collect();
     audit::append(&mut tx, now, &ev).await?;
     tx.commit().await?;
@@ -703,10 +905,11 @@ async fn print_tx(state: &AppState, user: &User, shop: &str, nos: &[String], gid
 // ---------------------------------------------------------------------------------------
 // Handlers
 
-/// The shop's e-waybill accounts (owners, staff with `print`), or all (admins, pending first).
+/// The shop's e-waybill accounts (owners, staff with `print`, apps with `print`), or all
+/// (admins, pending first).
 #[utoipa::path(get, path = "/api/v1/waybill-accounts", params(AccountQuery), responses((status = 200, body = Vec<WaybillAccount>), (status = 403, body = ApiError)))]
-pub async fn list_accounts(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<AccountQuery>) -> AppResult<Json<Vec<WaybillAccount>>> {
-    accounts(&state, &user, q).await.map(Json)
+pub async fn list_accounts(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AccountQuery>) -> AppResult<Json<Vec<WaybillAccount>>> {
+    accounts(&state, &caller, q).await.map(Json)
 }
 
 /// Apply for an e-waybill account with a carrier's outlet (shop owners); the platform decides.
@@ -730,54 +933,80 @@ pub async fn reject_account(State(state): State<AppState>, user: User, ApiPath(i
     decide(&state, &user, id, false, req).await.map(Json)
 }
 
-/// Recharge an approved account of the owner's shop.
-#[utoipa::path(post, path = "/api/v1/waybill-accounts/{id}/recharge", params(("id" = i64, Path)), request_body = WaybillRecharge,
-    responses((status = 200, body = WaybillAccount), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
-pub async fn recharge_account(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<WaybillRecharge>) -> AppResult<Json<WaybillAccount>> {
-    recharge(&state, &user, id, req).await.map(Json)
+/// Ask for waybill units on an approved account of the owner's shop. The balance rises only
+/// when the platform confirms the payment.
+#[utoipa::path(post, path = "/api/v1/waybill-accounts/{id}/topups", params(("id" = i64, Path)), request_body = WaybillTopupCreate,
+    responses((status = 200, body = WaybillTopup), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn request_topup(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<WaybillTopupCreate>) -> AppResult<Json<WaybillTopup>> {
+    request_topup_for(&state, &user, id, req).await.map(Json)
 }
 
-/// The shop's waybills, newest first (owners, staff with `print`).
+/// Top-up requests: the owner's shop's, or every shop's for platform admins (pending first).
+#[utoipa::path(get, path = "/api/v1/waybill-topups", params(TopupQuery), responses((status = 200, body = Vec<WaybillTopup>), (status = 403, body = ApiError)))]
+pub async fn list_topups(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<TopupQuery>) -> AppResult<Json<Vec<WaybillTopup>>> {
+    topups(&state, &user, q).await.map(Json)
+}
+
+/// Confirm a top-up's payment (platform admins, standing in for the carrier's outlet): the
+/// units are added to the balance.
+#[utoipa::path(post, path = "/api/v1/waybill-topups/{id}/confirm", params(("id" = i64, Path)), request_body = WaybillTopupConfirm,
+    responses((status = 200, body = WaybillTopup), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn confirm_topup(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<WaybillTopupConfirm>) -> AppResult<Json<WaybillTopup>> {
+    confirm_topup_for(&state, &user, id, req).await.map(Json)
+}
+
+/// Reject a top-up with a comment (platform admins).
+#[utoipa::path(post, path = "/api/v1/waybill-topups/{id}/reject", params(("id" = i64, Path)), request_body = ApplicationDecision,
+    responses((status = 200, body = WaybillTopup), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn reject_topup(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<ApplicationDecision>) -> AppResult<Json<WaybillTopup>> {
+    reject_topup_for(&state, &user, id, req).await.map(Json)
+}
+
+/// The shop's waybills, newest first (owners, staff with `print`, apps with `print`).
 #[utoipa::path(get, path = "/api/v1/waybills", params(WaybillQuery), responses((status = 200, body = Vec<Waybill>), (status = 403, body = ApiError)))]
-pub async fn list_waybills(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<WaybillQuery>) -> AppResult<Json<Vec<Waybill>>> {
-    list(&state, &user, q).await.map(Json)
+pub async fn list_waybills(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<WaybillQuery>) -> AppResult<Json<Vec<Waybill>>> {
+    list(&state, &caller, q).await.map(Json)
 }
 
 /// Allocate waybills from an approved account for orders awaiting shipment (one unit each);
 /// `merge` puts orders with the same receiver on one waybill.
 #[utoipa::path(post, path = "/api/v1/waybills", request_body = WaybillAllocate,
     responses((status = 200, body = Vec<Waybill>), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
-pub async fn allocate_waybills(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<WaybillAllocate>) -> AppResult<Json<Vec<Waybill>>> {
-    allocate(&state, &user, req).await.map(Json)
+pub async fn allocate_waybills(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<WaybillAllocate>) -> AppResult<Json<Vec<Waybill>>> {
+    allocate(&state, &caller, req).await.map(Json)
 }
 
 /// Cancel an unprinted waybill; its unit returns to the account.
 #[utoipa::path(post, path = "/api/v1/waybills/{no}/cancel", params(("no" = String, Path)),
     responses((status = 200, body = Waybill), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
-pub async fn cancel_waybill(State(state): State<AppState>, user: User, ApiPath(no): ApiPath<String>) -> AppResult<Json<Waybill>> {
-    cancel(&state, &user, &no).await.map(Json)
+pub async fn cancel_waybill(State(state): State<AppState>, caller: Caller, ApiPath(no): ApiPath<String>) -> AppResult<Json<Waybill>> {
+    cancel(&state, &caller, &no).await.map(Json)
 }
 
-/// Ship the orders of printed waybills with them (owners, staff with `ship`); all or nothing.
+/// Ship the orders of printed waybills with them (owners, staff with `ship`, apps with
+/// `ship`); all or nothing.
 #[utoipa::path(post, path = "/api/v1/waybills/ship", request_body = WaybillShip,
     responses((status = 200, body = WaybillShipped), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
-pub async fn ship_waybills(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<WaybillShip>) -> AppResult<Json<WaybillShipped>> {
-    ship(&state, &user, req).await.map(Json)
+pub async fn ship_waybills(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<WaybillShip>) -> AppResult<Json<WaybillShipped>> {
+    ship(&state, &caller, req).await.map(Json)
 }
 
 /// A print grant: the waybills' orders' field keys sealed to the client, bound to the
-/// waybills, counted against the reprint limit (never the reveal quota).
+/// waybills, counted against the reprint limit and in the burst rules (never the reveal
+/// quota); only waybills of the caller's own accounts and orders awaiting shipment.
 #[utoipa::path(post, path = "/api/v1/print-grants", request_body = PrintGrantRequest,
-    responses((status = 200, body = PrintGrantResponse), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
-pub async fn print_grant(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<PrintGrantRequest>) -> AppResult<Json<PrintGrantResponse>> {
-    grant(&state, &user, req).await.map(Json)
+    responses((status = 200, body = PrintGrantResponse), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+pub async fn print_grant(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<PrintGrantRequest>) -> AppResult<Json<PrintGrantResponse>> {
+    grant(&state, &caller, req).await.map(Json)
 }
 
 /// The OpenAPI paths of e-waybills and printing.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_accounts, apply_account, approve_account, reject_account, recharge_account, list_waybills, allocate_waybills, cancel_waybill, ship_waybills, print_grant),
-    components(schemas(WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillRecharge, WaybillAllocate, Waybill, WaybillStatus,
+    paths(list_accounts, apply_account, approve_account, reject_account, request_topup, list_topups, confirm_topup, reject_topup, list_waybills, allocate_waybills,
+        cancel_waybill, ship_waybills, print_grant),
+    components(schemas(WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillTopupCreate, WaybillTopup, WaybillTopupStatus, WaybillTopupConfirm,
+        WaybillAllocate, Waybill, WaybillStatus,
         PrintGrantRequest, PrintGrantResponse, Label, LabelOrder, WaybillShip, WaybillShipped))
 )]
 pub struct WaybillsDoc;

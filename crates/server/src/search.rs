@@ -1,0 +1,178 @@
+//! Metered search: a search on a receiver field is a disclosure.
+//!
+//! A phone search that matches confirms a guess, and the mask already shows 7 of a mobile
+//! number's 11 digits, so 10,000 free guesses would recover any number; a name search that
+//! matches confirms a guess at the given name the same way. So every **search term** on a
+//! receiver field — phone, name or address in the order list, in an export's filter, or an
+//! item of the ISV `search-index` helper — costs one **search unit**:
+//!
+//! * per account, a burst limit (`search_per_minute` terms in any minute; exceeding it starts
+//!   a cool-down, `SEARCH_COOLDOWN`), counted by [`crate::risk`] under the subject
+//!   `search:<account>`;
+//! * per shop, a daily budget `max(search_budget_floor, search_budget_factor × today's reveal
+//!   limit)` (`SEARCH_BUDGET_EXHAUSTED`), in `search_days`.
+//!
+//! Order-id and last-4 searches are free (the mask shows the last 4 digits anyway).
+//!
+//! [`Meter::begin`] checks and charges in the caller's write transaction; the caller runs the
+//! search on [`Meter::conn`] and [`Meter::finish`] writes the audit row — the number of terms,
+//! which fields, and the number of matches (unknown for `search-index`) — and commits, so a
+//! search's charge and its audit row are one transaction. The terms are never stored or
+//! logged. A refusal that starts a cool-down, and the first budget refusal of a shop's day, are
+//! audited; later refusals are not written one by one (a flood of refused guesses must not
+//! become an audit flood) — the cool-down's start and `search_days.refused` record them.
+
+use orderveil_api::ErrorCode;
+use orderveil_cipher::{FieldKind, normalize_phone};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::audit::{self, Event};
+use crate::clock::day_of;
+use crate::db::WriteTx;
+use crate::error::{AppError, AppResult};
+use crate::isv::Caller;
+use crate::platform;
+use crate::quota;
+use crate::risk::{self, Book, Limit};
+use crate::state::AppState;
+
+/// Is `s` a whole phone number, the only phone a search takes? 7 to 15 digits after
+/// normalization, and a number that starts like a mainland mobile (`1…`) must be all 11
+/// digits of one: a partial mobile number never matches an exact-match token, so it is
+/// refused instead of charged.
+pub fn whole_phone(s: &str) -> bool {
+    let d = normalize_phone(s);
+    if d.starts_with('1') {
+        return d.len() == 11 && matches!(d.as_bytes().get(1), Some(b'3'..=b'9'));
+    }
+    (7..=15).contains(&d.len())
+}
+
+/// `VALIDATION_FAILED` for a phone search term that is not a whole number.
+pub fn check_phone_term(field: &str, s: &str) -> AppResult<()> {
+    if whole_phone(s) {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "reason": "a whole phone number (11 digits for a mobile); search the last 4 digits with phone_last4"})))
+    }
+}
+
+/// A charged search, its transaction still open.
+pub struct Meter {
+    tx: WriteTx<'static>,
+    event: Event,
+    now: i64,
+}
+
+impl Meter {
+    /// Check and charge `fields.len()` search units (one per term) for `caller` searching
+    /// `shop` through `path` (`orders`, `export`, `isv_search_index`). `None` when there is
+    /// no metered term. Refusals: `SEARCH_COOLDOWN`, `SEARCH_BUDGET_EXHAUSTED` (nothing is
+    /// charged; the refusal's state is committed).
+    pub async fn begin(state: &AppState, caller: &Caller, shop: &str, fields: &[FieldKind], path: &str) -> AppResult<Option<Self>> {
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let terms = u32::try_from(fields.len()).unwrap_or(u32::MAX);
+        let now = state.now();
+        let subject = risk::search_subject(&caller.risk_subject());
+        // A cool-down refuses before any write: a flood of refused guesses costs one read each.
+        {
+            let mut conn = state.db.pool.acquire().await?;
+            let until = risk::cooling_until(&mut conn, &subject).await?;
+            if until > now {
+                return Err(AppError::new(ErrorCode::SearchCooldown).with(json!({"retry_after_secs": until - now, "until_unix": until})));
+            }
+        }
+        let mut event = Event::new(&caller.actor(), caller.actor_id(), Some(shop), "search", "ok");
+        event.details = json!({
+            "path": path,
+            "terms": terms,
+            "fields": fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            "via": caller.via(),
+        });
+
+        let mut tx = state.db.begin_write().await?;
+        let rules = platform::rules(&mut *tx).await?;
+        let subjects = std::iter::once(subject.clone()).collect();
+        let mut book = Book::load(&mut tx, &subjects, now).await?;
+        let limit = [Limit { subject: &subject, scope: "account", per_minute: rules.search_per_minute, per_hour: u32::MAX }];
+        if let Err(refused) = book.check(&limit, terms, now, rules.cooldown_secs) {
+            book.write(&mut tx, Some(now)).await?;
+            if refused.rule.is_some() {
+                event.outcome = "refused";
+                event.code = Some(ErrorCode::SearchCooldown.as_str());
+                event.details["risk"] = refused.details(now);
+                audit::append(&mut tx, now, &event).await?;
+            }
+            tx.commit().await?;
+            return Err(AppError::new(ErrorCode::SearchCooldown).with(refused.details(now)));
+        }
+
+        let day = day_of(now);
+        let reveal_limit = quota::limit_on(&mut tx, shop, &day, now, &rules).await?;
+        let budget = rules.search_budget(reveal_limit);
+        let (used, refused): (i64, i64) = sqlx::query_as(
+            "INSERT INTO search_days (shop_id, day, used, refused) VALUES ($1, $2, 0, 0) \
+             ON CONFLICT (shop_id, day) DO UPDATE SET used = search_days.used RETURNING used, refused",
+        )
+        .bind(shop)
+        .bind(&day)
+        .fetch_one(&mut *tx)
+        .await?;
+        let used = u32::try_from(used).unwrap_or(u32::MAX);
+        if used.saturating_add(terms) > budget {
+            sqlx::query("UPDATE search_days SET refused = refused + 1 WHERE shop_id = $1 AND day = $2").bind(shop).bind(&day).execute(&mut *tx).await?;
+            let details = json!({"used": used, "budget": budget, "needed": terms, "remaining": budget.saturating_sub(used), "day": day});
+            if refused == 0 {
+                event.outcome = "refused";
+                event.code = Some(ErrorCode::SearchBudgetExhausted.as_str());
+                event.details["budget"] = details.clone();
+                audit::append(&mut tx, now, &event).await?;
+            }
+            tx.commit().await?;
+            return Err(AppError::new(ErrorCode::SearchBudgetExhausted).with(details));
+        }
+        sqlx::query("UPDATE search_days SET used = used + $1 WHERE shop_id = $2 AND day = $3").bind(i64::from(terms)).bind(shop).bind(&day).execute(&mut *tx).await?;
+        book.add(&[&subject], terms, now);
+        book.write(&mut tx, Some(now)).await?;
+        event.details["budget"] = json!({"used": used + terms, "budget": budget});
+        Ok(Some(Self { tx, event, now }))
+    }
+
+    /// The open transaction, to run the search on.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Audit the search with its number of matches (`None` where the server cannot know,
+    /// e.g. tokens handed to an app) and commit the charge.
+    pub async fn finish(mut self, matches: Option<u64>) -> AppResult<()> {
+        self.event.details["matches"] = json!(matches);
+        audit::append(&mut self.tx, self.now, &self.event).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A shop's search units used on `day`.
+pub async fn used_on(conn: &mut AnyConnection, shop: &str, day: &str) -> AppResult<u32> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT used FROM search_days WHERE shop_id = $1 AND day = $2").bind(shop).bind(day).fetch_optional(conn).await?;
+    Ok(row.map_or(0, |r| u32::try_from(r.0).unwrap_or(u32::MAX)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_search_takes_a_whole_number_only() {
+        for ok in ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0571-88886666", "057188886666", "88886666", "１３８００１３８０００"] {
+            assert!(whole_phone(ok), "{ok}");
+        }
+        for bad in ["1380013800", "138001380001", "1380013", "8000", "", "abc", "12800138000", "1234567890123456"] {
+            assert!(!whole_phone(bad), "{bad}");
+        }
+    }
+}
