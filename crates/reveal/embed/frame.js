@@ -6,7 +6,9 @@
 // OrderVeil server's origin: the host page cannot read it.
 //
 // The fragment carries public values only: order (id), field, ct (ciphertext), masked,
-// timeout, lang, and optionally shop and accent.
+// timeout, lang, and optionally shop, accent, purpose and purpose_note. The purpose becomes the
+// inner element's `purpose` / `purpose-note` attributes, so a missing or bad one is refused
+// on the click with PURPOSE_INVALID, as in inline mode.
 //
 // Protocol with the host element (window.parent):
 //   frame → host  {type: 'orderveil:need-token', nonce}          when the eye is clicked
@@ -115,7 +117,7 @@ async function start() {
     timeoutSecs: Number.isInteger(timeout) && timeout >= 1 && timeout <= 600 ? timeout : 30,
   });
   const el = document.createElement('orderveil-field');
-  const attrs = [['order-id', 'order'], ['field', 'field'], ['ciphertext', 'ct'], ['masked', 'masked']];
+  const attrs = [['order-id', 'order'], ['field', 'field'], ['ciphertext', 'ct'], ['masked', 'masked'], ['purpose', 'purpose'], ['purpose-note', 'purpose_note']];
   for (const [attr, key] of attrs) {
     const v = params.get(key);
     if (v !== null) el.setAttribute(attr, v);

@@ -5,7 +5,13 @@
 // `RevealClient` passed in the options.
 //
 //   <orderveil-field order-id="6921…" field="phone" ciphertext="$…$$" masked="138****5678"
+//                    [purpose="after_sales"] [purpose-note="…"]
 //                    [mode="inline|isolated"] [lang="en"] [timeout="30"]>
+//
+// The purpose sent with the grant: the `purpose` attribute (with `purpose-note`) if set, else
+// the `purpose` of defineOrderVeilField's options, else the client's (each with its own note;
+// a `purpose-note` attribute replaces that note). Without any, the reveal is refused in the
+// page with PURPOSE_INVALID (shown like any other refusal).
 //
 // Inline mode: a shadow root shows the masked value and an eye button; a click reveals through
 // the client, shows the plaintext with a countdown and a copy button, and removes the plaintext
@@ -13,7 +19,8 @@
 // when an attribute changes and when the element leaves the document.
 //
 // Isolated mode: the shadow root holds only an <iframe> served by the OrderVeil server
-// (embed/frame.html), which shows the field itself. Protocol (postMessage):
+// (embed/frame.html), which shows the field itself; the purpose goes to it in the fragment.
+// Protocol (postMessage):
 //   frame → host  {type: 'orderveil:need-token', nonce}
 //   host  → frame {type: 'orderveil:token', nonce, token}   (or `error` instead of `token`),
 //                 posted to the frame's window only, with targetOrigin = the frame's origin
@@ -28,7 +35,7 @@
 // --orderveil-accent, --orderveil-font, --orderveil-muted, --orderveil-error,
 // --orderveil-frame-width, --orderveil-frame-height.
 
-import { RevealError, FIELD_KINDS } from './errors.js';
+import { RevealError, FIELD_KINDS, REVEAL_PURPOSES } from './errors.js';
 
 const DEFAULT_TAG = 'orderveil-field';
 const DEFAULT_TIMEOUT_SECS = 30;
@@ -100,6 +107,16 @@ function invalid(message, messageZh) {
   return new RevealError('INVALID_ARGUMENT', 0, message, messageZh, null);
 }
 
+function invalidPurpose(reason) {
+  return new RevealError(
+    'PURPOSE_INVALID',
+    0,
+    'purpose must be one of the reveal purposes, and purposeNote a string.',
+    'purpose 必须是规定的解密用途之一，purposeNote 必须是字符串。',
+    { reason, allowed: [...REVEAL_PURPOSES] },
+  );
+}
+
 /** The eye (open) or eye-off icon, built without innerHTML. */
 function eyeIcon(off) {
   const ns = 'http://www.w3.org/2000/svg';
@@ -157,6 +174,8 @@ export function defineOrderVeilField(options) {
   const tagName = options.tagName ?? DEFAULT_TAG;
   const timeoutSecs = options.timeoutSecs ?? DEFAULT_TIMEOUT_SECS;
   const mode = options.mode ?? 'inline';
+  const purpose = options.purpose ?? null;
+  const purposeNote = options.purposeNote ?? null;
   if (client !== null && (typeof client !== 'object' || typeof client.reveal !== 'function')) {
     throw invalid('client must be a RevealClient.', 'client 必须是 RevealClient。');
   }
@@ -178,14 +197,23 @@ export function defineOrderVeilField(options) {
   if (mode !== 'inline' && mode !== 'isolated') {
     throw invalid('mode must be "inline" or "isolated".', 'mode 必须是 "inline" 或 "isolated"。');
   }
+  if (purpose !== null && !REVEAL_PURPOSES.includes(purpose)) {
+    throw invalidPurpose('unknown');
+  }
+  if (purposeNote !== null && typeof purposeNote !== 'string') {
+    throw invalidPurpose('note_not_a_string');
+  }
+  if (purposeNote !== null && purpose === null) {
+    throw invalidPurpose('missing');
+  }
   if (customElements.get(tagName) !== undefined) {
     throw invalid(`<${tagName}> is already defined; call defineOrderVeilField once per tag name.`, `<${tagName}> 已被定义，每个标签名只能调用一次 defineOrderVeilField。`);
   }
-  const config = Object.freeze({ client, getToken, frameUrl, timeoutSecs, mode });
+  const config = Object.freeze({ client, getToken, frameUrl, timeoutSecs, mode, purpose, purposeNote });
 
   class OrderVeilField extends HTMLElement {
     static get observedAttributes() {
-      return ['order-id', 'field', 'ciphertext', 'masked', 'lang', 'mode', 'timeout'];
+      return ['order-id', 'field', 'ciphertext', 'masked', 'lang', 'mode', 'timeout', 'purpose', 'purpose-note'];
     }
 
     #root;
@@ -237,7 +265,7 @@ export function defineOrderVeilField(options) {
     attributeChangedCallback(name, oldValue, newValue) {
       if (oldValue === newValue) return;
       if (name !== 'lang' && name !== 'timeout') {
-        // Another order, field or mode: what is shown (or on its way) no longer applies.
+        // Another order, field, mode or purpose: what is shown (or on its way) no longer applies.
         this.#generation++;
         const wasRevealed = this.#state === 'revealed';
         this.#forget();
@@ -263,7 +291,7 @@ export function defineOrderVeilField(options) {
         if (!FIELD_KINDS.includes(field)) {
           throw new RevealError('UNKNOWN_FIELD', 0, 'Unknown field; use name, phone or address.', '未知字段，请使用 name、phone 或 address。', { field });
         }
-        const out = await config.client.reveal(orderId, [field], { [field]: ciphertext });
+        const out = await this.#revealWithPurpose(orderId, field, ciphertext);
         if (generation !== this.#generation) return; // hidden, changed or removed meanwhile
         const text = out !== null && typeof out === 'object' ? out[field] : undefined;
         if (typeof text !== 'string') {
@@ -297,6 +325,34 @@ export function defineOrderVeilField(options) {
     }
 
     // -- internals -------------------------------------------------------------------------
+
+    /** `{ purpose, note }` for this element (see the header); `purpose` null when none is set. */
+    #purpose() {
+      const attr = this.getAttribute('purpose');
+      const attrNote = this.getAttribute('purpose-note');
+      if (attr !== null) return { purpose: attr, note: attrNote };
+      const [purpose, note] = config.purpose !== null
+        ? [config.purpose, config.purposeNote]
+        : [config.client?.purpose ?? null, config.client?.purposeNote ?? null];
+      return { purpose, note: attrNote ?? note };
+    }
+
+    /** Reveal through the client, for this element's purpose (the client's own when it is
+     *  the same; else a `withPurpose` client for this one call, which throws PURPOSE_INVALID
+     *  for a bad attribute). No purpose at all: the client refuses with PURPOSE_INVALID. */
+    async #revealWithPurpose(orderId, field, ciphertext) {
+      const client = config.client;
+      const { purpose, note } = this.#purpose();
+      if (purpose === null || (purpose === client.purpose && (note ?? undefined) === client.purposeNote)) {
+        return client.reveal(orderId, [field], { [field]: ciphertext });
+      }
+      const once = client.withPurpose(purpose, note ?? undefined);
+      try {
+        return await once.reveal(orderId, [field], { [field]: ciphertext });
+      } finally {
+        once.free();
+      }
+    }
 
     #ids(changed, oldValue) {
       const attr = (name) => (name === changed ? oldValue : this.getAttribute(name)) ?? '';
@@ -459,9 +515,14 @@ export function defineOrderVeilField(options) {
       });
       const shop = config.client?.shopId;
       if (typeof shop === 'string') params.set('shop', shop);
+      // The frame's own client reveals with this purpose (the frame refuses without one).
+      const { purpose, note } = this.#purpose();
+      if (purpose !== null) params.set('purpose', purpose);
+      if (note !== null && note !== undefined) params.set('purpose_note', note);
       const accent = getComputedStyle(this).getPropertyValue('--orderveil-accent').trim();
       if (accent !== '' && accent.length <= 64) params.set('accent', accent);
-      // The fragment never reaches a server; it holds public values only (ids, ciphertext, mask).
+      // The fragment never reaches a server; it holds public values only (ids, ciphertext,
+      // mask, purpose and its note).
       url.hash = params.toString();
       return url;
     }

@@ -1,11 +1,22 @@
 // @orderveil/reveal — RevealError and the lists of known names.
 //
 // A wasm-bindgen snippet: the Rust side (src/lib.rs) imports `newRevealError` and re-exports
-// `RevealError`, `FIELD_KINDS` and `ERROR_CODES` from the package's main module. The
+// `RevealError`, `FIELD_KINDS`, `REVEAL_PURPOSES` and `ERROR_CODES` from the package's main module. The
 // TypeScript declarations are in src/lib.rs (`TS_API`).
 
 /** Every field name, in display order. */
 export const FIELD_KINDS = Object.freeze(['name', 'phone', 'address']);
+
+/** Every reveal purpose, in the server's order (src/purpose.rs `PURPOSES`; checked by tests/codes.rs). */
+export const REVEAL_PURPOSES = Object.freeze([
+  'manual_shipping',
+  'after_sales',
+  'customer_service',
+  'installation_delivery',
+  'virtual_goods',
+  'dropshipping',
+  'other',
+]);
 
 /** Codes of the OrderVeil server's refusals (crates/api/src/error.rs; checked by tests/codes.rs). */
 export const SERVER_ERROR_CODES = Object.freeze([
@@ -51,6 +62,11 @@ export const SERVER_ERROR_CODES = Object.freeze([
   'WAYBILL_STATE_CONFLICT',
   'PRINT_LIMIT_REACHED',
   'ORDERS_NOT_MERGEABLE',
+  'SEARCH_COOLDOWN',
+  'SEARCH_BUDGET_EXHAUSTED',
+  'PURPOSE_INVALID',
+  'PURPOSE_NOT_ALLOWED',
+  'TOPUP_STATE_CONFLICT',
   'INTERNAL',
 ]);
 
@@ -74,6 +90,7 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'GRANT_FIELD_NOT_COVERED',
   'PUBLIC_KEY_WEAK',
   'RANDOM_UNAVAILABLE',
+  'PURPOSE_INVALID',
 ]);
 
 /** Every known code, server codes first, each once. */

@@ -12,16 +12,20 @@ use zeroize::Zeroizing;
 
 use crate::error;
 use crate::http::{self, set};
+use crate::purpose::{self, Purpose};
 
 /// Asks the OrderVeil server for one-time key grants and decrypts receiver fields in Wasm.
 ///
-/// JS: `new RevealClient({ baseUrl, getToken, shopId? })`. Every `reveal` / `revealMany`
-/// makes a fresh X25519 key pair, requests one grant for all the orders and fields asked
-/// for, opens it, decrypts, and drops the keys. See the crate documentation for the flow
-/// and its security properties.
+/// JS: `new RevealClient({ baseUrl, getToken, shopId?, purpose?, purposeNote? })`. Every
+/// `reveal` / `revealMany` makes a fresh X25519 key pair, requests one grant for all the
+/// orders and fields asked for (with the client's purpose), opens it, decrypts, and drops the
+/// keys. `withPurpose` gives a client for another purpose. See the crate documentation for
+/// the flow and its security properties.
 #[wasm_bindgen]
 pub struct RevealClient {
     config: Rc<Config>,
+    /// Sent with every grant request; without one a reveal is refused in the page.
+    purpose: Option<Rc<Purpose>>,
 }
 
 struct Config {
@@ -38,15 +42,19 @@ struct Item {
 
 #[wasm_bindgen]
 impl RevealClient {
-    /// `new RevealClient({ baseUrl, getToken, shopId? })`. Throws a `RevealError`
-    /// `INVALID_ARGUMENT` when `baseUrl` is not an absolute `http(s)` URL without query or
-    /// fragment, `getToken` is not a function, or `shopId` is not a valid shop id.
+    /// `new RevealClient({ baseUrl, getToken, shopId?, purpose?, purposeNote? })`. Throws a
+    /// `RevealError` `INVALID_ARGUMENT` when `baseUrl` is not an absolute `http(s)` URL
+    /// without query or fragment, `getToken` is not a function, or `shopId` is not a valid
+    /// shop id; `PURPOSE_INVALID` when `purpose` is not one of the purposes, or `purposeNote`
+    /// is given without a purpose or breaks the note rule (1-200 characters, no phone number;
+    /// required for `other`). A client without a purpose can be constructed, but refuses to
+    /// reveal (`PURPOSE_INVALID`) until `withPurpose` gives one.
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "RevealClientOptions")] options: JsValue) -> Result<RevealClient, JsValue> {
         if !options.is_object() {
             return Err(error::invalid_argument(
-                "RevealClient needs an options object { baseUrl, getToken, shopId? }.",
-                "RevealClient 需要参数对象 { baseUrl, getToken, shopId? }。",
+                "RevealClient needs an options object { baseUrl, getToken, shopId?, purpose?, purposeNote? }.",
+                "RevealClient 需要参数对象 { baseUrl, getToken, shopId?, purpose?, purposeNote? }。",
             ));
         }
         let base_url = http::get_string(&options, "baseUrl").and_then(|u| normalize_base_url(&u)).ok_or_else(|| {
@@ -67,7 +75,34 @@ impl RevealClient {
             })?;
             Some(s)
         };
-        Ok(Self { config: Rc::new(Config { base_url, get_token, shop }) })
+        let purpose = purpose::optional(&crate::get(&options, "purpose"), &crate::get(&options, "purposeNote"))?;
+        Ok(Self { config: Rc::new(Config { base_url, get_token, shop }), purpose: purpose.map(Rc::new) })
+    }
+
+    /// A client like this one (same server, token callback and shop) that reveals for
+    /// `purpose` (with `purposeNote`, required for `other`): the per-call choice, e.g.
+    /// `client.withPurpose('after_sales').reveal(…)`. This client is unchanged. Throws a
+    /// `RevealError` `PURPOSE_INVALID` for a missing or unknown purpose or a bad note.
+    #[wasm_bindgen(js_name = withPurpose)]
+    pub fn with_purpose(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RevealPurpose")] purpose: JsValue,
+        #[wasm_bindgen(js_name = purposeNote, unchecked_optional_param_type = "string")] purpose_note: JsValue,
+    ) -> Result<RevealClient, JsValue> {
+        let purpose = purpose::required(&purpose, &purpose_note)?;
+        Ok(Self { config: Rc::clone(&self.config), purpose: Some(Rc::new(purpose)) })
+    }
+
+    /// The purpose sent with every grant request, if the client has one.
+    #[wasm_bindgen(getter, unchecked_return_type = "RevealPurpose | undefined")]
+    pub fn purpose(&self) -> JsValue {
+        self.purpose.as_ref().map_or(JsValue::UNDEFINED, |p| JsValue::from_str(p.name))
+    }
+
+    /// The purpose's note (trimmed), if any.
+    #[wasm_bindgen(getter, js_name = purposeNote)]
+    pub fn purpose_note(&self) -> Option<String> {
+        self.purpose.as_ref().and_then(|p| p.note.clone())
     }
 
     /// The server's base URL, without a trailing slash.
@@ -94,7 +129,7 @@ impl RevealClient {
     /// Reveal `fields` of one order: resolves to `{ [field]: plaintext }` for every requested
     /// field. `ciphertexts` must hold the ciphertext of each requested field (other entries
     /// are ignored). Everything is checked before the request is sent, so an invalid call
-    /// costs no quota.
+    /// costs no quota; a client without a purpose rejects with `PURPOSE_INVALID`.
     #[wasm_bindgen(unchecked_return_type = "Promise<FieldMap>")]
     pub fn reveal(
         &self,
@@ -103,10 +138,12 @@ impl RevealClient {
         #[wasm_bindgen(unchecked_param_type = "FieldMap")] ciphertexts: JsValue,
     ) -> Promise {
         let config = Rc::clone(&self.config);
+        let purpose = self.purpose.clone();
         future_to_promise(async move {
             let kinds = parse_fields(&fields)?;
             let item = parse_item(&order_id, &ciphertexts, &kinds)?;
-            let mut out = run(&config, &[item], &kinds).await?;
+            let purpose = purpose.ok_or_else(purpose::missing)?;
+            let mut out = run(&config, &purpose, &[item], &kinds).await?;
             Ok(out.pop().map_or_else(|| Object::new().into(), JsValue::from))
         })
     }
@@ -114,7 +151,8 @@ impl RevealClient {
     /// Reveal `fields` of up to 50 orders with ONE grant: resolves to
     /// `[{ orderId, fields: { [field]: plaintext } }]` in the order of `items`. More than 50
     /// orders reject with `TOO_MANY_ORDERS` before anything is sent; an empty list resolves
-    /// to `[]` without a request.
+    /// to `[]` without a request; otherwise a client without a purpose rejects with
+    /// `PURPOSE_INVALID`.
     #[wasm_bindgen(js_name = revealMany, unchecked_return_type = "Promise<RevealedOrder[]>")]
     pub fn reveal_many(
         &self,
@@ -122,6 +160,7 @@ impl RevealClient {
         #[wasm_bindgen(unchecked_param_type = "FieldName[]")] fields: JsValue,
     ) -> Promise {
         let config = Rc::clone(&self.config);
+        let purpose = self.purpose.clone();
         future_to_promise(async move {
             if !Array::is_array(&items) {
                 return Err(error::invalid_argument("items must be an array of { orderId, ciphertexts }.", "items 必须是 { orderId, ciphertexts } 数组。"));
@@ -145,7 +184,8 @@ impl RevealClient {
             if parsed.is_empty() {
                 return Ok(out.into());
             }
-            let revealed = run(&config, &parsed, &kinds).await?;
+            let purpose = purpose.ok_or_else(purpose::missing)?;
+            let revealed = run(&config, &purpose, &parsed, &kinds).await?;
             for (it, fields) in parsed.iter().zip(revealed) {
                 let o = Object::new();
                 set(&o, "orderId", &it.order_id.as_str().into());
@@ -223,9 +263,9 @@ async fn token(config: &Config) -> Result<Zeroizing<String>, JsValue> {
     Ok(token)
 }
 
-/// Request one grant for `items` × `kinds`, open it, decrypt. One JS object of plaintexts
-/// per item, in order.
-async fn run(config: &Config, items: &[Item], kinds: &[FieldKind]) -> Result<Vec<Object>, JsValue> {
+/// Request one grant for `items` × `kinds` for `purpose`, open it, decrypt. One JS object of
+/// plaintexts per item, in order.
+async fn run(config: &Config, purpose: &Purpose, items: &[Item], kinds: &[FieldKind]) -> Result<Vec<Object>, JsValue> {
     let token = token(config).await?;
     let mut session = ClientSession::new().map_err(|e| error::grant(&e))?;
 
@@ -244,6 +284,10 @@ async fn run(config: &Config, items: &[Item], kinds: &[FieldKind]) -> Result<Vec
     set(&body, "order_ids", &order_ids);
     set(&body, "fields", &fields);
     set(&body, "client_public", &URL_SAFE_NO_PAD.encode(session.public_key()).into());
+    set(&body, "purpose", &purpose.name.into());
+    if let Some(note) = &purpose.note {
+        set(&body, "purpose_note", &note.into());
+    }
     let body: String = JSON::stringify(&body).map(String::from).map_err(|_| error::response_invalid(0))?;
 
     let url = [config.base_url.as_str(), "/api/v1/reveal-grants"].concat();

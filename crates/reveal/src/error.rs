@@ -34,6 +34,7 @@ pub const LOCAL_CODES: &[&str] = &[
     "GRANT_FIELD_NOT_COVERED",
     "PUBLIC_KEY_WEAK",
     "RANDOM_UNAVAILABLE",
+    "PURPOSE_INVALID",
 ];
 
 /// A `RevealError` (as a `JsValue`, ready to throw or to reject a promise with).
@@ -42,7 +43,8 @@ pub fn reveal_error(code: &str, status: u16, message: &str, message_zh: &str, de
     crate::new_reveal_error(code, status, message, message_zh, details)
 }
 
-fn local(code: &str, message: &str, message_zh: &str, details: Option<Object>) -> JsValue {
+/// A failure in the page (`status` 0).
+pub(crate) fn local(code: &str, message: &str, message_zh: &str, details: Option<Object>) -> JsValue {
     let details = details.map_or(JsValue::NULL, JsValue::from);
     reveal_error(code, 0, message, message_zh, &details)
 }

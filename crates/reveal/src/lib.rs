@@ -12,12 +12,14 @@
 //! ```text
 //! RevealClient.reveal(orderId, fields, ciphertexts)          (one call = one grant = one key pair)
 //!   1. validate everything locally: order ids, field names, every ciphertext parses and is of
-//!      the field it is given for — a request that cannot succeed is never sent (and charged)
+//!      the field it is given for, and the client has a purpose — a request that cannot
+//!      succeed is never sent (and charged)
 //!   2. token = await getToken()                               (the ISV backend's app token)
 //!   3. ClientSession::new()                                   (X25519 secret from getrandom →
 //!                                                              crypto.getRandomValues)
 //!   4. POST {baseUrl}/api/v1/reveal-grants                    Authorization: Bearer <token>
-//!      {"order_ids": [...], "fields": [...], "client_public": "<base64url, no padding>"}
+//!      {"order_ids": [...], "fields": [...], "client_public": "<base64url, no padding>",
+//!       "purpose": "manual_shipping", "purpose_note"?: "..."}
 //!      credentials: "omit", cache: "no-store", redirect: "error"
 //!   5. session.open(sealed_grant, expected shop, now)         (the secret is used once, then gone)
 //!   6. OpenedGrant::decrypt_parsed(order, ciphertext)         (AES-256-GCM, AAD binds shop,
@@ -30,6 +32,20 @@
 //! agreement). Every failure rejects with a `RevealError` (a JS `Error` subclass defined in
 //! `js/errors.js` and re-exported) carrying the server's stable `code`, the HTTP `status`
 //! (0 for a local failure), `message`, `messageZh` and `details`.
+//!
+//! ## The purpose
+//!
+//! Every grant request names why the data is needed (`purpose`: `manual_shipping`,
+//! `after_sales`, `customer_service`, `installation_delivery`, `virtual_goods`,
+//! `dropshipping`, or `other` with a `purpose_note`); the server audits it and refuses an
+//! app's request for a purpose the shop's authorization does not list. The client takes it as
+//! an option (`purpose`, `purposeNote`); `withPurpose` gives a client for another purpose (the
+//! per-call choice, sharing everything else); the element takes `purpose` / `purpose-note`
+//! attributes. There is deliberately **no default**: the purpose is the ISV's statement to
+//! the shop and its audit trail, and a guessed one would be recorded as if it had been
+//! stated. A client without a purpose refuses to reveal with `PURPOSE_INVALID` before asking
+//! for a token or sending anything; so does an unknown purpose or a note the server would
+//! refuse (`src/purpose.rs`, the server's rule).
 //!
 //! ## Security properties
 //!
@@ -69,11 +85,12 @@
 //! | `src/client.rs` | `RevealClient`: validation, token, grant request, open, decrypt |
 //! | `src/http.rs` | the hand-declared `fetch`/`Response` bindings and JSON helpers |
 //! | `src/error.rs` | building `RevealError`s: local codes, grant and parse failures |
-//! | `js/errors.js` | `RevealError`, `FIELD_KINDS`, `ERROR_CODES` |
+//! | `src/purpose.rs` | the purposes and the note rule (the server's), `PURPOSE_INVALID` |
+//! | `js/errors.js` | `RevealError`, `FIELD_KINDS`, `REVEAL_PURPOSES`, `ERROR_CODES` |
 //! | `js/element.js` | `defineOrderVeilField` and the `<orderveil-field>` element |
 //! | `embed/frame.html`, `embed/frame.js` | the isolated-mode frame served at `/embed/frame.html` |
 //! | `tests/package.rs` | the package in headless Chromium (vectors, errors, client, a sealed-grant round trip, the element) |
-//! | `tests/codes.rs` | natively: the code lists against the server's `ErrorCode`s |
+//! | `tests/codes.rs` | natively: the code lists against the server's `ErrorCode`s, the purposes and the note rule against the server's |
 //! | `tests/types.ts` | `tsc --strict` over the generated .d.ts (run by `cargo xtask reveal`) |
 
 #![forbid(unsafe_code)]
@@ -83,6 +100,7 @@
 mod client;
 mod error;
 mod http;
+mod purpose;
 
 use js_sys::{Object, Reflect};
 use orderveil_cipher::{FieldCiphertext, FieldKind};
@@ -90,6 +108,7 @@ use wasm_bindgen::prelude::*;
 
 pub use client::RevealClient;
 pub use error::{LOCAL_CODES, reveal_error};
+pub use purpose::{NOTE_MAX_CHARS, PURPOSES, purpose_note_problem};
 
 // ---------------------------------------------------------------------------------------------
 // JavaScript parts of the package (wasm-bindgen snippets, shipped in `pkg/snippets/`)
@@ -111,6 +130,8 @@ extern "C" {
     fn reexport_field_kinds();
     #[wasm_bindgen(reexport, skip_typescript, js_name = ERROR_CODES)]
     fn reexport_error_codes();
+    #[wasm_bindgen(reexport, skip_typescript, js_name = REVEAL_PURPOSES)]
+    fn reexport_reveal_purposes();
 
     /// The `RevealError` class, for Rust callers (e.g. `instanceof` checks in tests).
     #[wasm_bindgen(thread_local_v2, js_name = RevealError)]
@@ -121,6 +142,9 @@ extern "C" {
     /// The JS `ERROR_CODES` array, for Rust callers.
     #[wasm_bindgen(thread_local_v2, js_name = ERROR_CODES)]
     pub static ERROR_CODES: JsValue;
+    /// The JS `REVEAL_PURPOSES` array, for Rust callers.
+    #[wasm_bindgen(thread_local_v2, js_name = REVEAL_PURPOSES)]
+    pub static REVEAL_PURPOSES: JsValue;
 }
 
 #[wasm_bindgen(module = "/js/element.js")]
@@ -203,6 +227,19 @@ export const FIELD_KINDS: readonly FieldName[];
 /** Field name → text: ciphertexts going in, plaintexts coming out. */
 export type FieldMap = Partial<Record<FieldName, string>>;
 
+/**
+ * Why receiver data is revealed, sent with every grant request and audited: manual shipping
+ * (手工发货), after-sales (售后处理), a customer-service call (客服回访), installation or
+ * delivery appointments (安装配送), virtual goods (虚拟商品发放), dropshipping (厂商代发), or
+ * `other` (其他, with a note). The shop's authorization of the app lists the purposes it may use.
+ */
+export type RevealPurpose =
+  | "manual_shipping" | "after_sales" | "customer_service" | "installation_delivery"
+  | "virtual_goods" | "dropshipping" | "other";
+
+/** Every purpose, in the server's order (frozen). */
+export const REVEAL_PURPOSES: readonly RevealPurpose[];
+
 /** Stable codes of the OrderVeil server's refusals (the `code` of its error body). */
 export type ServerErrorCode =
   | "BAD_REQUEST" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED"
@@ -215,6 +252,8 @@ export type ServerErrorCode =
   | "USERNAME_TAKEN" | "SHOP_EXISTS" | "SETTINGS_CHANGED" | "ORDER_NOT_SHIPPABLE" | "CARRIER_UNKNOWN"
   | "TRACKING_NUMBER_INVALID" | "UPLOAD_INVALID" | "WAYBILL_ACCOUNT_INACTIVE" | "WAYBILL_BALANCE_EXHAUSTED"
   | "WAYBILL_STATE_CONFLICT" | "PRINT_LIMIT_REACHED" | "ORDERS_NOT_MERGEABLE"
+  | "SEARCH_COOLDOWN" | "SEARCH_BUDGET_EXHAUSTED" | "PURPOSE_INVALID" | "PURPOSE_NOT_ALLOWED"
+  | "TOPUP_STATE_CONFLICT"
   | "INTERNAL";
 
 /** Codes this package raises itself (`status` 0, except `RESPONSE_INVALID`, which carries
@@ -225,7 +264,7 @@ export type LocalErrorCode =
   | "UNKNOWN_FIELD" | "TOO_MANY_ORDERS" | "CIPHERTEXT_INVALID" | "CIPHERTEXT_MISMATCH"
   | "GRANT_MALFORMED" | "GRANT_INVALID" | "GRANT_SHOP_MISMATCH" | "GRANT_EXPIRED"
   | "GRANT_SESSION_USED" | "GRANT_BODY_INVALID" | "GRANT_ORDER_NOT_COVERED"
-  | "GRANT_FIELD_NOT_COVERED" | "PUBLIC_KEY_WEAK" | "RANDOM_UNAVAILABLE";
+  | "GRANT_FIELD_NOT_COVERED" | "PUBLIC_KEY_WEAK" | "RANDOM_UNAVAILABLE" | "PURPOSE_INVALID";
 
 /** Every code this package knows. A newer server may answer with a code not listed here. */
 export type ErrorCode = ServerErrorCode | LocalErrorCode;
@@ -262,6 +301,12 @@ export interface RevealClientOptions {
   /** The shop the orders belong to. When given, a grant for any other shop is refused
    *  (`GRANT_SHOP_MISMATCH`); when absent the shop named in the server's response is expected. */
   shopId?: string;
+  /** Why the data is revealed, sent with every grant request. There is no default: without a
+   *  purpose (here or through `withPurpose`) a reveal is refused in the page (`PURPOSE_INVALID`). */
+  purpose?: RevealPurpose;
+  /** A note on the purpose: required for `"other"` (1–200 characters, no phone numbers; it is
+   *  stored in the shop's audit trail), optional otherwise. */
+  purposeNote?: string;
 }
 
 /** One order of `revealMany`. */
@@ -300,6 +345,10 @@ export interface OrderVeilFieldOptions {
   mode?: "inline" | "isolated";
   /** Isolated mode's frame page; default `${client.baseUrl}/embed/frame.html`. */
   frameUrl?: string;
+  /** The elements' purpose (the `purpose` attribute overrides); default: the client's. */
+  purpose?: RevealPurpose;
+  /** The note that goes with `purpose` (the `purpose-note` attribute overrides). */
+  purposeNote?: string;
 }
 
 /** `detail` of `orderveil-reveal` and `orderveil-hide` (never the plaintext). */
@@ -322,7 +371,7 @@ export interface OrderVeilFieldEventMap {
   "orderveil-error": CustomEvent<OrderVeilErrorDetail>;
 }
 
-/** An `<orderveil-field order-id field ciphertext masked [mode] [lang] [timeout]>` element. */
+/** An `<orderveil-field order-id field ciphertext masked [purpose] [purpose-note] [mode] [lang] [timeout]>` element. */
 export interface OrderVeilFieldElement extends HTMLElement {
   /** `"masked"`, `"loading"`, `"revealed"` or `"error"` (isolated mode: as reported by the frame). */
   readonly state: "masked" | "loading" | "revealed" | "error";
@@ -342,7 +391,8 @@ export interface OrderVeilFieldConstructor {
 
 /**
  * Register the `<orderveil-field>` custom element (once per tag name) and return its class.
- * Throws a `RevealError` `INVALID_ARGUMENT` for bad options or a tag name already in use.
+ * Throws a `RevealError` `INVALID_ARGUMENT` for bad options or a tag name already in use,
+ * `PURPOSE_INVALID` for an unknown `purpose` or a `purposeNote` that is not a string.
  */
 export function defineOrderVeilField(options: OrderVeilFieldOptions): OrderVeilFieldConstructor;
 "#;

@@ -3,8 +3,10 @@
 //! committed vector files, `RevealError`'s shape, `RevealClient`'s validation, a real
 //! `fetch` to an unreachable address, and full reveals whose grant is sealed in the test with
 //! orderveil-cipher's `seal_grant` and answered by a stand-in for `fetch` (the real server
-//! and an ISV page are exercised by the end-to-end suite in tests/e2e). Also the custom
-//! element: definition, masked rendering, reveal, countdown, removal, errors, isolated mode.
+//! and an ISV page are exercised by the end-to-end suite in tests/e2e). The purpose: refused in
+//! the page when missing or invalid, sent with every grant (the stand-in refuses a request
+//! without one, as the server does). Also the custom element: definition, masked rendering,
+//! reveal, countdown, removal, errors, the purpose attributes, isolated mode.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -147,13 +149,31 @@ fn token_fn(token: &'static str, calls: Rc<Cell<u32>>) -> JsValue {
     .into_js_value()
 }
 
+/// A client for `base` with the purpose `manual_shipping`.
 fn client(base: &str, shop: Option<&str>) -> (RevealClient, Rc<Cell<u32>>) {
+    client_for(base, shop, Some("manual_shipping"))
+}
+
+fn client_for(base: &str, shop: Option<&str>, purpose: Option<&str>) -> (RevealClient, Rc<Cell<u32>>) {
     let calls = Rc::new(Cell::new(0));
     let mut opts = vec![("baseUrl", JsValue::from_str(base)), ("getToken", token_fn("app-token-123", Rc::clone(&calls)))];
     if let Some(s) = shop {
         opts.push(("shopId", s.into()));
     }
+    if let Some(p) = purpose {
+        opts.push(("purpose", p.into()));
+    }
     (RevealClient::new(obj(&opts)).unwrap(), calls)
+}
+
+/// The JSON body of the last request the stand-in saw for `prefix`.
+fn last_body(prefix: &str) -> JsValue {
+    JSON::parse(&seen_for(prefix).last().expect("a request").body).unwrap()
+}
+
+/// The purpose and note of a request body (`None` for an absent key).
+fn purpose_of(body: &JsValue) -> (Option<String>, Option<String>) {
+    (get(body, "purpose").as_string(), get(body, "purpose_note").as_string())
 }
 
 async fn resolves(p: Promise) -> JsValue {
@@ -258,6 +278,16 @@ fn install_fetch_stand_in() {
 /// What the stand-in answers: status, content type, body.
 fn answer(url: &str, body: &str) -> (u16, &'static str, String) {
     assert!(url.ends_with("/api/v1/reveal-grants"), "unexpected URL {url}");
+    // Like the server: no grant without a known purpose (the package never sends one).
+    let purpose = get(&JSON::parse(body).unwrap(), "purpose").as_string();
+    if !purpose.is_some_and(|p| orderveil_reveal::PURPOSES.contains(&p.as_str())) {
+        let err = obj(&[
+            ("code", "PURPOSE_INVALID".into()),
+            ("message", "Choose the purpose of this reveal.".into()),
+            ("message_zh", "请选择本次解密的用途。".into()),
+        ]);
+        return (400, "application/json", JSON::stringify(&err).unwrap().into());
+    }
     if url.starts_with(QUOTA_URL) {
         let err = obj(&[
             ("code", "QUOTA_EXHAUSTED".into()),
@@ -322,10 +352,17 @@ fn field_kinds_and_error_codes() {
     for c in orderveil_reveal::LOCAL_CODES.iter().chain(&["QUOTA_EXHAUSTED", "RISK_COOLDOWN", "ORDER_NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "ORIGIN_NOT_ALLOWED", "SCOPE_MISSING", "TOKEN_EXPIRED"]) {
         assert!(codes.iter().any(|x| x == c), "ERROR_CODES lacks {c}");
     }
+    for c in ["PURPOSE_INVALID", "PURPOSE_NOT_ALLOWED", "SEARCH_COOLDOWN", "SEARCH_BUDGET_EXHAUSTED", "TOPUP_STATE_CONFLICT"] {
+        assert!(codes.iter().any(|x| x == c), "ERROR_CODES lacks {c}");
+    }
     let mut sorted = codes.clone();
     sorted.sort();
     sorted.dedup();
     assert_eq!(sorted.len(), codes.len(), "duplicate codes");
+    let purposes = orderveil_reveal::REVEAL_PURPOSES.with(JsValue::clone);
+    assert!(is_frozen(&purposes));
+    let purposes: Vec<String> = Array::from(&purposes).iter().map(|v| v.as_string().unwrap()).collect();
+    assert_eq!(purposes, orderveil_reveal::PURPOSES);
 }
 
 #[wasm_bindgen_test]
@@ -429,6 +466,102 @@ fn client_constructor_validates_its_options() {
     assert_eq!(c.shop_id().as_deref(), Some("shop1"));
     let c = RevealClient::new(obj(&[("baseUrl", "http://127.0.0.1:8080".into()), ("getToken", f), ("shopId", JsValue::NULL)])).unwrap();
     assert_eq!(c.shop_id(), None);
+    assert!(c.purpose().is_undefined(), "no default purpose");
+    assert_eq!(c.purpose_note(), None);
+}
+
+#[wasm_bindgen_test]
+fn client_constructor_validates_the_purpose() {
+    let f = token_fn("t", Rc::new(Cell::new(0)));
+    let with = |purpose: JsValue, note: JsValue| {
+        RevealClient::new(obj(&[("baseUrl", "https://x.test".into()), ("getToken", f.clone()), ("purpose", purpose), ("purposeNote", note)]))
+    };
+    let phone_note = "请拨打 138 0013 8000 联系";
+    let bad: [(JsValue, JsValue, &str); 10] = [
+        ("MANUAL_SHIPPING".into(), JsValue::UNDEFINED, "unknown"),
+        ("shipping".into(), JsValue::UNDEFINED, "unknown"),
+        (7.into(), JsValue::UNDEFINED, "unknown"),
+        (JsValue::UNDEFINED, "寄回维修".into(), "missing"),
+        ("other".into(), JsValue::UNDEFINED, "note_required"),
+        ("other".into(), "   ".into(), "note_required"),
+        ("other".into(), "说".repeat(201).into(), "note_too_long"),
+        ("other".into(), "two\nlines".into(), "note_control_characters"),
+        ("after_sales".into(), phone_note.into(), "note_has_phone_number"),
+        ("after_sales".into(), 42.into(), "note_not_a_string"),
+    ];
+    for (i, (purpose, note, reason)) in bad.into_iter().enumerate() {
+        let Err(e) = with(purpose, note) else { panic!("bad purpose #{i} accepted") };
+        let d = get(&assert_reveal_error(&e, "PURPOSE_INVALID", 0), "details");
+        assert_eq!(get_str(&d, "reason"), reason, "#{i}");
+        assert!(!JSON::stringify(&e).unwrap().as_string().unwrap().contains("138"), "an error repeated the note");
+    }
+    let e = with("nope".into(), JsValue::UNDEFINED).err().unwrap();
+    let allowed = Array::from(&get(&get(&e, "details"), "allowed"));
+    assert_eq!(allowed.length(), 7);
+
+    for p in orderveil_reveal::PURPOSES.iter().filter(|p| **p != "other") {
+        let c = with((*p).into(), JsValue::UNDEFINED).unwrap();
+        assert_eq!(c.purpose().as_string().as_deref(), Some(*p));
+        assert_eq!(c.purpose_note(), None);
+    }
+    let c = with("other".into(), "  寄回厂家维修  ".into()).unwrap();
+    assert_eq!(c.purpose().as_string().as_deref(), Some("other"));
+    assert_eq!(c.purpose_note().as_deref(), Some("寄回厂家维修"), "trimmed");
+    let c = with(JsValue::NULL, JsValue::NULL).unwrap();
+    assert!(c.purpose().is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn with_purpose_gives_another_client_and_leaves_this_one() {
+    let (c, _) = client("https://ov.example.com", Some("shop1"));
+    let other = c.with_purpose("other".into(), " 退货地址核对 ".into()).unwrap();
+    assert_eq!(other.purpose().as_string().as_deref(), Some("other"));
+    assert_eq!(other.purpose_note().as_deref(), Some("退货地址核对"));
+    assert_eq!(other.base_url(), "https://ov.example.com");
+    assert_eq!(other.shop_id().as_deref(), Some("shop1"));
+    assert_eq!(c.purpose().as_string().as_deref(), Some("manual_shipping"));
+    assert_eq!(c.purpose_note(), None);
+    let bad: [(JsValue, JsValue, &str); 6] = [
+        (JsValue::UNDEFINED, JsValue::UNDEFINED, "missing"),
+        (JsValue::NULL, JsValue::UNDEFINED, "missing"),
+        ("".into(), JsValue::UNDEFINED, "unknown"),
+        ("refund".into(), JsValue::UNDEFINED, "unknown"),
+        ("other".into(), JsValue::UNDEFINED, "note_required"),
+        ("customer_service".into(), "回访 13800138000".into(), "note_has_phone_number"),
+    ];
+    for (purpose, note, reason) in bad {
+        let Err(e) = c.with_purpose(purpose, note) else { panic!("withPurpose accepted a bad purpose ({reason})") };
+        assert_eq!(get_str(&get(&assert_reveal_error(&e, "PURPOSE_INVALID", 0), "details"), "reason"), reason);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_reveal_without_a_purpose_is_refused_before_anything_is_sent() {
+    install_fetch_stand_in();
+    let before = seen_for(OK_URL).len();
+    let (c, calls) = client_for(OK_URL, None, None);
+    let v = vector("6921000000000000001", "phone");
+    let cts = obj(&[("phone", v.ciphertext.clone().into())]);
+    let e = rejects(c.reveal(v.order.clone().into(), strings(&["phone"]), cts.clone())).await;
+    let d = get(&assert_reveal_error(&e, "PURPOSE_INVALID", 0), "details");
+    assert_eq!(get_str(&d, "reason"), "missing");
+    assert_eq!(Array::from(&get(&d, "allowed")).length(), 7);
+    let items: Array = std::iter::once(obj(&[("orderId", v.order.clone().into()), ("ciphertexts", cts.clone())])).collect();
+    let e = rejects(c.reveal_many(items.into(), strings(&["phone"]))).await;
+    assert_reveal_error(&e, "PURPOSE_INVALID", 0);
+    // Arguments are still checked first: the more specific refusal wins.
+    assert_reveal_error(&rejects(c.reveal(v.order.clone().into(), strings(&["email"]), cts.clone())).await, "UNKNOWN_FIELD", 0);
+    // An empty batch needs no grant, so no purpose either.
+    assert_eq!(Array::from(&resolves(c.reveal_many(Array::new().into(), strings(&["phone"]))).await).length(), 0);
+    assert_eq!(calls.get(), 0, "no token was asked for");
+    assert_eq!(seen_for(OK_URL).len(), before, "nothing was sent");
+
+    // The same client with a purpose reveals (and its token callback is the same one).
+    let ok = c.with_purpose("after_sales".into(), JsValue::UNDEFINED).unwrap();
+    let out = resolves(ok.reveal(v.order.clone().into(), strings(&["phone"]), cts)).await;
+    assert_eq!(get_str(&out, "phone"), v.plaintext);
+    assert_eq!(calls.get(), 1);
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("after_sales".into()), None));
 }
 
 #[wasm_bindgen_test]
@@ -489,7 +622,7 @@ async fn a_failing_token_callback_is_token_unavailable() {
     let empty = Function::new_no_args("return Promise.resolve('')");
     let newline = Function::new_no_args("return 'abc\\r\\nX-Evil: 1'");
     for f in [throws, rejects_fn, number, empty, newline] {
-        let c = RevealClient::new(obj(&[("baseUrl", OK_URL.into()), ("getToken", f.into())])).unwrap();
+        let c = RevealClient::new(obj(&[("baseUrl", OK_URL.into()), ("getToken", f.into()), ("purpose", "manual_shipping".into())])).unwrap();
         let e = rejects(c.reveal(v.order.clone().into(), strings(&["phone"]), obj(&[("phone", v.ciphertext.clone().into())]))).await;
         assert_reveal_error(&e, "TOKEN_UNAVAILABLE", 0);
         assert_reveal_error(&rejects(c.get_token()).await, "TOKEN_UNAVAILABLE", 0);
@@ -533,7 +666,8 @@ async fn reveal_round_trip_with_a_sealed_grant() {
     let body = JSON::parse(&req.body).unwrap();
     let mut keys: Vec<String> = Object::keys(body.unchecked_ref::<Object>()).iter().map(|k| k.as_string().unwrap()).collect();
     keys.sort();
-    assert_eq!(keys, ["client_public", "fields", "order_ids"]);
+    assert_eq!(keys, ["client_public", "fields", "order_ids", "purpose"], "no purpose_note without a note");
+    assert_eq!(get_str(&body, "purpose"), "manual_shipping");
     assert_eq!(JSON::stringify(&get(&body, "order_ids")).unwrap(), r#"["6921000000000000002"]"#);
     assert_eq!(JSON::stringify(&get(&body, "fields")).unwrap(), r#"["phone","name","address"]"#);
     let public = get_str(&body, "client_public");
@@ -546,6 +680,17 @@ async fn reveal_round_trip_with_a_sealed_grant() {
     let reqs = seen_for(OK_URL);
     let second = JSON::parse(&reqs.last().unwrap().body).unwrap();
     assert_ne!(get_str(&second, "client_public"), public);
+    assert_eq!(purpose_of(&second), (Some("manual_shipping".into()), None));
+
+    // Another purpose for one call: `withPurpose`; the note goes along, trimmed.
+    let other = c.with_purpose("other".into(), "  核对退货地址  ".into()).unwrap();
+    let out = resolves(other.reveal(order.into(), strings(&["address"]), obj(&[("address", address.ciphertext.clone().into())]))).await;
+    assert_eq!(get_str(&out, "address"), address.plaintext);
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("other".into()), Some("核对退货地址".into())));
+    // The original client still sends its own.
+    resolves(c.reveal(order.into(), strings(&["name"]), obj(&[("name", name.ciphertext.into())]))).await;
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("manual_shipping".into()), None));
+    assert_eq!(calls.get(), 4);
 }
 
 #[wasm_bindgen_test]
@@ -572,6 +717,7 @@ async fn reveal_many_uses_one_grant_for_all_orders() {
     assert_eq!(reqs.len(), before + 1, "one request for the whole batch");
     let body = JSON::parse(&reqs.last().unwrap().body).unwrap();
     assert_eq!(JSON::stringify(&get(&body, "order_ids")).unwrap(), r#"["6921000000000000003","6921000000000000001","6921000000000000005"]"#);
+    assert_eq!(purpose_of(&body), (Some("manual_shipping".into()), None), "one purpose for the batch");
 }
 
 #[wasm_bindgen_test]
@@ -670,6 +816,15 @@ fn define_validates_its_options() {
     for (i, opts) in bad.into_iter().enumerate() {
         let e = define_orderveil_field(&opts).err().unwrap_or_else(|| panic!("bad options #{i} accepted"));
         assert_reveal_error(&e, "INVALID_ARGUMENT", 0);
+    }
+    let bad_purpose = [
+        obj(&[("client", c.clone()), ("tagName", "ov-def-e".into()), ("purpose", "shipping".into())]),
+        obj(&[("client", c.clone()), ("tagName", "ov-def-f".into()), ("purpose", "other".into()), ("purposeNote", 5.into())]),
+        obj(&[("client", c.clone()), ("tagName", "ov-def-g".into()), ("purposeNote", "a note without a purpose".into())]),
+    ];
+    for (i, opts) in bad_purpose.into_iter().enumerate() {
+        let e = define_orderveil_field(&opts).err().unwrap_or_else(|| panic!("bad purpose option #{i} accepted"));
+        assert_reveal_error(&e, "PURPOSE_INVALID", 0);
     }
     let class = define_orderveil_field(&obj(&[("client", c.clone()), ("tagName", "ov-def-ok".into())])).unwrap();
     assert!(class.is_function());
@@ -791,6 +946,100 @@ async fn element_shows_the_servers_message_on_refusal() {
 }
 
 #[wasm_bindgen_test]
+async fn element_sends_its_purpose_and_refuses_without_one() {
+    install_fetch_stand_in();
+    let v = vector("6921000000000000003", "phone");
+    let attrs = |extra: &[(&'static str, &'static str)]| {
+        let mut a: Vec<(&str, String)> = vec![("order-id", v.order.clone()), ("field", "phone".into()), ("ciphertext", v.ciphertext.clone()), ("masked", "139****0003".into())];
+        a.extend(extra.iter().map(|(k, x)| (*k, (*x).to_string())));
+        a
+    };
+    let make = |tag: &str, extra: &[(&'static str, &'static str)]| {
+        let a = attrs(extra);
+        make_field(tag, &a.iter().map(|(k, x)| (*k, x.as_str())).collect::<Vec<_>>())
+    };
+    async fn reveal_now(el: &Element) {
+        let p: Promise = get(el, "reveal").unchecked_into::<Function>().call0(el).unwrap().unchecked_into();
+        resolves(p).await;
+    }
+
+    // The client's purpose, unless the element says otherwise.
+    let (c, calls) = client(OK_URL, None);
+    define_orderveil_field(&obj(&[("client", c.into()), ("tagName", "ov-field-p".into())])).unwrap();
+    let el = make("ov-field-p", &[]);
+    reveal_now(&el).await;
+    assert_eq!(state(&el), "revealed");
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("manual_shipping".into()), None));
+    el.remove();
+    let el = make("ov-field-p", &[("purpose", "installation_delivery")]);
+    reveal_now(&el).await;
+    assert_eq!(state(&el), "revealed");
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("installation_delivery".into()), None));
+    el.remove();
+    let el = make("ov-field-p", &[("purpose", "other"), ("purpose-note", "核对安装地址")]);
+    reveal_now(&el).await;
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("other".into()), Some("核对安装地址".into())));
+    el.remove();
+    assert_eq!(calls.get(), 3);
+
+    // A bad purpose attribute: refused in the page, shown like a refusal, nothing sent.
+    let before = seen_for(OK_URL).len();
+    for bad in [&[("purpose", "refund")][..], &[("purpose", "other")][..], &[("purpose", "after_sales"), ("purpose-note", "call 13800138000")][..]] {
+        let el = make("ov-field-p", bad);
+        let events = record_events(&el);
+        reveal_now(&el).await;
+        assert_eq!(state(&el), "error");
+        assert_eq!(part(&el, "error").unwrap().get_attribute("data-code").as_deref(), Some("PURPOSE_INVALID"));
+        assert!(!part(&el, "error").unwrap().text_content().unwrap().is_empty());
+        assert_eq!(events.borrow().len(), 1);
+        assert!(events.borrow()[0].1.contains("PURPOSE_INVALID"));
+        assert!(!events.borrow()[0].1.contains("13800138000"), "the event repeated the note");
+        el.remove();
+    }
+    assert_eq!(seen_for(OK_URL).len(), before);
+    assert_eq!(calls.get(), 3, "no token was asked for");
+
+    // No purpose anywhere: refused in the page.
+    let (bare, bare_calls) = client_for(OK_URL, None, None);
+    let bare: JsValue = bare.into();
+    define_orderveil_field(&obj(&[("client", bare.clone()), ("tagName", "ov-field-q".into())])).unwrap();
+    let el = make("ov-field-q", &[("lang", "en")]);
+    reveal_now(&el).await;
+    assert_eq!(state(&el), "error");
+    let err = part(&el, "error").unwrap();
+    assert_eq!(err.get_attribute("data-code").as_deref(), Some("PURPOSE_INVALID"));
+    assert!(err.text_content().unwrap().contains("purpose"), "{:?}", err.text_content());
+    el.remove();
+    assert_eq!(seen_for(OK_URL).len(), before);
+    // ... unless the element gives one.
+    let el = make("ov-field-q", &[("purpose", "dropshipping")]);
+    reveal_now(&el).await;
+    assert_eq!(state(&el), "revealed");
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("dropshipping".into()), None));
+    el.remove();
+    // The options' purpose applies to every element of the tag, the attribute still wins.
+    define_orderveil_field(&obj(&[("client", bare), ("tagName", "ov-field-r".into()), ("purpose", "virtual_goods".into())])).unwrap();
+    let el = make("ov-field-r", &[]);
+    reveal_now(&el).await;
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("virtual_goods".into()), None));
+    el.remove();
+    let el = make("ov-field-r", &[("purpose", "customer_service")]);
+    reveal_now(&el).await;
+    assert_eq!(purpose_of(&last_body(OK_URL)), (Some("customer_service".into()), None));
+    el.remove();
+    assert_eq!(bare_calls.get(), 3);
+
+    // Changing the purpose of a revealed element hides the plaintext.
+    let el = make("ov-field-p", &[("timeout", "60")]);
+    reveal_now(&el).await;
+    assert_eq!(state(&el), "revealed");
+    el.set_attribute("purpose", "after_sales").unwrap();
+    assert_eq!(state(&el), "masked");
+    assert!(!shadow(&el).inner_html().contains(&v.plaintext));
+    el.remove();
+}
+
+#[wasm_bindgen_test]
 async fn isolated_mode_renders_a_frame_and_answers_it_with_a_token() {
     // The frame page is a same-origin page of the test server (it does not exist: a 404
     // document is enough to act as the frame from its own realm).
@@ -818,6 +1067,16 @@ async fn isolated_mode_renders_a_frame_and_answers_it_with_a_token() {
     assert_eq!(params.get("timeout").as_deref(), Some("30"));
     assert_eq!(params.get("lang").as_deref(), Some("en"));
     assert_eq!(params.get("shop").as_deref(), Some("shop1"));
+    assert_eq!(params.get("purpose").as_deref(), Some("manual_shipping"), "the client's purpose goes to the frame");
+    assert_eq!(params.get("purpose_note"), None);
+    // The element's purpose attributes go instead; a change makes a new frame.
+    el.set_attribute("purpose", "other").unwrap();
+    el.set_attribute("purpose-note", "核对地址").unwrap();
+    let src = part(&el, "frame").unwrap().get_attribute("src").unwrap();
+    let params = web_sys::UrlSearchParams::new_with_str(src.split_once('#').unwrap().1).unwrap();
+    assert_eq!(params.get("purpose").as_deref(), Some("other"));
+    assert_eq!(params.get("purpose_note").as_deref(), Some("核对地址"));
+    let frame = part(&el, "frame").unwrap();
 
     // The frame asks for a token; the host answers it (and only it).
     let answer = resolves(frame_asks_for_token(&frame, "0123456789abcdef0123456789abcdef")).await;

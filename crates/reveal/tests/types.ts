@@ -3,12 +3,21 @@
 // the wasm-pack build. It is never run; it only has to type-check, and the `@ts-expect-error`
 // lines have to be errors.
 
-import init, { RevealClient, RevealError, defineOrderVeilField, parseCiphertext, mask, FIELD_KINDS, ERROR_CODES, version } from '../pkg/orderveil_reveal.js';
-import type { FieldName, FieldMap, ErrorCode, RevealedOrder, OrderVeilFieldElement, ParsedCiphertext } from '../pkg/orderveil_reveal.js';
+import init, { RevealClient, RevealError, defineOrderVeilField, parseCiphertext, mask, FIELD_KINDS, REVEAL_PURPOSES, ERROR_CODES, version } from '../pkg/orderveil_reveal.js';
+import type { FieldName, FieldMap, ErrorCode, RevealedOrder, OrderVeilFieldElement, ParsedCiphertext, RevealPurpose } from '../pkg/orderveil_reveal.js';
 
 async function main(): Promise<void> {
   await init();
-  const client = new RevealClient({ baseUrl: 'https://x.test', getToken: async () => 'tok', shopId: 'shop1' });
+  const client = new RevealClient({ baseUrl: 'https://x.test', getToken: async () => 'tok', shopId: 'shop1', purpose: 'manual_shipping' });
+  const noted = new RevealClient({ baseUrl: 'https://x.test', getToken: () => 'tok', purpose: 'other', purposeNote: '核对地址' });
+  const purpose: RevealPurpose | undefined = client.purpose;
+  const note: string | undefined = noted.purposeNote;
+  const afterSales: RevealClient = client.withPurpose('after_sales');
+  const other: RevealClient = client.withPurpose('other', '核对退货地址');
+  await afterSales.reveal('o1', ['phone'], { phone: '$..$$' });
+  const purposes: readonly RevealPurpose[] = REVEAL_PURPOSES;
+  const newCodes: ErrorCode[] = ['PURPOSE_INVALID', 'PURPOSE_NOT_ALLOWED', 'SEARCH_COOLDOWN', 'SEARCH_BUDGET_EXHAUSTED', 'TOPUP_STATE_CONFLICT'];
+  console.log(purpose, note, other, purposes, newCodes);
   const shop: string | undefined = client.shopId;
   const base: string = client.baseUrl;
   const fields: FieldName[] = ['phone', 'name'];
@@ -29,7 +38,7 @@ async function main(): Promise<void> {
       if (e.code === 'QUOTA_EXHAUSTED') console.log(c, s, z, d);
     }
   }
-  const Field = defineOrderVeilField({ client, timeoutSecs: 30, mode: 'inline', tagName: 'orderveil-field' });
+  const Field = defineOrderVeilField({ client, timeoutSecs: 30, mode: 'inline', tagName: 'orderveil-field', purpose: 'customer_service' });
   const el: OrderVeilFieldElement = new Field();
   el.addEventListener('orderveil-error', (ev) => { const code: string = ev.detail.code; const mz: string = ev.detail.messageZh; console.log(code, mz); });
   el.addEventListener('orderveil-reveal', (ev) => { const f: FieldName = ev.detail.field; console.log(f); });
@@ -68,5 +77,18 @@ async function main(): Promise<void> {
   console.log(n1, n2, n3, n4, n5, n6, n7);
   // @ts-expect-error getToken must be a function
   new RevealClient({ baseUrl: 'x', getToken: 'tok' });
+  // @ts-expect-error not a purpose
+  new RevealClient({ baseUrl: 'x', getToken: () => 't', purpose: 'refund' });
+  // @ts-expect-error not a purpose
+  client.withPurpose('shipping');
+  // @ts-expect-error withPurpose needs a purpose
+  client.withPurpose();
+  // @ts-expect-error the purpose is a name, not any string
+  const n8: RevealPurpose = 'manual shipping';
+  // @ts-expect-error REVEAL_PURPOSES is read-only
+  REVEAL_PURPOSES.push('other');
+  // @ts-expect-error an element purpose is a purpose name
+  defineOrderVeilField({ client, purpose: 'anything' });
+  console.log(n8);
 }
 main();
