@@ -63,6 +63,7 @@ fn start(data_dir: &std::path::Path, db_url: Option<&str>) -> Server {
     let mut cmd = Command::new(std::env::var_os("ORDERVEIL_BENCH_SERVER").unwrap_or_else(|| env!("CARGO_BIN_EXE_orderveil").into()));
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir);
     cmd.args(["--service-token", TOKEN, "--quota-floor", "1000000000", "--risk-per-minute", "1000000000", "--risk-per-hour", "1000000000"]);
+    cmd.args(["--shop-risk-per-minute", "1000000000", "--shop-risk-per-hour", "1000000000"]);
     if let Some(u) = db_url {
         cmd.args(["--database-url", u]);
     }
@@ -271,7 +272,7 @@ async fn bench_store(name: &str, db_url: Option<String>, list_1m: bool, ingest_o
         let cpu = Cpu::read(pid, db_url.as_deref()).await;
         let (rps, p50, p99, n) = load(&base, &session, move |mut c, i| {
             let start = (i as usize * batch) % (ids.len() - batch);
-            let req = RevealGrantRequest { order_ids: ids[start..start + batch].to_vec(), fields: vec!["name".into(), "phone".into(), "address".into()], client_public: pk.clone() };
+            let req = RevealGrantRequest { order_ids: ids[start..start + batch].to_vec(), fields: vec!["name".into(), "phone".into(), "address".into()], client_public: pk.clone(), purpose: Some("manual_shipping".into()), purpose_note: None };
             async move {
                 let ok = c.send(hyper::Method::POST, "/api/v1/reveal-grants", Some(serde_json::to_vec(&req).unwrap())).await;
                 (c, ok)
@@ -310,7 +311,9 @@ async fn bench_waybills(name: &str, base: &str, owner: &Session, ids: &Arc<Vec<S
     let id = account["id"].as_i64().unwrap();
     let admin = login(base, "admin").await;
     assert!(post(&admin, &format!("/api/v1/waybill-accounts/{id}/approve"), json!({"comment": ""})).await.unwrap().status().is_success());
-    assert!(post(owner, &format!("/api/v1/waybill-accounts/{id}/recharge"), json!({"units": 100_000})).await.unwrap().status().is_success());
+    let topup: serde_json::Value = post(owner, &format!("/api/v1/waybill-accounts/{id}/topups"), json!({"units": 100_000})).await.unwrap().json().await.unwrap();
+    let topup = topup["id"].as_i64().unwrap();
+    assert!(post(&admin, &format!("/api/v1/waybill-topups/{topup}/confirm"), json!({"amount_cents": 5_000_000, "payment_ref": "bench"})).await.unwrap().status().is_success());
     let ids = ids.clone();
     let (rps, p50, p99, n) = load(base, owner, move |mut c, i| {
         let body = serde_json::to_vec(&json!({"account_id": id, "order_ids": [ids[i as usize % ids.len()]]})).unwrap();

@@ -243,7 +243,7 @@ pub async fn create(state: &AppState, user: &User, req: ExportCreate) -> AppResu
     // Receiver-field terms in the filter are a metered search, charged once, here (each
     // download re-runs the stored tokens without a new charge).
     let caller = crate::isv::Caller::User(user.clone());
-    let rows_total = match crate::search::Meter::begin(state, &caller, &shop, &filter.metered, "export").await? {
+    let rows_total = match crate::search::Meter::begin(state, &caller, &shop, &filter.metered, filter.units(), "export").await? {
         Some(mut meter) => {
             let n = filter.count_on(meter.conn()).await?;
             meter.finish(Some(n)).await?;

@@ -149,8 +149,7 @@ fn seal(state: &AppState, ids: &[(ShopId, OrderId)], receivers: Vec<Receiver>) -
             }
         };
         let e = encrypt_receiver(kek, &index_keys[at].1, shop, order, r)?;
-        let digits = zeroize::Zeroizing::new(orderveil_cipher::normalize_phone(&r.phone));
-        let phone_last4 = digits.get(digits.len().saturating_sub(4)..).unwrap_or_default().to_string();
+        let phone_last4 = visible_last4(&e.phone.masked);
         out.push(Sealed {
             wrapped_dek: e.wrapped_dek.as_bytes().to_vec(),
             name_ct: e.name.ciphertext.to_string(),
@@ -167,6 +166,14 @@ fn seal(state: &AppState, ids: &[(ShopId, OrderId)], receivers: Vec<Receiver>) -
         });
     }
     Ok(out)
+}
+
+/// The free last-4 search matches the last four digits the phone's MASK shows, never digits
+/// it hides: for `184****3965-****` (a virtual number with an extension) that is `3965`, not
+/// the extension's last four.
+fn visible_last4(masked: &str) -> String {
+    let shown: Vec<char> = masked.chars().filter(char::is_ascii_digit).collect();
+    shown[shown.len().saturating_sub(4)..].iter().collect()
 }
 
 /// Encrypt the batch off the async runtime, split over the available cores (~18 µs an
@@ -558,4 +565,17 @@ async fn write_batch(tx: &mut AnyConnection, backend: Backend, b: &Prepared) -> 
         audit::append(&mut *tx, now, &ev).await?;
     }
     Ok(Ok(IngestResponse { created, existing }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible_last4;
+
+    #[test]
+    fn last4_is_what_the_mask_shows() {
+        assert_eq!(visible_last4("138****5678"), "5678");
+        assert_eq!(visible_last4("184****3965-****"), "3965", "an extension the mask hides stays hidden");
+        assert_eq!(visible_last4("0571-****4321"), "4321");
+        assert_eq!(visible_last4("****"), "");
+    }
 }

@@ -692,12 +692,15 @@ pub async fn search_index(state: &AppState, caller: &Caller, req: SearchIndexReq
         }
         kinds.push(kind);
     }
-    // Every item is a search term the app will match against stored ciphertext: one search
-    // unit each, charged and audited before any token leaves (matches are the app's to know).
-    if let Some(meter) = crate::search::Meter::begin(state, caller, &shop, &kinds, "isv_search_index").await? {
+    // The app matches these tokens against stored ciphertext itself, each on its own: a phone
+    // item is one search unit, a name or address item one unit per window token. Charged and
+    // audited before any token leaves (matches are the app's to know).
+    let out: Vec<SearchIndexItem> =
+        req.items.iter().zip(&kinds).map(|(term, kind)| SearchIndexItem { field: kind.as_str().to_string(), tokens: key.query_tokens(*kind, &term.value) }).collect();
+    let units: usize = out.iter().map(|i| i.tokens.len().max(1)).sum();
+    if let Some(meter) = crate::search::Meter::begin(state, caller, &shop, &kinds, u32::try_from(units).unwrap_or(u32::MAX), "isv_search_index").await? {
         meter.finish(None).await?;
     }
-    let out = req.items.iter().zip(&kinds).map(|(term, kind)| SearchIndexItem { field: kind.as_str().to_string(), tokens: key.query_tokens(*kind, &term.value) }).collect();
     Ok(SearchIndexResponse { items: out })
 }
 

@@ -148,6 +148,11 @@ impl OrderFilter {
         Ok(f)
     }
 
+    /// Search units this filter costs: one per receiver term ([`crate::search`]).
+    pub fn units(&self) -> u32 {
+        u32::try_from(self.metered.len()).unwrap_or(u32::MAX)
+    }
+
     /// The `WHERE` clause (`$1…$n`) and its arguments.
     pub fn where_clause(&self) -> (String, Vec<Arg>) {
         let mut conds = vec!["shop_id = $1".to_string()];
@@ -215,7 +220,7 @@ pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult
     }
     let filter = OrderFilter::resolve(state, &shop, &q)?;
     // Receiver-field terms are metered: charged, counted and audited in one transaction.
-    let total = match crate::search::Meter::begin(state, caller, &shop, &filter.metered, "orders").await? {
+    let total = match crate::search::Meter::begin(state, caller, &shop, &filter.metered, filter.units(), "orders").await? {
         Some(mut meter) => {
             let total = filter.count_on(meter.conn()).await?;
             meter.finish(Some(total)).await?;

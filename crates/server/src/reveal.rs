@@ -117,10 +117,10 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
         }
     };
     let p = parse(&req)?;
-    if let Caller::App(app) = caller {
-        if !app.purposes.contains(&p.purpose) {
-            return Err(AppError::new(ErrorCode::PurposeNotAllowed).with(json!({"purpose": p.purpose.as_str(), "allowed": app.purposes.iter().map(|x| x.as_str()).collect::<Vec<_>>()})));
-        }
+    if let Caller::App(app) = caller
+        && !app.purposes.contains(&p.purpose)
+    {
+        return Err(AppError::new(ErrorCode::PurposeNotAllowed).with(json!({"purpose": p.purpose.as_str(), "allowed": app.purposes.iter().map(|x| x.as_str()).collect::<Vec<_>>()})));
     }
     let now = state.now();
     let day = day_of(now);

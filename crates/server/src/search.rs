@@ -19,8 +19,13 @@
 //! which fields, and the number of matches (unknown for `search-index`) — and commits, so a
 //! search's charge and its audit row are one transaction. The terms are never stored or
 //! logged. A refusal that starts a cool-down, and the first budget refusal of a shop's day, are
-//! audited; later refusals are not written one by one (a flood of refused guesses must not
-//! become an audit flood) — the cool-down's start and `search_days.refused` record them.
+//! audited; later refusals are answered from reads alone and not written one by one (a flood of
+//! refused guesses must not become a write or audit flood): the cool-down's start and the
+//! first budget refusal (`search_days.refused` > 0) are the record.
+//!
+//! The ISV `search-index` helper hands the tokens themselves to the app, which can test each
+//! against every stored ciphertext offline: a phone item is one unit, a name or address item
+//! one unit per window token it returns.
 
 use orderveil_api::ErrorCode;
 use orderveil_cipher::{FieldKind, normalize_phone};
@@ -66,29 +71,49 @@ pub struct Meter {
 }
 
 impl Meter {
-    /// Check and charge `fields.len()` search units (one per term) for `caller` searching
-    /// `shop` through `path` (`orders`, `export`, `isv_search_index`). `None` when there is
-    /// no metered term. Refusals: `SEARCH_COOLDOWN`, `SEARCH_BUDGET_EXHAUSTED` (nothing is
-    /// charged; the refusal's state is committed).
-    pub async fn begin(state: &AppState, caller: &Caller, shop: &str, fields: &[FieldKind], path: &str) -> AppResult<Option<Self>> {
+    /// Check and charge `units` search units for `caller` searching `fields` of `shop`
+    /// through `path` (`orders`, `export`, `isv_search_index`): one per term, or, where the
+    /// caller receives the tokens themselves, one per token it can test on its own. `None`
+    /// when there is no metered term. Refusals: `VALIDATION_FAILED` for more units in one
+    /// request than a minute allows (it could never pass), `SEARCH_COOLDOWN`,
+    /// `SEARCH_BUDGET_EXHAUSTED` (nothing is charged; the refusal's state is committed).
+    pub async fn begin(state: &AppState, caller: &Caller, shop: &str, fields: &[FieldKind], units: u32, path: &str) -> AppResult<Option<Self>> {
         if fields.is_empty() {
             return Ok(None);
         }
-        let terms = u32::try_from(fields.len()).unwrap_or(u32::MAX);
+        let terms = units.max(1);
         let now = state.now();
         let subject = risk::search_subject(&caller.risk_subject());
-        // A cool-down refuses before any write: a flood of refused guesses costs one read each.
+        let day = day_of(now);
+        // A cool-down, or a budget whose exhaustion was already recorded, refuses before any
+        // write: a flood of refused guesses costs reads only.
         {
             let mut conn = state.db.pool.acquire().await?;
+            let rules = platform::rules(&mut *conn).await?;
+            if terms > rules.search_per_minute {
+                return Err(AppError::new(ErrorCode::ValidationFailed)
+                    .with(json!({"field": "items", "reason": "more search units in one request than a minute allows", "max": rules.search_per_minute, "units": terms})));
+            }
             let until = risk::cooling_until(&mut conn, &subject).await?;
             if until > now {
                 return Err(AppError::new(ErrorCode::SearchCooldown).with(json!({"retry_after_secs": until - now, "until_unix": until})));
+            }
+            let row: Option<(i64, i64)> =
+                sqlx::query_as("SELECT used, refused FROM search_days WHERE shop_id = $1 AND day = $2").bind(shop).bind(&day).fetch_optional(&mut *conn).await?;
+            if let Some((used, _)) = row.filter(|r| r.1 > 0) {
+                let budget = rules.search_budget(quota::limit_on(&mut conn, shop, &day, now, &rules).await?);
+                let used = u32::try_from(used).unwrap_or(u32::MAX);
+                if used.saturating_add(terms) > budget {
+                    return Err(AppError::new(ErrorCode::SearchBudgetExhausted)
+                        .with(json!({"used": used, "budget": budget, "needed": terms, "remaining": budget.saturating_sub(used), "day": day})));
+                }
             }
         }
         let mut event = Event::new(&caller.actor(), caller.actor_id(), Some(shop), "search", "ok");
         event.details = json!({
             "path": path,
-            "terms": terms,
+            "terms": fields.len(),
+            "units": terms,
             "fields": fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
             "via": caller.via(),
         });
@@ -110,7 +135,6 @@ impl Meter {
             return Err(AppError::new(ErrorCode::SearchCooldown).with(refused.details(now)));
         }
 
-        let day = day_of(now);
         let reveal_limit = quota::limit_on(&mut tx, shop, &day, now, &rules).await?;
         let budget = rules.search_budget(reveal_limit);
         let (used, refused): (i64, i64) = sqlx::query_as(

@@ -104,7 +104,8 @@ async fn only_platform_admins_reach_the_console(store: Store) {
     let reg: IsvAppCreated = app.login("admin").await.post("/api/v1/isv-apps", &json!({"name": "ERP", "origins": ["http://erp.example"]})).await.ok();
     let before: PlatformSettings = app.login("admin").await.get("/api/v1/admin/settings").await.ok();
     let settings = json!({"quota_rate_bps": 10_000, "quota_floor": 100_000, "risk_per_minute": 100_000, "risk_per_hour": 1_000_000,
-        "risk_cooldown_secs": 60, "expected_version": before.version});
+        "shop_risk_per_minute": 1_000_000, "shop_risk_per_hour": 10_000_000, "risk_cooldown_secs": 60, "search_per_minute": 10_000,
+        "search_budget_floor": 1_000_000, "search_budget_factor": 100, "expected_version": before.version});
     for user in ["shop1", "shop1-ops", "shop1-staff", "shop2", "factory1"] {
         let c = app.login(user).await;
         c.get("/api/v1/admin/shops").await.err(403, "FORBIDDEN");
@@ -152,7 +153,9 @@ async fn settings_apply_at_once_and_never_silently_overwrite(store: Store) {
 
     // Out of range, field by field; nothing stored.
     let body = |f: &dyn Fn(&mut Value)| {
-        let mut b = json!({"quota_rate_bps": 500, "quota_floor": 10, "risk_per_minute": 30, "risk_per_hour": 300, "risk_cooldown_secs": 1800, "expected_version": 1});
+        let mut b = json!({"quota_rate_bps": 500, "quota_floor": 10, "risk_per_minute": 30, "risk_per_hour": 300, "shop_risk_per_minute": 300,
+            "shop_risk_per_hour": 3000, "risk_cooldown_secs": 1800, "search_per_minute": 20, "search_budget_floor": 200, "search_budget_factor": 4,
+            "expected_version": 1});
         f(&mut b);
         b
     };
@@ -162,6 +165,11 @@ async fn settings_apply_at_once_and_never_silently_overwrite(store: Store) {
         (body(&|b| b["risk_per_minute"] = json!(0)), "risk_per_minute"),
         (body(&|b| b["risk_per_hour"] = json!(29)), "risk_per_hour"),
         (body(&|b| b["risk_cooldown_secs"] = json!(59)), "risk_cooldown_secs"),
+        (body(&|b| b["shop_risk_per_minute"] = json!(29)), "shop_risk_per_minute"),
+        (body(&|b| b["shop_risk_per_hour"] = json!(299)), "shop_risk_per_hour"),
+        (body(&|b| b["search_per_minute"] = json!(0)), "search_per_minute"),
+        (body(&|b| b["search_budget_floor"] = json!(1_000_001)), "search_budget_floor"),
+        (body(&|b| b["search_budget_factor"] = json!(101)), "search_budget_factor"),
     ] {
         assert_eq!(admin.put("/api/v1/admin/settings", &b).await.err(422, "VALIDATION_FAILED")["field"], field);
     }
@@ -212,8 +220,8 @@ async fn settings_apply_at_once_and_never_silently_overwrite(store: Store) {
     let cur: PlatformSettings = admin.get("/api/v1/admin/settings").await.ok();
     assert_eq!(cur.version, 5);
     let other = app.login("admin").await;
-    let mine = json!({"quota_rate_bps": 600, "quota_floor": 20, "risk_per_minute": 30, "risk_per_hour": 300, "risk_cooldown_secs": 1800, "expected_version": 5});
-    let theirs = json!({"quota_rate_bps": 100, "quota_floor": 1, "risk_per_minute": 30, "risk_per_hour": 300, "risk_cooldown_secs": 1800, "expected_version": 5});
+    let mine = json!({"quota_rate_bps": 600, "quota_floor": 20, "risk_per_minute": 30, "risk_per_hour": 300, "shop_risk_per_minute": 300, "shop_risk_per_hour": 3000, "search_per_minute": 20, "search_budget_floor": 200, "search_budget_factor": 4, "risk_cooldown_secs": 1800, "expected_version": 5});
+    let theirs = json!({"quota_rate_bps": 100, "quota_floor": 1, "risk_per_minute": 30, "risk_per_hour": 300, "shop_risk_per_minute": 300, "shop_risk_per_hour": 3000, "search_per_minute": 20, "search_budget_floor": 200, "search_budget_factor": 4, "risk_cooldown_secs": 1800, "expected_version": 5});
     let saved: PlatformSettings = admin.put("/api/v1/admin/settings", &mine).await.ok();
     assert_eq!((saved.quota_rate_bps, saved.quota_floor, saved.version), (600, 20, 6));
     assert_eq!(other.put("/api/v1/admin/settings", &theirs).await.err(409, "SETTINGS_CHANGED")["version"], 6);

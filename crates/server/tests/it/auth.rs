@@ -13,7 +13,7 @@ async fn csrf_and_sessions_are_enforced(store: Store) {
     let c = app.login("shop1").await;
     let other = app.login("shop1-ops").await;
     let key = URL_SAFE_NO_PAD.encode(orderveil_cipher::ClientSession::new().unwrap().public_key());
-    let body = json!({"order_ids": ["S1-AWAIT-1"], "fields": ["phone"], "client_public": key});
+    let body = json!({"order_ids": ["S1-AWAIT-1"], "fields": ["phone"], "client_public": key, "purpose": PURPOSE});
     let url = c.url("/api/v1/reveal-grants");
 
     // A valid session cookie without the CSRF token, with a wrong one, with another session's.

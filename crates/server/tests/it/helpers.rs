@@ -46,11 +46,24 @@ pub enum Store {
     Postgres,
 }
 
-/// The settings of most tests: DESIGN.md's quota rule, and risk limits far out of the way
-/// (the risk tests set their own). Sessions outlive the clock jumps the tests make.
+/// The settings of most tests: DESIGN.md's quota rule, and risk and search limits far out of
+/// the way (the risk and search tests set their own). Sessions outlive the clock jumps the
+/// tests make.
 pub fn test_settings() -> Settings {
-    Settings { risk_per_minute: 10_000, risk_per_hour: 100_000, session_ttl_secs: 400 * DAY, ..Settings::default() }
+    Settings {
+        risk_per_minute: 10_000,
+        risk_per_hour: 100_000,
+        shop_risk_per_minute: 100_000,
+        shop_risk_per_hour: 1_000_000,
+        search_per_minute: 10_000,
+        search_budget_floor: 1_000_000,
+        session_ttl_secs: 400 * DAY,
+        ..Settings::default()
+    }
 }
+
+/// The purpose the helpers' reveals name.
+pub const PURPOSE: &str = "manual_shipping";
 
 fn init_test_log() {
     static ONCE: OnceLock<()> = OnceLock::new();
@@ -369,7 +382,12 @@ impl TestApp {
             quota_floor: cur.quota_floor,
             risk_per_minute: cur.risk_per_minute,
             risk_per_hour: cur.risk_per_hour,
+            shop_risk_per_minute: cur.shop_risk_per_minute,
+            shop_risk_per_hour: cur.shop_risk_per_hour,
             risk_cooldown_secs: cur.risk_cooldown_secs,
+            search_per_minute: cur.search_per_minute,
+            search_budget_floor: cur.search_budget_floor,
+            search_budget_factor: cur.search_budget_factor,
             expected_version: cur.version,
         };
         change(&mut up);
@@ -511,10 +529,15 @@ pub struct Client {
 }
 
 impl Client {
-    /// `POST /api/v1/auth/login`.
+    /// `POST /api/v1/auth/login` with the demo password.
     pub async fn login(base: &str, user: &str) -> Self {
+        Self::login_with(base, user, PASSWORD).await
+    }
+
+    /// `POST /api/v1/auth/login` with this password.
+    pub async fn login_with(base: &str, user: &str, password: &str) -> Self {
         let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-        let r = http.post(format!("{base}/api/v1/auth/login")).json(&json!({"username": user, "password": PASSWORD})).send().await.unwrap();
+        let r = http.post(format!("{base}/api/v1/auth/login")).json(&json!({"username": user, "password": password})).send().await.unwrap();
         let s: SessionInfo = Resp::read(r).await.ok();
         Self { http, base: base.into(), csrf: s.csrf_token, user: s.user }
     }
@@ -552,9 +575,15 @@ impl Client {
         (session, r)
     }
 
-    /// Ask for a grant with this `client_public` text.
+    /// Ask for a grant with this `client_public` text (purpose [`PURPOSE`]).
     pub async fn reveal_with_key(&self, ids: &[&str], fields: &[&str], client_public: &str) -> Resp {
-        self.post("/api/v1/reveal-grants", &json!({"order_ids": ids, "fields": fields, "client_public": client_public})).await
+        self.post("/api/v1/reveal-grants", &json!({"order_ids": ids, "fields": fields, "client_public": client_public, "purpose": PURPOSE})).await
+    }
+
+    /// Ask for a grant with a fresh key and this purpose (and note).
+    pub async fn reveal_for(&self, ids: &[&str], purpose: Option<&str>, note: Option<&str>) -> Resp {
+        let key = URL_SAFE_NO_PAD.encode(ClientSession::new().unwrap().public_key());
+        self.post("/api/v1/reveal-grants", &json!({"order_ids": ids, "fields": ["phone"], "client_public": key, "purpose": purpose, "purpose_note": note})).await
     }
 
     /// Today's quota.

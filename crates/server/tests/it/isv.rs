@@ -22,7 +22,7 @@ both_stores!(
 const ORIGIN: &str = "http://isv.example:8081";
 
 /// An app's backend: bearer token, no cookies.
-struct AppClient {
+pub(crate) struct AppClient {
     http: reqwest::Client,
     base: String,
     token: String,
@@ -30,7 +30,7 @@ struct AppClient {
 }
 
 impl AppClient {
-    fn new(base: &str, token: &str) -> Self {
+    pub(crate) fn new(base: &str, token: &str) -> Self {
         Self { http: reqwest::Client::new(), base: base.into(), token: token.into(), origin: None }
     }
 
@@ -47,21 +47,21 @@ impl AppClient {
         }
     }
 
-    async fn get(&self, path: &str) -> (Resp, Option<String>) {
+    pub(crate) async fn get(&self, path: &str) -> (Resp, Option<String>) {
         let r = self.req(reqwest::Method::GET, path).send().await.unwrap();
         let acao = r.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string());
         (read(r).await, acao)
     }
 
-    async fn post(&self, path: &str, body: &Value) -> (Resp, Option<String>) {
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> (Resp, Option<String>) {
         let r = self.req(reqwest::Method::POST, path).json(body).send().await.unwrap();
         let acao = r.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string());
         (read(r).await, acao)
     }
 
-    async fn reveal(&self, ids: &[&str], fields: &[&str]) -> (ClientSession, Resp) {
+    pub(crate) async fn reveal(&self, ids: &[&str], fields: &[&str]) -> (ClientSession, Resp) {
         let s = ClientSession::new().unwrap();
-        let body = json!({"order_ids": ids, "fields": fields, "client_public": URL_SAFE_NO_PAD.encode(s.public_key())});
+        let body = json!({"order_ids": ids, "fields": fields, "client_public": URL_SAFE_NO_PAD.encode(s.public_key()), "purpose": PURPOSE});
         (s, self.post("/api/v1/reveal-grants", &body).await.0)
     }
 }
@@ -77,18 +77,31 @@ async fn post_json(base: &str, path: &str, body: &Value) -> Resp {
 }
 
 /// The admin registers an app with these origins.
-async fn register(app: &TestApp, name: &str, origins: &[&str]) -> IsvAppCreated {
+pub(crate) async fn register(app: &TestApp, name: &str, origins: &[&str]) -> IsvAppCreated {
     let admin = app.login("admin").await;
     admin.post("/api/v1/isv-apps", &json!({"name": name, "origins": origins})).await.ok()
 }
 
-/// shop1's owner authorizes the app with these scopes.
-async fn authorize(app: &TestApp, app_id: &str, scopes: &[&str]) -> IsvAuthorization {
-    let owner = app.login("shop1").await;
-    owner.post("/api/v1/isv-authorizations", &json!({"app_id": app_id, "scopes": scopes})).await.ok()
+/// shop1's owner authorizes the app with these scopes (and, with `reveal`, for manual
+/// shipping and after-sales).
+pub(crate) async fn authorize(app: &TestApp, app_id: &str, scopes: &[&str]) -> IsvAuthorization {
+    let purposes: &[&str] = if scopes.contains(&"reveal") { &["manual_shipping", "after_sales"] } else { &[] };
+    authorize_for(app, app_id, scopes, purposes).await.ok()
 }
 
-async fn token(app: &TestApp, reg: &IsvAppCreated, shop: &str) -> Resp {
+/// shop1's owner authorizes the app with these scopes and purposes.
+pub(crate) async fn authorize_for(app: &TestApp, app_id: &str, scopes: &[&str], purposes: &[&str]) -> Resp {
+    let owner = app.login("shop1").await;
+    owner.post("/api/v1/isv-authorizations", &json!({"app_id": app_id, "scopes": scopes, "purposes": purposes})).await
+}
+
+/// A token of the app for shop1 as an app client.
+pub(crate) async fn app_client(app: &TestApp, reg: &IsvAppCreated) -> AppClient {
+    let t: TokenResponse = token(app, reg, "shop1").await.ok();
+    AppClient::new(&app.base, &t.access_token)
+}
+
+pub(crate) async fn token(app: &TestApp, reg: &IsvAppCreated, shop: &str) -> Resp {
     post_json(&app.base, "/api/v1/isv/token", &json!({"grant_type": "client_credentials", "app_id": reg.app.app_id, "app_secret": reg.app_secret, "shop_id": shop})).await
 }
 
@@ -282,7 +295,7 @@ async fn browsers_reach_the_api_only_from_registered_origins(store: Store) {
     assert_ne!(reg_b.app.app_id, reg.app.app_id);
     // A session cookie is never honoured cross-origin, CSRF token or not.
     let r = owner.http.post(owner.url("/api/v1/reveal-grants")).header("Origin", ORIGIN).header("X-CSRF-Token", &owner.csrf).json(&json!({
-        "order_ids": ["S1-AWAIT-2"], "fields": ["phone"], "client_public": URL_SAFE_NO_PAD.encode(ClientSession::new().unwrap().public_key())
+        "order_ids": ["S1-AWAIT-2"], "fields": ["phone"], "client_public": URL_SAFE_NO_PAD.encode(ClientSession::new().unwrap().public_key()), "purpose": PURPOSE
     })).send().await.unwrap();
     read(r).await.err(403, "ORIGIN_NOT_ALLOWED");
     assert_eq!((owner.quota().await.used, app.charges("shop1").await), (1, 1));

@@ -53,5 +53,6 @@ mod reveal;
 mod risk;
 mod search;
 mod shipping;
+mod side_doors;
 mod staff;
 mod waybills;

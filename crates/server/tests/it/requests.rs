@@ -62,7 +62,9 @@ async fn malformed_requests_get_coded_errors(store: Store) {
     assert_eq!(d["field"], "email");
     c.post(path, &json!({"order_ids": ["S1-AWAIT-1"], "fields": [], "client_public": key})).await.err(422, "UNKNOWN_FIELD");
     // Unknown property, wrong type, no orders.
-    c.post(path, &json!({"order_ids": ["S1-AWAIT-1"], "fields": ["phone"], "client_public": key, "purpose": "print"})).await.err(422, "VALIDATION_FAILED");
+    c.post(path, &json!({"order_ids": ["S1-AWAIT-1"], "fields": ["phone"], "client_public": key, "purpose": PURPOSE, "print": true})).await.err(422, "VALIDATION_FAILED");
+    c.post(path, &json!({"order_ids": ["S1-AWAIT-1"], "fields": ["phone"], "client_public": key, "purpose": 3})).await.err(422, "VALIDATION_FAILED");
+    c.post(path, &json!({"order_ids": ["S1-AWAIT-1"], "fields": ["phone"], "client_public": key, "purpose": "print"})).await.err(400, "PURPOSE_INVALID");
     c.post(path, &json!({"order_ids": "S1-AWAIT-1", "fields": ["phone"], "client_public": key})).await.err(422, "VALIDATION_FAILED");
     c.post(path, &json!({"order_ids": [], "fields": ["phone"], "client_public": key})).await.err(422, "VALIDATION_FAILED");
     // A missing property is a coded client error too.

@@ -3,7 +3,7 @@
 //! labels' orders bound to their waybills and never touches the reveal quota.
 
 use orderveil_api::carriers;
-use orderveil_api::{OrderStatus, PrintGrantResponse, Waybill, WaybillAccount, WaybillAccountStatus, WaybillStatus};
+use orderveil_api::{OrderStatus, PrintGrantResponse, Waybill, WaybillAccount, WaybillAccountStatus, WaybillStatus, WaybillTopup, WaybillTopupStatus};
 use orderveil_cipher::{ClientSession, GrantPurpose, OrderId, SealedGrant, ShopId};
 use serde_json::{Value, json};
 
@@ -22,12 +22,18 @@ fn account_body(carrier: &str, outlet: &str) -> Value {
     json!({"carrier": carrier, "outlet": outlet, "sender_name": "小鹿家居仓", "sender_phone": "0571-88886666", "sender_address": "浙江省杭州市余杭区仓前街道仓储路1号"})
 }
 
-/// shop1's owner gets an approved SF account with `units` waybills.
-async fn funded_account(app: &TestApp, units: u32) -> WaybillAccount {
+/// shop1's owner gets an approved SF account with `units` waybills (asked for by the owner,
+/// confirmed by the platform).
+pub async fn funded_account(app: &TestApp, units: u32) -> WaybillAccount {
     let owner = app.login("shop1").await;
+    let admin = app.login("admin").await;
     let a: WaybillAccount = owner.post("/api/v1/waybill-accounts", &account_body("SF", "杭州余杭仓前网点")).await.ok();
-    app.login("admin").await.post(&format!("/api/v1/waybill-accounts/{}/approve", a.id), &json!({"comment": ""})).await.ok::<WaybillAccount>();
-    owner.post(&format!("/api/v1/waybill-accounts/{}/recharge", a.id), &json!({"units": units})).await.ok()
+    admin.post(&format!("/api/v1/waybill-accounts/{}/approve", a.id), &json!({"comment": ""})).await.ok::<WaybillAccount>();
+    let t: WaybillTopup = owner.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": units})).await.ok();
+    let t: WaybillTopup = admin.post(&format!("/api/v1/waybill-topups/{}/confirm", t.id), &json!({"amount_cents": i64::from(units) * 50, "payment_ref": "TX-1"})).await.ok();
+    assert_eq!(t.balance_after, Some(u64::from(units)));
+    let all: Vec<WaybillAccount> = owner.get("/api/v1/waybill-accounts").await.ok();
+    all.into_iter().find(|x| x.id == a.id).unwrap()
 }
 
 async fn allocate(c: &Client, account: i64, orders: &[&str], merge: bool) -> Resp {
@@ -57,7 +63,7 @@ async fn accounts_are_applied_for_approved_and_recharged(store: Store) {
     assert_eq!((a.carrier.as_str(), a.status, a.balance, a.applied_by.as_str()), ("SF", WaybillAccountStatus::Pending, 0, "shop1"));
     owner.post("/api/v1/waybill-accounts", &account_body("SF", "杭州余杭仓前网点")).await.err(409, "APPLICATION_STATE_CONFLICT");
     // Not usable before approval.
-    owner.post(&format!("/api/v1/waybill-accounts/{}/recharge", a.id), &json!({"units": 10})).await.err(409, "WAYBILL_ACCOUNT_INACTIVE");
+    owner.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": 10})).await.err(409, "WAYBILL_ACCOUNT_INACTIVE");
     allocate(&owner, a.id, &["S1-AWAIT-1"], false).await.err(409, "WAYBILL_ACCOUNT_INACTIVE");
 
     // The admin's queue; only the admin decides; a rejection needs a comment.
@@ -70,13 +76,19 @@ async fn accounts_are_applied_for_approved_and_recharged(store: Store) {
     admin.post(&format!("/api/v1/waybill-accounts/{}/approve", a.id), &json!({"comment": ""})).await.err(409, "APPLICATION_STATE_CONFLICT");
     admin.post(&format!("/api/v1/waybill-accounts/{}/reject", a.id), &json!({"comment": "no"})).await.err(409, "APPLICATION_STATE_CONFLICT");
 
-    // Recharge: owners of the shop only, 1–100000 units.
+    // A top-up: asked for by the shop's owner (1–100000 units), credited only when the
+    // platform confirms the payment.
     for units in [0, 100_001] {
-        owner.post(&format!("/api/v1/waybill-accounts/{}/recharge", a.id), &json!({"units": units})).await.err(422, "VALIDATION_FAILED");
+        owner.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": units})).await.err(422, "VALIDATION_FAILED");
     }
-    app.login("shop2").await.post(&format!("/api/v1/waybill-accounts/{}/recharge", a.id), &json!({"units": 5})).await.err(404, "NOT_FOUND");
-    let r: WaybillAccount = owner.post(&format!("/api/v1/waybill-accounts/{}/recharge", a.id), &json!({"units": 120})).await.ok();
-    assert_eq!(r.balance, 120);
+    app.login("shop2").await.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": 5})).await.err(404, "NOT_FOUND");
+    app.login("shop1-ops").await.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": 5})).await.err(403, "FORBIDDEN");
+    let t: WaybillTopup = owner.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": 120, "note": "12月3日转账"})).await.ok();
+    assert_eq!((t.status, t.units, t.balance_after), (WaybillTopupStatus::Pending, 120, None));
+    assert_eq!(balance(&owner, a.id).await, 0, "a request alone credits nothing");
+    let mine: Vec<WaybillTopup> = owner.get("/api/v1/waybill-topups").await.ok();
+    assert_eq!(mine.iter().map(|x| x.id).collect::<Vec<_>>(), [t.id]);
+    assert!(app.login("shop2").await.get("/api/v1/waybill-topups").await.ok::<Vec<WaybillTopup>>().is_empty());
     // Another shop cannot see or use it.
     let theirs: Vec<WaybillAccount> = app.login("shop2").await.get("/api/v1/waybill-accounts").await.ok();
     assert!(theirs.is_empty());
@@ -90,7 +102,7 @@ async fn accounts_are_applied_for_approved_and_recharged(store: Store) {
 
     let trail = owner.audit("per_page=50").await;
     let actions: Vec<&str> = trail.entries.iter().map(|e| e.action.as_str()).collect();
-    for a in ["waybill_account_apply", "waybill_account_approve", "waybill_account_reject", "waybill_recharge"] {
+    for a in ["waybill_account_apply", "waybill_account_approve", "waybill_account_reject", "waybill_topup_request"] {
         assert!(actions.contains(&a), "{a} not audited: {actions:?}");
     }
 }
@@ -287,7 +299,8 @@ async fn funded_account_of(app: &TestApp, shop: &str) -> i64 {
     let owner = app.login(shop).await;
     let a: WaybillAccount = owner.post("/api/v1/waybill-accounts", &account_body("SF", "成都网点")).await.ok();
     app.login("admin").await.post(&format!("/api/v1/waybill-accounts/{}/approve", a.id), &json!({"comment": ""})).await.ok::<WaybillAccount>();
-    let a: WaybillAccount = owner.post(&format!("/api/v1/waybill-accounts/{}/recharge", a.id), &json!({"units": 10})).await.ok();
+    let t: WaybillTopup = owner.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": 10})).await.ok();
+    app.login("admin").await.post(&format!("/api/v1/waybill-topups/{}/confirm", t.id), &json!({"amount_cents": 500, "payment_ref": "TX-2"})).await.ok::<WaybillTopup>();
     a.id
 }
 
