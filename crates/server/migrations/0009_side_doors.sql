@@ -21,7 +21,8 @@ DROP TABLE reveal_rate;
 DROP TABLE risk_cooldowns;
 
 -- A shop's receiver searches per Asia/Shanghai day (terms, not requests), against its daily
--- search budget. `refused` counts refusals for the budget (only the first is audited).
+-- search budget. `refused` > 0 marks that the budget ran out that day (that first refusal is
+-- audited; later ones are answered from reads alone).
 CREATE TABLE search_days (
     shop_id  TEXT NOT NULL,
     day      TEXT NOT NULL,
