@@ -59,6 +59,8 @@ pub const PRINT_LIMIT: u32 = 3;
 pub const MAX_ORDERS: usize = orderveil_cipher::GRANT_MAX_ORDERS;
 /// Most units per top-up request.
 pub const MAX_TOPUP: u32 = 100_000;
+/// Most pending top-up requests per account.
+pub const MAX_PENDING_TOPUPS: i64 = 5;
 /// Most fen a confirmed top-up records (1,000,000 yuan).
 pub const MAX_TOPUP_CENTS: i64 = 100_000_000;
 /// Most waybills shipped in one request.
@@ -325,6 +327,12 @@ pub async fn request_topup_for(state: &AppState, user: &User, account_id: i64, r
     let account = account_in(&mut tx, account_id).await?.filter(|r| r.1 == shop).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
     if account.7 != "approved" {
         return Err(AppError::new(ErrorCode::WaybillAccountInactive).with(json!({"status": account.7})));
+    }
+    // The platform's queue is not a place to flood: a few open requests per account.
+    let (pending,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM waybill_topups WHERE account_id = $1 AND status = 'pending'").bind(account_id).fetch_one(&mut *tx).await?;
+    if pending >= MAX_PENDING_TOPUPS {
+        return Err(AppError::new(ErrorCode::RateLimited).with(json!({"reason": "too many pending top-up requests for this account", "max_pending": MAX_PENDING_TOPUPS})));
     }
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO waybill_topups (account_id, shop_id, units, note, status, requested_by, requested_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING id",

@@ -89,6 +89,18 @@ async fn accounts_are_applied_for_approved_and_recharged(store: Store) {
     let mine: Vec<WaybillTopup> = owner.get("/api/v1/waybill-topups").await.ok();
     assert_eq!(mine.iter().map(|x| x.id).collect::<Vec<_>>(), [t.id]);
     assert!(app.login("shop2").await.get("/api/v1/waybill-topups").await.ok::<Vec<WaybillTopup>>().is_empty());
+    owner.post(&format!("/api/v1/waybill-topups/{}/reject", t.id), &json!({"comment": "no"})).await.err(403, "FORBIDDEN");
+    admin.post(&format!("/api/v1/waybill-topups/{}/reject", t.id), &json!({"comment": " "})).await.err(422, "VALIDATION_FAILED");
+    admin.post("/api/v1/waybill-topups/999999/confirm", &json!({"amount_cents": 1, "payment_ref": "x"})).await.err(404, "NOT_FOUND");
+    // At most five open requests per account: the platform's queue cannot be flooded.
+    for _ in 0..4 {
+        owner.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": 1})).await.ok::<WaybillTopup>();
+    }
+    let d = owner.post(&format!("/api/v1/waybill-accounts/{}/topups", a.id), &json!({"units": 1})).await.err(429, "RATE_LIMITED");
+    assert_eq!(d["max_pending"], 5);
+    let queue: Vec<WaybillTopup> = admin.get("/api/v1/waybill-topups?status=pending").await.ok();
+    assert_eq!(queue.len(), 5);
+    assert!(queue.iter().all(|q| q.status == WaybillTopupStatus::Pending && q.shop_id == "shop1"));
     // Another shop cannot see or use it.
     let theirs: Vec<WaybillAccount> = app.login("shop2").await.get("/api/v1/waybill-accounts").await.ok();
     assert!(theirs.is_empty());
