@@ -12,6 +12,11 @@
 //!   `@orderveil/reveal` package: the `<orderveil-field>` element asks for a one-time grant
 //!   with an access token from `GET /backend/token` and decrypts in Wasm in the browser (or,
 //!   in isolated mode, inside a frame served by OrderVeil).
+//! * Every reveal states its **purpose** (手工发货, 售后处理, …): the shop authorizes the app for
+//!   a list of purposes, and OrderVeil records the purpose of each reveal in the shop's audit
+//!   trail. This backend says which purpose the software usually reveals for (`--purpose`,
+//!   handed to the page by `GET /backend/config`, which gives it to `RevealClient`); the page
+//!   lets the user pick another one for a task (the elements' `purpose` attribute).
 //!
 //! The example has no login of its own: `GET /backend/token` hands the shop's access token
 //! to whoever loads the page. A real ISV serves it only to its own logged-in users of that
@@ -41,6 +46,9 @@ pub struct Config {
     pub app_secret: String,
     /// The shop whose orders the page shows.
     pub shop_id: String,
+    /// The purpose the page reveals for unless the user picks another (a `RevealPurpose`
+    /// name such as `manual_shipping`; the shop must have authorized the app for it).
+    pub purpose: String,
     /// The npm package built with `wasm-pack build --target web` (`crates/reveal/pkg`).
     pub package_dir: PathBuf,
     /// The page's files (`examples/isv/static`).
@@ -170,9 +178,9 @@ async fn token(State(b): State<Backend>) -> Result<Response, Failure> {
     Ok(resp)
 }
 
-/// `GET /backend/config`: where OrderVeil is.
+/// `GET /backend/config`: where OrderVeil is, and the purpose the page reveals for by default.
 async fn config(State(b): State<Backend>) -> Json<Value> {
-    Json(json!({"orderveil": b.0.cfg.orderveil, "shop_id": b.0.cfg.shop_id}))
+    Json(json!({"orderveil": b.0.cfg.orderveil, "shop_id": b.0.cfg.shop_id, "purpose": b.0.cfg.purpose}))
 }
 
 /// The example's router: the page, the package, and the three backend calls.

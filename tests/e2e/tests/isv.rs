@@ -2,7 +2,10 @@
 //! `@orderveil/reveal` npm package from `crates/reveal/pkg`) served by its own small backend
 //! on another origin (`http://localhost:PORT`) than OrderVeil (`http://127.0.0.1:PORT`),
 //! driven in headless Chromium against a real OrderVeil server that serves `dist/` (with the
-//! isolated frame in `dist/embed/`).
+//! isolated frame in `dist/embed/`). Every reveal states a purpose: the page's default
+//! (the example backend's), and one picked in the page for the isolated frame; both appear in
+//! the shop's audit trail, and a purpose the authorization does not list is refused with
+//! PURPOSE_NOT_ALLOWED without a charge.
 //!
 //! `cargo xtask test` builds the package and `dist/` first. Without Chromium or the builds,
 //! under `CI=true` the test fails; otherwise it says loudly that it skipped.
@@ -17,7 +20,7 @@ use common::server::{Goods, start};
 use common::wait::until;
 use common::{NO_BROWSER, browser, have_browser, workspace_root};
 use fantoccini::Client;
-use orderveil_api::{IsvAppCreated, IsvAuthorization, OrderStatus, QuotaResponse};
+use orderveil_api::{AuditPage, IsvAppCreated, IsvAuthorization, OrderStatus, QuotaResponse, RevealPurpose};
 use orderveil_server::Settings;
 use serde_json::{Value, json};
 
@@ -86,6 +89,22 @@ async fn used_today(s: &Session, base: &str) -> u32 {
     q.today.used
 }
 
+/// The shop's reveal audit rows, newest first (`query`: more filters, e.g. `&purpose=…`).
+async fn reveal_audit(s: &Session, base: &str, query: &str) -> AuditPage {
+    let r = s.0.get(format!("{base}/api/v1/audit?action=reveal{query}")).send().await.unwrap();
+    assert!(r.status().is_success(), "GET /api/v1/audit?action=reveal{query}: {}", r.status());
+    r.json().await.unwrap()
+}
+
+/// The `orderveil-error` event for `code` in the page's event log.
+async fn error_event(c: &Client, code: &str) -> String {
+    let script = format!("const t = document.querySelector(arguments[0]).textContent; return t.includes('\"code\":\"{code}\"') ? t : null;");
+    let log = poll(c, &script, "#events", code).await;
+    let log = log.as_str().unwrap().to_string();
+    assert!(log.contains("orderveil-error"), "{log}");
+    log
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     let root = workspace_root();
@@ -115,7 +134,14 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     let admin = login(&ov, "admin").await;
     let reg: IsvAppCreated = post(&admin, format!("{ov}/api/v1/isv-apps"), json!({"name": "示例 ERP", "origins": [isv_origin]})).await;
     let owner = login(&ov, "shop1").await;
-    let auth: IsvAuthorization = post(&owner, format!("{ov}/api/v1/isv-authorizations"), json!({"app_id": reg.app.app_id, "scopes": ["orders.read", "reveal"]})).await;
+    // With the reveal scope the owner lists the purposes the app may reveal for.
+    let auth: IsvAuthorization = post(
+        &owner,
+        format!("{ov}/api/v1/isv-authorizations"),
+        json!({"app_id": reg.app.app_id, "scopes": ["orders.read", "reveal"], "purposes": ["manual_shipping", "customer_service"]}),
+    )
+    .await;
+    assert_eq!(auth.purposes, [RevealPurpose::ManualShipping, RevealPurpose::CustomerService]);
 
     // The ISV backend with the app's credentials.
     let backend = orderveil_isv_example::Backend::new(orderveil_isv_example::Config {
@@ -123,6 +149,7 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
         app_id: reg.app.app_id.clone(),
         app_secret: reg.app_secret.clone(),
         shop_id: "shop1".into(),
+        purpose: "manual_shipping".into(),
         package_dir: pkg,
         static_dir: page,
     });
@@ -156,12 +183,18 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     let dom = whole_dom(&c).await;
     assert_no_plaintext(&dom, "after the timeout");
     assert!(dom.contains("orderveil-reveal") && dom.contains("orderveil-hide"), "the page did not receive the element's events");
-    // The audit names the app.
-    let audit: Value = owner.0.get(format!("{ov}/api/v1/audit?action=reveal")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(audit["entries"][0]["actor"], json!(format!("app:{}", reg.app.app_id)));
+    // The audit names the app and the page's purpose (the example backend's default).
+    let audit = reveal_audit(&owner, &ov, "").await;
+    assert_eq!(audit.entries.len(), 2, "{:?}", audit.entries);
+    for e in &audit.entries {
+        assert_eq!(e.actor, format!("app:{}", reg.app.app_id));
+        assert_eq!(e.details["purpose"], json!("manual_shipping"), "{e:?}");
+        assert!(e.details.get("purpose_note").is_none(), "{e:?}");
+    }
 
-    // ---- isolated mode: the plaintext shows inside OrderVeil's frame, never in the host page.
-    c.goto(&format!("{isv_origin}/?mode=isolated&timeout=3")).await.unwrap();
+    // ---- isolated mode: the plaintext shows inside OrderVeil's frame, never in the host page;
+    // the purpose picked in the page (customer_service, an authorized one) reaches the frame.
+    c.goto(&format!("{isv_origin}/?mode=isolated&timeout=3&purpose=customer_service")).await.unwrap();
     poll(&c, "return document.querySelector(arguments[0])?.dataset.ready ?? null;", "#status", "the order list").await;
     // One frame per field, inside the element's shadow root; enter ISV000003's name frame.
     let frame = poll(
@@ -190,6 +223,36 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
         .await
         .unwrap();
     assert!(peek.as_str().unwrap().starts_with("blocked:"), "the host read the frame: {peek}");
+    // The frame's reveal is audited with the page's chosen purpose, and filterable by it.
+    let audit = reveal_audit(&owner, &ov, "").await;
+    assert_eq!(audit.entries.len(), 3);
+    assert_eq!(audit.entries[0].order_ids, ["ISV000003"]);
+    assert_eq!(audit.entries[0].details["purpose"], json!("customer_service"), "{:?}", audit.entries[0]);
+    let by_purpose = reveal_audit(&owner, &ov, "&purpose=customer_service").await;
+    assert_eq!((by_purpose.total, by_purpose.entries[0].id), (1, audit.entries[0].id));
+    assert_eq!(reveal_audit(&owner, &ov, "&purpose=manual_shipping").await.total, 2);
+
+    // ---- a purpose the shop did not authorize the app for: refused by OrderVeil with
+    // PURPOSE_NOT_ALLOWED, nothing charged, no reveal audited.
+    c.goto(&format!("{isv_origin}/?mode=inline&purpose=after_sales")).await.unwrap();
+    poll(&c, "return document.querySelector(arguments[0])?.dataset.ready ?? null;", "#status", "the order list").await;
+    let name1 = r#"orderveil-field[order-id="ISV000001"][field="name"]"#;
+    assert_eq!(c.execute("return document.querySelector(arguments[0]).getAttribute('purpose');", vec![json!(name1)]).await.unwrap(), json!("after_sales"));
+    poll(&c, CLICK_EYE, name1, "clicking the eye").await;
+    let err = poll(&c, ERROR_TEXT, name1, "the refusal").await;
+    assert_eq!(err, json!("店铺未授权该应用以此用途解密。"), "the server's message for PURPOSE_NOT_ALLOWED");
+    error_event(&c, "PURPOSE_NOT_ALLOWED").await;
+    assert_no_plaintext(&whole_dom(&c).await, "purpose not allowed");
+    assert_eq!(used_today(&owner, &ov).await, 3, "a reveal for a purpose the shop did not allow was charged");
+    assert_eq!(reveal_audit(&owner, &ov, "").await.total, 3, "a refused purpose was audited as a reveal");
+
+    // ---- "other" without a note: refused in the page (PURPOSE_INVALID), nothing sent.
+    c.goto(&format!("{isv_origin}/?mode=inline&purpose=other")).await.unwrap();
+    poll(&c, "return document.querySelector(arguments[0])?.dataset.ready ?? null;", "#status", "the order list").await;
+    poll(&c, CLICK_EYE, name1, "clicking the eye").await;
+    poll(&c, ERROR_TEXT, name1, "the refusal").await;
+    error_event(&c, "PURPOSE_INVALID").await;
+    assert_eq!(used_today(&owner, &ov).await, 3);
 
     // ---- the page from an origin the app did not register: refused, nothing charged.
     c.goto(&format!("http://127.0.0.1:{isv_port}/?mode=inline")).await.unwrap();
@@ -207,8 +270,7 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     let _: IsvAuthorization = post(&owner, format!("{ov}/api/v1/isv-authorizations/{}/revoke", auth.id), json!({})).await;
     poll(&c, CLICK_EYE, phone3, "clicking the eye").await;
     poll(&c, ERROR_TEXT, phone3, "the refusal").await;
-    let log = poll(&c, "const t = document.querySelector(arguments[0]).textContent; return t.includes('APP_NOT_AUTHORIZED') ? t : null;", "#events", "the APP_NOT_AUTHORIZED event").await;
-    assert!(log.as_str().unwrap().contains("orderveil-error"));
+    error_event(&c, "APP_NOT_AUTHORIZED").await;
     assert_no_plaintext(&whole_dom(&c).await, "after revocation");
     assert_eq!(used_today(&owner, &ov).await, 3, "a revoked app's request was charged");
 
