@@ -219,6 +219,7 @@ pub fn audit_query_string(q: &orderveil_api::AuditQuery) -> String {
         ("outcome", q.outcome.clone()),
         ("from", q.from.clone()),
         ("to", q.to.clone()),
+        ("purpose", q.purpose.clone()),
     ])
 }
 
@@ -314,9 +315,25 @@ pub async fn waybill_account_decide(csrf: &str, id: i64, approve: bool, comment:
     request(Method::POST, &format!("/api/v1/waybill-accounts/{id}/{what}"), Some(csrf), Some(&orderveil_api::ApplicationDecision { comment })).await
 }
 
-/// Add 1–100000 waybills to an approved account (owners).
-pub async fn waybill_account_recharge(csrf: &str, id: i64, units: u32) -> Result<orderveil_api::WaybillAccount, ApiFailure> {
-    request(Method::POST, &format!("/api/v1/waybill-accounts/{id}/recharge"), Some(csrf), Some(&orderveil_api::WaybillRecharge { units })).await
+/// Ask the platform for 1–100000 waybills on an approved account (owners): a top-up request
+/// that raises the balance only once a platform admin confirms the payment.
+pub async fn waybill_topup_request(csrf: &str, account: i64, req: &orderveil_api::WaybillTopupCreate) -> Result<orderveil_api::WaybillTopup, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/waybill-accounts/{account}/topups"), Some(csrf), Some(req)).await
+}
+
+/// Top-up requests: the owner's shop's, newest first, or every shop's, pending first (admins).
+pub async fn waybill_topups() -> Result<Vec<orderveil_api::WaybillTopup>, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/waybill-topups", None, None).await
+}
+
+/// Confirm a pending top-up (admins): the payment was received and the units are added.
+pub async fn waybill_topup_confirm(csrf: &str, id: i64, req: &orderveil_api::WaybillTopupConfirm) -> Result<orderveil_api::WaybillTopup, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/waybill-topups/{id}/confirm"), Some(csrf), Some(req)).await
+}
+
+/// Reject a pending top-up (admins; the comment is required).
+pub async fn waybill_topup_reject(csrf: &str, id: i64, comment: String) -> Result<orderveil_api::WaybillTopup, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/waybill-topups/{id}/reject"), Some(csrf), Some(&orderveil_api::ApplicationDecision { comment })).await
 }
 
 /// The shop's waybills, newest first (`status` filters).

@@ -1,12 +1,14 @@
 //! The root: session, language and route state; the header (role-aware navigation, quota
-//! meter, user, logout, language); and which page shows.
+//! meter, the reveal purpose for users who reveal, user, logout, language); and which page shows.
 
 use gloo_events::EventListener;
 use orderveil_api::{Permission, QuotaToday, Role, SessionInfo};
 use yew::prelude::*;
 
 use crate::api;
+use crate::components::purpose::PurposePicker;
 use crate::components::quota_meter::QuotaMeter;
+use crate::components::reveal::can_reveal;
 use crate::config;
 use crate::i18n::Lang;
 use crate::pages::orders::route_link;
@@ -154,6 +156,7 @@ pub fn app() -> Html {
                 html! {
                     <>
                         if shop_user { <QuotaMeter lang={l} today={(*quota).clone()} /> }
+                        if can_reveal(s) { <PurposePicker lang={l} /> }
                         <span class="user">{ &s.user.username }<small class="role">{ l.t(role_key(s.user.role)) }</small></span>
                         <button class="link" id="logout" onclick={logout}>{ l.t("logout") }</button>
                     </>

@@ -86,11 +86,37 @@ impl Lang {
             "search_by" => ("搜索方式", "Search by"),
             "search_text" => ("搜索内容", "Search text"),
             "s_order_id" => ("订单号", "Order ID"),
-            "s_phone" => ("完整手机号", "Full phone"),
+            "s_phone" => ("完整手机号（11 位）", "Full phone (11 digits)"),
             "s_last4" => ("手机尾号后 4 位", "Phone last 4"),
             "s_name" => ("收件人姓名片段", "Name fragment"),
             "s_address" => ("地址片段", "Address fragment"),
             "last4_invalid" => ("请输入手机号后 4 位数字", "Enter the last 4 digits of the phone"),
+            "search_hint_phone" => (
+                "只接受完整手机号（11 位），每次计 1 次收件人搜索；只知道尾号时请选「手机尾号后 4 位」（不计次）。",
+                "A whole number only (11 digits); each search counts 1 receiver search. Know only the end? Choose \"Phone last 4\" (free).",
+            ),
+            "search_hint_metered" => (
+                "按收件人信息搜索每次计 1 次收件人搜索；按订单号或手机尾号后 4 位搜索不计次。",
+                "A search on receiver data counts 1 receiver search; order ID and phone last-4 searches are free.",
+            ),
+            "search_refused_clear" => ("清除搜索", "Clear the search"),
+            "search_use_last4" => ("改用手机尾号搜索", "Search by the last 4 digits"),
+            // The purpose of reveals (header selector; audit; app authorizations).
+            "purpose" => ("解密用途", "Purpose"),
+            "purpose_help" => ("本次会话的每次解密都以此用途记入操作日志", "Every reveal in this session is audited with this purpose"),
+            "purpose_note" => ("用途说明", "Purpose note"),
+            "purpose_note_ph" => ("请说明用途（必填，不要写手机号）", "Say what for (required; no phone numbers)"),
+            "purpose_none" => ("请至少选择一项解密用途", "Choose at least one purpose"),
+            "app_purposes" => ("解密用途", "Reveal purposes"),
+            // Receiver searches on the quota page.
+            "qs_title" => ("收件人搜索", "Receiver searches"),
+            "qs_used" => ("今日已用", "Used today"),
+            "qs_budget" => ("今日额度", "Today's budget"),
+            "qs_remaining" => ("剩余", "Remaining"),
+            "qs_explain" => (
+                "按手机号、收件人姓名或地址搜索订单时，每个搜索词计 1 次（全店共用）；按订单号或手机尾号后 4 位搜索不计次。额度 = max(平台保底, 平台系数 × 今日解密上限)，用完后当天只能按订单号或尾号搜索。",
+                "Searching orders by phone, receiver name or address counts 1 per search term (shared by the whole shop); searching by order ID or the phone's last 4 digits is free. Budget = max(platform floor, platform factor × today's reveal limit); once it is used up, only order ID and last-4 searches work that day.",
+            ),
             "select_all" => ("选择本页全部订单", "Select all orders on this page"),
             "select_row" => ("选择订单", "Select order"),
             "reveal" => ("查看", "Reveal"),
@@ -236,6 +262,9 @@ impl Lang {
             "audit_from" => ("开始时间", "From"),
             "audit_to" => ("结束时间", "To"),
             "audit_any_outcome" => ("全部结果", "Any outcome"),
+            "audit_purpose" => ("解密用途", "Purpose"),
+            "audit_any_purpose" => ("全部用途", "Any purpose"),
+            "audit_details" => ("用途 / 详情", "Purpose / details"),
             "audit_ok" => ("成功", "OK"),
             "audit_refused" => ("拒绝", "Refused"),
             "audit_filter" => ("筛选", "Filter"),
@@ -338,8 +367,8 @@ impl Lang {
             "shop_create" => ("创建店铺", "Create shop"),
             "nav_settings" => ("平台设置", "Settings"),
             "set_intro" => (
-                "平台的解密额度与风控规则。保存后立即对所有服务进程生效，今日的额度上限也按新值计算。",
-                "The platform's quota and risk rules. A saved change applies at once on every server process, to today's limits too.",
+                "平台的解密额度、风控与收件人搜索规则。保存后立即对所有服务进程生效，今日的额度上限也按新值计算。",
+                "The platform's quota, risk and receiver search rules. A saved change applies at once on every server process, to today's limits too.",
             ),
             "set_current" => ("当前设置", "Current settings"),
             "set_edit" => ("修改设置", "Change the settings"),
@@ -353,20 +382,42 @@ impl Lang {
             ),
             "set_floor" => ("保底额度（单/天）", "Floor (orders per day)"),
             "set_floor_help" => ("订单少的店铺每天至少可解密这么多单，0–100000。", "Every shop may reveal at least this many orders a day, 0 to 100000."),
-            "set_per_minute" => ("每分钟上限（次/账号）", "Per minute (requests per account)"),
+            "set_per_minute" => ("每分钟上限（单/账号）", "Per minute (orders per account)"),
             "set_per_minute_help" => (
-                "一个账号一分钟内的解密请求超过此数即进入冷却，1–100000。",
-                "An account making more reveal requests than this within a minute is cooled down, 1 to 100000.",
+                "一个账号（或一个应用授权）一分钟内解密或打印的订单数超过此数即进入冷却（一次 50 单计 50，当天重复查看也计），1–100000。",
+                "An account (or an app authorization) revealing or printing more orders than this within a minute is cooled down (a 50-order grant counts 50; repeats count too), 1 to 100000.",
             ),
-            "set_per_hour" => ("每小时上限（次/账号）", "Per hour (requests per account)"),
+            "set_per_hour" => ("每小时上限（单/账号）", "Per hour (orders per account)"),
             "set_per_hour_help" => (
-                "一个账号一小时内的解密请求超过此数即进入冷却，不小于每分钟上限，最多 1000000。",
-                "An account making more reveal requests than this within an hour is cooled down; at least the per-minute limit, at most 1000000.",
+                "一个账号一小时内解密或打印的订单数上限，不小于每分钟上限，最多 1000000。",
+                "Orders an account may reveal or print within an hour; at least the per-minute limit, at most 1000000.",
             ),
+            "set_shop_per_minute" => ("每分钟上限（单/店铺）", "Per minute (orders per shop)"),
+            "set_shop_per_minute_help" => (
+                "全店（所有员工和应用合计）一分钟内解密或打印的订单数超过此数，整个店铺进入冷却；新建员工账号或重新授权应用不会得到新的额度。不小于账号的每分钟上限，最多 1000000。",
+                "Orders the whole shop (all its accounts and apps together) may reveal or print within a minute before the shop cools down, so a new staff account or a re-authorized app gets no fresh allowance. At least the per-account minute limit, at most 1000000.",
+            ),
+            "set_shop_per_hour" => ("每小时上限（单/店铺）", "Per hour (orders per shop)"),
+            "set_shop_per_hour_help" => (
+                "全店一小时内解密或打印的订单数上限，不小于店铺每分钟上限和账号每小时上限，最多 10000000。",
+                "Orders the whole shop may reveal or print within an hour; at least the shop's minute limit and the per-account hour limit, at most 10000000.",
+            ),
+            "set_search_per_minute" => ("收件人搜索每分钟上限（次/账号）", "Receiver searches per minute (per account)"),
+            "set_search_per_minute_help" => (
+                "一个账号一分钟内按手机号、姓名或地址搜索的搜索词超过此数即进入冷却（时长同上），1–10000。",
+                "An account searching more phone, name or address terms than this within a minute is cooled down (same length as above), 1 to 10000.",
+            ),
+            "set_search_floor" => ("每日搜索额度保底（次/店铺）", "Daily search budget floor (per shop)"),
+            "set_search_floor_help" => (
+                "店铺每天的收件人搜索额度 = max(保底, 系数 × 当天解密上限)；保底 0–1000000。按订单号和手机尾号搜索不计次。",
+                "A shop's daily receiver search budget = max(floor, factor × that day's reveal limit); floor 0 to 1000000. Order ID and last-4 searches are free.",
+            ),
+            "set_search_factor" => ("每日搜索额度系数", "Daily search budget factor"),
+            "set_search_factor_help" => ("搜索额度为当天解密上限的几倍，0–100（0：只用保底）。", "How many times the day's reveal limit, 0 to 100 (0: the floor alone)."),
             "set_cooldown" => ("冷却时长（分钟）", "Cool-down (minutes)"),
             "set_cooldown_help" => (
-                "触发上限后该账号暂停解密的时长，可带小数，1 分钟到 7 天（10080 分钟）。",
-                "How long an account that went over a limit cannot reveal, decimals allowed, 1 minute to 7 days (10080 minutes).",
+                "触发上限后该账号（或店铺）暂停解密、打印或搜索的时长，可带小数，1 分钟到 7 天（10080 分钟）。",
+                "How long an account (or shop) that went over a limit cannot reveal, print or search, decimals allowed, 1 minute to 7 days (10080 minutes).",
             ),
             "set_save" => ("保存设置", "Save settings"),
             "set_saved" => ("平台设置已保存，已立即对所有服务进程生效。", "The settings are saved and apply at once on every server process."),
@@ -383,11 +434,14 @@ impl Lang {
             "wa_title" => ("电子面单账号", "E-waybill accounts"),
             "wa_title_admin" => ("电子面单账号审核", "E-waybill account reviews"),
             "wa_intro_owner" => (
-                "按快递公司和网点申请；平台审核通过并充值后即可分配面单号，取消未打印的面单会退回余额。",
-                "Apply per carrier and outlet; once approved and recharged, it allocates waybill numbers. Cancelling an unprinted waybill returns its unit.",
+                "按快递公司和网点申请；平台审核通过后申请充值，平台确认到账后余额才会增加，之后即可分配面单号。取消未打印的面单会退回余额。",
+                "Apply per carrier and outlet; once approved, request a top-up: the balance rises only when the platform confirms the payment, and then it allocates waybill numbers. Cancelling an unprinted waybill returns its unit.",
             ),
-            "wa_intro_staff" => ("本店的电子面单账号（由店主申请和充值）。", "This shop's e-waybill accounts (the owner applies and recharges)."),
-            "wa_intro_admin" => ("待审核的排在最前；驳回须填写审核意见。", "Pending first; a rejection needs a comment."),
+            "wa_intro_staff" => ("本店的电子面单账号（由店主申请和充值）。", "This shop's e-waybill accounts (the owner applies and tops them up)."),
+            "wa_intro_admin" => (
+                "待审核的账号和待确认的充值申请排在最前；驳回须填写审核意见；确认到账须填写收到的金额和付款凭证号，确认后余额立即增加。",
+                "Pending accounts and top-up requests first; a rejection needs a comment; confirming a payment needs the amount received and its reference, and adds the units at once.",
+            ),
             "wa_forbidden" => ("只有店主、有打印权限的员工和平台管理员可以查看。", "Only owners, staff who print and platform admins see this page."),
             "wa_apply_title" => ("申请电子面单账号", "Apply for an e-waybill account"),
             "wa_carrier" => ("快递公司", "Carrier"),
@@ -410,9 +464,31 @@ impl Lang {
             "wa_st_pending" => ("待审核", "Pending"),
             "wa_st_approved" => ("已通过", "Approved"),
             "wa_st_rejected" => ("已驳回", "Rejected"),
-            "wa_units" => ("充值数量", "Units to add"),
-            "wa_recharge" => ("充值", "Recharge"),
-            "wa_units_invalid" => ("充值数量须为 1–100000 的整数", "Units must be a whole number from 1 to 100000"),
+            "wa_units" => ("申请数量（单）", "Units to add"),
+            "wa_topup_note" => ("备注（选填）", "Note (optional)"),
+            "wa_topup" => ("申请充值", "Request top-up"),
+            "wa_units_invalid" => ("申请数量须为 1–100000 的整数", "Units must be a whole number from 1 to 100000"),
+            "wa_note_invalid" => ("备注最多 200 个字符", "A note has at most 200 characters"),
+            "tu_title" => ("充值申请", "Top-up requests"),
+            "tu_title_admin" => ("充值确认（待确认的排在最前）", "Top-up confirmations (pending first)"),
+            "tu_empty" => ("还没有充值申请", "No top-up requests yet"),
+            "tu_account" => ("面单账号", "Account"),
+            "tu_units" => ("数量（单）", "Units"),
+            "tu_note" => ("备注", "Note"),
+            "tu_amount" => ("到账金额", "Amount received"),
+            "tu_ref" => ("付款凭证号", "Payment reference"),
+            "tu_requested" => ("申请", "Requested"),
+            "tu_decided" => ("处理", "Decided"),
+            "tu_balance_after" => ("确认后余额", "Balance after"),
+            "tu_st_pending" => ("待确认到账", "Awaiting payment"),
+            "tu_st_confirmed" => ("已到账", "Confirmed"),
+            "tu_st_rejected" => ("已驳回", "Rejected"),
+            "tu_amount_ph" => ("金额（元）", "Amount (yuan)"),
+            "tu_ref_ph" => ("付款凭证号", "Payment reference"),
+            "tu_comment_ph" => ("意见（驳回时必填）", "Comment (required to reject)"),
+            "tu_confirm" => ("确认到账", "Confirm payment"),
+            "tu_amount_invalid" => ("请填写收到的金额（元，0.01–1000000，最多两位小数）", "Enter the amount received in yuan (0.01 to 1000000, at most 2 decimals)"),
+            "tu_ref_invalid" => ("请填写付款凭证号（1–64 个字符）", "Enter the payment reference (1 to 64 characters)"),
             "wb_title" => ("面单与打印", "Waybills and printing"),
             "wb_intro" => (
                 "收件人信息只在打印预览中解密；每张面单最多打印 3 次，不占解密额度。打印后即可发货，面单号即运单号。",
@@ -449,7 +525,7 @@ impl Lang {
             "allocate_selected" => ("分配面单", "Allocate waybills"),
             "allocate_title" => ("为所选订单分配电子面单", "Allocate e-waybills to the selected orders"),
             "allocate_account" => ("面单账号", "Account"),
-            "allocate_no_account" => ("没有可用的电子面单账号（需审核通过并充值）。", "No usable e-waybill account (it must be approved and recharged)."),
+            "allocate_no_account" => ("没有可用的电子面单账号（需审核通过且充值已到账）。", "No usable e-waybill account (it must be approved and have a confirmed top-up)."),
             "allocate_merge" => ("合并发货（一个面单）", "Merge into one shipment (one waybill)"),
             "merge_need_two" => ("合并发货需要选择至少两个订单", "Select at least two orders to merge them"),
             "merge_receivers_differ" => ("所选订单的收件人不同，不能合并发货", "The selected orders go to different receivers, so they cannot be merged"),
@@ -625,6 +701,15 @@ pub fn refusal(lang: Lang, f: &crate::api::ApiFailure) -> String {
                 format!("Today's decryption quota is used up{figures}; nothing was revealed. {}", lang.t("q_apply"))
             }
         }
+        "RISK_COOLDOWN" if f.details.as_ref().and_then(|d| d.get("scope")).and_then(|s| s.as_str()) == Some("shop") => {
+            let left = f.detail_i64("retry_after_secs").map(|s| duration(lang, s));
+            match (zh, left) {
+                (true, Some(t)) => format!("全店短时间内解密或打印的订单过多，店铺冷却中，请在 {t} 后再试。"),
+                (true, None) => "全店短时间内解密或打印的订单过多，店铺冷却中，请稍后再试。".into(),
+                (false, Some(t)) => format!("This shop revealed or printed too many orders in a short time: the whole shop is cooling down. Try again in {t}."),
+                (false, None) => "This shop revealed or printed too many orders in a short time: the whole shop is cooling down. Try again later.".into(),
+            }
+        }
         "RISK_COOLDOWN" => {
             let left = f.detail_i64("retry_after_secs");
             match (zh, left) {
@@ -649,8 +734,90 @@ pub fn refusal(lang: Lang, f: &crate::api::ApiFailure) -> String {
             }
         }
         "SHOP_SUSPENDED" => lang.t("shop_suspended").into(),
+        "PURPOSE_INVALID" => {
+            let reason = f.details.as_ref().and_then(|d| d.get("reason")).and_then(|r| r.as_str());
+            // The page's own refusal already says what is wrong with the note.
+            match reason {
+                Some(r) => purpose_problem(lang, r),
+                None => f.text(lang),
+            }
+        }
         _ => f.text(lang),
     }
+}
+
+/// What is wrong with the purpose note (`purpose_note_problem`'s codes), with what to do.
+pub fn purpose_problem(lang: Lang, problem: &str) -> String {
+    let zh = lang == Lang::Zh;
+    match (problem, zh) {
+        ("note_required", true) => "选择「其他」用途时请在页面顶部填写用途说明，本次没有解密。".into(),
+        ("note_required", false) => "With the purpose \"Other\", write a purpose note at the top of the page; nothing was revealed.".into(),
+        ("note_too_long", true) => format!("用途说明最多 {} 个字符。", orderveil_api::RevealPurpose::NOTE_MAX_CHARS),
+        ("note_too_long", false) => format!("A purpose note has at most {} characters.", orderveil_api::RevealPurpose::NOTE_MAX_CHARS),
+        ("note_control_characters", true) => "用途说明不能包含控制字符。".into(),
+        ("note_control_characters", false) => "A purpose note cannot hold control characters.".into(),
+        ("note_has_phone_number", true) => "用途说明会记入操作日志，不能包含手机号（连续 7 位以上数字）。".into(),
+        ("note_has_phone_number", false) => "A purpose note goes into the audit log, so it cannot hold a phone number (7 or more digits in a row).".into(),
+        (_, true) => "请选择本次解密的用途（选择「其他」时须填写说明）。".into(),
+        (_, false) => "Choose the purpose of this reveal (\"Other\" needs a note).".into(),
+    }
+}
+
+/// The message of a refused order search (the receiver search budget, the search cool-down,
+/// a phone that is not a whole number), `None` for any other failure.
+pub fn search_refusal(lang: Lang, f: &crate::api::ApiFailure) -> Option<String> {
+    let zh = lang == Lang::Zh;
+    let num = |k: &str| f.details.as_ref().and_then(|d| d.get(k)).and_then(|v| v.as_u64());
+    Some(match f.code.as_str() {
+        "SEARCH_BUDGET_EXHAUSTED" => match (num("used"), num("budget"), zh) {
+            (Some(u), Some(b), true) => format!("本店今日的收件人搜索次数已用完（已用 {u}/{b}），本次没有搜索。今天仍可按订单号或手机尾号后 4 位搜索。"),
+            (Some(u), Some(b), false) => format!("This shop's receiver searches for today are used up ({u}/{b} used); nothing was searched. Order ID and phone last-4 searches still work today."),
+            (_, _, true) => "本店今日的收件人搜索次数已用完，本次没有搜索。今天仍可按订单号或手机尾号后 4 位搜索。".into(),
+            (_, _, false) => "This shop's receiver searches for today are used up; nothing was searched. Order ID and phone last-4 searches still work today.".into(),
+        },
+        "SEARCH_COOLDOWN" => match (f.detail_i64("retry_after_secs"), zh) {
+            (Some(s), true) => format!("短时间内按收件人信息搜索过多，账号冷却中，请在 {} 后再试。按订单号或手机尾号搜索不受影响。", duration(lang, s)),
+            (Some(s), false) => format!("Too many receiver searches in a short time: this account is cooling down. Try again in {}. Order ID and last-4 searches still work.", duration(lang, s)),
+            (None, true) => "短时间内按收件人信息搜索过多，账号冷却中，请稍后再试。".into(),
+            (None, false) => "Too many receiver searches in a short time: this account is cooling down. Try again later.".into(),
+        },
+        "VALIDATION_FAILED" if crate::components::states::detail_field(f) == "phone" => {
+            if zh {
+                "按手机号搜索只接受完整的手机号（11 位数字），本次没有搜索。只记得尾号时请改用「手机尾号后 4 位」搜索。".into()
+            } else {
+                "A phone search takes a whole number only (11 digits); nothing was searched. If you know only the end, search by the phone's last 4 digits.".into()
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// A search row of the audit log: how many terms and matches (never the terms).
+pub fn audit_search(lang: Lang, terms: u64, matches: Option<u64>) -> String {
+    match (lang, matches) {
+        (Lang::Zh, Some(m)) => format!("{terms} 个搜索词 · {m} 条匹配"),
+        (Lang::Zh, None) => format!("{terms} 个搜索词"),
+        (Lang::En, Some(m)) => format!("{terms} term(s) · {m} match(es)"),
+        (Lang::En, None) => format!("{terms} term(s)"),
+    }
+}
+
+/// What a top-up action did: `requested` (units), `confirmed` (the balance after) or `rejected`.
+pub fn topup_done(lang: Lang, what: &str, id: i64, units: u32, balance: Option<u64>) -> String {
+    let balance = balance.unwrap_or_default();
+    match (lang, what) {
+        (Lang::Zh, "requested") => format!("已提交充值申请 #{id}（{units} 单），平台确认到账后余额才会增加。"),
+        (Lang::Zh, "confirmed") => format!("已确认充值申请 #{id} 到账，账号余额 {balance} 单。"),
+        (Lang::Zh, _) => format!("已驳回充值申请 #{id}。"),
+        (Lang::En, "requested") => format!("Top-up request #{id} ({units} units) is sent; the balance rises once the platform confirms the payment."),
+        (Lang::En, "confirmed") => format!("Top-up #{id} is confirmed; the account's balance is {balance}."),
+        (Lang::En, _) => format!("Top-up request #{id} is rejected."),
+    }
+}
+
+/// An amount in fen as yuan, `¥12.50`.
+pub fn yuan(cents: i64) -> String {
+    format!("¥{}.{:02}", cents / 100, cents % 100)
 }
 
 /// The banner line of a decided quota raise application.
@@ -701,17 +868,15 @@ pub fn carrier_name(lang: Lang, code: &str) -> String {
     }
 }
 
-/// What an e-waybill account action did: `applied`, `approved`, `rejected` or `recharged`.
-pub fn account_done(lang: Lang, what: &str, id: i64, balance: u64) -> String {
+/// What an e-waybill account action did: `applied`, `approved` or `rejected`.
+pub fn account_done(lang: Lang, what: &str, id: i64) -> String {
     match (lang, what) {
         (Lang::Zh, "applied") => format!("已提交电子面单账号申请 #{id}，等待平台审核。"),
         (Lang::Zh, "approved") => format!("已通过账号 #{id}。"),
-        (Lang::Zh, "rejected") => format!("已驳回账号 #{id}。"),
-        (Lang::Zh, _) => format!("账号 #{id} 已充值，当前余额 {balance} 单。"),
+        (Lang::Zh, _) => format!("已驳回账号 #{id}。"),
         (Lang::En, "applied") => format!("Account application #{id} is sent; it waits for the platform's review."),
         (Lang::En, "approved") => format!("Account #{id} is approved."),
-        (Lang::En, "rejected") => format!("Account #{id} is rejected."),
-        (Lang::En, _) => format!("Account #{id} is recharged; its balance is {balance}."),
+        (Lang::En, _) => format!("Account #{id} is rejected."),
     }
 }
 

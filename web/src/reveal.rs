@@ -13,6 +13,7 @@ use orderveil_cipher::{ClientSession, FieldKind, GrantError, GrantPurpose, Opene
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
+use crate::components::purpose;
 
 /// One decrypted field.
 pub struct Plain {
@@ -66,8 +67,13 @@ pub struct Outcome {
     pub quota: Option<QuotaToday>,
 }
 
-/// Reveal `fields` of `orders` (1–50, all of `shop`) with ONE grant.
+/// Reveal `fields` of `orders` (1–50, all of `shop`) with ONE grant, for the purpose chosen
+/// in the header (a missing note for "other" is refused here, before anything is sent).
 pub async fn reveal(csrf: &str, shop: &str, orders: &[Rc<OrderView>], fields: &[FieldKind]) -> Outcome {
+    let (purpose, purpose_note) = match purpose::chosen() {
+        Ok(p) => p,
+        Err(e) => return Outcome { result: Err(e), quota: None },
+    };
     let (mut session, client_public) = match new_session() {
         Ok(s) => s,
         Err(e) => return Outcome { result: Err(e), quota: None },
@@ -76,6 +82,8 @@ pub async fn reveal(csrf: &str, shop: &str, orders: &[Rc<OrderView>], fields: &[
         order_ids: orders.iter().map(|o| o.order_id.clone()).collect(),
         fields: fields.iter().map(|f| f.as_str().to_string()).collect(),
         client_public,
+        purpose: Some(purpose.as_str().to_string()),
+        purpose_note,
     };
     let resp = match api::reveal_grant(csrf, &req).await {
         Ok(r) => r,

@@ -1,4 +1,7 @@
-//! The platform admin's quota and risk settings (`/admin/settings`): the current values with
+//! The platform admin's quota, risk and receiver search settings (`/admin/settings`): the
+//! reveal rate and floor, the burst limits in orders per account and per shop, the cool-down,
+//! and the search limits (terms per account per minute, the shop's daily budget's floor and
+//! factor); the current values with
 //! their version and who changed them last, and a form to change them. The form shows the
 //! rate in percent (the wire has basis points) and the cool-down in minutes (the wire has
 //! seconds); a save carries the version it was based on, and if someone else saved in between
@@ -49,12 +52,20 @@ impl Unit {
 /// help key, unit.
 struct Field(&'static str, &'static str, &'static str, &'static str, Unit);
 
-const FIELDS: [Field; 5] = [
+/// How many settings the form edits.
+const N: usize = 10;
+
+const FIELDS: [Field; N] = [
     Field("set-rate", "quota_rate_bps", "set_rate", "set_rate_help", Unit::Percent),
     Field("set-floor", "quota_floor", "set_floor", "set_floor_help", Unit::Count),
     Field("set-per-minute", "risk_per_minute", "set_per_minute", "set_per_minute_help", Unit::Count),
     Field("set-per-hour", "risk_per_hour", "set_per_hour", "set_per_hour_help", Unit::Count),
+    Field("set-shop-per-minute", "shop_risk_per_minute", "set_shop_per_minute", "set_shop_per_minute_help", Unit::Count),
+    Field("set-shop-per-hour", "shop_risk_per_hour", "set_shop_per_hour", "set_shop_per_hour_help", Unit::Count),
     Field("set-cooldown", "risk_cooldown_secs", "set_cooldown", "set_cooldown_help", Unit::Minutes),
+    Field("set-search-per-minute", "search_per_minute", "set_search_per_minute", "set_search_per_minute_help", Unit::Count),
+    Field("set-search-floor", "search_budget_floor", "set_search_floor", "set_search_floor_help", Unit::Count),
+    Field("set-search-factor", "search_budget_factor", "set_search_factor", "set_search_factor_help", Unit::Count),
 ];
 
 /// A decimal number (`5`, `2.5`, `.75`; spaces and a trailing `%` ignored) times `scale`,
@@ -107,26 +118,60 @@ pub fn secs_to_minutes(secs: u32) -> String {
     show_scaled(secs, 60)
 }
 
-/// The five values in the order of [`FIELDS`].
-fn wire_values(s: &PlatformSettings) -> [u32; 5] {
-    [s.quota_rate_bps, s.quota_floor, s.risk_per_minute, s.risk_per_hour, s.risk_cooldown_secs]
+/// The values in the order of [`FIELDS`].
+fn wire_values(s: &PlatformSettings) -> [u32; N] {
+    [
+        s.quota_rate_bps,
+        s.quota_floor,
+        s.risk_per_minute,
+        s.risk_per_hour,
+        s.shop_risk_per_minute,
+        s.shop_risk_per_hour,
+        s.risk_cooldown_secs,
+        s.search_per_minute,
+        s.search_budget_floor,
+        s.search_budget_factor,
+    ]
 }
 
-/// The five values as the form shows them.
-fn form_values(s: &PlatformSettings) -> [String; 5] {
+/// The values as the form shows them.
+fn form_values(s: &PlatformSettings) -> [String; N] {
     let v = wire_values(s);
     std::array::from_fn(|i| FIELDS[i].4.show(v[i]))
 }
 
 /// The form's values as a request, or the first field that is not a number with its message.
-fn update(values: &[String; 5], version: i64) -> Result<PlatformSettingsUpdate, (&'static str, ApiFailure)> {
-    let mut v = [0u32; 5];
+fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, (&'static str, ApiFailure)> {
+    let mut v = [0u32; N];
     for (i, f) in FIELDS.iter().enumerate() {
         let key = if f.4 == Unit::Count { "set_not_int" } else { "set_nan" };
         v[i] = f.4.parse(&values[i]).ok_or_else(|| (f.1, ApiFailure::local("NOT_A_NUMBER", Lang::En.t(key).into(), Lang::Zh.t(key).into())))?;
     }
-    let [quota_rate_bps, quota_floor, risk_per_minute, risk_per_hour, risk_cooldown_secs] = v;
-    Ok(PlatformSettingsUpdate { quota_rate_bps, quota_floor, risk_per_minute, risk_per_hour, risk_cooldown_secs, expected_version: version })
+    let [
+        quota_rate_bps,
+        quota_floor,
+        risk_per_minute,
+        risk_per_hour,
+        shop_risk_per_minute,
+        shop_risk_per_hour,
+        risk_cooldown_secs,
+        search_per_minute,
+        search_budget_floor,
+        search_budget_factor,
+    ] = v;
+    Ok(PlatformSettingsUpdate {
+        quota_rate_bps,
+        quota_floor,
+        risk_per_minute,
+        risk_per_hour,
+        shop_risk_per_minute,
+        shop_risk_per_hour,
+        risk_cooldown_secs,
+        search_per_minute,
+        search_budget_floor,
+        search_budget_factor,
+        expected_version: version,
+    })
 }
 
 /// Props.
@@ -202,7 +247,7 @@ struct FormProps {
     lang: Lang,
     csrf: AttrValue,
     /// The current values as the form shows them.
-    values: [String; 5],
+    values: [String; N],
     /// The version they have.
     version: i64,
     /// Saved (the new settings), or `SETTINGS_CHANGED`; other refusals show in the form.

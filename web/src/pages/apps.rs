@@ -2,8 +2,9 @@
 //!
 //! * A **shop owner** sees the enabled apps, each with the shop's authorization state
 //!   (authorized with scopes and date, not authorized, revoked), authorizes one with chosen
-//!   scopes (`orders.read` + `reveal` preselected) and revokes a live authorization after a
-//!   confirmation step; below, the shop's authorization history.
+//!   scopes (`orders.read` + `reveal` preselected) and, with `reveal`, the purposes it may
+//!   reveal for (at least one; manual shipping preselected), and revokes a live authorization
+//!   after a confirmation step; below, the shop's authorization history with the purposes.
 //! * A **platform admin** registers apps (name, web origins checked here as
 //!   `http(s)://host[:port]` before the server checks them again) and sees the app id and
 //!   secret of a new app once; below, every app (each with a disable / enable button) and
@@ -15,7 +16,7 @@
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use orderveil_api::{IsvApp, IsvAppCreate, IsvAuthorization, IsvAuthorizationCreate, Role, Scope, SessionInfo};
+use orderveil_api::{IsvApp, IsvAppCreate, IsvAuthorization, IsvAuthorizationCreate, RevealPurpose, Role, Scope, SessionInfo};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlElement;
 use yew::prelude::*;
@@ -23,7 +24,7 @@ use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
-use crate::components::states;
+use crate::components::{purpose, states};
 use crate::i18n::{self, Lang};
 
 /// Most origins an app registers (the server's limit).
@@ -32,6 +33,11 @@ pub const MAX_ORIGINS: usize = orderveil_api::ISV_MAX_ORIGINS;
 pub const MAX_NAME: usize = 64;
 /// Scopes checked for an app the shop has not authorized yet.
 const DEFAULT_SCOPES: [Scope; 2] = [Scope::OrdersRead, Scope::Reveal];
+/// Reveal purposes checked for an app the shop has not authorized yet.
+const DEFAULT_PURPOSES: [RevealPurpose; 1] = [RevealPurpose::ManualShipping];
+
+/// What an authorization grants: its scopes, and with `reveal` the purposes it may reveal for.
+type Grant = (Rc<IsvApp>, Vec<Scope>, Vec<RevealPurpose>);
 
 /// What is wrong with the registration form.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +111,28 @@ fn scope_names(l: Lang, scopes: &[Scope]) -> String {
 
 fn scope_list(scopes: &[Scope]) -> String {
     Scope::ALL.into_iter().filter(|s| scopes.contains(s)).map(Scope::as_str).collect::<Vec<_>>().join(",")
+}
+
+/// Purposes by name, in the fixed order, e.g. `手工发货、售后处理`.
+fn purpose_names(l: Lang, purposes: &[RevealPurpose]) -> String {
+    let names: Vec<&str> = RevealPurpose::ALL.into_iter().filter(|p| purposes.contains(p)).map(|p| purpose::label(l, p)).collect();
+    names.join(if l == Lang::Zh { "、" } else { ", " })
+}
+
+fn purpose_list(purposes: &[RevealPurpose]) -> String {
+    RevealPurpose::ALL.into_iter().filter(|p| purposes.contains(p)).map(RevealPurpose::as_str).collect::<Vec<_>>().join(",")
+}
+
+/// `items` with `x` added, or without it if it was there.
+fn toggled<T: Copy + PartialEq>(items: &[T], x: T) -> Vec<T> {
+    let mut v = items.to_vec();
+    match v.iter().position(|y| *y == x) {
+        Some(i) => {
+            v.remove(i);
+        }
+        None => v.push(x),
+    }
+    v
 }
 
 /// The `value` of an input or a textarea that fired `e`.
@@ -188,11 +216,11 @@ pub fn apps(props: &Props) -> Html {
     let csrf = props.session.csrf_token.clone();
     let on_authorize = {
         let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
-        Callback::from(move |(app, scopes): (Rc<IsvApp>, Vec<Scope>)| {
+        Callback::from(move |(app, scopes, purposes): Grant| {
             let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
             busy.set(Some(app.app_id.clone()));
             wasm_bindgen_futures::spawn_local(async move {
-                let req = IsvAuthorizationCreate { app_id: app.app_id.clone(), scopes };
+                let req = IsvAuthorizationCreate { app_id: app.app_id.clone(), scopes, purposes };
                 outcome.set(Some(match api::authorize_isv_app(&csrf, &req).await {
                     Ok(_) => Outcome::Authorized(app.name.clone()),
                     Err(e) => Outcome::Failed(e),
@@ -274,7 +302,7 @@ fn owner_apps(
     l: Lang,
     d: &Data,
     busy: Option<&str>,
-    on_authorize: &Callback<(Rc<IsvApp>, Vec<Scope>)>,
+    on_authorize: &Callback<Grant>,
     on_revoke: &Callback<Rc<IsvAuthorization>>,
 ) -> Html {
     let rows = if d.apps.is_empty() {
@@ -309,7 +337,7 @@ struct RowProps {
     busy: bool,
     /// An action for this app is under way.
     working: bool,
-    on_authorize: Callback<(Rc<IsvApp>, Vec<Scope>)>,
+    on_authorize: Callback<Grant>,
     on_revoke: Callback<Rc<IsvAuthorization>>,
 }
 
@@ -321,6 +349,7 @@ fn owner_row(p: &RowProps) -> Html {
     let live = p.auth.as_ref().filter(|a| a.revoked_at.is_none()).cloned();
     // A live authorization's scopes, else the defaults; kept across reloads (the row is keyed).
     let chosen = use_state(|| live.as_ref().map(|a| a.scopes.clone()).unwrap_or_else(|| DEFAULT_SCOPES.to_vec()));
+    let purposes = use_state(|| live.as_ref().map(|a| a.purposes.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| DEFAULT_PURPOSES.to_vec()));
     let confirming = use_state(|| false);
     let confirm_ref = use_node_ref();
     let revoke_ref = use_node_ref();
@@ -344,6 +373,7 @@ fn owner_row(p: &RowProps) -> Html {
             html! { <>
                 <span class="badge live">{ l.t("auth_live") }</span>
                 <span class="scopes">{ scope_names(l, &a.scopes) }</span>
+                if !a.purposes.is_empty() { <small class="since purposes">{ format!("{}{}{}", l.t("app_purposes"), if l == Lang::Zh { "：" } else { ": " }, purpose_names(l, &a.purposes)) }</small> }
                 <small class="since">{ format!("{} {}", l.t("auth_at"), when(&a.created_at)) }</small>
             </> },
         ),
@@ -360,15 +390,7 @@ fn owner_row(p: &RowProps) -> Html {
         let checked = chosen.contains(&s);
         let onchange = {
             let chosen = chosen.clone();
-            Callback::from(move |_: Event| {
-                let mut v: Vec<Scope> = (*chosen).clone();
-                if let Some(i) = v.iter().position(|x| *x == s) {
-                    v.remove(i);
-                } else {
-                    v.push(s);
-                }
-                chosen.set(v);
-            })
+            Callback::from(move |_: Event| chosen.set(toggled(&chosen, s)))
         };
         html! {
             <label class="scope">
@@ -378,14 +400,33 @@ fn owner_row(p: &RowProps) -> Html {
             </label>
         }
     });
+    // With `reveal`, the purposes the app may reveal for (at least one).
+    let reveal = chosen.contains(&Scope::Reveal);
+    let purpose_boxes = RevealPurpose::ALL.into_iter().map(|x| {
+        let onchange = {
+            let purposes = purposes.clone();
+            Callback::from(move |_: Event| purposes.set(toggled(&purposes, x)))
+        };
+        html! {
+            <label class="purpose">
+                <input type="checkbox" class="purpose" data-purpose={x.as_str()} checked={purposes.contains(&x)} {onchange} disabled={p.busy}
+                       aria-label={format!("{} · {} · {}", l.t("app_purposes"), purpose::label(l, x), app.name)} />
+                { purpose::label(l, x) }
+            </label>
+        }
+    });
     let none_chosen = chosen.is_empty();
+    let no_purpose = reveal && purposes.is_empty();
     let authorize = {
-        let (cb, app, chosen, refocus, authorize_ref) = (p.on_authorize.clone(), app.clone(), chosen.clone(), refocus.clone(), authorize_ref.clone());
+        let (cb, app, chosen, purposes, refocus, authorize_ref) =
+            (p.on_authorize.clone(), app.clone(), chosen.clone(), purposes.clone(), refocus.clone(), authorize_ref.clone());
         Callback::from(move |_: MouseEvent| {
             let scopes: Vec<Scope> = Scope::ALL.into_iter().filter(|s| chosen.contains(s)).collect();
-            if !scopes.is_empty() {
+            let reveal = scopes.contains(&Scope::Reveal);
+            let purposes: Vec<RevealPurpose> = if reveal { RevealPurpose::ALL.into_iter().filter(|x| purposes.contains(x)).collect() } else { Vec::new() };
+            if !scopes.is_empty() && (!reveal || !purposes.is_empty()) {
                 *refocus.borrow_mut() = Some(authorize_ref.clone());
-                cb.emit((app.clone(), scopes));
+                cb.emit((app.clone(), scopes, purposes));
             }
         })
     };
@@ -448,13 +489,21 @@ fn owner_row(p: &RowProps) -> Html {
             <td class="mono app-id">{ app.app_id.clone() }</td>
             <td class="origins">{ for app.origins.iter().map(|o| html! { <div class="mono">{ o.clone() }</div> }) }</td>
             <td class="auth-state" data-state={state} data-scopes={p.auth.as_ref().filter(|_| state == "live").map(|a| scope_list(&a.scopes))}
+                data-purposes={p.auth.as_ref().filter(|_| state == "live").map(|a| purpose_list(&a.purposes))}
                 data-authorization-id={p.auth.as_ref().map(|a| a.id.to_string())}>{ state_html }</td>
             <td class="scope-choice">
                 <div class="scope-boxes">{ for checkboxes }</div>
                 if none_chosen { <small class="error scope-hint">{ l.t("scope_none") }</small> }
+                if reveal {
+                    <fieldset class="purpose-boxes">
+                        <legend>{ l.t("app_purposes") }</legend>
+                        { for purpose_boxes }
+                    </fieldset>
+                }
+                if no_purpose { <small class="error purpose-hint">{ l.t("purpose_none") }</small> }
             </td>
             <td class="actions"><div class="row-actions">
-                <button type="button" ref={authorize_ref} class="authorize primary" onclick={authorize} disabled={p.busy || none_chosen}
+                <button type="button" ref={authorize_ref} class="authorize primary" onclick={authorize} disabled={p.busy || none_chosen || no_purpose}
                         aria-label={format!("{} · {}", auth_label, app.name)}>{ auth_label }</button>
                 { for revoke }
             </div></td>
@@ -503,16 +552,17 @@ fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html 
         states::table("isv-authorizations", html! { <>
             <th>{ l.t("app_name") }</th>
             if admin { <th>{ l.t("admin_shop") }</th> }
-            <th>{ l.t("app_scopes") }</th><th>{ l.t("granted_by") }</th><th>{ l.t("auth_created") }</th><th>{ l.t("app_state") }</th>
+            <th>{ l.t("app_scopes") }</th><th>{ l.t("app_purposes") }</th><th>{ l.t("granted_by") }</th><th>{ l.t("auth_created") }</th><th>{ l.t("app_state") }</th>
         </> }, html! { <>
             { for auths.iter().map(|a| {
                 let state = if a.revoked_at.is_some() { "revoked" } else { "live" };
                 html! {
                     <tr key={a.id.to_string()} data-authorization-id={a.id.to_string()} data-app-id={a.app_id.clone()} data-state={state}
-                        data-scopes={scope_list(&a.scopes)}>
+                        data-scopes={scope_list(&a.scopes)} data-purposes={purpose_list(&a.purposes)}>
                         <td>{ a.app_name.clone() }<div class="mono muted">{ a.app_id.clone() }</div></td>
                         if admin { <td class="mono">{ a.shop_id.clone() }</td> }
                         <td>{ scope_names(l, &a.scopes) }</td>
+                        <td class="purposes">{ purpose_names(l, &a.purposes) }</td>
                         <td>{ a.granted_by.clone() }</td>
                         <td>{ when(&a.created_at) }</td>
                         <td>{

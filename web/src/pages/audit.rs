@@ -1,21 +1,25 @@
 //! The audit trail: owners see their shop's events, platform admins every event. Filters
-//! (time range, user, action, order, outcome; admins also the shop), pages of 50, a link that
+//! (time range, user, action, order, outcome, a reveal's purpose; admins also the shop), pages
+//! of 50 with each reveal's purpose and each search's counts, a link that
 //! exports the filtered events as CSV, and a banner saying whether the caller's hash chains
 //! verify (`GET /api/v1/audit/verify`).
 
-use orderveil_api::{AuditEntry, AuditPage, AuditQuery, AuditVerifyReport, Role, SessionInfo};
+use orderveil_api::{AuditEntry, AuditPage, AuditQuery, AuditVerifyReport, RevealPurpose, Role, SessionInfo};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::components::states;
+use crate::components::{purpose, states};
 use crate::i18n::{self, Lang};
 
 /// Rows per page.
 pub const PER_PAGE: u32 = 50;
 
 /// Actions offered in the action filter (any other can be typed).
-const ACTIONS: &[&str] = &["login", "reveal", "ingest", "staff_create", "staff_update", "staff_password_reset", "isv_authorize", "isv_revoke", "isv_token", "isv_app_register"];
+const ACTIONS: &[&str] = &[
+    "login", "reveal", "search", "ingest", "staff_create", "staff_update", "staff_password_reset", "isv_authorize", "isv_revoke", "isv_token", "isv_app_register",
+    "waybill_topup_request", "waybill_topup_confirm", "waybill_topup_reject",
+];
 
 /// A `datetime-local` value (the browser's time zone) as RFC 3339 in UTC; `None` if empty or
 /// not a time.
@@ -65,6 +69,8 @@ struct Filters {
     order_id: String,
     outcome: String,
     shop_id: String,
+    /// A [`RevealPurpose`] name, or empty for any.
+    purpose: String,
 }
 
 impl Filters {
@@ -80,6 +86,7 @@ impl Filters {
             outcome: t(&self.outcome),
             from: local_to_rfc3339(&self.from),
             to: local_to_rfc3339(&self.to),
+            purpose: t(&self.purpose),
         }
     }
 }
@@ -150,11 +157,11 @@ pub fn audit(props: &Props) -> Html {
             form.set(f);
         })
     };
-    let on_outcome = {
+    let choice = |set: fn(&mut Filters, String)| {
         let form = form.clone();
         Callback::from(move |e: Event| {
             let mut f = (*form).clone();
-            f.outcome = select_value(&e);
+            set(&mut f, select_value(&e));
             form.set(f);
         })
     };
@@ -204,10 +211,16 @@ pub fn audit(props: &Props) -> Html {
             </label>
             <label>{ l.t("order_id") }<input id="audit-order" value={f.order_id.clone()} oninput={field(|f, v| f.order_id = v)} /></label>
             <label>{ l.t("audit_outcome") }
-                <select id="audit-outcome" onchange={on_outcome}>
+                <select id="audit-outcome" onchange={choice(|f, v| f.outcome = v)}>
                     <option value="" selected={f.outcome.is_empty()}>{ l.t("audit_any_outcome") }</option>
                     <option value="ok" selected={f.outcome == "ok"}>{ l.t("audit_ok") }</option>
                     <option value="refused" selected={f.outcome == "refused"}>{ l.t("audit_refused") }</option>
+                </select>
+            </label>
+            <label>{ l.t("audit_purpose") }
+                <select id="audit-purpose" onchange={choice(|f, v| f.purpose = v)}>
+                    <option value="" selected={f.purpose.is_empty()}>{ l.t("audit_any_purpose") }</option>
+                    { for RevealPurpose::ALL.iter().map(|p| html! { <option value={p.as_str()} selected={f.purpose == p.as_str()}>{ purpose::label(l, *p) }</option> }) }
                 </select>
             </label>
             if admin {
@@ -238,7 +251,7 @@ pub fn audit(props: &Props) -> Html {
                 { states::table("audit-table", html! { <>
                     <th>{ l.t("audit_time") }</th><th>{ l.t("audit_actor") }</th>
                     if admin { <th>{ l.t("audit_shop") }</th> }
-                    <th>{ l.t("audit_action") }</th><th>{ l.t("audit_outcome") }</th><th>{ l.t("audit_code") }</th><th>{ l.t("audit_orders") }</th>
+                    <th>{ l.t("audit_action") }</th><th>{ l.t("audit_outcome") }</th><th>{ l.t("audit_code") }</th><th>{ l.t("audit_orders") }</th><th>{ l.t("audit_details") }</th>
                 </> }, html! { <>{ for p.entries.iter().map(|e| row(l, admin, e)) }</> }) }
                 <div class="pager">
                     <button type="button" id="audit-prev" disabled={p.page <= 1} onclick={prev}>{ l.t("prev") }</button>
@@ -270,6 +283,28 @@ fn row(l: Lang, admin: bool, e: &AuditEntry) -> Html {
             <td class={classes!("outcome", (e.outcome != "ok").then_some("refused"))}>{ outcome }</td>
             <td class="mono">{ e.code.clone().unwrap_or_default() }</td>
             <td class="mono">{ e.order_ids.join(" ") }</td>
+            { details(l, e) }
         </tr>
+    }
+}
+
+/// What a row's details say that the table shows: a reveal's purpose (and note), a search's
+/// number of terms and matches (never the terms).
+fn details(l: Lang, e: &AuditEntry) -> Html {
+    let d = &e.details;
+    let text = |k: &str| d.get(k).and_then(|v| v.as_str());
+    match (e.action.as_str(), text("purpose").and_then(RevealPurpose::parse)) {
+        (_, Some(p)) => html! {
+            <td class="purpose" data-purpose={p.as_str()}>
+                { purpose::label(l, p) }
+                if let Some(note) = text("purpose_note") { <small class="since purpose-note">{ note.to_string() }</small> }
+            </td>
+        },
+        ("search", None) => {
+            let terms = d.get("terms").and_then(|v| v.as_u64()).unwrap_or_default();
+            let matches = d.get("matches").and_then(|v| v.as_u64());
+            html! { <td class="search-counts" data-terms={terms.to_string()}>{ i18n::audit_search(l, terms, matches) }</td> }
+        }
+        _ => html! { <td></td> },
     }
 }

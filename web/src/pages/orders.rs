@@ -18,7 +18,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::export::Exporter;
 use crate::components::states;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
-use crate::i18n::Lang;
+use crate::i18n::{self, Lang};
 use crate::pages::may;
 use crate::pages::waybills::{Allocator, can_print};
 use crate::reveal::{FIELDS, masked};
@@ -143,10 +143,6 @@ impl Filters {
     }
 }
 
-fn yuan(cents: i64) -> String {
-    format!("¥{}.{:02}", cents / 100, cents % 100)
-}
-
 /// A link to a client-side route.
 pub fn route_link(route: Route, on_nav: &Callback<Route>, class: &'static str, content: Html) -> Html {
     let href = route.path();
@@ -263,18 +259,46 @@ pub fn orders(props: &Props) -> Html {
                 <select id="search-by" aria-label={l.t("search_by")} onchange={on_search_by}>
                     { for SearchBy::ALL.iter().map(|k| html! { <option value={k.value()} selected={*search_by == *k}>{ l.t(k.label()) }</option> }) }
                 </select>
-                <input ref={search_input} id="search-text" type="search" aria-label={l.t("search_text")} placeholder={l.t(search_by.label())}
+                <input ref={search_input.clone()} id="search-text" type="search" aria-label={l.t("search_text")} placeholder={l.t(search_by.label())}
                        inputmode={if matches!(*search_by, SearchBy::Phone | SearchBy::Last4) { "numeric" } else { "text" }}
                        aria-invalid={search_error.to_string()} />
                 <button type="submit" id="search-go">{ l.t("search") }</button>
-                if filters.search.is_some() { <button type="button" id="search-clear" onclick={on_clear}>{ l.t("clear") }</button> }
+                if filters.search.is_some() { <button type="button" id="search-clear" onclick={on_clear.clone()}>{ l.t("clear") }</button> }
             </form>
             if may(&props.session, Permission::Export) { <Exporter lang={l} csrf={props.session.csrf_token.clone()} filter={filters.export_filter()} /> }
         </div>
     };
 
+    // A metered search term (phone, name, address) costs one receiver search; say so, and
+    // that a phone search takes a whole number.
+    let hint = match *search_by {
+        SearchBy::Phone => Some("search_hint_phone"),
+        SearchBy::Name | SearchBy::Address => Some("search_hint_metered"),
+        SearchBy::OrderId | SearchBy::Last4 => None,
+    };
     let body = match &*load {
         Load::Loading => states::loading(l, "orders-loading", false),
+        // A refused search (budget, cool-down, not a whole phone number): nothing was searched;
+        // the message says why in the current language, and the way out (clear, or last 4).
+        Load::Failed(e) if i18n::search_refusal(l, e).is_some() => {
+            let use_last4 = {
+                let (search_by, search_input) = (search_by.clone(), search_input.clone());
+                Callback::from(move |_: MouseEvent| {
+                    search_by.set(SearchBy::Last4);
+                    if let Some(i) = search_input.cast::<HtmlInputElement>() {
+                        i.set_value("");
+                        let _ = i.focus();
+                    }
+                })
+            };
+            html! {
+                <div class="notice error" id="search-refused" role="alert" data-code={e.code.clone()}>
+                    <span>{ i18n::search_refusal(l, e).unwrap_or_default() }</span>
+                    <button type="button" id="search-refused-last4" onclick={use_last4}>{ l.t("search_use_last4") }</button>
+                    <button type="button" id="search-refused-clear" onclick={on_clear.clone()}>{ l.t("search_refused_clear") }</button>
+                </div>
+            }
+        }
         Load::Failed(e) => states::failed_reload(l, "orders-error", e, &reload),
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t("empty") }</p> },
         Load::Ok(p) => table(props, p, &filters, &selected, &on_select, &revealer, (eye, print)),
@@ -283,6 +307,7 @@ pub fn orders(props: &Props) -> Html {
         <section>
             { toolbar }
             if *search_error { <p class="error" role="alert" id="search-error">{ l.t("last4_invalid") }</p> }
+            if let Some(key) = hint { <p class="hint search-hint" id="search-hint" data-search-by={search_by.value()}>{ l.t(key) }</p> }
             if admin { <p class="state">{ l.t("admin_note") }</p> }
             <RevealNotice lang={l} notice={revealer.notice()} on_close={revealer.close_notice.clone()} />
             { body }
@@ -427,7 +452,7 @@ fn order_row(p: &RowProps) -> Html {
             <td class="mono">{ route_link(Route::Order(id.clone()), &p.on_nav, "order-link", html! { { id.clone() } }) }</td>
             <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
             <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
-            <td>{ yuan(o.amount_cents) }</td>
+            <td>{ i18n::yuan(o.amount_cents) }</td>
             <td>{ l.t(o.status.as_str()) }if let Some(sh) = &o.shipment { <small class="since tracking-no mono">{ &sh.tracking_no }</small> }</td>
             { cell(FieldKind::Name) }
             { cell(FieldKind::Phone) }

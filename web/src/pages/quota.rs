@@ -1,4 +1,5 @@
-//! The quota page: today's figures, where the limit comes from (base and each approved extra
+//! The quota page: today's figures, today's receiver search units (used, budget, left; order
+//! id and last-4 searches are free), where the limit comes from (base and each approved extra
 //! with its application), a 30-day bar chart (plain SVG, no script library), and for owners
 //! and staff with `quota` the raise application form and the shop's applications.
 
@@ -78,7 +79,7 @@ pub fn quota(props: &Props) -> Html {
     let body = match &*load {
         Load::Loading => states::loading(l, "quota-loading", false),
         Load::Failed(e) => states::failed_reload(l, "quota-error", e, &reload),
-        Load::Ok(r) => html! { <>{ figures(l, &r.today) }{ sources(l, r) }{ chart(l, &r.history, r.today.limit) }</> },
+        Load::Ok(r) => html! { <>{ figures(l, &r.today) }{ searches(l, &r.today) }{ sources(l, r) }{ chart(l, &r.history, r.today.limit) }</> },
     };
     let today = match &*load {
         Load::Ok(r) => r.today.day.clone(),
@@ -108,7 +109,7 @@ fn figures(l: Lang, t: &QuotaToday) -> Html {
         ("floor", "q_floor", t.floor.to_string()),
         ("orders_30d", "q_orders30", t.orders_last_30_days.to_string()),
     ];
-    let pct = if t.limit == 0 { 100 } else { (u64::from(t.used) * 100 / u64::from(t.limit)).min(100) };
+    let pct = percent(t.used, t.limit);
     html! {
         <div class="card">
             <p class="state">{ format!("{} · {}", t.shop_id, t.day) }</p>
@@ -128,6 +129,35 @@ fn figures(l: Lang, t: &QuotaToday) -> Html {
             <p class="hint" id="quota-apply">{ l.t("q_apply") }</p>
         </div>
     }
+}
+
+/// Today's receiver search units: used, budget, remaining, and what counts.
+fn searches(l: Lang, t: &QuotaToday) -> Html {
+    let rows: [(&str, &str, u32); 3] =
+        [("search_used", "qs_used", t.search_used), ("search_budget", "qs_budget", t.search_budget), ("search_remaining", "qs_remaining", t.search_remaining)];
+    html! {
+        <div class="card" id="quota-searches">
+            <h3>{ l.t("qs_title") }</h3>
+            <div class={classes!("usage", band(t.search_used, t.search_budget))} role="meter" aria-valuemin="0" aria-valuemax={t.search_budget.to_string()}
+                 aria-valuenow={t.search_used.to_string()} aria-label={l.t("qs_title")}>
+                <svg viewBox="0 0 100 6" preserveAspectRatio="none" class="usage-bar" aria-hidden="true">
+                    <rect x="0" y="0" width="100" height="6" class="track" />
+                    <rect x="0" y="0" width={percent(t.search_used, t.search_budget).to_string()} height="6" class="fill" />
+                </svg>
+            </div>
+            <dl id="search-figures" class="figures">
+                { for rows.iter().map(|(key, label, value)| html! {
+                    <div class="figure" data-key={*key} data-value={value.to_string()}><dt>{ l.t(label) }</dt><dd>{ value.to_string() }</dd></div>
+                }) }
+            </dl>
+            <p class="state" id="search-explain">{ l.t("qs_explain") }</p>
+        </div>
+    }
+}
+
+/// `used` as a share of `limit` in whole percent, 0–100 (100 when the limit is 0).
+fn percent(used: u32, limit: u32) -> u64 {
+    if limit == 0 { 100 } else { (u64::from(used) * 100 / u64::from(limit)).min(100) }
 }
 
 fn chart(l: Lang, days: &[QuotaDay], limit: u32) -> Html {

@@ -1,17 +1,29 @@
 //! E-waybill accounts (`/waybill-accounts`): a shop owner applies per carrier and outlet with
 //! the sender details its labels show, sees each account's state (with the platform's
-//! comment) and balance, and recharges an approved one; staff with `print` see the list; a
-//! platform admin sees every shop's accounts, pending first, and approves or rejects them (a
-//! rejection needs a comment). The list is read again after each action.
+//! comment) and balance, and asks for a top-up of an approved one (申请充值: units and an
+//! optional note); staff with `print` see the list; a platform admin sees every shop's
+//! accounts, pending first, and approves or rejects them (a rejection needs a comment).
+//!
+//! Waybill balance is bought: a top-up request raises nothing until the platform admin,
+//! standing in for the carrier's outlet, confirms the payment (确认到账: the amount received in
+//! yuan and the payment's reference) or rejects it (驳回, with a comment). The owner sees the
+//! shop's requests with their state, amount, reference and comment; the admin sees every
+//! shop's, pending first, with the two decisions. Both lists are read again after each
+//! action, so a confirmed top-up's balance shows in the account's row.
+
+use std::collections::HashMap;
 
 use orderveil_api::carriers::{self, CARRIERS};
-use orderveil_api::{Role, SessionInfo, WaybillAccount, WaybillAccountCreate, WaybillAccountStatus};
+use orderveil_api::{
+    Role, SessionInfo, WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillTopup, WaybillTopupConfirm, WaybillTopupCreate, WaybillTopupStatus,
+};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{self, Lang};
+use crate::pages::admin_settings::parse_scaled;
 
 /// Props.
 #[derive(Properties, PartialEq)]
@@ -25,17 +37,23 @@ pub struct Props {
 /// The last action's result.
 #[derive(Clone, PartialEq)]
 enum Outcome {
-    /// What was done, the account and its balance after it.
-    Done(&'static str, i64, u64),
+    /// What was done to which account (`applied`, `approved`, `rejected`).
+    Done(&'static str, i64),
+    /// A top-up was asked for: its id and units.
+    Requested(i64, u32),
     Failed(ApiFailure),
 }
 
-/// An action on one account: recharge with the units typed, approve or reject with the comment.
+/// An action on one account: ask for a top-up with the units and note typed, approve or
+/// reject with the comment.
 #[derive(Clone, Copy, PartialEq)]
 enum Action {
-    Recharge,
+    Topup,
     Decide(bool),
 }
+
+/// What is typed per row: (row id, which input) → text.
+type Texts = HashMap<(i64, &'static str), String>;
 
 /// The wire name and the label key of an account state.
 fn status_keys(s: WaybillAccountStatus) -> (&'static str, &'static str) {
@@ -43,6 +61,15 @@ fn status_keys(s: WaybillAccountStatus) -> (&'static str, &'static str) {
         WaybillAccountStatus::Pending => ("pending", "wa_st_pending"),
         WaybillAccountStatus::Approved => ("approved", "wa_st_approved"),
         WaybillAccountStatus::Rejected => ("rejected", "wa_st_rejected"),
+    }
+}
+
+/// The label key of a top-up state.
+fn topup_key(s: WaybillTopupStatus) -> &'static str {
+    match s {
+        WaybillTopupStatus::Pending => "tu_st_pending",
+        WaybillTopupStatus::Confirmed => "tu_st_confirmed",
+        WaybillTopupStatus::Rejected => "tu_st_rejected",
     }
 }
 
@@ -58,9 +85,42 @@ pub fn read_accounts(&(status, skip): &(Option<&'static str>, bool)) -> impl Fut
     async move { if skip { Ok(Vec::new()) } else { api::waybill_accounts(status).await } }
 }
 
-/// Units to recharge: a whole number 1–100000.
+/// Units of a top-up: a whole number 1–100000.
 fn units(s: &str) -> Option<u32> {
     s.trim().parse::<u32>().ok().filter(|n| (1..=100_000).contains(n))
+}
+
+/// An amount in yuan (`12`, `12.5`, `¥12.50`; at most two decimals) in fen, 1 to 100,000,000.
+pub fn yuan_to_cents(s: &str) -> Option<i64> {
+    let s = s.trim().trim_start_matches(['¥', '￥']).trim();
+    if s.split_once('.').is_some_and(|(_, f)| f.len() > 2) {
+        return None;
+    }
+    parse_scaled(s, 100).map(i64::from).filter(|c| (1..=100_000_000).contains(c))
+}
+
+/// The text typed into `(id, which)`.
+fn typed(texts: &Texts, id: i64, which: &'static str) -> String {
+    texts.get(&(id, which)).map(|t| t.trim().to_string()).unwrap_or_default()
+}
+
+/// An input of row `id` that keeps what is typed in `texts` under `which`.
+fn row_input(texts: &UseStateHandle<Texts>, id: i64, which: &'static str) -> (String, Callback<InputEvent>) {
+    let value = texts.get(&(id, which)).cloned().unwrap_or_default();
+    let texts = texts.clone();
+    let oninput = Callback::from(move |e: InputEvent| {
+        let mut t = (*texts).clone();
+        t.insert((id, which), value_of(&e));
+        texts.set(t);
+    });
+    (value, oninput)
+}
+
+/// Forget what was typed into row `id`.
+fn forget(texts: &UseStateHandle<Texts>, id: i64) {
+    let mut t = (**texts).clone();
+    t.retain(|(row, _), _| *row != id);
+    texts.set(t);
 }
 
 /// The accounts page.
@@ -69,21 +129,24 @@ pub fn waybill_accounts(p: &Props) -> Html {
     let l = p.lang;
     let role = p.session.user.role;
     let (load, reload) = states::use_load((None, false), read_accounts);
+    // Bumped when a top-up is asked for, so the top-up list reads again.
+    let topups_gen = use_state(|| 0u32);
     let outcome = use_state(|| None::<Outcome>);
-    // The account an action is under way for; what is typed per account (units or comment).
+    // The account an action is under way for; what is typed per account.
     let busy = use_state(|| None::<i64>);
-    let texts = use_state(std::collections::HashMap::<i64, String>::new);
+    let texts = use_state(Texts::new);
     let csrf = p.session.csrf_token.clone();
     let on_action = {
-        let (csrf, reload, outcome, busy, texts) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone(), texts.clone());
+        let (csrf, reload, outcome, busy, texts, topups_gen) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone(), texts.clone(), topups_gen.clone());
         Callback::from(move |(id, action): (i64, Action)| {
             if busy.is_some() {
                 return;
             }
-            let text = texts.get(&id).map(|t| t.trim().to_string()).unwrap_or_default();
+            let (n, note, comment) = (typed(&texts, id, "units"), typed(&texts, id, "note"), typed(&texts, id, "comment"));
             let refused = match action {
-                Action::Recharge if units(&text).is_none() => Some(local_failure("VALIDATION_FAILED", "wa_units_invalid")),
-                Action::Decide(false) if text.is_empty() => Some(local_failure("VALIDATION_FAILED", "aa_comment_required")),
+                Action::Topup if units(&n).is_none() => Some(local_failure("VALIDATION_FAILED", "wa_units_invalid")),
+                Action::Topup if note.chars().count() > 200 => Some(local_failure("VALIDATION_FAILED", "wa_note_invalid")),
+                Action::Decide(false) if comment.is_empty() => Some(local_failure("VALIDATION_FAILED", "aa_comment_required")),
                 _ => None,
             };
             if let Some(f) = refused {
@@ -91,21 +154,24 @@ pub fn waybill_accounts(p: &Props) -> Html {
                 return;
             }
             busy.set(Some(id));
-            let (csrf, reload, outcome, busy, texts) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone(), texts.clone());
+            let (csrf, reload, outcome, busy, texts, topups_gen) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone(), texts.clone(), topups_gen.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let (what, r) = match action {
-                    Action::Recharge => ("recharged", api::waybill_account_recharge(&csrf, id, units(&text).unwrap_or(0)).await),
-                    Action::Decide(approve) => (if approve { "approved" } else { "rejected" }, api::waybill_account_decide(&csrf, id, approve, text).await),
-                };
-                outcome.set(Some(match r {
-                    Ok(a) => {
-                        let mut t = (*texts).clone();
-                        t.remove(&id);
-                        texts.set(t);
-                        Outcome::Done(what, a.id, a.balance)
+                let done = match action {
+                    Action::Topup => {
+                        let req = WaybillTopupCreate { units: units(&n).unwrap_or(0), note: (!note.is_empty()).then_some(note) };
+                        api::waybill_topup_request(&csrf, id, &req).await.map(|t| Outcome::Requested(t.id, t.units))
                     }
-                    Err(e) => Outcome::Failed(e),
-                }));
+                    Action::Decide(approve) => {
+                        api::waybill_account_decide(&csrf, id, approve, comment).await.map(|a| Outcome::Done(if approve { "approved" } else { "rejected" }, a.id))
+                    }
+                };
+                if done.is_ok() {
+                    forget(&texts, id);
+                }
+                if matches!(done, Ok(Outcome::Requested(..))) {
+                    topups_gen.set(*topups_gen + 1);
+                }
+                outcome.set(Some(done.unwrap_or_else(Outcome::Failed)));
                 busy.set(None);
                 reload.set(*reload + 1);
             });
@@ -114,13 +180,19 @@ pub fn waybill_accounts(p: &Props) -> Html {
     let on_created = {
         let (reload, outcome) = (reload.clone(), outcome.clone());
         Callback::from(move |a: WaybillAccount| {
-            outcome.set(Some(Outcome::Done("applied", a.id, a.balance)));
+            outcome.set(Some(Outcome::Done("applied", a.id)));
             reload.set(*reload + 1);
         })
     };
+    // A confirmed top-up changes a balance: read the accounts again.
+    let on_decided = {
+        let reload = reload.clone();
+        Callback::from(move |()| reload.set(*reload + 1))
+    };
     let notice = outcome_notice(l, &outcome, |o| match o {
         Outcome::Failed(e) => Said { ok: false, id: "wa-notice", code: e.code.clone(), text: e.text(l) },
-        Outcome::Done(what, id, balance) => Said { ok: true, id: "wa-status", code: (*what).to_string(), text: i18n::account_done(l, what, *id, *balance) },
+        Outcome::Done(what, id) => Said { ok: true, id: "wa-status", code: (*what).to_string(), text: i18n::account_done(l, what, *id) },
+        Outcome::Requested(id, n) => Said { ok: true, id: "wa-status", code: "topup_requested".into(), text: i18n::topup_done(l, "requested", *id, *n, None) },
     });
     let admin = role == Role::Admin;
     let body = match &*load {
@@ -149,57 +221,52 @@ pub fn waybill_accounts(p: &Props) -> Html {
             <div class="toolbar"><h2>{ l.t(title) }</h2></div>
             <p class="state">{ l.t(intro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            if role == Role::Owner { <CreateForm lang={l} csrf={csrf} {on_created} /> }
+            if role == Role::Owner { <CreateForm lang={l} csrf={csrf.clone()} {on_created} /> }
             <div class="card"><h3>{ l.t("wa_list") }</h3>{ body }</div>
+            // Owners see their shop's top-ups, the admin every shop's (staff: neither).
+            if matches!(role, Role::Owner | Role::Admin) { <Topups lang={l} {admin} {csrf} generation={*topups_gen} {on_decided} /> }
         </section>
     }
 }
 
-/// One account: carrier, outlet, sender, state (and comment), balance; recharge (owner,
-/// approved) or the review (admin, pending).
-fn account_row(
-    l: Lang,
-    role: Role,
-    a: &WaybillAccount,
-    busy: &UseStateHandle<Option<i64>>,
-    texts: &UseStateHandle<std::collections::HashMap<i64, String>>,
-    on_action: &Callback<(i64, Action)>,
-) -> Html {
+/// One account: carrier, outlet, sender, state (and comment), balance; a top-up request
+/// (owner, approved) or the review (admin, pending).
+fn account_row(l: Lang, role: Role, a: &WaybillAccount, busy: &UseStateHandle<Option<i64>>, texts: &UseStateHandle<Texts>, on_action: &Callback<(i64, Action)>) -> Html {
     let id = a.id;
-    let text = texts.get(&id).cloned().unwrap_or_default();
-    let on_text = {
-        let texts = texts.clone();
-        Callback::from(move |e: InputEvent| {
-            let mut t = (*texts).clone();
-            t.insert(id, value_of(&e));
-            texts.set(t);
-        })
-    };
     let act = |action: Action| on_action.reform(move |_: MouseEvent| (id, action));
     let working = |key: &'static str| l.t(if **busy == Some(id) { "aa_working" } else { key });
     let disabled = busy.is_some();
     let actions = match (role, a.status) {
-        (Role::Owner, WaybillAccountStatus::Approved) => html! {
-            <div class="row-actions">
-                <input class="wa-recharge-units" type="number" min="1" max="100000" step="1" inputmode="numeric" value={text} oninput={on_text}
-                       placeholder={l.t("wa_units")} aria-label={format!("{} #{id}", l.t("wa_units"))} />
-                <button type="button" class="wa-recharge primary" {disabled} onclick={act(Action::Recharge)}>{ working("wa_recharge") }</button>
-            </div>
-        },
-        (Role::Admin, WaybillAccountStatus::Pending) => html! {
-            <div class="review">
-                <input class="wa-comment" maxlength="500" value={text} oninput={on_text} placeholder={l.t("aa_comment_ph")} aria-label={format!("{} #{id}", l.t("qa_comment"))} />
-                <div class="row-actions">
-                    <button type="button" class="wa-approve primary" {disabled} onclick={act(Action::Decide(true))}>{ working("aa_approve") }</button>
-                    <button type="button" class="wa-reject danger" {disabled} onclick={act(Action::Decide(false))}>{ l.t("aa_reject") }</button>
+        (Role::Owner, WaybillAccountStatus::Approved) => {
+            let (n, on_n) = row_input(texts, id, "units");
+            let (note, on_note) = row_input(texts, id, "note");
+            html! {
+                <div class="row-actions topup-request">
+                    <input class="wa-topup-units" type="number" min="1" max="100000" step="1" inputmode="numeric" value={n} oninput={on_n}
+                           placeholder={l.t("wa_units")} aria-label={format!("{} #{id}", l.t("wa_units"))} />
+                    <input class="wa-topup-note" maxlength="200" value={note} oninput={on_note}
+                           placeholder={l.t("wa_topup_note")} aria-label={format!("{} #{id}", l.t("wa_topup_note"))} />
+                    <button type="button" class="wa-topup primary" {disabled} onclick={act(Action::Topup)}>{ working("wa_topup") }</button>
                 </div>
-            </div>
-        },
+            }
+        }
+        (Role::Admin, WaybillAccountStatus::Pending) => {
+            let (comment, on_comment) = row_input(texts, id, "comment");
+            html! {
+                <div class="review">
+                    <input class="wa-comment" maxlength="500" value={comment} oninput={on_comment} placeholder={l.t("aa_comment_ph")} aria-label={format!("{} #{id}", l.t("qa_comment"))} />
+                    <div class="row-actions">
+                        <button type="button" class="wa-approve primary" {disabled} onclick={act(Action::Decide(true))}>{ working("aa_approve") }</button>
+                        <button type="button" class="wa-reject danger" {disabled} onclick={act(Action::Decide(false))}>{ l.t("aa_reject") }</button>
+                    </div>
+                </div>
+            }
+        }
         _ => html! {},
     };
     let (status, key) = status_keys(a.status);
     html! {
-        <tr key={id} data-account-id={id.to_string()} data-status={status} data-carrier={a.carrier.clone()}>
+        <tr key={id} data-account-id={id.to_string()} data-status={status} data-carrier={a.carrier.clone()} data-balance={a.balance.to_string()}>
             <td class="mono">{ id }</td>
             if role == Role::Admin { <td class="mono shop">{ &a.shop_id }</td> }
             <td class="carrier">{ i18n::carrier_name(l, &a.carrier) }</td>
@@ -211,6 +278,151 @@ fn account_row(
             <td class="balance">{ a.balance }</td>
             <td>{ &a.applied_by }<small class="since">{ when(&a.created_at) }</small></td>
             <td class="actions">{ actions }</td>
+        </tr>
+    }
+}
+
+/// Props of [`Topups`].
+#[derive(Properties, PartialEq)]
+struct TopupsProps {
+    lang: Lang,
+    /// A platform admin (every shop's requests, with the decisions) or the owner.
+    admin: bool,
+    csrf: AttrValue,
+    /// Read again when this changes (a top-up was asked for).
+    generation: u32,
+    /// A top-up was decided (a balance may have changed).
+    on_decided: Callback<()>,
+}
+
+/// The last decision on a top-up.
+#[derive(Clone, PartialEq)]
+enum Decided {
+    /// `confirmed` or `rejected`, with the request.
+    Done(&'static str, WaybillTopup),
+    Failed(ApiFailure),
+}
+
+/// The top-up requests: the shop's (owner) or every shop's, pending first, with 确认到账 and
+/// 驳回 (admin).
+#[function_component(Topups)]
+fn topups(p: &TopupsProps) -> Html {
+    let l = p.lang;
+    let (load, reload) = states::use_load(p.generation, |_| api::waybill_topups());
+    let busy = use_state(|| None::<i64>);
+    let texts = use_state(Texts::new);
+    let outcome = use_state(|| None::<Decided>);
+    let on_decide = {
+        let (csrf, reload, busy, texts, outcome, on_decided) = (p.csrf.clone(), reload.clone(), busy.clone(), texts.clone(), outcome.clone(), p.on_decided.clone());
+        Callback::from(move |(id, confirm): (i64, bool)| {
+            if busy.is_some() {
+                return;
+            }
+            let (amount, reference, comment) = (typed(&texts, id, "amount"), typed(&texts, id, "ref"), typed(&texts, id, "comment"));
+            let refused = match confirm {
+                true if yuan_to_cents(&amount).is_none() => Some(local_failure("VALIDATION_FAILED", "tu_amount_invalid")),
+                true if reference.is_empty() || reference.chars().count() > 64 => Some(local_failure("VALIDATION_FAILED", "tu_ref_invalid")),
+                false if comment.is_empty() => Some(local_failure("VALIDATION_FAILED", "aa_comment_required")),
+                _ => None,
+            };
+            if let Some(f) = refused {
+                outcome.set(Some(Decided::Failed(f)));
+                return;
+            }
+            busy.set(Some(id));
+            let (csrf, reload, busy, texts, outcome, on_decided) = (csrf.clone(), reload.clone(), busy.clone(), texts.clone(), outcome.clone(), on_decided.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let r = if confirm {
+                    let req = WaybillTopupConfirm { amount_cents: yuan_to_cents(&amount).unwrap_or(0), payment_ref: reference, comment: (!comment.is_empty()).then_some(comment) };
+                    api::waybill_topup_confirm(&csrf, id, &req).await.map(|t| Decided::Done("confirmed", t))
+                } else {
+                    api::waybill_topup_reject(&csrf, id, comment).await.map(|t| Decided::Done("rejected", t))
+                };
+                if r.is_ok() {
+                    forget(&texts, id);
+                }
+                outcome.set(Some(r.unwrap_or_else(Decided::Failed)));
+                busy.set(None);
+                reload.set(*reload + 1);
+                on_decided.emit(());
+            });
+        })
+    };
+    let notice = outcome_notice(l, &outcome, |o| match o {
+        Decided::Failed(e) => Said { ok: false, id: "tu-notice", code: e.code.clone(), text: e.text(l) },
+        Decided::Done(what, t) => {
+            Said { ok: true, id: "tu-status", code: (*what).to_string(), text: i18n::topup_done(l, what, t.id, t.units, t.balance_after) }
+        }
+    });
+    let body = match &*load {
+        Load::Loading => states::loading(l, "tu-loading", true),
+        Load::Failed(e) => states::failed_reload(l, "tu-error", e, &reload),
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="tu-empty">{ l.t("tu_empty") }</p> },
+        Load::Ok(list) => {
+            let mut keys = vec!["tu_account", "tu_units", "tu_note", "status", "tu_amount", "tu_ref", "qa_comment", "tu_requested", "tu_decided"];
+            if p.admin {
+                keys.insert(0, "aa_shop");
+                keys.push("actions");
+            }
+            states::table(
+                "topup-table",
+                html! { <><th>{ "#" }</th>{ states::heads(l, &keys) }</> },
+                html! { <>{ for list.iter().map(|t| topup_row(l, p.admin, t, &busy, &texts, &on_decide)) }</> },
+            )
+        }
+    };
+    html! {
+        <div class="card" id="topups">
+            <h3>{ l.t(if p.admin { "tu_title_admin" } else { "tu_title" }) }</h3>
+            <div class="live" aria-live="polite">{ notice }</div>
+            { body }
+        </div>
+    }
+}
+
+/// One top-up request; a pending one has the admin's decision inputs.
+fn topup_row(l: Lang, admin: bool, t: &WaybillTopup, busy: &UseStateHandle<Option<i64>>, texts: &UseStateHandle<Texts>, on_decide: &Callback<(i64, bool)>) -> Html {
+    let id = t.id;
+    let status = t.status.as_str();
+    let decide = |confirm: bool| on_decide.reform(move |_: MouseEvent| (id, confirm));
+    let disabled = busy.is_some();
+    let actions = (admin && t.status == WaybillTopupStatus::Pending).then(|| {
+        let (amount, on_amount) = row_input(texts, id, "amount");
+        let (reference, on_reference) = row_input(texts, id, "ref");
+        let (comment, on_comment) = row_input(texts, id, "comment");
+        let label = |key: &str| format!("{} #{id}", l.t(key));
+        html! {
+            <td class="actions">
+                <div class="review topup-review">
+                    <input class="topup-amount" inputmode="decimal" autocomplete="off" value={amount} oninput={on_amount} placeholder={l.t("tu_amount_ph")} aria-label={label("tu_amount")} />
+                    <input class="topup-ref" maxlength="64" autocomplete="off" value={reference} oninput={on_reference} placeholder={l.t("tu_ref_ph")} aria-label={label("tu_ref")} />
+                    <input class="topup-comment" maxlength="500" value={comment} oninput={on_comment} placeholder={l.t("tu_comment_ph")} aria-label={label("qa_comment")} />
+                    <div class="row-actions">
+                        <button type="button" class="topup-confirm primary" {disabled} onclick={decide(true)}>{ l.t(if **busy == Some(id) { "aa_working" } else { "tu_confirm" }) }</button>
+                        <button type="button" class="topup-reject danger" {disabled} onclick={decide(false)}>{ l.t("aa_reject") }</button>
+                    </div>
+                </div>
+            </td>
+        }
+    });
+    html! {
+        <tr key={id} data-topup-id={id.to_string()} data-account-id={t.account_id.to_string()} data-status={status}>
+            <td class="mono">{ id }</td>
+            if admin { <td class="mono shop">{ &t.shop_id }</td> }
+            <td class="account">{ format!("{} · {}", i18n::carrier_name(l, &t.carrier), t.outlet) }<small class="since mono">{ format!("#{}", t.account_id) }</small></td>
+            <td class="units">{ t.units }</td>
+            <td class="note">{ t.note.clone().unwrap_or_default() }</td>
+            <td><span class={classes!("badge", "app-status", status)}>{ l.t(topup_key(t.status)) }</span></td>
+            <td class="amount">{ t.amount_cents.map(i18n::yuan).unwrap_or_default() }</td>
+            <td class="payment-ref mono">{ t.payment_ref.clone().unwrap_or_default() }</td>
+            <td class="comment">{ t.comment.clone().unwrap_or_default() }</td>
+            <td>{ &t.requested_by }<small class="since">{ when(&t.requested_at) }</small></td>
+            <td class="decided">
+                { t.decided_by.clone().unwrap_or_default() }
+                if let Some(at) = &t.decided_at { <small class="since">{ when(at) }</small> }
+                if let Some(b) = t.balance_after { <small class="since balance-after" data-balance={b.to_string()}>{ format!("{} {b}", l.t("tu_balance_after")) }</small> }
+            </td>
+            { for actions }
         </tr>
     }
 }
@@ -321,5 +533,22 @@ fn create_form(p: &FormProps) -> Html {
             { states::field_error(l, "wa-create-error", &failure, "") }
             <button type="submit" class="primary" id="wa-submit" disabled={*sending}>{ l.t(if *sending { "wa_submitting" } else { "wa_submit" }) }</button>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_in_the_form_is_fen_on_the_wire() {
+        assert_eq!(yuan_to_cents("12"), Some(1200));
+        assert_eq!(yuan_to_cents("12.5"), Some(1250));
+        assert_eq!(yuan_to_cents(" ¥12.50 "), Some(1250));
+        assert_eq!(yuan_to_cents("0.01"), Some(1));
+        assert_eq!(yuan_to_cents("1000000"), Some(100_000_000));
+        for bad in ["", "0", "0.00", "0.001", "12.345", "abc", "-5", "1000000.01", "1,5"] {
+            assert_eq!(yuan_to_cents(bad), None, "{bad}");
+        }
     }
 }
