@@ -282,7 +282,12 @@ fn settings_form(p: &FormProps) -> Html {
                 let r = api::admin_settings_save(&csrf, &req).await;
                 sending.set(false);
                 match r {
-                    Err(e) if e.code != "SETTINGS_CHANGED" => {
+                    Err(mut e) if e.code != "SETTINGS_CHANGED" => {
+                        // A value out of range: say the range (e.g. a shop limit below the account's).
+                        if let (Some(min), Some(max)) = (e.detail_i64("min"), e.detail_i64("max")) {
+                            e.message = format!("{} (allowed: {min} to {max})", e.message);
+                            e.message_zh = format!("{}（允许范围：{min}–{max}）", e.message_zh);
+                        }
                         let named = states::detail_field(&e);
                         failure.set(Some((FIELDS.iter().find(|f| f.1 == named).map_or("", |f| f.1), e)));
                     }

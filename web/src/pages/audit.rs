@@ -275,7 +275,7 @@ pub fn audit(props: &Props) -> Html {
 fn row(l: Lang, admin: bool, e: &AuditEntry) -> Html {
     let outcome = if e.outcome == "ok" { l.t("audit_ok") } else { l.t("audit_refused") };
     html! {
-        <tr key={e.id} data-action={e.action.clone()} data-outcome={e.outcome.clone()} title={e.details.to_string()}>
+        <tr key={e.id} data-action={e.action.clone()} data-outcome={e.outcome.clone()} data-order-ids={e.order_ids.join(" ")} title={e.details.to_string()}>
             <td>{ local_time(&e.at) }</td>
             <td class="mono actor">{ &e.actor }</td>
             if admin { <td class="mono">{ e.shop_id.clone().unwrap_or_default() }</td> }

@@ -216,8 +216,8 @@ pub fn orders(props: &Props) -> Html {
         })
     };
     let on_search = {
-        let (filters, search_by, search_input, shop_input, search_error) =
-            (filters.clone(), search_by.clone(), search_input.clone(), shop_input.clone(), search_error.clone());
+        let (filters, search_by, search_input, shop_input, search_error, reload) =
+            (filters.clone(), search_by.clone(), search_input.clone(), shop_input.clone(), search_error.clone(), reload.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let text = search_input.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
@@ -230,7 +230,12 @@ pub fn orders(props: &Props) -> Html {
             let shop = shop_input.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).filter(|s| !s.is_empty());
             let shop = if shop.is_some() { shop } else { filters.shop.clone() };
             let search = (!text.is_empty()).then_some((by, text));
-            filters.set(Filters { search, page: 1, shop, ..(*filters).clone() });
+            let next = Filters { search, page: 1, shop, ..(*filters).clone() };
+            // The same search again (e.g. after a refusal's cool-down) is read again.
+            if next == *filters {
+                reload.set(*reload + 1);
+            }
+            filters.set(next);
         })
     };
     let on_clear = {
