@@ -2,7 +2,9 @@
 //! the admin creates a shop, looks at a shop's users, suspends shop1 with a reason (the
 //! merchant's page shows the banner and its eye is refused with SHOP_SUSPENDED), resumes it,
 //! raises the platform's quota floor in 平台设置 (the merchant's meter follows without a
-//! reload and the eye reveals again), and finds every one of those actions on the audit page.
+//! reload and the eye reveals again) together with the shop-wide burst limit (refused below
+//! the account's, with the range) and the receiver search limits, and finds every one of
+//! those actions on the audit page.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::time::Duration;
@@ -42,7 +44,14 @@ async fn refocus(c: &Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_runs_shops_and_settings_and_the_merchant_feels_it() {
     // Three orders: the floor of 2 is shop1's limit.
-    let settings = Settings { quota_floor: 2, risk_per_minute: 10_000, risk_per_hour: 100_000, ..Settings::default() };
+    let settings = Settings {
+        quota_floor: 2,
+        risk_per_minute: 10_000,
+        risk_per_hour: 100_000,
+        shop_risk_per_minute: 10_000,
+        shop_risk_per_hour: 100_000,
+        ..Settings::default()
+    };
     let Some(s) = server(settings).await else { return };
     let (mp, ap) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (_d1, m) = browser(mp.path()).await;
@@ -104,9 +113,23 @@ async fn admin_runs_shops_and_settings_and_the_merchant_feels_it() {
     click(&a, "#settings-save").await;
     wait_attr(&a, "#settings-form-error", "data-code", "NOT_A_NUMBER").await;
     type_into(&a, "#set-rate", "5").await;
+    // The shop-wide burst limit may not be below the account's: refused next to its field, with the range.
+    type_into(&a, "#set-shop-per-minute", "5").await;
+    click(&a, "#settings-save").await;
+    wait_attr(&a, "#settings-form-error", "data-field", "shop_risk_per_minute").await;
+    wait_text(&a, "#settings-form-error", "10000").await;
+    type_into(&a, "#set-shop-per-minute", "20000").await;
+    // The receiver search limits.
+    wait_for(&a, "#set-search-floor-help").await;
+    type_into(&a, "#set-search-per-minute", "30").await;
+    type_into(&a, "#set-search-floor", "50").await;
+    type_into(&a, "#set-search-factor", "2").await;
     click(&a, "#settings-save").await;
     wait_for(&a, "#settings-status").await;
     wait_attr(&a, "#settings-current dd[data-field=\"quota_floor\"]", "data-value", "3").await;
+    for (field, value) in [("shop_risk_per_minute", "20000"), ("search_per_minute", "30"), ("search_budget_floor", "50"), ("search_budget_factor", "2")] {
+        wait_attr(&a, &format!("#settings-current dd[data-field=\"{field}\"]"), "data-value", value).await;
+    }
     let after = wait_for(&a, "#settings-current").await.attr("data-version").await.unwrap().unwrap();
     assert_eq!(after.parse::<i64>().unwrap(), version.parse::<i64>().unwrap() + 1);
     wait_text(&a, "#settings-updated-by", "admin").await;

@@ -69,7 +69,15 @@ fn start_server(dist: &Path) -> BenchServer {
     let thread = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         rt.block_on(async move {
-            let settings = Settings { quota_floor: 100_000, risk_per_minute: 100_000, risk_per_hour: 100_000, ..Settings::default() };
+            // The burst rules count orders per account and per shop: both out of the way.
+            let settings = Settings {
+                quota_floor: 100_000,
+                risk_per_minute: 100_000,
+                risk_per_hour: 100_000,
+                shop_risk_per_minute: 100_000,
+                shop_risk_per_hour: 1_000_000,
+                ..Settings::default()
+            };
             let cfg = Config { data_dir: data, database_url: None, service_token: Some("bench".into()), settings };
             let state = build_state(&cfg, Arc::new(SystemClock)).await.unwrap();
             let t = Instant::now();

@@ -1,6 +1,9 @@
 //! E-waybills and label printing in real headless Chromium against a real server: the shop
 //! owner applies for an e-waybill account on 电子面单账号, the platform admin (a second
-//! browser) rejects without a comment (refused) and approves, the owner recharges it; two
+//! browser) rejects without a comment (refused) and approves; the owner asks for a top-up
+//! (申请充值), which leaves the balance as it was until the admin confirms the payment in the
+//! admin console (确认到账: amount and payment reference required), and the balance shown
+//! follows; a second request rejected (a comment required) adds nothing; two
 //! orders get a waybill each from the order list; 打印所选 prints both labels: the receivers'
 //! plaintext is ONLY in the `#print-frame` document (with the waybill numbers and a Code 128
 //! SVG barcode, styled by /print.css under the CSP), never in the page's own DOM; 完成 removes
@@ -124,7 +127,9 @@ async fn funded_account(base: &str, units: u32) -> i64 {
     let a: Value = api_post(&owner, format!("{base}/api/v1/waybill-accounts"), body).await;
     let id = a["id"].as_i64().unwrap();
     let _: Value = api_post(&admin, format!("{base}/api/v1/waybill-accounts/{id}/approve"), json!({"comment": ""})).await;
-    let _: Value = api_post(&owner, format!("{base}/api/v1/waybill-accounts/{id}/recharge"), json!({"units": units})).await;
+    let t: Value = api_post(&owner, format!("{base}/api/v1/waybill-accounts/{id}/topups"), json!({"units": units})).await;
+    let topup = t["id"].as_i64().unwrap();
+    let _: Value = api_post(&admin, format!("{base}/api/v1/waybill-topups/{topup}/confirm"), json!({"amount_cents": 100, "payment_ref": "E2E-1"})).await;
     id
 }
 
@@ -161,7 +166,7 @@ async fn account_approved_labels_print_only_in_the_frame_and_ship() {
     wait_text(&o, pending, "待审核").await;
     let id = wait_for(&o, pending).await.attr("data-account-id").await.unwrap().unwrap();
     let account = format!("#wa-table tr[data-account-id=\"{id}\"]");
-    assert_eq!(count(&o, &format!("{account} .wa-recharge")).await, 0, "a pending account offers a recharge");
+    assert_eq!(count(&o, &format!("{account} .wa-topup")).await, 0, "a pending account offers a top-up");
 
     // The admin's queue: a rejection needs a comment; approve.
     login(&a, &s.base, "admin").await;
@@ -176,18 +181,77 @@ async fn account_approved_labels_print_only_in_the_frame_and_ship() {
     wait_attr(&a, &account, "data-status", "approved").await;
     wait_attr(&a, "#wa-status", "data-code", "approved").await;
 
-    // The owner sees it approved and recharges it.
+    // The owner sees it approved and asks for 10 waybills (申请充值): a request, the balance stays 0.
     o.refresh().await.unwrap();
     wait_attr(&o, &account, "data-status", "approved").await;
     wait_text(&o, &account, "已通过").await;
-    type_into(&o, &format!("{account} .wa-recharge-units"), "0").await;
-    click(&o, &format!("{account} .wa-recharge")).await;
+    wait_for(&o, "#tu-empty").await;
+    type_into(&o, &format!("{account} .wa-topup-units"), "0").await;
+    click(&o, &format!("{account} .wa-topup")).await;
     wait_attr(&o, "#wa-notice", "data-code", "VALIDATION_FAILED").await;
-    type_into(&o, &format!("{account} .wa-recharge-units"), "10").await;
-    click(&o, &format!("{account} .wa-recharge")).await;
-    wait_attr(&o, "#wa-status", "data-code", "recharged").await;
+    type_into(&o, &format!("{account} .wa-topup-units"), "10").await;
+    type_into(&o, &format!("{account} .wa-topup-note"), "12月3日对公转账").await;
+    click(&o, &format!("{account} .wa-topup")).await;
+    wait_attr(&o, "#wa-status", "data-code", "topup_requested").await;
+    let requested = "#topup-table tr[data-status=\"pending\"]";
+    wait_text(&o, requested, "待确认到账").await;
+    let topup_id = wait_for(&o, requested).await.attr("data-topup-id").await.unwrap().unwrap();
+    let topup = format!("#topup-table tr[data-topup-id=\"{topup_id}\"]");
+    wait_text(&o, &format!("{topup} td.units"), "10").await;
+    wait_text(&o, &format!("{topup} td.note"), "12月3日对公转账").await;
+    wait_attr(&o, &account, "data-balance", "0").await;
+    assert_eq!(balance(&api_login(&base, "shop1").await, &base, id.parse().unwrap()).await, 0, "a top-up request raised the balance");
+
+    // The admin console: the pending top-up first; confirming needs the amount and the payment's reference.
+    a.refresh().await.unwrap();
+    wait_attr(&a, &topup, "data-status", "pending").await;
+    wait_text(&a, &format!("{topup} td.shop"), "shop1").await;
+    click(&a, &format!("{topup} .topup-confirm")).await;
+    wait_attr(&a, "#tu-notice", "data-code", "VALIDATION_FAILED").await;
+    wait_text(&a, "#tu-notice", "金额").await;
+    type_into(&a, &format!("{topup} .topup-amount"), "12.5").await;
+    click(&a, &format!("{topup} .topup-confirm")).await;
+    wait_text(&a, "#tu-notice", "付款凭证号").await;
+    type_into(&a, &format!("{topup} .topup-ref"), "ICBC-20261203-0001").await;
+    let _ = std::fs::write(screenshot_path("e2e-topup-confirm.png"), a.screenshot().await.unwrap());
+    click(&a, &format!("{topup} .topup-confirm")).await;
+    wait_attr(&a, "#tu-status", "data-code", "confirmed").await;
+    wait_attr(&a, &topup, "data-status", "confirmed").await;
+    wait_text(&a, &format!("{topup} td.amount"), "¥12.50").await;
+    wait_text(&a, &format!("{topup} td.payment-ref"), "ICBC-20261203-0001").await;
+    wait_attr(&a, &format!("{topup} .balance-after"), "data-balance", "10").await;
+    // The admin's account list follows at once.
+    wait_attr(&a, &account, "data-balance", "10").await;
+    assert_eq!(count(&a, &format!("{topup} .topup-confirm")).await, 0, "a confirmed top-up can be confirmed again");
+
+    // The owner's page: the balance follows, the request shows the amount and reference.
+    o.refresh().await.unwrap();
+    wait_attr(&o, &account, "data-balance", "10").await;
     wait_text(&o, &format!("{account} td.balance"), "10").await;
+    wait_attr(&o, &topup, "data-status", "confirmed").await;
+    wait_text(&o, &topup, "已到账").await;
+    wait_text(&o, &format!("{topup} td.amount"), "¥12.50").await;
+    wait_text(&o, &format!("{topup} td.payment-ref"), "ICBC-20261203-0001").await;
     let _ = std::fs::write(screenshot_path("e2e-waybill-accounts.png"), o.screenshot().await.unwrap());
+
+    // A second request that the admin rejects (a comment is required) adds nothing.
+    type_into(&o, &format!("{account} .wa-topup-units"), "5").await;
+    click(&o, &format!("{account} .wa-topup")).await;
+    wait_attr(&o, "#wa-status", "data-code", "topup_requested").await;
+    let second = wait_for(&o, requested).await.attr("data-topup-id").await.unwrap().unwrap();
+    let second = format!("#topup-table tr[data-topup-id=\"{second}\"]");
+    a.refresh().await.unwrap();
+    wait_attr(&a, &second, "data-status", "pending").await;
+    click(&a, &format!("{second} .topup-reject")).await;
+    wait_attr(&a, "#tu-notice", "data-code", "VALIDATION_FAILED").await;
+    type_into(&a, &format!("{second} .topup-comment"), "未收到款项").await;
+    click(&a, &format!("{second} .topup-reject")).await;
+    wait_attr(&a, "#tu-status", "data-code", "rejected").await;
+    wait_attr(&a, &second, "data-status", "rejected").await;
+    o.refresh().await.unwrap();
+    wait_attr(&o, &second, "data-status", "rejected").await;
+    wait_text(&o, &format!("{second} td.comment"), "未收到款项").await;
+    wait_attr(&o, &account, "data-balance", "10").await;
 
     // Two orders of different receivers: no merge (and the panel says why); one waybill each.
     click(&o, "#nav-orders a").await;

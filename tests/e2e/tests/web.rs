@@ -505,8 +505,17 @@ async fn admin_registers_an_app_and_the_owner_authorizes_and_revokes_it() {
         let b = c.find(Locator::Css(&format!("{app_row} input.scope[data-scope=\"{scope}\"]"))).await.unwrap();
         assert_eq!(b.is_selected().await.unwrap(), want, "scope {scope} preselected");
     }
+    // With `reveal`, the purposes it may reveal for: at least one (manual shipping preselected).
+    let purpose_box = |p: &str| format!("{app_row} input.purpose[data-purpose=\"{p}\"]");
+    assert!(wait_for(&c, &purpose_box("manual_shipping")).await.is_selected().await.unwrap(), "manual shipping not preselected");
+    click(&c, &purpose_box("manual_shipping")).await;
+    wait_for(&c, &format!("{app_row} .purpose-hint")).await;
+    assert!(!wait_for(&c, &format!("{app_row} button.authorize")).await.is_enabled().await.unwrap(), "authorize with reveal and no purpose");
+    click(&c, &purpose_box("after_sales")).await;
+    click(&c, &purpose_box("manual_shipping")).await;
+    wait_gone(&c, &format!("{app_row} .purpose-hint"), WITHIN).await;
 
-    // Authorize: the row says so, and the server holds exactly those scopes.
+    // Authorize: the row says so, and the server holds exactly those scopes and purposes.
     click(&c, &format!("{app_row} button.authorize")).await;
     wait_attr(&c, &state, "data-state", "live").await;
     wait_text(&c, &state, "已授权").await;
@@ -517,8 +526,11 @@ async fn admin_registers_an_app_and_the_owner_authorizes_and_revokes_it() {
     let live: Vec<_> = auths.iter().filter(|a| a["revoked_at"].is_null()).collect();
     assert_eq!(live.len(), 1, "{auths:?}");
     assert_eq!(live[0]["scopes"], serde_json::json!(["orders.read", "reveal"]), "{auths:?}");
+    assert_eq!(live[0]["purposes"], serde_json::json!(["manual_shipping", "after_sales"]), "{auths:?}");
     let auth_id = live[0]["id"].as_i64().unwrap();
     wait_attr(&c, &format!("#isv-authorizations tr[data-authorization-id=\"{auth_id}\"]"), "data-state", "live").await;
+    wait_attr(&c, &state, "data-purposes", "manual_shipping,after_sales").await;
+    wait_text(&c, &format!("#isv-authorizations tr[data-authorization-id=\"{auth_id}\"] td.purposes"), "手工发货、售后处理").await;
     assert_eq!(app_token_status(&s, &app_id, &secret).await.0, 200, "the authorized app gets no token");
 
     // At phone width the page does not scroll sideways (the table scrolls in its box).
