@@ -299,7 +299,7 @@ struct TopupsProps {
 #[derive(Clone, PartialEq)]
 enum Decided {
     /// `confirmed` or `rejected`, with the request.
-    Done(&'static str, WaybillTopup),
+    Done(&'static str, Box<WaybillTopup>),
     Failed(ApiFailure),
 }
 
@@ -334,9 +334,9 @@ fn topups(p: &TopupsProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let r = if confirm {
                     let req = WaybillTopupConfirm { amount_cents: yuan_to_cents(&amount).unwrap_or(0), payment_ref: reference, comment: (!comment.is_empty()).then_some(comment) };
-                    api::waybill_topup_confirm(&csrf, id, &req).await.map(|t| Decided::Done("confirmed", t))
+                    api::waybill_topup_confirm(&csrf, id, &req).await.map(|t| Decided::Done("confirmed", Box::new(t)))
                 } else {
-                    api::waybill_topup_reject(&csrf, id, comment).await.map(|t| Decided::Done("rejected", t))
+                    api::waybill_topup_reject(&csrf, id, comment).await.map(|t| Decided::Done("rejected", Box::new(t)))
                 };
                 if r.is_ok() {
                     forget(&texts, id);
