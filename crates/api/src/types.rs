@@ -144,7 +144,28 @@ impl OrderStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
+
+    /// Does the state allow a reveal at `now` (unix seconds)? While the order needs
+    /// fulfilment or after-sales: awaiting shipment, shipped, in after-sales, or completed up
+    /// to [`COMPLETED_REVEAL_WINDOW_SECS`] ago; never unpaid, cancelled or closed.
+    pub fn allows_reveal(self, completed_at: Option<i64>, now: i64) -> bool {
+        match self {
+            Self::AwaitingShipment | Self::Shipped | Self::AfterSale => true,
+            Self::Completed => completed_at.is_some_and(|c| now - c <= COMPLETED_REVEAL_WINDOW_SECS),
+            Self::Unpaid | Self::Cancelled | Self::Closed => false,
+        }
+    }
+
+    /// Does the state allow printing a label (and allocating a waybill)? Only while the order
+    /// awaits shipment: a label is printed to ship, and a print of any other order would be a
+    /// reveal outside the quota.
+    pub fn allows_print(self) -> bool {
+        self == Self::AwaitingShipment
+    }
 }
+
+/// Completed orders stay revealable this long after completion (15 days).
+pub const COMPLETED_REVEAL_WINDOW_SECS: i64 = 15 * 86_400;
 
 /// `POST /api/v1/auth/login`.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -11,7 +11,6 @@ use crate::isv::Caller;
 use crate::clock::rfc3339;
 use crate::db::{Arg, bind_all};
 use crate::error::{AppError, AppResult};
-use crate::reveal::state_allows_reveal;
 use crate::state::AppState;
 
 const COLUMNS: &str = "order_id, shop_id, status, created_at, completed_at, items, amount_cents, name_masked, phone_masked, address_masked, \
@@ -77,7 +76,7 @@ fn to_view(r: Row, now: i64) -> AppResult<OrderView> {
         masked,
         ciphertext,
         receiver_key: r.receiver_key,
-        revealable: state_allows_reveal(status, r.completed_at, now),
+        revealable: status.allows_reveal(r.completed_at, now),
         shipment,
     })
 }

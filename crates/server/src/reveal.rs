@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use orderveil_api::{ErrorCode, OrderStatus, Permission, RevealGrantRequest, RevealGrantResponse, RevealPurpose, Role, Scope, purpose_note_problem};
+use orderveil_api::{ErrorCode, Permission, RevealGrantRequest, RevealGrantResponse, RevealPurpose, Role, Scope, purpose_note_problem};
 use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, KekVersion, OrderId, ShopId, WrappedDek};
 use serde_json::json;
 
@@ -14,18 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::quota::view;
 use crate::settle::{ChargeJob, Outcome};
 use crate::state::AppState;
-
-/// Completed orders stay revealable this long after completion.
-pub const COMPLETED_REVEAL_WINDOW_SECS: i64 = 15 * 86_400;
-
-/// Does the order's state allow a reveal (or a print) at `now`?
-pub fn state_allows_reveal(status: OrderStatus, completed_at: Option<i64>, now: i64) -> bool {
-    match status {
-        OrderStatus::AwaitingShipment | OrderStatus::Shipped | OrderStatus::AfterSale => true,
-        OrderStatus::Completed => completed_at.is_some_and(|c| now - c <= COMPLETED_REVEAL_WINDOW_SECS),
-        OrderStatus::Unpaid | OrderStatus::Cancelled | OrderStatus::Closed => false,
-    }
-}
 
 /// A validated request.
 struct Parsed {
@@ -185,19 +173,21 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use orderveil_api::OrderStatus;
 
     #[test]
-    fn reveal_states() {
+    fn reveal_and_print_states() {
         let now = 1_000_000_000;
-        assert!(state_allows_reveal(OrderStatus::AwaitingShipment, None, now));
-        assert!(state_allows_reveal(OrderStatus::Shipped, None, now));
-        assert!(state_allows_reveal(OrderStatus::AfterSale, None, now));
-        assert!(state_allows_reveal(OrderStatus::Completed, Some(now - 15 * 86_400), now));
-        assert!(!state_allows_reveal(OrderStatus::Completed, Some(now - 15 * 86_400 - 1), now));
-        assert!(!state_allows_reveal(OrderStatus::Completed, None, now));
+        assert!(OrderStatus::AwaitingShipment.allows_reveal(None, now));
+        assert!(OrderStatus::Shipped.allows_reveal(None, now));
+        assert!(OrderStatus::AfterSale.allows_reveal(None, now));
+        assert!(OrderStatus::Completed.allows_reveal(Some(now - 15 * 86_400), now));
+        assert!(!OrderStatus::Completed.allows_reveal(Some(now - 15 * 86_400 - 1), now));
+        assert!(!OrderStatus::Completed.allows_reveal(None, now));
         for s in [OrderStatus::Unpaid, OrderStatus::Cancelled, OrderStatus::Closed] {
-            assert!(!state_allows_reveal(s, Some(now), now));
+            assert!(!s.allows_reveal(Some(now), now));
         }
+        let printable: Vec<OrderStatus> = OrderStatus::ALL.into_iter().filter(|s| s.allows_print()).collect();
+        assert_eq!(printable, [OrderStatus::AwaitingShipment]);
     }
 }

@@ -37,7 +37,6 @@ use crate::db::{Db, Stmt, Val, WriteTx, pow2_chunks, pow2_padded};
 use crate::risk::{self, Book, Limit};
 use crate::error::{AppError, AppResult};
 use crate::quota::{base_limit, orders_last_30_days};
-use crate::reveal::state_allows_reveal;
 use crate::platform::{self, Rules};
 
 /// Most jobs settled in one transaction.
@@ -414,7 +413,7 @@ fn check_orders(job: &ChargeJob, found: &HashMap<String, OrderRow>, suspended: &
     }
     let rows: Vec<&OrderRow> = job.orders.iter().filter_map(mine).collect();
     let forbidden: Vec<String> =
-        rows.iter().filter(|r| !OrderStatus::parse(&r.2).is_some_and(|s| state_allows_reveal(s, r.3, job.now))).map(|r| r.0.clone()).collect();
+        rows.iter().filter(|r| !OrderStatus::parse(&r.2).is_some_and(|s| s.allows_reveal(r.3, job.now))).map(|r| r.0.clone()).collect();
     if !forbidden.is_empty() {
         return Err((ErrorCode::OrderStateForbidsReveal, forbidden));
     }

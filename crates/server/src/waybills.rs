@@ -549,7 +549,7 @@ pub async fn allocate(state: &AppState, caller: &Caller, req: WaybillAllocate) -
     if !missing.is_empty() {
         return Err(AppError::new(ErrorCode::OrderNotFound).with(json!({"order_ids": missing})));
     }
-    let not_ready: Vec<&String> = found.iter().filter(|f| f.1 != OrderStatus::AwaitingShipment.as_str()).map(|f| &f.0).collect();
+    let not_ready: Vec<&String> = found.iter().filter(|f| !OrderStatus::parse(&f.1).is_some_and(OrderStatus::allows_print)).map(|f| &f.0).collect();
     if !not_ready.is_empty() {
         return Err(AppError::new(ErrorCode::OrderNotShippable).with(json!({"order_ids": not_ready})));
     }
@@ -847,7 +847,7 @@ async fn print_tx(state: &AppState, caller: &Caller, shop: &str, nos: &[String],
     }
     // A label is printed to ship: only orders awaiting shipment (a shipped, completed or
     // after-sale order would make the print path a reveal without the quota).
-    let forbidden: Vec<&String> = orders.iter().filter(|o| OrderStatus::parse(&o.2) != Some(OrderStatus::AwaitingShipment)).map(|o| &o.1).collect();
+    let forbidden: Vec<&String> = orders.iter().filter(|o| !OrderStatus::parse(&o.2).is_some_and(OrderStatus::allows_print)).map(|o| &o.1).collect();
     if !forbidden.is_empty() {
         return Err(AppError::new(ErrorCode::OrderNotShippable).with(json!({"order_ids": forbidden, "reason": "only orders awaiting shipment print"})));
     }
