@@ -3,10 +3,13 @@
 //! Asia/Shanghai day. The rate and the floor are the platform's settings in force
 //! ([`crate::platform`]), read for every request.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use orderveil_api::{QuotaDay, QuotaToday};
 use sqlx::{Any, AnyConnection, Executor};
 
 use crate::clock::{day_of, last_days};
+use crate::db::{Stmt, Val};
 use crate::error::AppResult;
 use crate::platform::{self, Rules};
 use crate::settle::QuotaState;
@@ -32,17 +35,27 @@ pub async fn orders_last_30_days<'e, E: Executor<'e, Database = Any>>(ex: E, sho
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Approved extras covering `day`.
-pub async fn extras_on<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str, day: &str) -> AppResult<u32> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(per_day), 0) AS BIGINT) FROM quota_extras \
-         WHERE shop_id = $1 AND status = 'approved' AND start_day <= $2 AND end_day >= $2",
-    )
-    .bind(shop)
-    .bind(day)
-    .fetch_one(ex)
-    .await?;
-    Ok(u32::try_from(n).unwrap_or(0))
+/// The approved extras covering `day` of each of `shops` (shops without any are absent): the
+/// one read of extras, for the quota endpoint (one shop) and the settler (a batch's shops).
+pub async fn extras_for(conn: &mut AnyConnection, shops: &BTreeSet<&str>, day: &str) -> Result<HashMap<String, u32>, sqlx::Error> {
+    if shops.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut st = Stmt::new(conn, "SELECT shop_id, CAST(COALESCE(SUM(per_day), 0) AS BIGINT) FROM quota_extras WHERE status = 'approved' AND start_day <= ");
+    st.arg(Val::S(day.into())).sql(" AND end_day >= ").arg(Val::S(day.into()));
+    st.sql(" AND shop_id IN (").list(shops.iter().map(|s| Val::S((*s).into()))).sql(") GROUP BY shop_id");
+    Ok(st.fetch_all::<(String, i64)>(conn).await?.into_iter().map(|(shop, n)| (shop, u32::try_from(n).unwrap_or(0))).collect())
+}
+
+/// Which of `shops` are suspended: the one read of suspension, for the quota endpoint, the
+/// settler and the print path.
+pub async fn suspended_among(conn: &mut AnyConnection, shops: &BTreeSet<&str>) -> Result<HashSet<String>, sqlx::Error> {
+    if shops.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut st = Stmt::new(conn, "SELECT shop_id FROM shops WHERE suspended <> 0 AND shop_id IN (");
+    st.list(shops.iter().map(|s| Val::S((*s).into()))).sql(")");
+    Ok(st.fetch_all::<(String,)>(conn).await?.into_iter().map(|r| r.0).collect())
 }
 
 /// Build the API view of a shop's quota on `day` (the search fields are filled by [`today`]).
@@ -76,7 +89,7 @@ pub async fn state_on(conn: &mut AnyConnection, shop: &str, day: &str, now: i64,
         Some((u, _, _)) => (u32::try_from(u).unwrap_or(0), orders_last_30_days(&mut *conn, shop, now).await?),
         None => (0, orders_last_30_days(&mut *conn, shop, now).await?),
     };
-    let extra = extras_on(&mut *conn, shop, day).await?;
+    let extra = extras_for(conn, &BTreeSet::from([shop]), day).await?.get(shop).copied().unwrap_or(0);
     Ok(QuotaState { used, base: base_limit(orders_30d, rules.rate_bps, rules.floor), extra, orders_30d, rate_bps: rules.rate_bps, floor: rules.floor })
 }
 
@@ -93,9 +106,9 @@ pub async fn today(state: &AppState, shop: &str) -> AppResult<QuotaToday> {
     let mut conn = state.db.pool.acquire().await?;
     let rules = platform::rules(&mut *conn).await?;
     let q = state_on(&mut conn, shop, &day, now, &rules).await?;
-    let (suspended,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(suspended), 0) FROM shops WHERE shop_id = $1").bind(shop).fetch_one(&mut *conn).await?;
+    let suspended = !suspended_among(&mut conn, &BTreeSet::from([shop])).await?.is_empty();
     let search_used = crate::search::used_on(&mut conn, shop, &day).await?;
-    let mut v = view(shop, &day, &q, suspended != 0);
+    let mut v = view(shop, &day, &q, suspended);
     v.search_used = search_used;
     v.search_budget = rules.search_budget(v.limit);
     v.search_remaining = v.search_budget.saturating_sub(search_used);

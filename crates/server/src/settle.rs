@@ -36,7 +36,7 @@ use crate::audit::{self, Event};
 use crate::db::{Db, Stmt, Val, WriteTx, pow2_chunks, pow2_padded};
 use crate::risk::{self, Book, Limit};
 use crate::error::{AppError, AppResult};
-use crate::quota::{base_limit, orders_last_30_days};
+use crate::quota::{base_limit, extras_for, orders_last_30_days, suspended_among};
 use crate::platform::{self, Rules};
 
 /// Most jobs settled in one transaction.
@@ -257,9 +257,7 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
     st.sql(") AS v JOIN orders o ON o.order_id = v.column1");
     let found: HashMap<String, OrderRow> = st.fetch_all::<OrderRow>(&mut tx).await?.into_iter().map(|r| (r.0.clone(), r)).collect();
     let all_shops: BTreeSet<&str> = jobs.iter().map(|j| j.shop.as_str()).collect();
-    let mut st = Stmt::new(&tx, "SELECT shop_id FROM shops WHERE suspended <> 0 AND shop_id IN (");
-    st.list(all_shops.iter().map(|s| Val::S((*s).into()))).sql(")");
-    let suspended: HashSet<String> = st.fetch_all::<(String,)>(&mut tx).await?.into_iter().map(|r| r.0).collect();
+    let suspended = suspended_among(&mut tx, &all_shops).await?;
 
     // 1–2. Lock the accounts' and shops' risk rows; their cool-downs and counts.
     let subjects: BTreeSet<String> = jobs.iter().flat_map(|j| [j.account.clone(), risk::shop_subject(&j.shop)]).collect();
@@ -299,12 +297,9 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
     let day_set: BTreeSet<&str> = keys.iter().map(|k| k.1).collect();
     let shop_set: BTreeSet<&str> = keys.iter().map(|k| k.0).collect();
     for day in &day_set {
-        let mut st = Stmt::new(&tx, "SELECT shop_id, CAST(COALESCE(SUM(per_day), 0) AS BIGINT) FROM quota_extras WHERE status = 'approved' AND start_day <= ");
-        st.arg(Val::S((*day).into())).sql(" AND end_day >= ").arg(Val::S((*day).into()));
-        st.sql(" AND shop_id IN (").list(shop_set.iter().map(|s| Val::S((*s).into()))).sql(") GROUP BY shop_id");
-        for (shop, extra) in st.fetch_all::<(String, i64)>(&mut tx).await? {
+        for (shop, extra) in extras_for(&mut tx, &shop_set, day).await? {
             if let Some(d) = days.get_mut(&(shop, (*day).to_string())) {
-                d.state.extra = u32::try_from(extra).unwrap_or(0);
+                d.state.extra = extra;
             }
         }
     }

@@ -809,8 +809,7 @@ pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) ->
 /// Check and count the prints in one transaction with their audit row.
 async fn print_tx(state: &AppState, caller: &Caller, shop: &str, nos: &[String], gid: &str, now: i64) -> AppResult<Printed> {
     let mut tx = state.db.begin_write().await?;
-    let (suspended,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(suspended), 0) FROM shops WHERE shop_id = $1").bind(shop).fetch_one(&mut *tx).await?;
-    if suspended != 0 {
+    if !crate::quota::suspended_among(&mut tx, &std::collections::BTreeSet::from([shop])).await?.is_empty() {
         return Err(ErrorCode::ShopSuspended.into());
     }
     let mut st = Stmt::new(
