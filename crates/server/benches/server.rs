@@ -548,7 +548,7 @@ fn reset_hwm(pid: u32) -> bool {
 /// without formatting or sending them anywhere. Returns (seconds, rows, bytes of text read).
 async fn raw_select(db_url: &str) -> (f64, u64, u64) {
     type Row = (String, String, i64, String, i64, String, String, String, String, String, String, String, Option<String>, Option<String>, Option<i64>);
-    use orderveil_server::db::{Arg, Db};
+    use orderveil_server::store::{Arg, Db};
     let db = Db::connect(db_url).await.unwrap();
     let mut conn = db.connect_native_reader(2000).await.unwrap();
     let cols = "order_id, status, created_at, items, amount_cents, name_masked, phone_masked, address_masked, name_ct, phone_ct, address_ct, receiver_key, carrier, tracking_no, shipped_at";

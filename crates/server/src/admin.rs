@@ -18,10 +18,10 @@ use orderveil_api::{
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::auth::{User, parse_permissions};
+use crate::guard::{User, parse_permissions, require_admin};
 use crate::clock::{day_of, rfc3339};
 use crate::error::{AppError, AppResult};
-use crate::http::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath};
 use crate::staff::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash, valid_username};
 use crate::state::AppState;
 
@@ -29,11 +29,6 @@ use crate::state::AppState;
 pub const MAX_SHOP_NAME: usize = 60;
 /// Longest suspension reason, in characters.
 pub const MAX_REASON: usize = 200;
-
-/// FORBIDDEN unless a platform admin.
-pub fn require_admin(user: &User) -> AppResult<()> {
-    if user.role == Role::Admin { Ok(()) } else { Err(ErrorCode::Forbidden.into()) }
-}
 
 /// The admin console's routes.
 pub fn routes() -> Router<AppState> {

@@ -23,12 +23,12 @@ use orderveil_api::{
 use serde_json::json;
 use sqlx::{Any, Executor};
 
-use crate::admin::require_admin;
+use crate::guard::{require_admin, shop_with};
 use crate::audit::{self, Event};
-use crate::auth::User;
+use crate::guard::User;
 use crate::clock::{day_of, last_days, parse_day, rfc3339};
 use crate::error::{AppError, AppResult};
-use crate::http::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::quota;
 use crate::state::AppState;
 
@@ -48,15 +48,6 @@ pub const MAX_LIST: i64 = 500;
 fn invalid(field: &str, reason: &str) -> AppError {
     AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "reason": reason}))
 }
-
-/// The shop of a user who may apply and withdraw: an owner, or staff with `quota`.
-fn applicant_shop(user: &User) -> AppResult<String> {
-    match user.role {
-        Role::Owner | Role::Staff if user.can(Permission::Quota) => Ok(user.own_shop()?.to_string()),
-        _ => Err(ErrorCode::Forbidden.into()),
-    }
-}
-
 
 /// The state an application shows on `today`.
 pub fn derive_status(stored: &str, start_day: &str, end_day: Option<&str>, today: &str) -> ApplicationStatus {
@@ -140,7 +131,7 @@ async fn fetch<'e, E: Executor<'e, Database = Any>>(ex: E, id: i64) -> AppResult
 
 /// `POST /api/v1/quota/applications`.
 pub async fn apply(state: &AppState, user: &User, req: QuotaApplicationCreate) -> AppResult<QuotaApplication> {
-    let shop = applicant_shop(user)?;
+    let shop = shop_with(user, Permission::Quota)?;
     let now = state.now();
     let today = day_of(now);
     let (description, end_day) = validate(&req, &today)?;
@@ -180,7 +171,7 @@ fn conflict(row: Option<&Row>, today: &str) -> AppError {
 
 /// `POST /api/v1/quota/applications/{id}/withdraw` (the shop, while pending).
 pub async fn withdraw(state: &AppState, user: &User, id: i64) -> AppResult<QuotaApplication> {
-    let shop = applicant_shop(user)?;
+    let shop = shop_with(user, Permission::Quota)?;
     let now = state.now();
     let today = day_of(now);
     let mut tx = state.db.begin_write().await?;
@@ -272,7 +263,7 @@ pub async fn list(state: &AppState, user: &User, q: ApplicationQuery) -> AppResu
     let shop = if admin {
         q.shop_id.clone()
     } else {
-        let own = applicant_shop(user)?;
+        let own = shop_with(user, Permission::Quota)?;
         if q.shop_id.as_deref().is_some_and(|s| s != own) {
             return Err(ErrorCode::Forbidden.into());
         }

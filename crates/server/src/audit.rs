@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use crate::db::{Db, Stmt, Val, pow2_chunks};
+use crate::store::{Db, Stmt, Val, pow2_chunks};
 
 /// The hash before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -13,13 +13,14 @@ use orderveil_api::{ApiError, AuditEntry, AuditPage, AuditQuery, AuditVerifyRepo
 use serde_json::json;
 
 use crate::audit;
-use crate::auth::User;
+use crate::guard::User;
 use crate::clock::{parse_rfc3339, rfc3339};
-use crate::db::{Arg, bind_all};
+use crate::store::{Arg, bind_all};
 use crate::error::{AppError, AppResult};
-use crate::http::ApiQuery;
+use crate::extract::ApiQuery;
 use crate::sheet;
 use crate::state::AppState;
+use utoipa::OpenApi;
 
 type Row = (i64, String, i64, i64, String, Option<String>, String, String, Option<String>, String, String, String);
 
@@ -224,9 +225,12 @@ pub async fn verify(state: &AppState, user: &User) -> AppResult<AuditVerifyRepor
 // ---------------------------------------------------------------------------------------
 // Routes
 
-/// The export and verify routes (`GET /api/v1/audit` itself is in `http.rs`).
+/// The audit trail's routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/audit/export.csv", get(get_audit_export)).route("/api/v1/audit/verify", get(get_audit_verify))
+    Router::new()
+        .route("/api/v1/audit", get(get_audit))
+        .route("/api/v1/audit/export.csv", get(get_audit_export))
+        .route("/api/v1/audit/verify", get(get_audit_verify))
 }
 
 /// The filtered audit trail as CSV (same filters and visibility as `GET /api/v1/audit`;
@@ -242,3 +246,14 @@ pub async fn get_audit_export(State(state): State<AppState>, user: User, ApiQuer
 pub async fn get_audit_verify(State(state): State<AppState>, user: User) -> AppResult<Json<AuditVerifyReport>> {
     verify(&state, &user).await.map(Json)
 }
+
+/// The audit trail: own shop for owners, everything for platform admins.
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), responses((status = 200, body = AuditPage), (status = 403, body = ApiError)))]
+async fn get_audit(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<AuditQuery>) -> AppResult<Json<AuditPage>> {
+    list(&state, &user, q).await.map(Json)
+}
+
+/// The OpenAPI paths of these routes.
+#[derive(OpenApi)]
+#[openapi(paths(get_audit, get_audit_export, get_audit_verify))]
+pub struct AuditListDoc;

@@ -52,16 +52,16 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use orderveil_api::{ApiError, EXPORT_TTL_SECS, ErrorCode, ExportCreate, ExportFilter, ExportFormat, ExportJob, ExportStatus, Item, Permission, Role};
+use orderveil_api::{ApiError, EXPORT_TTL_SECS, ErrorCode, ExportCreate, ExportFilter, ExportFormat, ExportJob, ExportStatus, Item, Permission};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Event};
-use crate::auth::User;
+use crate::guard::{User, shop_with};
 use crate::clock::{SHANGHAI, rfc3339};
-use crate::db::{Arg, NativeConnection};
+use crate::store::{Arg, NativeConnection};
 use crate::error::{AppError, AppResult};
-use crate::http::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath};
 use crate::orders::OrderFilter;
 use crate::sheet::{self, Cell, XlsxWriter};
 use crate::state::AppState;
@@ -184,15 +184,6 @@ fn job_view(r: JobRow, now: i64) -> AppResult<ExportJob> {
     })
 }
 
-/// The caller's shop, if they may export: owners, and staff with `export`. Admins,
-/// factories and other staff: FORBIDDEN.
-fn export_shop(user: &User) -> AppResult<String> {
-    match user.role {
-        Role::Owner | Role::Staff if user.can(Permission::Export) => Ok(user.own_shop()?.to_string()),
-        _ => Err(ErrorCode::Forbidden.into()),
-    }
-}
-
 /// A job of `shop`; another shop's (or a malformed id) is NOT_FOUND.
 async fn load(state: &AppState, shop: &str, id: &str) -> AppResult<(JobRow, String)> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
@@ -238,11 +229,11 @@ fn new_id() -> AppResult<String> {
 
 /// Create a job: resolve and count the filter, store, audit `export_create`.
 pub async fn create(state: &AppState, user: &User, req: ExportCreate) -> AppResult<ExportJob> {
-    let shop = export_shop(user)?;
+    let shop = shop_with(user, Permission::Export)?;
     let filter = OrderFilter::resolve(state, &shop, &req.filter.to_order_query())?;
     // Receiver-field terms in the filter are a metered search, charged once, here (each
     // download re-runs the stored tokens without a new charge).
-    let caller = crate::isv::Caller::User(user.clone());
+    let caller = crate::guard::Caller::User(user.clone());
     let rows_total = match crate::search::Meter::begin(state, &caller, &shop, &filter.metered, filter.units(), "export").await? {
         Some(mut meter) => {
             let n = filter.count_on(meter.conn()).await?;
@@ -281,13 +272,13 @@ pub async fn create(state: &AppState, user: &User, req: ExportCreate) -> AppResu
 
 /// One job of the caller's shop.
 pub async fn job(state: &AppState, user: &User, id: &str) -> AppResult<ExportJob> {
-    let shop = export_shop(user)?;
+    let shop = shop_with(user, Permission::Export)?;
     job_view(load(state, &shop, id).await?.0, state.now())
 }
 
 /// The shop's latest jobs, newest first.
 pub async fn list(state: &AppState, user: &User) -> AppResult<Vec<ExportJob>> {
-    let shop = export_shop(user)?;
+    let shop = shop_with(user, Permission::Export)?;
     let rows: Vec<JobRow> = sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM exports WHERE shop_id = $1 ORDER BY seq DESC LIMIT {LISTED_JOBS}"))
         .bind(&shop)
         .fetch_all(&state.db.pool)
@@ -301,7 +292,7 @@ pub async fn list(state: &AppState, user: &User) -> AppResult<Vec<ExportJob>> {
 /// errors; once the body has started, a failure cuts the download short (the client sees
 /// an incomplete transfer, never a complete-looking truncated file).
 pub async fn download(state: &AppState, user: &User, id: &str) -> AppResult<Response> {
-    let shop = export_shop(user)?;
+    let shop = shop_with(user, Permission::Export)?;
     let (job, stored) = load(state, &shop, id).await?;
     let now = state.now();
     let expires = job.8 + EXPORT_TTL_SECS;

@@ -26,9 +26,16 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Event};
 use crate::clock::parse_rfc3339;
-use crate::db::{Backend, Db};
+use crate::store::{Backend, Db};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use orderveil_api::{ApiError, IngestRequest};
+use utoipa::OpenApi;
+use crate::extract::ApiJson;
+use crate::guard::OrderSystem;
 
 /// Most orders in one ingest request.
 pub const MAX_BATCH: usize = 500;
@@ -566,6 +573,28 @@ async fn write_batch(tx: &mut AnyConnection, backend: Backend, b: &Prepared) -> 
     }
     Ok(Ok(IngestResponse { created, existing }))
 }
+
+// ---------------------------------------------------------------------------------------
+// Routes
+
+/// The order system's ingest route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/orders/ingest", post(ingest_orders))
+}
+
+/// Push orders from the platform's order system (service token). Up to 500; all or nothing.
+#[utoipa::path(post, path = "/api/v1/orders/ingest", request_body = IngestRequest,
+    responses((status = 200, body = IngestResponse), (status = 401, body = ApiError), (status = 422, body = ApiError)),
+    security(("service_token" = [])))]
+async fn ingest_orders(State(state): State<AppState>, _sys: OrderSystem, ApiJson(req): ApiJson<IngestRequest>) -> AppResult<Json<IngestResponse>> {
+    ingest(&state, req.orders, "order-system").await.map(Json)
+}
+
+/// The OpenAPI paths of these routes.
+#[derive(OpenApi)]
+#[openapi(paths(ingest_orders))]
+pub struct IngestDoc;
 
 #[cfg(test)]
 mod tests {

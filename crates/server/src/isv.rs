@@ -16,26 +16,32 @@
 //! * Batch helpers for an ISV's own storage: masking of stored ciphertext and blind-index
 //!   tokens for search terms (≤ 50 each).
 
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orderveil_api::{
-    BatchMaskRequest, BatchMaskResponse, ErrorCode, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, MaskedItem, Permission,
-    RevealPurpose, Role, Scope, SearchIndexItem, SearchIndexRequest, SearchIndexResponse, TokenRequest, TokenResponse, valid_origin,
+    BatchMaskRequest, BatchMaskResponse, ErrorCode, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, MaskedItem,
+    Role, Scope, SearchIndexItem, SearchIndexRequest, SearchIndexResponse, TokenRequest, TokenResponse, valid_origin,
 };
 use orderveil_cipher::{FieldCiphertext, FieldKind, OrderId, ShopId};
 use serde_json::json;
 
-use crate::admin::require_admin;
+use crate::guard::require_admin;
 use crate::audit::{self, Event};
-use crate::auth::{User, random_token, sha256_hex};
+use crate::auth::{random_token, sha256_hex};
+use crate::guard::{Caller, User, app_for_token, bearer, require_owner, join_purposes, join_scopes, parse_origins, parse_purposes, parse_scopes};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use orderveil_api::ApiError;
+use utoipa::OpenApi;
+use crate::extract::{ApiJson, ApiPath};
 
 /// Prefix of access tokens.
-pub const ACCESS_PREFIX: &str = "ovat_";
+pub use crate::guard::ACCESS_PREFIX;
 /// Prefix of refresh tokens.
 pub const REFRESH_PREFIX: &str = "ovrt_";
 /// Prefix of app secrets.
@@ -48,213 +54,6 @@ pub const REFRESH_TTL_SECS: i64 = 30 * 86_400;
 pub const MAX_ORIGINS: usize = orderveil_api::ISV_MAX_ORIGINS;
 /// Most items of a batch helper request.
 pub const MAX_BATCH: usize = 50;
-
-/// An app acting for a shop, from a valid access token.
-#[derive(Clone, Debug)]
-pub struct AppCaller {
-    /// The app.
-    pub app_id: String,
-    /// Its name.
-    pub app_name: String,
-    /// The shop that authorized it.
-    pub shop_id: String,
-    /// The authorization.
-    pub authorization_id: i64,
-    /// The token's scopes.
-    pub scopes: Vec<Scope>,
-    /// The app's registered web origins.
-    pub origins: Vec<String>,
-    /// The purposes the shop lets it reveal for.
-    pub purposes: Vec<RevealPurpose>,
-}
-
-impl AppCaller {
-    /// SCOPE_MISSING unless the token carries `scope`.
-    pub fn require(&self, scope: Scope) -> AppResult<()> {
-        if self.scopes.contains(&scope) { Ok(()) } else { Err(AppError::new(ErrorCode::ScopeMissing).with(json!({"scope": scope.as_str()}))) }
-    }
-
-    /// The id its reveal charges are recorded with: negative, so it never collides with a
-    /// user's id.
-    pub fn account_id(&self) -> i64 {
-        -self.authorization_id
-    }
-
-    /// The risk subject of this app in this shop: the same across re-authorizations, so
-    /// revoking and authorizing again starts no fresh count.
-    pub fn risk_subject(&self) -> String {
-        crate::risk::app_subject(&self.app_id, &self.shop_id)
-    }
-
-    /// The audit actor, `app:<id>`.
-    pub fn actor(&self) -> String {
-        format!("app:{}", self.app_id)
-    }
-}
-
-/// Who calls an endpoint that both merchants' pages and ISV apps use.
-#[derive(Clone, Debug)]
-pub enum Caller {
-    /// A logged-in user (session cookie; CSRF checked for state changes).
-    User(User),
-    /// An ISV app with an access token for one shop.
-    App(AppCaller),
-}
-
-impl Caller {
-    /// The shop whose orders the caller may read: an app's own shop (`orders.read`), a shop
-    /// user's own shop (`view`), or the one a platform admin names.
-    pub fn readable_shop(&self, asked: Option<&str>) -> AppResult<String> {
-        match self {
-            Self::App(app) => {
-                app.require(Scope::OrdersRead)?;
-                match asked {
-                    Some(s) if s != app.shop_id => Err(AppError::new(ErrorCode::Forbidden)),
-                    _ => Ok(app.shop_id.clone()),
-                }
-            }
-            Self::User(user) => match user.role {
-                Role::Admin => asked.map(str::to_string).ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id", "reason": "required for admins"}))),
-                Role::Owner | Role::Staff if user.can(Permission::View) => Ok(user.own_shop()?.to_string()),
-                _ => Err(AppError::new(ErrorCode::Forbidden)),
-            },
-        }
-    }
-
-    /// The shop the caller acts for with `permission` (a shop user: owner, or staff granted
-    /// it) or `scope` (an app); FORBIDDEN or SCOPE_MISSING otherwise.
-    pub fn acting_shop(&self, permission: Permission, scope: Scope) -> AppResult<String> {
-        match self {
-            Self::App(app) => {
-                app.require(scope)?;
-                Ok(app.shop_id.clone())
-            }
-            Self::User(user) if matches!(user.role, Role::Owner | Role::Staff) && user.can(permission) => Ok(user.own_shop()?.to_string()),
-            Self::User(_) => Err(ErrorCode::Forbidden.into()),
-        }
-    }
-
-    /// The audit actor: the user name, or `app:<id>`.
-    pub fn actor(&self) -> String {
-        match self {
-            Self::App(app) => app.actor(),
-            Self::User(user) => user.username.clone(),
-        }
-    }
-
-    /// The acting user's id (none for an app).
-    pub fn actor_id(&self) -> Option<i64> {
-        match self {
-            Self::App(_) => None,
-            Self::User(user) => Some(user.id),
-        }
-    }
-
-    /// The risk subject of the account ([`crate::risk`]).
-    pub fn risk_subject(&self) -> String {
-        match self {
-            Self::App(app) => app.risk_subject(),
-            Self::User(user) => crate::risk::user_subject(user.id),
-        }
-    }
-
-    /// How the caller came, for audit details: `"web"` or the app.
-    pub fn via(&self) -> serde_json::Value {
-        match self {
-            Self::App(app) => json!({"isv": app.app_id, "app_name": app.app_name}),
-            Self::User(_) => json!("web"),
-        }
-    }
-
-    /// May the caller read this shop's order? (Other shops' orders look absent.)
-    pub fn can_read_order_of(&self, shop: &str) -> bool {
-        match self {
-            Self::App(app) => app.scopes.contains(&Scope::OrdersRead) && app.shop_id == shop,
-            Self::User(user) => match user.role {
-                Role::Admin => true,
-                Role::Owner | Role::Staff => user.can(Permission::View) && user.shop_id.as_deref() == Some(shop),
-                Role::Factory => false,
-            },
-        }
-    }
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim)
-}
-
-fn parse_scopes(s: &str) -> Vec<Scope> {
-    s.split(',').filter_map(|p| Scope::parse(p.trim())).collect()
-}
-
-fn join_scopes(scopes: &[Scope]) -> String {
-    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
-}
-
-fn parse_purposes(s: &str) -> Vec<RevealPurpose> {
-    s.split(',').filter_map(|p| RevealPurpose::parse(p.trim())).collect()
-}
-
-fn join_purposes(purposes: &[RevealPurpose]) -> String {
-    purposes.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
-}
-
-fn parse_origins(s: &str) -> Vec<String> {
-    serde_json::from_str(s).unwrap_or_default()
-}
-
-/// The app behind an access token, re-read on every request: an expired token, a revoked
-/// authorization or a disabled app stop working at once.
-pub async fn app_for_token(state: &AppState, token: &str) -> AppResult<AppCaller> {
-    if !token.starts_with(ACCESS_PREFIX) {
-        return Err(ErrorCode::TokenInvalid.into());
-    }
-    type Row = (String, i64, String, i64, String, Option<i64>, String, String, String, i64, String);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT t.kind, t.expires_at, t.scopes, a.id, a.shop_id, a.revoked_at, p.app_id, p.name, p.origins, p.disabled, a.purposes \
-         FROM isv_tokens t JOIN isv_authorizations a ON a.id = t.authorization_id JOIN isv_apps p ON p.app_id = a.app_id \
-         WHERE t.token_hash = $1",
-    )
-    .bind(sha256_hex(token))
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let Some((kind, expires_at, scopes, authorization_id, shop_id, revoked_at, app_id, app_name, origins, disabled, purposes)) = row else {
-        return Err(ErrorCode::TokenInvalid.into());
-    };
-    if kind != "access" {
-        return Err(ErrorCode::TokenInvalid.into());
-    }
-    if revoked_at.is_some() || disabled != 0 {
-        return Err(ErrorCode::AppNotAuthorized.into());
-    }
-    if expires_at <= state.now() {
-        return Err(ErrorCode::TokenExpired.into());
-    }
-    Ok(AppCaller {
-        app_id,
-        app_name,
-        shop_id,
-        authorization_id,
-        scopes: parse_scopes(&scopes),
-        origins: parse_origins(&origins),
-        purposes: parse_purposes(&purposes),
-    })
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        // Already checked by the CORS layer (a cross-origin request).
-        if let Some(app) = parts.extensions.get::<AppCaller>() {
-            return Ok(Self::App(app.clone()));
-        }
-        if let Some(token) = bearer(&parts.headers).filter(|t| t.starts_with(ACCESS_PREFIX)) {
-            return Ok(Self::App(app_for_token(state, token).await?));
-        }
-        Ok(Self::User(User::from_request_parts(parts, state).await?))
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // CORS
@@ -335,10 +134,6 @@ pub async fn cors(State(state): State<AppState>, mut req: Request, next: Next) -
 
 // ---------------------------------------------------------------------------------------
 // Registration, authorization, tokens
-
-fn require_owner(user: &User) -> AppResult<&str> {
-    if user.role == Role::Owner { user.own_shop() } else { Err(ErrorCode::Forbidden.into()) }
-}
 
 type AppRow = (String, String, String, i64, i64);
 
@@ -703,6 +498,82 @@ pub async fn search_index(state: &AppState, caller: &Caller, req: SearchIndexReq
     }
     Ok(SearchIndexResponse { items: out })
 }
+
+// ---------------------------------------------------------------------------------------
+// Routes
+
+/// The ISV routes: app registration and authorization (web app), tokens and batch helpers (app backends).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/isv-apps", get(list_isv_apps).post(register_isv_app))
+        .route("/api/v1/isv-authorizations", get(list_isv_authorizations).post(authorize_isv_app))
+        .route("/api/v1/isv-authorizations/{id}/revoke", post(revoke_isv_authorization))
+        .route("/api/v1/isv/token", post(isv_token))
+        .route("/api/v1/isv/batch-mask", post(isv_batch_mask))
+        .route("/api/v1/isv/search-index", post(isv_search_index))
+}
+
+/// Third-party apps: every app (platform admins) or the enabled ones (shop owners).
+#[utoipa::path(get, path = "/api/v1/isv-apps", responses((status = 200, body = Vec<IsvApp>), (status = 403, body = ApiError)))]
+async fn list_isv_apps(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<IsvApp>>> {
+    list_apps(&state, &user).await.map(Json)
+}
+
+/// Register a third-party app (platform admins); the secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/isv-apps", request_body = IsvAppCreate,
+    responses((status = 200, body = IsvAppCreated), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+async fn register_isv_app(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<IsvAppCreate>) -> AppResult<Json<IsvAppCreated>> {
+    register(&state, &user, req).await.map(Json)
+}
+
+/// The shop's app authorizations (owners), or all of them (platform admins).
+#[utoipa::path(get, path = "/api/v1/isv-authorizations", responses((status = 200, body = Vec<IsvAuthorization>), (status = 403, body = ApiError)))]
+async fn list_isv_authorizations(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<IsvAuthorization>>> {
+    list_authorizations(&state, &user).await.map(Json)
+}
+
+/// Authorize an app for the owner's shop with scopes (replaces a live authorization of it).
+#[utoipa::path(post, path = "/api/v1/isv-authorizations", request_body = IsvAuthorizationCreate,
+    responses((status = 200, body = IsvAuthorization), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn authorize_isv_app(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<IsvAuthorizationCreate>) -> AppResult<Json<IsvAuthorization>> {
+    authorize(&state, &user, req).await.map(Json)
+}
+
+/// Revoke an app's authorization; its tokens stop working at once.
+#[utoipa::path(post, path = "/api/v1/isv-authorizations/{id}/revoke", params(("id" = i64, Path)),
+    responses((status = 200, body = IsvAuthorization), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn revoke_isv_authorization(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<i64>) -> AppResult<Json<IsvAuthorization>> {
+    revoke(&state, &user, id).await.map(Json)
+}
+
+/// Access tokens for an app's backend: `client_credentials` (app id + secret + shop) or
+/// `refresh_token`.
+#[utoipa::path(post, path = "/api/v1/isv/token", request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn isv_token(State(state): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> AppResult<Json<TokenResponse>> {
+    token(&state, req).await.map(Json)
+}
+
+/// The masked text of ciphertexts an app stores (≤ 50), never the plaintext.
+#[utoipa::path(post, path = "/api/v1/isv/batch-mask", request_body = BatchMaskRequest,
+    responses((status = 200, body = BatchMaskResponse), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("app_token" = [])))]
+async fn isv_batch_mask(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<BatchMaskRequest>) -> AppResult<Json<BatchMaskResponse>> {
+    batch_mask(&state, &caller, req).await.map(Json)
+}
+
+/// Blind-index tokens of search terms (≤ 50) under the shop's index key.
+#[utoipa::path(post, path = "/api/v1/isv/search-index", request_body = SearchIndexRequest,
+    responses((status = 200, body = SearchIndexResponse), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("app_token" = [])))]
+async fn isv_search_index(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<SearchIndexRequest>) -> AppResult<Json<SearchIndexResponse>> {
+    search_index(&state, &caller, req).await.map(Json)
+}
+
+/// The OpenAPI paths of these routes.
+#[derive(OpenApi)]
+#[openapi(paths(list_isv_apps, register_isv_app, list_isv_authorizations, authorize_isv_app, revoke_isv_authorization, isv_token, isv_batch_mask, isv_search_index))]
+pub struct IsvDoc;
 
 #[cfg(test)]
 mod tests {

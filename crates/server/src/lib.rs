@@ -14,11 +14,12 @@ pub mod audit;
 pub mod audit_query;
 pub mod auth;
 pub mod clock;
-pub mod db;
+pub mod store;
 pub mod demo;
 pub mod error;
+pub mod extract;
 pub mod export;
-pub mod http;
+pub mod guard;
 pub mod ingest;
 pub mod isv;
 pub mod keys;
@@ -26,14 +27,17 @@ pub mod orders;
 pub mod platform;
 pub mod quota;
 pub mod reveal;
+pub mod routes;
 pub mod risk;
 pub mod search;
+pub mod session;
 pub mod settle;
 pub mod sheet;
 pub mod shipping;
 pub mod staff;
 pub mod state;
 pub mod waybills;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -97,7 +101,7 @@ fn write_private(path: &Path, text: &str) -> Result<(), String> {
 /// Open the store, migrate it, load keys: everything [`app`] needs.
 pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<AppState, String> {
     std::fs::create_dir_all(&cfg.data_dir).map_err(|e| format!("{}: {e}", cfg.data_dir.display()))?;
-    let db = db::Db::connect(&cfg.database_url()).await.map_err(|e| format!("database: {e}"))?;
+    let db = store::Db::connect(&cfg.database_url()).await.map_err(|e| format!("database: {e}"))?;
     db.migrate().await.map_err(|e| format!("migration: {e}"))?;
     let keys = keys::KeyProvider::load(&cfg.data_dir)?;
     let token = service_token(cfg)?;
@@ -111,12 +115,12 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
 
 /// The HTTP API (no web app).
 pub fn app(state: AppState) -> axum::Router {
-    http::router(state, None)
+    routes::router(state, None)
 }
 
 /// The HTTP API plus the web app in `web_dir` at `/`.
 pub fn app_with_web(state: AppState, web_dir: Option<&Path>) -> axum::Router {
-    http::router(state, web_dir)
+    routes::router(state, web_dir)
 }
 
 fn set_nodelay(io: &mut tokio::net::TcpStream) {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use orderveil_server::{Config, Settings, audit, build_state, clock::SystemClock, db::Db, demo};
+use orderveil_server::{Config, Settings, audit, build_state, clock::SystemClock, store::Db, demo};
 
 // mimalloc instead of glibc malloc: a grant or an ingest batch allocates many small buffers
 // across the runtime's and the SQLite driver's threads, where glibc's malloc/free took ~10 %

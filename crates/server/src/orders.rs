@@ -7,11 +7,17 @@ use orderveil_cipher::{FieldKind, ShopId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::isv::Caller;
+use crate::guard::Caller;
 use crate::clock::rfc3339;
-use crate::db::{Arg, bind_all};
+use crate::store::{Arg, bind_all};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use axum::extract::State;
+use axum::routing;
+use axum::{Json, Router};
+use orderveil_api::ApiError;
+use utoipa::OpenApi;
+use crate::extract::{ApiPath, ApiQuery};
 
 const COLUMNS: &str = "order_id, shop_id, status, created_at, completed_at, items, amount_cents, name_masked, phone_masked, address_masked, \
                        name_ct, phone_ct, address_ct, receiver_key, carrier, tracking_no, shipped_at";
@@ -260,3 +266,30 @@ pub async fn view_in(conn: &mut sqlx::AnyConnection, order_id: &str, now: i64) -
     let row: Option<Row> = sqlx::query_as(&sql).bind(order_id).fetch_optional(conn).await?;
     row.map(|r| to_view(r, now)).transpose()
 }
+
+// ---------------------------------------------------------------------------------------
+// Routes
+
+/// The masked order routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/orders", routing::get(list_orders))
+        .route("/api/v1/orders/{id}", routing::get(get_order))
+}
+
+/// Masked orders of the caller's shop, with filters and blind-index search.
+#[utoipa::path(get, path = "/api/v1/orders", params(OrderQuery), responses((status = 200, body = OrderPage), (status = 401, body = ApiError)))]
+async fn list_orders(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<OrderQuery>) -> AppResult<Json<OrderPage>> {
+    list(&state, &caller, q).await.map(Json)
+}
+
+/// One masked order.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 404, body = ApiError)))]
+async fn get_order(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> AppResult<Json<OrderView>> {
+    get(&state, &caller, &id).await.map(Json)
+}
+
+/// The OpenAPI paths of these routes.
+#[derive(OpenApi)]
+#[openapi(paths(list_orders, get_order))]
+pub struct OrdersDoc;

@@ -16,9 +16,9 @@ use serde_json::json;
 use sqlx::{Any, Executor};
 
 use crate::audit::{self, Event};
-use crate::auth::User;
+use crate::guard::User;
 use crate::clock::rfc3339;
-use crate::db::Db;
+use crate::store::Db;
 use crate::error::{AppError, AppResult};
 use crate::state::{AppState, Settings};
 
@@ -232,14 +232,14 @@ pub async fn rules<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Rules, 
 
 /// `GET /api/v1/admin/settings` (platform admins).
 pub async fn get(state: &AppState, user: &User) -> AppResult<PlatformSettings> {
-    crate::admin::require_admin(user)?;
+    crate::guard::require_admin(user)?;
     Ok(read(&state.db.pool).await?.view())
 }
 
 /// `PUT /api/v1/admin/settings` (platform admins): validate, apply if nobody changed the
 /// settings since `expected_version`, audit before and after.
 pub async fn update(state: &AppState, user: &User, req: PlatformSettingsUpdate) -> AppResult<PlatformSettings> {
-    crate::admin::require_admin(user)?;
+    crate::guard::require_admin(user)?;
     let new = Rules {
         rate_bps: req.quota_rate_bps,
         floor: req.quota_floor,

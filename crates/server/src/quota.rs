@@ -9,11 +9,20 @@ use orderveil_api::{QuotaDay, QuotaToday};
 use sqlx::{Any, AnyConnection, Executor};
 
 use crate::clock::{day_of, last_days};
-use crate::db::{Stmt, Val};
+use crate::store::{Stmt, Val};
 use crate::error::AppResult;
 use crate::platform::{self, Rules};
 use crate::settle::QuotaState;
 use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use orderveil_api::{ApiError, ErrorCode, QuotaResponse, Role};
+use serde_json::json;
+use utoipa::OpenApi;
+use crate::extract::ApiQuery;
+use crate::guard::Caller;
+use crate::error::AppError;
 
 /// `max(floor, ceil(rate_bps × orders_30d / (30 × 10000)))`, in integers so 5 % of 600
 /// orders is exactly 1, not 2 through floating-point rounding.
@@ -132,6 +141,44 @@ pub async fn history(state: &AppState, shop: &str) -> AppResult<Vec<QuotaDay>> {
         })
         .collect())
 }
+
+// ---------------------------------------------------------------------------------------
+// Routes
+
+/// The quota route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/quota", get(get_quota))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct ShopParam {
+    /// Shop (platform admins only).
+    shop_id: Option<String>,
+}
+
+/// Today's quota and the last 30 days.
+#[utoipa::path(get, path = "/api/v1/quota", params(ShopParam), responses((status = 200, body = QuotaResponse), (status = 401, body = ApiError)))]
+async fn get_quota(State(state): State<AppState>, caller: Caller, ApiQuery(p): ApiQuery<ShopParam>) -> AppResult<Json<QuotaResponse>> {
+    let shop = match caller {
+        // An app sees the quota its reveals are charged to.
+        Caller::App(app) => app.shop_id,
+        Caller::User(user) => match user.role {
+            Role::Admin => p.shop_id.ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?,
+            Role::Owner | Role::Staff => user.own_shop()?.to_string(),
+            Role::Factory => return Err(ErrorCode::Forbidden.into()),
+        },
+    };
+    let today = today(&state, &shop).await?;
+    let extras = crate::applications::active_extras(&state, &shop, &today.day).await?;
+    Ok(Json(QuotaResponse { today, history: history(&state, &shop).await?, extras }))
+}
+
+/// The OpenAPI paths of these routes.
+#[derive(OpenApi)]
+#[openapi(paths(get_quota))]
+pub struct QuotaDoc;
 
 #[cfg(test)]
 mod tests {

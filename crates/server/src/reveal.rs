@@ -8,12 +8,18 @@ use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, 
 use serde_json::json;
 
 use crate::audit::Event;
-use crate::isv::Caller;
+use crate::guard::Caller;
 use crate::clock::day_of;
 use crate::error::{AppError, AppResult};
 use crate::quota::view;
 use crate::settle::{ChargeJob, Outcome};
 use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use orderveil_api::ApiError;
+use utoipa::OpenApi;
+use crate::extract::ApiJson;
 
 /// A validated request.
 struct Parsed {
@@ -170,6 +176,28 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
         quota,
     })
 }
+
+// ---------------------------------------------------------------------------------------
+// Routes
+
+/// The reveal grant route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reveal-grants", post(reveal_grants))
+}
+
+/// A one-time reveal grant for up to 50 orders, charged to the shop's daily quota.
+#[utoipa::path(post, path = "/api/v1/reveal-grants", request_body = RevealGrantRequest,
+    responses((status = 200, body = RevealGrantResponse), (status = 403, body = ApiError), (status = 404, body = ApiError),
+              (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+async fn reveal_grants(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<RevealGrantRequest>) -> AppResult<Json<RevealGrantResponse>> {
+    grant(&state, &caller, req).await.map(Json)
+}
+
+/// The OpenAPI paths of these routes.
+#[derive(OpenApi)]
+#[openapi(paths(reveal_grants))]
+pub struct RevealDoc;
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
-use crate::db::{Stmt, Val};
+use crate::store::{Stmt, Val};
 
 /// Counts older than this are pruned.
 pub const KEEP_SECS: i64 = 2 * 3600;

@@ -34,9 +34,9 @@ use sqlx::AnyConnection;
 
 use crate::audit::{self, Event};
 use crate::clock::day_of;
-use crate::db::WriteTx;
+use crate::store::WriteTx;
 use crate::error::{AppError, AppResult};
-use crate::isv::Caller;
+use crate::guard::Caller;
 use crate::platform;
 use crate::quota;
 use crate::risk::{self, Book, Limit};

@@ -33,7 +33,7 @@ use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Event};
-use crate::db::{Db, Stmt, Val, WriteTx, pow2_chunks, pow2_padded};
+use crate::store::{Db, Stmt, Val, WriteTx, pow2_chunks, pow2_padded};
 use crate::risk::{self, Book, Limit};
 use crate::error::{AppError, AppResult};
 use crate::quota::{base_limit, extras_for, orders_last_30_days, suspended_among};

@@ -33,12 +33,12 @@ use orderveil_cipher::OrderId;
 use serde_json::{Value, json};
 
 use crate::audit::{self, Event};
-use crate::auth::User;
+use crate::guard::User;
 use crate::clock::rfc3339;
-use crate::db::{Stmt, Val, WriteTx, pow2_chunks};
+use crate::store::{Stmt, Val, WriteTx, pow2_chunks};
 use crate::error::{AppError, AppResult};
-use crate::http::{ApiJson, ApiPath, ApiQuery, BODY_LIMIT};
-use crate::isv::Caller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, BODY_LIMIT};
+use crate::guard::Caller;
 use crate::state::AppState;
 
 /// The XLSX media type.

@@ -2,7 +2,7 @@
 //! disable or enable, reset the password.
 //!
 //! Only an owner manages staff, and only their own shop's (another shop's account looks
-//! absent: NOT_FOUND). Permissions are re-read on every request (`auth::User`), so a change
+//! absent: NOT_FOUND). Permissions are re-read on every request (`guard::User`), so a change
 //! applies to the staff member's next request; disabling the account or resetting its
 //! password also deletes its sessions, logging it out at once. Every change is appended to
 //! the shop's audit chain in the same transaction; a password never is.
@@ -10,14 +10,15 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use orderveil_api::{ApiError, ErrorCode, Permission, Role, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
+use orderveil_api::{ApiError, ErrorCode, Permission, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::auth::{self, User, parse_permissions};
+use crate::auth;
+use crate::guard::{User, parse_permissions, require_owner};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
-use crate::http::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 
 /// Shortest password accepted.
@@ -31,14 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff", get(list_staff).post(create_staff))
         .route("/api/v1/staff/{id}", post(update_staff))
         .route("/api/v1/staff/{id}/password", post(reset_staff_password))
-}
-
-/// The owner's shop, or FORBIDDEN (staff, admins and factories do not manage staff).
-fn owner_shop(user: &User) -> AppResult<String> {
-    match user.role {
-        Role::Owner => Ok(user.own_shop()?.to_string()),
-        _ => Err(ErrorCode::Forbidden.into()),
-    }
 }
 
 /// `[a-z0-9_-]{3,32}`.
@@ -98,7 +91,7 @@ fn event(user: &User, shop: &str, action: &str, details: serde_json::Value) -> E
 
 /// The shop's staff accounts.
 pub async fn list(state: &AppState, user: &User) -> AppResult<Vec<StaffMember>> {
-    let shop = owner_shop(user)?;
+    let shop = require_owner(user)?.to_string();
     let rows: Vec<StaffRow> = sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM users WHERE role = 'staff' AND shop_id = $1 ORDER BY id"))
         .bind(&shop)
         .fetch_all(&state.db.pool)
@@ -108,7 +101,7 @@ pub async fn list(state: &AppState, user: &User) -> AppResult<Vec<StaffMember>> 
 
 /// Create a staff account in the owner's shop.
 pub async fn create(state: &AppState, user: &User, req: StaffCreate) -> AppResult<StaffMember> {
-    let shop = owner_shop(user)?;
+    let shop = require_owner(user)?.to_string();
     if !valid_username(&req.username) {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "username", "pattern": "[a-z0-9_-]{3,32}"})));
     }
@@ -147,7 +140,7 @@ pub async fn create(state: &AppState, user: &User, req: StaffCreate) -> AppResul
 /// Change a staff account's permissions and/or disable or enable it. Disabling deletes its
 /// sessions.
 pub async fn update(state: &AppState, user: &User, id: i64, req: StaffUpdate) -> AppResult<StaffMember> {
-    let shop = owner_shop(user)?;
+    let shop = require_owner(user)?.to_string();
     if req.permissions.is_none() && req.disabled.is_none() {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"reason": "nothing to change: give permissions and/or disabled"})));
     }
@@ -182,7 +175,7 @@ pub async fn update(state: &AppState, user: &User, id: i64, req: StaffUpdate) ->
 
 /// Set a staff account's password; its sessions end.
 pub async fn reset_password(state: &AppState, user: &User, id: i64, req: StaffPasswordReset) -> AppResult<StaffMember> {
-    let shop = owner_shop(user)?;
+    let shop = require_owner(user)?.to_string();
     check_password(&req.password)?;
     // Existence first, so a stranger's id costs no hashing.
     let _ = load(&mut *state.db.pool.acquire().await?, &shop, id).await?;

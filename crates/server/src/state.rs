@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::db::Db;
+use crate::store::Db;
 use crate::keys::KeyProvider;
 use crate::ingest::IngestWriter;
 use crate::settle::Settler;

@@ -41,14 +41,14 @@ use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, 
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::admin::require_admin;
+use crate::guard::{require_admin, require_owner};
 use crate::audit::{self, Event};
-use crate::auth::User;
+use crate::guard::User;
 use crate::clock::rfc3339;
-use crate::db::{Stmt, Val, WriteTx};
+use crate::store::{Stmt, Val, WriteTx};
 use crate::error::{AppError, AppResult};
-use crate::http::{ApiJson, ApiPath, ApiQuery};
-use crate::isv::Caller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::guard::Caller;
 use crate::risk::{self, Book, Limit};
 use crate::shipping::{self, Actor, ShipRow};
 use crate::state::AppState;
@@ -87,12 +87,6 @@ pub fn routes() -> Router<AppState> {
 fn invalid(field: &str, reason: &str) -> AppError {
     AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "reason": reason}))
 }
-
-/// An owner's shop, or FORBIDDEN.
-fn owner_shop(user: &User) -> AppResult<&str> {
-    if user.role == Role::Owner { user.own_shop() } else { Err(ErrorCode::Forbidden.into()) }
-}
-
 
 fn text(field: &str, v: &str, max: usize) -> AppResult<String> {
     let v = v.trim();
@@ -159,7 +153,7 @@ async fn account_in(tx: &mut sqlx::AnyConnection, id: i64) -> AppResult<Option<A
 
 /// Apply for an account (owners).
 pub async fn apply(state: &AppState, user: &User, req: WaybillAccountCreate) -> AppResult<WaybillAccount> {
-    let shop = owner_shop(user)?.to_string();
+    let shop = require_owner(user)?.to_string();
     let carrier = carriers::carrier(&req.carrier).ok_or_else(|| AppError::new(ErrorCode::CarrierUnknown).with(json!({"field": "carrier"})))?;
     let outlet = text("outlet", &req.outlet, 60)?;
     let sender_name = text("sender_name", &req.sender_name, 30)?;
@@ -317,7 +311,7 @@ fn optional_text(field: &str, v: Option<&str>, max: usize) -> AppResult<Option<S
 /// Ask for units on an approved account of the owner's shop; the balance does not change
 /// until the platform confirms the payment.
 pub async fn request_topup_for(state: &AppState, user: &User, account_id: i64, req: WaybillTopupCreate) -> AppResult<WaybillTopup> {
-    let shop = owner_shop(user)?.to_string();
+    let shop = require_owner(user)?.to_string();
     if !(1..=MAX_TOPUP).contains(&req.units) {
         return Err(invalid("units", "1 to 100000"));
     }
@@ -371,7 +365,7 @@ pub async fn topups(state: &AppState, user: &User, q: TopupQuery) -> AppResult<V
         .fetch_all(&state.db.pool)
         .await?
     } else {
-        let shop = owner_shop(user)?;
+        let shop = require_owner(user)?;
         sqlx::query_as(&format!(
             "SELECT {TOPUP_COLUMNS} FROM waybill_topups t JOIN waybill_accounts a ON a.id = t.account_id WHERE t.shop_id = $1 AND ($2 IS NULL OR t.status = $2) \
              ORDER BY t.id DESC LIMIT {MAX_LIST}"

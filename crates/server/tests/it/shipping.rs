@@ -415,7 +415,7 @@ async fn unreadable_files_and_callers_get_coded_errors(store: Store) {
     let e = upload_errors(&upload_csv(&owner, &big).await);
     assert_eq!((e.rows as usize, e.errors[0].details.clone()), (orderveil_api::SHIPMENT_UPLOAD_MAX_ROWS + 1, Some(json!({"max_rows": 5000}))));
     // Bigger than the body limit.
-    let huge = vec![b'a'; orderveil_server::http::BODY_LIMIT + 1];
+    let huge = vec![b'a'; orderveil_server::extract::BODY_LIMIT + 1];
     upload(&owner, "", "text/csv", huge).await.err(413, "PAYLOAD_TOO_LARGE");
     // Types and formats that are not CSV or XLSX.
     upload(&owner, "", "application/json", b"{}".to_vec()).await.err(422, "VALIDATION_FAILED");

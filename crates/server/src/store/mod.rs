@@ -108,15 +108,15 @@ async fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "init", include_str!("../migrations/0001_init.sql")),
-    (2, "reveal_rate", include_str!("../migrations/0002_reveal_rate.sql")),
-    (3, "isv", include_str!("../migrations/0003_isv.sql")),
-    (4, "quota_applications", include_str!("../migrations/0004_quota_applications.sql")),
-    (5, "platform_settings", include_str!("../migrations/0005_platform_settings.sql")),
-    (6, "shipping", include_str!("../migrations/0006_shipping.sql")),
-    (7, "exports", include_str!("../migrations/0007_exports.sql")),
-    (8, "waybills", include_str!("../migrations/0008_waybills.sql")),
-    (9, "side_doors", include_str!("../migrations/0009_side_doors.sql")),
+    (1, "init", include_str!("../../migrations/0001_init.sql")),
+    (2, "reveal_rate", include_str!("../../migrations/0002_reveal_rate.sql")),
+    (3, "isv", include_str!("../../migrations/0003_isv.sql")),
+    (4, "quota_applications", include_str!("../../migrations/0004_quota_applications.sql")),
+    (5, "platform_settings", include_str!("../../migrations/0005_platform_settings.sql")),
+    (6, "shipping", include_str!("../../migrations/0006_shipping.sql")),
+    (7, "exports", include_str!("../../migrations/0007_exports.sql")),
+    (8, "waybills", include_str!("../../migrations/0008_waybills.sql")),
+    (9, "side_doors", include_str!("../../migrations/0009_side_doors.sql")),
 ];
 
 impl Db {

@@ -1,0 +1,358 @@
+//! Who is calling, and what they may do: the extractors that carry identity into handlers
+//! (a session [`User`], an ISV app's [`AppCaller`], either as a [`Caller`], the order
+//! system's service token as [`OrderSystem`]) and the authorization guards every handler
+//! uses ([`require_admin`], [`require_owner`], [`shop_with`], [`Caller::acting_shop`],
+//! [`Caller::readable_shop`]). One place, so a rule is written once and tested once.
+
+use axum::extract::FromRequestParts;
+use axum::http::{HeaderMap, Method, header, request::Parts};
+use orderveil_api::{ErrorCode, Permission, RevealPurpose, Role, Scope, UserInfo};
+use serde_json::json;
+use sha2::{Digest as _, Sha256};
+
+use crate::auth::{SESSION_COOKIE, ct_eq, sha256_hex};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Prefix of ISV access tokens.
+pub const ACCESS_PREFIX: &str = "ovat_";
+
+/// FORBIDDEN unless the user is a platform admin.
+pub fn require_admin(user: &User) -> AppResult<()> {
+    if user.role == Role::Admin { Ok(()) } else { Err(ErrorCode::Forbidden.into()) }
+}
+
+/// The shop of an owner, or FORBIDDEN (staff, admins and factories).
+pub fn require_owner(user: &User) -> AppResult<&str> {
+    if user.role == Role::Owner { user.own_shop() } else { Err(ErrorCode::Forbidden.into()) }
+}
+
+/// The shop of an owner or of staff granted `permission`, or FORBIDDEN (other staff,
+/// admins and factories).
+pub fn shop_with(user: &User, permission: Permission) -> AppResult<String> {
+    match user.role {
+        Role::Owner | Role::Staff if user.can(permission) => Ok(user.own_shop()?.to_string()),
+        _ => Err(ErrorCode::Forbidden.into()),
+    }
+}
+
+/// A logged-in user, loaded from the session on every request (so a disabled account or a
+/// changed permission takes effect on the next request).
+#[derive(Clone, Debug)]
+pub struct User {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Shop of owners and staff.
+    pub shop_id: Option<String>,
+    /// Factory of factory users.
+    pub factory_id: Option<String>,
+    /// Effective permissions.
+    pub permissions: Vec<Permission>,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+}
+
+impl User {
+    /// Does the user hold `p`? Owners hold every shop permission.
+    pub fn can(&self, p: Permission) -> bool {
+        match self.role {
+            Role::Owner => true,
+            Role::Staff => self.permissions.contains(&p),
+            Role::Admin | Role::Factory => false,
+        }
+    }
+
+    /// The user's shop, or FORBIDDEN for users without one.
+    pub fn own_shop(&self) -> AppResult<&str> {
+        self.shop_id.as_deref().ok_or_else(|| AppError::new(ErrorCode::Forbidden))
+    }
+
+    /// The API view.
+    pub fn info(&self) -> UserInfo {
+        let permissions = match self.role {
+            Role::Owner => Permission::ALL.to_vec(),
+            _ => self.permissions.clone(),
+        };
+        UserInfo {
+            id: self.id,
+            username: self.username.clone(),
+            role: self.role,
+            shop_id: self.shop_id.clone(),
+            factory_id: self.factory_id.clone(),
+            permissions,
+        }
+    }
+}
+
+/// Parse the comma-separated permission column.
+pub fn parse_permissions(s: &str) -> Vec<Permission> {
+    s.split(',').filter_map(|p| Permission::parse(p.trim())).collect()
+}
+
+fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+/// Load the user of a session token.
+pub async fn user_for_session(state: &AppState, token: &str) -> AppResult<Option<User>> {
+    let row: Option<(i64, String, String, Option<String>, Option<String>, String, i64, String, i64)> = sqlx::query_as(
+        "SELECT u.id, u.username, u.role, u.shop_id, u.factory_id, u.permissions, u.disabled, s.csrf_token, s.expires_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(sha256_hex(token))
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some((id, username, role, shop_id, factory_id, perms, disabled, csrf_token, expires_at)) = row else {
+        return Ok(None);
+    };
+    if disabled != 0 || expires_at <= state.now() {
+        return Ok(None);
+    }
+    let role = Role::parse(&role).ok_or_else(|| AppError::internal("bad role in users table"))?;
+    Ok(Some(User { id, username, role, shop_id, factory_id, permissions: parse_permissions(&perms), csrf_token }))
+}
+
+impl FromRequestParts<AppState> for User {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let token = cookie_value(parts, SESSION_COOKIE).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+        let user = user_for_session(state, token).await?.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+        // Cookie-authenticated state changes must prove they come from our page.
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !ct_eq(sent.as_bytes(), user.csrf_token.as_bytes()) {
+                return Err(AppError::new(ErrorCode::CsrfFailed));
+            }
+        }
+        Ok(user)
+    }
+}
+
+/// An app acting for a shop, from a valid access token.
+#[derive(Clone, Debug)]
+pub struct AppCaller {
+    /// The app.
+    pub app_id: String,
+    /// Its name.
+    pub app_name: String,
+    /// The shop that authorized it.
+    pub shop_id: String,
+    /// The authorization.
+    pub authorization_id: i64,
+    /// The token's scopes.
+    pub scopes: Vec<Scope>,
+    /// The app's registered web origins.
+    pub origins: Vec<String>,
+    /// The purposes the shop lets it reveal for.
+    pub purposes: Vec<RevealPurpose>,
+}
+
+impl AppCaller {
+    /// SCOPE_MISSING unless the token carries `scope`.
+    pub fn require(&self, scope: Scope) -> AppResult<()> {
+        if self.scopes.contains(&scope) { Ok(()) } else { Err(AppError::new(ErrorCode::ScopeMissing).with(json!({"scope": scope.as_str()}))) }
+    }
+
+    /// The id its reveal charges are recorded with: negative, so it never collides with a
+    /// user's id.
+    pub fn account_id(&self) -> i64 {
+        -self.authorization_id
+    }
+
+    /// The risk subject of this app in this shop: the same across re-authorizations, so
+    /// revoking and authorizing again starts no fresh count.
+    pub fn risk_subject(&self) -> String {
+        crate::risk::app_subject(&self.app_id, &self.shop_id)
+    }
+
+    /// The audit actor, `app:<id>`.
+    pub fn actor(&self) -> String {
+        format!("app:{}", self.app_id)
+    }
+}
+
+/// Who calls an endpoint that both merchants' pages and ISV apps use.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// A logged-in user (session cookie; CSRF checked for state changes).
+    User(User),
+    /// An ISV app with an access token for one shop.
+    App(AppCaller),
+}
+
+impl Caller {
+    /// The shop whose orders the caller may read: an app's own shop (`orders.read`), a shop
+    /// user's own shop (`view`), or the one a platform admin names.
+    pub fn readable_shop(&self, asked: Option<&str>) -> AppResult<String> {
+        match self {
+            Self::App(app) => {
+                app.require(Scope::OrdersRead)?;
+                match asked {
+                    Some(s) if s != app.shop_id => Err(AppError::new(ErrorCode::Forbidden)),
+                    _ => Ok(app.shop_id.clone()),
+                }
+            }
+            Self::User(user) => match user.role {
+                Role::Admin => asked.map(str::to_string).ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id", "reason": "required for admins"}))),
+                Role::Owner | Role::Staff if user.can(Permission::View) => Ok(user.own_shop()?.to_string()),
+                _ => Err(AppError::new(ErrorCode::Forbidden)),
+            },
+        }
+    }
+
+    /// The shop the caller acts for with `permission` (a shop user: owner, or staff granted
+    /// it) or `scope` (an app); FORBIDDEN or SCOPE_MISSING otherwise.
+    pub fn acting_shop(&self, permission: Permission, scope: Scope) -> AppResult<String> {
+        match self {
+            Self::App(app) => {
+                app.require(scope)?;
+                Ok(app.shop_id.clone())
+            }
+            Self::User(user) if matches!(user.role, Role::Owner | Role::Staff) && user.can(permission) => Ok(user.own_shop()?.to_string()),
+            Self::User(_) => Err(ErrorCode::Forbidden.into()),
+        }
+    }
+
+    /// The audit actor: the user name, or `app:<id>`.
+    pub fn actor(&self) -> String {
+        match self {
+            Self::App(app) => app.actor(),
+            Self::User(user) => user.username.clone(),
+        }
+    }
+
+    /// The acting user's id (none for an app).
+    pub fn actor_id(&self) -> Option<i64> {
+        match self {
+            Self::App(_) => None,
+            Self::User(user) => Some(user.id),
+        }
+    }
+
+    /// The risk subject of the account ([`crate::risk`]).
+    pub fn risk_subject(&self) -> String {
+        match self {
+            Self::App(app) => app.risk_subject(),
+            Self::User(user) => crate::risk::user_subject(user.id),
+        }
+    }
+
+    /// How the caller came, for audit details: `"web"` or the app.
+    pub fn via(&self) -> serde_json::Value {
+        match self {
+            Self::App(app) => json!({"isv": app.app_id, "app_name": app.app_name}),
+            Self::User(_) => json!("web"),
+        }
+    }
+
+    /// May the caller read this shop's order? (Other shops' orders look absent.)
+    pub fn can_read_order_of(&self, shop: &str) -> bool {
+        match self {
+            Self::App(app) => app.scopes.contains(&Scope::OrdersRead) && app.shop_id == shop,
+            Self::User(user) => match user.role {
+                Role::Admin => true,
+                Role::Owner | Role::Staff => user.can(Permission::View) && user.shop_id.as_deref() == Some(shop),
+                Role::Factory => false,
+            },
+        }
+    }
+}
+
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim)
+}
+
+pub(crate) fn parse_scopes(s: &str) -> Vec<Scope> {
+    s.split(',').filter_map(|p| Scope::parse(p.trim())).collect()
+}
+
+pub(crate) fn join_scopes(scopes: &[Scope]) -> String {
+    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+}
+
+pub(crate) fn parse_purposes(s: &str) -> Vec<RevealPurpose> {
+    s.split(',').filter_map(|p| RevealPurpose::parse(p.trim())).collect()
+}
+
+pub(crate) fn join_purposes(purposes: &[RevealPurpose]) -> String {
+    purposes.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
+}
+
+pub(crate) fn parse_origins(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+/// The app behind an access token, re-read on every request: an expired token, a revoked
+/// authorization or a disabled app stop working at once.
+pub async fn app_for_token(state: &AppState, token: &str) -> AppResult<AppCaller> {
+    if !token.starts_with(ACCESS_PREFIX) {
+        return Err(ErrorCode::TokenInvalid.into());
+    }
+    type Row = (String, i64, String, i64, String, Option<i64>, String, String, String, i64, String);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT t.kind, t.expires_at, t.scopes, a.id, a.shop_id, a.revoked_at, p.app_id, p.name, p.origins, p.disabled, a.purposes \
+         FROM isv_tokens t JOIN isv_authorizations a ON a.id = t.authorization_id JOIN isv_apps p ON p.app_id = a.app_id \
+         WHERE t.token_hash = $1",
+    )
+    .bind(sha256_hex(token))
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some((kind, expires_at, scopes, authorization_id, shop_id, revoked_at, app_id, app_name, origins, disabled, purposes)) = row else {
+        return Err(ErrorCode::TokenInvalid.into());
+    };
+    if kind != "access" {
+        return Err(ErrorCode::TokenInvalid.into());
+    }
+    if revoked_at.is_some() || disabled != 0 {
+        return Err(ErrorCode::AppNotAuthorized.into());
+    }
+    if expires_at <= state.now() {
+        return Err(ErrorCode::TokenExpired.into());
+    }
+    Ok(AppCaller {
+        app_id,
+        app_name,
+        shop_id,
+        authorization_id,
+        scopes: parse_scopes(&scopes),
+        origins: parse_origins(&origins),
+        purposes: parse_purposes(&purposes),
+    })
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        // Already checked by the CORS layer (a cross-origin request).
+        if let Some(app) = parts.extensions.get::<AppCaller>() {
+            return Ok(Self::App(app.clone()));
+        }
+        if let Some(token) = bearer(&parts.headers).filter(|t| t.starts_with(ACCESS_PREFIX)) {
+            return Ok(Self::App(app_for_token(state, token).await?));
+        }
+        Ok(Self::User(User::from_request_parts(parts, state).await?))
+    }
+}
+
+/// The platform's order system, authenticated by `Authorization: Bearer <service token>`.
+#[derive(Debug)]
+pub struct OrderSystem;
+
+impl FromRequestParts<AppState> for OrderSystem {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let token = bearer(&parts.headers).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+        let got = Sha256::digest(token.as_bytes());
+        if ct_eq(&got, &state.service_token_sha256) { Ok(Self) } else { Err(AppError::new(ErrorCode::Unauthenticated)) }
+    }
+}
