@@ -387,6 +387,11 @@ impl Stmt {
         Self { sql: sql.to_string(), args: Vec::new(), sqlite: conn.backend_name().eq_ignore_ascii_case("sqlite") }
     }
 
+    /// Start a statement for `backend` (for code that holds the [`Db`], not a connection).
+    pub fn with_backend(backend: Backend, sql: &str) -> Self {
+        Self { sql: sql.to_string(), args: Vec::new(), sqlite: backend == Backend::Sqlite }
+    }
+
     /// Append SQL text.
     pub fn sql(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);
@@ -452,6 +457,14 @@ impl Stmt {
         O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         sqlx::query_as_with::<_, O, _>(&self.sql, self.arguments()?).fetch_all(conn).await
+    }
+
+    /// Run it and take the first row, if any.
+    pub async fn fetch_optional<O>(&self, conn: &mut AnyConnection) -> Result<Option<O>, sqlx::Error>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        sqlx::query_as_with::<_, O, _>(&self.sql, self.arguments()?).fetch_optional(conn).await
     }
 
     /// Run it for its effect; returns the rows affected.
