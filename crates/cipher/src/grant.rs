@@ -354,6 +354,23 @@ const SMALL_ORDER: [[u8; 32]; 7] = [
     [0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
 ];
 
+/// A client's X25519 public key from the base64url text (no padding) a grant request
+/// carries: 32 bytes ([`GrantError::Malformed`] otherwise) and not of low order
+/// ([`check_public_key`]).
+pub fn client_key_from_base64(text: &str) -> Result<[u8; 32], GrantError> {
+    if text.len() > 64 {
+        return Err(GrantError::Malformed);
+    }
+    let key: [u8; 32] = b64::decode(text).and_then(|v| v.try_into().ok()).ok_or(GrantError::Malformed)?;
+    check_public_key(&key)?;
+    Ok(key)
+}
+
+/// The base64url text (no padding) of a client public key, as a grant request carries it.
+pub fn client_key_to_base64(key: &[u8; 32]) -> String {
+    b64::encode(key)
+}
+
 /// Refuse a client public key of low order (any of the 8-torsion points, in any encoding)
 /// before doing anything that costs: the server checks this before it charges the quota,
 /// so a bad key cannot burn quota. A comparison with the seven encodings of `SMALL_ORDER`
@@ -434,6 +451,11 @@ impl ClientSession {
     /// The public half to send with the grant request.
     pub fn public_key(&self) -> [u8; 32] {
         self.public
+    }
+
+    /// The public half as the grant request's `client_public` text.
+    pub fn public_key_base64(&self) -> String {
+        client_key_to_base64(&self.public)
     }
 
     /// Has this session opened (or tried to open) a grant?

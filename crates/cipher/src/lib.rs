@@ -52,7 +52,7 @@ pub use field::{FieldKind, UnknownFieldKind};
 pub use format::{FieldCiphertext, MAX_CIPHERTEXT_LEN, SCHEME_VERSION};
 pub use grant::{
     ClientSession, GRANT_MAX_ORDERS, GrantBody, GrantId, GrantOrder, GrantPurpose, OpenedGrant,
-    SealedGrant, check_public_key, seal_grant,
+    SealedGrant, check_public_key, client_key_from_base64, client_key_to_base64, seal_grant,
 };
 pub use ids::{IdError, OrderId, ShopId};
 pub use index::{

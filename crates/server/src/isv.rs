@@ -456,7 +456,7 @@ pub async fn batch_mask(state: &AppState, caller: &Caller, req: BatchMaskRequest
                 sqlx::query_as("SELECT shop_id, kek_version, wrapped_dek FROM orders WHERE order_id = $1").bind(order.as_str()).fetch_optional(&state.db.pool).await?;
             let (_, version, wrapped) = row.filter(|r| r.0 == shop).ok_or_else(|| AppError::new(ErrorCode::OrderNotFound).with(json!({"index": i, "order_id": order.as_str()})))?;
             let wrapped = wrapped.ok_or_else(|| AppError::new(ErrorCode::OrderShredded).with(json!({"order_id": order.as_str()})))?;
-            let dek = crate::reveal::unwrap_dek(state, order, version, &wrapped)?;
+            let dek = crate::grants::unwrap_dek(state, order, version, &wrapped)?;
             keys.push((order.clone(), dek));
         }
         let dek = keys.iter().find(|(o, _)| o == order).map(|(_, d)| d).ok_or_else(|| AppError::internal("key vanished"))?;

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod export;
+pub mod grants;
 pub mod guard;
 pub mod ingest;
 pub mod isv;

@@ -1,16 +1,15 @@
 //! The reveal grant: permission and order state checked here; risk, quota charge and audit
 //! in ONE transaction (group-committed by `settle`); the sealed grant only after it committed.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use orderveil_api::{ErrorCode, Permission, RevealGrantRequest, RevealGrantResponse, RevealPurpose, Role, Scope, purpose_note_problem};
-use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, KekVersion, OrderId, ShopId, WrappedDek};
+use orderveil_cipher::{FieldKind, GrantId, GrantPurpose, OrderId};
 use serde_json::json;
 
 use crate::audit::Event;
 use crate::guard::Caller;
 use crate::clock::day_of;
 use crate::error::{AppError, AppResult};
+use crate::grants::{self, GrantFor, Sealable};
 use crate::quota::view;
 use crate::settle::{ChargeJob, Outcome};
 use crate::state::AppState;
@@ -70,27 +69,9 @@ fn parse(req: &RevealGrantRequest) -> AppResult<Parsed> {
             fields.push(k);
         }
     }
-    let client_public = client_public_key(&req.client_public)?;
+    let client_public = grants::client_key(&req.client_public)?;
     let (purpose, purpose_note) = parse_purpose(req.purpose.as_deref(), req.purpose_note.as_deref())?;
     Ok(Parsed { orders, fields, client_public, purpose, purpose_note })
-}
-
-/// An order's data key, unwrapped with the master key of its version (reveal, print and the
-/// ISV batch helpers); a failure is internal (the stored key does not match).
-pub fn unwrap_dek(state: &AppState, order: &OrderId, kek_version: i64, wrapped: &[u8]) -> AppResult<orderveil_cipher::Dek> {
-    let version = u32::try_from(kek_version).ok().and_then(KekVersion::new).ok_or_else(|| AppError::internal("bad kek version"))?;
-    let kek = state.keys.kek(version.get()).ok_or_else(|| AppError::internal(format!("master key v{version} not loaded")))?;
-    let wrapped = WrappedDek::from_parts(version, wrapped).ok_or_else(|| AppError::internal("bad wrapped DEK"))?;
-    kek.unwrap(&wrapped, order).map_err(|_| AppError::internal(format!("DEK of {order} does not unwrap")))
-}
-
-/// A client's X25519 public key from its base64url text: 32 bytes, not of low order
-/// (`CLIENT_KEY_INVALID` otherwise). Reveal and print grants both take one.
-pub fn client_public_key(text: &str) -> AppResult<[u8; 32]> {
-    let key: [u8; 32] =
-        URL_SAFE_NO_PAD.decode(text.as_bytes()).ok().and_then(|v| v.try_into().ok()).ok_or_else(|| AppError::new(ErrorCode::ClientKeyInvalid))?;
-    orderveil_cipher::check_public_key(&key).map_err(|_| AppError::new(ErrorCode::ClientKeyInvalid))?;
-    Ok(key)
 }
 
 /// Handle `POST /api/v1/reveal-grants` for a shop user with the `reveal` permission or an
@@ -156,15 +137,14 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
     };
 
     // Seal the requested field keys of every order to the client.
-    let shop_id = ShopId::new(&shop).map_err(AppError::internal)?;
-    let mut orders = Vec::with_capacity(keys.len());
-    for (id, (_, kek_version, wrapped)) in p.orders.iter().zip(&keys) {
-        let dek = unwrap_dek(state, id, *kek_version, wrapped)?;
-        orders.push(GrantOrder { order_id: id.clone(), binding: String::new(), keys: p.fields.iter().map(|k| dek.field_key(*k)).collect() });
-    }
-    let expires_at = now + state.settings.grant_ttl_secs;
-    let body = GrantBody { grant_id, shop_id, purpose: GrantPurpose::Reveal, issued_at: now, expires_at, orders };
-    let sealed = orderveil_cipher::seal_grant(&p.client_public, &body).map_err(AppError::internal)?;
+    let orders = p.orders.iter().zip(&keys).map(|(id, (_, kek_version, wrapped))| Sealable {
+        order_id: id.clone(),
+        binding: String::new(),
+        kek_version: *kek_version,
+        wrapped,
+    });
+    let to = GrantFor { grant_id, shop: &shop, purpose: GrantPurpose::Reveal, fields: &p.fields, client_public: &p.client_public, now };
+    let (sealed, expires_at) = grants::seal(state, to, orders)?;
     let quota = view(&shop, &day, &q, false);
     Ok(RevealGrantResponse {
         grant_id: gid,

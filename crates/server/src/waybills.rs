@@ -37,7 +37,7 @@ use orderveil_api::{
     WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillAllocate, WaybillShip, WaybillShipped, WaybillStatus, WaybillTopup, WaybillTopupConfirm,
     WaybillTopupCreate, WaybillTopupStatus, items_summary,
 };
-use orderveil_cipher::{FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, OrderId, ShopId};
+use orderveil_cipher::{FieldKind, GrantId, GrantPurpose, OrderId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -47,6 +47,7 @@ use crate::guard::User;
 use crate::clock::rfc3339;
 use crate::store::{Stmt, Val, WriteTx};
 use crate::error::{AppError, AppResult};
+use crate::grants::{GrantFor, Sealable};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::guard::Caller;
 use crate::risk::{self, Book, Limit};
@@ -766,7 +767,7 @@ struct Printed {
 pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) -> AppResult<PrintGrantResponse> {
     let shop = print_shop(caller)?;
     let nos = distinct_ids(&req.waybill_nos, "waybill_nos")?;
-    let client_public = crate::reveal::client_public_key(&req.client_public)?;
+    let client_public = crate::grants::client_key(&req.client_public)?;
     let now = state.now();
     let grant_id = GrantId::generate().map_err(AppError::internal)?;
     let gid = grant_id.to_hex();
@@ -787,16 +788,13 @@ pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) ->
         }
     };
     // Seal every order's three field keys, bound to its waybill.
-    let shop_id = ShopId::new(&shop).map_err(AppError::internal)?;
     let mut orders = Vec::with_capacity(printed.keys.len());
     for (waybill, id, kek_version, wrapped) in &printed.keys {
         let order_id = OrderId::new(id).map_err(AppError::internal)?;
-        let dek = crate::reveal::unwrap_dek(state, &order_id, *kek_version, wrapped)?;
-        orders.push(GrantOrder { order_id, binding: waybill.clone(), keys: FieldKind::ALL.iter().map(|k| dek.field_key(*k)).collect() });
+        orders.push(Sealable { order_id, binding: waybill.clone(), kek_version: *kek_version, wrapped });
     }
-    let expires_at = now + state.settings.grant_ttl_secs;
-    let body = GrantBody { grant_id, shop_id, purpose: GrantPurpose::Print, issued_at: now, expires_at, orders };
-    let sealed = orderveil_cipher::seal_grant(&client_public, &body).map_err(AppError::internal)?;
+    let to = GrantFor { grant_id, shop: &shop, purpose: GrantPurpose::Print, fields: &FieldKind::ALL, client_public: &client_public, now };
+    let (sealed, expires_at) = crate::grants::seal(state, to, orders)?;
     Ok(PrintGrantResponse { grant_id: gid, sealed_grant: sealed.to_base64(), shop_id: shop, expires_at_unix: expires_at, labels: printed.labels })
 }
 
