@@ -10,7 +10,7 @@ use crate::components::purpose::PurposePicker;
 use crate::components::quota_meter::QuotaMeter;
 use crate::components::reveal::can_reveal;
 use crate::config;
-use crate::i18n::Lang;
+use crate::i18n::{CommonMsg, Lang};
 use crate::pages::orders::route_link;
 use crate::pages::{PageCtx, may};
 use crate::pages::login::Login;
@@ -26,12 +26,12 @@ enum Auth {
     In(SessionInfo),
 }
 
-fn role_key(r: Role) -> &'static str {
+fn role_key(r: Role) -> CommonMsg {
     match r {
-        Role::Owner => "role_owner",
-        Role::Staff => "role_staff",
-        Role::Factory => "role_factory",
-        Role::Admin => "role_admin",
+        Role::Owner => CommonMsg::RoleOwner,
+        Role::Staff => CommonMsg::RoleStaff,
+        Role::Factory => CommonMsg::RoleFactory,
+        Role::Admin => CommonMsg::RoleAdmin,
     }
 }
 
@@ -120,7 +120,7 @@ pub fn app() -> Html {
                     auth.set(Auth::Anonymous);
                 });
             });
-            let item = |r: Route, key: &'static str, id: &'static str| {
+            let item = |r: Route, key: CommonMsg, id: &'static str| {
                 let current = match (&r, &*route) {
                     (Route::Orders, Route::Order(_)) => true,
                     (a, b) => a == b,
@@ -133,32 +133,32 @@ pub fn app() -> Html {
             };
             // Labels: owners and staff with `print`; the admin reviews the accounts.
             let print = can_print(s);
-            let waybills = html! { if print { { item(Route::Waybills, "nav_waybills", "nav-waybills") }{ item(Route::WaybillAccounts, "nav_waybill_accounts", "nav-waybill-accounts") } } };
+            let waybills = html! { if print { { item(Route::Waybills, CommonMsg::NavWaybills, "nav-waybills") }{ item(Route::WaybillAccounts, CommonMsg::NavWaybillAccounts, "nav-waybill-accounts") } } };
             // Bulk shipping by file: owners and staff with `ship`.
-            let waybills = html! { <>{ waybills }if may(s, Permission::Ship) { { item(Route::ShipmentsUpload, "nav_shipments", "nav-shipments") } }</> };
+            let waybills = html! { <>{ waybills }if may(s, Permission::Ship) { { item(Route::ShipmentsUpload, CommonMsg::NavShipments, "nav-shipments") } }</> };
             let items = match s.user.role {
-                Role::Staff => html! { <>{ item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }{ waybills }</> },
+                Role::Staff => html! { <>{ item(Route::Orders, CommonMsg::NavOrders, "nav-orders") }{ item(Route::Quota, CommonMsg::NavQuota, "nav-quota") }{ waybills }</> },
                 // Third-party apps: owners authorize them for their shop, admins register them.
                 Role::Owner | Role::Admin => html! { <>
-                    { item(Route::Orders, "nav_orders", "nav-orders") }{ item(Route::Quota, "nav_quota", "nav-quota") }{ item(Route::Apps, "nav_apps", "nav-apps") }
-                    if s.user.role == Role::Owner { { item(Route::Staff, "nav_staff", "nav-staff") } }
+                    { item(Route::Orders, CommonMsg::NavOrders, "nav-orders") }{ item(Route::Quota, CommonMsg::NavQuota, "nav-quota") }{ item(Route::Apps, CommonMsg::NavApps, "nav-apps") }
+                    if s.user.role == Role::Owner { { item(Route::Staff, CommonMsg::NavStaff, "nav-staff") } }
                     { waybills }
-                    { item(Route::Audit, "nav_audit", "nav-audit") }
-                    if s.user.role == Role::Admin { { item(Route::AdminApplications, "nav_applications", "nav-applications") } }
-                    if s.user.role == Role::Admin { { item(Route::AdminShops, "nav_shops", "nav-shops") }{ item(Route::AdminSettings, "nav_settings", "nav-settings") } }
-                    if s.user.role == Role::Admin { { item(Route::WaybillAccounts, "nav_wa_review", "nav-waybill-accounts") } }
+                    { item(Route::Audit, CommonMsg::NavAudit, "nav-audit") }
+                    if s.user.role == Role::Admin { { item(Route::AdminApplications, CommonMsg::NavApplications, "nav-applications") } }
+                    if s.user.role == Role::Admin { { item(Route::AdminShops, CommonMsg::NavShops, "nav-shops") }{ item(Route::AdminSettings, CommonMsg::NavSettings, "nav-settings") } }
+                    if s.user.role == Role::Admin { { item(Route::WaybillAccounts, CommonMsg::NavWaReview, "nav-waybill-accounts") } }
                 </> },
-                Role::Factory => item(Route::Orders, "nav_factory", "nav-factory"),
+                Role::Factory => item(Route::Orders, CommonMsg::NavFactory, "nav-factory"),
             };
             let shop_user = matches!(s.user.role, Role::Owner | Role::Staff);
             (
-                html! { <nav class="pages" aria-label={l.t("nav_main")}><ul>{ items }</ul></nav> },
+                html! { <nav class="pages" aria-label={l.t(CommonMsg::NavMain)}><ul>{ items }</ul></nav> },
                 html! {
                     <>
                         if shop_user { <QuotaMeter lang={l} today={(*quota).clone()} /> }
                         if can_reveal(s) { <PurposePicker lang={l} /> }
                         <span class="user">{ &s.user.username }<small class="role">{ l.t(role_key(s.user.role)) }</small></span>
-                        <button class="link" id="logout" onclick={logout}>{ l.t("logout") }</button>
+                        <button class="link" id="logout" onclick={logout}>{ l.t(CommonMsg::Logout) }</button>
                     </>
                 },
             )
@@ -176,27 +176,27 @@ pub fn app() -> Html {
     };
     let secs = *reveal_secs;
     let body = match &*auth {
-        Auth::Checking => html! { <p class="state">{ l.t("loading") }</p> },
+        Auth::Checking => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
         Auth::Anonymous => html! { <Login lang={l} {on_login} /> },
-        Auth::In(s) if s.user.role == Role::Factory => html! { <p class="state" id="factory-note">{ l.t("factory_note") }</p> },
+        Auth::In(s) if s.user.role == Role::Factory => html! { <p class="state" id="factory-note">{ l.t(CommonMsg::FactoryNote) }</p> },
         Auth::In(s) => {
             let ctx = PageCtx { lang: l, session: s, reveal_secs: secs, on_quota, on_nav };
             match crate::route::pages().and_then(|page| page(&route, &ctx)) {
                 Some(page) => page,
                 // The other bundle's route (e.g. history navigation across bundles): load it.
-                None if route.load() => html! { <p class="state">{ l.t("loading") }</p> },
-                None => html! { <p class="error" role="alert" id="bundle-missing">{ l.t("bundle_missing") }</p> },
+                None if route.load() => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
+                None => html! { <p class="error" role="alert" id="bundle-missing">{ l.t(CommonMsg::BundleMissing) }</p> },
             }
         }
     };
     html! {
         <>
             <header>
-                <h1>{ l.t("app") }</h1>
+                <h1>{ l.t(CommonMsg::AppName) }</h1>
                 { nav }
                 <div class="tools">
                     { header_user }
-                    <button class="link" id="lang-switch" onclick={switch}>{ l.t("switch") }</button>
+                    <button class="link" id="lang-switch" onclick={switch}>{ l.t(CommonMsg::Switch) }</button>
                 </div>
             </header>
             <main>{ watch }{ body }</main>

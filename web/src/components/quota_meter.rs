@@ -4,7 +4,7 @@
 use orderveil_api::QuotaToday;
 use yew::prelude::*;
 
-use crate::i18n::Lang;
+use crate::i18n::{CommonMsg, Lang, QuotaMsg};
 
 /// Props.
 #[derive(Properties, PartialEq)]
@@ -30,11 +30,11 @@ pub fn band(used: u32, limit: u32) -> &'static str {
 #[function_component(QuotaMeter)]
 pub fn quota_meter(props: &Props) -> Html {
     match &props.today {
-        None => html! { <span class="quota">{ props.lang.t("loading") }</span> },
+        None => html! { <span class="quota">{ props.lang.t(CommonMsg::Loading) }</span> },
         Some(t) => html! {
-            <span class={classes!("quota", band(t.used, t.limit))} id="quota-meter" title={props.lang.t("quota")}
+            <span class={classes!("quota", band(t.used, t.limit))} id="quota-meter" title={props.lang.t(QuotaMsg::Meter)}
                   data-used={t.used.to_string()} data-limit={t.limit.to_string()}>
-                { format!("{} {}/{}", props.lang.t("quota"), t.used, t.limit) }
+                { format!("{} {}/{}", props.lang.t(QuotaMsg::Meter), t.used, t.limit) }
             </span>
         },
     }

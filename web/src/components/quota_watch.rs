@@ -19,7 +19,7 @@ use orderveil_api::{ApplicationStatus, Permission, QuotaApplication, QuotaReason
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, CommonMsg, Lang, QuotaMsg};
 
 /// Poll period.
 pub const POLL_MS: u32 = 30_000;
@@ -36,24 +36,24 @@ pub fn can_apply(s: &SessionInfo) -> bool {
 }
 
 /// The i18n key of a state's badge.
-pub fn status_key(s: ApplicationStatus) -> &'static str {
+pub fn status_key(s: ApplicationStatus) -> QuotaMsg {
     match s {
-        ApplicationStatus::Pending => "app_st_pending",
-        ApplicationStatus::Approved => "app_st_approved",
-        ApplicationStatus::Active => "app_st_active",
-        ApplicationStatus::Expired => "app_st_expired",
-        ApplicationStatus::Rejected => "app_st_rejected",
-        ApplicationStatus::Withdrawn => "app_st_withdrawn",
+        ApplicationStatus::Pending => QuotaMsg::StatusPending,
+        ApplicationStatus::Approved => QuotaMsg::StatusApproved,
+        ApplicationStatus::Active => QuotaMsg::StatusActive,
+        ApplicationStatus::Expired => QuotaMsg::StatusExpired,
+        ApplicationStatus::Rejected => QuotaMsg::StatusRejected,
+        ApplicationStatus::Withdrawn => QuotaMsg::StatusWithdrawn,
     }
 }
 
 /// The i18n key of a reason.
-pub fn reason_key(r: QuotaReason) -> &'static str {
+pub fn reason_key(r: QuotaReason) -> QuotaMsg {
     match r {
-        QuotaReason::VirtualGoods => "reason_virtual_goods",
-        QuotaReason::InstallationDelivery => "reason_installation_delivery",
-        QuotaReason::AfterSales => "reason_after_sales",
-        QuotaReason::Other => "reason_other",
+        QuotaReason::VirtualGoods => QuotaMsg::ReasonVirtualGoods,
+        QuotaReason::InstallationDelivery => QuotaMsg::ReasonInstallationDelivery,
+        QuotaReason::AfterSales => QuotaMsg::ReasonAfterSales,
+        QuotaReason::Other => QuotaMsg::ReasonOther,
     }
 }
 
@@ -183,7 +183,7 @@ pub fn quota_watch(props: &Props) -> Html {
         });
     }
     let suspended = props.suspended.then(|| {
-        html! { <div class="notice error shop-suspended-banner" id="shop-suspended-banner" role="alert">{ l.t("shop_suspended") }</div> }
+        html! { <div class="notice error shop-suspended-banner" id="shop-suspended-banner" role="alert">{ l.t(CommonMsg::ShopSuspended) }</div> }
     });
     if notices.is_empty() {
         return html! { { for suspended } };
@@ -213,7 +213,7 @@ pub fn quota_watch(props: &Props) -> Html {
                 }
             }) }
             </div>
-            <button type="button" id="application-notice-dismiss" onclick={dismiss}>{ l.t("notice_dismiss") }</button>
+            <button type="button" id="application-notice-dismiss" onclick={dismiss}>{ l.t(CommonMsg::NoticeDismiss) }</button>
         </div>
         </>
     }

@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::api::ApiFailure;
-use crate::i18n::Lang;
+use crate::i18n::{CommonMsg, Lang};
 
 /// `Some(s)` unless `s` is empty (an attribute left out).
 fn opt(s: &'static str) -> Option<&'static str> {
@@ -18,14 +18,14 @@ fn opt(s: &'static str) -> Option<&'static str> {
 
 /// `<p class="state" id>Loading…</p>` (no id if `id` is empty), announced politely when `live`.
 pub fn loading(l: Lang, id: &'static str, live: bool) -> Html {
-    html! { <p class="state" id={opt(id)} aria-live={live.then_some("polite")}>{ l.t("loading") }</p> }
+    html! { <p class="state" id={opt(id)} aria-live={live.then_some("polite")}>{ l.t(CommonMsg::Loading) }</p> }
 }
 
 /// `<p class="error" role="alert" id>message<button>Retry</button></p>` (no id if `id` is
 /// empty); `typed` gives the button `type="button"`.
 pub fn failed_retry(l: Lang, id: &'static str, e: &ApiFailure, retry: Callback<MouseEvent>, typed: bool) -> Html {
     html! {
-        <p class="error" role="alert" id={opt(id)}>{ e.text(l) }<button type={typed.then_some("button")} onclick={retry}>{ l.t("retry") }</button></p>
+        <p class="error" role="alert" id={opt(id)}>{ e.text(l) }<button type={typed.then_some("button")} onclick={retry}>{ l.t(CommonMsg::Retry) }</button></p>
     }
 }
 
@@ -49,9 +49,9 @@ pub fn table(id: &'static str, head: Html, rows: Html) -> Html {
     table_of(id, "", head, rows)
 }
 
-/// Header cells: `<th>` with each key's text.
-pub fn heads(l: Lang, keys: &[&'static str]) -> Html {
-    keys.iter().map(|k| html! { <th>{ l.t(k) }</th> }).collect()
+/// Header cells: `<th>` with each text.
+pub fn heads(texts: &[&'static str]) -> Html {
+    texts.iter().map(|t| html! { <th>{ *t }</th> }).collect()
 }
 
 /// [`table`] with a class; an empty id or class is left out.
@@ -118,17 +118,12 @@ where
     (load, reload)
 }
 
-/// `details.field` of a refusal (`""` if none).
-pub fn detail_field(e: &ApiFailure) -> &str {
-    e.details.as_ref().and_then(|d| d.get("field")).and_then(|f| f.as_str()).unwrap_or_default()
-}
-
 /// `<p class="error field-error" role="alert" id data-code data-field>message</p>` when the
 /// form's refusal `e` (with the field it concerns, `""` for none) is about the field `at`.
 pub fn field_error(l: Lang, id: &'static str, e: &Option<(&'static str, ApiFailure)>, at: &str) -> Html {
     match e {
         Some((field, f)) if *field == at => html! {
-            <p class="error field-error" role="alert" {id} data-code={f.code.clone()} data-field={opt(field)}>{ f.text(l) }</p>
+            <p class="error field-error" role="alert" {id} data-code={f.code()} data-field={opt(field)}>{ f.text(l) }</p>
         },
         _ => html! {},
     }

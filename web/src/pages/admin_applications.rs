@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::api::{self, ApiFailure};
 use crate::components::states;
 use crate::components::quota_watch::{reason_key, status_badge};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, AdminMsg, CommonMsg, Lang, QuotaMsg};
 
 /// Props.
 #[derive(Properties, PartialEq)]
@@ -68,7 +68,7 @@ pub fn admin_applications(p: &Props) -> Html {
             }
             let comment = comments.get(&id).map(|c| c.trim().to_string()).unwrap_or_default();
             if !approve && comment.is_empty() {
-                said.set(Some(Err(format!("#{id}: {}", l.t("aa_comment_required")))));
+                said.set(Some(Err(format!("#{id}: {}", l.t(AdminMsg::ReviewCommentRequired)))));
                 return;
             }
             busy.set(Some(id));
@@ -95,9 +95,9 @@ pub fn admin_applications(p: &Props) -> Html {
             Callback::from(move |_: MouseEvent| handle.set(v))
         };
         html! {
-            <div class="row-actions" role="group" aria-label={l.t("status")}>
-                <button type="button" id="aa-filter-pending" class={classes!((*pending_only).then_some("primary"))} aria-pressed={(*pending_only).to_string()} onclick={choose(true)}>{ l.t("aa_filter_pending") }</button>
-                <button type="button" id="aa-filter-all" class={classes!((!*pending_only).then_some("primary"))} aria-pressed={(!*pending_only).to_string()} onclick={choose(false)}>{ l.t("aa_filter_all") }</button>
+            <div class="row-actions" role="group" aria-label={l.t(CommonMsg::Status)}>
+                <button type="button" id="aa-filter-pending" class={classes!((*pending_only).then_some("primary"))} aria-pressed={(*pending_only).to_string()} onclick={choose(true)}>{ l.t(AdminMsg::ReviewFilterPending) }</button>
+                <button type="button" id="aa-filter-all" class={classes!((!*pending_only).then_some("primary"))} aria-pressed={(!*pending_only).to_string()} onclick={choose(false)}>{ l.t(AdminMsg::ReviewFilterAll) }</button>
             </div>
         }
     };
@@ -109,10 +109,10 @@ pub fn admin_applications(p: &Props) -> Html {
     let body = match &*load {
         Load::Loading => states::loading(l, "aa-loading", false),
         Load::Failed(e) => states::failed_reload(l, "aa-load-error", e, &reload),
-        Load::Ok(v) if v.is_empty() => html! { <p class="state" id="aa-empty">{ l.t(if *pending_only { "aa_empty" } else { "aa_empty_all" }) }</p> },
+        Load::Ok(v) if v.is_empty() => html! { <p class="state" id="aa-empty">{ l.t(if *pending_only { AdminMsg::ReviewEmpty } else { AdminMsg::ReviewEmptyAll }) }</p> },
         Load::Ok(v) => states::table("aa-list", html! { <>
-            <th>{ "#" }</th><th>{ l.t("aa_shop") }</th><th>{ l.t("qa_per_day") }</th><th>{ l.t("qa_reason") }</th><th>{ l.t("qa_dates") }</th>
-            <th>{ l.t("aa_context") }</th><th>{ l.t("status") }</th><th>{ l.t("actions") }</th>
+            <th>{ "#" }</th><th>{ l.t(AdminMsg::ReviewShop) }</th><th>{ l.t(QuotaMsg::RaisePerDay) }</th><th>{ l.t(QuotaMsg::RaiseReason) }</th><th>{ l.t(QuotaMsg::RaiseDates) }</th>
+            <th>{ l.t(AdminMsg::ReviewContext) }</th><th>{ l.t(CommonMsg::Status) }</th><th>{ l.t(CommonMsg::Actions) }</th>
         </> }, html! { <>
             { for v.iter().map(|a| {
                 let id = a.id;
@@ -131,7 +131,7 @@ pub fn admin_applications(p: &Props) -> Html {
                 };
                 let dates = match &a.end_day {
                     Some(e) => format!("{} – {e}", a.start_day),
-                    None => format!("{} – {}", a.start_day, l.t("qa_long_term")),
+                    None => format!("{} – {}", a.start_day, l.t(QuotaMsg::RaiseLongTerm)),
                 };
                 let ctx = a.context.clone();
                 html! {
@@ -139,17 +139,17 @@ pub fn admin_applications(p: &Props) -> Html {
                         class={classes!(a.long_term.then_some("long-term-row"))}>
                         <td class="mono">{ id }<small class="since">{ when(&a.created_at) }</small></td>
                         <td>{ a.shop_name.clone() }<div class="mono muted">{ a.shop_id.clone() }</div><small class="since">{ a.applied_by.clone() }</small></td>
-                        <td class="per-day">{ format!("+{} {}", a.per_day, l.t("qa_per_day_unit")) }</td>
+                        <td class="per-day">{ format!("+{} {}", a.per_day, l.t(QuotaMsg::RaisePerDayUnit)) }</td>
                         <td class="reason">{ l.t(reason_key(a.reason)) }<small class="since description">{ a.description.clone() }</small></td>
                         <td>{ dates }
-                            if a.long_term { <div><span class="badge long-term" title={l.t("aa_long_term_warn")}>{ format!("⚠ {}", l.t("aa_long_term_warn")) }</span></div> }
+                            if a.long_term { <div><span class="badge long-term" title={l.t(AdminMsg::ReviewLongTermWarn)}>{ format!("⚠ {}", l.t(AdminMsg::ReviewLongTermWarn)) }</span></div> }
                         </td>
                         <td class="context">{
                             match ctx {
                                 Some(c) => html! { <dl class="context">
-                                    <dt>{ l.t("aa_orders30") }</dt><dd data-key="orders30">{ c.orders_last_30_days }</dd>
-                                    <dt>{ l.t("aa_reveals30") }</dt><dd data-key="reveals30">{ c.reveals_last_30_days }</dd>
-                                    <dt>{ l.t("aa_previous") }</dt><dd data-key="previous">{ c.previous_applications }</dd>
+                                    <dt>{ l.t(AdminMsg::ReviewOrders30) }</dt><dd data-key="orders30">{ c.orders_last_30_days }</dd>
+                                    <dt>{ l.t(AdminMsg::ReviewReveals30) }</dt><dd data-key="reveals30">{ c.reveals_last_30_days }</dd>
+                                    <dt>{ l.t(AdminMsg::ReviewPrevious) }</dt><dd data-key="previous">{ c.previous_applications }</dd>
                                 </dl> },
                                 None => html! {},
                             }
@@ -160,11 +160,11 @@ pub fn admin_applications(p: &Props) -> Html {
                         <td class="actions">
                             if a.status == ApplicationStatus::Pending {
                                 <div class="review">
-                                    <input class="aa-comment" aria-label={format!("{} #{id}", l.t("qa_comment"))} placeholder={l.t("aa_comment_ph")} maxlength="500"
+                                    <input class="aa-comment" aria-label={format!("{} #{id}", l.t(QuotaMsg::RaiseComment))} placeholder={l.t(AdminMsg::ReviewCommentPh)} maxlength="500"
                                            value={comments.get(&id).cloned().unwrap_or_default()} oninput={on_comment} />
                                     <div class="row-actions">
-                                        <button type="button" class="aa-approve primary" onclick={approve} disabled={busy.is_some()}>{ if working { l.t("aa_working") } else { l.t("aa_approve") } }</button>
-                                        <button type="button" class="aa-reject danger" onclick={reject} disabled={busy.is_some()}>{ l.t("aa_reject") }</button>
+                                        <button type="button" class="aa-approve primary" onclick={approve} disabled={busy.is_some()}>{ if working { l.t(AdminMsg::ReviewWorking) } else { l.t(AdminMsg::ReviewApprove) } }</button>
+                                        <button type="button" class="aa-reject danger" onclick={reject} disabled={busy.is_some()}>{ l.t(AdminMsg::ReviewReject) }</button>
                                     </div>
                                 </div>
                             }
@@ -176,7 +176,7 @@ pub fn admin_applications(p: &Props) -> Html {
     };
     html! {
         <section class="admin-applications">
-            <div class="toolbar"><h2>{ l.t("aa_title") }</h2>{ filter }</div>
+            <div class="toolbar"><h2>{ l.t(AdminMsg::ReviewTitle) }</h2>{ filter }</div>
             { message }
             <div class="card">{ body }</div>
         </section>

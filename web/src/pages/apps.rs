@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::{purpose, states};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, AdminMsg, AppsMsg, CommonMsg, Lang, OrdersMsg, StaffMsg};
 
 /// Most origins an app registers (the server's limit).
 pub const MAX_ORIGINS: usize = orderveil_api::ISV_MAX_ORIGINS;
@@ -55,9 +55,9 @@ enum FormError {
 impl FormError {
     fn text(&self, l: Lang) -> String {
         match self {
-            Self::Name => l.t("app_name_invalid").into(),
-            Self::NoOrigins => l.t("origins_empty").into(),
-            Self::TooManyOrigins => l.t("origins_too_many").into(),
+            Self::Name => l.t(AppsMsg::NameInvalid).into(),
+            Self::NoOrigins => l.t(AppsMsg::OriginsEmpty).into(),
+            Self::TooManyOrigins => l.t(AppsMsg::OriginsTooMany).into(),
             Self::Origin(line, o) => i18n::origin_invalid(l, *line, o),
         }
     }
@@ -94,12 +94,12 @@ fn when(t: &str) -> String {
     t.get(..16).unwrap_or(t).replace('T', " ")
 }
 
-fn scope_key(s: Scope) -> &'static str {
+fn scope_key(s: Scope) -> AppsMsg {
     match s {
-        Scope::OrdersRead => "scope_orders_read",
-        Scope::Reveal => "scope_reveal",
-        Scope::Print => "scope_print",
-        Scope::Ship => "scope_ship",
+        Scope::OrdersRead => AppsMsg::ScopeOrdersRead,
+        Scope::Reveal => AppsMsg::ScopeReveal,
+        Scope::Print => AppsMsg::ScopePrint,
+        Scope::Ship => AppsMsg::ScopeShip,
     }
 }
 
@@ -271,7 +271,7 @@ pub fn apps(props: &Props) -> Html {
     let notice = outcome_notice(l, &outcome, |o| {
         let done = |what: &str, n: &str| Said { ok: true, id: "apps-status", code: what.to_string(), text: i18n::app_done(l, what, n) };
         match o {
-            Outcome::Failed(e) => Said { ok: false, id: "apps-notice", code: e.code.clone(), text: e.text(l) },
+            Outcome::Failed(e) => Said { ok: false, id: "apps-notice", code: e.code(), text: e.text(l) },
             Outcome::Authorized(n) => done("authorized", n),
             Outcome::Revoked(n) => done("revoked", n),
             Outcome::Registered(n) => done("registered", n),
@@ -288,8 +288,8 @@ pub fn apps(props: &Props) -> Html {
     };
     html! {
         <section class="apps-page" id="apps-page" data-view={if admin { "admin" } else { "owner" }}>
-            <div class="toolbar"><h2>{ l.t("apps_title") }</h2></div>
-            <p class="state">{ l.t(if admin { "apps_intro_admin" } else { "apps_intro_owner" }) }</p>
+            <div class="toolbar"><h2>{ l.t(AppsMsg::Title) }</h2></div>
+            <p class="state">{ l.t(if admin { AppsMsg::IntroAdmin } else { AppsMsg::IntroOwner }) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
             if admin { <RegisterForm lang={l} csrf={csrf} {on_registered} /> }
             { body }
@@ -306,11 +306,11 @@ fn owner_apps(
     on_revoke: &Callback<Rc<IsvAuthorization>>,
 ) -> Html {
     let rows = if d.apps.is_empty() {
-        html! { <p class="state" id="apps-empty">{ l.t("apps_empty_owner") }</p> }
+        html! { <p class="state" id="apps-empty">{ l.t(AppsMsg::EmptyOwner) }</p> }
     } else {
         states::table("isv-apps", html! { <>
-            <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
-            <th>{ l.t("app_state") }</th><th>{ l.t("app_scopes") }</th><th>{ l.t("actions") }</th>
+            <th>{ l.t(AppsMsg::Name) }</th><th>{ l.t(AppsMsg::Id) }</th><th>{ l.t(AppsMsg::Origins) }</th>
+            <th>{ l.t(AppsMsg::State) }</th><th>{ l.t(AppsMsg::Scopes) }</th><th>{ l.t(CommonMsg::Actions) }</th>
         </> }, html! { <>
             { for d.apps.iter().map(|app| {
                 // The live authorization if there is one, else the latest (the list is newest first).
@@ -323,7 +323,7 @@ fn owner_apps(
             }) }
         </> })
     };
-    html! { <div class="card"><h3>{ l.t("apps_list_owner") }</h3>{ rows }</div> }
+    html! { <div class="card"><h3>{ l.t(AppsMsg::ListOwner) }</h3>{ rows }</div> }
 }
 
 /// Props of [`OwnerRow`].
@@ -371,20 +371,20 @@ fn owner_row(p: &RowProps) -> Html {
         Some(a) if a.revoked_at.is_none() => (
             "live",
             html! { <>
-                <span class="badge live">{ l.t("auth_live") }</span>
+                <span class="badge live">{ l.t(AppsMsg::AuthLive) }</span>
                 <span class="scopes">{ scope_names(l, &a.scopes) }</span>
-                if !a.purposes.is_empty() { <small class="since purposes">{ format!("{}{}{}", l.t("app_purposes"), if l == Lang::Zh { "：" } else { ": " }, purpose_names(l, &a.purposes)) }</small> }
-                <small class="since">{ format!("{} {}", l.t("auth_at"), when(&a.created_at)) }</small>
+                if !a.purposes.is_empty() { <small class="since purposes">{ format!("{}{}{}", l.t(AppsMsg::Purposes), if l == Lang::Zh { "：" } else { ": " }, purpose_names(l, &a.purposes)) }</small> }
+                <small class="since">{ format!("{} {}", l.t(AppsMsg::AuthAt), when(&a.created_at)) }</small>
             </> },
         ),
         Some(a) => (
             "revoked",
             html! { <>
-                <span class="badge revoked">{ l.t("auth_revoked") }</span>
-                <small class="since">{ format!("{} {}", l.t("revoked_at"), when(a.revoked_at.as_deref().unwrap_or_default())) }</small>
+                <span class="badge revoked">{ l.t(AppsMsg::AuthRevoked) }</span>
+                <small class="since">{ format!("{} {}", l.t(AppsMsg::RevokedAt), when(a.revoked_at.as_deref().unwrap_or_default())) }</small>
             </> },
         ),
-        None => ("none", html! { <span class="badge none">{ l.t("auth_none") }</span> }),
+        None => ("none", html! { <span class="badge none">{ l.t(AppsMsg::AuthNone) }</span> }),
     };
     let checkboxes = Scope::ALL.into_iter().map(|s| {
         let checked = chosen.contains(&s);
@@ -410,7 +410,7 @@ fn owner_row(p: &RowProps) -> Html {
         html! {
             <label class="purpose">
                 <input type="checkbox" class="purpose" data-purpose={x.as_str()} checked={purposes.contains(&x)} {onchange} disabled={p.busy}
-                       aria-label={format!("{} · {} · {}", l.t("app_purposes"), purpose::label(l, x), app.name)} />
+                       aria-label={format!("{} · {} · {}", l.t(AppsMsg::Purposes), purpose::label(l, x), app.name)} />
                 { purpose::label(l, x) }
             </label>
         }
@@ -431,11 +431,11 @@ fn owner_row(p: &RowProps) -> Html {
         })
     };
     let auth_label = if p.working && !*confirming {
-        l.t("authorizing")
+        l.t(AppsMsg::Authorizing)
     } else if live.is_some() {
-        l.t("reauthorize")
+        l.t(AppsMsg::Reauthorize)
     } else {
-        l.t("authorize")
+        l.t(AppsMsg::Authorize)
     };
     let revoke = live.as_ref().map(|a| {
         if *confirming {
@@ -465,10 +465,10 @@ fn owner_row(p: &RowProps) -> Html {
                 })
             };
             html! {
-                <div class="confirm" role="group" aria-label={l.t("revoke")} onkeydown={escape}>
-                    <span class="confirm-q">{ l.t("revoke_question") }</span>
-                    <button type="button" ref={confirm_ref.clone()} class="revoke-confirm danger" onclick={confirm} disabled={p.busy}>{ l.t("revoke_confirm") }</button>
-                    <button type="button" class="revoke-cancel" onclick={cancel}>{ l.t("cancel") }</button>
+                <div class="confirm" role="group" aria-label={l.t(AppsMsg::Revoke)} onkeydown={escape}>
+                    <span class="confirm-q">{ l.t(AppsMsg::RevokeQuestion) }</span>
+                    <button type="button" ref={confirm_ref.clone()} class="revoke-confirm danger" onclick={confirm} disabled={p.busy}>{ l.t(AppsMsg::RevokeConfirm) }</button>
+                    <button type="button" class="revoke-cancel" onclick={cancel}>{ l.t(CommonMsg::Cancel) }</button>
                 </div>
             }
         } else {
@@ -476,10 +476,10 @@ fn owner_row(p: &RowProps) -> Html {
                 let confirming = confirming.clone();
                 Callback::from(move |_: MouseEvent| confirming.set(true))
             };
-            let label = if p.working { l.t("revoking") } else { l.t("revoke") };
+            let label = if p.working { l.t(AppsMsg::Revoking) } else { l.t(AppsMsg::Revoke) };
             html! {
                 <button type="button" ref={revoke_ref.clone()} class="revoke danger" onclick={open} disabled={p.busy}
-                        aria-label={format!("{} · {}", l.t("revoke"), app.name)}>{ label }</button>
+                        aria-label={format!("{} · {}", l.t(AppsMsg::Revoke), app.name)}>{ label }</button>
             }
         }
     });
@@ -493,14 +493,14 @@ fn owner_row(p: &RowProps) -> Html {
                 data-authorization-id={p.auth.as_ref().map(|a| a.id.to_string())}>{ state_html }</td>
             <td class="scope-choice">
                 <div class="scope-boxes">{ for checkboxes }</div>
-                if none_chosen { <small class="error scope-hint">{ l.t("scope_none") }</small> }
+                if none_chosen { <small class="error scope-hint">{ l.t(AppsMsg::ScopeNone) }</small> }
                 if reveal {
                     <fieldset class="purpose-boxes">
-                        <legend>{ l.t("app_purposes") }</legend>
+                        <legend>{ l.t(AppsMsg::Purposes) }</legend>
                         { for purpose_boxes }
                     </fieldset>
                 }
-                if no_purpose { <small class="error purpose-hint">{ l.t("purpose_none") }</small> }
+                if no_purpose { <small class="error purpose-hint">{ l.t(OrdersMsg::PurposeNone) }</small> }
             </td>
             <td class="actions"><div class="row-actions">
                 <button type="button" ref={authorize_ref} class="authorize primary" onclick={authorize} disabled={p.busy || none_chosen || no_purpose}
@@ -514,25 +514,25 @@ fn owner_row(p: &RowProps) -> Html {
 /// The admin's table of every registered app, each with a disable / enable button.
 fn admin_apps(l: Lang, apps: &[Rc<IsvApp>], busy: Option<&str>, on_toggle: &Callback<Rc<IsvApp>>) -> Html {
     let rows = if apps.is_empty() {
-        html! { <p class="state" id="apps-empty">{ l.t("apps_empty_admin") }</p> }
+        html! { <p class="state" id="apps-empty">{ l.t(AppsMsg::EmptyAdmin) }</p> }
     } else {
         states::table("isv-apps", html! { <>
-            <th>{ l.t("app_name") }</th><th>{ l.t("app_id") }</th><th>{ l.t("app_origins") }</th>
-            <th>{ l.t("status") }</th><th>{ l.t("app_created") }</th><th>{ l.t("actions") }</th>
+            <th>{ l.t(AppsMsg::Name) }</th><th>{ l.t(AppsMsg::Id) }</th><th>{ l.t(AppsMsg::Origins) }</th>
+            <th>{ l.t(CommonMsg::Status) }</th><th>{ l.t(AppsMsg::Created) }</th><th>{ l.t(CommonMsg::Actions) }</th>
         </> }, html! { <>
             { for apps.iter().map(|a| {
-                let (class, key) = if a.disabled { ("app-enable", "staff_enable") } else { ("app-disable danger", "staff_disable") };
+                let (class, key) = if a.disabled { ("app-enable", StaffMsg::Enable) } else { ("app-disable danger", StaffMsg::Disable) };
                 let toggle = {
                     let (cb, a) = (on_toggle.clone(), a.clone());
                     Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
                 };
-                let label = if busy == Some(a.app_id.as_str()) { l.t("aa_working") } else { l.t(key) };
+                let label = if busy == Some(a.app_id.as_str()) { l.t(AdminMsg::ReviewWorking) } else { l.t(key) };
                 html! {
                     <tr key={a.app_id.as_str()} data-app-id={a.app_id.clone()} data-disabled={a.disabled.to_string()}>
                         <td class="app-name">{ a.name.clone() }</td>
                         <td class="mono app-id">{ a.app_id.clone() }</td>
                         <td class="origins">{ for a.origins.iter().map(|o| html! { <div class="mono">{ o.clone() }</div> }) }</td>
-                        <td class="app-state">{ l.t(if a.disabled { "app_disabled" } else { "app_enabled" }) }</td>
+                        <td class="app-state">{ l.t(if a.disabled { AppsMsg::Disabled } else { AppsMsg::Enabled }) }</td>
                         <td>{ when(&a.created_at) }</td>
                         <td class="actions"><button type="button" {class} onclick={toggle} disabled={busy.is_some()}
                                 aria-label={format!("{} · {}", l.t(key), a.name)}>{ label }</button></td>
@@ -541,18 +541,18 @@ fn admin_apps(l: Lang, apps: &[Rc<IsvApp>], busy: Option<&str>, on_toggle: &Call
             }) }
         </> })
     };
-    html! { <div class="card"><h3>{ l.t("apps_list_admin") }</h3>{ rows }</div> }
+    html! { <div class="card"><h3>{ l.t(AppsMsg::ListAdmin) }</h3>{ rows }</div> }
 }
 
 /// Authorizations, newest first: the owner's shop's, or every shop's (with the shop) for an admin.
 fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html {
     let rows = if auths.is_empty() {
-        html! { <p class="state" id="authorizations-empty">{ l.t("auths_empty") }</p> }
+        html! { <p class="state" id="authorizations-empty">{ l.t(AppsMsg::AuthsEmpty) }</p> }
     } else {
         states::table("isv-authorizations", html! { <>
-            <th>{ l.t("app_name") }</th>
-            if admin { <th>{ l.t("admin_shop") }</th> }
-            <th>{ l.t("app_scopes") }</th><th>{ l.t("app_purposes") }</th><th>{ l.t("granted_by") }</th><th>{ l.t("auth_created") }</th><th>{ l.t("app_state") }</th>
+            <th>{ l.t(AppsMsg::Name) }</th>
+            if admin { <th>{ l.t(CommonMsg::AdminShop) }</th> }
+            <th>{ l.t(AppsMsg::Scopes) }</th><th>{ l.t(AppsMsg::Purposes) }</th><th>{ l.t(AppsMsg::GrantedBy) }</th><th>{ l.t(AppsMsg::AuthCreated) }</th><th>{ l.t(AppsMsg::State) }</th>
         </> }, html! { <>
             { for auths.iter().map(|a| {
                 let state = if a.revoked_at.is_some() { "revoked" } else { "live" };
@@ -567,8 +567,8 @@ fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html 
                         <td>{ when(&a.created_at) }</td>
                         <td>{
                             match &a.revoked_at {
-                                Some(t) => html! { <><span class="badge revoked">{ l.t("auth_revoked") }</span><small class="since">{ when(t) }</small></> },
-                                None => html! { <span class="badge live">{ l.t("auth_live") }</span> },
+                                Some(t) => html! { <><span class="badge revoked">{ l.t(AppsMsg::AuthRevoked) }</span><small class="since">{ when(t) }</small></> },
+                                None => html! { <span class="badge live">{ l.t(AppsMsg::AuthLive) }</span> },
                             }
                         }</td>
                     </tr>
@@ -576,7 +576,7 @@ fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html 
             }) }
         </> })
     };
-    html! { <div class="card"><h3>{ l.t("auths_title") }</h3>{ rows }</div> }
+    html! { <div class="card"><h3>{ l.t(AppsMsg::AuthsTitle) }</h3>{ rows }</div> }
 }
 
 /// Props of [`RegisterForm`].
@@ -685,23 +685,23 @@ fn register_form(p: &FormProps) -> Html {
             })
         };
         let copy_text = match *copied {
-            Some(true) => l.t("copied"),
-            Some(false) => l.t("copy_failed"),
-            None => l.t("copy"),
+            Some(true) => l.t(OrdersMsg::Copied),
+            Some(false) => l.t(OrdersMsg::CopyFailed),
+            None => l.t(OrdersMsg::Copy),
         };
         html! {
             <div class="card created" id="app-created" data-app-id={c.app_id.clone()}>
-                <h3>{ format!("{} · {}", l.t("created_title"), c.name) }</h3>
-                <p class="warning" id="secret-warning" role="alert">{ l.t("secret_warning") }</p>
+                <h3>{ format!("{} · {}", l.t(AppsMsg::CreatedTitle), c.name) }</h3>
+                <p class="warning" id="secret-warning" role="alert">{ l.t(AppsMsg::SecretWarning) }</p>
                 <dl>
-                    <dt>{ l.t("app_id") }</dt><dd class="mono" id="created-app-id">{ c.app_id.clone() }</dd>
-                    <dt>{ l.t("app_secret") }</dt>
+                    <dt>{ l.t(AppsMsg::Id) }</dt><dd class="mono" id="created-app-id">{ c.app_id.clone() }</dd>
+                    <dt>{ l.t(AppsMsg::Secret) }</dt>
                     <dd class="secret-line">
                         <code class="mono secret" id="created-app-secret">{ c.secret.as_str() }</code>
                         <button type="button" id="copy-secret" class="copy" ref={copy_ref.clone()} onclick={copy}>{ copy_text }</button>
                     </dd>
                 </dl>
-                <button type="button" id="created-close" onclick={close}>{ l.t("secret_saved") }</button>
+                <button type="button" id="created-close" onclick={close}>{ l.t(AppsMsg::SecretSaved) }</button>
             </div>
         }
     });
@@ -712,18 +712,18 @@ fn register_form(p: &FormProps) -> Html {
         <>
         { for card }
         <form class="card register" id="app-register" onsubmit={submit} novalidate=true>
-            <h3>{ l.t("register_title") }</h3>
-            <label for="app-name">{ l.t("app_name") }</label>
+            <h3>{ l.t(AppsMsg::RegisterTitle) }</h3>
+            <label for="app-name">{ l.t(AppsMsg::Name) }</label>
             <input id="app-name" ref={name_ref} value={(*name).clone()} oninput={on_name} maxlength="64" autocomplete="off"
                    aria-invalid={name_bad.to_string()} aria-describedby={name_bad.then_some("app-form-error")} />
-            <label for="app-origins">{ l.t("app_origins") }</label>
+            <label for="app-origins">{ l.t(AppsMsg::Origins) }</label>
             <textarea id="app-origins" ref={origins_ref} rows="3" value={(*origins).clone()} oninput={on_origins} spellcheck="false"
                       placeholder="https://erp.example.com" aria-invalid={origins_bad.to_string()}
                       aria-describedby={if origins_bad { "app-form-error origins-hint" } else { "origins-hint" }} />
-            <small class="state" id="origins-hint">{ l.t("origins_hint") }</small>
+            <small class="state" id="origins-hint">{ l.t(AppsMsg::OriginsHint) }</small>
             if let Some(e) = &err { <p class="error" role="alert" id="app-form-error">{ e.text(l) }</p> }
-            if let Some(f) = &*failure { <p class="error" role="alert" id="app-register-error" data-code={f.code.clone()}>{ f.text(l) }</p> }
-            <div><button type="submit" class="primary" id="app-register-submit" disabled={*busy}>{ l.t(if *busy { "registering" } else { "register" }) }</button></div>
+            if let Some(f) = &*failure { <p class="error" role="alert" id="app-register-error" data-code={f.code()}>{ f.text(l) }</p> }
+            <div><button type="submit" class="primary" id="app-register-submit" disabled={*busy}>{ l.t(if *busy { AppsMsg::Registering } else { AppsMsg::Register }) }</button></div>
         </form>
         </>
     }

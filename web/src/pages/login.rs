@@ -5,7 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::Lang;
+use crate::i18n::{CommonMsg, Lang};
 
 /// Props.
 #[derive(Properties, PartialEq)]
@@ -43,10 +43,10 @@ pub fn login(props: &Props) -> Html {
     };
     html! {
         <form class="login" onsubmit={submit}>
-            <label>{ l.t("username") }<input ref={user} id="username" autocomplete="username" required=true /></label>
-            <label>{ l.t("password") }<input ref={pass} id="password" type="password" autocomplete="current-password" required=true /></label>
+            <label>{ l.t(CommonMsg::Username) }<input ref={user} id="username" autocomplete="username" required=true /></label>
+            <label>{ l.t(CommonMsg::Password) }<input ref={pass} id="password" type="password" autocomplete="current-password" required=true /></label>
             if let Some(e) = &*error { <p class="error" role="alert">{ e.text(l) }</p> }
-            <button type="submit" id="login" disabled={*busy}>{ if *busy { l.t("logging_in") } else { l.t("login") } }</button>
+            <button type="submit" id="login" disabled={*busy}>{ if *busy { l.t(CommonMsg::LoggingIn) } else { l.t(CommonMsg::Login) } }</button>
         </form>
     }
 }

@@ -16,7 +16,7 @@ pub mod shipments_upload;
 use orderveil_api::{Permission, QuotaToday, Role, SessionInfo};
 use yew::prelude::*;
 
-use crate::i18n::Lang;
+use crate::i18n::{AdminMsg, AppsMsg, AuditMsg, FulfilMsg, Lang, StaffMsg, Text};
 use crate::route::Route;
 
 /// What every page gets from the root.
@@ -42,7 +42,7 @@ pub fn may(session: &SessionInfo, p: Permission) -> bool {
     matches!(session.user.role, Role::Owner | Role::Staff) && session.user.permissions.contains(&p)
 }
 
-fn refused(id: &'static str, l: Lang, key: &'static str) -> Option<Html> {
+fn refused(id: &'static str, l: Lang, key: impl Text) -> Option<Html> {
     Some(html! { <p class="state" {id}>{ l.t(key) }</p> })
 }
 
@@ -56,11 +56,11 @@ pub fn main_page(route: &Route, c: &PageCtx<'_>) -> Option<Html> {
         Route::Order(id) => Some(html! { <order::OrderPage lang={l} session={s} order_id={id.clone()} reveal_secs={secs} {on_quota} {on_nav} /> }),
         Route::Quota => Some(html! { <quota::Quota lang={l} session={s} {on_quota} /> }),
         Route::Apps if owner_or_admin => Some(html! { <apps::Apps lang={l} session={s} /> }),
-        Route::Apps => refused("apps-forbidden", l, "apps_forbidden"),
+        Route::Apps => refused("apps-forbidden", l, AppsMsg::Forbidden),
         Route::Staff if s.user.role == Role::Owner => Some(html! { <staff::Staff lang={l} session={s} /> }),
-        Route::Staff => refused("staff-forbidden", l, "staff_forbidden"),
+        Route::Staff => refused("staff-forbidden", l, StaffMsg::Forbidden),
         Route::Audit if owner_or_admin => Some(html! { <audit::Audit lang={l} session={s} /> }),
-        Route::Audit => refused("audit-forbidden", l, "audit_forbidden"),
+        Route::Audit => refused("audit-forbidden", l, AuditMsg::Forbidden),
         _ => None,
     }
 }
@@ -71,17 +71,17 @@ pub fn console_page(route: &Route, c: &PageCtx<'_>) -> Option<Html> {
     let admin = s.user.role == Role::Admin;
     match route {
         Route::AdminApplications if admin => Some(html! { <admin_applications::AdminApplications lang={l} session={s} /> }),
-        Route::AdminApplications => refused("applications-forbidden", l, "aa_forbidden"),
+        Route::AdminApplications => refused("applications-forbidden", l, AdminMsg::ReviewForbidden),
         Route::AdminShops if admin => Some(html! { <admin_shops::AdminShops lang={l} session={s} /> }),
-        Route::AdminShops => refused("shops-forbidden", l, "admin_only"),
+        Route::AdminShops => refused("shops-forbidden", l, AdminMsg::AdminOnly),
         Route::AdminSettings if admin => Some(html! { <admin_settings::AdminSettings lang={l} session={s} /> }),
-        Route::AdminSettings => refused("settings-forbidden", l, "admin_only"),
+        Route::AdminSettings => refused("settings-forbidden", l, AdminMsg::AdminOnly),
         Route::WaybillAccounts if waybills::can_print(&s) || admin => Some(html! { <waybill_accounts::WaybillAccounts lang={l} session={s} /> }),
-        Route::WaybillAccounts => refused("wa-forbidden", l, "wa_forbidden"),
+        Route::WaybillAccounts => refused("wa-forbidden", l, FulfilMsg::AccountForbidden),
         Route::Waybills if waybills::can_print(&s) => Some(html! { <waybills::Waybills lang={l} session={s} on_nav={c.on_nav.clone()} /> }),
-        Route::Waybills => refused("wb-forbidden", l, "wb_forbidden"),
+        Route::Waybills => refused("wb-forbidden", l, FulfilMsg::WaybillForbidden),
         Route::ShipmentsUpload if may(&s, Permission::Ship) => Some(html! { <shipments_upload::ShipmentsUpload lang={l} session={s} /> }),
-        Route::ShipmentsUpload => refused("upload-forbidden", l, "upload_forbidden"),
+        Route::ShipmentsUpload => refused("upload-forbidden", l, FulfilMsg::UploadForbidden),
         _ => None,
     }
 }

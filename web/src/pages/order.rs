@@ -3,14 +3,14 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{CARRIERS, OrderStatus, OrderView, Permission, QuotaToday, SessionInfo, ShipRequest};
+use orderveil_api::{CARRIERS, ErrorCode, OrderStatus, OrderView, Permission, QuotaToday, SessionInfo, ShipRequest};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::reveal::{FieldCell, RevealNotice, can_reveal, eye_icon, use_revealer};
 use crate::components::states::when;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
 use crate::pages::may;
 use crate::pages::orders::route_link;
 use crate::reveal::{FIELDS, masked};
@@ -61,10 +61,10 @@ pub fn order_page(props: &Props) -> Html {
             });
         });
     }
-    let back = route_link(Route::Orders, &props.on_nav, "back", html! { { format!("← {}", l.t("back")) } });
+    let back = route_link(Route::Orders, &props.on_nav, "back", html! { { format!("← {}", l.t(OrdersMsg::Back)) } });
     let body = match &*load {
-        Load::Loading => html! { <p class="state">{ l.t("loading") }</p> },
-        Load::Failed(e) if e.code == "ORDER_NOT_FOUND" => html! { <p class="error" role="alert" id="order-not-found">{ e.text(l) }</p> },
+        Load::Loading => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
+        Load::Failed(e) if e.is(ErrorCode::OrderNotFound) => html! { <p class="error" role="alert" id="order-not-found">{ e.text(l) }</p> },
         Load::Failed(e) => html! { <p class="error" role="alert" id="order-error">{ e.text(l) }</p> },
         Load::Ok(o) => {
             let busy = revealer.busy();
@@ -85,20 +85,20 @@ pub fn order_page(props: &Props) -> Html {
                 <>
                 <div class="card" id="order-detail" data-order-id={o.order_id.clone()}>
                     <dl>
-                        <dt>{ l.t("order_id") }</dt><dd class="mono">{ &o.order_id }</dd>
-                        <dt>{ l.t("time") }</dt><dd>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</dd>
-                        <dt>{ l.t("status") }</dt><dd id="order-status" data-status={o.status.as_str()}>{ l.t(o.status.as_str()) }</dd>
+                        <dt>{ l.t(OrdersMsg::OrderId) }</dt><dd class="mono">{ &o.order_id }</dd>
+                        <dt>{ l.t(OrdersMsg::Time) }</dt><dd>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</dd>
+                        <dt>{ l.t(CommonMsg::Status) }</dt><dd id="order-status" data-status={o.status.as_str()}>{ i18n::status_name(l, o.status) }</dd>
                         if let Some(sh) = &o.shipment {
-                            <dt>{ l.t("shipment") }</dt>
+                            <dt>{ l.t(OrdersMsg::Shipment) }</dt>
                             <dd id="order-shipment" data-carrier={sh.carrier.clone()} data-tracking-no={sh.tracking_no.clone()}>
                                 { if l == Lang::Zh { &sh.carrier_name } else { &sh.carrier_name_en } }{ " " }<span class="mono">{ &sh.tracking_no }</span>
                                 <small class="since">{ when(&sh.shipped_at) }</small>
                             </dd>
                         }
-                        <dt>{ l.t("items") }</dt><dd>{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</dd>
+                        <dt>{ l.t(OrdersMsg::Items) }</dt><dd>{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</dd>
                         { for FIELDS.iter().map(|k| html! {
                             <>
-                            <dt>{ l.t(k.as_str()) }</dt>
+                            <dt>{ i18n::field_name(l, *k) }</dt>
                             <dd class="pii">
                                 <FieldCell lang={l} order_id={o.order_id.clone()} kind={*k} masked={masked(o, *k).to_string()}
                                            shown={shown.as_ref().and_then(|s| s.field(*k))} eye={eye} busy={busy} on_reveal={on_field.clone()} />
@@ -107,7 +107,7 @@ pub fn order_page(props: &Props) -> Html {
                         }) }
                     </dl>
                     if eye && shown.is_none() {
-                        <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t("reveal_row")) }</button>
+                        <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t(OrdersMsg::RevealRow)) }</button>
                     }
                 </div>
                 if ship && o.status == OrderStatus::AwaitingShipment {
@@ -119,7 +119,7 @@ pub fn order_page(props: &Props) -> Html {
     };
     html! {
         <section>
-            <div class="toolbar"><h2>{ l.t("order_detail") }</h2>{ back }</div>
+            <div class="toolbar"><h2>{ l.t(OrdersMsg::OrderDetail) }</h2>{ back }</div>
             <RevealNotice lang={l} notice={revealer.notice()} on_close={revealer.close_notice.clone()} />
             { body }
         </section>
@@ -181,24 +181,24 @@ fn ship_form(p: &ShipProps) -> Html {
     // A number that does not fit: the carrier's formats, as the server gives them.
     let expected = |f: &ApiFailure| {
         let format = f.details.as_ref().and_then(|d| d.get(if l == Lang::Zh { "format_zh" } else { "format" })).and_then(|v| v.as_str());
-        format.filter(|_| f.code == "TRACKING_NUMBER_INVALID").map(|x| format!(" {}{x}", l.t("ship_expected"))).unwrap_or_default()
+        format.filter(|_| f.is(ErrorCode::TrackingNumberInvalid)).map(|x| format!(" {}{x}", l.t(OrdersMsg::ShipExpected))).unwrap_or_default()
     };
     html! {
         <form class="card ship-form" id="ship-form" {onsubmit}>
-            <h3>{ l.t("ship_title") }</h3>
-            <label>{ l.t("ship_carrier") }
+            <h3>{ l.t(OrdersMsg::ShipTitle) }</h3>
+            <label>{ l.t(OrdersMsg::ShipCarrier) }
                 <select id="ship-carrier" onchange={on_carrier}>
                     { for CARRIERS.iter().map(|c| html! { <option value={c.code} selected={c.code == *carrier}>{ i18n::carrier_label(l, c) }</option> }) }
                 </select>
             </label>
-            <small class="muted" id="ship-format">{ l.t("ship_format") }{ i18n::carrier_format(l, chosen) }</small>
-            <label>{ l.t("ship_tracking") }
+            <small class="muted" id="ship-format">{ l.t(OrdersMsg::ShipFormat) }{ i18n::carrier_format(l, chosen) }</small>
+            <label>{ l.t(OrdersMsg::ShipTracking) }
                 <input ref={tracking} id="ship-tracking" autocomplete="off" spellcheck="false" aria-invalid={failure.is_some().to_string()} />
             </label>
             if let Some(f) = &*failure {
-                <p class="error" role="alert" id="ship-notice" data-code={f.code.clone()}>{ f.text(l) }{ expected(f) }</p>
+                <p class="error" role="alert" id="ship-notice" data-code={f.code()}>{ f.text(l) }{ expected(f) }</p>
             }
-            <button type="submit" class="primary" id="ship-submit" disabled={*sending}>{ l.t(if *sending { "shipping" } else { "ship_submit" }) }</button>
+            <button type="submit" class="primary" id="ship-submit" disabled={*sending}>{ l.t(if *sending { OrdersMsg::Shipping } else { OrdersMsg::ShipSubmit }) }</button>
         </form>
     }
 }

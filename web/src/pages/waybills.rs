@@ -15,10 +15,10 @@ use yew::prelude::*;
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, when};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, CommonMsg, FulfilMsg, Lang, OrdersMsg};
 use crate::pages::orders::route_link;
 use crate::pages::waybill_accounts::read_accounts;
-use crate::print::{self, TEMPLATES};
+use crate::print::{self, TEMPLATES, template_name};
 use crate::route::Route;
 
 /// May this user allocate and print (owners, staff with `print`)? The server decides each
@@ -29,13 +29,13 @@ pub fn can_print(session: &SessionInfo) -> bool {
 
 const STATUSES: [WaybillStatus; 4] = [WaybillStatus::Allocated, WaybillStatus::Printed, WaybillStatus::Shipped, WaybillStatus::Cancelled];
 
-/// The wire name and the label key of a waybill state.
-fn status_keys(s: WaybillStatus) -> (&'static str, &'static str) {
+/// The wire name and the label of a waybill state.
+fn status_keys(s: WaybillStatus) -> (&'static str, FulfilMsg) {
     match s {
-        WaybillStatus::Allocated => ("allocated", "wb_st_allocated"),
-        WaybillStatus::Printed => ("printed", "wb_st_printed"),
-        WaybillStatus::Shipped => ("shipped", "wb_st_shipped"),
-        WaybillStatus::Cancelled => ("cancelled", "wb_st_cancelled"),
+        WaybillStatus::Allocated => ("allocated", FulfilMsg::WaybillStAllocated),
+        WaybillStatus::Printed => ("printed", FulfilMsg::WaybillStPrinted),
+        WaybillStatus::Shipped => ("shipped", FulfilMsg::WaybillStShipped),
+        WaybillStatus::Cancelled => ("cancelled", FulfilMsg::WaybillStCancelled),
     }
 }
 
@@ -228,23 +228,23 @@ pub fn waybills(p: &Props) -> Html {
         })
     };
     let notice = outcome_notice(l, &outcome, |o| match o {
-        Outcome::Failed(e) => Said { ok: false, id: "wb-notice", code: e.code.clone(), text: e.text(l) },
+        Outcome::Failed(e) => Said { ok: false, id: "wb-notice", code: e.code(), text: e.text(l) },
         Outcome::Done(what, n, no) => Said { ok: true, id: "wb-status", code: (*what).to_string(), text: i18n::waybill_done(l, what, *n, no) },
     });
     let print_status = match *printing {
         None => html! {},
         Some(s) => {
             let (state, text) = match s {
-                Printing::Busy => ("printing", l.t("wb_printing").to_string()),
+                Printing::Busy => ("printing", l.t(FulfilMsg::WaybillPrinting).to_string()),
                 Printing::Done(n) => ("done", i18n::waybill_done(l, "printed", n, "")),
-                Printing::Failed => ("failed", l.t("wb_print_failed").to_string()),
+                Printing::Failed => ("failed", l.t(FulfilMsg::WaybillPrintFailed).to_string()),
             };
             html! {
                 <div class="print-bar">
                     <p id="print-status" class={classes!("state", state)} data-state={state} role="status" aria-live="polite">{ text }</p>
                     if *frame_open {
-                        <span class="muted">{ l.t("print_closes") }</span>
-                        <button type="button" id="print-done" class="primary" onclick={close.reform(|_: MouseEvent| ())}>{ l.t("print_done") }</button>
+                        <span class="muted">{ l.t(FulfilMsg::PrintCloses) }</span>
+                        <button type="button" id="print-done" class="primary" onclick={close.reform(|_: MouseEvent| ())}>{ l.t(FulfilMsg::PrintDone) }</button>
                     }
                 </div>
             }
@@ -254,14 +254,14 @@ pub fn waybills(p: &Props) -> Html {
     let body = match &*load {
         Load::Loading => states::loading(l, "wb-loading", true),
         Load::Failed(e) => states::failed_reload(l, "wb-error", e, &reload),
-        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="wb-empty">{ l.t("wb_empty") }</p> },
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="wb-empty">{ l.t(FulfilMsg::WaybillEmpty) }</p> },
         Load::Ok(list) => {
             let all = list.iter().any(live) && list.iter().filter(|w| live(w)).all(|w| selected.contains(&w.waybill_no));
             states::table(
                 "wb-table",
                 html! { <>
-                    <th class="check"><input type="checkbox" id="wb-select-all" aria-label={l.t("wb_select_all")} checked={all} onchange={toggle(None)} /></th>
-                    { states::heads(l, &["wb_no", "wa_carrier", "wb_orders", "status", "wb_prints", "wb_allocated", "actions"]) }
+                    <th class="check"><input type="checkbox" id="wb-select-all" aria-label={l.t(FulfilMsg::WaybillSelectAll)} checked={all} onchange={toggle(None)} /></th>
+                    { states::heads(&[l.t(FulfilMsg::WaybillNo), l.t(FulfilMsg::AccountCarrier), l.t(FulfilMsg::WaybillOrders), l.t(CommonMsg::Status), l.t(FulfilMsg::WaybillPrints), l.t(FulfilMsg::WaybillAllocated), l.t(CommonMsg::Actions)]) }
                 </> },
                 html! { <>
                     { for list.iter().map(|w| {
@@ -275,7 +275,7 @@ pub fn waybills(p: &Props) -> Html {
                         html! {
                             <tr key={no.clone()} data-waybill-no={no.clone()} data-status={status} class={classes!(is_selected.then_some("selected"))}>
                                 <td class="check">
-                                    <input type="checkbox" class="wb-select" aria-label={format!("{} {no}", l.t("wb_select"))} checked={is_selected} disabled={!live(w)}
+                                    <input type="checkbox" class="wb-select" aria-label={format!("{} {no}", l.t(FulfilMsg::WaybillSelect))} checked={is_selected} disabled={!live(w)}
                                            onchange={toggle(Some(no.clone()))} />
                                 </td>
                                 <td class="mono no">{ &no }</td>
@@ -286,7 +286,7 @@ pub fn waybills(p: &Props) -> Html {
                                 <td>{ when(&w.allocated_at) }<small class="since">{ &w.allocated_by }</small></td>
                                 <td class="actions">
                                     if w.status == WaybillStatus::Allocated && w.print_count == 0 {
-                                        <button type="button" class="wb-cancel danger" disabled={busy_now} onclick={cancel}>{ l.t("wb_cancel") }</button>
+                                        <button type="button" class="wb-cancel danger" disabled={busy_now} onclick={cancel}>{ l.t(FulfilMsg::WaybillCancel) }</button>
                                     }
                                 </td>
                             </tr>
@@ -299,24 +299,24 @@ pub fn waybills(p: &Props) -> Html {
     html! {
         <section class="waybills" id="wb-page">
             <div class="toolbar">
-                <h2>{ l.t("wb_title") }</h2>
-                <select id="wb-status-filter" onchange={on_filter} aria-label={l.t("status")}>
-                    <option value="" selected={filter.is_none()}>{ l.t("wb_all") }</option>
+                <h2>{ l.t(FulfilMsg::WaybillTitle) }</h2>
+                <select id="wb-status-filter" onchange={on_filter} aria-label={l.t(CommonMsg::Status)}>
+                    <option value="" selected={filter.is_none()}>{ l.t(FulfilMsg::WaybillAll) }</option>
                     { for STATUSES.iter().map(|s| html! { <option value={status_keys(*s).0} selected={*filter == Some(*s)}>{ l.t(status_keys(*s).1) }</option> }) }
                 </select>
             </div>
-            <p class="state">{ l.t("wb_intro") }</p>
+            <p class="state">{ l.t(FulfilMsg::WaybillIntro) }</p>
             <div class="bulk">
-                <label class="template">{ l.t("wb_template") }
+                <label class="template">{ l.t(FulfilMsg::WaybillTemplate) }
                     <select id="wb-template" onchange={on_template}>
-                        { for TEMPLATES.iter().map(|t| html! { <option value={*t} selected={*template == *t}>{ l.t(&format!("tpl_{t}")) }</option> }) }
+                        { for TEMPLATES.iter().map(|t| html! { <option value={*t} selected={*template == *t}>{ l.t(template_name(t)) }</option> }) }
                     </select>
                 </label>
                 <button type="button" id="wb-print" class="primary" disabled={print_nos.is_empty() || busy_now} onclick={on_print}>
-                    { format!("{} ({})", l.t("wb_print"), print_nos.len()) }
+                    { format!("{} ({})", l.t(FulfilMsg::WaybillPrint), print_nos.len()) }
                 </button>
-                <button type="button" id="wb-ship" disabled={!can_ship || busy_now} title={l.t("wb_ship_hint")} onclick={on_ship}>
-                    { format!("{} ({})", l.t("wb_ship"), if can_ship { chosen.len() } else { 0 }) }
+                <button type="button" id="wb-ship" disabled={!can_ship || busy_now} title={l.t(FulfilMsg::WaybillShipHint)} onclick={on_ship}>
+                    { format!("{} ({})", l.t(FulfilMsg::WaybillShip), if can_ship { chosen.len() } else { 0 }) }
                 </button>
             </div>
             <div class="live" aria-live="polite">{ notice }</div>
@@ -328,11 +328,11 @@ pub fn waybills(p: &Props) -> Html {
     }
 }
 
-/// Why the chosen orders cannot share one waybill (label key), if they cannot.
-fn merge_blocked(orders: &[Rc<OrderView>]) -> Option<&'static str> {
+/// Why the chosen orders cannot share one waybill, if they cannot.
+fn merge_blocked(orders: &[Rc<OrderView>]) -> Option<OrdersMsg> {
     match orders {
-        [] | [_] => Some("merge_need_two"),
-        [first, rest @ ..] if rest.iter().any(|o| o.receiver_key != first.receiver_key) => Some("merge_receivers_differ"),
+        [] | [_] => Some(OrdersMsg::MergeNeedTwo),
+        [first, rest @ ..] if rest.iter().any(|o| o.receiver_key != first.receiver_key) => Some(OrdersMsg::MergeReceiversDiffer),
         _ => None,
     }
 }
@@ -414,9 +414,9 @@ pub fn allocator(p: &AllocateProps) -> Html {
     let accounts = match &*load {
         Load::Loading => states::loading(l, "allocate-loading", false),
         Load::Failed(e) => states::failed_reload(l, "allocate-error", e, &reload),
-        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="allocate-no-account">{ l.t("allocate_no_account") }</p> },
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="allocate-no-account">{ l.t(OrdersMsg::AllocateNoAccount) }</p> },
         Load::Ok(list) => html! {
-            <label>{ l.t("allocate_account") }
+            <label>{ l.t(OrdersMsg::AllocateAccount) }
                 <select id="allocate-account" onchange={on_account}>
                     { for list.iter().map(|a| html! {
                         <option value={a.id.to_string()} selected={chosen == Some(a.id)}>{ i18n::account_choice(l, &a.carrier, &a.outlet, a.balance) }</option>
@@ -427,27 +427,27 @@ pub fn allocator(p: &AllocateProps) -> Html {
     };
     html! { <>
         <button type="button" id="allocate-selected" aria-expanded={open.to_string()} disabled={n == 0} onclick={toggle}>
-            { format!("{} ({n})", l.t("allocate_selected")) }
+            { format!("{} ({n})", l.t(OrdersMsg::AllocateSelected)) }
         </button>
         if let Some(n) = *done {
             <div id="allocate-status" class="notice ok" role="status" data-code="allocated">
-                <span>{ i18n::waybill_done(l, "allocated", n, "") }{ " " }{ route_link(Route::Waybills, &p.on_nav, "go-waybills", html! { { l.t("go_waybills") } }) }</span>
+                <span>{ i18n::waybill_done(l, "allocated", n, "") }{ " " }{ route_link(Route::Waybills, &p.on_nav, "go-waybills", html! { { l.t(OrdersMsg::GoWaybills) } }) }</span>
             </div>
         }
         if *open && n > 0 {
             <form class="card allocate-panel" id="allocate-panel" {onsubmit}>
-                <h3>{ l.t("allocate_title") }</h3>
+                <h3>{ l.t(OrdersMsg::AllocateTitle) }</h3>
                 { accounts }
                 <label class="scope">
                     <input type="checkbox" id="allocate-merge" checked={*merge && blocked.is_none()} disabled={blocked.is_some()} onchange={on_merge} />
-                    { l.t("allocate_merge") }
+                    { l.t(OrdersMsg::AllocateMerge) }
                 </label>
                 if let Some(why) = blocked { <small class="muted" id="allocate-merge-why">{ l.t(why) }</small> }
                 if let Some(f) = &*failure {
-                    <p class="error" role="alert" id="allocate-notice" data-code={f.code.clone()}>{ f.text(l) }</p>
+                    <p class="error" role="alert" id="allocate-notice" data-code={f.code()}>{ f.text(l) }</p>
                 }
                 <button type="submit" class="primary" id="allocate-submit" disabled={chosen.is_none() || *sending}>
-                    { l.t(if *sending { "allocating" } else { "allocate_submit" }) }
+                    { l.t(if *sending { OrdersMsg::Allocating } else { OrdersMsg::AllocateSubmit }) }
                 </button>
             </form>
         }
