@@ -10,7 +10,8 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::i18n::{Lang, OrdersMsg};
+use crate::i18n::OrdersMsg;
+use crate::session::{use_lang, use_session};
 
 /// How often the progress is read.
 const POLL_MS: u32 = 500;
@@ -18,10 +19,6 @@ const POLL_MS: u32 = 500;
 /// Props.
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The session's CSRF token.
-    pub csrf: AttrValue,
     /// The order list's current filters.
     pub filter: ExportFilter,
 }
@@ -55,7 +52,7 @@ fn download(url: &str) {
 /// The toolbar's export button, its panel and the job's progress.
 #[function_component(Exporter)]
 pub fn exporter(p: &Props) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let open = use_state(|| false);
     let format = use_state(|| ExportFormat::Csv);
     let job = use_state(|| None::<ExportJob>);
@@ -97,7 +94,7 @@ pub fn exporter(p: &Props) -> Html {
         })
     };
     let on_start = {
-        let (job, failure, starting, csrf) = (job.clone(), failure.clone(), starting.clone(), p.csrf.clone());
+        let (job, failure, starting, csrf) = (job.clone(), failure.clone(), starting.clone(), s.csrf_token.clone());
         let req = ExportCreate { format: *format, filter: p.filter.clone() };
         Callback::from(move |_: MouseEvent| {
             if *starting {

@@ -12,6 +12,7 @@ use yew::prelude::*;
 use crate::api::ApiFailure;
 use crate::components::states::value_of;
 use crate::i18n::{self, Lang, OrdersMsg};
+use crate::session::use_lang;
 
 const PURPOSE_KEY: &str = "orderveil.purpose";
 const NOTE_KEY: &str = "orderveil.purpose_note";
@@ -50,18 +51,11 @@ pub fn label(l: Lang, p: RevealPurpose) -> &'static str {
     if l == Lang::Zh { p.label_zh() } else { p.label_en() }
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-}
-
 /// The header's compact selector: `#purpose-select`, and with `other` the note
 /// `#purpose-note` and, while the note is not acceptable, `#purpose-problem`.
 #[function_component(PurposePicker)]
-pub fn purpose_picker(p: &Props) -> Html {
-    let l = p.lang;
+pub fn purpose_picker() -> Html {
+    let l = use_lang();
     let state = use_state(stored);
     let (purpose, note) = (*state).clone();
     let on_purpose = {

@@ -4,23 +4,15 @@
 //! review. Approve (comment optional) or reject (comment required); the list is read again
 //! after each decision. "All" shows every shop's applications with their states.
 
-use orderveil_api::{ApplicationStatus, QuotaApplication, SessionInfo};
+use orderveil_api::{ApplicationStatus, QuotaApplication};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::states;
 use crate::components::quota_watch::{reason_key, status_badge};
-use crate::i18n::{self, AdminMsg, CommonMsg, Lang, QuotaMsg};
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The admin.
-    pub session: SessionInfo,
-}
+use crate::i18n::{self, AdminMsg, CommonMsg, QuotaMsg};
+use crate::session::{use_lang, use_session};
 
 #[derive(Clone, PartialEq)]
 enum Load {
@@ -39,8 +31,8 @@ fn value_of(e: &InputEvent) -> String {
 
 /// The review page.
 #[function_component(AdminApplications)]
-pub fn admin_applications(p: &Props) -> Html {
-    let l = p.lang;
+pub fn admin_applications() -> Html {
+    let (l, s) = (use_lang(), use_session());
     let pending_only = use_state(|| true);
     let load = use_state(|| Load::Loading);
     let reload = use_state(|| 0u32);
@@ -61,7 +53,7 @@ pub fn admin_applications(p: &Props) -> Html {
         });
     }
     let decide = {
-        let (comments, busy, said, reload, csrf) = (comments.clone(), busy.clone(), said.clone(), reload.clone(), p.session.csrf_token.clone());
+        let (comments, busy, said, reload, csrf) = (comments.clone(), busy.clone(), said.clone(), reload.clone(), s.csrf_token.clone());
         Callback::from(move |(id, approve): (i64, bool)| {
             if busy.is_some() {
                 return;

@@ -9,13 +9,14 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{ErrorCode, PlatformSettings, PlatformSettingsUpdate, SessionInfo};
+use orderveil_api::{ErrorCode, PlatformSettings, PlatformSettingsUpdate};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{AdminMsg, CommonMsg, Lang, QuotaMsg, StaffMsg};
+use crate::session::{use_lang, use_session};
 
 /// How a field is typed in the form.
 #[derive(Clone, Copy, PartialEq)]
@@ -174,19 +175,10 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
     })
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The admin.
-    pub session: SessionInfo,
-}
-
 /// The settings page.
 #[function_component(AdminSettings)]
-pub fn admin_settings(p: &Props) -> Html {
-    let l = p.lang;
+pub fn admin_settings() -> Html {
+    let l = use_lang();
     let (load, reload) = states::use_load((), |_| api::admin_settings());
     // `Ok` after a save, the `SETTINGS_CHANGED` refusal otherwise.
     let outcome = use_state(|| None::<Result<(), ApiFailure>>);
@@ -226,7 +218,7 @@ pub fn admin_settings(p: &Props) -> Html {
                     </dl>
                 </div>
                 // A new version (saved, or read again) starts the form afresh from its values.
-                <SettingsForm key={s.version} lang={l} csrf={p.session.csrf_token.clone()} values={shown} version={s.version} {on_saved} />
+                <SettingsForm key={s.version} values={shown} version={s.version} {on_saved} />
             </> }
         }
     };
@@ -244,8 +236,6 @@ pub fn admin_settings(p: &Props) -> Html {
 /// Props of [`SettingsForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: AttrValue,
     /// The current values as the form shows them.
     values: [String; N],
     /// The version they have.
@@ -257,12 +247,12 @@ struct FormProps {
 /// The form, started from the current values.
 #[function_component(SettingsForm)]
 fn settings_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let values = use_state(|| p.values.clone());
     let failure = use_state(|| None::<(&'static str, ApiFailure)>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (values, failure, sending, csrf, version, cb) = (values.clone(), failure.clone(), sending.clone(), p.csrf.clone(), p.version, p.on_saved.clone());
+        let (values, failure, sending, csrf, version, cb) = (values.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), p.version, p.on_saved.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {

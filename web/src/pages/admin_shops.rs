@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{ErrorCode, Role, SessionInfo, ShopCreate, ShopSummary, ShopUpdate, ShopUser};
+use orderveil_api::{ErrorCode, Role, ShopCreate, ShopSummary, ShopUpdate, ShopUser};
 use yew::prelude::*;
 use zeroize::Zeroizing;
 
@@ -14,15 +14,7 @@ use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{self, AdminMsg, CommonMsg, Lang, StaffMsg};
 use crate::pages::staff::perm_key;
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The admin.
-    pub session: SessionInfo,
-}
+use crate::session::{use_lang, use_session};
 
 /// The last action's result, shown above the tables until closed or replaced.
 #[derive(Clone, PartialEq)]
@@ -36,13 +28,13 @@ enum Outcome {
 
 /// The shops page.
 #[function_component(AdminShops)]
-pub fn admin_shops(p: &Props) -> Html {
-    let l = p.lang;
+pub fn admin_shops() -> Html {
+    let (l, s) = (use_lang(), use_session());
     let (load, reload) = states::use_load((), |_| api::admin_shops());
     let outcome = use_state(|| None::<Outcome>);
     // The shop an action is under way for (every action button waits meanwhile).
     let busy = use_state(|| None::<String>);
-    let csrf = p.session.csrf_token.clone();
+    let csrf = s.csrf_token.clone();
     // `Some(reason)` suspends, `None` resumes; the row then shows the server's answer.
     let on_action = {
         let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
@@ -87,7 +79,7 @@ pub fn admin_shops(p: &Props) -> Html {
             states::heads(&[l.t(AdminMsg::ShopId), l.t(AdminMsg::ShopName), l.t(AdminMsg::ShopOwners), l.t(AdminMsg::ShopStaff), l.t(AdminMsg::ShopOrders), l.t(AdminMsg::ShopRevealsToday), l.t(CommonMsg::Status), l.t(CommonMsg::Actions)]),
             html! { <>
                 { for list.iter().map(|s| html! {
-                    <ShopRow key={s.shop_id.as_str()} lang={l} shop={Rc::new(s.clone())} busy={busy.is_some()}
+                    <ShopRow key={s.shop_id.as_str()} shop={Rc::new(s.clone())} busy={busy.is_some()}
                              working={busy.as_deref() == Some(s.shop_id.as_str())} on_action={on_action.clone()} />
                 }) }
             </> },
@@ -98,7 +90,7 @@ pub fn admin_shops(p: &Props) -> Html {
             <div class="toolbar"><h2>{ l.t(CommonMsg::NavShops) }</h2></div>
             <p class="state">{ l.t(AdminMsg::ShopsIntro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            <CreateForm lang={l} csrf={csrf} {on_created} />
+            <CreateForm {on_created} />
             <div class="card"><h3>{ l.t(AdminMsg::ShopsList) }</h3>{ body }</div>
         </section>
     }
@@ -107,7 +99,6 @@ pub fn admin_shops(p: &Props) -> Html {
 /// Props of [`ShopRow`].
 #[derive(Properties, PartialEq)]
 struct RowProps {
-    lang: Lang,
     shop: Rc<ShopSummary>,
     /// Some action is under way.
     busy: bool,
@@ -119,7 +110,7 @@ struct RowProps {
 /// One shop: figures, state, suspend (reason asked in the row) or resume, its users below.
 #[function_component(ShopRow)]
 fn shop_row(p: &RowProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let s = &p.shop;
     let asking = use_state(|| false);
     let reason = use_state(String::new);
@@ -174,7 +165,7 @@ fn shop_row(p: &RowProps) -> Html {
             </div></td>
         </tr>
         if *users_open {
-            <tr class="shop-users-row" data-users-of={s.shop_id.clone()}><td colspan="8"><ShopUsers lang={l} shop={s.shop_id.clone()} /></td></tr>
+            <tr class="shop-users-row" data-users-of={s.shop_id.clone()}><td colspan="8"><ShopUsers shop={s.shop_id.clone()} /></td></tr>
         }
     </> }
 }
@@ -182,14 +173,13 @@ fn shop_row(p: &RowProps) -> Html {
 /// Props of [`ShopUsers`].
 #[derive(Properties, PartialEq)]
 struct UsersProps {
-    lang: Lang,
     shop: AttrValue,
 }
 
 /// A shop's users, read when the row opens.
 #[function_component(ShopUsers)]
 fn shop_users(p: &UsersProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let (load, reload) = states::use_load(p.shop.clone(), |shop| {
         let shop = shop.clone();
         async move { api::admin_shop_users(&shop).await }
@@ -241,8 +231,6 @@ fn refused_field(e: &ApiFailure) -> &'static str {
 /// Props of [`CreateForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: AttrValue,
     /// Called with the new shop's id and its owner's login.
     on_created: Callback<(String, String)>,
 }
@@ -250,13 +238,13 @@ struct FormProps {
 /// The form that creates a shop with its owner account.
 #[function_component(CreateForm)]
 fn create_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     // shop id, name, owner user name, owner password.
     let values = use_state(|| Zeroizing::new([String::new(), String::new(), String::new(), String::new()]));
     let failure = use_state(|| None::<(&'static str, ApiFailure)>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), p.csrf.clone(), p.on_created.clone());
+        let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {

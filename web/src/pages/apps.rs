@@ -16,7 +16,7 @@
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use orderveil_api::{IsvApp, IsvAppCreate, IsvAuthorization, IsvAuthorizationCreate, RevealPurpose, Role, Scope, SessionInfo};
+use orderveil_api::{IsvApp, IsvAppCreate, IsvAuthorization, IsvAuthorizationCreate, RevealPurpose, Role, Scope};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlElement;
 use yew::prelude::*;
@@ -26,6 +26,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::{purpose, states};
 use crate::i18n::{self, AdminMsg, AppsMsg, CommonMsg, Lang, OrdersMsg, StaffMsg};
+use crate::session::{use_lang, use_session};
 
 /// Most origins an app registers (the server's limit).
 pub const MAX_ORIGINS: usize = orderveil_api::ISV_MAX_ORIGINS;
@@ -146,15 +147,6 @@ fn focus(r: &NodeRef) {
     }
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in (an owner or a platform admin).
-    pub session: SessionInfo,
-}
-
 /// Both lists, as the server answered them.
 #[derive(PartialEq)]
 struct Data {
@@ -202,9 +194,9 @@ fn fetch(load: UseStateHandle<Load>) {
 
 /// The apps page.
 #[function_component(Apps)]
-pub fn apps(props: &Props) -> Html {
-    let l = props.lang;
-    let admin = props.session.user.role == Role::Admin;
+pub fn apps() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let admin = s.user.role == Role::Admin;
     let load = use_state(|| Load::Loading);
     let outcome = use_state(|| None::<Outcome>);
     // The app an action is under way for (every action button waits meanwhile).
@@ -213,7 +205,7 @@ pub fn apps(props: &Props) -> Html {
         let load = load.clone();
         use_effect_with((), move |_| fetch(load));
     }
-    let csrf = props.session.csrf_token.clone();
+    let csrf = s.csrf_token.clone();
     let on_authorize = {
         let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
         Callback::from(move |(app, scopes, purposes): Grant| {
@@ -291,7 +283,7 @@ pub fn apps(props: &Props) -> Html {
             <div class="toolbar"><h2>{ l.t(AppsMsg::Title) }</h2></div>
             <p class="state">{ l.t(if admin { AppsMsg::IntroAdmin } else { AppsMsg::IntroOwner }) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            if admin { <RegisterForm lang={l} csrf={csrf} {on_registered} /> }
+            if admin { <RegisterForm {on_registered} /> }
             { body }
         </section>
     }
@@ -317,7 +309,7 @@ fn owner_apps(
                 let mine = d.auths.iter().filter(|a| a.app_id == app.app_id);
                 let auth = mine.clone().find(|a| a.revoked_at.is_none()).or_else(|| mine.clone().next()).cloned();
                 html! {
-                    <OwnerRow key={app.app_id.as_str()} lang={l} app={app.clone()} {auth} busy={busy.is_some()}
+                    <OwnerRow key={app.app_id.as_str()} app={app.clone()} {auth} busy={busy.is_some()}
                               working={busy == Some(app.app_id.as_str())} on_authorize={on_authorize.clone()} on_revoke={on_revoke.clone()} />
                 }
             }) }
@@ -329,7 +321,6 @@ fn owner_apps(
 /// Props of [`OwnerRow`].
 #[derive(Properties, PartialEq)]
 struct RowProps {
-    lang: Lang,
     app: Rc<IsvApp>,
     /// The shop's live authorization of the app, else its latest, if any.
     auth: Option<Rc<IsvAuthorization>>,
@@ -344,7 +335,7 @@ struct RowProps {
 /// One app of the owner's table: state, scope checkboxes, authorize, revoke (confirmed).
 #[function_component(OwnerRow)]
 fn owner_row(p: &RowProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let app = &p.app;
     let live = p.auth.as_ref().filter(|a| a.revoked_at.is_none()).cloned();
     // A live authorization's scopes, else the defaults; kept across reloads (the row is keyed).
@@ -582,8 +573,6 @@ fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html 
 /// Props of [`RegisterForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: String,
     /// Called with the new app's name.
     on_registered: Callback<String>,
 }
@@ -599,7 +588,7 @@ struct Created {
 /// The admin's registration form; after a registration, the app id and secret, once.
 #[function_component(RegisterForm)]
 fn register_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let name = use_state(String::new);
     let origins = use_state(String::new);
     let error = use_state(|| None::<FormError>);
@@ -630,7 +619,7 @@ fn register_form(p: &FormProps) -> Html {
     let submit = {
         let (name, origins, error, failure, busy, created, copied) =
             (name.clone(), origins.clone(), error.clone(), failure.clone(), busy.clone(), created.clone(), copied.clone());
-        let (csrf, on_registered, name_ref, origins_ref) = (p.csrf.clone(), p.on_registered.clone(), name_ref.clone(), origins_ref.clone());
+        let (csrf, on_registered, name_ref, origins_ref) = (s.csrf_token.clone(), p.on_registered.clone(), name_ref.clone(), origins_ref.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             failure.set(None);

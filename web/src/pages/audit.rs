@@ -4,13 +4,14 @@
 //! exports the filtered events as CSV, and a banner saying whether the caller's hash chains
 //! verify (`GET /api/v1/audit/verify`).
 
-use orderveil_api::{AuditEntry, AuditPage, AuditQuery, AuditVerifyReport, RevealPurpose, Role, SessionInfo};
+use orderveil_api::{AuditEntry, AuditPage, AuditQuery, AuditVerifyReport, RevealPurpose, Role};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::{purpose, states};
 use crate::i18n::{self, AuditMsg, Lang, OrdersMsg};
+use crate::session::{use_lang, use_session};
 
 /// Rows per page.
 pub const PER_PAGE: u32 = 50;
@@ -105,20 +106,11 @@ enum Chain {
     Failed(ApiFailure),
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// An owner or a platform admin.
-    pub session: SessionInfo,
-}
-
 /// The audit page.
 #[function_component(Audit)]
-pub fn audit(props: &Props) -> Html {
-    let l = props.lang;
-    let admin = props.session.user.role == Role::Admin;
+pub fn audit() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let admin = s.user.role == Role::Admin;
     // The form as typed, and the filters of the list on screen (applied with the button).
     let form = use_state(Filters::default);
     let applied = use_state(Filters::default);

@@ -3,34 +3,24 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{CARRIERS, ErrorCode, OrderStatus, OrderView, Permission, QuotaToday, SessionInfo, ShipRequest};
+use orderveil_api::{CARRIERS, ErrorCode, OrderStatus, OrderView, Permission, ShipRequest};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, can_reveal, eye_icon, use_revealer};
 use crate::components::states::when;
 use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
-use crate::pages::may;
-use crate::pages::orders::route_link;
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
+use crate::session::{use_lang, use_session};
 
 /// Props.
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in.
-    pub session: SessionInfo,
     /// The order id from the path.
     pub order_id: AttrValue,
-    /// Seconds a revealed value stays.
-    pub reveal_secs: u32,
-    /// Called with the quota after a reveal.
-    pub on_quota: Callback<QuotaToday>,
-    /// Go to another page.
-    pub on_nav: Callback<Route>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -43,11 +33,11 @@ enum Load {
 /// The order page.
 #[function_component(OrderPage)]
 pub fn order_page(props: &Props) -> Html {
-    let l = props.lang;
+    let (l, s) = (use_lang(), use_session());
     let load = use_state(|| Load::Loading);
-    let revealer = use_revealer(&props.session, props.reveal_secs, props.on_quota.clone());
-    let eye = can_reveal(&props.session);
-    let ship = may(&props.session, Permission::Ship);
+    let revealer = use_revealer(&s, s.reveal_secs, s.set_quota.clone());
+    let eye = can_reveal(&s);
+    let ship = s.may(Permission::Ship);
     {
         let load = load.clone();
         use_effect_with(props.order_id.clone(), move |id| {
@@ -61,7 +51,7 @@ pub fn order_page(props: &Props) -> Html {
             });
         });
     }
-    let back = route_link(Route::Orders, &props.on_nav, "back", html! { { format!("← {}", l.t(OrdersMsg::Back)) } });
+    let back = html! { <RouteLink to={Route::Orders} class="back">{ format!("← {}", l.t(OrdersMsg::Back)) }</RouteLink> };
     let body = match &*load {
         Load::Loading => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
         Load::Failed(e) if e.is(ErrorCode::OrderNotFound) => html! { <p class="error" role="alert" id="order-not-found">{ e.text(l) }</p> },
@@ -111,7 +101,7 @@ pub fn order_page(props: &Props) -> Html {
                     }
                 </div>
                 if ship && o.status == OrderStatus::AwaitingShipment {
-                    <ShipForm lang={l} csrf={props.session.csrf_token.clone()} order_id={o.order_id.clone()} {on_shipped} />
+                    <ShipForm order_id={o.order_id.clone()} {on_shipped} />
                 }
                 </>
             }
@@ -129,8 +119,6 @@ pub fn order_page(props: &Props) -> Html {
 /// Props of [`ShipForm`].
 #[derive(Properties, PartialEq)]
 struct ShipProps {
-    lang: Lang,
-    csrf: AttrValue,
     order_id: AttrValue,
     /// Called with the shipped order.
     on_shipped: Callback<OrderView>,
@@ -139,7 +127,7 @@ struct ShipProps {
 /// Ship an order awaiting shipment by hand: carrier (with its number format) and tracking number.
 #[function_component(ShipForm)]
 fn ship_form(p: &ShipProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let carrier = use_state(|| CARRIERS[0].code);
     let tracking = use_node_ref();
     let failure = use_state(|| None::<ApiFailure>);
@@ -155,7 +143,7 @@ fn ship_form(p: &ShipProps) -> Html {
         })
     };
     let onsubmit = {
-        let (failure, sending, tracking, csrf, id, on_shipped, code) = (failure.clone(), sending.clone(), tracking.clone(), p.csrf.clone(), p.order_id.clone(), p.on_shipped.clone(), *carrier);
+        let (failure, sending, tracking, csrf, id, on_shipped, code) = (failure.clone(), sending.clone(), tracking.clone(), s.csrf_token.clone(), p.order_id.clone(), p.on_shipped.clone(), *carrier);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {

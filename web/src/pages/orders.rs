@@ -9,20 +9,21 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use orderveil_api::{ExportFilter, OrderPage, OrderQuery, OrderStatus, OrderView, Permission, QuotaToday, Role, SessionInfo};
+use orderveil_api::{ExportFilter, OrderPage, OrderQuery, OrderStatus, OrderView, Permission};
 use orderveil_cipher::FieldKind;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::allocator::Allocator;
 use crate::components::export::Exporter;
-use crate::components::states;
+use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
+use crate::components::states;
 use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
-use crate::pages::may;
-use crate::pages::waybills::{Allocator, can_print};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
+use crate::session::{use_lang, use_session};
 
 /// Rows per page to choose from; the first is the default.
 pub const PER_PAGE_CHOICES: [u32; 3] = [20, 50, 100];
@@ -37,21 +38,6 @@ fn remembered_per_page() -> u32 {
 fn remember_per_page(n: u32) {
     use gloo_storage::{LocalStorage, Storage};
     let _ = LocalStorage::set(PER_PAGE_KEY, n);
-}
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in.
-    pub session: SessionInfo,
-    /// Seconds a revealed value stays.
-    pub reveal_secs: u32,
-    /// Called with the quota after a reveal.
-    pub on_quota: Callback<QuotaToday>,
-    /// Go to another page.
-    pub on_nav: Callback<Route>,
 }
 
 /// One loaded page of orders, each behind an `Rc` so rows and reveals share it.
@@ -143,29 +129,11 @@ impl Filters {
     }
 }
 
-/// A link to a client-side route.
-pub fn route_link(route: Route, on_nav: &Callback<Route>, class: &'static str, content: Html) -> Html {
-    let href = route.path();
-    // A route of the other bundle is an ordinary link: the browser loads that bundle.
-    if route.elsewhere() {
-        return html! { <a {href} {class}>{ content }</a> };
-    }
-    let on_nav = on_nav.clone();
-    let onclick = Callback::from(move |e: MouseEvent| {
-        if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
-            return;
-        }
-        e.prevent_default();
-        on_nav.emit(route.clone());
-    });
-    html! { <a {href} {class} {onclick}>{ content }</a> }
-}
-
 /// The orders page.
 #[function_component(Orders)]
-pub fn orders(props: &Props) -> Html {
-    let l = props.lang;
-    let admin = props.session.user.role == Role::Admin;
+pub fn orders() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let admin = s.admin();
     let filters = use_state(|| Filters { page: 1, per_page: remembered_per_page(), shop: admin.then(|| "shop1".to_string()), ..Default::default() });
     let load = use_state(|| Load::Loading);
     let reload = use_state(|| 0u32);
@@ -174,10 +142,10 @@ pub fn orders(props: &Props) -> Html {
     let search_by = use_state(|| SearchBy::OrderId);
     let search_input = use_node_ref();
     let shop_input = use_node_ref();
-    let revealer = use_revealer(&props.session, props.reveal_secs, props.on_quota.clone());
-    let eye = can_reveal(&props.session);
+    let revealer = use_revealer(&s, s.reveal_secs, s.set_quota.clone());
+    let eye = can_reveal(&s);
     // Selection also serves waybill allocation (users with `print`).
-    let print = can_print(&props.session);
+    let print = s.can_print();
     let on_select = use_callback(selected.clone(), |id: String, selected| {
         let mut s = (**selected).clone();
         if !s.remove(&id) {
@@ -270,7 +238,7 @@ pub fn orders(props: &Props) -> Html {
                 <button type="submit" id="search-go">{ l.t(OrdersMsg::Search) }</button>
                 if filters.search.is_some() { <button type="button" id="search-clear" onclick={on_clear.clone()}>{ l.t(OrdersMsg::Clear) }</button> }
             </form>
-            if may(&props.session, Permission::Export) { <Exporter lang={l} csrf={props.session.csrf_token.clone()} filter={filters.export_filter()} /> }
+            if s.may(Permission::Export) { <Exporter filter={filters.export_filter()} /> }
         </div>
     };
 
@@ -306,7 +274,7 @@ pub fn orders(props: &Props) -> Html {
         }
         Load::Failed(e) => states::failed_reload(l, "orders-error", e, &reload),
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t(OrdersMsg::Empty) }</p> },
-        Load::Ok(p) => table(props, p, &filters, &selected, &on_select, &revealer, (eye, print)),
+        Load::Ok(p) => table(l, p, &filters, &selected, &on_select, &revealer, (eye, print)),
     };
     html! {
         <section>
@@ -321,7 +289,7 @@ pub fn orders(props: &Props) -> Html {
 }
 
 fn table(
-    props: &Props,
+    l: Lang,
     p: &Listing,
     filters: &UseStateHandle<Filters>,
     selected: &UseStateHandle<BTreeSet<String>>,
@@ -329,7 +297,6 @@ fn table(
     revealer: &Revealer,
     (eye, print): (bool, bool),
 ) -> Html {
-    let l = props.lang;
     let last = p.total.div_ceil(u64::from(p.per_page)).max(1);
     let page = filters.page;
     let go = |to: u32| {
@@ -357,7 +324,7 @@ fn table(
     let busy = revealer.busy();
     let count = chosen.len();
     let select = eye || print;
-    let allocator = html! { <Allocator lang={l} csrf={props.session.csrf_token.clone()} orders={chosen.clone()} on_nav={props.on_nav.clone()} /> };
+    let allocator = html! { <Allocator orders={chosen.clone()} /> };
     let reveal_selected = {
         let reveal = revealer.reveal.clone();
         Callback::from(move |_: MouseEvent| reveal.emit((chosen.clone(), FIELDS.to_vec())))
@@ -382,9 +349,9 @@ fn table(
             if eye { <th>{ l.t(CommonMsg::Actions) }</th> }
         </> }, html! { <>
             { for p.orders.iter().map(|o| html! {
-                <OrderRow key={o.order_id.as_str()} lang={l} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {select} {busy}
+                <OrderRow key={o.order_id.as_str()} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {select} {busy}
                           shown={revealer.shown(&o.order_id)} on_select={on_select.clone()} on_reveal={revealer.reveal.clone()}
-                          on_hide={revealer.hide.clone()} on_nav={props.on_nav.clone()} />
+                          on_hide={revealer.hide.clone()} />
             }) }
         </> }) }
         <div class="pager">
@@ -404,7 +371,6 @@ fn table(
 /// Props of [`OrderRow`].
 #[derive(Properties, PartialEq)]
 struct RowProps {
-    lang: Lang,
     order: Rc<OrderView>,
     selected: bool,
     /// The user may reveal (checkbox, eyes and the row button are shown).
@@ -418,13 +384,12 @@ struct RowProps {
     on_select: Callback<String>,
     on_reveal: Callback<(Vec<Rc<OrderView>>, Vec<FieldKind>)>,
     on_hide: Callback<String>,
-    on_nav: Callback<Route>,
 }
 
 /// One order of the table.
 #[function_component(OrderRow)]
 fn order_row(p: &RowProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let o = &p.order;
     let id = &o.order_id;
     let on_field = use_callback((p.order.clone(), p.on_reveal.clone()), |k: FieldKind, (o, reveal)| reveal.emit((vec![o.clone()], vec![k])));
@@ -454,7 +419,7 @@ fn order_row(p: &RowProps) -> Html {
     html! {
         <tr data-order-id={id.clone()} class={classes!(p.selected.then_some("selected"))}>
             if p.select { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t(OrdersMsg::SelectRow), id)} checked={p.selected} onchange={toggle} /></td> }
-            <td class="mono">{ route_link(Route::Order(id.clone()), &p.on_nav, "order-link", html! { { id.clone() } }) }</td>
+            <td class="mono"><RouteLink to={Route::Order(id.clone())} class="order-link">{ id.clone() }</RouteLink></td>
             <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
             <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
             <td>{ i18n::yuan(o.amount_cents) }</td>

@@ -3,7 +3,7 @@
 //! with its application), a 30-day bar chart (plain SVG, no script library), and for owners
 //! and staff with `quota` the raise application form and the shop's applications.
 
-use orderveil_api::{ApplicationStatus, QuotaApplication, QuotaApplicationCreate, QuotaDay, QuotaReason, QuotaResponse, QuotaToday, Role, SessionInfo};
+use orderveil_api::{ApplicationStatus, QuotaApplication, QuotaApplicationCreate, QuotaDay, QuotaReason, QuotaResponse, QuotaToday};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -13,17 +13,7 @@ use crate::components::states;
 use crate::components::quota_meter::band;
 use crate::components::quota_watch::{self, mark_seen, reason_key, status_badge};
 use crate::i18n::{CommonMsg, Lang, OrdersMsg, QuotaMsg};
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in.
-    pub session: SessionInfo,
-    /// Called with today's figures (keeps the header meter in step).
-    pub on_quota: Callback<QuotaToday>,
-}
+use crate::session::{use_lang, use_session};
 
 #[derive(Clone, PartialEq)]
 enum Load {
@@ -34,15 +24,15 @@ enum Load {
 
 /// The quota page.
 #[function_component(Quota)]
-pub fn quota(props: &Props) -> Html {
-    let l = props.lang;
-    let admin = props.session.user.role == Role::Admin;
+pub fn quota() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let admin = s.admin();
     let shop = use_state(|| admin.then(|| "shop1".to_string()));
     let load = use_state(|| Load::Loading);
     let reload = use_state(|| 0u32);
     let shop_input = use_node_ref();
     {
-        let (load, on_quota) = (load.clone(), props.on_quota.clone());
+        let (load, on_quota) = (load.clone(), s.set_quota.clone());
         use_effect_with(((*shop).clone(), *reload), move |(shop, _)| {
             let shop = shop.clone();
             load.set(Load::Loading);
@@ -85,8 +75,8 @@ pub fn quota(props: &Props) -> Html {
         Load::Ok(r) => r.today.day.clone(),
         _ => String::new(),
     };
-    let applications = (!admin && quota_watch::can_apply(&props.session)).then(|| {
-        html! { <Applications lang={l} session={props.session.clone()} today={today} /> }
+    let applications = (!admin && quota_watch::can_apply(&s)).then(|| {
+        html! { <Applications {today} /> }
     });
     html! {
         <section class="quota-page">
@@ -246,8 +236,6 @@ fn value_of(e: &Event) -> String {
 /// Props of [`Applications`].
 #[derive(Properties, PartialEq)]
 struct AppsProps {
-    lang: Lang,
-    session: SessionInfo,
     /// Today (`YYYY-MM-DD`, Asia/Shanghai), once the quota is loaded.
     today: String,
 }
@@ -291,7 +279,7 @@ fn failure_text(l: Lang, e: &ApiFailure) -> String {
 /// The application form and the shop's applications.
 #[function_component(Applications)]
 fn applications(p: &AppsProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let list = use_state(|| ListLoad::Loading);
     let reload = use_state(|| 0u32);
     let per_day = use_state(|| "10".to_string());
@@ -345,7 +333,7 @@ fn applications(p: &AppsProps) -> Html {
     };
     let submit = {
         let (per_day, reason, description, start, end, long_term) = (per_day.clone(), reason.clone(), description.clone(), start.clone(), end.clone(), long_term.clone());
-        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), p.session.csrf_token.clone(), p.session.user.username.clone());
+        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), s.csrf_token.clone(), s.user.username.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
@@ -389,7 +377,7 @@ fn applications(p: &AppsProps) -> Html {
         })
     };
     let withdraw = {
-        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), p.session.csrf_token.clone(), p.session.user.username.clone());
+        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), s.csrf_token.clone(), s.user.username.clone());
         Callback::from(move |id: i64| {
             if *busy {
                 return;

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{ErrorCode, SessionInfo, ShipmentUploadErrors};
+use orderveil_api::{ErrorCode, ShipmentUploadErrors};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
@@ -13,17 +13,9 @@ use yew::prelude::*;
 use crate::api::{self, ApiFailure};
 use crate::components::states;
 use crate::i18n::{self, FulfilMsg, Lang, OrdersMsg};
+use crate::session::{use_lang, use_session};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in (owner or staff with `ship`).
-    pub session: SessionInfo,
-}
 
 /// What the last upload did.
 #[derive(Clone, PartialEq)]
@@ -101,13 +93,13 @@ fn errors_table(l: Lang, e: &ShipmentUploadErrors) -> Html {
 
 /// The upload page.
 #[function_component(ShipmentsUpload)]
-pub fn shipments_upload(p: &Props) -> Html {
-    let l = p.lang;
+pub fn shipments_upload() -> Html {
+    let (l, s) = (use_lang(), use_session());
     let file = use_node_ref();
     let outcome = use_state(|| None::<Outcome>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (file, outcome, sending, csrf) = (file.clone(), outcome.clone(), sending.clone(), p.session.csrf_token.clone());
+        let (file, outcome, sending, csrf) = (file.clone(), outcome.clone(), sending.clone(), s.csrf_token.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {

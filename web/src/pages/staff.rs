@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{Permission, SessionInfo, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
+use orderveil_api::{Permission, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 use zeroize::Zeroizing;
@@ -13,6 +13,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states;
 use crate::i18n::{self, CommonMsg, Lang, StaffMsg};
+use crate::session::{use_lang, use_session};
 
 /// The label key of a permission.
 pub fn perm_key(p: Permission) -> StaffMsg {
@@ -103,19 +104,10 @@ enum Action {
     Password(Zeroizing<String>),
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The owner.
-    pub session: SessionInfo,
-}
-
 /// The staff page.
 #[function_component(Staff)]
-pub fn staff(props: &Props) -> Html {
-    let l = props.lang;
+pub fn staff() -> Html {
+    let (l, s) = (use_lang(), use_session());
     let load = use_state(|| Load::Loading);
     let outcome = use_state(|| None::<Outcome>);
     let busy = use_state(|| false);
@@ -123,7 +115,7 @@ pub fn staff(props: &Props) -> Html {
         let load = load.clone();
         use_effect_with((), move |_| fetch(load));
     }
-    let csrf = props.session.csrf_token.clone();
+    let csrf = s.csrf_token.clone();
     let on_action = {
         let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
         Callback::from(move |(m, action): (Rc<StaffMember>, Action)| {
@@ -169,7 +161,7 @@ pub fn staff(props: &Props) -> Html {
             <th>{ l.t(StaffMsg::Created) }</th><th>{ l.t(CommonMsg::Actions) }</th>
         </> }, html! { <>
             { for list.iter().map(|m| html! {
-                <StaffRow key={m.id} lang={l} member={Rc::new(m.clone())} busy={*busy} on_action={on_action.clone()} />
+                <StaffRow key={m.id} member={Rc::new(m.clone())} busy={*busy} on_action={on_action.clone()} />
             }) }
         </> }),
     };
@@ -178,7 +170,7 @@ pub fn staff(props: &Props) -> Html {
             <div class="toolbar"><h2>{ l.t(StaffMsg::Title) }</h2></div>
             <p class="state">{ l.t(StaffMsg::Intro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            <CreateForm lang={l} csrf={csrf} {on_created} />
+            <CreateForm {on_created} />
             <div class="card"><h3>{ l.t(StaffMsg::List) }</h3>{ body }</div>
         </section>
     }
@@ -187,22 +179,20 @@ pub fn staff(props: &Props) -> Html {
 /// Props of [`CreateForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: String,
     on_created: Callback<Result<String, ApiFailure>>,
 }
 
 /// The form that creates a staff account (`view` preselected).
 #[function_component(CreateForm)]
 fn create_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let username = use_state(String::new);
     let password = use_state(|| Zeroizing::new(String::new()));
     let chosen = use_state(|| vec![Permission::View]);
     let error = use_state(|| None::<StaffMsg>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (username, password, chosen, error, sending, csrf, cb) = (username.clone(), password.clone(), chosen.clone(), error.clone(), sending.clone(), p.csrf.clone(), p.on_created.clone());
+        let (username, password, chosen, error, sending, csrf, cb) = (username.clone(), password.clone(), chosen.clone(), error.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let name = username.trim().to_string();
@@ -257,7 +247,6 @@ fn create_form(p: &FormProps) -> Html {
 /// Props of [`StaffRow`].
 #[derive(Properties, PartialEq)]
 struct RowProps {
-    lang: Lang,
     member: Rc<StaffMember>,
     busy: bool,
     on_action: Callback<(Rc<StaffMember>, Action)>,
@@ -274,7 +263,7 @@ enum Confirm {
 /// One account: permissions (editable), state, disable/enable, password reset.
 #[function_component(StaffRow)]
 fn staff_row(p: &RowProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let m = &p.member;
     let chosen = use_state(|| m.permissions.clone());
     let confirm = use_state(|| Confirm::None);

@@ -15,24 +15,17 @@ use std::collections::HashMap;
 
 use orderveil_api::carriers::{self, CARRIERS};
 use orderveil_api::{
-    ErrorCode, Role, SessionInfo, WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillTopup, WaybillTopupConfirm, WaybillTopupCreate, WaybillTopupStatus,
+    ErrorCode, Role, WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillTopup, WaybillTopupConfirm, WaybillTopupCreate, WaybillTopupStatus,
 };
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::allocator::read_accounts;
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{self, AdminMsg, CommonMsg, FulfilMsg, Lang, QuotaMsg};
 use crate::pages::admin_settings::parse_scaled;
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in (owner, staff with `print`, or admin).
-    pub session: SessionInfo,
-}
+use crate::session::{use_lang, use_session};
 
 /// The last action's result.
 #[derive(Clone, PartialEq)]
@@ -71,13 +64,6 @@ fn topup_key(s: WaybillTopupStatus) -> FulfilMsg {
         WaybillTopupStatus::Confirmed => FulfilMsg::TopupStConfirmed,
         WaybillTopupStatus::Rejected => FulfilMsg::TopupStRejected,
     }
-}
-
-/// The accounts with `status` (all when `None`) for [`states::use_load`], or none while
-/// `skip` (the order list's allocation panel when closed). One function for both pages, so
-/// the hook is compiled once.
-pub fn read_accounts(&(status, skip): &(Option<&'static str>, bool)) -> impl Future<Output = Result<Vec<WaybillAccount>, ApiFailure>> + use<> {
-    async move { if skip { Ok(Vec::new()) } else { api::waybill_accounts(status).await } }
 }
 
 /// Units of a top-up: a whole number 1–100000.
@@ -120,9 +106,9 @@ fn forget(texts: &UseStateHandle<Texts>, id: i64) {
 
 /// The accounts page.
 #[function_component(WaybillAccounts)]
-pub fn waybill_accounts(p: &Props) -> Html {
-    let l = p.lang;
-    let role = p.session.user.role;
+pub fn waybill_accounts() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let role = s.user.role;
     let (load, reload) = states::use_load((None, false), read_accounts);
     // Bumped when a top-up is asked for, so the top-up list reads again.
     let topups_gen = use_state(|| 0u32);
@@ -130,7 +116,7 @@ pub fn waybill_accounts(p: &Props) -> Html {
     // The account an action is under way for; what is typed per account.
     let busy = use_state(|| None::<i64>);
     let texts = use_state(Texts::new);
-    let csrf = p.session.csrf_token.clone();
+    let csrf = s.csrf_token.clone();
     let on_action = {
         let (csrf, reload, outcome, busy, texts, topups_gen) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone(), texts.clone(), topups_gen.clone());
         Callback::from(move |(id, action): (i64, Action)| {
@@ -217,10 +203,10 @@ pub fn waybill_accounts(p: &Props) -> Html {
             <div class="toolbar"><h2>{ l.t(title) }</h2></div>
             <p class="state">{ l.t(intro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            if role == Role::Owner { <CreateForm lang={l} csrf={csrf.clone()} {on_created} /> }
+            if role == Role::Owner { <CreateForm {on_created} /> }
             <div class="card"><h3>{ l.t(FulfilMsg::AccountList) }</h3>{ body }</div>
             // Owners see their shop's top-ups, the admin every shop's (staff: neither).
-            if matches!(role, Role::Owner | Role::Admin) { <Topups lang={l} {admin} {csrf} generation={*topups_gen} {on_decided} /> }
+            if matches!(role, Role::Owner | Role::Admin) { <Topups {admin} generation={*topups_gen} {on_decided} /> }
         </section>
     }
 }
@@ -281,10 +267,8 @@ fn account_row(l: Lang, role: Role, a: &WaybillAccount, busy: &UseStateHandle<Op
 /// Props of [`Topups`].
 #[derive(Properties, PartialEq)]
 struct TopupsProps {
-    lang: Lang,
     /// A platform admin (every shop's requests, with the decisions) or the owner.
     admin: bool,
-    csrf: AttrValue,
     /// Read again when this changes (a top-up was asked for).
     generation: u32,
     /// A top-up was decided (a balance may have changed).
@@ -303,13 +287,13 @@ enum Decided {
 /// 驳回 (admin).
 #[function_component(Topups)]
 fn topups(p: &TopupsProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let (load, reload) = states::use_load(p.generation, |_| api::waybill_topups());
     let busy = use_state(|| None::<i64>);
     let texts = use_state(Texts::new);
     let outcome = use_state(|| None::<Decided>);
     let on_decide = {
-        let (csrf, reload, busy, texts, outcome, on_decided) = (p.csrf.clone(), reload.clone(), busy.clone(), texts.clone(), outcome.clone(), p.on_decided.clone());
+        let (csrf, reload, busy, texts, outcome, on_decided) = (s.csrf_token.clone(), reload.clone(), busy.clone(), texts.clone(), outcome.clone(), p.on_decided.clone());
         Callback::from(move |(id, confirm): (i64, bool)| {
             if busy.is_some() {
                 return;
@@ -457,21 +441,19 @@ fn refused_field(e: &ApiFailure) -> &'static str {
 /// Props of [`CreateForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: AttrValue,
     on_created: Callback<WaybillAccount>,
 }
 
 /// The owner's application for an account.
 #[function_component(CreateForm)]
 fn create_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let carrier = use_state(|| CARRIERS[0].code);
     let values = use_state(<[String; 4]>::default);
     let failure = use_state(|| None::<(&'static str, ApiFailure)>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (carrier, values, failure, sending, csrf, cb) = (carrier.clone(), values.clone(), failure.clone(), sending.clone(), p.csrf.clone(), p.on_created.clone());
+        let (carrier, values, failure, sending, csrf, cb) = (carrier.clone(), values.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {
