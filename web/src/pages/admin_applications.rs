@@ -4,54 +4,25 @@
 //! review. Approve (comment optional) or reject (comment required); the list is read again
 //! after each decision. "All" shows every shop's applications with their states.
 
-use orderveil_api::{ApplicationStatus, QuotaApplication};
-use wasm_bindgen::JsValue;
+use orderveil_api::ApplicationStatus;
 use yew::prelude::*;
 
-use crate::api::{self, ApiFailure};
-use crate::components::states;
+use crate::api;
+use crate::components::states::{self, Load, value_of, when};
 use crate::components::quota_watch::{reason_key, status_badge};
 use crate::i18n::{self, AdminMsg, CommonMsg, QuotaMsg};
 use crate::session::{use_lang, use_session};
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Vec<QuotaApplication>),
-    Failed(ApiFailure),
-}
-
-fn when(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
-}
-
-fn value_of(e: &InputEvent) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
 
 /// The review page.
 #[function_component(AdminApplications)]
 pub fn admin_applications() -> Html {
     let (l, s) = (use_lang(), use_session());
     let pending_only = use_state(|| true);
-    let load = use_state(|| Load::Loading);
-    let reload = use_state(|| 0u32);
+    let (load, reload) = states::use_load(*pending_only, |pending| api::quota_applications(pending.then_some("pending")));
     // Comments typed per application id.
     let comments = use_state(std::collections::HashMap::<i64, String>::new);
     let busy = use_state(|| None::<i64>);
     let said = use_state(|| None::<Result<String, String>>);
-    {
-        let load = load.clone();
-        use_effect_with((*pending_only, *reload), move |(pending, _)| {
-            let pending = *pending;
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::quota_applications(pending.then_some("pending")).await {
-                    Ok(v) => Load::Ok(v),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
-    }
     let decide = {
         let (comments, busy, said, reload, csrf) = (comments.clone(), busy.clone(), said.clone(), reload.clone(), s.csrf_token.clone());
         Callback::from(move |(id, approve): (i64, bool)| {

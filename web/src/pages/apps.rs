@@ -17,14 +17,14 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use orderveil_api::{IsvApp, IsvAppCreate, IsvAuthorization, IsvAuthorizationCreate, RevealPurpose, Role, Scope};
-use wasm_bindgen::JsValue;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
-use crate::components::{purpose, states};
+use crate::components::purpose;
+use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{self, AdminMsg, AppsMsg, CommonMsg, Lang, OrdersMsg, StaffMsg};
 use crate::session::{use_lang, use_session};
 
@@ -90,11 +90,6 @@ fn registration(name: &str, origins: &str) -> Result<IsvAppCreate, FormError> {
     }
 }
 
-/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
-fn when(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
-}
-
 fn scope_key(s: Scope) -> AppsMsg {
     match s {
         Scope::OrdersRead => AppsMsg::ScopeOrdersRead,
@@ -136,10 +131,6 @@ fn toggled<T: Copy + PartialEq>(items: &[T], x: T) -> Vec<T> {
     v
 }
 
-/// The `value` of an input or a textarea that fired `e`.
-fn value_of(e: &InputEvent) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
 
 fn focus(r: &NodeRef) {
     if let Some(el) = r.cast::<HtmlElement>() {
@@ -153,13 +144,6 @@ struct Data {
     apps: Vec<Rc<IsvApp>>,
     /// Newest first.
     auths: Vec<Rc<IsvAuthorization>>,
-}
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Rc<Data>),
-    Failed(ApiFailure),
 }
 
 /// The last action's result, shown above the tables until closed or replaced.
@@ -180,31 +164,16 @@ async fn read_data() -> Result<Data, ApiFailure> {
     Ok(Data { apps: apps.into_iter().map(Rc::new).collect(), auths: auths.into_iter().map(Rc::new).collect() })
 }
 
-fn loaded(r: Result<Data, ApiFailure>) -> Load {
-    match r {
-        Ok(d) => Load::Ok(Rc::new(d)),
-        Err(e) => Load::Failed(e),
-    }
-}
-
-/// Read both lists into `load` (what is on screen stays there meanwhile).
-fn fetch(load: UseStateHandle<Load>) {
-    wasm_bindgen_futures::spawn_local(async move { load.set(loaded(read_data().await)) });
-}
-
 /// The apps page.
 #[function_component(Apps)]
 pub fn apps() -> Html {
     let (l, s) = (use_lang(), use_session());
     let admin = s.user.role == Role::Admin;
-    let load = use_state(|| Load::Loading);
+    // What is on screen stays there while the lists are read again.
+    let (load, reload) = states::use_load((), |_| read_data());
     let outcome = use_state(|| None::<Outcome>);
     // The app an action is under way for (every action button waits meanwhile).
     let busy = use_state(|| None::<String>);
-    {
-        let load = load.clone();
-        use_effect_with((), move |_| fetch(load));
-    }
     let csrf = s.csrf_token.clone();
     let on_authorize = {
         let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
@@ -218,7 +187,7 @@ pub fn apps() -> Html {
                     Err(e) => Outcome::Failed(e),
                 }));
                 // The buttons wait until the lists show the result.
-                load.set(loaded(read_data().await));
+                load.set(read_data().await.into());
                 busy.set(None);
             });
         })
@@ -233,7 +202,7 @@ pub fn apps() -> Html {
                     Ok(_) => Outcome::Revoked(auth.app_name.clone()),
                     Err(e) => Outcome::Failed(e),
                 }));
-                load.set(loaded(read_data().await));
+                load.set(read_data().await.into());
                 busy.set(None);
             });
         })
@@ -248,16 +217,16 @@ pub fn apps() -> Html {
                     Ok(a) => Outcome::Toggled(a.disabled, a.name),
                     Err(e) => Outcome::Failed(e),
                 }));
-                load.set(loaded(read_data().await));
+                load.set(read_data().await.into());
                 busy.set(None);
             });
         })
     };
     let on_registered = {
-        let (load, outcome) = (load.clone(), outcome.clone());
+        let (reload, outcome) = (reload.clone(), outcome.clone());
         Callback::from(move |name: String| {
             outcome.set(Some(Outcome::Registered(name)));
-            fetch(load.clone());
+            reload.set(*reload + 1);
         })
     };
     let notice = outcome_notice(l, &outcome, |o| {
@@ -272,7 +241,7 @@ pub fn apps() -> Html {
     });
     let body = match &*load {
         Load::Loading => states::loading(l, "apps-loading", true),
-        Load::Failed(e) => states::failed_retry(l, "apps-error", e, states::refetch(&load, Load::Loading, fetch), true),
+        Load::Failed(e) => states::failed_retry(l, "apps-error", e, states::retry_afresh(&load, &reload), true),
         Load::Ok(d) if admin => html! { <>{ admin_apps(l, &d.apps, busy.as_deref(), &on_toggle) }{ authorizations(l, &d.auths, true) }</> },
         Load::Ok(d) => {
             html! { <>{ owner_apps(l, d, busy.as_deref(), &on_authorize, &on_revoke) }{ authorizations(l, &d.auths, false) }</> }

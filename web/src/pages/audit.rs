@@ -4,12 +4,13 @@
 //! exports the filtered events as CSV, and a banner saying whether the caller's hash chains
 //! verify (`GET /api/v1/audit/verify`).
 
-use orderveil_api::{AuditEntry, AuditPage, AuditQuery, AuditVerifyReport, RevealPurpose, Role};
+use orderveil_api::{AuditEntry, AuditQuery, RevealPurpose, Role};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::api::{self, ApiFailure};
-use crate::components::{purpose, states};
+use crate::api;
+use crate::components::purpose;
+use crate::components::states::{self, Load, value_of};
 use crate::i18n::{self, AuditMsg, Lang, OrdersMsg};
 use crate::session::{use_lang, use_session};
 
@@ -52,13 +53,6 @@ fn local_time(t: &str) -> String {
     )
 }
 
-fn value_of(e: &InputEvent) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
-
-fn select_value(e: &Event) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
 
 /// The filter form's values.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -92,20 +86,6 @@ impl Filters {
     }
 }
 
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(AuditPage),
-    Failed(ApiFailure),
-}
-
-#[derive(Clone, PartialEq)]
-enum Chain {
-    Checking,
-    Done(AuditVerifyReport),
-    Failed(ApiFailure),
-}
-
 /// The audit page.
 #[function_component(Audit)]
 pub fn audit() -> Html {
@@ -115,32 +95,11 @@ pub fn audit() -> Html {
     let form = use_state(Filters::default);
     let applied = use_state(Filters::default);
     let page = use_state(|| 1u32);
-    let load = use_state(|| Load::Loading);
-    let chain = use_state(|| Chain::Checking);
-    {
-        let chain = chain.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                chain.set(match api::audit_verify().await {
-                    Ok(r) => Chain::Done(r),
-                    Err(e) => Chain::Failed(e),
-                });
-            });
-        });
-    }
-    {
-        let load = load.clone();
-        use_effect_with(((*applied).clone(), *page), move |(f, page)| {
-            let q = f.query(*page);
-            load.set(Load::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::audit(&q).await {
-                    Ok(p) => Load::Ok(p),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
-    }
+    let (chain, _) = states::use_load((), |_| api::audit_verify());
+    let (load, _) = states::use_load_afresh(((*applied).clone(), *page), |(f, page)| {
+        let q = f.query(*page);
+        async move { api::audit(&q).await }
+    });
     let field = |set: fn(&mut Filters, String)| {
         let form = form.clone();
         Callback::from(move |e: InputEvent| {
@@ -153,7 +112,7 @@ pub fn audit() -> Html {
         let form = form.clone();
         Callback::from(move |e: Event| {
             let mut f = (*form).clone();
-            set(&mut f, select_value(&e));
+            set(&mut f, value_of(&e));
             form.set(f);
         })
     };
@@ -174,14 +133,14 @@ pub fn audit() -> Html {
         })
     };
     let banner = match &*chain {
-        Chain::Checking => html! { <p class="state" id="audit-chain" data-state="checking" aria-live="polite">{ l.t(AuditMsg::ChainChecking) }</p> },
-        Chain::Failed(e) => html! { <div class="notice error" id="audit-chain" data-state="error" role="alert">{ format!("{}：{}", l.t(AuditMsg::ChainError), e.text(l)) }</div> },
-        Chain::Done(r) if r.ok => html! {
+        Load::Loading => html! { <p class="state" id="audit-chain" data-state="checking" aria-live="polite">{ l.t(AuditMsg::ChainChecking) }</p> },
+        Load::Failed(e) => html! { <div class="notice error" id="audit-chain" data-state="error" role="alert">{ format!("{}：{}", l.t(AuditMsg::ChainError), e.text(l)) }</div> },
+        Load::Ok(r) if r.ok => html! {
             <div class="notice ok" id="audit-chain" data-state="ok" role="status">
                 <span>{ format!("✓ {}{}", l.t(AuditMsg::ChainOk), i18n::audit_chain_figures(l, r.chains, r.rows)) }</span>
             </div>
         },
-        Chain::Done(r) => html! {
+        Load::Ok(r) => html! {
             <div class="notice error" id="audit-chain" data-state="bad" role="alert">
                 <div>
                     <strong>{ format!("✗ {}", l.t(AuditMsg::ChainBad)) }</strong>

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::api::{self, ApiFailure};
 use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, can_reveal, eye_icon, use_revealer};
-use crate::components::states::when;
+use crate::components::states::{self, Load, when};
 use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
@@ -23,34 +23,17 @@ pub struct Props {
     pub order_id: AttrValue,
 }
 
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Rc<OrderView>),
-    Failed(ApiFailure),
-}
-
 /// The order page.
 #[function_component(OrderPage)]
 pub fn order_page(props: &Props) -> Html {
     let (l, s) = (use_lang(), use_session());
-    let load = use_state(|| Load::Loading);
+    let (load, _) = states::use_load_afresh(props.order_id.clone(), |id| {
+        let id = id.to_string();
+        async move { api::order(&id).await }
+    });
     let revealer = use_revealer(&s, s.reveal_secs, s.set_quota.clone());
     let eye = can_reveal(&s);
     let ship = s.may(Permission::Ship);
-    {
-        let load = load.clone();
-        use_effect_with(props.order_id.clone(), move |id| {
-            let id = id.to_string();
-            load.set(Load::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::order(&id).await {
-                    Ok(o) => Load::Ok(Rc::new(o)),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
-    }
     let back = html! { <RouteLink to={Route::Orders} class="back">{ format!("← {}", l.t(OrdersMsg::Back)) }</RouteLink> };
     let body = match &*load {
         Load::Loading => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },

@@ -14,12 +14,12 @@ use orderveil_cipher::FieldKind;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::api::{self, ApiFailure};
+use crate::api;
 use crate::components::allocator::Allocator;
 use crate::components::export::Exporter;
 use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
-use crate::components::states;
+use crate::components::states::{self, Load};
 use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
@@ -52,13 +52,6 @@ impl From<OrderPage> for Listing {
     fn from(p: OrderPage) -> Self {
         Self { orders: p.orders.into_iter().map(Rc::new).collect(), per_page: p.per_page, total: p.total }
     }
-}
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Rc<Listing>),
-    Failed(ApiFailure),
 }
 
 /// What the search box searches.
@@ -135,8 +128,10 @@ pub fn orders() -> Html {
     let (l, s) = (use_lang(), use_session());
     let admin = s.admin();
     let filters = use_state(|| Filters { page: 1, per_page: remembered_per_page(), shop: admin.then(|| "shop1".to_string()), ..Default::default() });
-    let load = use_state(|| Load::Loading);
-    let reload = use_state(|| 0u32);
+    let (load, reload) = states::use_load_afresh((*filters).clone(), |f| {
+        let q = f.query();
+        async move { api::orders(&q).await.map(Listing::from) }
+    });
     let selected = use_state(BTreeSet::<String>::new);
     let search_error = use_state(|| false);
     let search_by = use_state(|| SearchBy::OrderId);
@@ -154,18 +149,9 @@ pub fn orders() -> Html {
         selected.set(s);
     });
     {
-        let (load, selected) = (load.clone(), selected.clone());
-        use_effect_with(((*filters).clone(), *reload), move |(f, _)| {
-            let q = f.query();
-            load.set(Load::Loading);
-            selected.set(BTreeSet::new());
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::orders(&q).await {
-                    Ok(r) => Load::Ok(Rc::new(r.into())),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
+        // A new read starts with nothing selected.
+        let selected = selected.clone();
+        use_effect_with(((*filters).clone(), *reload), move |_| selected.set(BTreeSet::new()));
     }
 
     let on_status = {

@@ -3,24 +3,16 @@
 //! with its application), a 30-day bar chart (plain SVG, no script library), and for owners
 //! and staff with `quota` the raise application form and the shop's applications.
 
-use orderveil_api::{ApplicationStatus, QuotaApplication, QuotaApplicationCreate, QuotaDay, QuotaReason, QuotaResponse, QuotaToday};
-use wasm_bindgen::JsValue;
+use orderveil_api::{ApplicationStatus, QuotaApplicationCreate, QuotaDay, QuotaReason, QuotaResponse, QuotaToday};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::components::states;
+use crate::components::states::{self, Load, value_of, when};
 use crate::components::quota_meter::band;
 use crate::components::quota_watch::{self, mark_seen, reason_key, status_badge};
 use crate::i18n::{CommonMsg, Lang, OrdersMsg, QuotaMsg};
 use crate::session::{use_lang, use_session};
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Box<QuotaResponse>),
-    Failed(ApiFailure),
-}
 
 /// The quota page.
 #[function_component(Quota)]
@@ -28,27 +20,21 @@ pub fn quota() -> Html {
     let (l, s) = (use_lang(), use_session());
     let admin = s.admin();
     let shop = use_state(|| admin.then(|| "shop1".to_string()));
-    let load = use_state(|| Load::Loading);
-    let reload = use_state(|| 0u32);
-    let shop_input = use_node_ref();
-    {
-        let (load, on_quota) = (load.clone(), s.set_quota.clone());
-        use_effect_with(((*shop).clone(), *reload), move |(shop, _)| {
+    let (load, reload) = states::use_load_afresh((*shop).clone(), {
+        let on_quota = s.set_quota.clone();
+        move |shop: &Option<String>| {
             let shop = shop.clone();
-            load.set(Load::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::quota(shop.as_deref()).await {
-                    Ok(r) => {
-                        if shop.is_none() {
-                            on_quota.emit(r.today.clone());
-                        }
-                        Load::Ok(Box::new(r))
-                    }
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
-    }
+            async move {
+                let r = api::quota(shop.as_deref()).await;
+                // The user's own shop: the header meter follows.
+                if let (Ok(r), None) = (&r, &shop) {
+                    on_quota.emit(r.today.clone());
+                }
+                r
+            }
+        }
+    });
+    let shop_input = use_node_ref();
     let shop_form = admin.then(|| {
         let current = (*shop).clone().unwrap_or_default();
         let (shop, input) = (shop.clone(), shop_input.clone());
@@ -192,11 +178,6 @@ fn chart(l: Lang, days: &[QuotaDay], limit: u32) -> Html {
     }
 }
 
-/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
-fn when(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
-}
-
 fn range(l: Lang, start: &str, end: Option<&str>) -> String {
     match end {
         Some(e) if e != "9999-12-31" => format!("{start} – {e}"),
@@ -228,23 +209,11 @@ fn sources(l: Lang, r: &QuotaResponse) -> Html {
     }
 }
 
-/// The `value` of the input, select or textarea that fired `e`.
-fn value_of(e: &Event) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
-
 /// Props of [`Applications`].
 #[derive(Properties, PartialEq)]
 struct AppsProps {
     /// Today (`YYYY-MM-DD`, Asia/Shanghai), once the quota is loaded.
     today: String,
-}
-
-#[derive(Clone, PartialEq)]
-enum ListLoad {
-    Loading,
-    Ok(Vec<QuotaApplication>),
-    Failed(ApiFailure),
 }
 
 /// What the form or a withdrawal said last.
@@ -280,8 +249,7 @@ fn failure_text(l: Lang, e: &ApiFailure) -> String {
 #[function_component(Applications)]
 fn applications(p: &AppsProps) -> Html {
     let (l, s) = (use_lang(), use_session());
-    let list = use_state(|| ListLoad::Loading);
-    let reload = use_state(|| 0u32);
+    let (list, reload) = states::use_load((), |_| api::quota_applications(None));
     let per_day = use_state(|| "10".to_string());
     let reason = use_state(|| QuotaReason::AfterSales);
     let description = use_state(String::new);
@@ -290,17 +258,6 @@ fn applications(p: &AppsProps) -> Html {
     let long_term = use_state(|| false);
     let busy = use_state(|| false);
     let said = use_state(|| Said::Nothing);
-    {
-        let list = list.clone();
-        use_effect_with(*reload, move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                list.set(match api::quota_applications(None).await {
-                    Ok(v) => ListLoad::Ok(v),
-                    Err(e) => ListLoad::Failed(e),
-                });
-            });
-        });
-    }
     {
         // Both days start at today once it is known.
         let (start, end) = (start.clone(), end.clone());
@@ -440,10 +397,10 @@ fn applications(p: &AppsProps) -> Html {
         </div>
     };
     let rows = match &*list {
-        ListLoad::Loading => states::loading(l, "qa-loading", false),
-        ListLoad::Failed(e) => states::failed_reload(l, "qa-list-error", e, &reload),
-        ListLoad::Ok(v) if v.is_empty() => html! { <p class="state" id="qa-empty">{ l.t(QuotaMsg::RaiseListEmpty) }</p> },
-        ListLoad::Ok(v) => states::table("qa-list", html! { <>
+        Load::Loading => states::loading(l, "qa-loading", false),
+        Load::Failed(e) => states::failed_reload(l, "qa-list-error", e, &reload),
+        Load::Ok(v) if v.is_empty() => html! { <p class="state" id="qa-empty">{ l.t(QuotaMsg::RaiseListEmpty) }</p> },
+        Load::Ok(v) => states::table("qa-list", html! { <>
             <th>{ "#" }</th><th>{ l.t(QuotaMsg::RaisePerDay) }</th><th>{ l.t(QuotaMsg::RaiseReason) }</th><th>{ l.t(QuotaMsg::RaiseDates) }</th>
             <th>{ l.t(CommonMsg::Status) }</th><th>{ l.t(QuotaMsg::RaiseAppliedBy) }</th><th>{ l.t(QuotaMsg::RaiseComment) }</th><th>{ l.t(CommonMsg::Actions) }</th>
         </> }, html! { <>

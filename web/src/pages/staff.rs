@@ -5,13 +5,12 @@
 use std::rc::Rc;
 
 use orderveil_api::{Permission, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
-use wasm_bindgen::JsValue;
 use yew::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
-use crate::components::states;
+use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{self, CommonMsg, Lang, StaffMsg};
 use crate::session::{use_lang, use_session};
 
@@ -37,15 +36,6 @@ pub fn valid_username(s: &str) -> bool {
 /// The server's password rule: at least 8 characters.
 pub fn valid_password(s: &str) -> bool {
     s.chars().count() >= 8
-}
-
-fn value_of(e: &InputEvent) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
-
-/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
-fn when(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
 }
 
 /// Permission checkboxes bound to `chosen`.
@@ -75,25 +65,9 @@ fn perm_boxes(l: Lang, chosen: &UseStateHandle<Vec<Permission>>, disabled: bool,
 }
 
 #[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Rc<Vec<StaffMember>>),
-    Failed(ApiFailure),
-}
-
-#[derive(Clone, PartialEq)]
 enum Outcome {
     Done(&'static str, String),
     Failed(ApiFailure),
-}
-
-fn fetch(load: UseStateHandle<Load>) {
-    wasm_bindgen_futures::spawn_local(async move {
-        load.set(match api::staff_list().await {
-            Ok(v) => Load::Ok(Rc::new(v)),
-            Err(e) => Load::Failed(e),
-        });
-    });
 }
 
 /// An action on one account.
@@ -108,18 +82,15 @@ enum Action {
 #[function_component(Staff)]
 pub fn staff() -> Html {
     let (l, s) = (use_lang(), use_session());
-    let load = use_state(|| Load::Loading);
+    // After each action the list is read again; the table stays on screen meanwhile.
+    let (load, reload) = states::use_load((), |_| api::staff_list());
     let outcome = use_state(|| None::<Outcome>);
     let busy = use_state(|| false);
-    {
-        let load = load.clone();
-        use_effect_with((), move |_| fetch(load));
-    }
     let csrf = s.csrf_token.clone();
     let on_action = {
-        let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+        let (csrf, reload, outcome, busy) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone());
         Callback::from(move |(m, action): (Rc<StaffMember>, Action)| {
-            let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+            let (csrf, reload, outcome, busy) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let (what, r) = match action {
@@ -133,19 +104,19 @@ pub fn staff() -> Html {
                     Ok(_) => Outcome::Done(what, m.username.clone()),
                     Err(e) => Outcome::Failed(e),
                 }));
-                fetch(load);
+                reload.set(*reload + 1);
                 busy.set(false);
             });
         })
     };
     let on_created = {
-        let (load, outcome) = (load.clone(), outcome.clone());
+        let (reload, outcome) = (reload.clone(), outcome.clone());
         Callback::from(move |r: Result<String, ApiFailure>| {
             outcome.set(Some(match r {
                 Ok(name) => Outcome::Done("created", name),
                 Err(e) => Outcome::Failed(e),
             }));
-            fetch(load.clone());
+            reload.set(*reload + 1);
         })
     };
     let notice = outcome_notice(l, &outcome, |o| match o {
@@ -154,7 +125,7 @@ pub fn staff() -> Html {
     });
     let body = match &*load {
         Load::Loading => states::loading(l, "staff-loading", true),
-        Load::Failed(e) => states::failed_retry(l, "staff-error", e, states::refetch(&load, Load::Loading, fetch), true),
+        Load::Failed(e) => states::failed_retry(l, "staff-error", e, states::retry_afresh(&load, &reload), true),
         Load::Ok(list) if list.is_empty() => html! { <p class="state" id="staff-empty">{ l.t(StaffMsg::Empty) }</p> },
         Load::Ok(list) => states::table("staff-table", html! { <>
             <th>{ l.t(CommonMsg::Username) }</th><th>{ l.t(StaffMsg::State) }</th><th>{ l.t(StaffMsg::Permissions) }</th>
