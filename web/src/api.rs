@@ -1,48 +1,113 @@
 //! The one HTTP layer: every call goes through `request`, which maps statuses to `ApiFailure`
-//! with the server's code, message and details. Components never build URLs or parse JSON.
+//! with the server's code (its message is the code's own, in both languages) and details.
+//! Components never build URLs or parse JSON.
 //! Nothing here logs a request or a response body.
 
 use gloo_net::http::{Method, Request};
 use orderveil_api::{
-    ApiError, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, LoginRequest, OrderPage, OrderQuery, OrderView,
+    ApiError, ErrorCode, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, LoginRequest, OrderPage, OrderQuery, OrderView,
     QuotaResponse, RevealGrantRequest, RevealGrantResponse, SessionInfo,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text, refusals};
 
-/// A failed call: the server's coded error, or a network failure.
+/// Where a failure comes from.
+#[derive(Clone, Debug, PartialEq)]
+enum Cause {
+    /// The server refused with one of its codes; the message is the code's own
+    /// ([`ErrorCode::message`], [`ErrorCode::message_zh`]), as the server sends it.
+    Refused(ErrorCode),
+    /// A code this build does not know (a newer server), with the server's messages; or a
+    /// failure made in the page (network, a grant that does not open, a form check).
+    Said {
+        /// Stable code (`NETWORK` when the server was not reached).
+        code: String,
+        /// English message.
+        message: String,
+        /// Chinese message.
+        message_zh: String,
+    },
+}
+
+/// A failed call: the server's coded refusal, or a failure made in the page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiFailure {
-    /// Stable code (`NETWORK` when the server was not reached).
-    pub code: String,
-    /// English message.
-    pub message: String,
-    /// Chinese message.
-    pub message_zh: String,
+    cause: Cause,
     /// Facts a client can act on (`retry_after_secs`, `order_ids`, …).
     pub details: Option<serde_json::Value>,
 }
 
 impl ApiFailure {
+    /// The stable code (`data-code` in the page).
+    pub fn code(&self) -> String {
+        match &self.cause {
+            Cause::Refused(c) => c.as_str(),
+            Cause::Said { code, .. } => code.clone(),
+        }
+    }
+
+    /// The server's code, if it refused with one this build knows.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        match self.cause {
+            Cause::Refused(c) => Some(c),
+            Cause::Said { .. } => None,
+        }
+    }
+
+    /// Did the server refuse with `code`?
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.error_code() == Some(code)
+    }
+
     /// The message in the UI language.
     pub fn text(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Zh => self.message_zh.clone(),
-            Lang::En => self.message.clone(),
+        match (&self.cause, lang) {
+            (Cause::Refused(c), Lang::Zh) => c.message_zh().into(),
+            (Cause::Refused(c), Lang::En) => c.message().into(),
+            (Cause::Said { message_zh, .. }, Lang::Zh) => message_zh.clone(),
+            (Cause::Said { message, .. }, Lang::En) => message.clone(),
         }
+    }
+
+    /// The message of a refused reveal: the figures and the way out where the code has them
+    /// ([`refusals::reveal`]), else [`Self::text`].
+    pub fn reveal_text(&self, lang: Lang) -> String {
+        self.error_code().and_then(|c| refusals::reveal(lang, c, self.details.as_ref())).unwrap_or_else(|| self.text(lang))
+    }
+
+    /// The message of a refused order search, `None` if this is not one ([`refusals::search`]).
+    pub fn search_text(&self, lang: Lang) -> Option<String> {
+        refusals::search(lang, self.error_code()?, self.details.as_ref())
     }
 
     /// A failure made in the page (e.g. a grant that does not open), with a stable code.
     pub fn local(code: &str, message: String, message_zh: String) -> Self {
-        Self { code: code.into(), message, message_zh, details: None }
+        Self { cause: Cause::Said { code: code.into(), message, message_zh }, details: None }
+    }
+
+    /// The same failure (code, details) with `en` and `zh` added to its message, e.g. the
+    /// allowed range of a value.
+    pub fn with_suffix(self, en: &str, zh: &str) -> Self {
+        let (message, message_zh) = (self.text(Lang::En) + en, self.text(Lang::Zh) + zh);
+        Self { cause: Cause::Said { code: self.code(), message, message_zh }, details: self.details }
+    }
+
+    /// A failure made in the page whose message is a UI text (a form check).
+    pub fn from_text(code: &str, text: impl Text) -> Self {
+        Self::local(code, Lang::En.t(text).into(), Lang::Zh.t(text).into())
     }
 
     /// An integer from the details, e.g. `retry_after_secs`.
     pub fn detail_i64(&self, key: &str) -> Option<i64> {
         self.details.as_ref()?.get(key)?.as_i64()
+    }
+
+    /// `details.field` of a refusal (`""` if none): the form field it concerns.
+    pub fn detail_field(&self) -> &str {
+        self.details.as_ref().and_then(|d| d.get("field")).and_then(|f| f.as_str()).unwrap_or_default()
     }
 
     fn network(e: impl std::fmt::Display) -> Self {
@@ -93,7 +158,13 @@ async fn exchange(method: Method, path: &str, csrf: Option<&str>, body: Option<(
 /// The server's coded refusal in an answer's body.
 fn refusal(text: &str) -> ApiFailure {
     match serde_json::from_str::<ApiError>(text) {
-        Ok(e) => ApiFailure { code: e.code, message: e.message, message_zh: e.message_zh, details: e.details },
+        Ok(e) => {
+            let cause = match serde_json::from_value(serde_json::Value::String(e.code.clone())) {
+                Ok(code) => Cause::Refused(code),
+                Err(_) => Cause::Said { code: e.code, message: e.message, message_zh: e.message_zh },
+            };
+            ApiFailure { cause, details: e.details }
+        }
         Err(e) => ApiFailure::network(e),
     }
 }

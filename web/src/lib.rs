@@ -22,11 +22,13 @@ pub mod pages;
 mod print;
 mod reveal;
 mod route;
+mod session;
 
 pub use pages::{PageFn, console_page, main_page};
 
 /// Start the app with the pages of one bundle (`console`: which one this is).
 pub fn start(console: bool, pages: PageFn) {
-    route::set_bundle(console, pages);
+    route::set_console(console);
+    app::set_pages(pages);
     yew::Renderer::<app::App>::new().render();
 }

@@ -16,11 +16,16 @@ use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
 use crate::barcode;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, FulfilMsg, Lang};
 use crate::reveal::{self, grant_failure};
 
 /// The label templates (`#wb-template`), width × height in millimetres; the first is the default.
 pub const TEMPLATES: [&str; 2] = ["76x130", "100x180"];
+
+/// A template's name in the picker.
+pub fn template_name(t: &str) -> FulfilMsg {
+    if t == TEMPLATES[1] { FulfilMsg::Template100x180 } else { FulfilMsg::Template76x130 }
+}
 
 const SVG: &str = "http://www.w3.org/2000/svg";
 
@@ -125,10 +130,10 @@ fn render(doc: &Document, body: &Element, lang: Lang, labels: &[Value], plain: &
         for o in orders {
             if !shown.contains(&&o.receiver) {
                 shown.push(&o.receiver);
-                party(doc, &label, "party receiver", lang.t("lbl_to"), o.receiver.each_ref().map(|s| s.as_str()))?;
+                party(doc, &label, "party receiver", lang.t(FulfilMsg::LabelTo), o.receiver.each_ref().map(|s| s.as_str()))?;
             }
         }
-        party(doc, &label, "party sender", lang.t("lbl_from"), ["sender_name", "sender_phone", "sender_address"].map(|k| text(l, k)))?;
+        party(doc, &label, "party sender", lang.t(FulfilMsg::LabelFrom), ["sender_name", "sender_phone", "sender_address"].map(|k| text(l, k)))?;
         let list = el(doc, &label, "ul", "orders", None)?;
         for o in orders {
             let li = el(doc, &list, "li", "order", None)?;
@@ -165,12 +170,12 @@ pub async fn print(lang: Lang, csrf: &str, shop: &str, waybill_nos: Vec<String>,
     let frame: HtmlIFrameElement = doc.create_element("iframe").and_then(|f| f.dyn_into().map_err(JsValue::from)).map_err(dom_failure)?;
     frame.set_id("print-frame");
     frame.set_class_name("print-preview");
-    frame.set_title(lang.t("print_preview"));
+    frame.set_title(lang.t(FulfilMsg::PrintPreview));
     let built = (|| {
         frame.set_attribute("data-template", template)?;
         holder.append_child(&frame)?;
         let fdoc = frame.content_document().ok_or(JsValue::NULL)?;
-        fdoc.set_title(lang.t("print_doc_title"));
+        fdoc.set_title(lang.t(FulfilMsg::PrintDocTitle));
         let root = fdoc.document_element().ok_or(JsValue::NULL)?;
         root.set_attribute("lang", if lang == Lang::En { "en" } else { "zh-CN" })?;
         let head = fdoc.query_selector("head")?.ok_or(JsValue::NULL)?;

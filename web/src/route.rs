@@ -5,25 +5,14 @@ use std::cell::Cell;
 
 use wasm_bindgen::JsValue;
 
-use crate::pages::PageFn;
-
 thread_local! {
-    /// Which bundle this is and its pages, set once by [`crate::start`].
-    static BUNDLE: Cell<Option<(bool, PageFn)>> = const { Cell::new(None) };
+    /// Is the running bundle the console? Set once by [`crate::start`].
+    static CONSOLE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Record which bundle runs (`console`) and its page renderer.
-pub fn set_bundle(console: bool, pages: PageFn) {
-    BUNDLE.with(|b| b.set(Some((console, pages))));
-}
-
-/// The running bundle's page renderer.
-pub fn pages() -> Option<PageFn> {
-    BUNDLE.with(|b| b.get().map(|b| b.1))
-}
-
-fn running_console() -> bool {
-    BUNDLE.with(|b| b.get().is_some_and(|b| b.0))
+/// Record which bundle runs (`console`), for [`Route::elsewhere`].
+pub fn set_console(console: bool) {
+    CONSOLE.with(|c| c.set(console));
 }
 
 /// A page of the app.
@@ -55,41 +44,33 @@ pub enum Route {
     ShipmentsUpload,
 }
 
+/// Every page with a fixed path, and its path: the one table [`Route::parse`] and
+/// [`Route::path`] read (only `/orders/{id}` is not fixed).
+const PATHS: [(Route, &str); 11] = [
+    (Route::Orders, "/"),
+    (Route::Quota, "/quota"),
+    (Route::Apps, "/apps"),
+    (Route::Staff, "/staff"),
+    (Route::Audit, "/audit"),
+    (Route::AdminApplications, "/admin/applications"),
+    (Route::AdminShops, "/admin/shops"),
+    (Route::AdminSettings, "/admin/settings"),
+    (Route::WaybillAccounts, "/waybill-accounts"),
+    (Route::Waybills, "/waybills"),
+    (Route::ShipmentsUpload, "/shipments/upload"),
+];
+
+/// Where a one-order path starts.
+const ORDER_PREFIX: &str = "/orders/";
+
 impl Route {
-    /// The route of a path.
+    /// The route of a path (the order list for an unknown one).
     pub fn parse(path: &str) -> Self {
         let path = path.trim_end_matches('/');
-        if path == "/quota" {
-            return Self::Quota;
+        if let Some((r, _)) = PATHS.iter().find(|(_, p)| p.trim_end_matches('/') == path) {
+            return r.clone();
         }
-        if path == "/apps" {
-            return Self::Apps;
-        }
-        if path == "/staff" {
-            return Self::Staff;
-        }
-        if path == "/audit" {
-            return Self::Audit;
-        }
-        if path == "/admin/applications" {
-            return Self::AdminApplications;
-        }
-        if path == "/admin/shops" {
-            return Self::AdminShops;
-        }
-        if path == "/admin/settings" {
-            return Self::AdminSettings;
-        }
-        if path == "/waybill-accounts" {
-            return Self::WaybillAccounts;
-        }
-        if path == "/waybills" {
-            return Self::Waybills;
-        }
-        if path == "/shipments/upload" {
-            return Self::ShipmentsUpload;
-        }
-        match path.strip_prefix("/orders/") {
+        match path.strip_prefix(ORDER_PREFIX) {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 Self::Order(js_sys::decode_uri_component(id).ok().map(String::from).unwrap_or_else(|| id.to_string()))
             }
@@ -105,24 +86,14 @@ impl Route {
     /// The path of the route.
     pub fn path(&self) -> String {
         match self {
-            Self::Orders => "/".into(),
-            Self::Order(id) => format!("/orders/{}", String::from(js_sys::encode_uri_component(id))),
-            Self::Quota => "/quota".into(),
-            Self::Apps => "/apps".into(),
-            Self::Staff => "/staff".into(),
-            Self::Audit => "/audit".into(),
-            Self::AdminApplications => "/admin/applications".into(),
-            Self::AdminShops => "/admin/shops".into(),
-            Self::AdminSettings => "/admin/settings".into(),
-            Self::WaybillAccounts => "/waybill-accounts".into(),
-            Self::Waybills => "/waybills".into(),
-            Self::ShipmentsUpload => "/shipments/upload".into(),
+            Self::Order(id) => format!("{ORDER_PREFIX}{}", String::from(js_sys::encode_uri_component(id))),
+            fixed => PATHS.iter().find(|(r, _)| r == fixed).map_or("/", |(_, p)| p).to_string(),
         }
     }
 
     /// Is the route served by the other bundle than the running one (a page load away)?
     pub fn elsewhere(&self) -> bool {
-        orderveil_api::is_console_route(&self.path()) != running_console()
+        orderveil_api::is_console_route(&self.path()) != CONSOLE.with(Cell::get)
     }
 
     /// Load the other bundle at this route (a full page load). False, and nothing done, if

@@ -10,7 +10,8 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::i18n::Lang;
+use crate::i18n::OrdersMsg;
+use crate::session::{use_lang, use_session};
 
 /// How often the progress is read.
 const POLL_MS: u32 = 500;
@@ -18,10 +19,6 @@ const POLL_MS: u32 = 500;
 /// Props.
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The session's CSRF token.
-    pub csrf: AttrValue,
     /// The order list's current filters.
     pub filter: ExportFilter,
 }
@@ -31,12 +28,12 @@ fn finished(j: &ExportJob) -> bool {
     matches!(j.status, ExportStatus::Done | ExportStatus::Failed)
 }
 
-fn status_key(s: ExportStatus) -> &'static str {
+fn status_key(s: ExportStatus) -> OrdersMsg {
     match s {
-        ExportStatus::Ready => "export_ready",
-        ExportStatus::Running => "export_running",
-        ExportStatus::Done => "export_done",
-        ExportStatus::Failed => "export_failed",
+        ExportStatus::Ready => OrdersMsg::ExportReady,
+        ExportStatus::Running => OrdersMsg::ExportRunning,
+        ExportStatus::Done => OrdersMsg::ExportDone,
+        ExportStatus::Failed => OrdersMsg::ExportFailed,
     }
 }
 
@@ -55,7 +52,7 @@ fn download(url: &str) {
 /// The toolbar's export button, its panel and the job's progress.
 #[function_component(Exporter)]
 pub fn exporter(p: &Props) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let open = use_state(|| false);
     let format = use_state(|| ExportFormat::Csv);
     let job = use_state(|| None::<ExportJob>);
@@ -97,7 +94,7 @@ pub fn exporter(p: &Props) -> Html {
         })
     };
     let on_start = {
-        let (job, failure, starting, csrf) = (job.clone(), failure.clone(), starting.clone(), p.csrf.clone());
+        let (job, failure, starting, csrf) = (job.clone(), failure.clone(), starting.clone(), s.csrf_token.clone());
         let req = ExportCreate { format: *format, filter: p.filter.clone() };
         Callback::from(move |_: MouseEvent| {
             if *starting {
@@ -130,35 +127,35 @@ pub fn exporter(p: &Props) -> Html {
         let value = if j.status == ExportStatus::Done { max } else { j.rows_done };
         html! {
             <div class="export-job" id="export-job" data-status={j.status.as_str()} data-job-id={j.id.clone()} role="status" aria-live="polite">
-                <progress id="export-progress" max={max.to_string()} value={value.to_string()} aria-label={l.t("export_progress")}></progress>
+                <progress id="export-progress" max={max.to_string()} value={value.to_string()} aria-label={l.t(OrdersMsg::ExportProgress)}></progress>
                 <span id="export-count" class="mono">{ format!("{} / {}", j.rows_done, j.rows_total) }</span>
                 <span class="muted">{ l.t(status_key(j.status)) }</span>
                 if j.status == ExportStatus::Failed {
-                    <a id="export-retry" href={api::export_file_url(&j.id)} download="" onclick={retry}>{ l.t("export_retry") }</a>
+                    <a id="export-retry" href={api::export_file_url(&j.id)} download="" onclick={retry}>{ l.t(OrdersMsg::ExportRetry) }</a>
                 }
             </div>
         }
     });
     html! { <>
-        <button type="button" id="export-open" aria-expanded={open.to_string()} aria-controls="export-panel" onclick={toggle}>{ l.t("export_open") }</button>
+        <button type="button" id="export-open" aria-expanded={open.to_string()} aria-controls="export-panel" onclick={toggle}>{ l.t(OrdersMsg::ExportOpen) }</button>
         if *open {
             <div class="card export-panel" id="export-panel">
-                <h3>{ l.t("export_title") }</h3>
-                <p class="muted">{ l.t("export_note") }</p>
-                <label>{ l.t("export_format") }
+                <h3>{ l.t(OrdersMsg::ExportTitle) }</h3>
+                <p class="muted">{ l.t(OrdersMsg::ExportNote) }</p>
+                <label>{ l.t(OrdersMsg::ExportFormat) }
                     <select id="export-format" onchange={on_format}>
-                        <option value="csv" selected={*format == ExportFormat::Csv}>{ l.t("export_csv") }</option>
-                        <option value="xlsx" selected={*format == ExportFormat::Xlsx}>{ l.t("export_xlsx") }</option>
+                        <option value="csv" selected={*format == ExportFormat::Csv}>{ l.t(OrdersMsg::ExportCsv) }</option>
+                        <option value="xlsx" selected={*format == ExportFormat::Xlsx}>{ l.t(OrdersMsg::ExportXlsx) }</option>
                     </select>
                 </label>
-                <small class="muted">{ l.t("export_scope") }</small>
+                <small class="muted">{ l.t(OrdersMsg::ExportScope) }</small>
                 <button type="button" class="primary" id="export-start" disabled={*starting || running} onclick={on_start}>
-                    { l.t(if *starting { "export_starting" } else { "export_start" }) }
+                    { l.t(if *starting { OrdersMsg::ExportStarting } else { OrdersMsg::ExportStart }) }
                 </button>
             </div>
         }
         if let Some(f) = &*failure {
-            <p class="error export-notice" role="alert" id="export-notice" data-code={f.code.clone()}>{ f.text(l) }</p>
+            <p class="error export-notice" role="alert" id="export-notice" data-code={f.code()}>{ f.text(l) }</p>
         }
         { progress.unwrap_or_default() }
     </> }

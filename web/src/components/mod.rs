@@ -1,5 +1,7 @@
 //! Reusable components.
+pub mod allocator;
 pub mod export;
+pub mod link;
 pub mod notice;
 pub mod purpose;
 pub mod quota_meter;

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::i18n::Lang;
+use crate::i18n::{CommonMsg, Lang};
 
 /// What a notice says.
 pub struct Said {
@@ -29,7 +29,7 @@ pub fn outcome_notice<T: 'static>(l: Lang, outcome: &UseStateHandle<Option<T>>, 
     html! {
         <div {id} class={classes!("notice", class)} {role} data-code={code}>
             <span>{ text }</span>
-            <button type="button" class="link" onclick={close} aria-label={l.t("close")}>{ "×" }</button>
+            <button type="button" class="link" onclick={close} aria-label={l.t(CommonMsg::Close)}>{ "×" }</button>
         </div>
     }
 }

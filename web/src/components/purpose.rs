@@ -11,7 +11,8 @@ use yew::prelude::*;
 
 use crate::api::ApiFailure;
 use crate::components::states::value_of;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Lang, OrdersMsg};
+use crate::session::use_lang;
 
 const PURPOSE_KEY: &str = "orderveil.purpose";
 const NOTE_KEY: &str = "orderveil.purpose_note";
@@ -39,8 +40,8 @@ pub fn chosen() -> Result<(RevealPurpose, Option<String>), ApiFailure> {
         None => Ok((purpose, note)),
         Some(problem) => Err(ApiFailure::local(
             "PURPOSE_INVALID",
-            i18n::purpose_problem(Lang::En, problem),
-            i18n::purpose_problem(Lang::Zh, problem),
+            i18n::refusals::purpose_problem(Lang::En, problem),
+            i18n::refusals::purpose_problem(Lang::Zh, problem),
         )),
     }
 }
@@ -50,18 +51,11 @@ pub fn label(l: Lang, p: RevealPurpose) -> &'static str {
     if l == Lang::Zh { p.label_zh() } else { p.label_en() }
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-}
-
 /// The header's compact selector: `#purpose-select`, and with `other` the note
 /// `#purpose-note` and, while the note is not acceptable, `#purpose-problem`.
 #[function_component(PurposePicker)]
-pub fn purpose_picker(p: &Props) -> Html {
-    let l = p.lang;
+pub fn purpose_picker() -> Html {
+    let l = use_lang();
     let state = use_state(stored);
     let (purpose, note) = (*state).clone();
     let on_purpose = {
@@ -84,18 +78,18 @@ pub fn purpose_picker(p: &Props) -> Html {
     let other = purpose == RevealPurpose::Other;
     let problem = other.then(|| purpose_note_problem(purpose, Some(&note))).flatten();
     html! {
-        <span class="purpose" id="purpose-picker" data-purpose={purpose.as_str()} title={l.t("purpose_help")}>
-            <label for="purpose-select">{ l.t("purpose") }</label>
+        <span class="purpose" id="purpose-picker" data-purpose={purpose.as_str()} title={l.t(OrdersMsg::PurposeHelp)}>
+            <label for="purpose-select">{ l.t(OrdersMsg::Purpose) }</label>
             <select id="purpose-select" onchange={on_purpose}>
                 { for RevealPurpose::ALL.iter().map(|x| html! { <option value={x.as_str()} selected={*x == purpose}>{ label(l, *x) }</option> }) }
             </select>
             if other {
                 <input id="purpose-note" class="purpose-note" maxlength={RevealPurpose::NOTE_MAX_CHARS.to_string()} autocomplete="off"
-                       value={note} oninput={on_note} placeholder={l.t("purpose_note_ph")} aria-label={l.t("purpose_note")}
+                       value={note} oninput={on_note} placeholder={l.t(OrdersMsg::PurposeNotePh)} aria-label={l.t(OrdersMsg::PurposeNote)}
                        aria-invalid={problem.is_some().to_string()} aria-describedby={problem.map(|_| "purpose-problem")} />
             }
             if let Some(problem) = problem {
-                <small class="error purpose-problem" id="purpose-problem" role="alert" data-problem={problem}>{ i18n::purpose_problem(l, problem) }</small>
+                <small class="error purpose-problem" id="purpose-problem" role="alert" data-problem={problem}>{ i18n::refusals::purpose_problem(l, problem) }</small>
             }
         </span>
     }

@@ -1,19 +1,11 @@
-//! The header meter: used / limit today, amber from 80 %, red at 100 %. The app holds the
-//! figures and refreshes them after every reveal (the grant response carries the quota).
+//! The header meter: used / limit today, amber from 80 %, red at 100 %. The session provider
+//! holds the figures; every reveal and poll refreshes them (the grant response carries the
+//! quota).
 
-use orderveil_api::QuotaToday;
 use yew::prelude::*;
 
-use crate::i18n::Lang;
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Today's figures, once loaded.
-    pub today: Option<QuotaToday>,
-}
+use crate::i18n::{CommonMsg, QuotaMsg};
+use crate::session::{use_lang, use_quota};
 
 /// The colour band of a usage level.
 pub fn band(used: u32, limit: u32) -> &'static str {
@@ -28,13 +20,14 @@ pub fn band(used: u32, limit: u32) -> &'static str {
 
 /// The meter.
 #[function_component(QuotaMeter)]
-pub fn quota_meter(props: &Props) -> Html {
-    match &props.today {
-        None => html! { <span class="quota">{ props.lang.t("loading") }</span> },
+pub fn quota_meter() -> Html {
+    let l = use_lang();
+    match use_quota() {
+        None => html! { <span class="quota">{ l.t(CommonMsg::Loading) }</span> },
         Some(t) => html! {
-            <span class={classes!("quota", band(t.used, t.limit))} id="quota-meter" title={props.lang.t("quota")}
+            <span class={classes!("quota", band(t.used, t.limit))} id="quota-meter" title={l.t(QuotaMsg::Meter)}
                   data-used={t.used.to_string()} data-limit={t.limit.to_string()}>
-                { format!("{} {}/{}", props.lang.t("quota"), t.used, t.limit) }
+                { format!("{} {}/{}", l.t(QuotaMsg::Meter), t.used, t.limit) }
             </span>
         },
     }

@@ -15,11 +15,12 @@ use std::collections::HashMap;
 use gloo_events::EventListener;
 use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::callback::Interval;
-use orderveil_api::{ApplicationStatus, Permission, QuotaApplication, QuotaReason, QuotaToday, Role, SessionInfo};
+use orderveil_api::{ApplicationStatus, Permission, QuotaApplication, QuotaReason, Role, SessionInfo};
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, CommonMsg, Lang, QuotaMsg};
+use crate::session::{use_lang, use_quota, use_session};
 
 /// Poll period.
 pub const POLL_MS: u32 = 30_000;
@@ -36,24 +37,24 @@ pub fn can_apply(s: &SessionInfo) -> bool {
 }
 
 /// The i18n key of a state's badge.
-pub fn status_key(s: ApplicationStatus) -> &'static str {
+pub fn status_key(s: ApplicationStatus) -> QuotaMsg {
     match s {
-        ApplicationStatus::Pending => "app_st_pending",
-        ApplicationStatus::Approved => "app_st_approved",
-        ApplicationStatus::Active => "app_st_active",
-        ApplicationStatus::Expired => "app_st_expired",
-        ApplicationStatus::Rejected => "app_st_rejected",
-        ApplicationStatus::Withdrawn => "app_st_withdrawn",
+        ApplicationStatus::Pending => QuotaMsg::StatusPending,
+        ApplicationStatus::Approved => QuotaMsg::StatusApproved,
+        ApplicationStatus::Active => QuotaMsg::StatusActive,
+        ApplicationStatus::Expired => QuotaMsg::StatusExpired,
+        ApplicationStatus::Rejected => QuotaMsg::StatusRejected,
+        ApplicationStatus::Withdrawn => QuotaMsg::StatusWithdrawn,
     }
 }
 
 /// The i18n key of a reason.
-pub fn reason_key(r: QuotaReason) -> &'static str {
+pub fn reason_key(r: QuotaReason) -> QuotaMsg {
     match r {
-        QuotaReason::VirtualGoods => "reason_virtual_goods",
-        QuotaReason::InstallationDelivery => "reason_installation_delivery",
-        QuotaReason::AfterSales => "reason_after_sales",
-        QuotaReason::Other => "reason_other",
+        QuotaReason::VirtualGoods => QuotaMsg::ReasonVirtualGoods,
+        QuotaReason::InstallationDelivery => QuotaMsg::ReasonInstallationDelivery,
+        QuotaReason::AfterSales => QuotaMsg::ReasonAfterSales,
+        QuotaReason::Other => QuotaMsg::ReasonOther,
     }
 }
 
@@ -110,25 +111,12 @@ fn decided_since_seen(user: &str, apps: &[QuotaApplication]) -> Vec<QuotaApplica
     out
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The shop user.
-    pub session: SessionInfo,
-    /// Today's figures for the header meter.
-    pub on_quota: Callback<QuotaToday>,
-    /// The platform suspended the shop (the latest `QuotaToday.shop_suspended`): a banner
-    /// shows until the poll finds it resumed.
-    #[prop_or_default]
-    pub suspended: bool,
-}
-
-/// The poller and the decision banners.
+/// The poller and the decision banners; while the platform has the shop suspended (the
+/// latest `QuotaToday.shop_suspended`), a banner until the poll finds it resumed.
 #[function_component(QuotaWatch)]
-pub fn quota_watch(props: &Props) -> Html {
-    let l = props.lang;
+pub fn quota_watch() -> Html {
+    let (l, session) = (use_lang(), use_session());
+    let suspended = use_quota().is_some_and(|q| q.shop_suspended);
     // A new value starts a refresh.
     let tick = use_state(|| 0.0_f64);
     let notices = use_state(Vec::<QuotaApplication>::new);
@@ -156,8 +144,8 @@ pub fn quota_watch(props: &Props) -> Html {
         });
     }
     {
-        let (on_quota, notices, last) = (props.on_quota.clone(), notices.clone(), last.clone());
-        let session = props.session.clone();
+        let (on_quota, notices, last) = (session.set_quota.clone(), notices.clone(), last.clone());
+        let session = session.clone();
         use_effect_with(*tick, move |t| {
             let first = *t == 0.0;
             *last.borrow_mut() = js_sys::Date::now();
@@ -182,14 +170,14 @@ pub fn quota_watch(props: &Props) -> Html {
             });
         });
     }
-    let suspended = props.suspended.then(|| {
-        html! { <div class="notice error shop-suspended-banner" id="shop-suspended-banner" role="alert">{ l.t("shop_suspended") }</div> }
+    let suspended = suspended.then(|| {
+        html! { <div class="notice error shop-suspended-banner" id="shop-suspended-banner" role="alert">{ l.t(CommonMsg::ShopSuspended) }</div> }
     });
     if notices.is_empty() {
         return html! { { for suspended } };
     }
     let dismiss = {
-        let (notices, user) = (notices.clone(), props.session.user.username.clone());
+        let (notices, user) = (notices.clone(), session.user.username.clone());
         Callback::from(move |_: MouseEvent| {
             let mut seen = load_seen(&user).unwrap_or_default();
             for a in notices.iter() {
@@ -213,7 +201,7 @@ pub fn quota_watch(props: &Props) -> Html {
                 }
             }) }
             </div>
-            <button type="button" id="application-notice-dismiss" onclick={dismiss}>{ l.t("notice_dismiss") }</button>
+            <button type="button" id="application-notice-dismiss" onclick={dismiss}>{ l.t(CommonMsg::NoticeDismiss) }</button>
         </div>
         </>
     }

@@ -23,7 +23,7 @@ use yew::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::api::ApiFailure;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Lang, OrdersMsg};
 use crate::reveal::{self, Plain};
 
 /// One order's revealed fields and when they go.
@@ -268,9 +268,9 @@ pub fn field_cell(p: &FieldProps) -> Html {
                 })
             };
             let copy_text = match *copied {
-                Some(true) => l.t("copied"),
-                Some(false) => l.t("copy_failed"),
-                None => l.t("copy"),
+                Some(true) => l.t(OrdersMsg::Copied),
+                Some(false) => l.t(OrdersMsg::CopyFailed),
+                None => l.t(OrdersMsg::Copy),
             };
             html! {
                 <span class="field revealed" data-field={field}>
@@ -285,7 +285,7 @@ pub fn field_cell(p: &FieldProps) -> Html {
                 let (cb, kind) = (p.on_reveal.clone(), p.kind);
                 Callback::from(move |_: MouseEvent| cb.emit(kind))
             };
-            let label = i18n::reveal_label(l, field, &p.order_id);
+            let label = i18n::reveal_label(l, p.kind, &p.order_id);
             html! {
                 <span class="field" data-field={field}>
                     <span class="masked">{ p.masked.clone() }</span>
@@ -315,8 +315,8 @@ pub fn reveal_notice(p: &NoticeProps) -> Html {
     let Some(f) = &p.notice else { return html! {} };
     let close = p.on_close.reform(|_: MouseEvent| ());
     html! {
-        <div id="reveal-notice" class="notice error" role="alert" data-code={f.code.clone()}>
-            <span>{ i18n::refusal(p.lang, f) }</span>
+        <div id="reveal-notice" class="notice error" role="alert" data-code={f.code()}>
+            <span>{ f.reveal_text(p.lang) }</span>
             <button type="button" class="link" onclick={close} aria-label="×">{ "×" }</button>
         </div>
     }

@@ -1,6 +1,7 @@
-//! The states of a list read from the server (loading, failed with a retry) and the table
-//! that shows it once read; [`use_load`] reads a value into a [`Load`]; a form's refusal
-//! shown next to the field it names ([`field_error`]).
+//! The states of a value read from the server (loading, failed with a retry) and the table
+//! that shows a list once read; [`use_load`] and [`use_load_afresh`] read a value into a
+//! [`Load`], the one shape every page reads in; a form's refusal shown next to the field it
+//! names ([`field_error`]).
 
 use std::future::Future;
 use std::rc::Rc;
@@ -9,7 +10,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::api::ApiFailure;
-use crate::i18n::Lang;
+use crate::i18n::{CommonMsg, Lang};
 
 /// `Some(s)` unless `s` is empty (an attribute left out).
 fn opt(s: &'static str) -> Option<&'static str> {
@@ -18,14 +19,14 @@ fn opt(s: &'static str) -> Option<&'static str> {
 
 /// `<p class="state" id>Loading…</p>` (no id if `id` is empty), announced politely when `live`.
 pub fn loading(l: Lang, id: &'static str, live: bool) -> Html {
-    html! { <p class="state" id={opt(id)} aria-live={live.then_some("polite")}>{ l.t("loading") }</p> }
+    html! { <p class="state" id={opt(id)} aria-live={live.then_some("polite")}>{ l.t(CommonMsg::Loading) }</p> }
 }
 
 /// `<p class="error" role="alert" id>message<button>Retry</button></p>` (no id if `id` is
 /// empty); `typed` gives the button `type="button"`.
 pub fn failed_retry(l: Lang, id: &'static str, e: &ApiFailure, retry: Callback<MouseEvent>, typed: bool) -> Html {
     html! {
-        <p class="error" role="alert" id={opt(id)}>{ e.text(l) }<button type={typed.then_some("button")} onclick={retry}>{ l.t("retry") }</button></p>
+        <p class="error" role="alert" id={opt(id)}>{ e.text(l) }<button type={typed.then_some("button")} onclick={retry}>{ l.t(CommonMsg::Retry) }</button></p>
     }
 }
 
@@ -35,12 +36,12 @@ pub fn failed_reload(l: Lang, id: &'static str, e: &ApiFailure, reload: &UseStat
     failed_retry(l, id, e, Callback::from(move |_: MouseEvent| reload.set(*reload + 1)), false)
 }
 
-/// A retry's callback: shows `loading`, then reads again with `fetch` (which sets `load`).
-pub fn refetch<L: Clone + 'static>(load: &UseStateHandle<L>, loading: L, fetch: fn(UseStateHandle<L>)) -> Callback<MouseEvent> {
-    let load = load.clone();
+/// A retry's callback that shows "Loading…" while it reads again (bumps the reload counter).
+pub fn retry_afresh<T: 'static>(load: &UseStateHandle<Load<T>>, reload: &UseStateHandle<u32>) -> Callback<MouseEvent> {
+    let (load, reload) = (load.clone(), reload.clone());
     Callback::from(move |_: MouseEvent| {
-        load.set(loading.clone());
-        fetch(load.clone());
+        load.set(Load::Loading);
+        reload.set(*reload + 1);
     })
 }
 
@@ -49,9 +50,9 @@ pub fn table(id: &'static str, head: Html, rows: Html) -> Html {
     table_of(id, "", head, rows)
 }
 
-/// Header cells: `<th>` with each key's text.
-pub fn heads(l: Lang, keys: &[&'static str]) -> Html {
-    keys.iter().map(|k| html! { <th>{ l.t(k) }</th> }).collect()
+/// Header cells: `<th>` with each text.
+pub fn heads(texts: &[&'static str]) -> Html {
+    texts.iter().map(|t| html! { <th>{ *t }</th> }).collect()
 }
 
 /// [`table`] with a class; an empty id or class is left out.
@@ -97,9 +98,35 @@ impl<T> From<Result<T, ApiFailure>> for Load<T> {
 }
 
 /// What `read` answers, read when `deps` change and when the returned counter is bumped (what
-/// is on screen stays there meanwhile; [`failed_reload`] bumps the counter).
+/// is on screen stays there meanwhile, e.g. a table whose checkboxes and focus must stay;
+/// [`failed_reload`] bumps the counter). A page may also set the state itself, e.g. with the
+/// answer of an action.
 #[hook]
 pub fn use_load<T, D, F, R>(deps: D, read: R) -> (UseStateHandle<Load<T>>, UseStateHandle<u32>)
+where
+    T: 'static,
+    D: PartialEq + 'static,
+    F: Future<Output = Result<T, ApiFailure>> + 'static,
+    R: FnOnce(&D) -> F + 'static,
+{
+    use_load_with(false, deps, read)
+}
+
+/// [`use_load`] that shows [`Load::Loading`] again at each read (a new page of a list, another
+/// order: what was on screen is not what was asked for).
+#[hook]
+pub fn use_load_afresh<T, D, F, R>(deps: D, read: R) -> (UseStateHandle<Load<T>>, UseStateHandle<u32>)
+where
+    T: 'static,
+    D: PartialEq + 'static,
+    F: Future<Output = Result<T, ApiFailure>> + 'static,
+    R: FnOnce(&D) -> F + 'static,
+{
+    use_load_with(true, deps, read)
+}
+
+#[hook]
+fn use_load_with<T, D, F, R>(afresh: bool, deps: D, read: R) -> (UseStateHandle<Load<T>>, UseStateHandle<u32>)
 where
     T: 'static,
     D: PartialEq + 'static,
@@ -111,6 +138,9 @@ where
     {
         let load = load.clone();
         use_effect_with((deps, *reload), move |(d, _)| {
+            if afresh {
+                load.set(Load::Loading);
+            }
             let answer = read(d);
             wasm_bindgen_futures::spawn_local(async move { load.set(answer.await.into()) });
         });
@@ -118,17 +148,12 @@ where
     (load, reload)
 }
 
-/// `details.field` of a refusal (`""` if none).
-pub fn detail_field(e: &ApiFailure) -> &str {
-    e.details.as_ref().and_then(|d| d.get("field")).and_then(|f| f.as_str()).unwrap_or_default()
-}
-
 /// `<p class="error field-error" role="alert" id data-code data-field>message</p>` when the
 /// form's refusal `e` (with the field it concerns, `""` for none) is about the field `at`.
 pub fn field_error(l: Lang, id: &'static str, e: &Option<(&'static str, ApiFailure)>, at: &str) -> Html {
     match e {
         Some((field, f)) if *field == at => html! {
-            <p class="error field-error" role="alert" {id} data-code={f.code.clone()} data-field={opt(field)}>{ f.text(l) }</p>
+            <p class="error field-error" role="alert" {id} data-code={f.code()} data-field={opt(field)}>{ f.text(l) }</p>
         },
         _ => html! {},
     }
@@ -139,7 +164,7 @@ pub fn when(t: &str) -> String {
     t.get(..16).unwrap_or(t).replace('T', " ")
 }
 
-/// The `value` of the input that fired `e`.
-pub fn value_of(e: &InputEvent) -> String {
+/// The `value` of the input, select or textarea that fired `e`.
+pub fn value_of(e: &Event) -> String {
     e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
 }

@@ -4,71 +4,34 @@
 //! review. Approve (comment optional) or reject (comment required); the list is read again
 //! after each decision. "All" shows every shop's applications with their states.
 
-use orderveil_api::{ApplicationStatus, QuotaApplication, SessionInfo};
-use wasm_bindgen::JsValue;
+use orderveil_api::ApplicationStatus;
 use yew::prelude::*;
 
-use crate::api::{self, ApiFailure};
-use crate::components::states;
+use crate::api;
+use crate::components::states::{self, Load, value_of, when};
 use crate::components::quota_watch::{reason_key, status_badge};
-use crate::i18n::{self, Lang};
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The admin.
-    pub session: SessionInfo,
-}
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Vec<QuotaApplication>),
-    Failed(ApiFailure),
-}
-
-fn when(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
-}
-
-fn value_of(e: &InputEvent) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
+use crate::i18n::{self, AdminMsg, CommonMsg, QuotaMsg};
+use crate::session::{use_lang, use_session};
 
 /// The review page.
 #[function_component(AdminApplications)]
-pub fn admin_applications(p: &Props) -> Html {
-    let l = p.lang;
+pub fn admin_applications() -> Html {
+    let (l, s) = (use_lang(), use_session());
     let pending_only = use_state(|| true);
-    let load = use_state(|| Load::Loading);
-    let reload = use_state(|| 0u32);
+    let (load, reload) = states::use_load(*pending_only, |pending| api::quota_applications(pending.then_some("pending")));
     // Comments typed per application id.
     let comments = use_state(std::collections::HashMap::<i64, String>::new);
     let busy = use_state(|| None::<i64>);
     let said = use_state(|| None::<Result<String, String>>);
-    {
-        let load = load.clone();
-        use_effect_with((*pending_only, *reload), move |(pending, _)| {
-            let pending = *pending;
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::quota_applications(pending.then_some("pending")).await {
-                    Ok(v) => Load::Ok(v),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
-    }
     let decide = {
-        let (comments, busy, said, reload, csrf) = (comments.clone(), busy.clone(), said.clone(), reload.clone(), p.session.csrf_token.clone());
+        let (comments, busy, said, reload, csrf) = (comments.clone(), busy.clone(), said.clone(), reload.clone(), s.csrf_token.clone());
         Callback::from(move |(id, approve): (i64, bool)| {
             if busy.is_some() {
                 return;
             }
             let comment = comments.get(&id).map(|c| c.trim().to_string()).unwrap_or_default();
             if !approve && comment.is_empty() {
-                said.set(Some(Err(format!("#{id}: {}", l.t("aa_comment_required")))));
+                said.set(Some(Err(format!("#{id}: {}", l.t(AdminMsg::ReviewCommentRequired)))));
                 return;
             }
             busy.set(Some(id));
@@ -95,9 +58,9 @@ pub fn admin_applications(p: &Props) -> Html {
             Callback::from(move |_: MouseEvent| handle.set(v))
         };
         html! {
-            <div class="row-actions" role="group" aria-label={l.t("status")}>
-                <button type="button" id="aa-filter-pending" class={classes!((*pending_only).then_some("primary"))} aria-pressed={(*pending_only).to_string()} onclick={choose(true)}>{ l.t("aa_filter_pending") }</button>
-                <button type="button" id="aa-filter-all" class={classes!((!*pending_only).then_some("primary"))} aria-pressed={(!*pending_only).to_string()} onclick={choose(false)}>{ l.t("aa_filter_all") }</button>
+            <div class="row-actions" role="group" aria-label={l.t(CommonMsg::Status)}>
+                <button type="button" id="aa-filter-pending" class={classes!((*pending_only).then_some("primary"))} aria-pressed={(*pending_only).to_string()} onclick={choose(true)}>{ l.t(AdminMsg::ReviewFilterPending) }</button>
+                <button type="button" id="aa-filter-all" class={classes!((!*pending_only).then_some("primary"))} aria-pressed={(!*pending_only).to_string()} onclick={choose(false)}>{ l.t(AdminMsg::ReviewFilterAll) }</button>
             </div>
         }
     };
@@ -109,10 +72,10 @@ pub fn admin_applications(p: &Props) -> Html {
     let body = match &*load {
         Load::Loading => states::loading(l, "aa-loading", false),
         Load::Failed(e) => states::failed_reload(l, "aa-load-error", e, &reload),
-        Load::Ok(v) if v.is_empty() => html! { <p class="state" id="aa-empty">{ l.t(if *pending_only { "aa_empty" } else { "aa_empty_all" }) }</p> },
+        Load::Ok(v) if v.is_empty() => html! { <p class="state" id="aa-empty">{ l.t(if *pending_only { AdminMsg::ReviewEmpty } else { AdminMsg::ReviewEmptyAll }) }</p> },
         Load::Ok(v) => states::table("aa-list", html! { <>
-            <th>{ "#" }</th><th>{ l.t("aa_shop") }</th><th>{ l.t("qa_per_day") }</th><th>{ l.t("qa_reason") }</th><th>{ l.t("qa_dates") }</th>
-            <th>{ l.t("aa_context") }</th><th>{ l.t("status") }</th><th>{ l.t("actions") }</th>
+            <th>{ "#" }</th><th>{ l.t(AdminMsg::ReviewShop) }</th><th>{ l.t(QuotaMsg::RaisePerDay) }</th><th>{ l.t(QuotaMsg::RaiseReason) }</th><th>{ l.t(QuotaMsg::RaiseDates) }</th>
+            <th>{ l.t(AdminMsg::ReviewContext) }</th><th>{ l.t(CommonMsg::Status) }</th><th>{ l.t(CommonMsg::Actions) }</th>
         </> }, html! { <>
             { for v.iter().map(|a| {
                 let id = a.id;
@@ -131,7 +94,7 @@ pub fn admin_applications(p: &Props) -> Html {
                 };
                 let dates = match &a.end_day {
                     Some(e) => format!("{} – {e}", a.start_day),
-                    None => format!("{} – {}", a.start_day, l.t("qa_long_term")),
+                    None => format!("{} – {}", a.start_day, l.t(QuotaMsg::RaiseLongTerm)),
                 };
                 let ctx = a.context.clone();
                 html! {
@@ -139,17 +102,17 @@ pub fn admin_applications(p: &Props) -> Html {
                         class={classes!(a.long_term.then_some("long-term-row"))}>
                         <td class="mono">{ id }<small class="since">{ when(&a.created_at) }</small></td>
                         <td>{ a.shop_name.clone() }<div class="mono muted">{ a.shop_id.clone() }</div><small class="since">{ a.applied_by.clone() }</small></td>
-                        <td class="per-day">{ format!("+{} {}", a.per_day, l.t("qa_per_day_unit")) }</td>
+                        <td class="per-day">{ format!("+{} {}", a.per_day, l.t(QuotaMsg::RaisePerDayUnit)) }</td>
                         <td class="reason">{ l.t(reason_key(a.reason)) }<small class="since description">{ a.description.clone() }</small></td>
                         <td>{ dates }
-                            if a.long_term { <div><span class="badge long-term" title={l.t("aa_long_term_warn")}>{ format!("⚠ {}", l.t("aa_long_term_warn")) }</span></div> }
+                            if a.long_term { <div><span class="badge long-term" title={l.t(AdminMsg::ReviewLongTermWarn)}>{ format!("⚠ {}", l.t(AdminMsg::ReviewLongTermWarn)) }</span></div> }
                         </td>
                         <td class="context">{
                             match ctx {
                                 Some(c) => html! { <dl class="context">
-                                    <dt>{ l.t("aa_orders30") }</dt><dd data-key="orders30">{ c.orders_last_30_days }</dd>
-                                    <dt>{ l.t("aa_reveals30") }</dt><dd data-key="reveals30">{ c.reveals_last_30_days }</dd>
-                                    <dt>{ l.t("aa_previous") }</dt><dd data-key="previous">{ c.previous_applications }</dd>
+                                    <dt>{ l.t(AdminMsg::ReviewOrders30) }</dt><dd data-key="orders30">{ c.orders_last_30_days }</dd>
+                                    <dt>{ l.t(AdminMsg::ReviewReveals30) }</dt><dd data-key="reveals30">{ c.reveals_last_30_days }</dd>
+                                    <dt>{ l.t(AdminMsg::ReviewPrevious) }</dt><dd data-key="previous">{ c.previous_applications }</dd>
                                 </dl> },
                                 None => html! {},
                             }
@@ -160,11 +123,11 @@ pub fn admin_applications(p: &Props) -> Html {
                         <td class="actions">
                             if a.status == ApplicationStatus::Pending {
                                 <div class="review">
-                                    <input class="aa-comment" aria-label={format!("{} #{id}", l.t("qa_comment"))} placeholder={l.t("aa_comment_ph")} maxlength="500"
+                                    <input class="aa-comment" aria-label={format!("{} #{id}", l.t(QuotaMsg::RaiseComment))} placeholder={l.t(AdminMsg::ReviewCommentPh)} maxlength="500"
                                            value={comments.get(&id).cloned().unwrap_or_default()} oninput={on_comment} />
                                     <div class="row-actions">
-                                        <button type="button" class="aa-approve primary" onclick={approve} disabled={busy.is_some()}>{ if working { l.t("aa_working") } else { l.t("aa_approve") } }</button>
-                                        <button type="button" class="aa-reject danger" onclick={reject} disabled={busy.is_some()}>{ l.t("aa_reject") }</button>
+                                        <button type="button" class="aa-approve primary" onclick={approve} disabled={busy.is_some()}>{ if working { l.t(AdminMsg::ReviewWorking) } else { l.t(AdminMsg::ReviewApprove) } }</button>
+                                        <button type="button" class="aa-reject danger" onclick={reject} disabled={busy.is_some()}>{ l.t(AdminMsg::ReviewReject) }</button>
                                     </div>
                                 </div>
                             }
@@ -176,7 +139,7 @@ pub fn admin_applications(p: &Props) -> Html {
     };
     html! {
         <section class="admin-applications">
-            <div class="toolbar"><h2>{ l.t("aa_title") }</h2>{ filter }</div>
+            <div class="toolbar"><h2>{ l.t(AdminMsg::ReviewTitle) }</h2>{ filter }</div>
             { message }
             <div class="card">{ body }</div>
         </section>

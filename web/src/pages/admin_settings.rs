@@ -9,13 +9,14 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{PlatformSettings, PlatformSettingsUpdate, SessionInfo};
+use orderveil_api::{ErrorCode, PlatformSettings, PlatformSettingsUpdate};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
-use crate::i18n::Lang;
+use crate::i18n::{AdminMsg, CommonMsg, Lang, QuotaMsg, StaffMsg};
+use crate::session::{use_lang, use_session};
 
 /// How a field is typed in the form.
 #[derive(Clone, Copy, PartialEq)]
@@ -48,24 +49,24 @@ impl Unit {
     }
 }
 
-/// A form field: input id, wire name (as a refusal's `details.field` names it), label key,
-/// help key, unit.
-struct Field(&'static str, &'static str, &'static str, &'static str, Unit);
+/// A form field: input id, wire name (as a refusal's `details.field` names it), label, help,
+/// unit.
+struct Field(&'static str, &'static str, AdminMsg, AdminMsg, Unit);
 
 /// How many settings the form edits.
 const N: usize = 10;
 
 const FIELDS: [Field; N] = [
-    Field("set-rate", "quota_rate_bps", "set_rate", "set_rate_help", Unit::Percent),
-    Field("set-floor", "quota_floor", "set_floor", "set_floor_help", Unit::Count),
-    Field("set-per-minute", "risk_per_minute", "set_per_minute", "set_per_minute_help", Unit::Count),
-    Field("set-per-hour", "risk_per_hour", "set_per_hour", "set_per_hour_help", Unit::Count),
-    Field("set-shop-per-minute", "shop_risk_per_minute", "set_shop_per_minute", "set_shop_per_minute_help", Unit::Count),
-    Field("set-shop-per-hour", "shop_risk_per_hour", "set_shop_per_hour", "set_shop_per_hour_help", Unit::Count),
-    Field("set-cooldown", "risk_cooldown_secs", "set_cooldown", "set_cooldown_help", Unit::Minutes),
-    Field("set-search-per-minute", "search_per_minute", "set_search_per_minute", "set_search_per_minute_help", Unit::Count),
-    Field("set-search-floor", "search_budget_floor", "set_search_floor", "set_search_floor_help", Unit::Count),
-    Field("set-search-factor", "search_budget_factor", "set_search_factor", "set_search_factor_help", Unit::Count),
+    Field("set-rate", "quota_rate_bps", AdminMsg::SettingsRate, AdminMsg::SettingsRateHelp, Unit::Percent),
+    Field("set-floor", "quota_floor", AdminMsg::SettingsFloor, AdminMsg::SettingsFloorHelp, Unit::Count),
+    Field("set-per-minute", "risk_per_minute", AdminMsg::SettingsPerMinute, AdminMsg::SettingsPerMinuteHelp, Unit::Count),
+    Field("set-per-hour", "risk_per_hour", AdminMsg::SettingsPerHour, AdminMsg::SettingsPerHourHelp, Unit::Count),
+    Field("set-shop-per-minute", "shop_risk_per_minute", AdminMsg::SettingsShopPerMinute, AdminMsg::SettingsShopPerMinuteHelp, Unit::Count),
+    Field("set-shop-per-hour", "shop_risk_per_hour", AdminMsg::SettingsShopPerHour, AdminMsg::SettingsShopPerHourHelp, Unit::Count),
+    Field("set-cooldown", "risk_cooldown_secs", AdminMsg::SettingsCooldown, AdminMsg::SettingsCooldownHelp, Unit::Minutes),
+    Field("set-search-per-minute", "search_per_minute", AdminMsg::SettingsSearchPerMinute, AdminMsg::SettingsSearchPerMinuteHelp, Unit::Count),
+    Field("set-search-floor", "search_budget_floor", AdminMsg::SettingsSearchFloor, AdminMsg::SettingsSearchFloorHelp, Unit::Count),
+    Field("set-search-factor", "search_budget_factor", AdminMsg::SettingsSearchFactor, AdminMsg::SettingsSearchFactorHelp, Unit::Count),
 ];
 
 /// A decimal number (`5`, `2.5`, `.75`; spaces and a trailing `%` ignored) times `scale`,
@@ -144,7 +145,7 @@ fn form_values(s: &PlatformSettings) -> [String; N] {
 fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, (&'static str, ApiFailure)> {
     let mut v = [0u32; N];
     for (i, f) in FIELDS.iter().enumerate() {
-        let key = if f.4 == Unit::Count { "set_not_int" } else { "set_nan" };
+        let key = if f.4 == Unit::Count { AdminMsg::SettingsNotInt } else { AdminMsg::SettingsNan };
         v[i] = f.4.parse(&values[i]).ok_or_else(|| (f.1, ApiFailure::local("NOT_A_NUMBER", Lang::En.t(key).into(), Lang::Zh.t(key).into())))?;
     }
     let [
@@ -174,19 +175,10 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
     })
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The admin.
-    pub session: SessionInfo,
-}
-
 /// The settings page.
 #[function_component(AdminSettings)]
-pub fn admin_settings(p: &Props) -> Html {
-    let l = p.lang;
+pub fn admin_settings() -> Html {
+    let l = use_lang();
     let (load, reload) = states::use_load((), |_| api::admin_settings());
     // `Ok` after a save, the `SETTINGS_CHANGED` refusal otherwise.
     let outcome = use_state(|| None::<Result<(), ApiFailure>>);
@@ -204,8 +196,8 @@ pub fn admin_settings(p: &Props) -> Html {
         })
     };
     let notice = outcome_notice(l, &outcome, |o| match o {
-        Ok(()) => Said { ok: true, id: "settings-status", code: "saved".into(), text: l.t("set_saved").into() },
-        Err(e) => Said { ok: false, id: "settings-notice", code: e.code.clone(), text: l.t("set_changed").into() },
+        Ok(()) => Said { ok: true, id: "settings-status", code: "saved".into(), text: l.t(AdminMsg::SettingsSaved).into() },
+        Err(e) => Said { ok: false, id: "settings-notice", code: e.code(), text: l.t(AdminMsg::SettingsChanged).into() },
     });
     let body = match &*load {
         Load::Loading => states::loading(l, "settings-loading", true),
@@ -215,26 +207,26 @@ pub fn admin_settings(p: &Props) -> Html {
             let wire = wire_values(s);
             html! { <>
                 <div class="card">
-                    <h3>{ l.t("set_current") }</h3>
+                    <h3>{ l.t(AdminMsg::SettingsCurrent) }</h3>
                     <dl class="settings-current" id="settings-current" data-version={s.version.to_string()}>
                         { for FIELDS.iter().enumerate().map(|(i, f)| html! { <>
                             <dt>{ l.t(f.2) }</dt><dd data-field={f.1} data-value={wire[i].to_string()}>{ shown[i].clone() }</dd>
                         </> }) }
-                        <dt>{ l.t("set_version") }</dt><dd id="settings-version">{ s.version }</dd>
-                        <dt>{ l.t("set_updated_at") }</dt><dd id="settings-updated-at"><time datetime={s.updated_at.clone()}>{ when(&s.updated_at) }</time></dd>
-                        <dt>{ l.t("set_updated_by") }</dt><dd id="settings-updated-by">{ s.updated_by.clone() }</dd>
+                        <dt>{ l.t(AdminMsg::SettingsVersion) }</dt><dd id="settings-version">{ s.version }</dd>
+                        <dt>{ l.t(AdminMsg::SettingsUpdatedAt) }</dt><dd id="settings-updated-at"><time datetime={s.updated_at.clone()}>{ when(&s.updated_at) }</time></dd>
+                        <dt>{ l.t(AdminMsg::SettingsUpdatedBy) }</dt><dd id="settings-updated-by">{ s.updated_by.clone() }</dd>
                     </dl>
                 </div>
                 // A new version (saved, or read again) starts the form afresh from its values.
-                <SettingsForm key={s.version} lang={l} csrf={p.session.csrf_token.clone()} values={shown} version={s.version} {on_saved} />
+                <SettingsForm key={s.version} values={shown} version={s.version} {on_saved} />
             </> }
         }
     };
     html! {
         <section class="admin-settings" id="settings-page">
-            <div class="toolbar"><h2>{ l.t("nav_settings") }</h2></div>
-            <p class="state">{ l.t("set_intro") }</p>
-            <p class="state" id="settings-formula">{ l.t("q_formula") }</p>
+            <div class="toolbar"><h2>{ l.t(CommonMsg::NavSettings) }</h2></div>
+            <p class="state">{ l.t(AdminMsg::SettingsIntro) }</p>
+            <p class="state" id="settings-formula">{ l.t(QuotaMsg::Formula) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
             { body }
         </section>
@@ -244,8 +236,6 @@ pub fn admin_settings(p: &Props) -> Html {
 /// Props of [`SettingsForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: AttrValue,
     /// The current values as the form shows them.
     values: [String; N],
     /// The version they have.
@@ -257,12 +247,12 @@ struct FormProps {
 /// The form, started from the current values.
 #[function_component(SettingsForm)]
 fn settings_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let values = use_state(|| p.values.clone());
     let failure = use_state(|| None::<(&'static str, ApiFailure)>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (values, failure, sending, csrf, version, cb) = (values.clone(), failure.clone(), sending.clone(), p.csrf.clone(), p.version, p.on_saved.clone());
+        let (values, failure, sending, csrf, version, cb) = (values.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), p.version, p.on_saved.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {
@@ -282,13 +272,13 @@ fn settings_form(p: &FormProps) -> Html {
                 let r = api::admin_settings_save(&csrf, &req).await;
                 sending.set(false);
                 match r {
-                    Err(mut e) if e.code != "SETTINGS_CHANGED" => {
+                    Err(e) if !e.is(ErrorCode::SettingsChanged) => {
                         // A value out of range: say the range (e.g. a shop limit below the account's).
-                        if let (Some(min), Some(max)) = (e.detail_i64("min"), e.detail_i64("max")) {
-                            e.message = format!("{} (allowed: {min} to {max})", e.message);
-                            e.message_zh = format!("{}（允许范围：{min}–{max}）", e.message_zh);
-                        }
-                        let named = states::detail_field(&e);
+                        let e = match (e.detail_i64("min"), e.detail_i64("max")) {
+                            (Some(min), Some(max)) => e.with_suffix(&format!(" (allowed: {min} to {max})"), &format!("（允许范围：{min}–{max}）")),
+                            _ => e,
+                        };
+                        let named = e.detail_field();
                         failure.set(Some((FIELDS.iter().find(|f| f.1 == named).map_or("", |f| f.1), e)));
                     }
                     r => cb.emit(r),
@@ -319,10 +309,10 @@ fn settings_form(p: &FormProps) -> Html {
     });
     html! {
         <form class="card settings-form" id="settings-form" {onsubmit} novalidate=true>
-            <h3>{ l.t("set_edit") }</h3>
+            <h3>{ l.t(AdminMsg::SettingsEdit) }</h3>
             { for inputs }
             { states::field_error(l, "settings-form-error", &failure, "") }
-            <button type="submit" class="primary" id="settings-save" disabled={*sending}>{ l.t(if *sending { "staff_saving" } else { "set_save" }) }</button>
+            <button type="submit" class="primary" id="settings-save" disabled={*sending}>{ if *sending { l.t(StaffMsg::Saving) } else { l.t(AdminMsg::SettingsSave) } }</button>
         </form>
     }
 }

@@ -5,24 +5,16 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{Role, SessionInfo, ShopCreate, ShopSummary, ShopUpdate, ShopUser};
+use orderveil_api::{ErrorCode, Role, ShopCreate, ShopSummary, ShopUpdate, ShopUser};
 use yew::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, AdminMsg, CommonMsg, Lang, StaffMsg};
 use crate::pages::staff::perm_key;
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The admin.
-    pub session: SessionInfo,
-}
+use crate::session::{use_lang, use_session};
 
 /// The last action's result, shown above the tables until closed or replaced.
 #[derive(Clone, PartialEq)]
@@ -36,13 +28,13 @@ enum Outcome {
 
 /// The shops page.
 #[function_component(AdminShops)]
-pub fn admin_shops(p: &Props) -> Html {
-    let l = p.lang;
+pub fn admin_shops() -> Html {
+    let (l, s) = (use_lang(), use_session());
     let (load, reload) = states::use_load((), |_| api::admin_shops());
     let outcome = use_state(|| None::<Outcome>);
     // The shop an action is under way for (every action button waits meanwhile).
     let busy = use_state(|| None::<String>);
-    let csrf = p.session.csrf_token.clone();
+    let csrf = s.csrf_token.clone();
     // `Some(reason)` suspends, `None` resumes; the row then shows the server's answer.
     let on_action = {
         let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
@@ -74,20 +66,20 @@ pub fn admin_shops(p: &Props) -> Html {
         })
     };
     let notice = outcome_notice(l, &outcome, |o| match o {
-        Outcome::Failed(e) => Said { ok: false, id: "shops-notice", code: e.code.clone(), text: e.text(l) },
+        Outcome::Failed(e) => Said { ok: false, id: "shops-notice", code: e.code(), text: e.text(l) },
         Outcome::Done(what, s) => Said { ok: true, id: "shops-status", code: (*what).to_string(), text: i18n::shop_done(l, what, s, "") },
         Outcome::Created(s, o) => Said { ok: true, id: "shops-status", code: "created".into(), text: i18n::shop_done(l, "created", s, o) },
     });
     let body = match &*load {
         Load::Loading => states::loading(l, "shops-loading", true),
         Load::Failed(e) => states::failed_reload(l, "shops-error", e, &reload),
-        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="shops-empty">{ l.t("shops_empty") }</p> },
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="shops-empty">{ l.t(AdminMsg::ShopsEmpty) }</p> },
         Load::Ok(list) => states::table(
             "shops-table",
-            states::heads(l, &["shop_id", "shop_name", "shop_owners", "shop_staff", "shop_orders", "shop_reveals_today", "status", "actions"]),
+            states::heads(&[l.t(AdminMsg::ShopId), l.t(AdminMsg::ShopName), l.t(AdminMsg::ShopOwners), l.t(AdminMsg::ShopStaff), l.t(AdminMsg::ShopOrders), l.t(AdminMsg::ShopRevealsToday), l.t(CommonMsg::Status), l.t(CommonMsg::Actions)]),
             html! { <>
                 { for list.iter().map(|s| html! {
-                    <ShopRow key={s.shop_id.as_str()} lang={l} shop={Rc::new(s.clone())} busy={busy.is_some()}
+                    <ShopRow key={s.shop_id.as_str()} shop={Rc::new(s.clone())} busy={busy.is_some()}
                              working={busy.as_deref() == Some(s.shop_id.as_str())} on_action={on_action.clone()} />
                 }) }
             </> },
@@ -95,11 +87,11 @@ pub fn admin_shops(p: &Props) -> Html {
     };
     html! {
         <section class="admin-shops" id="shops-page">
-            <div class="toolbar"><h2>{ l.t("nav_shops") }</h2></div>
-            <p class="state">{ l.t("shops_intro") }</p>
+            <div class="toolbar"><h2>{ l.t(CommonMsg::NavShops) }</h2></div>
+            <p class="state">{ l.t(AdminMsg::ShopsIntro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            <CreateForm lang={l} csrf={csrf} {on_created} />
-            <div class="card"><h3>{ l.t("shops_list") }</h3>{ body }</div>
+            <CreateForm {on_created} />
+            <div class="card"><h3>{ l.t(AdminMsg::ShopsList) }</h3>{ body }</div>
         </section>
     }
 }
@@ -107,7 +99,6 @@ pub fn admin_shops(p: &Props) -> Html {
 /// Props of [`ShopRow`].
 #[derive(Properties, PartialEq)]
 struct RowProps {
-    lang: Lang,
     shop: Rc<ShopSummary>,
     /// Some action is under way.
     busy: bool,
@@ -119,7 +110,7 @@ struct RowProps {
 /// One shop: figures, state, suspend (reason asked in the row) or resume, its users below.
 #[function_component(ShopRow)]
 fn shop_row(p: &RowProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let s = &p.shop;
     let asking = use_state(|| false);
     let reason = use_state(String::new);
@@ -142,11 +133,11 @@ fn shop_row(p: &RowProps) -> Html {
             Callback::from(move |e: InputEvent| reason.set(value_of(&e)))
         };
         html! {
-            <span class="confirm" role="group" aria-label={l.t("shop_suspend")}>
+            <span class="confirm" role="group" aria-label={l.t(AdminMsg::ShopSuspend)}>
                 <input class="suspend-reason" required=true maxlength="500" value={(*reason).clone()} oninput={on_reason}
-                       placeholder={l.t("suspend_reason")} aria-label={format!("{} · {}", l.t("suspend_reason"), s.shop_id)} />
-                <button type="button" class="suspend-confirm danger" disabled={p.busy || reason.trim().is_empty()} onclick={confirm}>{ l.t("suspend_confirm") }</button>
-                <button type="button" class="link cancel suspend-cancel" onclick={set(&asking, false)}>{ l.t("cancel") }</button>
+                       placeholder={l.t(AdminMsg::SuspendReason)} aria-label={format!("{} · {}", l.t(AdminMsg::SuspendReason), s.shop_id)} />
+                <button type="button" class="suspend-confirm danger" disabled={p.busy || reason.trim().is_empty()} onclick={confirm}>{ l.t(AdminMsg::SuspendConfirm) }</button>
+                <button type="button" class="link cancel suspend-cancel" onclick={set(&asking, false)}>{ l.t(CommonMsg::Cancel) }</button>
             </span>
         }
     } else if s.suspended {
@@ -154,11 +145,11 @@ fn shop_row(p: &RowProps) -> Html {
             let (cb, id) = (p.on_action.clone(), s.shop_id.clone());
             Callback::from(move |_: MouseEvent| cb.emit((id.clone(), None)))
         };
-        html! { <button type="button" class="shop-resume" disabled={p.busy} onclick={resume}>{ l.t(if p.working { "aa_working" } else { "shop_resume" }) }</button> }
+        html! { <button type="button" class="shop-resume" disabled={p.busy} onclick={resume}>{ l.t(if p.working { AdminMsg::ReviewWorking } else { AdminMsg::ShopResume }) }</button> }
     } else {
-        html! { <button type="button" class="shop-suspend danger" disabled={p.busy} onclick={set(&asking, true)}>{ l.t(if p.working { "aa_working" } else { "shop_suspend" }) }</button> }
+        html! { <button type="button" class="shop-suspend danger" disabled={p.busy} onclick={set(&asking, true)}>{ l.t(if p.working { AdminMsg::ReviewWorking } else { AdminMsg::ShopSuspend }) }</button> }
     };
-    let (state, badge, key) = if s.suspended { ("suspended", "revoked", "shop_st_suspended") } else { ("active", "live", "staff_enabled") };
+    let (state, badge, label) = if s.suspended { ("suspended", "revoked", l.t(AdminMsg::ShopStSuspended)) } else { ("active", "live", l.t(StaffMsg::Enabled)) };
     html! { <>
         <tr data-shop={s.shop_id.clone()} data-suspended={s.suspended.to_string()}>
             <td class="mono">{ &s.shop_id }</td>
@@ -167,14 +158,14 @@ fn shop_row(p: &RowProps) -> Html {
             <td class="staff">{ s.staff }</td>
             <td class="orders">{ s.orders }</td>
             <td class="reveals-today">{ s.reveals_today }</td>
-            <td><span class={classes!("badge", "shop-status", badge)} data-status={state}>{ l.t(key) }</span></td>
+            <td><span class={classes!("badge", "shop-status", badge)} data-status={state}>{ label }</span></td>
             <td class="actions"><div class="row-actions">
                 { actions }
-                <button type="button" class="shop-users" aria-expanded={users_open.to_string()} onclick={set(&users_open, !*users_open)}>{ l.t("shop_users") }</button>
+                <button type="button" class="shop-users" aria-expanded={users_open.to_string()} onclick={set(&users_open, !*users_open)}>{ l.t(AdminMsg::ShopUsers) }</button>
             </div></td>
         </tr>
         if *users_open {
-            <tr class="shop-users-row" data-users-of={s.shop_id.clone()}><td colspan="8"><ShopUsers lang={l} shop={s.shop_id.clone()} /></td></tr>
+            <tr class="shop-users-row" data-users-of={s.shop_id.clone()}><td colspan="8"><ShopUsers shop={s.shop_id.clone()} /></td></tr>
         }
     </> }
 }
@@ -182,14 +173,13 @@ fn shop_row(p: &RowProps) -> Html {
 /// Props of [`ShopUsers`].
 #[derive(Properties, PartialEq)]
 struct UsersProps {
-    lang: Lang,
     shop: AttrValue,
 }
 
 /// A shop's users, read when the row opens.
 #[function_component(ShopUsers)]
 fn shop_users(p: &UsersProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let (load, reload) = states::use_load(p.shop.clone(), |shop| {
         let shop = shop.clone();
         async move { api::admin_shop_users(&shop).await }
@@ -197,11 +187,11 @@ fn shop_users(p: &UsersProps) -> Html {
     match &*load {
         Load::Loading => states::loading(l, "", false),
         Load::Failed(e) => states::failed_reload(l, "", e, &reload),
-        Load::Ok(users) if users.is_empty() => html! { <p class="state">{ l.t("shop_users_empty") }</p> },
+        Load::Ok(users) if users.is_empty() => html! { <p class="state">{ l.t(AdminMsg::ShopUsersEmpty) }</p> },
         Load::Ok(users) => states::table_of(
             "",
             "shop-users-table",
-            states::heads(l, &["username", "su_role", "staff_permissions", "staff_state", "staff_created"]),
+            states::heads(&[l.t(CommonMsg::Username), l.t(AdminMsg::UserRole), l.t(StaffMsg::Permissions), l.t(StaffMsg::State), l.t(StaffMsg::Created)]),
             html! { <>
                 { for users.iter().map(|u| user_row(l, u)) }
             </> },
@@ -211,13 +201,13 @@ fn shop_users(p: &UsersProps) -> Html {
 
 fn user_row(l: Lang, u: &ShopUser) -> Html {
     let perms: Vec<&str> = u.permissions.iter().map(|p| l.t(perm_key(*p))).collect();
-    let perms = if perms.is_empty() { l.t("perm_none").to_string() } else { perms.join(if l == Lang::Zh { "、" } else { ", " }) };
+    let perms = if perms.is_empty() { l.t(StaffMsg::PermNone).to_string() } else { perms.join(if l == Lang::Zh { "、" } else { ", " }) };
     html! {
         <tr key={u.id} data-user={u.username.clone()} data-role={u.role.as_str()} data-disabled={u.disabled.to_string()}>
             <td class="mono">{ &u.username }</td>
-            <td>{ l.t(if u.role == Role::Owner { "role_owner" } else { "su_staff" }) }</td>
+            <td>{ if u.role == Role::Owner { l.t(CommonMsg::RoleOwner) } else { l.t(AdminMsg::UserStaff) } }</td>
             <td class="perms">{ perms }</td>
-            <td>{ l.t(if u.disabled { "staff_disabled" } else { "staff_enabled" }) }</td>
+            <td>{ l.t(if u.disabled { StaffMsg::Disabled } else { StaffMsg::Enabled }) }</td>
             <td>{ when(&u.created_at) }</td>
         </tr>
     }
@@ -230,9 +220,9 @@ const FIELDS: [(&str, &str); 4] =
 /// The form field a refusal concerns (`""`: none of them): `details.field`, else the
 /// field a conflict is about.
 fn refused_field(e: &ApiFailure) -> &'static str {
-    let named = match (states::detail_field(e), e.code.as_str()) {
-        ("", "SHOP_EXISTS") => "shop_id",
-        ("", "USERNAME_TAKEN") => "owner_username",
+    let named = match (e.detail_field(), e.error_code()) {
+        ("", Some(ErrorCode::ShopExists)) => "shop_id",
+        ("", Some(ErrorCode::UsernameTaken)) => "owner_username",
         (f, _) => f,
     };
     FIELDS.iter().find(|(_, w)| *w == named).map_or("", |(_, w)| w)
@@ -241,8 +231,6 @@ fn refused_field(e: &ApiFailure) -> &'static str {
 /// Props of [`CreateForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: AttrValue,
     /// Called with the new shop's id and its owner's login.
     on_created: Callback<(String, String)>,
 }
@@ -250,13 +238,13 @@ struct FormProps {
 /// The form that creates a shop with its owner account.
 #[function_component(CreateForm)]
 fn create_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     // shop id, name, owner user name, owner password.
     let values = use_state(|| Zeroizing::new([String::new(), String::new(), String::new(), String::new()]));
     let failure = use_state(|| None::<(&'static str, ApiFailure)>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), p.csrf.clone(), p.on_created.clone());
+        let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {
@@ -291,26 +279,26 @@ fn create_form(p: &FormProps) -> Html {
             })
         };
         let (label, hint) = match i {
-            0 => ("shop_id", "staff_username_hint"),
-            1 => ("shop_name", "shop_name_hint"),
-            2 => ("owner_username", "staff_username_hint"),
-            _ => ("owner_password", "staff_password_hint"),
+            0 => (l.t(AdminMsg::ShopId), l.t(StaffMsg::UsernameHint)),
+            1 => (l.t(AdminMsg::ShopName), l.t(AdminMsg::ShopNameHint)),
+            2 => (l.t(AdminMsg::OwnerUsername), l.t(StaffMsg::UsernameHint)),
+            _ => (l.t(AdminMsg::OwnerPassword), l.t(StaffMsg::PasswordHint)),
         };
         let bad = failure.as_ref().is_some_and(|(f, _)| f == wire);
         html! {
-            <label>{ l.t(label) }
+            <label>{ label }
                 <input id={*id} type={(i == 3).then_some("password")} autocomplete={if i == 3 { "new-password" } else { "off" }}
-                       value={values[i].clone()} {oninput} placeholder={l.t(hint)} aria-invalid={bad.to_string()} />
+                       value={values[i].clone()} {oninput} placeholder={hint} aria-invalid={bad.to_string()} />
                 { states::field_error(l, "shop-create-error", &failure, wire) }
             </label>
         }
     });
     html! {
         <form class="card" id="shop-create" {onsubmit} novalidate=true>
-            <h3>{ l.t("shop_create_title") }</h3>
+            <h3>{ l.t(AdminMsg::ShopCreateTitle) }</h3>
             { for inputs }
             { states::field_error(l, "shop-create-error", &failure, "") }
-            <button type="submit" class="primary" id="shop-create-submit" disabled={*sending}>{ l.t(if *sending { "staff_creating" } else { "shop_create" }) }</button>
+            <button type="submit" class="primary" id="shop-create-submit" disabled={*sending}>{ if *sending { l.t(StaffMsg::Creating) } else { l.t(AdminMsg::ShopCreate) } }</button>
         </form>
     }
 }

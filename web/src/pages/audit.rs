@@ -4,13 +4,15 @@
 //! exports the filtered events as CSV, and a banner saying whether the caller's hash chains
 //! verify (`GET /api/v1/audit/verify`).
 
-use orderveil_api::{AuditEntry, AuditPage, AuditQuery, AuditVerifyReport, RevealPurpose, Role, SessionInfo};
+use orderveil_api::{AuditEntry, AuditQuery, RevealPurpose, Role};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::api::{self, ApiFailure};
-use crate::components::{purpose, states};
-use crate::i18n::{self, Lang};
+use crate::api;
+use crate::components::purpose;
+use crate::components::states::{self, Load, value_of};
+use crate::i18n::{self, AuditMsg, Lang, OrdersMsg};
+use crate::session::{use_lang, use_session};
 
 /// Rows per page.
 pub const PER_PAGE: u32 = 50;
@@ -51,13 +53,6 @@ fn local_time(t: &str) -> String {
     )
 }
 
-fn value_of(e: &InputEvent) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
-
-fn select_value(e: &Event) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
 
 /// The filter form's values.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -91,64 +86,20 @@ impl Filters {
     }
 }
 
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(AuditPage),
-    Failed(ApiFailure),
-}
-
-#[derive(Clone, PartialEq)]
-enum Chain {
-    Checking,
-    Done(AuditVerifyReport),
-    Failed(ApiFailure),
-}
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// An owner or a platform admin.
-    pub session: SessionInfo,
-}
-
 /// The audit page.
 #[function_component(Audit)]
-pub fn audit(props: &Props) -> Html {
-    let l = props.lang;
-    let admin = props.session.user.role == Role::Admin;
+pub fn audit() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let admin = s.user.role == Role::Admin;
     // The form as typed, and the filters of the list on screen (applied with the button).
     let form = use_state(Filters::default);
     let applied = use_state(Filters::default);
     let page = use_state(|| 1u32);
-    let load = use_state(|| Load::Loading);
-    let chain = use_state(|| Chain::Checking);
-    {
-        let chain = chain.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                chain.set(match api::audit_verify().await {
-                    Ok(r) => Chain::Done(r),
-                    Err(e) => Chain::Failed(e),
-                });
-            });
-        });
-    }
-    {
-        let load = load.clone();
-        use_effect_with(((*applied).clone(), *page), move |(f, page)| {
-            let q = f.query(*page);
-            load.set(Load::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::audit(&q).await {
-                    Ok(p) => Load::Ok(p),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
-    }
+    let (chain, _) = states::use_load((), |_| api::audit_verify());
+    let (load, _) = states::use_load_afresh(((*applied).clone(), *page), |(f, page)| {
+        let q = f.query(*page);
+        async move { api::audit(&q).await }
+    });
     let field = |set: fn(&mut Filters, String)| {
         let form = form.clone();
         Callback::from(move |e: InputEvent| {
@@ -161,7 +112,7 @@ pub fn audit(props: &Props) -> Html {
         let form = form.clone();
         Callback::from(move |e: Event| {
             let mut f = (*form).clone();
-            set(&mut f, select_value(&e));
+            set(&mut f, value_of(&e));
             form.set(f);
         })
     };
@@ -182,17 +133,17 @@ pub fn audit(props: &Props) -> Html {
         })
     };
     let banner = match &*chain {
-        Chain::Checking => html! { <p class="state" id="audit-chain" data-state="checking" aria-live="polite">{ l.t("audit_chain_checking") }</p> },
-        Chain::Failed(e) => html! { <div class="notice error" id="audit-chain" data-state="error" role="alert">{ format!("{}：{}", l.t("audit_chain_error"), e.text(l)) }</div> },
-        Chain::Done(r) if r.ok => html! {
+        Load::Loading => html! { <p class="state" id="audit-chain" data-state="checking" aria-live="polite">{ l.t(AuditMsg::ChainChecking) }</p> },
+        Load::Failed(e) => html! { <div class="notice error" id="audit-chain" data-state="error" role="alert">{ format!("{}：{}", l.t(AuditMsg::ChainError), e.text(l)) }</div> },
+        Load::Ok(r) if r.ok => html! {
             <div class="notice ok" id="audit-chain" data-state="ok" role="status">
-                <span>{ format!("✓ {}{}", l.t("audit_chain_ok"), i18n::audit_chain_figures(l, r.chains, r.rows)) }</span>
+                <span>{ format!("✓ {}{}", l.t(AuditMsg::ChainOk), i18n::audit_chain_figures(l, r.chains, r.rows)) }</span>
             </div>
         },
-        Chain::Done(r) => html! {
+        Load::Ok(r) => html! {
             <div class="notice error" id="audit-chain" data-state="bad" role="alert">
                 <div>
-                    <strong>{ format!("✗ {}", l.t("audit_chain_bad")) }</strong>
+                    <strong>{ format!("✗ {}", l.t(AuditMsg::ChainBad)) }</strong>
                     <ul class="problems">{ for r.problems.iter().take(20).map(|p| html! { <li class="mono">{ p }</li> }) }</ul>
                 </div>
             </div>
@@ -202,39 +153,39 @@ pub fn audit(props: &Props) -> Html {
     let f = &*form;
     let filters = html! {
         <form class="filters card" id="audit-filters" {onsubmit}>
-            <label>{ l.t("audit_from") }<input type="datetime-local" id="audit-from" value={f.from.clone()} oninput={field(|f, v| f.from = v)} /></label>
-            <label>{ l.t("audit_to") }<input type="datetime-local" id="audit-to" value={f.to.clone()} oninput={field(|f, v| f.to = v)} /></label>
-            <label>{ l.t("audit_actor") }<input id="audit-actor" value={f.actor.clone()} oninput={field(|f, v| f.actor = v)} /></label>
-            <label>{ l.t("audit_action") }
+            <label>{ l.t(AuditMsg::From) }<input type="datetime-local" id="audit-from" value={f.from.clone()} oninput={field(|f, v| f.from = v)} /></label>
+            <label>{ l.t(AuditMsg::To) }<input type="datetime-local" id="audit-to" value={f.to.clone()} oninput={field(|f, v| f.to = v)} /></label>
+            <label>{ l.t(AuditMsg::Actor) }<input id="audit-actor" value={f.actor.clone()} oninput={field(|f, v| f.actor = v)} /></label>
+            <label>{ l.t(AuditMsg::Action) }
                 <input id="audit-action" list="audit-actions" value={f.action.clone()} oninput={field(|f, v| f.action = v)} />
                 <datalist id="audit-actions">{ for ACTIONS.iter().map(|a| html! { <option value={*a} /> }) }</datalist>
             </label>
-            <label>{ l.t("order_id") }<input id="audit-order" value={f.order_id.clone()} oninput={field(|f, v| f.order_id = v)} /></label>
-            <label>{ l.t("audit_outcome") }
+            <label>{ l.t(OrdersMsg::OrderId) }<input id="audit-order" value={f.order_id.clone()} oninput={field(|f, v| f.order_id = v)} /></label>
+            <label>{ l.t(AuditMsg::Outcome) }
                 <select id="audit-outcome" onchange={choice(|f, v| f.outcome = v)}>
-                    <option value="" selected={f.outcome.is_empty()}>{ l.t("audit_any_outcome") }</option>
-                    <option value="ok" selected={f.outcome == "ok"}>{ l.t("audit_ok") }</option>
-                    <option value="refused" selected={f.outcome == "refused"}>{ l.t("audit_refused") }</option>
+                    <option value="" selected={f.outcome.is_empty()}>{ l.t(AuditMsg::AnyOutcome) }</option>
+                    <option value="ok" selected={f.outcome == "ok"}>{ l.t(AuditMsg::Ok) }</option>
+                    <option value="refused" selected={f.outcome == "refused"}>{ l.t(AuditMsg::Refused) }</option>
                 </select>
             </label>
-            <label>{ l.t("audit_purpose") }
+            <label>{ l.t(AuditMsg::Purpose) }
                 <select id="audit-purpose" onchange={choice(|f, v| f.purpose = v)}>
-                    <option value="" selected={f.purpose.is_empty()}>{ l.t("audit_any_purpose") }</option>
+                    <option value="" selected={f.purpose.is_empty()}>{ l.t(AuditMsg::AnyPurpose) }</option>
                     { for RevealPurpose::ALL.iter().map(|p| html! { <option value={p.as_str()} selected={f.purpose == p.as_str()}>{ purpose::label(l, *p) }</option> }) }
                 </select>
             </label>
             if admin {
-                <label>{ l.t("audit_shop") }<input id="audit-shop" value={f.shop_id.clone()} oninput={field(|f, v| f.shop_id = v)} /></label>
+                <label>{ l.t(AuditMsg::Shop) }<input id="audit-shop" value={f.shop_id.clone()} oninput={field(|f, v| f.shop_id = v)} /></label>
             }
-            <button type="submit" id="audit-apply">{ l.t("audit_filter") }</button>
-            <button type="button" class="link" id="audit-clear" onclick={clear}>{ l.t("clear") }</button>
-            <a id="audit-export" class="button" href={export_href} download="orderveil-audit.csv">{ l.t("audit_export") }</a>
+            <button type="submit" id="audit-apply">{ l.t(AuditMsg::Filter) }</button>
+            <button type="button" class="link" id="audit-clear" onclick={clear}>{ l.t(OrdersMsg::Clear) }</button>
+            <a id="audit-export" class="button" href={export_href} download="orderveil-audit.csv">{ l.t(AuditMsg::Export) }</a>
         </form>
     };
     let body = match &*load {
         Load::Loading => states::loading(l, "audit-loading", true),
-        Load::Failed(e) => html! { <p class="error" role="alert" id="audit-error" data-code={e.code.clone()}>{ e.text(l) }</p> },
-        Load::Ok(p) if p.entries.is_empty() => html! { <p class="state" id="audit-empty">{ l.t("audit_empty") }</p> },
+        Load::Failed(e) => html! { <p class="error" role="alert" id="audit-error" data-code={e.code()}>{ e.text(l) }</p> },
+        Load::Ok(p) if p.entries.is_empty() => html! { <p class="state" id="audit-empty">{ l.t(AuditMsg::Empty) }</p> },
         Load::Ok(p) => {
             let pages = p.total.div_ceil(u64::from(p.per_page.max(1))).max(1);
             let prev = {
@@ -249,22 +200,22 @@ pub fn audit(props: &Props) -> Html {
             };
             html! { <>
                 { states::table("audit-table", html! { <>
-                    <th>{ l.t("audit_time") }</th><th>{ l.t("audit_actor") }</th>
-                    if admin { <th>{ l.t("audit_shop") }</th> }
-                    <th>{ l.t("audit_action") }</th><th>{ l.t("audit_outcome") }</th><th>{ l.t("audit_code") }</th><th>{ l.t("audit_orders") }</th><th>{ l.t("audit_details") }</th>
+                    <th>{ l.t(AuditMsg::Time) }</th><th>{ l.t(AuditMsg::Actor) }</th>
+                    if admin { <th>{ l.t(AuditMsg::Shop) }</th> }
+                    <th>{ l.t(AuditMsg::Action) }</th><th>{ l.t(AuditMsg::Outcome) }</th><th>{ l.t(AuditMsg::Code) }</th><th>{ l.t(AuditMsg::Orders) }</th><th>{ l.t(AuditMsg::Details) }</th>
                 </> }, html! { <>{ for p.entries.iter().map(|e| row(l, admin, e)) }</> }) }
                 <div class="pager">
-                    <button type="button" id="audit-prev" disabled={p.page <= 1} onclick={prev}>{ l.t("prev") }</button>
+                    <button type="button" id="audit-prev" disabled={p.page <= 1} onclick={prev}>{ l.t(OrdersMsg::Prev) }</button>
                     <span id="audit-page">{ i18n::audit_pages(l, p.page, pages, p.total) }</span>
-                    <button type="button" id="audit-next" disabled={u64::from(p.page) >= pages} onclick={next}>{ l.t("next") }</button>
+                    <button type="button" id="audit-next" disabled={u64::from(p.page) >= pages} onclick={next}>{ l.t(OrdersMsg::Next) }</button>
                 </div>
             </> }
         }
     };
     html! {
         <section class="audit-page" id="audit-page" data-view={if admin { "admin" } else { "owner" }}>
-            <div class="toolbar"><h2>{ l.t("audit_title") }</h2></div>
-            <p class="state">{ l.t(if admin { "audit_intro_admin" } else { "audit_intro_owner" }) }</p>
+            <div class="toolbar"><h2>{ l.t(AuditMsg::Title) }</h2></div>
+            <p class="state">{ l.t(if admin { AuditMsg::IntroAdmin } else { AuditMsg::IntroOwner }) }</p>
             { banner }
             { filters }
             { body }
@@ -273,7 +224,7 @@ pub fn audit(props: &Props) -> Html {
 }
 
 fn row(l: Lang, admin: bool, e: &AuditEntry) -> Html {
-    let outcome = if e.outcome == "ok" { l.t("audit_ok") } else { l.t("audit_refused") };
+    let outcome = if e.outcome == "ok" { l.t(AuditMsg::Ok) } else { l.t(AuditMsg::Refused) };
     html! {
         <tr key={e.id} data-action={e.action.clone()} data-outcome={e.outcome.clone()} data-order-ids={e.order_ids.join(" ")} title={e.details.to_string()}>
             <td>{ local_time(&e.at) }</td>

@@ -1,31 +1,23 @@
 //! The login form.
 
-use orderveil_api::SessionInfo;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::Lang;
+use crate::i18n::CommonMsg;
+use crate::session::{use_lang, use_shell};
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Called with the new session.
-    pub on_login: Callback<SessionInfo>,
-}
-
-/// The login page.
+/// The login page: the new session goes to the session provider.
 #[function_component(Login)]
-pub fn login(props: &Props) -> Html {
+pub fn login() -> Html {
+    let on_login = use_shell().map(|s| s.login).unwrap_or_default();
     let user = use_node_ref();
     let pass = use_node_ref();
     let busy = use_state(|| false);
     let error = use_state(|| None::<api::ApiFailure>);
-    let l = props.lang;
+    let l = use_lang();
     let submit = {
-        let (user, pass, busy, error, on_login) = (user.clone(), pass.clone(), busy.clone(), error.clone(), props.on_login.clone());
+        let (user, pass, busy, error) = (user.clone(), pass.clone(), busy.clone(), error.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let u = user.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
@@ -43,10 +35,10 @@ pub fn login(props: &Props) -> Html {
     };
     html! {
         <form class="login" onsubmit={submit}>
-            <label>{ l.t("username") }<input ref={user} id="username" autocomplete="username" required=true /></label>
-            <label>{ l.t("password") }<input ref={pass} id="password" type="password" autocomplete="current-password" required=true /></label>
+            <label>{ l.t(CommonMsg::Username) }<input ref={user} id="username" autocomplete="username" required=true /></label>
+            <label>{ l.t(CommonMsg::Password) }<input ref={pass} id="password" type="password" autocomplete="current-password" required=true /></label>
             if let Some(e) = &*error { <p class="error" role="alert">{ e.text(l) }</p> }
-            <button type="submit" id="login" disabled={*busy}>{ if *busy { l.t("logging_in") } else { l.t("login") } }</button>
+            <button type="submit" id="login" disabled={*busy}>{ if *busy { l.t(CommonMsg::LoggingIn) } else { l.t(CommonMsg::Login) } }</button>
         </form>
     }
 }

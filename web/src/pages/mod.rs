@@ -13,75 +13,69 @@ pub mod waybill_accounts;
 pub mod waybills;
 pub mod shipments_upload;
 
-use orderveil_api::{Permission, QuotaToday, Role, SessionInfo};
+use orderveil_api::{Permission, Role};
 use yew::prelude::*;
 
-use crate::i18n::Lang;
+use crate::i18n::{AdminMsg, AppsMsg, AuditMsg, FulfilMsg, Lang, StaffMsg, Text};
 use crate::route::Route;
+use crate::session::{Session, use_lang};
 
-/// What every page gets from the root.
-pub struct PageCtx<'a> {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in.
-    pub session: &'a SessionInfo,
-    /// Seconds a revealed value stays.
-    pub reveal_secs: u32,
-    /// Called with the quota after a reveal.
-    pub on_quota: Callback<QuotaToday>,
-    /// Go to another page.
-    pub on_nav: Callback<Route>,
+/// A bundle's page renderer: `None` for a route of the other bundle. The session decides
+/// which pages the user may open (the server decides each request; this only picks the page).
+pub type PageFn = fn(&Route, &Session) -> Option<Html>;
+
+/// Props of [`Refused`].
+#[derive(Properties, PartialEq)]
+struct RefusedProps {
+    id: &'static str,
+    /// Why not, in both languages.
+    why: (&'static str, &'static str),
 }
 
-/// A bundle's page renderer: `None` for a route of the other bundle.
-pub type PageFn = fn(&Route, &PageCtx<'_>) -> Option<Html>;
-
-/// Does this shop user (owner, or staff granted it) have `p`? The server decides each request;
-/// this only shows the controls.
-pub fn may(session: &SessionInfo, p: Permission) -> bool {
-    matches!(session.user.role, Role::Owner | Role::Staff) && session.user.permissions.contains(&p)
+/// `<p class="state" id>why not</p>`: a page the user may not open.
+#[function_component(Refused)]
+fn refused_note(p: &RefusedProps) -> Html {
+    let l = use_lang();
+    html! { <p class="state" id={p.id}>{ if l == Lang::En { p.why.1 } else { p.why.0 } }</p> }
 }
 
-fn refused(id: &'static str, l: Lang, key: &'static str) -> Option<Html> {
-    Some(html! { <p class="state" {id}>{ l.t(key) }</p> })
+fn refused(id: &'static str, why: impl Text) -> Option<Html> {
+    Some(html! { <Refused {id} why={why.zh_en()} /> })
 }
 
 /// The main bundle's pages.
-pub fn main_page(route: &Route, c: &PageCtx<'_>) -> Option<Html> {
-    let (l, s, secs) = (c.lang, c.session.clone(), c.reveal_secs);
-    let (on_quota, on_nav) = (c.on_quota.clone(), c.on_nav.clone());
+pub fn main_page(route: &Route, s: &Session) -> Option<Html> {
     let owner_or_admin = matches!(s.user.role, Role::Owner | Role::Admin);
     match route {
-        Route::Orders => Some(html! { <orders::Orders lang={l} session={s} reveal_secs={secs} {on_quota} {on_nav} /> }),
-        Route::Order(id) => Some(html! { <order::OrderPage lang={l} session={s} order_id={id.clone()} reveal_secs={secs} {on_quota} {on_nav} /> }),
-        Route::Quota => Some(html! { <quota::Quota lang={l} session={s} {on_quota} /> }),
-        Route::Apps if owner_or_admin => Some(html! { <apps::Apps lang={l} session={s} /> }),
-        Route::Apps => refused("apps-forbidden", l, "apps_forbidden"),
-        Route::Staff if s.user.role == Role::Owner => Some(html! { <staff::Staff lang={l} session={s} /> }),
-        Route::Staff => refused("staff-forbidden", l, "staff_forbidden"),
-        Route::Audit if owner_or_admin => Some(html! { <audit::Audit lang={l} session={s} /> }),
-        Route::Audit => refused("audit-forbidden", l, "audit_forbidden"),
+        Route::Orders => Some(html! { <orders::Orders /> }),
+        Route::Order(id) => Some(html! { <order::OrderPage order_id={id.clone()} /> }),
+        Route::Quota => Some(html! { <quota::Quota /> }),
+        Route::Apps if owner_or_admin => Some(html! { <apps::Apps /> }),
+        Route::Apps => refused("apps-forbidden", AppsMsg::Forbidden),
+        Route::Staff if s.user.role == Role::Owner => Some(html! { <staff::Staff /> }),
+        Route::Staff => refused("staff-forbidden", StaffMsg::Forbidden),
+        Route::Audit if owner_or_admin => Some(html! { <audit::Audit /> }),
+        Route::Audit => refused("audit-forbidden", AuditMsg::Forbidden),
         _ => None,
     }
 }
 
 /// The console bundle's pages: fulfilment and the platform admin console.
-pub fn console_page(route: &Route, c: &PageCtx<'_>) -> Option<Html> {
-    let (l, s) = (c.lang, c.session.clone());
-    let admin = s.user.role == Role::Admin;
+pub fn console_page(route: &Route, s: &Session) -> Option<Html> {
+    let admin = s.admin();
     match route {
-        Route::AdminApplications if admin => Some(html! { <admin_applications::AdminApplications lang={l} session={s} /> }),
-        Route::AdminApplications => refused("applications-forbidden", l, "aa_forbidden"),
-        Route::AdminShops if admin => Some(html! { <admin_shops::AdminShops lang={l} session={s} /> }),
-        Route::AdminShops => refused("shops-forbidden", l, "admin_only"),
-        Route::AdminSettings if admin => Some(html! { <admin_settings::AdminSettings lang={l} session={s} /> }),
-        Route::AdminSettings => refused("settings-forbidden", l, "admin_only"),
-        Route::WaybillAccounts if waybills::can_print(&s) || admin => Some(html! { <waybill_accounts::WaybillAccounts lang={l} session={s} /> }),
-        Route::WaybillAccounts => refused("wa-forbidden", l, "wa_forbidden"),
-        Route::Waybills if waybills::can_print(&s) => Some(html! { <waybills::Waybills lang={l} session={s} on_nav={c.on_nav.clone()} /> }),
-        Route::Waybills => refused("wb-forbidden", l, "wb_forbidden"),
-        Route::ShipmentsUpload if may(&s, Permission::Ship) => Some(html! { <shipments_upload::ShipmentsUpload lang={l} session={s} /> }),
-        Route::ShipmentsUpload => refused("upload-forbidden", l, "upload_forbidden"),
+        Route::AdminApplications if admin => Some(html! { <admin_applications::AdminApplications /> }),
+        Route::AdminApplications => refused("applications-forbidden", AdminMsg::ReviewForbidden),
+        Route::AdminShops if admin => Some(html! { <admin_shops::AdminShops /> }),
+        Route::AdminShops => refused("shops-forbidden", AdminMsg::AdminOnly),
+        Route::AdminSettings if admin => Some(html! { <admin_settings::AdminSettings /> }),
+        Route::AdminSettings => refused("settings-forbidden", AdminMsg::AdminOnly),
+        Route::WaybillAccounts if s.can_print() || admin => Some(html! { <waybill_accounts::WaybillAccounts /> }),
+        Route::WaybillAccounts => refused("wa-forbidden", FulfilMsg::AccountForbidden),
+        Route::Waybills if s.can_print() => Some(html! { <waybills::Waybills /> }),
+        Route::Waybills => refused("wb-forbidden", FulfilMsg::WaybillForbidden),
+        Route::ShipmentsUpload if s.may(Permission::Ship) => Some(html! { <shipments_upload::ShipmentsUpload /> }),
+        Route::ShipmentsUpload => refused("upload-forbidden", FulfilMsg::UploadForbidden),
         _ => None,
     }
 }

@@ -3,68 +3,41 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{CARRIERS, OrderStatus, OrderView, Permission, QuotaToday, SessionInfo, ShipRequest};
+use orderveil_api::{CARRIERS, ErrorCode, OrderStatus, OrderView, Permission, ShipRequest};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, can_reveal, eye_icon, use_revealer};
-use crate::components::states::when;
-use crate::i18n::{self, Lang};
-use crate::pages::may;
-use crate::pages::orders::route_link;
+use crate::components::states::{self, Load, when};
+use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
+use crate::session::{use_lang, use_session};
 
 /// Props.
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in.
-    pub session: SessionInfo,
     /// The order id from the path.
     pub order_id: AttrValue,
-    /// Seconds a revealed value stays.
-    pub reveal_secs: u32,
-    /// Called with the quota after a reveal.
-    pub on_quota: Callback<QuotaToday>,
-    /// Go to another page.
-    pub on_nav: Callback<Route>,
-}
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Rc<OrderView>),
-    Failed(ApiFailure),
 }
 
 /// The order page.
 #[function_component(OrderPage)]
 pub fn order_page(props: &Props) -> Html {
-    let l = props.lang;
-    let load = use_state(|| Load::Loading);
-    let revealer = use_revealer(&props.session, props.reveal_secs, props.on_quota.clone());
-    let eye = can_reveal(&props.session);
-    let ship = may(&props.session, Permission::Ship);
-    {
-        let load = load.clone();
-        use_effect_with(props.order_id.clone(), move |id| {
-            let id = id.to_string();
-            load.set(Load::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::order(&id).await {
-                    Ok(o) => Load::Ok(Rc::new(o)),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
-    }
-    let back = route_link(Route::Orders, &props.on_nav, "back", html! { { format!("← {}", l.t("back")) } });
+    let (l, s) = (use_lang(), use_session());
+    let (load, _) = states::use_load_afresh(props.order_id.clone(), |id| {
+        let id = id.to_string();
+        async move { api::order(&id).await }
+    });
+    let revealer = use_revealer(&s, s.reveal_secs, s.set_quota.clone());
+    let eye = can_reveal(&s);
+    let ship = s.may(Permission::Ship);
+    let back = html! { <RouteLink to={Route::Orders} class="back">{ format!("← {}", l.t(OrdersMsg::Back)) }</RouteLink> };
     let body = match &*load {
-        Load::Loading => html! { <p class="state">{ l.t("loading") }</p> },
-        Load::Failed(e) if e.code == "ORDER_NOT_FOUND" => html! { <p class="error" role="alert" id="order-not-found">{ e.text(l) }</p> },
+        Load::Loading => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
+        Load::Failed(e) if e.is(ErrorCode::OrderNotFound) => html! { <p class="error" role="alert" id="order-not-found">{ e.text(l) }</p> },
         Load::Failed(e) => html! { <p class="error" role="alert" id="order-error">{ e.text(l) }</p> },
         Load::Ok(o) => {
             let busy = revealer.busy();
@@ -85,20 +58,20 @@ pub fn order_page(props: &Props) -> Html {
                 <>
                 <div class="card" id="order-detail" data-order-id={o.order_id.clone()}>
                     <dl>
-                        <dt>{ l.t("order_id") }</dt><dd class="mono">{ &o.order_id }</dd>
-                        <dt>{ l.t("time") }</dt><dd>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</dd>
-                        <dt>{ l.t("status") }</dt><dd id="order-status" data-status={o.status.as_str()}>{ l.t(o.status.as_str()) }</dd>
+                        <dt>{ l.t(OrdersMsg::OrderId) }</dt><dd class="mono">{ &o.order_id }</dd>
+                        <dt>{ l.t(OrdersMsg::Time) }</dt><dd>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</dd>
+                        <dt>{ l.t(CommonMsg::Status) }</dt><dd id="order-status" data-status={o.status.as_str()}>{ i18n::status_name(l, o.status) }</dd>
                         if let Some(sh) = &o.shipment {
-                            <dt>{ l.t("shipment") }</dt>
+                            <dt>{ l.t(OrdersMsg::Shipment) }</dt>
                             <dd id="order-shipment" data-carrier={sh.carrier.clone()} data-tracking-no={sh.tracking_no.clone()}>
                                 { if l == Lang::Zh { &sh.carrier_name } else { &sh.carrier_name_en } }{ " " }<span class="mono">{ &sh.tracking_no }</span>
                                 <small class="since">{ when(&sh.shipped_at) }</small>
                             </dd>
                         }
-                        <dt>{ l.t("items") }</dt><dd>{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</dd>
+                        <dt>{ l.t(OrdersMsg::Items) }</dt><dd>{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</dd>
                         { for FIELDS.iter().map(|k| html! {
                             <>
-                            <dt>{ l.t(k.as_str()) }</dt>
+                            <dt>{ i18n::field_name(l, *k) }</dt>
                             <dd class="pii">
                                 <FieldCell lang={l} order_id={o.order_id.clone()} kind={*k} masked={masked(o, *k).to_string()}
                                            shown={shown.as_ref().and_then(|s| s.field(*k))} eye={eye} busy={busy} on_reveal={on_field.clone()} />
@@ -107,11 +80,11 @@ pub fn order_page(props: &Props) -> Html {
                         }) }
                     </dl>
                     if eye && shown.is_none() {
-                        <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t("reveal_row")) }</button>
+                        <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t(OrdersMsg::RevealRow)) }</button>
                     }
                 </div>
                 if ship && o.status == OrderStatus::AwaitingShipment {
-                    <ShipForm lang={l} csrf={props.session.csrf_token.clone()} order_id={o.order_id.clone()} {on_shipped} />
+                    <ShipForm order_id={o.order_id.clone()} {on_shipped} />
                 }
                 </>
             }
@@ -119,7 +92,7 @@ pub fn order_page(props: &Props) -> Html {
     };
     html! {
         <section>
-            <div class="toolbar"><h2>{ l.t("order_detail") }</h2>{ back }</div>
+            <div class="toolbar"><h2>{ l.t(OrdersMsg::OrderDetail) }</h2>{ back }</div>
             <RevealNotice lang={l} notice={revealer.notice()} on_close={revealer.close_notice.clone()} />
             { body }
         </section>
@@ -129,8 +102,6 @@ pub fn order_page(props: &Props) -> Html {
 /// Props of [`ShipForm`].
 #[derive(Properties, PartialEq)]
 struct ShipProps {
-    lang: Lang,
-    csrf: AttrValue,
     order_id: AttrValue,
     /// Called with the shipped order.
     on_shipped: Callback<OrderView>,
@@ -139,7 +110,7 @@ struct ShipProps {
 /// Ship an order awaiting shipment by hand: carrier (with its number format) and tracking number.
 #[function_component(ShipForm)]
 fn ship_form(p: &ShipProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let carrier = use_state(|| CARRIERS[0].code);
     let tracking = use_node_ref();
     let failure = use_state(|| None::<ApiFailure>);
@@ -155,7 +126,7 @@ fn ship_form(p: &ShipProps) -> Html {
         })
     };
     let onsubmit = {
-        let (failure, sending, tracking, csrf, id, on_shipped, code) = (failure.clone(), sending.clone(), tracking.clone(), p.csrf.clone(), p.order_id.clone(), p.on_shipped.clone(), *carrier);
+        let (failure, sending, tracking, csrf, id, on_shipped, code) = (failure.clone(), sending.clone(), tracking.clone(), s.csrf_token.clone(), p.order_id.clone(), p.on_shipped.clone(), *carrier);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {
@@ -181,24 +152,24 @@ fn ship_form(p: &ShipProps) -> Html {
     // A number that does not fit: the carrier's formats, as the server gives them.
     let expected = |f: &ApiFailure| {
         let format = f.details.as_ref().and_then(|d| d.get(if l == Lang::Zh { "format_zh" } else { "format" })).and_then(|v| v.as_str());
-        format.filter(|_| f.code == "TRACKING_NUMBER_INVALID").map(|x| format!(" {}{x}", l.t("ship_expected"))).unwrap_or_default()
+        format.filter(|_| f.is(ErrorCode::TrackingNumberInvalid)).map(|x| format!(" {}{x}", l.t(OrdersMsg::ShipExpected))).unwrap_or_default()
     };
     html! {
         <form class="card ship-form" id="ship-form" {onsubmit}>
-            <h3>{ l.t("ship_title") }</h3>
-            <label>{ l.t("ship_carrier") }
+            <h3>{ l.t(OrdersMsg::ShipTitle) }</h3>
+            <label>{ l.t(OrdersMsg::ShipCarrier) }
                 <select id="ship-carrier" onchange={on_carrier}>
                     { for CARRIERS.iter().map(|c| html! { <option value={c.code} selected={c.code == *carrier}>{ i18n::carrier_label(l, c) }</option> }) }
                 </select>
             </label>
-            <small class="muted" id="ship-format">{ l.t("ship_format") }{ i18n::carrier_format(l, chosen) }</small>
-            <label>{ l.t("ship_tracking") }
+            <small class="muted" id="ship-format">{ l.t(OrdersMsg::ShipFormat) }{ i18n::carrier_format(l, chosen) }</small>
+            <label>{ l.t(OrdersMsg::ShipTracking) }
                 <input ref={tracking} id="ship-tracking" autocomplete="off" spellcheck="false" aria-invalid={failure.is_some().to_string()} />
             </label>
             if let Some(f) = &*failure {
-                <p class="error" role="alert" id="ship-notice" data-code={f.code.clone()}>{ f.text(l) }{ expected(f) }</p>
+                <p class="error" role="alert" id="ship-notice" data-code={f.code()}>{ f.text(l) }{ expected(f) }</p>
             }
-            <button type="submit" class="primary" id="ship-submit" disabled={*sending}>{ l.t(if *sending { "shipping" } else { "ship_submit" }) }</button>
+            <button type="submit" class="primary" id="ship-submit" disabled={*sending}>{ l.t(if *sending { OrdersMsg::Shipping } else { OrdersMsg::ShipSubmit }) }</button>
         </form>
     }
 }

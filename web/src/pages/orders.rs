@@ -9,20 +9,21 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use orderveil_api::{ExportFilter, OrderPage, OrderQuery, OrderStatus, OrderView, Permission, QuotaToday, Role, SessionInfo};
+use orderveil_api::{ExportFilter, OrderPage, OrderQuery, OrderStatus, OrderView, Permission};
 use orderveil_cipher::FieldKind;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::api::{self, ApiFailure};
+use crate::api;
+use crate::components::allocator::Allocator;
 use crate::components::export::Exporter;
-use crate::components::states;
+use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
-use crate::i18n::{self, Lang};
-use crate::pages::may;
-use crate::pages::waybills::{Allocator, can_print};
+use crate::components::states::{self, Load};
+use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
+use crate::session::{use_lang, use_session};
 
 /// Rows per page to choose from; the first is the default.
 pub const PER_PAGE_CHOICES: [u32; 3] = [20, 50, 100];
@@ -39,21 +40,6 @@ fn remember_per_page(n: u32) {
     let _ = LocalStorage::set(PER_PAGE_KEY, n);
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in.
-    pub session: SessionInfo,
-    /// Seconds a revealed value stays.
-    pub reveal_secs: u32,
-    /// Called with the quota after a reveal.
-    pub on_quota: Callback<QuotaToday>,
-    /// Go to another page.
-    pub on_nav: Callback<Route>,
-}
-
 /// One loaded page of orders, each behind an `Rc` so rows and reveals share it.
 #[derive(PartialEq)]
 struct Listing {
@@ -66,13 +52,6 @@ impl From<OrderPage> for Listing {
     fn from(p: OrderPage) -> Self {
         Self { orders: p.orders.into_iter().map(Rc::new).collect(), per_page: p.per_page, total: p.total }
     }
-}
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Rc<Listing>),
-    Failed(ApiFailure),
 }
 
 /// What the search box searches.
@@ -96,13 +75,13 @@ impl SearchBy {
             Self::Address => "address",
         }
     }
-    fn label(self) -> &'static str {
+    fn label(self) -> OrdersMsg {
         match self {
-            Self::OrderId => "s_order_id",
-            Self::Phone => "s_phone",
-            Self::Last4 => "s_last4",
-            Self::Name => "s_name",
-            Self::Address => "s_address",
+            Self::OrderId => OrdersMsg::SearchByOrderId,
+            Self::Phone => OrdersMsg::SearchByPhone,
+            Self::Last4 => OrdersMsg::SearchByLast4,
+            Self::Name => OrdersMsg::SearchByName,
+            Self::Address => OrdersMsg::SearchByAddress,
         }
     }
     fn parse(s: &str) -> Self {
@@ -143,41 +122,25 @@ impl Filters {
     }
 }
 
-/// A link to a client-side route.
-pub fn route_link(route: Route, on_nav: &Callback<Route>, class: &'static str, content: Html) -> Html {
-    let href = route.path();
-    // A route of the other bundle is an ordinary link: the browser loads that bundle.
-    if route.elsewhere() {
-        return html! { <a {href} {class}>{ content }</a> };
-    }
-    let on_nav = on_nav.clone();
-    let onclick = Callback::from(move |e: MouseEvent| {
-        if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
-            return;
-        }
-        e.prevent_default();
-        on_nav.emit(route.clone());
-    });
-    html! { <a {href} {class} {onclick}>{ content }</a> }
-}
-
 /// The orders page.
 #[function_component(Orders)]
-pub fn orders(props: &Props) -> Html {
-    let l = props.lang;
-    let admin = props.session.user.role == Role::Admin;
+pub fn orders() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let admin = s.admin();
     let filters = use_state(|| Filters { page: 1, per_page: remembered_per_page(), shop: admin.then(|| "shop1".to_string()), ..Default::default() });
-    let load = use_state(|| Load::Loading);
-    let reload = use_state(|| 0u32);
+    let (load, reload) = states::use_load_afresh((*filters).clone(), |f| {
+        let q = f.query();
+        async move { api::orders(&q).await.map(Listing::from) }
+    });
     let selected = use_state(BTreeSet::<String>::new);
     let search_error = use_state(|| false);
     let search_by = use_state(|| SearchBy::OrderId);
     let search_input = use_node_ref();
     let shop_input = use_node_ref();
-    let revealer = use_revealer(&props.session, props.reveal_secs, props.on_quota.clone());
-    let eye = can_reveal(&props.session);
+    let revealer = use_revealer(&s, s.reveal_secs, s.set_quota.clone());
+    let eye = can_reveal(&s);
     // Selection also serves waybill allocation (users with `print`).
-    let print = can_print(&props.session);
+    let print = s.can_print();
     let on_select = use_callback(selected.clone(), |id: String, selected| {
         let mut s = (**selected).clone();
         if !s.remove(&id) {
@@ -186,18 +149,9 @@ pub fn orders(props: &Props) -> Html {
         selected.set(s);
     });
     {
-        let (load, selected) = (load.clone(), selected.clone());
-        use_effect_with(((*filters).clone(), *reload), move |(f, _)| {
-            let q = f.query();
-            load.set(Load::Loading);
-            selected.set(BTreeSet::new());
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::orders(&q).await {
-                    Ok(r) => Load::Ok(Rc::new(r.into())),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
+        // A new read starts with nothing selected.
+        let selected = selected.clone();
+        use_effect_with(((*filters).clone(), *reload), move |_| selected.set(BTreeSet::new()));
     }
 
     let on_status = {
@@ -251,41 +205,41 @@ pub fn orders(props: &Props) -> Html {
 
     let toolbar = html! {
         <div class="toolbar">
-            <h2>{ l.t("orders") }</h2>
-            <select id="status-filter" onchange={on_status} aria-label={l.t("status")}>
-                <option value="" selected={filters.status.is_none()}>{ l.t("all") }</option>
-                { for OrderStatus::ALL.iter().map(|s| html! { <option value={s.as_str()} selected={filters.status == Some(*s)}>{ l.t(s.as_str()) }</option> }) }
+            <h2>{ l.t(OrdersMsg::Orders) }</h2>
+            <select id="status-filter" onchange={on_status} aria-label={l.t(CommonMsg::Status)}>
+                <option value="" selected={filters.status.is_none()}>{ l.t(OrdersMsg::All) }</option>
+                { for OrderStatus::ALL.iter().map(|s| html! { <option value={s.as_str()} selected={filters.status == Some(*s)}>{ i18n::status_name(l, *s) }</option> }) }
             </select>
             <form class="search" id="search" role="search" onsubmit={on_search}>
                 if admin {
-                    <input ref={shop_input} id="search-shop" class="shop" aria-label={l.t("admin_shop")} placeholder={l.t("admin_shop")}
+                    <input ref={shop_input} id="search-shop" class="shop" aria-label={l.t(CommonMsg::AdminShop)} placeholder={l.t(CommonMsg::AdminShop)}
                            value={filters.shop.clone().unwrap_or_default()} />
                 }
-                <select id="search-by" aria-label={l.t("search_by")} onchange={on_search_by}>
+                <select id="search-by" aria-label={l.t(OrdersMsg::SearchBy)} onchange={on_search_by}>
                     { for SearchBy::ALL.iter().map(|k| html! { <option value={k.value()} selected={*search_by == *k}>{ l.t(k.label()) }</option> }) }
                 </select>
-                <input ref={search_input.clone()} id="search-text" type="search" aria-label={l.t("search_text")} placeholder={l.t(search_by.label())}
+                <input ref={search_input.clone()} id="search-text" type="search" aria-label={l.t(OrdersMsg::SearchText)} placeholder={l.t(search_by.label())}
                        inputmode={if matches!(*search_by, SearchBy::Phone | SearchBy::Last4) { "numeric" } else { "text" }}
                        aria-invalid={search_error.to_string()} />
-                <button type="submit" id="search-go">{ l.t("search") }</button>
-                if filters.search.is_some() { <button type="button" id="search-clear" onclick={on_clear.clone()}>{ l.t("clear") }</button> }
+                <button type="submit" id="search-go">{ l.t(OrdersMsg::Search) }</button>
+                if filters.search.is_some() { <button type="button" id="search-clear" onclick={on_clear.clone()}>{ l.t(OrdersMsg::Clear) }</button> }
             </form>
-            if may(&props.session, Permission::Export) { <Exporter lang={l} csrf={props.session.csrf_token.clone()} filter={filters.export_filter()} /> }
+            if s.may(Permission::Export) { <Exporter filter={filters.export_filter()} /> }
         </div>
     };
 
     // A metered search term (phone, name, address) costs one receiver search; say so, and
     // that a phone search takes a whole number.
     let hint = match *search_by {
-        SearchBy::Phone => Some("search_hint_phone"),
-        SearchBy::Name | SearchBy::Address => Some("search_hint_metered"),
+        SearchBy::Phone => Some(OrdersMsg::SearchHintPhone),
+        SearchBy::Name | SearchBy::Address => Some(OrdersMsg::SearchHintMetered),
         SearchBy::OrderId | SearchBy::Last4 => None,
     };
     let body = match &*load {
         Load::Loading => states::loading(l, "orders-loading", false),
         // A refused search (budget, cool-down, not a whole phone number): nothing was searched;
         // the message says why in the current language, and the way out (clear, or last 4).
-        Load::Failed(e) if i18n::search_refusal(l, e).is_some() => {
+        Load::Failed(e) if e.search_text(l).is_some() => {
             let use_last4 = {
                 let (search_by, search_input) = (search_by.clone(), search_input.clone());
                 Callback::from(move |_: MouseEvent| {
@@ -297,23 +251,23 @@ pub fn orders(props: &Props) -> Html {
                 })
             };
             html! {
-                <div class="notice error" id="search-refused" role="alert" data-code={e.code.clone()}>
-                    <span>{ i18n::search_refusal(l, e).unwrap_or_default() }</span>
-                    <button type="button" id="search-refused-last4" onclick={use_last4}>{ l.t("search_use_last4") }</button>
-                    <button type="button" id="search-refused-clear" onclick={on_clear.clone()}>{ l.t("search_refused_clear") }</button>
+                <div class="notice error" id="search-refused" role="alert" data-code={e.code()}>
+                    <span>{ e.search_text(l).unwrap_or_default() }</span>
+                    <button type="button" id="search-refused-last4" onclick={use_last4}>{ l.t(OrdersMsg::SearchUseLast4) }</button>
+                    <button type="button" id="search-refused-clear" onclick={on_clear.clone()}>{ l.t(OrdersMsg::SearchRefusedClear) }</button>
                 </div>
             }
         }
         Load::Failed(e) => states::failed_reload(l, "orders-error", e, &reload),
-        Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t("empty") }</p> },
-        Load::Ok(p) => table(props, p, &filters, &selected, &on_select, &revealer, (eye, print)),
+        Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t(OrdersMsg::Empty) }</p> },
+        Load::Ok(p) => table(l, p, &filters, &selected, &on_select, &revealer, (eye, print)),
     };
     html! {
         <section>
             { toolbar }
-            if *search_error { <p class="error" role="alert" id="search-error">{ l.t("last4_invalid") }</p> }
+            if *search_error { <p class="error" role="alert" id="search-error">{ l.t(OrdersMsg::Last4Invalid) }</p> }
             if let Some(key) = hint { <p class="hint search-hint" id="search-hint" data-search-by={search_by.value()}>{ l.t(key) }</p> }
-            if admin { <p class="state">{ l.t("admin_note") }</p> }
+            if admin { <p class="state">{ l.t(OrdersMsg::AdminNote) }</p> }
             <RevealNotice lang={l} notice={revealer.notice()} on_close={revealer.close_notice.clone()} />
             { body }
         </section>
@@ -321,7 +275,7 @@ pub fn orders(props: &Props) -> Html {
 }
 
 fn table(
-    props: &Props,
+    l: Lang,
     p: &Listing,
     filters: &UseStateHandle<Filters>,
     selected: &UseStateHandle<BTreeSet<String>>,
@@ -329,7 +283,6 @@ fn table(
     revealer: &Revealer,
     (eye, print): (bool, bool),
 ) -> Html {
-    let l = props.lang;
     let last = p.total.div_ceil(u64::from(p.per_page)).max(1);
     let page = filters.page;
     let go = |to: u32| {
@@ -357,7 +310,7 @@ fn table(
     let busy = revealer.busy();
     let count = chosen.len();
     let select = eye || print;
-    let allocator = html! { <Allocator lang={l} csrf={props.session.csrf_token.clone()} orders={chosen.clone()} on_nav={props.on_nav.clone()} /> };
+    let allocator = html! { <Allocator orders={chosen.clone()} /> };
     let reveal_selected = {
         let reveal = revealer.reveal.clone();
         Callback::from(move |_: MouseEvent| reveal.emit((chosen.clone(), FIELDS.to_vec())))
@@ -368,30 +321,30 @@ fn table(
             <div class="bulk">
                 if eye {
                 <button type="button" id="reveal-selected" class="primary" disabled={count == 0 || busy} onclick={reveal_selected}>
-                    { eye_icon() }{ format!(" {} ({})", l.t("reveal_selected"), count) }
+                    { eye_icon() }{ format!(" {} ({})", l.t(OrdersMsg::RevealSelected), count) }
                 </button>
                 }
-                if busy { <span class="state" id="revealing" aria-live="polite">{ l.t("revealing") }</span> }
+                if busy { <span class="state" id="revealing" aria-live="polite">{ l.t(OrdersMsg::Revealing) }</span> }
                 if print { { allocator } }
             </div>
         }
         { states::table("orders", html! { <>
-            if select { <th class="check"><input type="checkbox" id="select-all" aria-label={l.t("select_all")} checked={all_selected} onchange={toggle_all} /></th> }
-            <th>{ l.t("order_id") }</th><th>{ l.t("time") }</th><th>{ l.t("items") }</th><th>{ l.t("amount") }</th>
-            <th>{ l.t("status") }</th><th>{ l.t("name") }</th><th>{ l.t("phone") }</th><th>{ l.t("address") }</th>
-            if eye { <th>{ l.t("actions") }</th> }
+            if select { <th class="check"><input type="checkbox" id="select-all" aria-label={l.t(OrdersMsg::SelectAll)} checked={all_selected} onchange={toggle_all} /></th> }
+            <th>{ l.t(OrdersMsg::OrderId) }</th><th>{ l.t(OrdersMsg::Time) }</th><th>{ l.t(OrdersMsg::Items) }</th><th>{ l.t(OrdersMsg::Amount) }</th>
+            <th>{ l.t(CommonMsg::Status) }</th><th>{ l.t(OrdersMsg::Name) }</th><th>{ l.t(OrdersMsg::Phone) }</th><th>{ l.t(OrdersMsg::Address) }</th>
+            if eye { <th>{ l.t(CommonMsg::Actions) }</th> }
         </> }, html! { <>
             { for p.orders.iter().map(|o| html! {
-                <OrderRow key={o.order_id.as_str()} lang={l} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {select} {busy}
+                <OrderRow key={o.order_id.as_str()} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {select} {busy}
                           shown={revealer.shown(&o.order_id)} on_select={on_select.clone()} on_reveal={revealer.reveal.clone()}
-                          on_hide={revealer.hide.clone()} on_nav={props.on_nav.clone()} />
+                          on_hide={revealer.hide.clone()} />
             }) }
         </> }) }
         <div class="pager">
-            <button onclick={go(page.saturating_sub(1).max(1))} disabled={page <= 1} id="page-prev">{ l.t("prev") }</button>
+            <button onclick={go(page.saturating_sub(1).max(1))} disabled={page <= 1} id="page-prev">{ l.t(OrdersMsg::Prev) }</button>
             <span>{ format!("{} / {} · {}", page, last, p.total) }</span>
-            <button onclick={go(page + 1)} disabled={u64::from(page) >= last} id="page-next">{ l.t("next") }</button>
-            <label class="per-page">{ l.t("per_page") }
+            <button onclick={go(page + 1)} disabled={u64::from(page) >= last} id="page-next">{ l.t(OrdersMsg::Next) }</button>
+            <label class="per-page">{ l.t(OrdersMsg::PerPage) }
                 <select id="per-page" onchange={on_per_page}>
                     { for PER_PAGE_CHOICES.iter().map(|n| html! { <option value={n.to_string()} selected={filters.per_page == *n}>{ n.to_string() }</option> }) }
                 </select>
@@ -404,7 +357,6 @@ fn table(
 /// Props of [`OrderRow`].
 #[derive(Properties, PartialEq)]
 struct RowProps {
-    lang: Lang,
     order: Rc<OrderView>,
     selected: bool,
     /// The user may reveal (checkbox, eyes and the row button are shown).
@@ -418,13 +370,12 @@ struct RowProps {
     on_select: Callback<String>,
     on_reveal: Callback<(Vec<Rc<OrderView>>, Vec<FieldKind>)>,
     on_hide: Callback<String>,
-    on_nav: Callback<Route>,
 }
 
 /// One order of the table.
 #[function_component(OrderRow)]
 fn order_row(p: &RowProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let o = &p.order;
     let id = &o.order_id;
     let on_field = use_callback((p.order.clone(), p.on_reveal.clone()), |k: FieldKind, (o, reveal)| reveal.emit((vec![o.clone()], vec![k])));
@@ -434,18 +385,18 @@ fn order_row(p: &RowProps) -> Html {
     };
     let row_button = if p.shown.is_some() {
         let (on_hide, id) = (p.on_hide.clone(), id.clone());
-        html! { <button type="button" class="hide-row" onclick={Callback::from(move |_: MouseEvent| on_hide.emit(id.clone()))}>{ l.t("hide") }</button> }
+        html! { <button type="button" class="hide-row" onclick={Callback::from(move |_: MouseEvent| on_hide.emit(id.clone()))}>{ l.t(OrdersMsg::Hide) }</button> }
     } else {
         let (reveal, o) = (p.on_reveal.clone(), p.order.clone());
-        let label = format!("{} {}", l.t("reveal_row"), id);
+        let label = format!("{} {}", l.t(OrdersMsg::RevealRow), id);
         html! {
             <button type="button" class="reveal-row" aria-label={label} disabled={p.busy}
-                    onclick={Callback::from(move |_: MouseEvent| reveal.emit((vec![o.clone()], FIELDS.to_vec())))}>{ eye_icon() }{ format!(" {}", l.t("reveal_row")) }</button>
+                    onclick={Callback::from(move |_: MouseEvent| reveal.emit((vec![o.clone()], FIELDS.to_vec())))}>{ eye_icon() }{ format!(" {}", l.t(OrdersMsg::RevealRow)) }</button>
         }
     };
     let cell = |k: FieldKind| {
         html! {
-            <td class={classes!("pii", (!o.revealable).then_some("locked"))} title={(!o.revealable).then(|| l.t("not_revealable"))}>
+            <td class={classes!("pii", (!o.revealable).then_some("locked"))} title={(!o.revealable).then(|| l.t(OrdersMsg::NotRevealable))}>
                 <FieldCell lang={l} order_id={id.clone()} kind={k} masked={masked(o, k).to_string()} shown={p.shown.as_ref().and_then(|s| s.field(k))}
                            eye={p.eye} busy={p.busy} on_reveal={on_field.clone()} />
             </td>
@@ -453,12 +404,12 @@ fn order_row(p: &RowProps) -> Html {
     };
     html! {
         <tr data-order-id={id.clone()} class={classes!(p.selected.then_some("selected"))}>
-            if p.select { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t("select_row"), id)} checked={p.selected} onchange={toggle} /></td> }
-            <td class="mono">{ route_link(Route::Order(id.clone()), &p.on_nav, "order-link", html! { { id.clone() } }) }</td>
+            if p.select { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t(OrdersMsg::SelectRow), id)} checked={p.selected} onchange={toggle} /></td> }
+            <td class="mono"><RouteLink to={Route::Order(id.clone())} class="order-link">{ id.clone() }</RouteLink></td>
             <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
             <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
             <td>{ i18n::yuan(o.amount_cents) }</td>
-            <td>{ l.t(o.status.as_str()) }if let Some(sh) = &o.shipment { <small class="since tracking-no mono">{ &sh.tracking_no }</small> }</td>
+            <td>{ i18n::status_name(l, o.status) }if let Some(sh) = &o.shipment { <small class="since tracking-no mono">{ &sh.tracking_no }</small> }</td>
             { cell(FieldKind::Name) }
             { cell(FieldKind::Phone) }
             { cell(FieldKind::Address) }

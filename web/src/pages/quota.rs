@@ -3,62 +3,38 @@
 //! with its application), a 30-day bar chart (plain SVG, no script library), and for owners
 //! and staff with `quota` the raise application form and the shop's applications.
 
-use orderveil_api::{ApplicationStatus, QuotaApplication, QuotaApplicationCreate, QuotaDay, QuotaReason, QuotaResponse, QuotaToday, Role, SessionInfo};
-use wasm_bindgen::JsValue;
+use orderveil_api::{ApplicationStatus, QuotaApplicationCreate, QuotaDay, QuotaReason, QuotaResponse, QuotaToday};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::components::states;
+use crate::components::states::{self, Load, value_of, when};
 use crate::components::quota_meter::band;
 use crate::components::quota_watch::{self, mark_seen, reason_key, status_badge};
-use crate::i18n::Lang;
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in.
-    pub session: SessionInfo,
-    /// Called with today's figures (keeps the header meter in step).
-    pub on_quota: Callback<QuotaToday>,
-}
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Box<QuotaResponse>),
-    Failed(ApiFailure),
-}
+use crate::i18n::{CommonMsg, Lang, OrdersMsg, QuotaMsg};
+use crate::session::{use_lang, use_session};
 
 /// The quota page.
 #[function_component(Quota)]
-pub fn quota(props: &Props) -> Html {
-    let l = props.lang;
-    let admin = props.session.user.role == Role::Admin;
+pub fn quota() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let admin = s.admin();
     let shop = use_state(|| admin.then(|| "shop1".to_string()));
-    let load = use_state(|| Load::Loading);
-    let reload = use_state(|| 0u32);
-    let shop_input = use_node_ref();
-    {
-        let (load, on_quota) = (load.clone(), props.on_quota.clone());
-        use_effect_with(((*shop).clone(), *reload), move |(shop, _)| {
+    let (load, reload) = states::use_load_afresh((*shop).clone(), {
+        let on_quota = s.set_quota.clone();
+        move |shop: &Option<String>| {
             let shop = shop.clone();
-            load.set(Load::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::quota(shop.as_deref()).await {
-                    Ok(r) => {
-                        if shop.is_none() {
-                            on_quota.emit(r.today.clone());
-                        }
-                        Load::Ok(Box::new(r))
-                    }
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
-    }
+            async move {
+                let r = api::quota(shop.as_deref()).await;
+                // The user's own shop: the header meter follows.
+                if let (Ok(r), None) = (&r, &shop) {
+                    on_quota.emit(r.today.clone());
+                }
+                r
+            }
+        }
+    });
+    let shop_input = use_node_ref();
     let shop_form = admin.then(|| {
         let current = (*shop).clone().unwrap_or_default();
         let (shop, input) = (shop.clone(), shop_input.clone());
@@ -71,8 +47,8 @@ pub fn quota(props: &Props) -> Html {
         });
         html! {
             <form class="search" onsubmit={submit}>
-                <input ref={shop_input} id="quota-shop" aria-label={l.t("admin_shop")} value={current} />
-                <button type="submit">{ l.t("search") }</button>
+                <input ref={shop_input} id="quota-shop" aria-label={l.t(CommonMsg::AdminShop)} value={current} />
+                <button type="submit">{ l.t(OrdersMsg::Search) }</button>
             </form>
         }
     });
@@ -85,12 +61,12 @@ pub fn quota(props: &Props) -> Html {
         Load::Ok(r) => r.today.day.clone(),
         _ => String::new(),
     };
-    let applications = (!admin && quota_watch::can_apply(&props.session)).then(|| {
-        html! { <Applications lang={l} session={props.session.clone()} today={today} /> }
+    let applications = (!admin && quota_watch::can_apply(&s)).then(|| {
+        html! { <Applications {today} /> }
     });
     html! {
         <section class="quota-page">
-            <div class="toolbar"><h2>{ l.t("quota_title") }</h2>{ for shop_form }</div>
+            <div class="toolbar"><h2>{ l.t(QuotaMsg::Title) }</h2>{ for shop_form }</div>
             { body }
             { for applications }
         </section>
@@ -99,22 +75,22 @@ pub fn quota(props: &Props) -> Html {
 
 fn figures(l: Lang, t: &QuotaToday) -> Html {
     let rate = format!("{:.2} %", t.rate * 100.0);
-    let rows: [(&str, &str, String); 8] = [
-        ("used", "q_used", t.used.to_string()),
-        ("limit", "q_limit", t.limit.to_string()),
-        ("remaining", "q_remaining", t.remaining.to_string()),
-        ("base", "q_base", t.base.to_string()),
-        ("extra", "q_extra", t.extra.to_string()),
-        ("rate", "q_rate", rate),
-        ("floor", "q_floor", t.floor.to_string()),
-        ("orders_30d", "q_orders30", t.orders_last_30_days.to_string()),
+    let rows: [(&str, QuotaMsg, String); 8] = [
+        ("used", QuotaMsg::Used, t.used.to_string()),
+        ("limit", QuotaMsg::Limit, t.limit.to_string()),
+        ("remaining", QuotaMsg::Remaining, t.remaining.to_string()),
+        ("base", QuotaMsg::Base, t.base.to_string()),
+        ("extra", QuotaMsg::Extra, t.extra.to_string()),
+        ("rate", QuotaMsg::Rate, rate),
+        ("floor", QuotaMsg::Floor, t.floor.to_string()),
+        ("orders_30d", QuotaMsg::Orders30, t.orders_last_30_days.to_string()),
     ];
     let pct = percent(t.used, t.limit);
     html! {
         <div class="card">
             <p class="state">{ format!("{} · {}", t.shop_id, t.day) }</p>
             <div class={classes!("usage", band(t.used, t.limit))} role="meter" aria-valuemin="0" aria-valuemax={t.limit.to_string()}
-                 aria-valuenow={t.used.to_string()} aria-label={l.t("q_used")}>
+                 aria-valuenow={t.used.to_string()} aria-label={l.t(QuotaMsg::Used)}>
                 <svg viewBox="0 0 100 6" preserveAspectRatio="none" class="usage-bar" aria-hidden="true">
                     <rect x="0" y="0" width="100" height="6" class="track" />
                     <rect x="0" y="0" width={pct.to_string()} height="6" class="fill" />
@@ -122,24 +98,24 @@ fn figures(l: Lang, t: &QuotaToday) -> Html {
             </div>
             <dl id="quota-figures" class="figures">
                 { for rows.iter().map(|(key, label, value)| html! {
-                    <div class="figure" data-key={*key}><dt>{ l.t(label) }</dt><dd>{ value.clone() }</dd></div>
+                    <div class="figure" data-key={*key}><dt>{ l.t(*label) }</dt><dd>{ value.clone() }</dd></div>
                 }) }
             </dl>
-            <p class="state">{ l.t("q_formula") }</p>
-            <p class="hint" id="quota-apply">{ l.t("q_apply") }</p>
+            <p class="state">{ l.t(QuotaMsg::Formula) }</p>
+            <p class="hint" id="quota-apply">{ l.t(QuotaMsg::Apply) }</p>
         </div>
     }
 }
 
 /// Today's receiver search units: used, budget, remaining, and what counts.
 fn searches(l: Lang, t: &QuotaToday) -> Html {
-    let rows: [(&str, &str, u32); 3] =
-        [("search_used", "qs_used", t.search_used), ("search_budget", "qs_budget", t.search_budget), ("search_remaining", "qs_remaining", t.search_remaining)];
+    let rows: [(&str, QuotaMsg, u32); 3] =
+        [("search_used", QuotaMsg::SearchUsed, t.search_used), ("search_budget", QuotaMsg::SearchBudget, t.search_budget), ("search_remaining", QuotaMsg::SearchRemaining, t.search_remaining)];
     html! {
         <div class="card" id="quota-searches">
-            <h3>{ l.t("qs_title") }</h3>
+            <h3>{ l.t(QuotaMsg::SearchTitle) }</h3>
             <div class={classes!("usage", band(t.search_used, t.search_budget))} role="meter" aria-valuemin="0" aria-valuemax={t.search_budget.to_string()}
-                 aria-valuenow={t.search_used.to_string()} aria-label={l.t("qs_title")}>
+                 aria-valuenow={t.search_used.to_string()} aria-label={l.t(QuotaMsg::SearchTitle)}>
                 <svg viewBox="0 0 100 6" preserveAspectRatio="none" class="usage-bar" aria-hidden="true">
                     <rect x="0" y="0" width="100" height="6" class="track" />
                     <rect x="0" y="0" width={percent(t.search_used, t.search_budget).to_string()} height="6" class="fill" />
@@ -147,10 +123,10 @@ fn searches(l: Lang, t: &QuotaToday) -> Html {
             </div>
             <dl id="search-figures" class="figures">
                 { for rows.iter().map(|(key, label, value)| html! {
-                    <div class="figure" data-key={*key} data-value={value.to_string()}><dt>{ l.t(label) }</dt><dd>{ value.to_string() }</dd></div>
+                    <div class="figure" data-key={*key} data-value={value.to_string()}><dt>{ l.t(*label) }</dt><dd>{ value.to_string() }</dd></div>
                 }) }
             </dl>
-            <p class="state" id="search-explain">{ l.t("qs_explain") }</p>
+            <p class="state" id="search-explain">{ l.t(QuotaMsg::SearchExplain) }</p>
         </div>
     }
 }
@@ -162,7 +138,7 @@ fn percent(used: u32, limit: u32) -> u64 {
 
 fn chart(l: Lang, days: &[QuotaDay], limit: u32) -> Html {
     if days.is_empty() || days.iter().all(|d| d.used == 0) {
-        return html! { <div class="card"><h3>{ l.t("q_history") }</h3><p class="state" id="quota-history-empty">{ l.t("q_no_history") }</p></div> };
+        return html! { <div class="card"><h3>{ l.t(QuotaMsg::History) }</h3><p class="state" id="quota-history-empty">{ l.t(QuotaMsg::NoHistory) }</p></div> };
     }
     let (w, h, pad_l, pad_b, pad_t) = (600.0_f64, 200.0_f64, 30.0_f64, 22.0_f64, 10.0_f64);
     let max = f64::from(days.iter().map(|d| d.used).max().unwrap_or(0).max(limit).max(1));
@@ -173,8 +149,8 @@ fn chart(l: Lang, days: &[QuotaDay], limit: u32) -> Html {
     let label_at = [0, days.len() / 2, days.len() - 1];
     html! {
         <div class="card">
-            <h3>{ l.t("q_history") }</h3>
-            <svg id="quota-chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-label={l.t("q_chart")} class="chart">
+            <h3>{ l.t(QuotaMsg::History) }</h3>
+            <svg id="quota-chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-label={l.t(QuotaMsg::Chart)} class="chart">
                 <line x1={pad_l.to_string()} y1={y(0.0).to_string()} x2={w.to_string()} y2={y(0.0).to_string()} class="axis" />
                 <text x={(pad_l - 4.0).to_string()} y={(y(max) + 4.0).to_string()} class="tick" text-anchor="end">{ (max as u32).to_string() }</text>
                 <text x={(pad_l - 4.0).to_string()} y={(y(0.0) + 4.0).to_string()} class="tick" text-anchor="end">{ "0" }</text>
@@ -202,15 +178,10 @@ fn chart(l: Lang, days: &[QuotaDay], limit: u32) -> Html {
     }
 }
 
-/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
-fn when(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
-}
-
 fn range(l: Lang, start: &str, end: Option<&str>) -> String {
     match end {
         Some(e) if e != "9999-12-31" => format!("{start} – {e}"),
-        _ => format!("{start} – {}", l.t("qa_long_term")),
+        _ => format!("{start} – {}", l.t(QuotaMsg::RaiseLongTerm)),
     }
 }
 
@@ -218,45 +189,31 @@ fn range(l: Lang, start: &str, end: Option<&str>) -> String {
 fn sources(l: Lang, r: &QuotaResponse) -> Html {
     html! {
         <div class="card">
-            <h3>{ l.t("qa_sources") }</h3>
+            <h3>{ l.t(QuotaMsg::RaiseSources) }</h3>
             <ul id="quota-sources" class="sources">
                 <li data-source="base" data-per-day={r.today.base.to_string()}>
-                    <strong>{ r.today.base }</strong>{ " · " }{ l.t("qa_base_source") }
+                    <strong>{ r.today.base }</strong>{ " · " }{ l.t(QuotaMsg::RaiseBaseSource) }
                 </li>
                 { for r.extras.iter().map(|e| {
-                    let reason = QuotaReason::parse(&e.reason).map_or("reason_other", reason_key);
+                    let reason = QuotaReason::parse(&e.reason).map_or(QuotaMsg::ReasonOther, reason_key);
                     html! {
                         <li data-source="application" data-application-id={e.application_id.map(|i| i.to_string())} data-per-day={e.per_day.to_string()}>
                             <strong>{ format!("+{}", e.per_day) }</strong>
-                            { format!(" · {}{} · {} · {}", l.t("qa_extra_source"), e.application_id.map(|i| format!(" #{i}")).unwrap_or_default(), l.t(reason), range(l, &e.start_day, Some(&e.end_day))) }
+                            { format!(" · {}{} · {} · {}", l.t(QuotaMsg::RaiseExtraSource), e.application_id.map(|i| format!(" #{i}")).unwrap_or_default(), l.t(reason), range(l, &e.start_day, Some(&e.end_day))) }
                         </li>
                     }
                 }) }
-                if r.extras.is_empty() { <li class="state" id="quota-no-extras">{ l.t("qa_no_extras") }</li> }
+                if r.extras.is_empty() { <li class="state" id="quota-no-extras">{ l.t(QuotaMsg::RaiseNoExtras) }</li> }
             </ul>
         </div>
     }
 }
 
-/// The `value` of the input, select or textarea that fired `e`.
-fn value_of(e: &Event) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
-
 /// Props of [`Applications`].
 #[derive(Properties, PartialEq)]
 struct AppsProps {
-    lang: Lang,
-    session: SessionInfo,
     /// Today (`YYYY-MM-DD`, Asia/Shanghai), once the quota is loaded.
     today: String,
-}
-
-#[derive(Clone, PartialEq)]
-enum ListLoad {
-    Loading,
-    Ok(Vec<QuotaApplication>),
-    Failed(ApiFailure),
 }
 
 /// What the form or a withdrawal said last.
@@ -269,11 +226,11 @@ enum Said {
 
 fn field_label(l: Lang, field: &str) -> &'static str {
     match field {
-        "per_day" => l.t("qa_per_day"),
-        "reason" => l.t("qa_reason"),
-        "description" => l.t("qa_description"),
-        "start_day" => l.t("qa_start"),
-        "end_day" => l.t("qa_end"),
+        "per_day" => l.t(QuotaMsg::RaisePerDay),
+        "reason" => l.t(QuotaMsg::RaiseReason),
+        "description" => l.t(QuotaMsg::RaiseDescription),
+        "start_day" => l.t(QuotaMsg::RaiseStart),
+        "end_day" => l.t(QuotaMsg::RaiseEnd),
         _ => "",
     }
 }
@@ -291,9 +248,8 @@ fn failure_text(l: Lang, e: &ApiFailure) -> String {
 /// The application form and the shop's applications.
 #[function_component(Applications)]
 fn applications(p: &AppsProps) -> Html {
-    let l = p.lang;
-    let list = use_state(|| ListLoad::Loading);
-    let reload = use_state(|| 0u32);
+    let (l, s) = (use_lang(), use_session());
+    let (list, reload) = states::use_load((), |_| api::quota_applications(None));
     let per_day = use_state(|| "10".to_string());
     let reason = use_state(|| QuotaReason::AfterSales);
     let description = use_state(String::new);
@@ -302,17 +258,6 @@ fn applications(p: &AppsProps) -> Html {
     let long_term = use_state(|| false);
     let busy = use_state(|| false);
     let said = use_state(|| Said::Nothing);
-    {
-        let list = list.clone();
-        use_effect_with(*reload, move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                list.set(match api::quota_applications(None).await {
-                    Ok(v) => ListLoad::Ok(v),
-                    Err(e) => ListLoad::Failed(e),
-                });
-            });
-        });
-    }
     {
         // Both days start at today once it is known.
         let (start, end) = (start.clone(), end.clone());
@@ -345,23 +290,23 @@ fn applications(p: &AppsProps) -> Html {
     };
     let submit = {
         let (per_day, reason, description, start, end, long_term) = (per_day.clone(), reason.clone(), description.clone(), start.clone(), end.clone(), long_term.clone());
-        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), p.session.csrf_token.clone(), p.session.user.username.clone());
+        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), s.csrf_token.clone(), s.user.username.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
                 return;
             }
             let Some(n) = per_day.trim().parse::<u32>().ok().filter(|n| (1..=100_000).contains(n)) else {
-                said.set(Said::Err(l.t("qa_per_day_invalid").into()));
+                said.set(Said::Err(l.t(QuotaMsg::RaisePerDayInvalid).into()));
                 return;
             };
             let desc = description.trim().to_string();
             if desc.is_empty() || desc.chars().count() > 500 {
-                said.set(Said::Err(l.t("qa_description_invalid").into()));
+                said.set(Said::Err(l.t(QuotaMsg::RaiseDescriptionInvalid).into()));
                 return;
             }
             if !*long_term && end.is_empty() {
-                said.set(Said::Err(l.t("qa_end_missing").into()));
+                said.set(Said::Err(l.t(QuotaMsg::RaiseEndMissing).into()));
                 return;
             }
             let req = QuotaApplicationCreate {
@@ -379,7 +324,7 @@ fn applications(p: &AppsProps) -> Html {
                     Ok(a) => {
                         mark_seen(&user, &a);
                         description.set(String::new());
-                        said.set(Said::Ok(l.t("qa_submitted").into()));
+                        said.set(Said::Ok(l.t(QuotaMsg::RaiseSubmitted).into()));
                         reload.set(*reload + 1);
                     }
                     Err(e) => said.set(Said::Err(failure_text(l, &e))),
@@ -389,7 +334,7 @@ fn applications(p: &AppsProps) -> Html {
         })
     };
     let withdraw = {
-        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), p.session.csrf_token.clone(), p.session.user.username.clone());
+        let (busy, said, reload, csrf, user) = (busy.clone(), said.clone(), reload.clone(), s.csrf_token.clone(), s.user.username.clone());
         Callback::from(move |id: i64| {
             if *busy {
                 return;
@@ -400,7 +345,7 @@ fn applications(p: &AppsProps) -> Html {
                 match api::withdraw_application(&csrf, id).await {
                     Ok(a) => {
                         mark_seen(&user, &a);
-                        said.set(Said::Ok(l.t("qa_withdrawn_done").into()));
+                        said.set(Said::Ok(l.t(QuotaMsg::RaiseWithdrawnDone).into()));
                         reload.set(*reload + 1);
                     }
                     Err(e) => {
@@ -419,45 +364,45 @@ fn applications(p: &AppsProps) -> Html {
     };
     let form = html! {
         <div class="card">
-            <h3>{ l.t("qa_form_title") }</h3>
+            <h3>{ l.t(QuotaMsg::RaiseFormTitle) }</h3>
             <form id="qa-form" class="register qa-form" onsubmit={submit}>
-                <label>{ l.t("qa_per_day") }
+                <label>{ l.t(QuotaMsg::RaisePerDay) }
                     <input id="qa-per-day" type="number" min="1" max="100000" step="1" value={(*per_day).clone()} oninput={text_input(&per_day)} required=true />
                 </label>
-                <label>{ l.t("qa_reason") }
+                <label>{ l.t(QuotaMsg::RaiseReason) }
                     <select id="qa-reason" onchange={on_reason}>
                         { for QuotaReason::ALL.iter().map(|r| html! {
                             <option value={r.as_str()} selected={*r == *reason}>{ l.t(reason_key(*r)) }</option>
                         }) }
                     </select>
                 </label>
-                <label>{ l.t("qa_description") }
+                <label>{ l.t(QuotaMsg::RaiseDescription) }
                     <textarea id="qa-description" rows="3" maxlength="500" value={(*description).clone()} oninput={text_input(&description)} />
                 </label>
                 <div class="qa-dates">
-                    <label>{ l.t("qa_start") }
+                    <label>{ l.t(QuotaMsg::RaiseStart) }
                         <input id="qa-start" type="date" min={p.today.clone()} value={(*start).clone()} oninput={text_input(&start)} />
                     </label>
                     if !*long_term {
-                        <label>{ l.t("qa_end") }
+                        <label>{ l.t(QuotaMsg::RaiseEnd) }
                             <input id="qa-end" type="date" min={(*start).clone()} value={(*end).clone()} oninput={text_input(&end)} />
                         </label>
                     }
                 </div>
-                <label class="scope"><input id="qa-long-term" type="checkbox" checked={*long_term} onchange={on_long} />{ l.t("qa_long_term_check") }</label>
-                <small class="muted">{ l.t("qa_range_hint") }</small>
-                <div><button id="qa-submit" type="submit" class="primary" disabled={*busy}>{ if *busy { l.t("qa_submitting") } else { l.t("qa_submit") } }</button></div>
+                <label class="scope"><input id="qa-long-term" type="checkbox" checked={*long_term} onchange={on_long} />{ l.t(QuotaMsg::RaiseLongTermCheck) }</label>
+                <small class="muted">{ l.t(QuotaMsg::RaiseRangeHint) }</small>
+                <div><button id="qa-submit" type="submit" class="primary" disabled={*busy}>{ if *busy { l.t(QuotaMsg::RaiseSubmitting) } else { l.t(QuotaMsg::RaiseSubmit) } }</button></div>
             </form>
             { message }
         </div>
     };
     let rows = match &*list {
-        ListLoad::Loading => states::loading(l, "qa-loading", false),
-        ListLoad::Failed(e) => states::failed_reload(l, "qa-list-error", e, &reload),
-        ListLoad::Ok(v) if v.is_empty() => html! { <p class="state" id="qa-empty">{ l.t("qa_list_empty") }</p> },
-        ListLoad::Ok(v) => states::table("qa-list", html! { <>
-            <th>{ "#" }</th><th>{ l.t("qa_per_day") }</th><th>{ l.t("qa_reason") }</th><th>{ l.t("qa_dates") }</th>
-            <th>{ l.t("status") }</th><th>{ l.t("qa_applied_by") }</th><th>{ l.t("qa_comment") }</th><th>{ l.t("actions") }</th>
+        Load::Loading => states::loading(l, "qa-loading", false),
+        Load::Failed(e) => states::failed_reload(l, "qa-list-error", e, &reload),
+        Load::Ok(v) if v.is_empty() => html! { <p class="state" id="qa-empty">{ l.t(QuotaMsg::RaiseListEmpty) }</p> },
+        Load::Ok(v) => states::table("qa-list", html! { <>
+            <th>{ "#" }</th><th>{ l.t(QuotaMsg::RaisePerDay) }</th><th>{ l.t(QuotaMsg::RaiseReason) }</th><th>{ l.t(QuotaMsg::RaiseDates) }</th>
+            <th>{ l.t(CommonMsg::Status) }</th><th>{ l.t(QuotaMsg::RaiseAppliedBy) }</th><th>{ l.t(QuotaMsg::RaiseComment) }</th><th>{ l.t(CommonMsg::Actions) }</th>
         </> }, html! { <>
             { for v.iter().map(|a| {
                 let id = a.id;
@@ -468,15 +413,15 @@ fn applications(p: &AppsProps) -> Html {
                 html! {
                     <tr key={a.id.to_string()} data-application-id={a.id.to_string()} data-status={a.status.as_str()}>
                         <td class="mono">{ a.id }</td>
-                        <td>{ format!("+{} {}", a.per_day, l.t("qa_per_day_unit")) }</td>
+                        <td>{ format!("+{} {}", a.per_day, l.t(QuotaMsg::RaisePerDayUnit)) }</td>
                         <td title={a.description.clone()}>{ l.t(reason_key(a.reason)) }<small class="since">{ a.description.clone() }</small></td>
                         <td>{ range(l, &a.start_day, a.end_day.as_deref()) }</td>
-                        <td>{ status_badge(l, a.status) }{ if a.long_term { html! { <span class="badge long-term">{ l.t("qa_long_term") }</span> } } else { html! {} } }</td>
+                        <td>{ status_badge(l, a.status) }{ if a.long_term { html! { <span class="badge long-term">{ l.t(QuotaMsg::RaiseLongTerm) }</span> } } else { html! {} } }</td>
                         <td>{ a.applied_by.clone() }<small class="since">{ when(&a.created_at) }</small></td>
                         <td class="comment">{ a.comment.clone().unwrap_or_default() }</td>
                         <td class="actions">
                             if a.status == ApplicationStatus::Pending {
-                                <button type="button" class="qa-withdraw danger" onclick={onclick} disabled={*busy}>{ l.t("qa_withdraw") }</button>
+                                <button type="button" class="qa-withdraw danger" onclick={onclick} disabled={*busy}>{ l.t(QuotaMsg::RaiseWithdraw) }</button>
                             }
                         </td>
                     </tr>
@@ -487,7 +432,7 @@ fn applications(p: &AppsProps) -> Html {
     html! {
         <>
             { form }
-            <div class="card"><h3>{ l.t("qa_list_title") }</h3>{ rows }</div>
+            <div class="card"><h3>{ l.t(QuotaMsg::RaiseListTitle) }</h3>{ rows }</div>
         </>
     }
 }

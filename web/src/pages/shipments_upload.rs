@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{SessionInfo, ShipmentUploadErrors};
+use orderveil_api::{ErrorCode, ShipmentUploadErrors};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
@@ -12,19 +12,10 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::states;
-use crate::i18n::{self, Lang};
-use crate::pages::waybill_accounts::local_failure;
+use crate::i18n::{self, FulfilMsg, Lang, OrdersMsg};
+use crate::session::{use_lang, use_session};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in (owner or staff with `ship`).
-    pub session: SessionInfo,
-}
 
 /// What the last upload did.
 #[derive(Clone, PartialEq)]
@@ -53,8 +44,8 @@ fn content_type(name: &str, given: String) -> String {
 
 /// The chosen file's bytes and content type.
 async fn read_file(input: Option<HtmlInputElement>) -> Result<(String, JsValue), ApiFailure> {
-    let file = input.and_then(|i| i.files()).and_then(|f| f.get(0)).ok_or_else(|| local_failure("UPLOAD_NO_FILE", "upload_no_file"))?;
-    let bytes = JsFuture::from(file.array_buffer()).await.map_err(|_| local_failure("UPLOAD_UNREADABLE", "upload_unreadable"))?;
+    let file = input.and_then(|i| i.files()).and_then(|f| f.get(0)).ok_or_else(|| ApiFailure::from_text("UPLOAD_NO_FILE", FulfilMsg::UploadNoFile))?;
+    let bytes = JsFuture::from(file.array_buffer()).await.map_err(|_| ApiFailure::from_text("UPLOAD_UNREADABLE", FulfilMsg::UploadUnreadable))?;
     Ok((content_type(&file.name(), file.type_()), bytes))
 }
 
@@ -66,7 +57,7 @@ async fn upload(csrf: &str, input: Option<HtmlInputElement>) -> Outcome {
     };
     match sent {
         Ok(r) => Outcome::Applied(r.applied),
-        Err(e) if e.code == "UPLOAD_INVALID" => match e.details.clone().map(serde_json::from_value::<ShipmentUploadErrors>) {
+        Err(e) if e.is(ErrorCode::UploadInvalid) => match e.details.clone().map(serde_json::from_value::<ShipmentUploadErrors>) {
             Some(Ok(errors)) => Outcome::Invalid(Rc::new(errors)),
             _ => Outcome::Failed(e),
         },
@@ -75,13 +66,13 @@ async fn upload(csrf: &str, input: Option<HtmlInputElement>) -> Outcome {
 }
 
 /// The label key of a problem's field.
-fn field_key(field: &str) -> &'static str {
+fn field_key(field: &str) -> FulfilMsg {
     match field {
-        "order_id" => "f_order_id",
-        "carrier" => "f_carrier",
-        "tracking_no" => "f_tracking_no",
-        "header" => "f_header",
-        _ => "f_file",
+        "order_id" => FulfilMsg::FieldOrderId,
+        "carrier" => FulfilMsg::FieldCarrier,
+        "tracking_no" => FulfilMsg::FieldTrackingNo,
+        "header" => FulfilMsg::FieldHeader,
+        _ => FulfilMsg::FieldFile,
     }
 }
 
@@ -90,25 +81,25 @@ fn errors_table(l: Lang, e: &ShipmentUploadErrors) -> Html {
         let msg = if l == Lang::Zh { &x.message_zh } else { &x.message };
         html! {
             <tr data-line={x.line.to_string()} data-field={x.field.clone()} data-code={x.code.clone()}>
-                <td class="line">{ if x.line == 0 { l.t("upload_whole_file").to_string() } else { x.line.to_string() } }</td>
+                <td class="line">{ if x.line == 0 { l.t(FulfilMsg::UploadWholeFile).to_string() } else { x.line.to_string() } }</td>
                 <td class="mono order">{ &x.order_id }</td>
                 <td class="field">{ l.t(field_key(&x.field)) }</td>
                 <td class="message">{ msg }</td>
             </tr>
         }
     });
-    states::table("upload-errors", states::heads(l, &["upload_line", "order_id", "upload_field", "upload_problem"]), rows.collect())
+    states::table("upload-errors", states::heads(&[l.t(FulfilMsg::UploadLine), l.t(OrdersMsg::OrderId), l.t(FulfilMsg::UploadField), l.t(FulfilMsg::UploadProblem)]), rows.collect())
 }
 
 /// The upload page.
 #[function_component(ShipmentsUpload)]
-pub fn shipments_upload(p: &Props) -> Html {
-    let l = p.lang;
+pub fn shipments_upload() -> Html {
+    let (l, s) = (use_lang(), use_session());
     let file = use_node_ref();
     let outcome = use_state(|| None::<Outcome>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (file, outcome, sending, csrf) = (file.clone(), outcome.clone(), sending.clone(), p.session.csrf_token.clone());
+        let (file, outcome, sending, csrf) = (file.clone(), outcome.clone(), sending.clone(), s.csrf_token.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {
@@ -130,24 +121,24 @@ pub fn shipments_upload(p: &Props) -> Html {
             <div id="upload-result" class="notice ok" role="status" data-applied={n.to_string()}><span>{ i18n::upload_applied(l, *n) }</span></div>
         },
         Some(Outcome::Invalid(e)) => html! { <>
-            <p class="error" role="alert" id="upload-nothing-applied">{ l.t("upload_nothing_applied") }</p>
+            <p class="error" role="alert" id="upload-nothing-applied">{ l.t(FulfilMsg::UploadNothingApplied) }</p>
             { errors_table(l, e) }
         </> },
-        Some(Outcome::Failed(e)) => html! { <p class="error" role="alert" id="upload-notice" data-code={e.code.clone()}>{ e.text(l) }</p> },
+        Some(Outcome::Failed(e)) => html! { <p class="error" role="alert" id="upload-notice" data-code={e.code()}>{ e.text(l) }</p> },
     };
     html! {
         <section class="shipments-upload" id="upload-page">
-            <div class="toolbar"><h2>{ l.t("upload_title") }</h2></div>
-            <p class="state">{ l.t("upload_intro") }</p>
-            <p class="templates">{ l.t("upload_templates") }
-                <a id="template-csv" href="/api/v1/shipments/template.csv" download="">{ l.t("template_csv") }</a>{ " · " }
-                <a id="template-xlsx" href="/api/v1/shipments/template.xlsx" download="">{ l.t("template_xlsx") }</a>
+            <div class="toolbar"><h2>{ l.t(FulfilMsg::UploadTitle) }</h2></div>
+            <p class="state">{ l.t(FulfilMsg::UploadIntro) }</p>
+            <p class="templates">{ l.t(FulfilMsg::UploadTemplates) }
+                <a id="template-csv" href="/api/v1/shipments/template.csv" download="">{ l.t(FulfilMsg::TemplateCsv) }</a>{ " · " }
+                <a id="template-xlsx" href="/api/v1/shipments/template.xlsx" download="">{ l.t(FulfilMsg::TemplateXlsx) }</a>
             </p>
             <form class="card upload-form" id="upload-form" {onsubmit}>
-                <label>{ l.t("upload_file") }
+                <label>{ l.t(FulfilMsg::UploadFile) }
                     <input ref={file} type="file" id="upload-file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
                 </label>
-                <button type="submit" class="primary" id="upload-submit" disabled={*sending}>{ l.t(if *sending { "uploading" } else { "upload_submit" }) }</button>
+                <button type="submit" class="primary" id="upload-submit" disabled={*sending}>{ l.t(if *sending { FulfilMsg::Uploading } else { FulfilMsg::UploadSubmit }) }</button>
             </form>
             <div class="live" aria-live="polite">{ result }</div>
         </section>

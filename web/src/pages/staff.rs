@@ -4,27 +4,27 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{Permission, SessionInfo, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
-use wasm_bindgen::JsValue;
+use orderveil_api::{Permission, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
 use yew::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
-use crate::components::states;
-use crate::i18n::{self, Lang};
+use crate::components::states::{self, Load, value_of, when};
+use crate::i18n::{self, CommonMsg, Lang, StaffMsg};
+use crate::session::{use_lang, use_session};
 
 /// The label key of a permission.
-pub fn perm_key(p: Permission) -> &'static str {
+pub fn perm_key(p: Permission) -> StaffMsg {
     match p {
-        Permission::View => "perm_view",
-        Permission::Reveal => "perm_reveal",
-        Permission::Print => "perm_print",
-        Permission::Ship => "perm_ship",
-        Permission::Export => "perm_export",
-        Permission::Assign => "perm_assign",
-        Permission::Sms => "perm_sms",
-        Permission::Quota => "perm_quota",
+        Permission::View => StaffMsg::PermView,
+        Permission::Reveal => StaffMsg::PermReveal,
+        Permission::Print => StaffMsg::PermPrint,
+        Permission::Ship => StaffMsg::PermShip,
+        Permission::Export => StaffMsg::PermExport,
+        Permission::Assign => StaffMsg::PermAssign,
+        Permission::Sms => StaffMsg::PermSms,
+        Permission::Quota => StaffMsg::PermQuota,
     }
 }
 
@@ -36,15 +36,6 @@ pub fn valid_username(s: &str) -> bool {
 /// The server's password rule: at least 8 characters.
 pub fn valid_password(s: &str) -> bool {
     s.chars().count() >= 8
-}
-
-fn value_of(e: &InputEvent) -> String {
-    e.target().and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("value")).ok()).and_then(|v| v.as_string()).unwrap_or_default()
-}
-
-/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
-fn when(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
 }
 
 /// Permission checkboxes bound to `chosen`.
@@ -74,25 +65,9 @@ fn perm_boxes(l: Lang, chosen: &UseStateHandle<Vec<Permission>>, disabled: bool,
 }
 
 #[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ok(Rc<Vec<StaffMember>>),
-    Failed(ApiFailure),
-}
-
-#[derive(Clone, PartialEq)]
 enum Outcome {
     Done(&'static str, String),
     Failed(ApiFailure),
-}
-
-fn fetch(load: UseStateHandle<Load>) {
-    wasm_bindgen_futures::spawn_local(async move {
-        load.set(match api::staff_list().await {
-            Ok(v) => Load::Ok(Rc::new(v)),
-            Err(e) => Load::Failed(e),
-        });
-    });
 }
 
 /// An action on one account.
@@ -103,31 +78,19 @@ enum Action {
     Password(Zeroizing<String>),
 }
 
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// The owner.
-    pub session: SessionInfo,
-}
-
 /// The staff page.
 #[function_component(Staff)]
-pub fn staff(props: &Props) -> Html {
-    let l = props.lang;
-    let load = use_state(|| Load::Loading);
+pub fn staff() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    // After each action the list is read again; the table stays on screen meanwhile.
+    let (load, reload) = states::use_load((), |_| api::staff_list());
     let outcome = use_state(|| None::<Outcome>);
     let busy = use_state(|| false);
-    {
-        let load = load.clone();
-        use_effect_with((), move |_| fetch(load));
-    }
-    let csrf = props.session.csrf_token.clone();
+    let csrf = s.csrf_token.clone();
     let on_action = {
-        let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+        let (csrf, reload, outcome, busy) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone());
         Callback::from(move |(m, action): (Rc<StaffMember>, Action)| {
-            let (csrf, load, outcome, busy) = (csrf.clone(), load.clone(), outcome.clone(), busy.clone());
+            let (csrf, reload, outcome, busy) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let (what, r) = match action {
@@ -141,45 +104,45 @@ pub fn staff(props: &Props) -> Html {
                     Ok(_) => Outcome::Done(what, m.username.clone()),
                     Err(e) => Outcome::Failed(e),
                 }));
-                fetch(load);
+                reload.set(*reload + 1);
                 busy.set(false);
             });
         })
     };
     let on_created = {
-        let (load, outcome) = (load.clone(), outcome.clone());
+        let (reload, outcome) = (reload.clone(), outcome.clone());
         Callback::from(move |r: Result<String, ApiFailure>| {
             outcome.set(Some(match r {
                 Ok(name) => Outcome::Done("created", name),
                 Err(e) => Outcome::Failed(e),
             }));
-            fetch(load.clone());
+            reload.set(*reload + 1);
         })
     };
     let notice = outcome_notice(l, &outcome, |o| match o {
-        Outcome::Failed(e) => Said { ok: false, id: "staff-notice", code: e.code.clone(), text: e.text(l) },
+        Outcome::Failed(e) => Said { ok: false, id: "staff-notice", code: e.code(), text: e.text(l) },
         Outcome::Done(what, n) => Said { ok: true, id: "staff-status", code: (*what).to_string(), text: i18n::staff_done(l, what, n) },
     });
     let body = match &*load {
         Load::Loading => states::loading(l, "staff-loading", true),
-        Load::Failed(e) => states::failed_retry(l, "staff-error", e, states::refetch(&load, Load::Loading, fetch), true),
-        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="staff-empty">{ l.t("staff_empty") }</p> },
+        Load::Failed(e) => states::failed_retry(l, "staff-error", e, states::retry_afresh(&load, &reload), true),
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="staff-empty">{ l.t(StaffMsg::Empty) }</p> },
         Load::Ok(list) => states::table("staff-table", html! { <>
-            <th>{ l.t("username") }</th><th>{ l.t("staff_state") }</th><th>{ l.t("staff_permissions") }</th>
-            <th>{ l.t("staff_created") }</th><th>{ l.t("actions") }</th>
+            <th>{ l.t(CommonMsg::Username) }</th><th>{ l.t(StaffMsg::State) }</th><th>{ l.t(StaffMsg::Permissions) }</th>
+            <th>{ l.t(StaffMsg::Created) }</th><th>{ l.t(CommonMsg::Actions) }</th>
         </> }, html! { <>
             { for list.iter().map(|m| html! {
-                <StaffRow key={m.id} lang={l} member={Rc::new(m.clone())} busy={*busy} on_action={on_action.clone()} />
+                <StaffRow key={m.id} member={Rc::new(m.clone())} busy={*busy} on_action={on_action.clone()} />
             }) }
         </> }),
     };
     html! {
         <section class="staff-page" id="staff-page">
-            <div class="toolbar"><h2>{ l.t("staff_title") }</h2></div>
-            <p class="state">{ l.t("staff_intro") }</p>
+            <div class="toolbar"><h2>{ l.t(StaffMsg::Title) }</h2></div>
+            <p class="state">{ l.t(StaffMsg::Intro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            <CreateForm lang={l} csrf={csrf} {on_created} />
-            <div class="card"><h3>{ l.t("staff_list") }</h3>{ body }</div>
+            <CreateForm {on_created} />
+            <div class="card"><h3>{ l.t(StaffMsg::List) }</h3>{ body }</div>
         </section>
     }
 }
@@ -187,31 +150,29 @@ pub fn staff(props: &Props) -> Html {
 /// Props of [`CreateForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: String,
     on_created: Callback<Result<String, ApiFailure>>,
 }
 
 /// The form that creates a staff account (`view` preselected).
 #[function_component(CreateForm)]
 fn create_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let username = use_state(String::new);
     let password = use_state(|| Zeroizing::new(String::new()));
     let chosen = use_state(|| vec![Permission::View]);
-    let error = use_state(|| None::<&'static str>);
+    let error = use_state(|| None::<StaffMsg>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (username, password, chosen, error, sending, csrf, cb) = (username.clone(), password.clone(), chosen.clone(), error.clone(), sending.clone(), p.csrf.clone(), p.on_created.clone());
+        let (username, password, chosen, error, sending, csrf, cb) = (username.clone(), password.clone(), chosen.clone(), error.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let name = username.trim().to_string();
             if !valid_username(&name) {
-                error.set(Some("staff_username_invalid"));
+                error.set(Some(StaffMsg::UsernameInvalid));
                 return;
             }
             if !valid_password(&password) {
-                error.set(Some("staff_password_invalid"));
+                error.set(Some(StaffMsg::PasswordInvalid));
                 return;
             }
             error.set(None);
@@ -240,16 +201,16 @@ fn create_form(p: &FormProps) -> Html {
     };
     html! {
         <form class="card" id="staff-create-form" {onsubmit} novalidate=true>
-            <h3>{ l.t("staff_create_title") }</h3>
-            <label>{ l.t("username") }
-                <input id="staff-username" autocomplete="off" value={(*username).clone()} oninput={on_user} placeholder={l.t("staff_username_hint")} />
+            <h3>{ l.t(StaffMsg::CreateTitle) }</h3>
+            <label>{ l.t(CommonMsg::Username) }
+                <input id="staff-username" autocomplete="off" value={(*username).clone()} oninput={on_user} placeholder={l.t(StaffMsg::UsernameHint)} />
             </label>
-            <label>{ l.t("password") }
-                <input id="staff-password" type="password" autocomplete="new-password" value={password.to_string()} oninput={on_pass} placeholder={l.t("staff_password_hint")} />
+            <label>{ l.t(CommonMsg::Password) }
+                <input id="staff-password" type="password" autocomplete="new-password" value={password.to_string()} oninput={on_pass} placeholder={l.t(StaffMsg::PasswordHint)} />
             </label>
-            <fieldset class="perms"><legend>{ l.t("staff_permissions") }</legend>{ perm_boxes(l, &chosen, *sending, l.t("staff_create_title")) }</fieldset>
+            <fieldset class="perms"><legend>{ l.t(StaffMsg::Permissions) }</legend>{ perm_boxes(l, &chosen, *sending, l.t(StaffMsg::CreateTitle)) }</fieldset>
             if let Some(k) = *error { <p class="error" role="alert" id="staff-form-error">{ l.t(k) }</p> }
-            <button type="submit" id="staff-create" disabled={*sending}>{ l.t(if *sending { "staff_creating" } else { "staff_create" }) }</button>
+            <button type="submit" id="staff-create" disabled={*sending}>{ l.t(if *sending { StaffMsg::Creating } else { StaffMsg::Create }) }</button>
         </form>
     }
 }
@@ -257,7 +218,6 @@ fn create_form(p: &FormProps) -> Html {
 /// Props of [`StaffRow`].
 #[derive(Properties, PartialEq)]
 struct RowProps {
-    lang: Lang,
     member: Rc<StaffMember>,
     busy: bool,
     on_action: Callback<(Rc<StaffMember>, Action)>,
@@ -274,7 +234,7 @@ enum Confirm {
 /// One account: permissions (editable), state, disable/enable, password reset.
 #[function_component(StaffRow)]
 fn staff_row(p: &RowProps) -> Html {
-    let l = p.lang;
+    let l = use_lang();
     let m = &p.member;
     let chosen = use_state(|| m.permissions.clone());
     let confirm = use_state(|| Confirm::None);
@@ -302,18 +262,18 @@ fn staff_row(p: &RowProps) -> Html {
         Callback::from(move |_: MouseEvent| confirm.set(c))
     };
     let state = if m.disabled {
-        html! { <span class="badge revoked">{ l.t("staff_disabled") }</span> }
+        html! { <span class="badge revoked">{ l.t(StaffMsg::Disabled) }</span> }
     } else {
-        html! { <span class="badge live">{ l.t("staff_enabled") }</span> }
+        html! { <span class="badge live">{ l.t(StaffMsg::Enabled) }</span> }
     };
     let actions = match *confirm {
         Confirm::Disable => {
             let yes = act(Action::Disabled(true));
             html! {
                 <span class="confirm" role="group">
-                    { l.t("staff_disable_question") }
-                    <button type="button" class="danger confirm-disable" disabled={p.busy} onclick={Callback::from(move |_: MouseEvent| yes())}>{ l.t("staff_disable_confirm") }</button>
-                    <button type="button" class="link cancel" onclick={ask(Confirm::None)}>{ l.t("cancel") }</button>
+                    { l.t(StaffMsg::DisableQuestion) }
+                    <button type="button" class="danger confirm-disable" disabled={p.busy} onclick={Callback::from(move |_: MouseEvent| yes())}>{ l.t(StaffMsg::DisableConfirm) }</button>
+                    <button type="button" class="link cancel" onclick={ask(Confirm::None)}>{ l.t(CommonMsg::Cancel) }</button>
                 </span>
             }
         }
@@ -339,25 +299,25 @@ fn staff_row(p: &RowProps) -> Html {
             html! {
                 <span class="confirm" role="group">
                     <input type="password" class="new-password" autocomplete="new-password" value={new_password.to_string()} oninput={on_pass}
-                           placeholder={l.t("staff_password_hint")} aria-label={format!("{} · {}", l.t("staff_new_password"), m.username)} />
-                    { l.t("staff_reset_question") }
-                    if *bad_password { <span class="error" role="alert">{ l.t("staff_password_invalid") }</span> }
-                    <button type="button" class="danger confirm-reset" disabled={p.busy} onclick={reset}>{ l.t("staff_reset_confirm") }</button>
-                    <button type="button" class="link cancel" onclick={ask(Confirm::None)}>{ l.t("cancel") }</button>
+                           placeholder={l.t(StaffMsg::PasswordHint)} aria-label={format!("{} · {}", l.t(StaffMsg::NewPassword), m.username)} />
+                    { l.t(StaffMsg::ResetQuestion) }
+                    if *bad_password { <span class="error" role="alert">{ l.t(StaffMsg::PasswordInvalid) }</span> }
+                    <button type="button" class="danger confirm-reset" disabled={p.busy} onclick={reset}>{ l.t(StaffMsg::ResetConfirm) }</button>
+                    <button type="button" class="link cancel" onclick={ask(Confirm::None)}>{ l.t(CommonMsg::Cancel) }</button>
                 </span>
             }
         }
         Confirm::None => {
             let toggle = if m.disabled {
                 let enable = act(Action::Disabled(false));
-                html! { <button type="button" class="enable" disabled={p.busy} onclick={Callback::from(move |_: MouseEvent| enable())}>{ l.t("staff_enable") }</button> }
+                html! { <button type="button" class="enable" disabled={p.busy} onclick={Callback::from(move |_: MouseEvent| enable())}>{ l.t(StaffMsg::Enable) }</button> }
             } else {
-                html! { <button type="button" class="disable" disabled={p.busy} onclick={ask(Confirm::Disable)}>{ l.t("staff_disable") }</button> }
+                html! { <button type="button" class="disable" disabled={p.busy} onclick={ask(Confirm::Disable)}>{ l.t(StaffMsg::Disable) }</button> }
             };
             html! { <>
-                <button type="button" class="save-perms" disabled={p.busy || !changed} onclick={save}>{ l.t(if p.busy { "staff_saving" } else { "staff_save_perms" }) }</button>
+                <button type="button" class="save-perms" disabled={p.busy || !changed} onclick={save}>{ l.t(if p.busy { StaffMsg::Saving } else { StaffMsg::SavePerms }) }</button>
                 { toggle }
-                <button type="button" class="reset-password" disabled={p.busy} onclick={ask(Confirm::Reset)}>{ l.t("staff_reset") }</button>
+                <button type="button" class="reset-password" disabled={p.busy} onclick={ask(Confirm::Reset)}>{ l.t(StaffMsg::Reset) }</button>
             </> }
         }
     };

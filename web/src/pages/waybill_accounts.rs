@@ -15,24 +15,17 @@ use std::collections::HashMap;
 
 use orderveil_api::carriers::{self, CARRIERS};
 use orderveil_api::{
-    Role, SessionInfo, WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillTopup, WaybillTopupConfirm, WaybillTopupCreate, WaybillTopupStatus,
+    ErrorCode, Role, WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillTopup, WaybillTopupConfirm, WaybillTopupCreate, WaybillTopupStatus,
 };
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::allocator::read_accounts;
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, AdminMsg, CommonMsg, FulfilMsg, Lang, QuotaMsg};
 use crate::pages::admin_settings::parse_scaled;
-
-/// Props.
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// UI language.
-    pub lang: Lang,
-    /// Who is logged in (owner, staff with `print`, or admin).
-    pub session: SessionInfo,
-}
+use crate::session::{use_lang, use_session};
 
 /// The last action's result.
 #[derive(Clone, PartialEq)]
@@ -55,34 +48,22 @@ enum Action {
 /// What is typed per row: (row id, which input) → text.
 type Texts = HashMap<(i64, &'static str), String>;
 
-/// The wire name and the label key of an account state.
-fn status_keys(s: WaybillAccountStatus) -> (&'static str, &'static str) {
+/// The wire name and the label of an account state.
+fn status_keys(s: WaybillAccountStatus) -> (&'static str, FulfilMsg) {
     match s {
-        WaybillAccountStatus::Pending => ("pending", "wa_st_pending"),
-        WaybillAccountStatus::Approved => ("approved", "wa_st_approved"),
-        WaybillAccountStatus::Rejected => ("rejected", "wa_st_rejected"),
+        WaybillAccountStatus::Pending => ("pending", FulfilMsg::AccountStPending),
+        WaybillAccountStatus::Approved => ("approved", FulfilMsg::AccountStApproved),
+        WaybillAccountStatus::Rejected => ("rejected", FulfilMsg::AccountStRejected),
     }
 }
 
-/// The label key of a top-up state.
-fn topup_key(s: WaybillTopupStatus) -> &'static str {
+/// The label of a top-up state.
+fn topup_key(s: WaybillTopupStatus) -> FulfilMsg {
     match s {
-        WaybillTopupStatus::Pending => "tu_st_pending",
-        WaybillTopupStatus::Confirmed => "tu_st_confirmed",
-        WaybillTopupStatus::Rejected => "tu_st_rejected",
+        WaybillTopupStatus::Pending => FulfilMsg::TopupStPending,
+        WaybillTopupStatus::Confirmed => FulfilMsg::TopupStConfirmed,
+        WaybillTopupStatus::Rejected => FulfilMsg::TopupStRejected,
     }
-}
-
-/// A refusal made in the page, with its message in both languages.
-pub fn local_failure(code: &str, key: &str) -> ApiFailure {
-    ApiFailure::local(code, Lang::En.t(key).into(), Lang::Zh.t(key).into())
-}
-
-/// The accounts with `status` (all when `None`) for [`states::use_load`], or none while
-/// `skip` (the order list's allocation panel when closed). One function for both pages, so
-/// the hook is compiled once.
-pub fn read_accounts(&(status, skip): &(Option<&'static str>, bool)) -> impl Future<Output = Result<Vec<WaybillAccount>, ApiFailure>> + use<> {
-    async move { if skip { Ok(Vec::new()) } else { api::waybill_accounts(status).await } }
 }
 
 /// Units of a top-up: a whole number 1–100000.
@@ -125,9 +106,9 @@ fn forget(texts: &UseStateHandle<Texts>, id: i64) {
 
 /// The accounts page.
 #[function_component(WaybillAccounts)]
-pub fn waybill_accounts(p: &Props) -> Html {
-    let l = p.lang;
-    let role = p.session.user.role;
+pub fn waybill_accounts() -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let role = s.user.role;
     let (load, reload) = states::use_load((None, false), read_accounts);
     // Bumped when a top-up is asked for, so the top-up list reads again.
     let topups_gen = use_state(|| 0u32);
@@ -135,7 +116,7 @@ pub fn waybill_accounts(p: &Props) -> Html {
     // The account an action is under way for; what is typed per account.
     let busy = use_state(|| None::<i64>);
     let texts = use_state(Texts::new);
-    let csrf = p.session.csrf_token.clone();
+    let csrf = s.csrf_token.clone();
     let on_action = {
         let (csrf, reload, outcome, busy, texts, topups_gen) = (csrf.clone(), reload.clone(), outcome.clone(), busy.clone(), texts.clone(), topups_gen.clone());
         Callback::from(move |(id, action): (i64, Action)| {
@@ -144,9 +125,9 @@ pub fn waybill_accounts(p: &Props) -> Html {
             }
             let (n, note, comment) = (typed(&texts, id, "units"), typed(&texts, id, "note"), typed(&texts, id, "comment"));
             let refused = match action {
-                Action::Topup if units(&n).is_none() => Some(local_failure("VALIDATION_FAILED", "wa_units_invalid")),
-                Action::Topup if note.chars().count() > 200 => Some(local_failure("VALIDATION_FAILED", "wa_note_invalid")),
-                Action::Decide(false) if comment.is_empty() => Some(local_failure("VALIDATION_FAILED", "aa_comment_required")),
+                Action::Topup if units(&n).is_none() => Some(ApiFailure::from_text("VALIDATION_FAILED", FulfilMsg::AccountUnitsInvalid)),
+                Action::Topup if note.chars().count() > 200 => Some(ApiFailure::from_text("VALIDATION_FAILED", FulfilMsg::AccountNoteInvalid)),
+                Action::Decide(false) if comment.is_empty() => Some(ApiFailure::from_text("VALIDATION_FAILED", AdminMsg::ReviewCommentRequired)),
                 _ => None,
             };
             if let Some(f) = refused {
@@ -190,7 +171,7 @@ pub fn waybill_accounts(p: &Props) -> Html {
         Callback::from(move |()| reload.set(*reload + 1))
     };
     let notice = outcome_notice(l, &outcome, |o| match o {
-        Outcome::Failed(e) => Said { ok: false, id: "wa-notice", code: e.code.clone(), text: e.text(l) },
+        Outcome::Failed(e) => Said { ok: false, id: "wa-notice", code: e.code(), text: e.text(l) },
         Outcome::Done(what, id) => Said { ok: true, id: "wa-status", code: (*what).to_string(), text: i18n::account_done(l, what, *id) },
         Outcome::Requested(id, n) => Said { ok: true, id: "wa-status", code: "topup_requested".into(), text: i18n::topup_done(l, "requested", *id, *n, None) },
     });
@@ -198,33 +179,34 @@ pub fn waybill_accounts(p: &Props) -> Html {
     let body = match &*load {
         Load::Loading => states::loading(l, "wa-loading", true),
         Load::Failed(e) => states::failed_reload(l, "wa-error", e, &reload),
-        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="wa-empty">{ l.t("wa_empty") }</p> },
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="wa-empty">{ l.t(FulfilMsg::AccountEmpty) }</p> },
         Load::Ok(list) => {
-            let mut keys = vec!["wa_carrier", "wa_outlet", "wa_sender", "status", "wa_balance", "wa_applied", "actions"];
+            let mut heads = vec![FulfilMsg::AccountCarrier, FulfilMsg::AccountOutlet, FulfilMsg::AccountSender].into_iter().map(|k| l.t(k)).collect::<Vec<_>>();
+            heads.extend([l.t(CommonMsg::Status), l.t(FulfilMsg::AccountBalance), l.t(FulfilMsg::AccountApplied), l.t(CommonMsg::Actions)]);
             if admin {
-                keys.insert(0, "aa_shop");
+                heads.insert(0, l.t(AdminMsg::ReviewShop));
             }
             states::table(
                 "wa-table",
-                html! { <><th>{ "#" }</th>{ states::heads(l, &keys) }</> },
+                html! { <><th>{ "#" }</th>{ states::heads(&heads) }</> },
                 html! { <>{ for list.iter().map(|a| account_row(l, role, a, &busy, &texts, &on_action)) }</> },
             )
         }
     };
     let (title, intro) = match role {
-        Role::Admin => ("wa_title_admin", "wa_intro_admin"),
-        Role::Owner => ("wa_title", "wa_intro_owner"),
-        _ => ("wa_title", "wa_intro_staff"),
+        Role::Admin => (FulfilMsg::AccountTitleAdmin, FulfilMsg::AccountIntroAdmin),
+        Role::Owner => (FulfilMsg::AccountTitle, FulfilMsg::AccountIntroOwner),
+        _ => (FulfilMsg::AccountTitle, FulfilMsg::AccountIntroStaff),
     };
     html! {
         <section class="waybill-accounts" id="wa-page">
             <div class="toolbar"><h2>{ l.t(title) }</h2></div>
             <p class="state">{ l.t(intro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            if role == Role::Owner { <CreateForm lang={l} csrf={csrf.clone()} {on_created} /> }
-            <div class="card"><h3>{ l.t("wa_list") }</h3>{ body }</div>
+            if role == Role::Owner { <CreateForm {on_created} /> }
+            <div class="card"><h3>{ l.t(FulfilMsg::AccountList) }</h3>{ body }</div>
             // Owners see their shop's top-ups, the admin every shop's (staff: neither).
-            if matches!(role, Role::Owner | Role::Admin) { <Topups lang={l} {admin} {csrf} generation={*topups_gen} {on_decided} /> }
+            if matches!(role, Role::Owner | Role::Admin) { <Topups {admin} generation={*topups_gen} {on_decided} /> }
         </section>
     }
 }
@@ -234,7 +216,7 @@ pub fn waybill_accounts(p: &Props) -> Html {
 fn account_row(l: Lang, role: Role, a: &WaybillAccount, busy: &UseStateHandle<Option<i64>>, texts: &UseStateHandle<Texts>, on_action: &Callback<(i64, Action)>) -> Html {
     let id = a.id;
     let act = |action: Action| on_action.reform(move |_: MouseEvent| (id, action));
-    let working = |key: &'static str| l.t(if **busy == Some(id) { "aa_working" } else { key });
+    let working = |label: &'static str| if **busy == Some(id) { l.t(AdminMsg::ReviewWorking) } else { label };
     let disabled = busy.is_some();
     let actions = match (role, a.status) {
         (Role::Owner, WaybillAccountStatus::Approved) => {
@@ -243,10 +225,10 @@ fn account_row(l: Lang, role: Role, a: &WaybillAccount, busy: &UseStateHandle<Op
             html! {
                 <div class="row-actions topup-request">
                     <input class="wa-topup-units" type="number" min="1" max="100000" step="1" inputmode="numeric" value={n} oninput={on_n}
-                           placeholder={l.t("wa_units")} aria-label={format!("{} #{id}", l.t("wa_units"))} />
+                           placeholder={l.t(FulfilMsg::AccountUnits)} aria-label={format!("{} #{id}", l.t(FulfilMsg::AccountUnits))} />
                     <input class="wa-topup-note" maxlength="200" value={note} oninput={on_note}
-                           placeholder={l.t("wa_topup_note")} aria-label={format!("{} #{id}", l.t("wa_topup_note"))} />
-                    <button type="button" class="wa-topup primary" {disabled} onclick={act(Action::Topup)}>{ working("wa_topup") }</button>
+                           placeholder={l.t(FulfilMsg::AccountTopupNote)} aria-label={format!("{} #{id}", l.t(FulfilMsg::AccountTopupNote))} />
+                    <button type="button" class="wa-topup primary" {disabled} onclick={act(Action::Topup)}>{ working(l.t(FulfilMsg::AccountTopup)) }</button>
                 </div>
             }
         }
@@ -254,10 +236,10 @@ fn account_row(l: Lang, role: Role, a: &WaybillAccount, busy: &UseStateHandle<Op
             let (comment, on_comment) = row_input(texts, id, "comment");
             html! {
                 <div class="review">
-                    <input class="wa-comment" maxlength="500" value={comment} oninput={on_comment} placeholder={l.t("aa_comment_ph")} aria-label={format!("{} #{id}", l.t("qa_comment"))} />
+                    <input class="wa-comment" maxlength="500" value={comment} oninput={on_comment} placeholder={l.t(AdminMsg::ReviewCommentPh)} aria-label={format!("{} #{id}", l.t(QuotaMsg::RaiseComment))} />
                     <div class="row-actions">
-                        <button type="button" class="wa-approve primary" {disabled} onclick={act(Action::Decide(true))}>{ working("aa_approve") }</button>
-                        <button type="button" class="wa-reject danger" {disabled} onclick={act(Action::Decide(false))}>{ l.t("aa_reject") }</button>
+                        <button type="button" class="wa-approve primary" {disabled} onclick={act(Action::Decide(true))}>{ working(l.t(AdminMsg::ReviewApprove)) }</button>
+                        <button type="button" class="wa-reject danger" {disabled} onclick={act(Action::Decide(false))}>{ l.t(AdminMsg::ReviewReject) }</button>
                     </div>
                 </div>
             }
@@ -285,10 +267,8 @@ fn account_row(l: Lang, role: Role, a: &WaybillAccount, busy: &UseStateHandle<Op
 /// Props of [`Topups`].
 #[derive(Properties, PartialEq)]
 struct TopupsProps {
-    lang: Lang,
     /// A platform admin (every shop's requests, with the decisions) or the owner.
     admin: bool,
-    csrf: AttrValue,
     /// Read again when this changes (a top-up was asked for).
     generation: u32,
     /// A top-up was decided (a balance may have changed).
@@ -307,22 +287,22 @@ enum Decided {
 /// 驳回 (admin).
 #[function_component(Topups)]
 fn topups(p: &TopupsProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let (load, reload) = states::use_load(p.generation, |_| api::waybill_topups());
     let busy = use_state(|| None::<i64>);
     let texts = use_state(Texts::new);
     let outcome = use_state(|| None::<Decided>);
     let on_decide = {
-        let (csrf, reload, busy, texts, outcome, on_decided) = (p.csrf.clone(), reload.clone(), busy.clone(), texts.clone(), outcome.clone(), p.on_decided.clone());
+        let (csrf, reload, busy, texts, outcome, on_decided) = (s.csrf_token.clone(), reload.clone(), busy.clone(), texts.clone(), outcome.clone(), p.on_decided.clone());
         Callback::from(move |(id, confirm): (i64, bool)| {
             if busy.is_some() {
                 return;
             }
             let (amount, reference, comment) = (typed(&texts, id, "amount"), typed(&texts, id, "ref"), typed(&texts, id, "comment"));
             let refused = match confirm {
-                true if yuan_to_cents(&amount).is_none() => Some(local_failure("VALIDATION_FAILED", "tu_amount_invalid")),
-                true if reference.is_empty() || reference.chars().count() > 64 => Some(local_failure("VALIDATION_FAILED", "tu_ref_invalid")),
-                false if comment.is_empty() => Some(local_failure("VALIDATION_FAILED", "aa_comment_required")),
+                true if yuan_to_cents(&amount).is_none() => Some(ApiFailure::from_text("VALIDATION_FAILED", FulfilMsg::TopupAmountInvalid)),
+                true if reference.is_empty() || reference.chars().count() > 64 => Some(ApiFailure::from_text("VALIDATION_FAILED", FulfilMsg::TopupRefInvalid)),
+                false if comment.is_empty() => Some(ApiFailure::from_text("VALIDATION_FAILED", AdminMsg::ReviewCommentRequired)),
                 _ => None,
             };
             if let Some(f) = refused {
@@ -349,7 +329,7 @@ fn topups(p: &TopupsProps) -> Html {
         })
     };
     let notice = outcome_notice(l, &outcome, |o| match o {
-        Decided::Failed(e) => Said { ok: false, id: "tu-notice", code: e.code.clone(), text: e.text(l) },
+        Decided::Failed(e) => Said { ok: false, id: "tu-notice", code: e.code(), text: e.text(l) },
         Decided::Done(what, t) => {
             Said { ok: true, id: "tu-status", code: (*what).to_string(), text: i18n::topup_done(l, what, t.id, t.units, t.balance_after) }
         }
@@ -357,23 +337,33 @@ fn topups(p: &TopupsProps) -> Html {
     let body = match &*load {
         Load::Loading => states::loading(l, "tu-loading", true),
         Load::Failed(e) => states::failed_reload(l, "tu-error", e, &reload),
-        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="tu-empty">{ l.t("tu_empty") }</p> },
+        Load::Ok(list) if list.is_empty() => html! { <p class="state" id="tu-empty">{ l.t(FulfilMsg::TopupEmpty) }</p> },
         Load::Ok(list) => {
-            let mut keys = vec!["tu_account", "tu_units", "tu_note", "status", "tu_amount", "tu_ref", "qa_comment", "tu_requested", "tu_decided"];
+            let mut heads = vec![
+                l.t(FulfilMsg::TopupAccount),
+                l.t(FulfilMsg::TopupUnits),
+                l.t(FulfilMsg::TopupNote),
+                l.t(CommonMsg::Status),
+                l.t(FulfilMsg::TopupAmount),
+                l.t(FulfilMsg::TopupRef),
+                l.t(QuotaMsg::RaiseComment),
+                l.t(FulfilMsg::TopupRequested),
+                l.t(FulfilMsg::TopupDecided),
+            ];
             if p.admin {
-                keys.insert(0, "aa_shop");
-                keys.push("actions");
+                heads.insert(0, l.t(AdminMsg::ReviewShop));
+                heads.push(l.t(CommonMsg::Actions));
             }
             states::table(
                 "topup-table",
-                html! { <><th>{ "#" }</th>{ states::heads(l, &keys) }</> },
+                html! { <><th>{ "#" }</th>{ states::heads(&heads) }</> },
                 html! { <>{ for list.iter().map(|t| topup_row(l, p.admin, t, &busy, &texts, &on_decide)) }</> },
             )
         }
     };
     html! {
         <div class="card" id="topups">
-            <h3>{ l.t(if p.admin { "tu_title_admin" } else { "tu_title" }) }</h3>
+            <h3>{ l.t(if p.admin { FulfilMsg::TopupTitleAdmin } else { FulfilMsg::TopupTitle }) }</h3>
             <div class="live" aria-live="polite">{ notice }</div>
             { body }
         </div>
@@ -390,16 +380,16 @@ fn topup_row(l: Lang, admin: bool, t: &WaybillTopup, busy: &UseStateHandle<Optio
         let (amount, on_amount) = row_input(texts, id, "amount");
         let (reference, on_reference) = row_input(texts, id, "ref");
         let (comment, on_comment) = row_input(texts, id, "comment");
-        let label = |key: &str| format!("{} #{id}", l.t(key));
+        let label = |text: &str| format!("{} #{id}", text);
         html! {
             <td class="actions">
                 <div class="review topup-review">
-                    <input class="topup-amount" inputmode="decimal" autocomplete="off" value={amount} oninput={on_amount} placeholder={l.t("tu_amount_ph")} aria-label={label("tu_amount")} />
-                    <input class="topup-ref" maxlength="64" autocomplete="off" value={reference} oninput={on_reference} placeholder={l.t("tu_ref_ph")} aria-label={label("tu_ref")} />
-                    <input class="topup-comment" maxlength="500" value={comment} oninput={on_comment} placeholder={l.t("tu_comment_ph")} aria-label={label("qa_comment")} />
+                    <input class="topup-amount" inputmode="decimal" autocomplete="off" value={amount} oninput={on_amount} placeholder={l.t(FulfilMsg::TopupAmountPh)} aria-label={label(l.t(FulfilMsg::TopupAmount))} />
+                    <input class="topup-ref" maxlength="64" autocomplete="off" value={reference} oninput={on_reference} placeholder={l.t(FulfilMsg::TopupRefPh)} aria-label={label(l.t(FulfilMsg::TopupRef))} />
+                    <input class="topup-comment" maxlength="500" value={comment} oninput={on_comment} placeholder={l.t(FulfilMsg::TopupCommentPh)} aria-label={label(l.t(QuotaMsg::RaiseComment))} />
                     <div class="row-actions">
-                        <button type="button" class="topup-confirm primary" {disabled} onclick={decide(true)}>{ l.t(if **busy == Some(id) { "aa_working" } else { "tu_confirm" }) }</button>
-                        <button type="button" class="topup-reject danger" {disabled} onclick={decide(false)}>{ l.t("aa_reject") }</button>
+                        <button type="button" class="topup-confirm primary" {disabled} onclick={decide(true)}>{ if **busy == Some(id) { l.t(AdminMsg::ReviewWorking) } else { l.t(FulfilMsg::TopupConfirm) } }</button>
+                        <button type="button" class="topup-reject danger" {disabled} onclick={decide(false)}>{ l.t(AdminMsg::ReviewReject) }</button>
                     </div>
                 </div>
             </td>
@@ -420,26 +410,26 @@ fn topup_row(l: Lang, admin: bool, t: &WaybillTopup, busy: &UseStateHandle<Optio
             <td class="decided">
                 { t.decided_by.clone().unwrap_or_default() }
                 if let Some(at) = &t.decided_at { <small class="since">{ when(at) }</small> }
-                if let Some(b) = t.balance_after { <small class="since balance-after" data-balance={b.to_string()}>{ format!("{} {b}", l.t("tu_balance_after")) }</small> }
+                if let Some(b) = t.balance_after { <small class="since balance-after" data-balance={b.to_string()}>{ format!("{} {b}", l.t(FulfilMsg::TopupBalanceAfter)) }</small> }
             </td>
             { for actions }
         </tr>
     }
 }
 
-/// The form's text fields: input id, wire name (a refusal's `details.field`), label and hint keys.
-const FIELDS: [(&str, &str, &str, &str); 4] = [
-    ("wa-outlet", "outlet", "wa_outlet", "wa_outlet_hint"),
-    ("wa-sender-name", "sender_name", "wa_sender_name", "wa_sender_name_hint"),
-    ("wa-sender-phone", "sender_phone", "wa_sender_phone", "wa_sender_phone_hint"),
-    ("wa-sender-address", "sender_address", "wa_sender_address", "wa_sender_address_hint"),
+/// The form's text fields: input id, wire name (a refusal's `details.field`), label, hint.
+const FIELDS: [(&str, &str, FulfilMsg, FulfilMsg); 4] = [
+    ("wa-outlet", "outlet", FulfilMsg::AccountOutlet, FulfilMsg::AccountOutletHint),
+    ("wa-sender-name", "sender_name", FulfilMsg::AccountSenderName, FulfilMsg::AccountSenderNameHint),
+    ("wa-sender-phone", "sender_phone", FulfilMsg::AccountSenderPhone, FulfilMsg::AccountSenderPhoneHint),
+    ("wa-sender-address", "sender_address", FulfilMsg::AccountSenderAddress, FulfilMsg::AccountSenderAddressHint),
 ];
 
 /// The form field a refusal concerns (`""`: none of them).
 fn refused_field(e: &ApiFailure) -> &'static str {
-    let named = match (states::detail_field(e), e.code.as_str()) {
-        ("", "APPLICATION_STATE_CONFLICT") => "outlet",
-        ("", "CARRIER_UNKNOWN") => "carrier",
+    let named = match (e.detail_field(), e.error_code()) {
+        ("", Some(ErrorCode::ApplicationStateConflict)) => "outlet",
+        ("", Some(ErrorCode::CarrierUnknown)) => "carrier",
         (f, _) => f,
     };
     if named == "carrier" {
@@ -451,21 +441,19 @@ fn refused_field(e: &ApiFailure) -> &'static str {
 /// Props of [`CreateForm`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
-    lang: Lang,
-    csrf: AttrValue,
     on_created: Callback<WaybillAccount>,
 }
 
 /// The owner's application for an account.
 #[function_component(CreateForm)]
 fn create_form(p: &FormProps) -> Html {
-    let l = p.lang;
+    let (l, s) = (use_lang(), use_session());
     let carrier = use_state(|| CARRIERS[0].code);
     let values = use_state(<[String; 4]>::default);
     let failure = use_state(|| None::<(&'static str, ApiFailure)>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (carrier, values, failure, sending, csrf, cb) = (carrier.clone(), values.clone(), failure.clone(), sending.clone(), p.csrf.clone(), p.on_created.clone());
+        let (carrier, values, failure, sending, csrf, cb) = (carrier.clone(), values.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {
@@ -509,8 +497,8 @@ fn create_form(p: &FormProps) -> Html {
         };
         let bad = failure.as_ref().is_some_and(|(f, _)| f == wire);
         html! {
-            <label>{ l.t(label) }
-                <input id={*id} autocomplete="off" value={values[i].clone()} {oninput} placeholder={l.t(hint)} aria-invalid={bad.to_string()}
+            <label>{ l.t(*label) }
+                <input id={*id} autocomplete="off" value={values[i].clone()} {oninput} placeholder={l.t(*hint)} aria-invalid={bad.to_string()}
                        inputmode={(i == 2).then_some("tel")} />
                 { states::field_error(l, "wa-create-error", &failure, wire) }
             </label>
@@ -519,19 +507,19 @@ fn create_form(p: &FormProps) -> Html {
     let format = carriers::carrier(&carrier).map(|c| i18n::carrier_format(l, c)).unwrap_or_default();
     html! {
         <form class="card" id="wa-create" {onsubmit} novalidate=true>
-            <h3>{ l.t("wa_apply_title") }</h3>
-            <label>{ l.t("wa_carrier") }
+            <h3>{ l.t(FulfilMsg::AccountApplyTitle) }</h3>
+            <label>{ l.t(FulfilMsg::AccountCarrier) }
                 <select id="wa-carrier" onchange={on_carrier}>
                     { for CARRIERS.iter().map(|c| html! {
                         <option value={c.code} selected={*carrier == c.code}>{ format!("{} ({})", if l == Lang::Zh { c.name_zh } else { c.name_en }, c.code) }</option>
                     }) }
                 </select>
-                <small class="hint-line" id="wa-carrier-format">{ format!("{}{}{format}", l.t("wa_format"), if l == Lang::Zh { "：" } else { ": " }) }</small>
+                <small class="hint-line" id="wa-carrier-format">{ format!("{}{}{format}", l.t(FulfilMsg::AccountFormat), if l == Lang::Zh { "：" } else { ": " }) }</small>
                 { states::field_error(l, "wa-create-error", &failure, "carrier") }
             </label>
             { for inputs }
             { states::field_error(l, "wa-create-error", &failure, "") }
-            <button type="submit" class="primary" id="wa-submit" disabled={*sending}>{ l.t(if *sending { "wa_submitting" } else { "wa_submit" }) }</button>
+            <button type="submit" class="primary" id="wa-submit" disabled={*sending}>{ l.t(if *sending { FulfilMsg::AccountSubmitting } else { FulfilMsg::AccountSubmit }) }</button>
         </form>
     }
 }

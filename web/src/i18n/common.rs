@@ -1,0 +1,93 @@
+//! The app's own words: its name, login, the header's navigation and roles, and the words every page shares (loading, retry, status, close).
+
+use super::Text;
+
+/// A text of the app's frame or shared by every page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommonMsg {
+    AppName,
+    Switch,
+    Username,
+    Password,
+    Login,
+    Logout,
+    LoggingIn,
+    Status,
+    Loading,
+    Retry,
+    NavOrders,
+    NavQuota,
+    NavFactory,
+    NavMain,
+    RoleOwner,
+    RoleStaff,
+    RoleFactory,
+    RoleAdmin,
+    FactoryNote,
+    AdminShop,
+    Actions,
+    NavApps,
+    Cancel,
+    Close,
+    NavStaff,
+    NavAudit,
+    NavApplications,
+    NoticeDismiss,
+    BundleMissing,
+    ShopSuspended,
+    NavShops,
+    NavSettings,
+    NavWaybills,
+    NavWaybillAccounts,
+    NavWaReview,
+    NavShipments,
+}
+
+impl Text for CommonMsg {
+    fn zh_en(self) -> (&'static str, &'static str) {
+        match self {
+            Self::AppName => ("OrderVeil 订单隐私保护", "OrderVeil order privacy"),
+            Self::Switch => ("English", "中文"),
+            Self::Username => ("用户名", "Username"),
+            Self::Password => ("密码", "Password"),
+            Self::Login => ("登录", "Log in"),
+            Self::Logout => ("退出", "Log out"),
+            Self::LoggingIn => ("登录中…", "Logging in…"),
+            Self::Status => ("状态", "Status"),
+            Self::Loading => ("加载中…", "Loading…"),
+            Self::Retry => ("重试", "Retry"),
+            Self::NavOrders => ("订单", "Orders"),
+            Self::NavQuota => ("解密额度", "Quota"),
+            Self::NavFactory => ("代发订单", "Dropship orders"),
+            Self::NavMain => ("主导航", "Main navigation"),
+            Self::RoleOwner => ("店主", "Owner"),
+            Self::RoleStaff => ("店铺员工", "Staff"),
+            Self::RoleFactory => ("代发厂商", "Factory"),
+            Self::RoleAdmin => ("平台管理员", "Platform admin"),
+            Self::FactoryNote => (
+                "厂商账号只处理分配给您的代发订单（收件信息始终掩码显示，厂商不能解密）。代发订单列表即将上线。",
+                "Factory accounts work on the dropshipping orders assigned to them (receiver data stays masked; factories never reveal). The dropship list is coming soon.",
+            ),
+            Self::AdminShop => ("店铺", "Shop"),
+            Self::Actions => ("操作", "Actions"),
+            Self::NavApps => ("应用授权", "Apps"),
+            Self::Cancel => ("取消", "Cancel"),
+            Self::Close => ("关闭", "Close"),
+            Self::NavStaff => ("员工", "Staff"),
+            Self::NavAudit => ("操作日志", "Audit log"),
+            Self::NavApplications => ("额度审批", "Quota reviews"),
+            Self::NoticeDismiss => ("知道了", "Dismiss"),
+            Self::BundleMissing => (
+                "此页面所在的应用部分未构建（dist/console）。请用 cargo xtask demo 重新构建。",
+                "This part of the app (dist/console) was not built. Rebuild with cargo xtask demo.",
+            ),
+            Self::ShopSuspended => ("店铺已被平台停用，暂时无法查看收件人信息", "This shop is suspended by the platform; receiver details cannot be revealed"),
+            Self::NavShops => ("店铺管理", "Shops"),
+            Self::NavSettings => ("平台设置", "Settings"),
+            Self::NavWaybills => ("面单与打印", "Waybills"),
+            Self::NavWaybillAccounts => ("电子面单账号", "E-waybill accounts"),
+            Self::NavWaReview => ("面单账号审核", "E-waybill reviews"),
+            Self::NavShipments => ("批量发货", "Bulk shipping"),
+        }
+    }
+}
