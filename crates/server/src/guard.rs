@@ -10,6 +10,7 @@ use orderveil_api::{ErrorCode, Permission, RevealPurpose, Role, Scope, UserInfo}
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
+use crate::audit::Event;
 use crate::auth::{SESSION_COOKIE, ct_eq, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -37,33 +38,36 @@ pub fn shop_with(user: &User, permission: Permission) -> AppResult<String> {
 }
 
 /// A logged-in user, loaded from the session on every request (so a disabled account or a
-/// changed permission takes effect on the next request).
+/// changed permission takes effect on the next request): the API's [`UserInfo`] (with the
+/// effective permissions) and the session's CSRF token. Derefs to the [`UserInfo`].
 #[derive(Clone, Debug)]
 pub struct User {
-    /// Id.
-    pub id: i64,
-    /// Name.
-    pub username: String,
-    /// Role.
-    pub role: Role,
-    /// Shop of owners and staff.
-    pub shop_id: Option<String>,
-    /// Factory of factory users.
-    pub factory_id: Option<String>,
-    /// Effective permissions.
-    pub permissions: Vec<Permission>,
+    /// Who: id, name, role, shop or factory, effective permissions.
+    pub info: UserInfo,
     /// The session's CSRF token.
     pub csrf_token: String,
 }
 
+impl std::ops::Deref for User {
+    type Target = UserInfo;
+    fn deref(&self) -> &UserInfo {
+        &self.info
+    }
+}
+
 impl User {
-    /// Does the user hold `p`? Owners hold every shop permission.
+    /// A user from the stored columns; owners hold every shop permission.
+    pub fn new(id: i64, username: String, role: Role, shop_id: Option<String>, factory_id: Option<String>, stored: &str, csrf_token: String) -> Self {
+        let permissions = match role {
+            Role::Owner => Permission::ALL.to_vec(),
+            _ => parse_permissions(stored),
+        };
+        Self { info: UserInfo { id, username, role, shop_id, factory_id, permissions }, csrf_token }
+    }
+
+    /// Does the user hold `p`? Owners hold every shop permission; admins and factories none.
     pub fn can(&self, p: Permission) -> bool {
-        match self.role {
-            Role::Owner => true,
-            Role::Staff => self.permissions.contains(&p),
-            Role::Admin | Role::Factory => false,
-        }
+        matches!(self.role, Role::Owner | Role::Staff) && self.permissions.contains(&p)
     }
 
     /// The user's shop, or FORBIDDEN for users without one.
@@ -71,20 +75,11 @@ impl User {
         self.shop_id.as_deref().ok_or_else(|| AppError::new(ErrorCode::Forbidden))
     }
 
-    /// The API view.
-    pub fn info(&self) -> UserInfo {
-        let permissions = match self.role {
-            Role::Owner => Permission::ALL.to_vec(),
-            _ => self.permissions.clone(),
-        };
-        UserInfo {
-            id: self.id,
-            username: self.username.clone(),
-            role: self.role,
-            shop_id: self.shop_id.clone(),
-            factory_id: self.factory_id.clone(),
-            permissions,
-        }
+    /// An `ok` audit event of this user acting on `shop`.
+    pub fn event(&self, shop: &str, action: &str, details: serde_json::Value) -> Event {
+        let mut ev = Event::new(&self.username, Some(self.id), Some(shop), action, "ok");
+        ev.details = details;
+        ev
     }
 }
 
@@ -116,7 +111,7 @@ pub async fn user_for_session(state: &AppState, token: &str) -> AppResult<Option
         return Ok(None);
     }
     let role = Role::parse(&role).ok_or_else(|| AppError::internal("bad role in users table"))?;
-    Ok(Some(User { id, username, role, shop_id, factory_id, permissions: parse_permissions(&perms), csrf_token }))
+    Ok(Some(User::new(id, username, role, shop_id, factory_id, &perms, csrf_token)))
 }
 
 impl FromRequestParts<AppState> for User {
@@ -227,6 +222,16 @@ impl Caller {
             Self::App(app) => app.actor(),
             Self::User(user) => user.username.clone(),
         }
+    }
+
+    /// An `ok` audit event of this caller acting on `shop`; an app's carries `via`.
+    pub fn event(&self, shop: &str, action: &str, mut details: serde_json::Value) -> Event {
+        let mut ev = Event::new(&self.actor(), self.actor_id(), Some(shop), action, "ok");
+        if let Self::App(_) = self {
+            details["via"] = self.via();
+        }
+        ev.details = details;
+        ev
     }
 
     /// The acting user's id (none for an app).

@@ -69,7 +69,7 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
         .await?;
     audit::record(&state.db, now, &Event::new(&req.username, Some(user_id), shop.as_deref(), "login", "ok")).await?;
     let user = user_for_session(&state, &token).await?.ok_or_else(|| AppError::internal("session vanished"))?;
-    let mut resp = Json(SessionInfo { user: user.info(), csrf_token: csrf }).into_response();
+    let mut resp = Json(SessionInfo { user: user.info.clone(), csrf_token: csrf }).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&token, state.settings.session_ttl_secs));
     Ok(resp)
 }
@@ -87,7 +87,7 @@ async fn logout(State(state): State<AppState>, user: User) -> AppResult<Response
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = SessionInfo), (status = 401, body = ApiError)))]
 async fn me(user: User) -> Json<SessionInfo> {
     let csrf_token = user.csrf_token.clone();
-    Json(SessionInfo { user: user.info(), csrf_token })
+    Json(SessionInfo { user: user.info.clone(), csrf_token })
 }
 
 /// The OpenAPI paths of these routes.

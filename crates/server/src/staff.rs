@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use orderveil_api::{ApiError, ErrorCode, Permission, StaffCreate, StaffMember, StaffPasswordReset, StaffUpdate};
 use serde_json::json;
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth;
 use crate::guard::{User, parse_permissions, require_owner};
 use crate::clock::rfc3339;
@@ -83,11 +83,6 @@ async fn load(tx: &mut sqlx::AnyConnection, shop: &str, id: i64) -> AppResult<St
     row.ok_or_else(|| AppError::new(ErrorCode::NotFound))
 }
 
-fn event(user: &User, shop: &str, action: &str, details: serde_json::Value) -> Event {
-    let mut ev = Event::new(&user.username, Some(user.id), Some(shop), action, "ok");
-    ev.details = details;
-    ev
-}
 
 /// The shop's staff accounts.
 pub async fn list(state: &AppState, user: &User) -> AppResult<Vec<StaffMember>> {
@@ -131,7 +126,7 @@ pub async fn create(state: &AppState, user: &User, req: StaffCreate) -> AppResul
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(ErrorCode::UsernameTaken.into()),
         Err(e) => return Err(e.into()),
     };
-    let ev = event(user, &shop, "staff_create", json!({"staff_id": id, "username": req.username, "permissions": names(&perms)}));
+    let ev = user.event(&shop, "staff_create", json!({"staff_id": id, "username": req.username, "permissions": names(&perms)}));
     audit::append(&mut tx, now, &ev).await?;
     tx.commit().await?;
     Ok(StaffMember { id, username: req.username, permissions: perms, disabled: false, created_at: rfc3339(now) })
@@ -168,7 +163,7 @@ pub async fn update(state: &AppState, user: &User, id: i64, req: StaffUpdate) ->
         details["disabled_before"] = json!(before.3 != 0);
         details["disabled"] = json!(d);
     }
-    audit::append(&mut tx, now, &event(user, &shop, "staff_update", details)).await?;
+    audit::append(&mut tx, now, &user.event(&shop, "staff_update", details)).await?;
     tx.commit().await?;
     Ok(StaffMember { id, username: before.1, permissions: perms, disabled, created_at: rfc3339(before.4) })
 }
@@ -185,7 +180,7 @@ pub async fn reset_password(state: &AppState, user: &User, id: i64, req: StaffPa
     let row = load(&mut tx, &shop, id).await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&password_hash).bind(id).execute(&mut *tx).await?;
     let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-    audit::append(&mut tx, now, &event(user, &shop, "staff_password_reset", json!({"staff_id": id, "username": row.1, "sessions_ended": ended}))).await?;
+    audit::append(&mut tx, now, &user.event(&shop, "staff_password_reset", json!({"staff_id": id, "username": row.1, "sessions_ended": ended}))).await?;
     tx.commit().await?;
     Ok(member(row))
 }

@@ -42,7 +42,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::guard::{require_admin, require_owner};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::guard::User;
 use crate::clock::rfc3339;
 use crate::store::{Stmt, Val, WriteTx};
@@ -97,21 +97,7 @@ fn text(field: &str, v: &str, max: usize) -> AppResult<String> {
     Ok(v.to_string())
 }
 
-fn event(user: &User, shop: &str, action: &str, details: serde_json::Value) -> Event {
-    let mut ev = Event::new(&user.username, Some(user.id), Some(shop), action, "ok");
-    ev.details = details;
-    ev
-}
 
-/// An audit event of a shop user or an app acting for `shop`.
-fn caller_event(caller: &Caller, shop: &str, action: &str, mut details: serde_json::Value) -> Event {
-    let mut ev = Event::new(&caller.actor(), caller.actor_id(), Some(shop), action, "ok");
-    if let Caller::App(_) = caller {
-        details["via"] = caller.via();
-    }
-    ev.details = details;
-    ev
-}
 
 /// The shop a caller prints for: owners, staff with `print`, apps with the `print` scope.
 fn print_shop(caller: &Caller) -> AppResult<String> {
@@ -189,7 +175,7 @@ pub async fn apply(state: &AppState, user: &User, req: WaybillAccountCreate) -> 
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    audit::append(&mut tx, now, &event(user, &shop, "waybill_account_apply", json!({"account_id": id, "carrier": carrier.code, "outlet": outlet}))).await?;
+    audit::append(&mut tx, now, &user.event(&shop, "waybill_account_apply", json!({"account_id": id, "carrier": carrier.code, "outlet": outlet}))).await?;
     let row = account_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("account vanished"))?;
     tx.commit().await?;
     Ok(account_view(row))
@@ -261,7 +247,7 @@ pub async fn decide(state: &AppState, user: &User, id: i64, approve: bool, req: 
         return Err(AppError::new(ErrorCode::ApplicationStateConflict).with(json!({"status": row.7})));
     }
     let action = if approve { "waybill_account_approve" } else { "waybill_account_reject" };
-    audit::append(&mut tx, now, &event(user, &row.1, action, json!({"account_id": id, "carrier": row.2, "outlet": row.3, "comment": comment}))).await?;
+    audit::append(&mut tx, now, &user.event(&row.1, action, json!({"account_id": id, "carrier": row.2, "outlet": row.3, "comment": comment}))).await?;
     let row = account_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("account vanished"))?;
     tx.commit().await?;
     Ok(account_view(row))
@@ -340,7 +326,7 @@ pub async fn request_topup_for(state: &AppState, user: &User, account_id: i64, r
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    audit::append(&mut tx, now, &event(user, &shop, "waybill_topup_request", json!({"topup_id": id, "account_id": account_id, "units": req.units}))).await?;
+    audit::append(&mut tx, now, &user.event(&shop, "waybill_topup_request", json!({"topup_id": id, "account_id": account_id, "units": req.units}))).await?;
     let row = topup_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
     tx.commit().await?;
     Ok(topup_view(row))
@@ -416,7 +402,7 @@ pub async fn confirm_topup_for(state: &AppState, user: &User, id: i64, req: Wayb
         .await?;
     sqlx::query("UPDATE waybill_topups SET balance_after = $1 WHERE id = $2").bind(balance).bind(id).execute(&mut *tx).await?;
     let details = json!({"topup_id": id, "account_id": row.1, "units": row.5, "amount_cents": req.amount_cents, "payment_ref": payment_ref, "balance": balance});
-    audit::append(&mut tx, now, &event(user, &row.2, "waybill_topup_confirm", details)).await?;
+    audit::append(&mut tx, now, &user.event(&row.2, "waybill_topup_confirm", details)).await?;
     let row = topup_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
     tx.commit().await?;
     Ok(topup_view(row))
@@ -442,7 +428,7 @@ pub async fn reject_topup_for(state: &AppState, user: &User, id: i64, req: Appli
     if done == 0 {
         return Err(AppError::new(ErrorCode::TopupStateConflict).with(json!({"status": row.7})));
     }
-    audit::append(&mut tx, now, &event(user, &row.2, "waybill_topup_reject", json!({"topup_id": id, "account_id": row.1, "units": row.5, "comment": comment}))).await?;
+    audit::append(&mut tx, now, &user.event(&row.2, "waybill_topup_reject", json!({"topup_id": id, "account_id": row.1, "units": row.5, "comment": comment}))).await?;
     let row = topup_in(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
     tx.commit().await?;
     Ok(topup_view(row))
@@ -595,7 +581,7 @@ pub async fn allocate(state: &AppState, caller: &Caller, req: WaybillAllocate) -
         "merge": req.merge,
         "waybills": groups.iter().zip(&numbers).map(|(g, no)| json!({"waybill_no": no, "order_ids": g.iter().map(|o| &o.0).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     });
-    let mut ev = caller_event(caller, &shop, "waybill_allocate", details);
+    let mut ev = caller.event(&shop, "waybill_allocate", details);
     ev.order_ids = ids.clone();
     audit::append(&mut tx, now, &ev).await?;
     let rows = waybill_rows(&mut tx, &numbers).await?;
@@ -693,7 +679,7 @@ pub async fn cancel(state: &AppState, caller: &Caller, no: &str) -> AppResult<Wa
         return Err(AppError::new(ErrorCode::WaybillStateConflict).with(json!({"status": status, "print_count": prints, "reason": "only an unprinted waybill can be cancelled"})));
     }
     sqlx::query("UPDATE waybill_accounts SET balance = balance + 1 WHERE id = $1").bind(account).execute(&mut *tx).await?;
-    audit::append(&mut tx, now, &caller_event(caller, &shop, "waybill_cancel", json!({"waybill_no": no, "account_id": account}))).await?;
+    audit::append(&mut tx, now, &caller.event(&shop, "waybill_cancel", json!({"waybill_no": no, "account_id": account}))).await?;
     let rows = waybill_rows(&mut tx, &[no.to_string()]).await?;
     let out = views(&mut tx, rows).await?.pop().ok_or_else(|| AppError::internal("waybill vanished"))?;
     tx.commit().await?;
@@ -776,7 +762,7 @@ pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) ->
         Err(e) => {
             // A refusal is audited too (outside the rolled-back transaction).
             if e.code != ErrorCode::Internal {
-                let mut ev = caller_event(caller, &shop, "print", json!({"waybill_nos": nos, "grant_id": gid}));
+                let mut ev = caller.event(&shop, "print", json!({"waybill_nos": nos, "grant_id": gid}));
                 ev.outcome = "refused";
                 ev.code = Some(e.code.as_str());
                 if e.code == ErrorCode::RiskCooldown {
@@ -894,7 +880,7 @@ async fn print_tx(state: &AppState, caller: &Caller, shop: &str, nos: &[String],
             orders: label_orders,
         });
     }
-    let mut ev = caller_event(caller, shop, "print", json!({"grant_id": gid, "waybills": labels.iter().map(|l| json!({"waybill_no": l.waybill_no, "print_no": l.print_no})).collect::<Vec<_>>()}));
+    let mut ev = caller.event(shop, "print", json!({"grant_id": gid, "waybills": labels.iter().map(|l| json!({"waybill_no": l.waybill_no, "print_no": l.print_no})).collect::<Vec<_>>()}));
     ev.order_ids = keys.iter().map(|k| k.1.clone()).collect();
     audit::append(&mut tx, now, &ev).await?;
     tx.commit().await?;

@@ -1,8 +1,42 @@
-//! The store: one `sqlx::AnyPool` over SQLite (embedded default) or PostgreSQL, with the
-//! same SQL for both (`$1` placeholders work on both) and one migration script rendered per
-//! backend. Write transactions that must serialize per shop start with a write to the
+//! The store: the only place that holds SQL. One `sqlx::AnyPool` over SQLite (embedded
+//! default) or PostgreSQL, with the same SQL for both (`$1` placeholders work on both) and
+//! one migration script rendered per backend; statements built at run time go through
+//! [`Stmt`], and rows decode into named structs ([`row_struct!`](crate::row_struct)).
+//! One module per table group; handlers and domain modules call their typed functions.
+//!
+//! Write transactions that must serialize per shop start with a write to the
 //! shop's quota row, which takes a row lock on PostgreSQL; on SQLite they start with
 //! `BEGIN IMMEDIATE`, which takes the database write lock up front.
+
+pub mod applications;
+pub mod audit;
+pub mod demo;
+pub mod exports;
+pub mod isv;
+pub mod orders;
+pub mod quota;
+pub mod sessions;
+pub mod settings;
+pub mod shipments;
+pub mod users;
+pub mod waybills;
+
+/// A struct whose rows decode by column name (`SELECT … AS field`), for the [`AnyPool`]:
+/// named fields instead of tuples (`r.7`). A declarative macro rather than sqlx's
+/// `FromRow` derive, whose `derive` feature would build sqlx's macro crate and SQLite a
+/// second time for the host.
+#[macro_export]
+macro_rules! row_struct {
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$m])* $vis struct $name { $($(#[$fm])* $fvis $field: $ty),* }
+        impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for $name {
+            fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row as _;
+                Ok(Self { $($field: row.try_get(stringify!($field))?),* })
+            }
+        }
+    };
+}
 
 use std::str::FromStr as _;
 use std::time::Duration;

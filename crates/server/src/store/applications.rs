@@ -1,0 +1,1 @@
+//! ISV app applications (the platform's approval queue).

@@ -1,0 +1,1 @@
+//! The audit trail's hash chain: append and query.

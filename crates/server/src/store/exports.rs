@@ -1,0 +1,1 @@
+//! Ciphertext export jobs and the order rows they stream.

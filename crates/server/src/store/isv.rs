@@ -1,0 +1,1 @@
+//! ISV apps, their tokens, CORS origins and shop authorizations.

@@ -1,0 +1,1 @@
+//! Orders: ingest writes, the masked list and its filters, reads by id, status.

@@ -1,0 +1,1 @@
+//! Daily quota, charges, extras (approved raises) and the reveal grants.

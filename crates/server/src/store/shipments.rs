@@ -1,0 +1,1 @@
+//! Shipments: uploads and their applied rows.

@@ -1,0 +1,1 @@
+//! Shops and users (owners, staff, admins, factories).

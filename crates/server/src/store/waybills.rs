@@ -1,0 +1,1 @@
+//! E-waybill accounts, top-ups, allocation and print grants.
