@@ -10,10 +10,20 @@
 #![deny(missing_docs)]
 
 mod error;
-mod types;
 
 pub use error::{ApiError, ErrorCode};
-pub use types::*;
+mod audit;
+pub use audit::*;
+mod auth;
+pub use auth::*;
+mod isv;
+pub use isv::*;
+mod orders;
+pub use orders::*;
+mod quota;
+pub use quota::*;
+mod reveal;
+pub use reveal::*;
 mod applications;
 pub use applications::*;
 mod staff;
