@@ -3,7 +3,7 @@
 use std::path::{Path};
 use std::process::Command;
 
-use crate::reveal::{build_reveal_pkg, copy_embed, reveal_size};
+use crate::reveal::{build_reveal_pkg, copy_embed, reveal_dir, reveal_size};
 use crate::setup::{setup, setup_binaryen, setup_trunk, setup_wasm};
 use crate::test::wasm_test;
 use crate::web::trunk_build;
@@ -53,7 +53,7 @@ pub(crate) fn size() -> Result<u64> {
     let wasm_opt = setup_binaryen()?;
     build_reveal_pkg()?;
     trunk_build(Some(&wasm_opt))?;
-    copy_embed()?;
+    copy_embed(&reveal_dir().join("pkg"))?;
     let mut worst = 0;
     for (bundle, dir) in [("main", root().join("dist")), ("console", root().join("dist/console"))] {
         step(&format!("size: everything a page of the {bundle} bundle loads ({}), raw and gzip -9", dir.display()));

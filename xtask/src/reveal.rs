@@ -20,7 +20,7 @@ pub(crate) fn reveal() -> Result {
     build_reveal_pkg()?;
     reveal_size()?;
     if root().join("dist/index.html").is_file() {
-        copy_embed()?;
+        copy_embed(&reveal_dir().join("pkg"))?;
     } else {
         eprintln!("    no dist/index.html (web app not built): dist/embed/ not refreshed");
     }
@@ -178,12 +178,11 @@ pub(crate) fn check_reveal_dts(file: &Path) -> Result {
 }
 
 /// The isolated-mode frame into `dist/embed/` (served by the OrderVeil server at /embed/):
-/// the web build of the package (`orderveil_reveal.js`, `orderveil_reveal_bg.wasm`,
+/// the web build of the package in `pkg` (`crates/reveal/pkg`, or [`build_embed`]'s) (`orderveil_reveal.js`, `orderveil_reveal_bg.wasm`,
 /// `snippets/`) and `crates/reveal/embed/frame.html` + `frame.js`. Run after every Trunk
 /// build, which replaces `dist/`.
-pub(crate) fn copy_embed() -> Result {
-    step("embed: crates/reveal/pkg + crates/reveal/embed -> dist/embed/");
-    let pkg = reveal_dir().join("pkg");
+pub(crate) fn copy_embed(pkg: &Path) -> Result {
+    step(&format!("embed: {} + crates/reveal/embed -> dist/embed/", pkg.display()));
     let embed = root().join("dist/embed");
     if embed.exists() {
         std::fs::remove_dir_all(&embed).map_err(|e| format!("{}: {e}", embed.display()))?;
@@ -197,8 +196,8 @@ pub(crate) fn copy_embed() -> Result {
     for file in ["orderveil_reveal.js", "orderveil_reveal_bg.wasm"] {
         copy(&pkg.join(file), &embed.join(file))?;
     }
-    for file in snippet_files(&pkg)? {
-        let rel = file.strip_prefix(&pkg).map_err(|e| e.to_string())?;
+    for file in snippet_files(pkg)? {
+        let rel = file.strip_prefix(pkg).map_err(|e| e.to_string())?;
         copy(&file, &embed.join(rel))?;
     }
     for file in ["frame.html", "frame.js"] {
@@ -249,4 +248,23 @@ pub(crate) fn check_reveal_deps() -> Result {
     }
     eprintln!("    ok: no serde, web-sys or web framework in the package");
     Ok(())
+}
+
+/// The package's web build for the embed frame only, without wasm-pack: `cargo build` of
+/// `orderveil-reveal` for wasm32 with the `wasm-release` profile, the wasm-bindgen CLI
+/// (`--target web`, as wasm-pack runs it) and wasm-opt `-Oz` (as the crate's
+/// `package.metadata.wasm-pack` asks), into `target/reveal-web/`. Returns that directory.
+/// The npm package itself (package.json, README, .d.ts checks) is [`build_reveal_pkg`]'s.
+pub(crate) fn build_embed(wasm_opt_dir: &Path) -> Result<PathBuf> {
+    step("embed: orderveil-reveal for wasm32 (wasm-release) + wasm-bindgen --target web + wasm-opt -Oz -> target/reveal-web/");
+    run(cargo().args(["build", "--quiet", "-p", "orderveil-reveal", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]))?;
+    let out = root().join("target/reveal-web");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    let wasm = root().join("target/wasm32-unknown-unknown/wasm-release/orderveil_reveal.wasm");
+    run(Command::new("wasm-bindgen").arg("--target").arg("web").arg("--out-dir").arg(&out).arg(&wasm))?;
+    let bg = out.join("orderveil_reveal_bg.wasm");
+    run(Command::new(wasm_opt_dir.join("wasm-opt")).arg("-Oz").arg(&bg).arg("-o").arg(&bg))?;
+    Ok(out)
 }

@@ -58,7 +58,7 @@ pub(crate) fn setup_wasm() -> Result {
     } else {
         eprintln!("    have {have:?}, need {want}");
         // Not --locked: wasm-bindgen-cli's lockfile pins crates that no longer build here.
-        run(cargo().args(["install", "wasm-bindgen-cli", "--version", &want]))?;
+        run(tool_install().args(["wasm-bindgen-cli", "--version", &want]))?;
     }
     Ok(())
 }
@@ -133,7 +133,7 @@ pub(crate) fn setup_trunk() -> Result {
         eprintln!("    trunk 0.21.14 already installed");
         Ok(())
     } else {
-        run(cargo().args(["install", "--locked", "trunk", "--version", "0.21.14"]))
+        run(tool_install().args(["--locked", "trunk", "--version", "0.21.14"]))
     }
 }
 
@@ -188,7 +188,7 @@ pub(crate) fn setup_wasm_pack() -> Result {
         Ok(())
     } else {
         eprintln!("    have {have:?}, need {want}");
-        run(cargo().args(["install", "--locked", "wasm-pack", "--version", WASM_PACK_VERSION]))
+        run(tool_install().args(["--locked", "wasm-pack", "--version", WASM_PACK_VERSION]))
     }
 }
 
@@ -215,4 +215,20 @@ pub(crate) fn setup_typescript() -> Result<PathBuf> {
     }
     eprintln!("    installed tsc {want}");
     Ok(tsc)
+}
+
+/// `cargo install` for a build tool, with a profile made for building it once rather than for
+/// its speed: no LTO (Trunk's own release profile asks for fat LTO over one codegen unit, a
+/// long single-threaded link), 16 codegen units, opt-level 1 and no debug info. The tools
+/// orchestrate and rewrite small files; a faster-building binary costs nothing visible.
+/// Measured in docs/benchmarks.md ("First run").
+pub(crate) fn tool_install() -> Command {
+    let mut c = cargo();
+    c.arg("install")
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false");
+    c
 }

@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use crate::layout::check_layout;
-use crate::reveal::{build_reveal_pkg, check_reveal_deps, copy_embed};
+use crate::reveal::{build_reveal_pkg, check_reveal_deps, copy_embed, reveal_dir};
 use crate::setup::{CHROMEDRIVER, setup, setup_trunk};
 use crate::web::trunk_build;
 use crate::{Result, cargo, output, root, run, step};
@@ -31,7 +31,7 @@ pub(crate) fn test() -> Result {
     step("web: trunk build (dev, no wasm-opt) into dist/ for the browser end-to-end test");
     setup_trunk()?;
     trunk_build(None)?;
-    copy_embed()?;
+    copy_embed(&reveal_dir().join("pkg"))?;
 
     step("native: cargo test --workspace (includes the server suite on SQLite and PostgreSQL, and the web app in Chromium)");
     run(cargo().args(["test", "--workspace"]))?;
