@@ -27,10 +27,10 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use bench::{bench, size};
-use reveal::{reveal};
+use reveal::reveal;
 use setup::{setup, setup_binaryen, setup_trunk, setup_typescript, setup_wasm_pack};
-use test::{test};
-use web::{demo};
+use test::test;
+use web::demo;
 
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
