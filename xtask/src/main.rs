@@ -26,6 +26,7 @@ mod web;
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
 use bench::{bench, size};
 use reveal::reveal;
 use setup::{setup, setup_binaryen, setup_trunk, setup_typescript, setup_wasm_pack};
