@@ -17,7 +17,7 @@ use orderveil_api::{
 };
 use serde_json::json;
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::guard::{User, parse_permissions, require_admin};
 use crate::clock::{day_of, rfc3339};
 use crate::error::{AppError, AppResult};
@@ -111,8 +111,7 @@ pub async fn create(state: &AppState, user: &User, req: ShopCreate) -> AppResult
     users::insert_shop(&mut tx, &req.shop_id, &name, now).await.map_err(|e| unique(e, ErrorCode::ShopExists))?;
     let owner = NewUser { username: &req.owner_username, password_hash: &password_hash, role: "owner", shop_id: &req.shop_id, permissions: "", created_at: now };
     let owner_id = users::insert(&mut tx, &owner).await.map_err(|e| unique(e, ErrorCode::UsernameTaken))?;
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&req.shop_id), "shop_create", "ok");
-    ev.details = json!({"name": name, "owner": req.owner_username, "owner_id": owner_id});
+    let ev = user.event(&req.shop_id, "shop_create", json!({"name": name, "owner": req.owner_username, "owner_id": owner_id}));
     audit::append(&mut tx, now, &ev).await?;
     let out = summary(&mut tx, &day_of(now), &req.shop_id).await?;
     tx.commit().await?;
@@ -155,8 +154,7 @@ pub async fn update(state: &AppState, user: &User, shop: &str, req: ShopUpdate) 
     if !reason.is_empty() {
         details["reason"] = json!(reason);
     }
-    let mut ev = Event::new(&user.username, Some(user.id), Some(shop), action, "ok");
-    ev.details = details;
+    let ev = user.event(shop, action, details);
     audit::append(&mut tx, now, &ev).await?;
     let out = summary(&mut tx, &day_of(now), shop).await?;
     tx.commit().await?;

@@ -23,7 +23,7 @@ use orderveil_api::{
 use serde_json::json;
 
 use crate::guard::{require_admin, shop_with};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::guard::User;
 use crate::clock::{day_of, last_days, parse_day, rfc3339};
 use crate::error::{AppError, AppResult};
@@ -135,8 +135,7 @@ pub async fn apply(state: &AppState, user: &User, req: QuotaApplicationCreate) -
         created_at: now,
     };
     let id = store::insert(&mut tx, &new).await?;
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "quota_apply", "ok");
-    ev.details = json!({"application_id": id, "per_day": req.per_day, "reason": req.reason.as_str(), "start_day": req.start_day, "end_day": end_day, "long_term": req.long_term});
+    let ev = user.event(&shop, "quota_apply", json!({"application_id": id, "per_day": req.per_day, "reason": req.reason.as_str(), "start_day": req.start_day, "end_day": end_day, "long_term": req.long_term}));
     audit::append(&mut tx, now, &ev).await?;
     let row = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
     tx.commit().await?;
@@ -163,8 +162,7 @@ pub async fn withdraw(state: &AppState, user: &User, id: i64) -> AppResult<Quota
     if store::withdraw(&mut tx, id, &shop, &user.username, now).await? != 1 {
         return Err(conflict(Some(&row), &today));
     }
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "quota_withdraw", "ok");
-    ev.details = json!({"application_id": id});
+    let ev = user.event(&shop, "quota_withdraw", json!({"application_id": id}));
     audit::append(&mut tx, now, &ev).await?;
     let row = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
     tx.commit().await?;
@@ -201,8 +199,7 @@ pub async fn decide(state: &AppState, user: &User, id: i64, approve: bool, d: Ap
         let extra_id = store::insert_extra(&mut tx, &shop, row.per_day, &row.start_day, &end, &row.reason, now, id).await?;
         details = json!({"application_id": id, "comment": comment, "extra_id": extra_id, "per_day": row.per_day, "start_day": row.start_day, "end_day": end, "long_term": row.long_term != 0});
     }
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), if approve { "quota_approve" } else { "quota_reject" }, "ok");
-    ev.details = details;
+    let ev = user.event(&shop, if approve { "quota_approve" } else { "quota_reject" }, details);
     audit::append(&mut tx, now, &ev).await?;
     let row = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
     tx.commit().await?;

@@ -136,8 +136,7 @@ pub async fn authorize(state: &AppState, user: &User, req: IsvAuthorizationCreat
     let (scopes_text, purposes_text) = (join_scopes(&scopes), join_purposes(&purposes));
     let new = NewAuthorization { app_id: &req.app_id, shop_id: &shop, scopes: &scopes_text, purposes: &purposes_text, granted_by: &user.username, created_at: now };
     let id = isv::insert_authorization(&mut tx, &new).await?;
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "isv_authorize", "ok");
-    ev.details = json!({"app_id": req.app_id, "authorization_id": id, "scopes": scopes, "purposes": purposes});
+    let ev = user.event(&shop, "isv_authorize", json!({"app_id": req.app_id, "authorization_id": id, "scopes": scopes, "purposes": purposes}));
     audit::append(&mut tx, now, &ev).await?;
     let view = authorization_in(&mut tx, id).await?;
     tx.commit().await?;
@@ -154,8 +153,7 @@ pub async fn revoke(state: &AppState, user: &User, id: i64) -> AppResult<IsvAuth
     let app_id = found.app_id;
     if found.revoked_at.is_none() {
         isv::revoke(&mut tx, id, now).await?;
-        let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "isv_revoke", "ok");
-        ev.details = json!({"app_id": app_id, "authorization_id": id});
+        let ev = user.event(&shop, "isv_revoke", json!({"app_id": app_id, "authorization_id": id}));
         audit::append(&mut tx, now, &ev).await?;
     }
     let view = authorization_in(&mut tx, id).await?;
