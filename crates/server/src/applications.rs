@@ -10,8 +10,8 @@
 //! * **Approval raises the limit at once**: it inserts the matching `quota_extras` row (long-term
 //!   ends on `9999-12-31`), which the quota view and the settler read for every day it covers.
 //! * Every action writes an audit row on the shop's chain in the same transaction; a
-//!   transition is a conditional `UPDATE … WHERE status = 'pending'`, so two concurrent
-//!   decisions cannot both apply (on PostgreSQL with several processes too).
+//!   transition is a conditional update (only while the status is still `pending`), so two
+//!   concurrent decisions cannot both apply (on PostgreSQL with several processes too).
 
 use axum::Json;
 use axum::extract::State;

@@ -7,9 +7,9 @@
 //!   its transaction; the quota endpoints on each request. A change therefore applies to the
 //!   next reveal in every process, today's limits included (a day's row keeps the order count
 //!   it was created with; its base is recomputed from it with the rules in force).
-//! * A change is one conditional `UPDATE … WHERE version = expected` plus its audit row on the
-//!   platform chain (values before and after), in one transaction: two admins saving at once
-//!   cannot silently overwrite each other (`SETTINGS_CHANGED`).
+//! * A change is one conditional update (only while `version` is the expected one) plus its
+//!   audit row on the platform chain (values before and after), in one transaction: two admins
+//!   saving at once cannot silently overwrite each other (`SETTINGS_CHANGED`).
 
 use orderveil_api::{ErrorCode, PlatformSettings, PlatformSettingsUpdate};
 use serde_json::json;
