@@ -17,13 +17,15 @@ use orderveil_api::{
 };
 use serde_json::json;
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::guard::{User, parse_permissions, require_admin};
 use crate::clock::{day_of, rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::staff::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash, valid_username};
 use crate::state::AppState;
+use crate::store::users::{self, NewUser};
+use sqlx::AnyConnection;
 
 /// Longest shop name, in characters.
 pub const MAX_SHOP_NAME: usize = 60;
@@ -52,38 +54,26 @@ fn shop_name(name: &str) -> AppResult<String> {
     Ok(name.to_string())
 }
 
-/// The summary columns, joined per shop: owners, staff count, stored orders, today's charges.
-const SUMMARY_SQL: &str = "SELECT s.shop_id, s.name, s.suspended, s.created_at, \
-       COALESCE((SELECT CAST(SUM(c.n) AS BIGINT) FROM shop_order_counts c WHERE c.shop_id = s.shop_id), 0), \
-       COALESCE((SELECT q.used FROM quota_days q WHERE q.shop_id = s.shop_id AND q.day = $1), 0), \
-       (SELECT COUNT(*) FROM users u WHERE u.shop_id = s.shop_id AND u.role = 'staff') \
-     FROM shops s";
-
-type SummaryRow = (String, String, i64, i64, i64, i64, i64);
-
-async fn summaries(ex: &mut sqlx::AnyConnection, day: &str, shop: Option<&str>) -> AppResult<Vec<ShopSummary>> {
-    let rows: Vec<SummaryRow> = match shop {
-        Some(s) => sqlx::query_as(&format!("{SUMMARY_SQL} WHERE s.shop_id = $2")).bind(day).bind(s).fetch_all(&mut *ex).await?,
-        None => sqlx::query_as(&format!("{SUMMARY_SQL} ORDER BY s.created_at, s.shop_id")).bind(day).fetch_all(&mut *ex).await?,
-    };
-    let owners: Vec<(String, String)> = sqlx::query_as("SELECT shop_id, username FROM users WHERE role = 'owner' AND shop_id IS NOT NULL ORDER BY id").fetch_all(&mut *ex).await?;
+async fn summaries(conn: &mut AnyConnection, day: &str, shop: Option<&str>) -> AppResult<Vec<ShopSummary>> {
+    let rows = users::shop_summaries(conn, day, shop).await?;
+    let owners = users::shop_owners(conn).await?;
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
     Ok(rows
         .into_iter()
         .map(|r| ShopSummary {
-            owners: owners.iter().filter(|o| o.0 == r.0).map(|o| o.1.clone()).collect(),
-            shop_id: r.0,
-            name: r.1,
-            suspended: r.2 != 0,
-            created_at: rfc3339(r.3),
-            orders: n(r.4),
-            reveals_today: n(r.5),
-            staff: n(r.6),
+            owners: owners.iter().filter(|o| o.shop_id == r.shop_id).map(|o| o.username.clone()).collect(),
+            shop_id: r.shop_id,
+            name: r.name,
+            suspended: r.suspended != 0,
+            created_at: rfc3339(r.created_at),
+            orders: n(r.orders),
+            reveals_today: n(r.used_today),
+            staff: n(r.staff),
         })
         .collect())
 }
 
-async fn summary(ex: &mut sqlx::AnyConnection, day: &str, shop: &str) -> AppResult<ShopSummary> {
+async fn summary(ex: &mut AnyConnection, day: &str, shop: &str) -> AppResult<ShopSummary> {
     summaries(ex, day, Some(shop)).await?.pop().ok_or_else(|| AppError::new(ErrorCode::NotFound))
 }
 
@@ -110,39 +100,18 @@ pub async fn create(state: &AppState, user: &User, req: ShopCreate) -> AppResult
     let password_hash = hash(req.owner_password).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let exists: Option<(String,)> = sqlx::query_as("SELECT shop_id FROM shops WHERE shop_id = $1").bind(&req.shop_id).fetch_optional(&mut *tx).await?;
-    if exists.is_some() {
+    if users::shop_exists(&mut *tx, &req.shop_id).await? {
         return Err(ErrorCode::ShopExists.into());
     }
-    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(&req.owner_username).fetch_optional(&mut *tx).await?;
-    if taken.is_some() {
+    if users::id_by_name(&mut tx, &req.owner_username).await?.is_some() {
         return Err(ErrorCode::UsernameTaken.into());
     }
-    let unique = |e: sqlx::Error, code: ErrorCode| match e {
-        // A concurrent creation (PostgreSQL; SQLite writers serialize).
-        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::new(code),
-        e => e.into(),
-    };
-    sqlx::query("INSERT INTO shops (shop_id, name, suspended, created_at) VALUES ($1, $2, 0, $3)")
-        .bind(&req.shop_id)
-        .bind(&name)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| unique(e, ErrorCode::ShopExists))?;
-    let (owner_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO users (username, password_hash, role, shop_id, factory_id, permissions, disabled, created_at) \
-         VALUES ($1, $2, 'owner', $3, NULL, '', 0, $4) RETURNING id",
-    )
-    .bind(&req.owner_username)
-    .bind(&password_hash)
-    .bind(&req.shop_id)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| unique(e, ErrorCode::UsernameTaken))?;
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&req.shop_id), "shop_create", "ok");
-    ev.details = json!({"name": name, "owner": req.owner_username, "owner_id": owner_id});
+    // A concurrent creation (PostgreSQL; SQLite writers serialize).
+    let unique = |e: sqlx::Error, code: ErrorCode| if users::is_unique_violation(&e) { AppError::new(code) } else { e.into() };
+    users::insert_shop(&mut tx, &req.shop_id, &name, now).await.map_err(|e| unique(e, ErrorCode::ShopExists))?;
+    let owner = NewUser { username: &req.owner_username, password_hash: &password_hash, role: "owner", shop_id: &req.shop_id, permissions: "", created_at: now };
+    let owner_id = users::insert(&mut tx, &owner).await.map_err(|e| unique(e, ErrorCode::UsernameTaken))?;
+    let ev = user.event(&req.shop_id, "shop_create", json!({"name": name, "owner": req.owner_username, "owner_id": owner_id}));
     audit::append(&mut tx, now, &ev).await?;
     let out = summary(&mut tx, &day_of(now), &req.shop_id).await?;
     tx.commit().await?;
@@ -165,13 +134,13 @@ pub async fn update(state: &AppState, user: &User, shop: &str, req: ShopUpdate) 
     }
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let before: Option<(String, i64)> = sqlx::query_as("SELECT name, suspended FROM shops WHERE shop_id = $1").bind(shop).fetch_optional(&mut *tx).await?;
-    let Some((old_name, was_suspended)) = before else {
+    let Some(before) = users::shop_state(&mut tx, shop).await? else {
         return Err(ErrorCode::NotFound.into());
     };
+    let (old_name, was_suspended) = (before.name, before.suspended);
     let suspended = req.suspended.unwrap_or(was_suspended != 0);
     let new_name = name.clone().unwrap_or_else(|| old_name.clone());
-    sqlx::query("UPDATE shops SET name = $1, suspended = $2 WHERE shop_id = $3").bind(&new_name).bind(i64::from(suspended)).bind(shop).execute(&mut *tx).await?;
+    users::update_shop(&mut tx, shop, &new_name, suspended).await?;
     let action = match req.suspended {
         Some(true) => "shop_suspend",
         Some(false) => "shop_resume",
@@ -185,8 +154,7 @@ pub async fn update(state: &AppState, user: &User, shop: &str, req: ShopUpdate) 
     if !reason.is_empty() {
         details["reason"] = json!(reason);
     }
-    let mut ev = Event::new(&user.username, Some(user.id), Some(shop), action, "ok");
-    ev.details = details;
+    let ev = user.event(shop, action, details);
     audit::append(&mut tx, now, &ev).await?;
     let out = summary(&mut tx, &day_of(now), shop).await?;
     tx.commit().await?;
@@ -196,23 +164,16 @@ pub async fn update(state: &AppState, user: &User, shop: &str, req: ShopUpdate) 
 /// A shop's owner and staff accounts.
 pub async fn users(state: &AppState, user: &User, shop: &str) -> AppResult<Vec<ShopUser>> {
     require_admin(user)?;
-    let exists: Option<(String,)> = sqlx::query_as("SELECT shop_id FROM shops WHERE shop_id = $1").bind(shop).fetch_optional(&state.db.pool).await?;
-    if exists.is_none() {
+    if !users::shop_exists(&state.db.pool, shop).await? {
         return Err(ErrorCode::NotFound.into());
     }
-    let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, username, role, permissions, disabled, created_at FROM users WHERE shop_id = $1 AND role IN ('owner', 'staff') \
-         ORDER BY CASE role WHEN 'owner' THEN 0 ELSE 1 END, id",
-    )
-    .bind(shop)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let rows = users::shop_users(&state.db.pool, shop).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, username, role, perms, disabled, created_at)| {
-            let role = Role::parse(&role)?;
-            let permissions = if role == Role::Owner { Permission::ALL.to_vec() } else { parse_permissions(&perms) };
-            Some(ShopUser { id, username, role, permissions, disabled: disabled != 0, created_at: rfc3339(created_at) })
+        .filter_map(|r| {
+            let role = Role::parse(&r.role)?;
+            let permissions = if role == Role::Owner { Permission::ALL.to_vec() } else { parse_permissions(&r.permissions) };
+            Some(ShopUser { id: r.id, username: r.username, role, permissions, disabled: r.disabled != 0, created_at: rfc3339(r.created_at) })
         })
         .collect())
 }

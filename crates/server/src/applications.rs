@@ -10,8 +10,8 @@
 //! * **Approval raises the limit at once**: it inserts the matching `quota_extras` row (long-term
 //!   ends on `9999-12-31`), which the quota view and the settler read for every day it covers.
 //! * Every action writes an audit row on the shop's chain in the same transaction; a
-//!   transition is a conditional `UPDATE … WHERE status = 'pending'`, so two concurrent
-//!   decisions cannot both apply (on PostgreSQL with several processes too).
+//!   transition is a conditional update (only while the status is still `pending`), so two
+//!   concurrent decisions cannot both apply (on PostgreSQL with several processes too).
 
 use axum::Json;
 use axum::extract::State;
@@ -21,16 +21,15 @@ use orderveil_api::{
     QuotaExtraSource, QuotaReason, Role,
 };
 use serde_json::json;
-use sqlx::{Any, Executor};
 
 use crate::guard::{require_admin, shop_with};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::guard::User;
 use crate::clock::{day_of, last_days, parse_day, rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::quota;
 use crate::state::AppState;
+use crate::store::applications::{self as store, ApplicationRow, NewApplication};
 
 /// Most extra reveals per day one application asks for.
 pub const MAX_PER_DAY: u32 = 100_000;
@@ -95,38 +94,25 @@ fn validate(req: &QuotaApplicationCreate, today: &str) -> AppResult<(String, Opt
     }
 }
 
-type Row = (i64, String, String, i64, String, String, String, Option<String>, i64, String, String, i64, Option<String>, Option<i64>, Option<String>);
-
-const COLUMNS: &str = "a.id, a.shop_id, s.name, a.per_day, a.reason, a.description, a.start_day, a.end_day, a.long_term, a.status, a.applied_by, a.created_at, \
-                       a.decided_by, a.decided_at, a.comment";
-
-fn view(r: Row, today: &str) -> QuotaApplication {
-    let (id, shop_id, shop_name, per_day, reason, description, start_day, end_day, long_term, status, applied_by, created_at, decided_by, decided_at, comment) = r;
+fn view(r: ApplicationRow, today: &str) -> QuotaApplication {
     QuotaApplication {
-        id,
-        status: derive_status(&status, &start_day, end_day.as_deref(), today),
-        shop_id,
-        shop_name,
-        per_day: u32::try_from(per_day).unwrap_or(0),
-        reason: QuotaReason::parse(&reason).unwrap_or(QuotaReason::Other),
-        description,
-        start_day,
-        end_day,
-        long_term: long_term != 0,
-        applied_by,
-        created_at: rfc3339(created_at),
-        decided_by,
-        decided_at: decided_at.map(rfc3339),
-        comment,
+        status: derive_status(&r.status, &r.start_day, r.end_day.as_deref(), today),
+        reason: QuotaReason::parse(&r.reason).unwrap_or(QuotaReason::Other),
+        per_day: u32::try_from(r.per_day).unwrap_or(0),
+        long_term: r.long_term != 0,
+        created_at: rfc3339(r.created_at),
+        decided_at: r.decided_at.map(rfc3339),
+        id: r.id,
+        shop_id: r.shop_id,
+        shop_name: r.shop_name,
+        description: r.description,
+        start_day: r.start_day,
+        end_day: r.end_day,
+        applied_by: r.applied_by,
+        decided_by: r.decided_by,
+        comment: r.comment,
         context: None,
     }
-}
-
-async fn fetch<'e, E: Executor<'e, Database = Any>>(ex: E, id: i64) -> AppResult<Option<Row>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM quota_applications a JOIN shops s ON s.shop_id = a.shop_id WHERE a.id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await?)
 }
 
 /// `POST /api/v1/quota/applications`.
@@ -136,36 +122,32 @@ pub async fn apply(state: &AppState, user: &User, req: QuotaApplicationCreate) -
     let today = day_of(now);
     let (description, end_day) = validate(&req, &today)?;
     let mut tx = state.db.begin_write().await?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO quota_applications (shop_id, per_day, reason, description, start_day, end_day, long_term, status, applied_by, applied_by_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10) RETURNING id",
-    )
-    .bind(&shop)
-    .bind(i64::from(req.per_day))
-    .bind(req.reason.as_str())
-    .bind(&description)
-    .bind(&req.start_day)
-    .bind(end_day.clone())
-    .bind(i64::from(req.long_term))
-    .bind(&user.username)
-    .bind(user.id)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "quota_apply", "ok");
-    ev.details = json!({"application_id": id, "per_day": req.per_day, "reason": req.reason.as_str(), "start_day": req.start_day, "end_day": end_day, "long_term": req.long_term});
+    let new = NewApplication {
+        shop_id: &shop,
+        per_day: i64::from(req.per_day),
+        reason: req.reason.as_str(),
+        description: &description,
+        start_day: &req.start_day,
+        end_day: end_day.as_deref(),
+        long_term: req.long_term,
+        applied_by: &user.username,
+        applied_by_id: user.id,
+        created_at: now,
+    };
+    let id = store::insert(&mut tx, &new).await?;
+    let ev = user.event(&shop, "quota_apply", json!({"application_id": id, "per_day": req.per_day, "reason": req.reason.as_str(), "start_day": req.start_day, "end_day": end_day, "long_term": req.long_term}));
     audit::append(&mut tx, now, &ev).await?;
-    let row = fetch(&mut *tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
+    let row = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
     tx.commit().await?;
     Ok(view(row, &today))
 }
 
 /// Why a conditional transition changed nothing: the application is missing (or another
 /// shop's: NOT_FOUND) or not pending (APPLICATION_STATE_CONFLICT, with its state).
-fn conflict(row: Option<&Row>, today: &str) -> AppError {
+fn conflict(row: Option<&ApplicationRow>, today: &str) -> AppError {
     match row {
         None => ErrorCode::NotFound.into(),
-        Some(r) => AppError::new(ErrorCode::ApplicationStateConflict).with(json!({"status": derive_status(&r.9, &r.6, r.7.as_deref(), today).as_str()})),
+        Some(r) => AppError::new(ErrorCode::ApplicationStateConflict).with(json!({"status": derive_status(&r.status, &r.start_day, r.end_day.as_deref(), today).as_str()})),
     }
 }
 
@@ -175,22 +157,14 @@ pub async fn withdraw(state: &AppState, user: &User, id: i64) -> AppResult<Quota
     let now = state.now();
     let today = day_of(now);
     let mut tx = state.db.begin_write().await?;
-    let row = fetch(&mut *tx, id).await?.filter(|r| r.1 == shop);
+    let row = store::get(&mut tx, id).await?.filter(|r| r.shop_id == shop);
     let Some(row) = row else { return Err(ErrorCode::NotFound.into()) };
-    let done = sqlx::query("UPDATE quota_applications SET status = 'withdrawn', decided_by = $1, decided_at = $2 WHERE id = $3 AND shop_id = $4 AND status = 'pending'")
-        .bind(&user.username)
-        .bind(now)
-        .bind(id)
-        .bind(&shop)
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() != 1 {
+    if store::withdraw(&mut tx, id, &shop, &user.username, now).await? != 1 {
         return Err(conflict(Some(&row), &today));
     }
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), "quota_withdraw", "ok");
-    ev.details = json!({"application_id": id});
+    let ev = user.event(&shop, "quota_withdraw", json!({"application_id": id}));
     audit::append(&mut tx, now, &ev).await?;
-    let row = fetch(&mut *tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
+    let row = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
     tx.commit().await?;
     Ok(view(row, &today))
 }
@@ -213,42 +187,21 @@ pub async fn decide(state: &AppState, user: &User, id: i64, approve: bool, d: Ap
     let now = state.now();
     let today = day_of(now);
     let mut tx = state.db.begin_write().await?;
-    let Some(row) = fetch(&mut *tx, id).await? else { return Err(ErrorCode::NotFound.into()) };
+    let Some(row) = store::get(&mut tx, id).await? else { return Err(ErrorCode::NotFound.into()) };
     let new_status = if approve { "approved" } else { "rejected" };
-    let done = sqlx::query("UPDATE quota_applications SET status = $1, decided_by = $2, decided_at = $3, comment = $4 WHERE id = $5 AND status = 'pending'")
-        .bind(new_status)
-        .bind(&user.username)
-        .bind(now)
-        .bind((!comment.is_empty()).then(|| comment.clone()))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() != 1 {
+    if store::decide(&mut tx, id, new_status, &user.username, now, (!comment.is_empty()).then_some(comment.as_str())).await? != 1 {
         return Err(conflict(Some(&row), &today));
     }
-    let shop = row.1.clone();
+    let shop = row.shop_id.clone();
     let mut details = json!({"application_id": id, "comment": comment});
     if approve {
-        let end = row.7.clone().unwrap_or_else(|| LONG_TERM_END.to_string());
-        let (extra_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO quota_extras (shop_id, per_day, start_day, end_day, status, reason, created_at, application_id) \
-             VALUES ($1, $2, $3, $4, 'approved', $5, $6, $7) RETURNING id",
-        )
-        .bind(&shop)
-        .bind(row.3)
-        .bind(&row.6)
-        .bind(&end)
-        .bind(&row.4)
-        .bind(now)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        details = json!({"application_id": id, "comment": comment, "extra_id": extra_id, "per_day": row.3, "start_day": row.6, "end_day": end, "long_term": row.8 != 0});
+        let end = row.end_day.clone().unwrap_or_else(|| LONG_TERM_END.to_string());
+        let extra_id = store::insert_extra(&mut tx, &shop, row.per_day, &row.start_day, &end, &row.reason, now, id).await?;
+        details = json!({"application_id": id, "comment": comment, "extra_id": extra_id, "per_day": row.per_day, "start_day": row.start_day, "end_day": end, "long_term": row.long_term != 0});
     }
-    let mut ev = Event::new(&user.username, Some(user.id), Some(&shop), if approve { "quota_approve" } else { "quota_reject" }, "ok");
-    ev.details = details;
+    let ev = user.event(&shop, if approve { "quota_approve" } else { "quota_reject" }, details);
     audit::append(&mut tx, now, &ev).await?;
-    let row = fetch(&mut *tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
+    let row = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal("application vanished"))?;
     tx.commit().await?;
     Ok(view(row, &today))
 }
@@ -277,47 +230,19 @@ pub async fn list(state: &AppState, user: &User, q: ApplicationQuery) -> AppResu
         ApplicationStatus::Approved | ApplicationStatus::Active | ApplicationStatus::Expired => "approved",
         other => other.as_str(),
     });
-    let mut sql = format!("SELECT {COLUMNS} FROM quota_applications a JOIN shops s ON s.shop_id = a.shop_id WHERE 1 = 1");
-    let mut n = 0;
-    if shop.is_some() {
-        n += 1;
-        sql.push_str(&format!(" AND a.shop_id = ${n}"));
-    }
-    if stored.is_some() {
-        n += 1;
-        sql.push_str(&format!(" AND a.status = ${n}"));
-    }
     let queue = admin && wanted == Some(ApplicationStatus::Pending);
-    sql.push_str(if queue { " ORDER BY a.id ASC" } else { " ORDER BY a.id DESC" });
-    sql.push_str(&format!(" LIMIT {MAX_LIST}"));
-    let mut query = sqlx::query_as::<_, Row>(&sql);
-    if let Some(s) = &shop {
-        query = query.bind(s.clone());
-    }
-    if let Some(s) = stored {
-        query = query.bind(s);
-    }
-    let rows = query.fetch_all(&state.db.pool).await?;
+    let rows = store::list(&mut *state.db.pool.acquire().await?, shop.as_deref(), stored, queue, MAX_LIST).await?;
     let mut out: Vec<QuotaApplication> = rows.into_iter().map(|r| view(r, &today)).filter(|a| wanted.is_none_or(|w| a.status == w)).collect();
     if admin {
         let days = last_days(now, 30);
         let mut per_shop: Vec<(String, u64, u64)> = Vec::new();
         for a in &mut out {
             if !per_shop.iter().any(|p| p.0 == a.shop_id) {
-                let orders = quota::orders_last_30_days(&state.db.pool, &a.shop_id, now).await?;
-                let (used,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(used), 0) AS BIGINT) FROM quota_days WHERE shop_id = $1 AND day >= $2 AND day <= $3")
-                    .bind(&a.shop_id)
-                    .bind(&days[0])
-                    .bind(&days[days.len() - 1])
-                    .fetch_one(&state.db.pool)
-                    .await?;
-                per_shop.push((a.shop_id.clone(), orders, u64::try_from(used).unwrap_or(0)));
+                let orders = store::orders_between(&state.db.pool, &a.shop_id, now - 30 * 86_400, now).await?;
+                let used = store::reveals_between(&state.db.pool, &a.shop_id, &days[0], &days[days.len() - 1]).await?;
+                per_shop.push((a.shop_id.clone(), u64::try_from(orders).unwrap_or(0), u64::try_from(used).unwrap_or(0)));
             }
-            let (previous,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM quota_applications WHERE shop_id = $1 AND id < $2")
-                .bind(&a.shop_id)
-                .bind(a.id)
-                .fetch_one(&state.db.pool)
-                .await?;
+            let previous = store::earlier_applications(&state.db.pool, &a.shop_id, a.id).await?;
             if let Some(p) = per_shop.iter().find(|p| p.0 == a.shop_id) {
                 a.context = Some(ApplicationContext { orders_last_30_days: p.1, reveals_last_30_days: p.2, previous_applications: u64::try_from(previous).unwrap_or(0) });
             }
@@ -328,17 +253,10 @@ pub async fn list(state: &AppState, user: &User, q: ApplicationQuery) -> AppResu
 
 /// The approved extras of `shop` covering `day`, with their sources, oldest first.
 pub async fn active_extras(state: &AppState, shop: &str, day: &str) -> AppResult<Vec<QuotaExtraSource>> {
-    let rows: Vec<(Option<i64>, i64, String, String, String)> = sqlx::query_as(
-        "SELECT application_id, per_day, start_day, end_day, reason FROM quota_extras \
-         WHERE shop_id = $1 AND status = 'approved' AND start_day <= $2 AND end_day >= $2 ORDER BY id",
-    )
-    .bind(shop)
-    .bind(day)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let rows = store::active_extras(&state.db.pool, shop, day).await?;
     Ok(rows
         .into_iter()
-        .map(|(application_id, per_day, start_day, end_day, reason)| QuotaExtraSource { application_id, per_day: u32::try_from(per_day).unwrap_or(0), start_day, end_day, reason })
+        .map(|r| QuotaExtraSource { application_id: r.application_id, per_day: u32::try_from(r.per_day).unwrap_or(0), start_day: r.start_day, end_day: r.end_day, reason: r.reason })
         .collect())
 }
 

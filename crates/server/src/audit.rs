@@ -13,7 +13,8 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use crate::store::{Db, Stmt, Val, pow2_chunks};
+use crate::store::audit as store;
+use crate::store::{Db, Val};
 
 /// The hash before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -89,9 +90,6 @@ pub async fn append(tx: &mut AnyConnection, at: i64, ev: &Event) -> Result<i64, 
     seqs.first().copied().ok_or_else(|| sqlx::Error::Protocol("audit append wrote no row".into()))
 }
 
-/// Rows per multi-row audit `INSERT` (13 values each).
-const INSERT_CHUNK: usize = 128;
-
 /// Append `events` (each with its time) inside `tx`, in order; returns their seqs.
 ///
 /// The heads of the chains concerned are locked first, in sorted order (row locks on
@@ -105,12 +103,7 @@ pub async fn append_many(tx: &mut AnyConnection, events: &[(i64, Event)]) -> Res
     let mut chains: Vec<String> = events.iter().map(|(_, e)| e.chain()).collect();
     chains.sort();
     chains.dedup();
-    let mut st = Stmt::new(tx, "INSERT INTO audit_heads (chain, seq, hash) VALUES ");
-    st.rows(&chains, |s, c| {
-        s.arg(Val::S(c.clone())).sql(", 0, ").arg(Val::S(GENESIS.into()));
-    });
-    st.sql(" ON CONFLICT (chain) DO UPDATE SET seq = audit_heads.seq RETURNING chain, seq, hash");
-    let mut heads: HashMap<String, (i64, String)> = st.fetch_all::<(String, i64, String)>(tx).await?.into_iter().map(|(c, s, h)| (c, (s, h))).collect();
+    let mut heads: HashMap<String, (i64, String)> = store::lock_heads(tx, &chains, GENESIS).await?.into_iter().map(|h| (h.chain, (h.seq, h.hash))).collect();
 
     let mut seqs = Vec::with_capacity(events.len());
     let mut rows: Vec<[Val; 13]> = Vec::with_capacity(events.len());
@@ -139,16 +132,10 @@ pub async fn append_many(tx: &mut AnyConnection, events: &[(i64, Event)]) -> Res
             Val::S(hash),
         ]);
     }
-    for chunk in pow2_chunks(&rows, INSERT_CHUNK) {
-        let mut st = Stmt::new(tx, "INSERT INTO audit (chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash) VALUES ");
-        st.rows(chunk, |s, row| {
-            s.list(row.iter().cloned());
-        });
-        st.execute(tx).await?;
-    }
+    store::insert_rows(tx, &rows).await?;
     for chain in &chains {
         if let Some((seq, hash)) = heads.get(chain) {
-            sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE chain = $3").bind(*seq).bind(hash.as_str()).bind(chain.as_str()).execute(&mut *tx).await?;
+            store::set_head(tx, chain, *seq, hash).await?;
         }
     }
     Ok(seqs)
@@ -172,8 +159,6 @@ pub struct Report {
     pub problems: Vec<String>,
 }
 
-type AuditRow = (i64, String, i64, i64, String, Option<i64>, Option<String>, String, String, Option<String>, String, String, String, String);
-
 /// Recompute every chain.
 pub async fn verify(db: &Db) -> Result<Report, sqlx::Error> {
     verify_chains(db, None).await
@@ -188,48 +173,36 @@ pub async fn verify_chain(db: &Db, chain: &str) -> Result<Report, sqlx::Error> {
 /// Recompute every chain, or only `only`.
 async fn verify_chains(db: &Db, only: Option<&str>) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
-    let (heads, chains): (Vec<(String, i64, String)>, Vec<(String,)>) = match only {
-        None => (
-            sqlx::query_as("SELECT chain, seq, hash FROM audit_heads ORDER BY chain").fetch_all(&db.pool).await?,
-            sqlx::query_as("SELECT DISTINCT chain FROM audit ORDER BY chain").fetch_all(&db.pool).await?,
-        ),
-        Some(c) => (
-            sqlx::query_as("SELECT chain, seq, hash FROM audit_heads WHERE chain = $1").bind(c).fetch_all(&db.pool).await?,
-            sqlx::query_as("SELECT DISTINCT chain FROM audit WHERE chain = $1").bind(c).fetch_all(&db.pool).await?,
-        ),
-    };
-    let mut names: Vec<String> = heads.iter().map(|h| h.0.clone()).chain(chains.into_iter().map(|c| c.0)).collect();
+    let heads = store::heads(&db.pool, only).await?;
+    let chains = store::chains_with_rows(&db.pool, only).await?;
+    let mut names: Vec<String> = heads.iter().map(|h| h.chain.clone()).chain(chains).collect();
     names.sort();
     names.dedup();
     for chain in names {
         report.chains += 1;
-        let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT id, chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash \
-             FROM audit WHERE chain = $1 ORDER BY seq, id",
-        )
-        .bind(&chain)
-        .fetch_all(&db.pool)
-        .await?;
+        let rows = store::chain_rows(&db.pool, &chain).await?;
         let mut prev = GENESIS.to_string();
         let mut expect_seq = 1;
-        for (id, ch, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash) in &rows {
+        for r in &rows {
+            let (id, seq) = (r.id, r.seq);
             report.rows += 1;
-            if *seq != expect_seq {
+            if seq != expect_seq {
                 report.problems.push(format!("{chain}: row id {id} has seq {seq}, expected {expect_seq} (row deleted or inserted)"));
             }
-            if *prev_hash != prev {
+            if r.prev_hash != prev {
                 report.problems.push(format!("{chain}: row id {id} (seq {seq}) does not link to the previous row"));
             }
-            let recomputed = row_hash(prev_hash, ch, *seq, *at, actor, *actor_id, shop_id.as_deref(), action, outcome, code.as_deref(), order_ids, details);
-            if recomputed != *hash {
+            let recomputed =
+                row_hash(&r.prev_hash, &r.chain, seq, r.at, &r.actor, r.actor_id, r.shop_id.as_deref(), &r.action, &r.outcome, r.code.as_deref(), &r.order_ids, &r.details);
+            if recomputed != r.hash {
                 report.problems.push(format!("{chain}: row id {id} (seq {seq}) was edited: its hash does not match its content"));
             }
-            prev = hash.clone();
+            prev = r.hash.clone();
             expect_seq = seq + 1;
         }
-        match heads.iter().find(|h| h.0 == chain) {
-            Some((_, seq, hash)) if *seq == expect_seq - 1 && *hash == prev => {}
-            Some((_, seq, _)) => report.problems.push(format!("{chain}: head says {seq} rows but the chain ends at {} (rows deleted at the end?)", expect_seq - 1)),
+        match heads.iter().find(|h| h.chain == chain) {
+            Some(h) if h.seq == expect_seq - 1 && h.hash == prev => {}
+            Some(h) => report.problems.push(format!("{chain}: head says {} rows but the chain ends at {} (rows deleted at the end?)", h.seq, expect_seq - 1)),
             None => report.problems.push(format!("{chain}: no head row")),
         }
     }

@@ -15,49 +15,32 @@ use serde_json::json;
 use crate::audit;
 use crate::guard::User;
 use crate::clock::{parse_rfc3339, rfc3339};
-use crate::store::{Arg, bind_all};
+use crate::store::audit::{self as store, EntryRow, Filter};
 use crate::error::{AppError, AppResult};
 use crate::extract::ApiQuery;
 use crate::sheet;
 use crate::state::AppState;
 use utoipa::OpenApi;
 
-type Row = (i64, String, i64, i64, String, Option<String>, String, String, Option<String>, String, String, String);
-
-const COLUMNS: &str = "id, chain, seq, at, actor, shop_id, action, outcome, code, order_ids, details, hash";
-
-/// The `WHERE` clause (`$1…$n` placeholders) and its arguments for the events of `q` that
-/// `user` may see: FORBIDDEN for anyone but owners (own shop) and platform admins.
-pub fn filter(user: &User, q: &AuditQuery) -> AppResult<(String, Vec<Arg>)> {
-    let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<Arg> = Vec::new();
-    let add = |conds: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, v: Arg| {
-        args.push(v);
-        conds.push(sql.replace('?', &format!("${}", args.len())));
+/// The rows of `q` that `user` may see: FORBIDDEN for anyone but owners (own shop) and
+/// platform admins.
+pub fn filter(user: &User, q: &AuditQuery) -> AppResult<Filter> {
+    let mut f = Filter {
+        shop_id: match user.role {
+            Role::Admin => q.shop_id.clone(),
+            Role::Owner => Some(user.own_shop()?.to_string()),
+            _ => return Err(ErrorCode::Forbidden.into()),
+        },
+        actor: q.actor.clone(),
+        action: q.action.clone(),
+        outcome: q.outcome.clone(),
+        ..Filter::default()
     };
-    match user.role {
-        Role::Admin => {
-            if let Some(s) = &q.shop_id {
-                add(&mut conds, &mut args, "shop_id = ?", Arg::S(s.clone()));
-            }
-        }
-        Role::Owner => add(&mut conds, &mut args, "shop_id = ?", Arg::S(user.own_shop()?.to_string())),
-        _ => return Err(ErrorCode::Forbidden.into()),
-    }
-    if let Some(a) = &q.actor {
-        add(&mut conds, &mut args, "actor = ?", Arg::S(a.clone()));
-    }
-    if let Some(a) = &q.action {
-        add(&mut conds, &mut args, "action = ?", Arg::S(a.clone()));
-    }
-    if let Some(o) = &q.outcome {
-        add(&mut conds, &mut args, "outcome = ?", Arg::S(o.clone()));
-    }
     if let Some(o) = &q.order_id {
         // order_ids is a JSON array of ids; ids cannot contain quotes, and `_` (a legal id
         // character) and `%` are escaped, so this is exact.
         let o = o.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        add(&mut conds, &mut args, "order_ids LIKE ? ESCAPE '\\'", Arg::S(format!("%\"{o}\"%")));
+        f.order_ids_like = Some(format!("%\"{o}\"%"));
     }
     if let Some(p) = &q.purpose {
         // A reveal's details hold `"purpose":"<name>"` (compact JSON written by serde_json; a
@@ -66,50 +49,43 @@ pub fn filter(user: &User, q: &AuditQuery) -> AppResult<(String, Vec<Arg>)> {
         let p = orderveil_api::RevealPurpose::parse(p)
             .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "purpose", "allowed": orderveil_api::RevealPurpose::ALL.map(|x| x.as_str())})))?;
         let name = p.as_str().replace('_', "\\_");
-        add(&mut conds, &mut args, "details LIKE ? ESCAPE '\\'", Arg::S(format!("%\"purpose\":\"{name}\"%")));
+        f.details_like = Some(format!("%\"purpose\":\"{name}\"%"));
     }
-    for (name, v, op) in [("from", &q.from, ">="), ("to", &q.to, "<")] {
-        if let Some(v) = v {
-            let t = parse_rfc3339(v).ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": name})))?;
-            add(&mut conds, &mut args, &format!("at {op} ?"), Arg::I(t));
-        }
-    }
-    let where_ = if conds.is_empty() { "1 = 1".to_string() } else { conds.join(" AND ") };
-    Ok((where_, args))
+    let at = |name: &str, v: &Option<String>| {
+        v.as_deref().map(|v| parse_rfc3339(v).ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": name})))).transpose()
+    };
+    f.from = at("from", &q.from)?;
+    f.to = at("to", &q.to)?;
+    Ok(f)
 }
 
-fn entry(r: Row) -> AuditEntry {
+fn entry(r: EntryRow) -> AuditEntry {
     AuditEntry {
-        id: r.0,
-        chain: r.1,
-        seq: r.2,
-        at: rfc3339(r.3),
-        actor: r.4,
-        shop_id: r.5,
-        action: r.6,
-        outcome: r.7,
-        code: r.8,
-        order_ids: serde_json::from_str(&r.9).unwrap_or_default(),
-        details: serde_json::from_str(&r.10).unwrap_or_default(),
-        hash: r.11,
+        order_ids: serde_json::from_str(&r.order_ids).unwrap_or_default(),
+        details: serde_json::from_str(&r.details).unwrap_or_default(),
+        id: r.id,
+        chain: r.chain,
+        seq: r.seq,
+        at: rfc3339(r.at),
+        actor: r.actor,
+        shop_id: r.shop_id,
+        action: r.action,
+        outcome: r.outcome,
+        code: r.code,
+        hash: r.hash,
     }
 }
 
 /// List events visible to `user`.
 pub async fn list(state: &AppState, user: &User, q: AuditQuery) -> AppResult<AuditPage> {
-    let (where_, args) = filter(user, &q)?;
+    let f = filter(user, &q)?;
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(50);
     if !(1..=200).contains(&per_page) {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "per_page"})));
     }
-    let count_sql = format!("SELECT COUNT(*) FROM audit WHERE {where_}");
-    let (total,) = bind_all(sqlx::query_as::<_, (i64,)>(&count_sql), &args).fetch_one(&state.db.pool).await?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM audit WHERE {where_} ORDER BY at DESC, id DESC LIMIT {per_page} OFFSET {}",
-        i64::from(page - 1) * i64::from(per_page)
-    );
-    let rows = bind_all(sqlx::query_as::<_, Row>(&sql), &args).fetch_all(&state.db.pool).await?;
+    let total = store::count(&state.db, &f).await?;
+    let rows = store::page(&state.db, &f, i64::from(per_page), i64::from(page - 1) * i64::from(per_page)).await?;
     let entries = rows.into_iter().map(entry).collect();
     Ok(AuditPage { entries, page, per_page, total: u64::try_from(total).unwrap_or(0) })
 }
@@ -124,23 +100,23 @@ const EXPORT_CHUNK: i64 = 1000;
 pub const CSV_HEADER: [&str; 12] = ["id", "chain", "seq", "at", "actor", "shop_id", "action", "outcome", "code", "order_ids", "details", "hash"];
 
 /// Rows as CSV records (cells neutralized, see [`crate::sheet`]).
-fn csv_lines(rows: &[Row]) -> Result<String, csv::Error> {
+fn csv_lines(rows: &[EntryRow]) -> Result<String, csv::Error> {
     let mut w = sheet::csv_writer(Vec::new());
     for r in rows {
-        let order_ids: Vec<String> = serde_json::from_str(&r.9).unwrap_or_default();
+        let order_ids: Vec<String> = serde_json::from_str(&r.order_ids).unwrap_or_default();
         let cells = [
-            r.0.to_string(),
-            r.1.clone(),
-            r.2.to_string(),
-            rfc3339(r.3),
-            r.4.clone(),
-            r.5.clone().unwrap_or_default(),
-            r.6.clone(),
-            r.7.clone(),
-            r.8.clone().unwrap_or_default(),
+            r.id.to_string(),
+            r.chain.clone(),
+            r.seq.to_string(),
+            rfc3339(r.at),
+            r.actor.clone(),
+            r.shop_id.clone().unwrap_or_default(),
+            r.action.clone(),
+            r.outcome.clone(),
+            r.code.clone().unwrap_or_default(),
             order_ids.join(" "),
-            r.10.clone(),
-            r.11.clone(),
+            r.details.clone(),
+            r.hash.clone(),
         ];
         sheet::write_csv_record(&mut w, &cells)?;
     }
@@ -151,8 +127,7 @@ fn csv_lines(rows: &[Row]) -> Result<String, csv::Error> {
 /// Where the stream is: the filter, and the last row sent (keyset pagination, newest first).
 struct Cursor {
     state: AppState,
-    where_: String,
-    args: Vec<Arg>,
+    filter: Filter,
     after: Option<(i64, i64)>,
     done: bool,
 }
@@ -161,18 +136,10 @@ async fn next_chunk(mut c: Cursor) -> Option<(Result<String, std::io::Error>, Cu
     if c.done {
         return None;
     }
-    let mut args = c.args.clone();
-    let mut where_ = c.where_.clone();
-    if let Some((at, id)) = c.after {
-        let n = args.len();
-        where_ = format!("({where_}) AND (at < ${} OR (at = ${} AND id < ${}))", n + 1, n + 2, n + 3);
-        args.extend([Arg::I(at), Arg::I(at), Arg::I(id)]);
-    }
-    let sql = format!("SELECT {COLUMNS} FROM audit WHERE {where_} ORDER BY at DESC, id DESC LIMIT {EXPORT_CHUNK}");
-    match bind_all(sqlx::query_as::<_, Row>(&sql), &args).fetch_all(&c.state.db.pool).await {
+    match store::page_after(&c.state.db, &c.filter, c.after, EXPORT_CHUNK).await {
         Ok(rows) => {
             c.done = i64::try_from(rows.len()).unwrap_or(0) < EXPORT_CHUNK;
-            c.after = rows.last().map(|r| (r.3, r.0));
+            c.after = rows.last().map(|r| (r.at, r.id));
             match csv_lines(&rows) {
                 Ok(text) => Some((Ok(text), c)),
                 Err(e) => {
@@ -193,9 +160,9 @@ async fn next_chunk(mut c: Cursor) -> Option<(Result<String, std::io::Error>, Cu
 /// The events of `q` visible to `user` as CSV (UTF-8 with BOM, header row, newest first),
 /// read and sent in chunks.
 pub async fn export_csv(state: &AppState, user: &User, q: AuditQuery) -> AppResult<Response> {
-    let (where_, args) = filter(user, &q)?;
+    let filter = filter(user, &q)?;
     let head = futures_util::stream::once(async { Ok::<_, std::io::Error>(format!("{}{}\r\n", sheet::BOM, CSV_HEADER.join(","))) });
-    let cursor = Cursor { state: state.clone(), where_, args, after: None, done: false };
+    let cursor = Cursor { state: state.clone(), filter, after: None, done: false };
     let body = futures_util::StreamExt::chain(head, futures_util::stream::unfold(cursor, next_chunk));
     let mut resp = axum::body::Body::from_stream(body).into_response();
     let h = resp.headers_mut();

@@ -14,6 +14,7 @@ use crate::audit::Event;
 use crate::auth::{SESSION_COOKIE, ct_eq, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::store::{isv, sessions};
 
 /// Prefix of ISV access tokens.
 pub const ACCESS_PREFIX: &str = "ovat_";
@@ -97,21 +98,14 @@ fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 
 /// Load the user of a session token.
 pub async fn user_for_session(state: &AppState, token: &str) -> AppResult<Option<User>> {
-    let row: Option<(i64, String, String, Option<String>, Option<String>, String, i64, String, i64)> = sqlx::query_as(
-        "SELECT u.id, u.username, u.role, u.shop_id, u.factory_id, u.permissions, u.disabled, s.csrf_token, s.expires_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-    )
-    .bind(sha256_hex(token))
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let Some((id, username, role, shop_id, factory_id, perms, disabled, csrf_token, expires_at)) = row else {
+    let Some(r) = sessions::user_of(&state.db.pool, &sha256_hex(token)).await? else {
         return Ok(None);
     };
-    if disabled != 0 || expires_at <= state.now() {
+    if r.disabled != 0 || r.expires_at <= state.now() {
         return Ok(None);
     }
-    let role = Role::parse(&role).ok_or_else(|| AppError::internal("bad role in users table"))?;
-    Ok(Some(User::new(id, username, role, shop_id, factory_id, &perms, csrf_token)))
+    let role = Role::parse(&r.role).ok_or_else(|| AppError::internal("bad role in users table"))?;
+    Ok(Some(User::new(r.id, r.username, role, r.shop_id, r.factory_id, &r.permissions, r.csrf_token)))
 }
 
 impl FromRequestParts<AppState> for User {
@@ -301,35 +295,26 @@ pub async fn app_for_token(state: &AppState, token: &str) -> AppResult<AppCaller
     if !token.starts_with(ACCESS_PREFIX) {
         return Err(ErrorCode::TokenInvalid.into());
     }
-    type Row = (String, i64, String, i64, String, Option<i64>, String, String, String, i64, String);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT t.kind, t.expires_at, t.scopes, a.id, a.shop_id, a.revoked_at, p.app_id, p.name, p.origins, p.disabled, a.purposes \
-         FROM isv_tokens t JOIN isv_authorizations a ON a.id = t.authorization_id JOIN isv_apps p ON p.app_id = a.app_id \
-         WHERE t.token_hash = $1",
-    )
-    .bind(sha256_hex(token))
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let Some((kind, expires_at, scopes, authorization_id, shop_id, revoked_at, app_id, app_name, origins, disabled, purposes)) = row else {
+    let Some(r) = isv::access_token(&state.db.pool, &sha256_hex(token)).await? else {
         return Err(ErrorCode::TokenInvalid.into());
     };
-    if kind != "access" {
+    if r.kind != "access" {
         return Err(ErrorCode::TokenInvalid.into());
     }
-    if revoked_at.is_some() || disabled != 0 {
+    if r.revoked_at.is_some() || r.disabled != 0 {
         return Err(ErrorCode::AppNotAuthorized.into());
     }
-    if expires_at <= state.now() {
+    if r.expires_at <= state.now() {
         return Err(ErrorCode::TokenExpired.into());
     }
     Ok(AppCaller {
-        app_id,
-        app_name,
-        shop_id,
-        authorization_id,
-        scopes: parse_scopes(&scopes),
-        origins: parse_origins(&origins),
-        purposes: parse_purposes(&purposes),
+        scopes: parse_scopes(&r.scopes),
+        origins: parse_origins(&r.origins),
+        purposes: parse_purposes(&r.purposes),
+        app_id: r.app_id,
+        app_name: r.app_name,
+        shop_id: r.shop_id,
+        authorization_id: r.authorization_id,
     })
 }
 

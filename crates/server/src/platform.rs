@@ -7,9 +7,9 @@
 //!   its transaction; the quota endpoints on each request. A change therefore applies to the
 //!   next reveal in every process, today's limits included (a day's row keeps the order count
 //!   it was created with; its base is recomputed from it with the rules in force).
-//! * A change is one conditional `UPDATE … WHERE version = expected` plus its audit row on the
-//!   platform chain (values before and after), in one transaction: two admins saving at once
-//!   cannot silently overwrite each other (`SETTINGS_CHANGED`).
+//! * A change is one conditional update (only while `version` is the expected one) plus its
+//!   audit row on the platform chain (values before and after), in one transaction: two admins
+//!   saving at once cannot silently overwrite each other (`SETTINGS_CHANGED`).
 
 use orderveil_api::{ErrorCode, PlatformSettings, PlatformSettingsUpdate};
 use serde_json::json;
@@ -19,6 +19,7 @@ use crate::audit::{self, Event};
 use crate::guard::User;
 use crate::clock::rfc3339;
 use crate::store::Db;
+use crate::store::settings::{self, RuleValues, SettingsRow};
 use crate::error::{AppError, AppResult};
 use crate::state::{AppState, Settings};
 
@@ -70,88 +71,63 @@ pub struct Rules {
     pub search_budget_factor: u32,
 }
 
-/// The stored row.
-struct Row {
-    quota_rate_bps: i64,
-    quota_floor: i64,
-    risk_per_minute: i64,
-    risk_per_hour: i64,
-    shop_risk_per_minute: i64,
-    shop_risk_per_hour: i64,
-    risk_cooldown_secs: i64,
-    search_per_minute: i64,
-    search_budget_floor: i64,
-    search_budget_factor: i64,
-    version: i64,
-    updated_at: i64,
-    updated_by: String,
-}
-
-impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for Row {
-    fn from_row(r: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row as _;
-        Ok(Self {
-            quota_rate_bps: r.try_get("quota_rate_bps")?,
-            quota_floor: r.try_get("quota_floor")?,
-            risk_per_minute: r.try_get("risk_per_minute")?,
-            risk_per_hour: r.try_get("risk_per_hour")?,
-            shop_risk_per_minute: r.try_get("shop_risk_per_minute")?,
-            shop_risk_per_hour: r.try_get("shop_risk_per_hour")?,
-            risk_cooldown_secs: r.try_get("risk_cooldown_secs")?,
-            search_per_minute: r.try_get("search_per_minute")?,
-            search_budget_floor: r.try_get("search_budget_floor")?,
-            search_budget_factor: r.try_get("search_budget_factor")?,
-            version: r.try_get("version")?,
-            updated_at: r.try_get("updated_at")?,
-            updated_by: r.try_get("updated_by")?,
-        })
-    }
-}
-
-const COLUMNS: &str = "quota_rate_bps, quota_floor, risk_per_minute, risk_per_hour, shop_risk_per_minute, shop_risk_per_hour, risk_cooldown_secs, \
-                       search_per_minute, search_budget_floor, search_budget_factor, version, updated_at, updated_by";
-
 fn u(v: i64) -> u32 {
     u32::try_from(v.max(0)).unwrap_or(u32::MAX)
 }
 
-impl Row {
-    fn rules(&self) -> Rules {
-        Rules {
-            rate_bps: u(self.quota_rate_bps),
-            floor: u(self.quota_floor),
-            per_minute: u(self.risk_per_minute),
-            per_hour: u(self.risk_per_hour),
-            shop_per_minute: u(self.shop_risk_per_minute),
-            shop_per_hour: u(self.shop_risk_per_hour),
-            cooldown_secs: u(self.risk_cooldown_secs),
-            search_per_minute: u(self.search_per_minute),
-            search_budget_floor: u(self.search_budget_floor),
-            search_budget_factor: u(self.search_budget_factor),
-        }
+/// The rules of the stored row.
+fn rules_of(row: &SettingsRow) -> Rules {
+    Rules {
+        rate_bps: u(row.quota_rate_bps),
+        floor: u(row.quota_floor),
+        per_minute: u(row.risk_per_minute),
+        per_hour: u(row.risk_per_hour),
+        shop_per_minute: u(row.shop_risk_per_minute),
+        shop_per_hour: u(row.shop_risk_per_hour),
+        cooldown_secs: u(row.risk_cooldown_secs),
+        search_per_minute: u(row.search_per_minute),
+        search_budget_floor: u(row.search_budget_floor),
+        search_budget_factor: u(row.search_budget_factor),
     }
+}
 
-    fn view(&self) -> PlatformSettings {
-        let r = self.rules();
-        PlatformSettings {
-            quota_rate_bps: r.rate_bps,
-            quota_floor: r.floor,
-            risk_per_minute: r.per_minute,
-            risk_per_hour: r.per_hour,
-            shop_risk_per_minute: r.shop_per_minute,
-            shop_risk_per_hour: r.shop_per_hour,
-            risk_cooldown_secs: r.cooldown_secs,
-            search_per_minute: r.search_per_minute,
-            search_budget_floor: r.search_budget_floor,
-            search_budget_factor: r.search_budget_factor,
-            version: self.version,
-            updated_at: rfc3339(self.updated_at),
-            updated_by: self.updated_by.clone(),
-        }
+/// The API view of the stored row.
+fn view(row: &SettingsRow) -> PlatformSettings {
+    let r = rules_of(row);
+    PlatformSettings {
+        quota_rate_bps: r.rate_bps,
+        quota_floor: r.floor,
+        risk_per_minute: r.per_minute,
+        risk_per_hour: r.per_hour,
+        shop_risk_per_minute: r.shop_per_minute,
+        shop_risk_per_hour: r.shop_per_hour,
+        risk_cooldown_secs: r.cooldown_secs,
+        search_per_minute: r.search_per_minute,
+        search_budget_floor: r.search_budget_floor,
+        search_budget_factor: r.search_budget_factor,
+        version: row.version,
+        updated_at: rfc3339(row.updated_at),
+        updated_by: row.updated_by.clone(),
     }
 }
 
 impl Rules {
+    /// The stored columns of these rules.
+    fn values(&self) -> RuleValues {
+        RuleValues {
+            quota_rate_bps: i64::from(self.rate_bps),
+            quota_floor: i64::from(self.floor),
+            risk_per_minute: i64::from(self.per_minute),
+            risk_per_hour: i64::from(self.per_hour),
+            shop_risk_per_minute: i64::from(self.shop_per_minute),
+            shop_risk_per_hour: i64::from(self.shop_per_hour),
+            risk_cooldown_secs: i64::from(self.cooldown_secs),
+            search_per_minute: i64::from(self.search_per_minute),
+            search_budget_floor: i64::from(self.search_budget_floor),
+            search_budget_factor: i64::from(self.search_budget_factor),
+        }
+    }
+
     /// The rules of the command line's settings.
     pub fn of(s: &Settings) -> Self {
         Self {
@@ -200,40 +176,23 @@ impl Rules {
 /// insert it once); log when the stored rules differ from `initial`.
 pub async fn ensure(db: &Db, initial: &Settings, now: i64) -> Result<(), sqlx::Error> {
     let r = Rules::of(initial);
-    sqlx::query(&format!("INSERT INTO platform_settings (id, {COLUMNS}) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 'initial') ON CONFLICT (id) DO NOTHING"))
-        .bind(i64::from(r.rate_bps))
-        .bind(i64::from(r.floor))
-        .bind(i64::from(r.per_minute))
-        .bind(i64::from(r.per_hour))
-        .bind(i64::from(r.shop_per_minute))
-        .bind(i64::from(r.shop_per_hour))
-        .bind(i64::from(r.cooldown_secs))
-        .bind(i64::from(r.search_per_minute))
-        .bind(i64::from(r.search_budget_floor))
-        .bind(i64::from(r.search_budget_factor))
-        .bind(now)
-        .execute(&db.pool)
-        .await?;
-    let stored = read(&db.pool).await?.rules();
+    settings::insert_initial(&db.pool, &r.values(), now).await?;
+    let stored = rules_of(&settings::read(&db.pool).await?);
     if stored != r {
         tracing::info!(?stored, "the platform settings stored in the database (admin console) are in force, not the command line's");
     }
     Ok(())
 }
 
-async fn read<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Row, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM platform_settings WHERE id = 1")).fetch_one(ex).await
-}
-
 /// The rules in force, read through `ex` (the settler reads them inside its transaction).
 pub async fn rules<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Rules, sqlx::Error> {
-    read(ex).await.map(|r| r.rules())
+    settings::read(ex).await.map(|r| rules_of(&r))
 }
 
 /// `GET /api/v1/admin/settings` (platform admins).
 pub async fn get(state: &AppState, user: &User) -> AppResult<PlatformSettings> {
     crate::guard::require_admin(user)?;
-    Ok(read(&state.db.pool).await?.view())
+    Ok(view(&settings::read(&state.db.pool).await?))
 }
 
 /// `PUT /api/v1/admin/settings` (platform admins): validate, apply if nobody changed the
@@ -257,41 +216,21 @@ pub async fn update(state: &AppState, user: &User, req: PlatformSettingsUpdate) 
     }
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let before = read(&mut *tx).await?;
+    let before = settings::read(&mut *tx).await?;
     if before.version != req.expected_version {
         return Err(AppError::new(ErrorCode::SettingsChanged).with(json!({"version": before.version})));
     }
-    let done = sqlx::query(
-        "UPDATE platform_settings SET quota_rate_bps = $1, quota_floor = $2, risk_per_minute = $3, risk_per_hour = $4, shop_risk_per_minute = $5, \
-         shop_risk_per_hour = $6, risk_cooldown_secs = $7, search_per_minute = $8, search_budget_floor = $9, search_budget_factor = $10, \
-         version = version + 1, updated_at = $11, updated_by = $12 WHERE id = 1 AND version = $13",
-    )
-    .bind(i64::from(new.rate_bps))
-    .bind(i64::from(new.floor))
-    .bind(i64::from(new.per_minute))
-    .bind(i64::from(new.per_hour))
-    .bind(i64::from(new.shop_per_minute))
-    .bind(i64::from(new.shop_per_hour))
-    .bind(i64::from(new.cooldown_secs))
-    .bind(i64::from(new.search_per_minute))
-    .bind(i64::from(new.search_budget_floor))
-    .bind(i64::from(new.search_budget_factor))
-    .bind(now)
-    .bind(&user.username)
-    .bind(req.expected_version)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let done = settings::update(&mut tx, &new.values(), now, &user.username, req.expected_version).await?;
     if done == 0 {
         return Err(AppError::new(ErrorCode::SettingsChanged));
     }
-    let old = before.rules();
+    let old = rules_of(&before);
     let mut ev = Event::new(&user.username, Some(user.id), None, "settings_update", "ok");
     ev.details = json!({"before": rules_json(&old), "after": rules_json(&new), "version": before.version + 1});
     audit::append(&mut tx, now, &ev).await?;
-    let after = read(&mut *tx).await?;
+    let after = settings::read(&mut *tx).await?;
     tx.commit().await?;
-    Ok(after.view())
+    Ok(view(&after))
 }
 
 fn rules_json(r: &Rules) -> serde_json::Value {

@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::ApiJson;
 use crate::guard::{User, user_for_session};
 use crate::state::AppState;
+use crate::store::{sessions, users};
 
 /// The session routes.
 pub fn routes() -> Router<AppState> {
@@ -34,14 +35,11 @@ fn session_cookie(token: &str, max_age: i64) -> HeaderValue {
     responses((status = 200, body = SessionInfo), (status = 401, body = ApiError)))]
 async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> AppResult<Response> {
     let now = state.now();
-    let row: Option<(i64, String, Option<String>, i64)> = sqlx::query_as("SELECT id, password_hash, shop_id, disabled FROM users WHERE username = $1")
-        .bind(&req.username)
-        .fetch_optional(&state.db.pool)
-        .await?;
+    let row = users::login_row(&state.db.pool, &req.username).await?;
     let ok = match &row {
-        Some((_, hash, _, disabled)) => {
-            let (pw, h) = (req.password.clone(), hash.clone());
-            *disabled == 0 && tokio::task::spawn_blocking(move || auth::verify_password(&pw, &h)).await.unwrap_or(false)
+        Some(r) => {
+            let (pw, h) = (req.password.clone(), r.password_hash.clone());
+            r.disabled == 0 && tokio::task::spawn_blocking(move || auth::verify_password(&pw, &h)).await.unwrap_or(false)
         }
         None => {
             let pw = req.password.clone();
@@ -49,24 +47,17 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
             false
         }
     };
-    let shop = row.as_ref().and_then(|r| r.2.clone());
+    let shop = row.as_ref().and_then(|r| r.shop_id.clone());
     if !ok {
-        let mut ev = Event::new(&req.username.chars().take(64).collect::<String>(), row.as_ref().map(|r| r.0), shop.as_deref(), "login", "refused");
+        let mut ev = Event::new(&req.username.chars().take(64).collect::<String>(), row.as_ref().map(|r| r.id), shop.as_deref(), "login", "refused");
         ev.code = Some(ErrorCode::InvalidCredentials.as_str());
         audit::record(&state.db, now, &ev).await?;
         return Err(ErrorCode::InvalidCredentials.into());
     }
-    let Some((user_id, ..)) = row else { return Err(ErrorCode::InvalidCredentials.into()) };
+    let Some(user_id) = row.map(|r| r.id) else { return Err(ErrorCode::InvalidCredentials.into()) };
     let token = auth::random_token(32)?;
     let csrf = auth::random_token(24)?;
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(auth::sha256_hex(&token))
-        .bind(user_id)
-        .bind(&csrf)
-        .bind(now)
-        .bind(now + state.settings.session_ttl_secs)
-        .execute(&state.db.pool)
-        .await?;
+    sessions::insert(&state.db.pool, &auth::sha256_hex(&token), user_id, &csrf, now, now + state.settings.session_ttl_secs).await?;
     audit::record(&state.db, now, &Event::new(&req.username, Some(user_id), shop.as_deref(), "login", "ok")).await?;
     let user = user_for_session(&state, &token).await?.ok_or_else(|| AppError::internal("session vanished"))?;
     let mut resp = Json(SessionInfo { user: user.info.clone(), csrf_token: csrf }).into_response();
@@ -77,7 +68,7 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
 /// End the session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 async fn logout(State(state): State<AppState>, user: User) -> AppResult<Response> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND csrf_token = $2").bind(user.id).bind(&user.csrf_token).execute(&state.db.pool).await?;
+    sessions::delete(&state.db.pool, user.id, &user.csrf_token).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0));
     Ok(resp)

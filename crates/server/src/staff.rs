@@ -20,6 +20,9 @@ use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use crate::store::sessions;
+use crate::store::users::{self, NewUser, StaffRow};
+use sqlx::AnyConnection;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -65,32 +68,19 @@ pub(crate) async fn hash(password: String) -> AppResult<String> {
     tokio::task::spawn_blocking(move || auth::hash_password(&password)).await.map_err(AppError::internal)?.map_err(AppError::internal)
 }
 
-type StaffRow = (i64, String, String, i64, i64);
-
 fn member(r: StaffRow) -> StaffMember {
-    StaffMember { id: r.0, username: r.1, permissions: parse_permissions(&r.2), disabled: r.3 != 0, created_at: rfc3339(r.4) }
+    StaffMember { id: r.id, username: r.username, permissions: parse_permissions(&r.permissions), disabled: r.disabled != 0, created_at: rfc3339(r.created_at) }
 }
-
-const STAFF_COLUMNS: &str = "id, username, permissions, disabled, created_at";
 
 /// One staff account of `shop`, read inside the transaction; NOT_FOUND otherwise.
-async fn load(tx: &mut sqlx::AnyConnection, shop: &str, id: i64) -> AppResult<StaffRow> {
-    let row: Option<StaffRow> = sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM users WHERE id = $1 AND role = 'staff' AND shop_id = $2"))
-        .bind(id)
-        .bind(shop)
-        .fetch_optional(&mut *tx)
-        .await?;
-    row.ok_or_else(|| AppError::new(ErrorCode::NotFound))
+async fn load(tx: &mut AnyConnection, shop: &str, id: i64) -> AppResult<StaffRow> {
+    users::staff_member(tx, shop, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound))
 }
-
 
 /// The shop's staff accounts.
 pub async fn list(state: &AppState, user: &User) -> AppResult<Vec<StaffMember>> {
     let shop = require_owner(user)?.to_string();
-    let rows: Vec<StaffRow> = sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM users WHERE role = 'staff' AND shop_id = $1 ORDER BY id"))
-        .bind(&shop)
-        .fetch_all(&state.db.pool)
-        .await?;
+    let rows = users::staff_of(&state.db.pool, &shop).await?;
     Ok(rows.into_iter().map(member).collect())
 }
 
@@ -105,25 +95,15 @@ pub async fn create(state: &AppState, user: &User, req: StaffCreate) -> AppResul
     let password_hash = hash(req.password).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(&req.username).fetch_optional(&mut *tx).await?;
-    if taken.is_some() {
+    if users::id_by_name(&mut tx, &req.username).await?.is_some() {
         return Err(ErrorCode::UsernameTaken.into());
     }
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO users (username, password_hash, role, shop_id, factory_id, permissions, disabled, created_at) \
-         VALUES ($1, $2, 'staff', $3, NULL, $4, 0, $5) RETURNING id",
-    )
-    .bind(&req.username)
-    .bind(&password_hash)
-    .bind(&shop)
-    .bind(join(&perms))
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await;
-    let (id,) = match inserted {
-        Ok(r) => r,
+    let permissions = join(&perms);
+    let new = NewUser { username: &req.username, password_hash: &password_hash, role: "staff", shop_id: &shop, permissions: &permissions, created_at: now };
+    let id = match users::insert(&mut tx, &new).await {
+        Ok(id) => id,
         // A concurrent creation of the same name (PostgreSQL; SQLite writers serialize).
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(ErrorCode::UsernameTaken.into()),
+        Err(e) if users::is_unique_violation(&e) => return Err(ErrorCode::UsernameTaken.into()),
         Err(e) => return Err(e.into()),
     };
     let ev = user.event(&shop, "staff_create", json!({"staff_id": id, "username": req.username, "permissions": names(&perms)}));
@@ -142,30 +122,25 @@ pub async fn update(state: &AppState, user: &User, id: i64, req: StaffUpdate) ->
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let before = load(&mut tx, &shop, id).await?;
-    let old_perms = parse_permissions(&before.2);
+    let old_perms = parse_permissions(&before.permissions);
     let perms = req.permissions.as_deref().map_or_else(|| old_perms.clone(), normalize);
-    let disabled = req.disabled.unwrap_or(before.3 != 0);
-    sqlx::query("UPDATE users SET permissions = $1, disabled = $2 WHERE id = $3")
-        .bind(join(&perms))
-        .bind(i64::from(disabled))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let disabled = req.disabled.unwrap_or(before.disabled != 0);
+    users::set_access(&mut tx, id, &join(&perms), disabled).await?;
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sessions::delete_for_user(&mut tx, id).await?;
     }
-    let mut details = json!({"staff_id": id, "username": before.1});
+    let mut details = json!({"staff_id": id, "username": before.username});
     if req.permissions.is_some() {
         details["permissions_before"] = json!(names(&old_perms));
         details["permissions"] = json!(names(&perms));
     }
     if let Some(d) = req.disabled {
-        details["disabled_before"] = json!(before.3 != 0);
+        details["disabled_before"] = json!(before.disabled != 0);
         details["disabled"] = json!(d);
     }
     audit::append(&mut tx, now, &user.event(&shop, "staff_update", details)).await?;
     tx.commit().await?;
-    Ok(StaffMember { id, username: before.1, permissions: perms, disabled, created_at: rfc3339(before.4) })
+    Ok(StaffMember { id, username: before.username, permissions: perms, disabled, created_at: rfc3339(before.created_at) })
 }
 
 /// Set a staff account's password; its sessions end.
@@ -178,9 +153,9 @@ pub async fn reset_password(state: &AppState, user: &User, id: i64, req: StaffPa
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let row = load(&mut tx, &shop, id).await?;
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&password_hash).bind(id).execute(&mut *tx).await?;
-    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-    audit::append(&mut tx, now, &user.event(&shop, "staff_password_reset", json!({"staff_id": id, "username": row.1, "sessions_ended": ended}))).await?;
+    users::set_password_hash(&mut tx, id, &password_hash).await?;
+    let ended = sessions::delete_for_user(&mut tx, id).await?;
+    audit::append(&mut tx, now, &user.event(&shop, "staff_password_reset", json!({"staff_id": id, "username": row.username, "sessions_ended": ended}))).await?;
     tx.commit().await?;
     Ok(member(row))
 }

@@ -1,1 +1,56 @@
-//! Login sessions.
+//! Login sessions: created at log-in, read on every cookie request, ended by log-out,
+//! a disabled account or a password reset.
+
+use sqlx::{Any, AnyConnection, Executor};
+
+crate::row_struct! {
+    /// A session's user, as the session extractor loads it.
+    #[allow(missing_docs)] // the columns of the same name
+    pub struct SessionUserRow {
+        pub id: i64,
+        pub username: String,
+        pub role: String,
+        pub shop_id: Option<String>,
+        pub factory_id: Option<String>,
+        pub permissions: String,
+        pub disabled: i64,
+        pub csrf_token: String,
+        pub expires_at: i64,
+    }
+}
+
+/// The user of the session whose token digest is `token_hash`.
+pub async fn user_of<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash: &str) -> Result<Option<SessionUserRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id AS id, u.username AS username, u.role AS role, u.shop_id AS shop_id, u.factory_id AS factory_id, u.permissions AS permissions, \
+         u.disabled AS disabled, s.csrf_token AS csrf_token, s.expires_at AS expires_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Store a new session.
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash: &str, user_id: i64, csrf_token: &str, created_at: i64, expires_at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(created_at)
+        .bind(expires_at)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// End the session of `user_id` with this CSRF token (log-out).
+pub async fn delete<'e, E: Executor<'e, Database = Any>>(ex: E, user_id: i64, csrf_token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND csrf_token = $2").bind(user_id).bind(csrf_token).execute(ex).await?;
+    Ok(())
+}
+
+/// End every session of `user_id`; returns how many.
+pub async fn delete_for_user(conn: &mut AnyConnection, user_id: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(conn).await?.rows_affected())
+}

@@ -1,0 +1,84 @@
+//! The token endpoint for an app's backend: access and refresh tokens for a shop, from the
+//! app's credentials bound to a live authorization, or from a one-time refresh token. Only
+//! the tokens' SHA-256 digests are stored.
+
+use orderveil_api::{ErrorCode, TokenRequest, TokenResponse};
+use serde_json::json;
+
+use super::{ACCESS_PREFIX, ACCESS_TTL_SECS, REFRESH_PREFIX, REFRESH_TTL_SECS};
+use crate::audit::{self, Event};
+use crate::auth::{ct_eq, random_token, sha256_hex};
+use crate::error::{AppError, AppResult};
+use crate::guard::{join_scopes, parse_scopes};
+use crate::state::AppState;
+use crate::store::isv;
+
+
+/// `POST /api/v1/isv/token`: client credentials for a shop, or a refresh (the refresh token
+/// is single-use: a refresh replaces it).
+pub async fn token(state: &AppState, req: TokenRequest) -> AppResult<TokenResponse> {
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let app = isv::app_secret(&mut tx, &req.app_id).await?;
+    let app_ok = app.as_ref().is_some_and(|a| a.disabled == 0 && ct_eq(a.secret_hash.as_bytes(), sha256_hex(&req.app_secret).as_bytes()));
+    if !app_ok {
+        return Err(ErrorCode::AppCredentialsInvalid.into());
+    }
+    let (authorization_id, shop_id, granted) = match req.grant_type.as_str() {
+        "client_credentials" => {
+            let shop = req.shop_id.as_deref().ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?;
+            let live = isv::live_authorization(&mut tx, &req.app_id, shop).await?.ok_or_else(|| AppError::new(ErrorCode::AppNotAuthorized))?;
+            (live.id, shop.to_string(), parse_scopes(&live.scopes))
+        }
+        "refresh_token" => {
+            let rt = req.refresh_token.as_deref().ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "refresh_token"})))?;
+            let Some(row) = isv::refresh_token(&mut tx, &sha256_hex(rt)).await?.filter(|r| r.app_id == req.app_id) else {
+                return Err(ErrorCode::TokenInvalid.into());
+            };
+            if row.revoked_at.is_some() {
+                return Err(ErrorCode::AppNotAuthorized.into());
+            }
+            if row.expires_at <= now {
+                return Err(ErrorCode::TokenExpired.into());
+            }
+            // Single use: of two concurrent refreshes with one token, one deletes it.
+            if isv::delete_token(&mut tx, &row.token_hash).await? != 1 {
+                return Err(ErrorCode::TokenInvalid.into());
+            }
+            debug_assert_eq!(row.app_id, req.app_id);
+            (row.authorization_id, row.shop_id, parse_scopes(&row.scopes))
+        }
+        _ => return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "grant_type", "reason": "client_credentials or refresh_token"}))),
+    };
+    let scopes = match &req.scopes {
+        None => granted.clone(),
+        Some(wanted) => {
+            if let Some(s) = wanted.iter().find(|s| !granted.contains(s)) {
+                return Err(AppError::new(ErrorCode::ScopeMissing).with(json!({"scope": s.as_str(), "granted": granted})));
+            }
+            let mut w = wanted.clone();
+            w.sort();
+            w.dedup();
+            w
+        }
+    };
+    let access = format!("{ACCESS_PREFIX}{}", random_token(32)?);
+    let refresh = format!("{REFRESH_PREFIX}{}", random_token(32)?);
+    isv::delete_expired_tokens(&mut tx, authorization_id, now).await?;
+    for (t, kind, ttl) in [(&access, "access", ACCESS_TTL_SECS), (&refresh, "refresh", REFRESH_TTL_SECS)] {
+        isv::insert_token(&mut tx, &sha256_hex(t), kind, authorization_id, &join_scopes(&scopes), now, now + ttl).await?;
+    }
+    let mut ev = Event::new(&format!("app:{}", req.app_id), None, Some(&shop_id), "isv_token", "ok");
+    ev.details = json!({"grant_type": req.grant_type, "authorization_id": authorization_id, "scopes": scopes});
+    audit::append(&mut tx, now, &ev).await?;
+    tx.commit().await?;
+    Ok(TokenResponse {
+        access_token: access,
+        token_type: "Bearer".into(),
+        expires_in: ACCESS_TTL_SECS,
+        refresh_token: refresh,
+        refresh_expires_in: REFRESH_TTL_SECS,
+        scopes,
+        shop_id,
+    })
+}
