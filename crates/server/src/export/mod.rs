@@ -4,7 +4,7 @@
 //! unwrapped). Search terms are kept and audited only as blind-index tokens / `"<set>"`.
 //!
 //! **Jobs.** `POST /api/v1/exports` (owners, staff with `export`) resolves the filter exactly
-//! as the order list does ([`OrderFilter`]), counts the rows, stores the job with the
+//! as the order list does ([`OrderFilter`](crate::orders::OrderFilter)), counts the rows, stores the job with the
 //! *resolved* filter and audits `export_create`. `GET /api/v1/exports/{id}/file` streams the
 //! file; the job's `rows_done` is updated after every chunk, so the app polls
 //! `GET /api/v1/exports/{id}` for a progress bar instead of holding rows in the page. Each
@@ -22,8 +22,8 @@
 //!    second conversion of every value; the SQLite worker fills a whole chunk without
 //!    waiting), on SQLite without memory-mapped I/O (so reading a 1.3 GB database does not
 //!    map it into the process's resident set) — and updates `rows_done`;
-//! 2. a blocking thread turns rows into CSV ([`sheet::write_csv_record`]) or XLSX
-//!    ([`sheet::XlsxWriter`]) and hands the bytes on in 256 KiB blocks;
+//! 2. a blocking thread turns rows into CSV ([`crate::sheet::write_csv_record`]) or XLSX
+//!    ([`crate::sheet::XlsxWriter`]) and hands the bytes on in 256 KiB blocks;
 //! 3. the response body takes the blocks as the client reads them.
 //!
 //! At most two row chunks and four blocks are in flight, whatever the export's size; a slow

@@ -17,7 +17,7 @@
 //!
 //! The rooms: [`rows`] (a shipment row, its errors and the checks that need no database),
 //! [`apply`] (applying a set of rows in one transaction; shipping by hand and by upload),
-//! [`upload`] (reading CSV and XLSX files), [`routes`] (handlers and templates).
+//! [`upload`](mod@upload) (reading CSV and XLSX files), [`routes`](mod@routes) (handlers and templates).
 
 pub mod apply;
 pub mod routes;

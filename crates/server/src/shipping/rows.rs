@@ -49,7 +49,7 @@ impl From<&Caller> for Actor {
     }
 }
 
-/// A problem with one row of [`apply_shipments`].
+/// A problem with one row of [`apply_shipments`](super::apply::apply_shipments).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowError {
     /// The row's [`ShipRow::line`] (0: the file as a whole).

@@ -175,7 +175,7 @@ impl OrderMatch<'_> {
     }
 }
 
-/// One exported order, as read (the columns of [`EXPORT_COLUMNS`], decoded by position).
+/// One exported order, as read (the columns of `EXPORT_COLUMNS`, decoded by position).
 #[derive(Clone, Debug)]
 pub struct ExportRow {
     /// Order id.
@@ -214,7 +214,7 @@ pub struct ExportRow {
 const EXPORT_COLUMNS: &str = "order_id, status, created_at, items, amount_cents, name_masked, phone_masked, address_masked, \
                               name_ct, phone_ct, address_ct, receiver_key, carrier, tracking_no, shipped_at";
 
-/// Decoded by position (the SELECT is [`EXPORT_COLUMNS`]), on the native drivers the reader
+/// Decoded by position (the SELECT is `EXPORT_COLUMNS`), on the native drivers the reader
 /// uses: a million rows do not pay fifteen column-name lookups each.
 impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ExportRow
 where

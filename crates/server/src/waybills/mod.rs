@@ -16,7 +16,7 @@
 //! * **Cancelling** an unused waybill (allocated, never printed) returns its unit.
 //! * **The print grant** is the reveal protocol with another purpose: sealed to the client's
 //!   fresh key, each order's field keys bound to its waybill number, counted against the
-//!   reprint limit ([`PRINT_LIMIT`] prints per waybill, one conditional `UPDATE`) and never
+//!   reprint limit ([`PRINT_LIMIT`] prints per waybill, one conditional update) and never
 //!   against the reveal quota. It is only as cheap as a label: only waybills of the caller's
 //!   own accounts, only orders awaiting shipment, and every printed order counts in the same
 //!   burst rules as a revealed one ([`crate::risk`], per account and per shop). The first
@@ -28,8 +28,8 @@
 //!
 //! Every change and every print (refusals included) is audited on the shop's chain.
 //!
-//! The rooms: [`accounts`] (accounts and top-ups), [`allocation`] (allocate, list, cancel,
-//! ship), [`print`] (the print grant), [`routes`] (the endpoints).
+//! The rooms: [`accounts`](mod@accounts) (accounts and top-ups), [`allocation`] (allocate, list, cancel,
+//! ship), [`print`](mod@print) (the print grant), [`routes`](mod@routes) (the endpoints).
 
 pub mod accounts;
 pub mod allocation;
