@@ -544,29 +544,34 @@ fn reset_hwm(pid: u32) -> bool {
 
 /// The baseline: the same rows and columns as the export (shop1, newest first), read by this
 /// process exactly as the server's reader stage reads them (the same keyset-paginated SELECT
-/// in chunks of 2,000, through the store's own sqlx driver: `Db::connect_native_reader`),
+/// in chunks of 2,000, through the store's own sqlx driver: `Db::connect_native_reader` and
+/// `store::exports::order_chunk`),
 /// without formatting or sending them anywhere. Returns (seconds, rows, bytes of text read).
 async fn raw_select(db_url: &str) -> (f64, u64, u64) {
-    type Row = (String, String, i64, String, i64, String, String, String, String, String, String, String, Option<String>, Option<String>, Option<i64>);
-    use orderveil_server::store::{Arg, Db};
+    use orderveil_server::store::Db;
+    use orderveil_server::store::exports::{OrderMatch, order_chunk};
     let db = Db::connect(db_url).await.unwrap();
     let mut conn = db.connect_native_reader(2000).await.unwrap();
-    let cols = "order_id, status, created_at, items, amount_cents, name_masked, phone_masked, address_masked, name_ct, phone_ct, address_ct, receiver_key, carrier, tracking_no, shipped_at";
-    let first = format!("SELECT {cols} FROM orders WHERE shop_id = $1 ORDER BY created_at DESC, order_id DESC LIMIT 2000");
-    let next = format!("SELECT {cols} FROM orders WHERE shop_id = $1 AND (created_at, order_id) < ($2, $3) ORDER BY created_at DESC, order_id DESC LIMIT 2000");
+    let m = OrderMatch { shop_id: "shop1", status: None, order_id: None, phone_last4: None, phone_token: None, name_tokens: &[], address_tokens: &[] };
     let t = Instant::now();
     let (mut rows, mut bytes) = (0u64, 0u64);
     let mut after: Option<(i64, String)> = None;
     loop {
-        let page: Vec<Row> = match &after {
-            None => conn.fetch_all(&first, &[Arg::S("shop1".into())]).await.unwrap(),
-            Some((at, id)) => conn.fetch_all(&next, &[Arg::S("shop1".into()), Arg::I(*at), Arg::S(id.clone())]).await.unwrap(),
-        };
+        let page = order_chunk(&mut conn, &m, after.as_ref().map(|(at, id)| (*at, id.as_str())), 2000).await.unwrap();
         for r in &page {
-            bytes += (r.0.len() + r.1.len() + r.3.len() + r.5.len() + r.6.len() + r.7.len() + r.8.len() + r.9.len() + r.10.len() + r.11.len()) as u64;
+            bytes += (r.order_id.len()
+                + r.status.len()
+                + r.items.len()
+                + r.name_masked.len()
+                + r.phone_masked.len()
+                + r.address_masked.len()
+                + r.name_ct.len()
+                + r.phone_ct.len()
+                + r.address_ct.len()
+                + r.receiver_key.len()) as u64;
         }
         rows += page.len() as u64;
-        after = page.last().map(|r| (r.2, r.0.clone()));
+        after = page.last().map(|r| (r.created_at, r.order_id.clone()));
         if page.len() < 2000 {
             break;
         }

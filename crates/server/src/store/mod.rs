@@ -367,18 +367,29 @@ pub enum NativeConnection {
 }
 
 impl NativeConnection {
-    /// Run `sql` (`$1…$n` placeholders) with `args` and collect the rows.
-    pub async fn fetch_all<O>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<O>, sqlx::Error>
+    /// Its backend (to build a [`Stmt`] for it with [`Stmt::with_backend`]).
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Run `st` (built for [`NativeConnection::backend`]) and collect the rows, its values
+    /// bound on the native connection.
+    pub async fn fetch_all<O>(&mut self, st: &Stmt) -> Result<Vec<O>, sqlx::Error>
     where
         O: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     {
         macro_rules! run {
             ($db:ty, $conn:expr) => {{
-                let mut q = sqlx::query_as::<$db, O>(sql);
-                for a in args {
+                let mut q = sqlx::query_as::<$db, O>(&st.sql);
+                for a in &st.args {
                     q = match a {
-                        Arg::S(s) => q.bind(s.clone()),
-                        Arg::I(i) => q.bind(*i),
+                        Val::S(s) => q.bind(s.as_str()),
+                        Val::I(i) => q.bind(*i),
+                        Val::NI(i) => q.bind(*i),
+                        Val::NS(s) => q.bind(s.as_deref()),
                     };
                 }
                 q.fetch_all($conn).await
