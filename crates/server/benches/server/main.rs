@@ -23,6 +23,10 @@
 //! fresh database. The load generator shares the 2 cores with the server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod export;
+mod fixtures;
+mod measure;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -30,7 +34,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use orderveil_api::{IngestOrder, IngestRequest, RevealGrantRequest, SessionInfo};
-use serde_json::{Value, json};
+use serde_json::json;
 
 // The server's allocator here too, so that the export's baseline (the same reads, in this
 // process) decodes rows with the allocator the server uses: with glibc's malloc the baseline
@@ -39,12 +43,17 @@ use serde_json::{Value, json};
 // the earlier rounds ran on glibc's malloc.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use measure::{Cpu, calibrate, pg_backends_cpu_secs, proc_cpu_secs};
+use fixtures::{drop_pg, fill_to_million, pg_database, seed_users, time_now};
+use export::{export_1m};
 
-const TOKEN: &str = "ovs_bench_token";
-const CONCURRENCY: usize = 64;
-const SECS: u64 = 8;
+pub(crate) const TOKEN: &str = "ovs_bench_token";
 
-struct Server {
+pub(crate) const CONCURRENCY: usize = 64;
+
+pub(crate) const SECS: u64 = 8;
+
+pub(crate) struct Server {
     child: Child,
     base: String,
 }
@@ -58,7 +67,7 @@ impl Drop for Server {
 
 // The child is killed and waited for in `Server::drop`.
 #[allow(clippy::zombie_processes)]
-fn start(data_dir: &std::path::Path, db_url: Option<&str>) -> Server {
+pub(crate) fn start(data_dir: &std::path::Path, db_url: Option<&str>) -> Server {
     // ORDERVEIL_BENCH_SERVER overrides the binary under test (A/B runs of two builds).
     let mut cmd = Command::new(std::env::var_os("ORDERVEIL_BENCH_SERVER").unwrap_or_else(|| env!("CARGO_BIN_EXE_orderveil").into()));
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir);
@@ -89,7 +98,7 @@ fn start(data_dir: &std::path::Path, db_url: Option<&str>) -> Server {
 /// redirect or proxy logic): the load generator shares the 2 cores with the server, so
 /// it should spend as little of them as it can. With reqwest (a pooled client with a cookie
 /// store) it took ~85-95 µs of CPU per grant request.
-struct Conn {
+pub(crate) struct Conn {
     sender: hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
     host: String,
     cookie: String,
@@ -125,12 +134,12 @@ impl Conn {
 }
 
 /// A logged-in session: the cookie to send and the CSRF token.
-struct Session {
+pub(crate) struct Session {
     cookie: String,
     csrf: String,
 }
 
-async fn login(base: &str, user: &str) -> Session {
+pub(crate) async fn login(base: &str, user: &str) -> Session {
     let r = reqwest::Client::new().post(format!("{base}/api/v1/auth/login")).json(&json!({"username": user, "password": "demo1234"})).send().await.unwrap();
     let cookie = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()?.split(';').next()).collect::<Vec<_>>().join("; ");
     let s: SessionInfo = r.json().await.unwrap();
@@ -139,7 +148,7 @@ async fn login(base: &str, user: &str) -> Session {
 
 /// Run `f` from `CONCURRENCY` tasks, each on its own connection, for `SECS`; returns
 /// requests per second, p50/p99 ms and the number of requests.
-async fn load<F, Fut>(base: &str, session: &Session, f: F) -> (f64, f64, f64, f64)
+pub(crate) async fn load<F, Fut>(base: &str, session: &Session, f: F) -> (f64, f64, f64, f64)
 where
     F: Fn(Conn, u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = (Conn, bool)> + Send,
@@ -182,7 +191,7 @@ where
     (all.len() as f64 / el, pct(0.5), pct(0.99), all.len() as f64)
 }
 
-async fn ingest_all(base: &str, orders: Vec<IngestOrder>) -> f64 {
+pub(crate) async fn ingest_all(base: &str, orders: Vec<IngestOrder>) -> f64 {
     let c = reqwest::Client::new();
     let t = Instant::now();
     let n = orders.len();
@@ -204,12 +213,12 @@ async fn ingest_all(base: &str, orders: Vec<IngestOrder>) -> f64 {
     n as f64 / t.elapsed().as_secs_f64()
 }
 
-fn client_public() -> String {
+pub(crate) fn client_public() -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(orderveil_cipher::ClientSession::new().unwrap().public_key())
 }
 
-async fn bench_store(name: &str, db_url: Option<String>, list_1m: bool, ingest_only: bool) {
+pub(crate) async fn bench_store(name: &str, db_url: Option<String>, list_1m: bool, ingest_only: bool) {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), db_url.as_deref());
     let base = server.base.clone();
@@ -301,7 +310,7 @@ async fn bench_store(name: &str, db_url: Option<String>, list_1m: bool, ingest_o
 
 /// E-waybill allocations per second: each request takes one unit from one approved account
 /// (the row every allocation locks) for one order awaiting shipment, in its own transaction.
-async fn bench_waybills(name: &str, base: &str, owner: &Session, ids: &Arc<Vec<String>>, me_rps: f64) {
+pub(crate) async fn bench_waybills(name: &str, base: &str, owner: &Session, ids: &Arc<Vec<String>>, me_rps: f64) {
     let c = reqwest::Client::new();
     let post = |s: &Session, path: &str, body: serde_json::Value| {
         c.post(format!("{base}{path}")).header("cookie", &s.cookie).header("x-csrf-token", &s.csrf).json(&body).send()
@@ -327,7 +336,7 @@ async fn bench_waybills(name: &str, base: &str, owner: &Session, ids: &Arc<Vec<S
 }
 
 /// Fill shop1 to 1,000,000 orders, then time 400 list-page requests (p50/p99).
-async fn list_page_1m(name: &str, data_dir: &std::path::Path, db_url: Option<&str>, now: i64, base: &str, session: &Session) {
+pub(crate) async fn list_page_1m(name: &str, data_dir: &std::path::Path, db_url: Option<&str>, now: i64, base: &str, session: &Session) {
     fill_to_million(data_dir, db_url, now, 60_000).await;
     let mut c = Conn::open(base, session).await;
     let mut lat = Vec::new();
@@ -347,357 +356,6 @@ async fn list_page_1m(name: &str, data_dir: &std::path::Path, db_url: Option<&st
         "[{name}] list page at 1,000,000 orders (400 requests): p50 {:.2} ms  p99 {:.2} ms   (target p99 <= 20 ms)",
         lat[200], lat[396]
     );
-}
-
-/// CPU seconds so far of the server, this load generator and the PostgreSQL backends.
-/// CPU per request is steadier than the rate on a shared machine, and tells what 2 quiet
-/// cores could do: `2 s / (sum of the three per request)` requests per second.
-struct Cpu(Option<f64>, Option<f64>, Option<f64>);
-
-impl Cpu {
-    async fn read(pid: u32, db_url: Option<&str>) -> Self {
-        Self(proc_cpu_secs(pid), proc_cpu_secs(std::process::id()), pg_backends_cpu_secs(db_url).await)
-    }
-
-    async fn report(&self, pid: u32, db_url: Option<&str>, requests: f64) {
-        let now = Self::read(pid, db_url).await;
-        let per = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| (b - a) / requests * 1e6);
-        let (server, client, pg) = (per(self.0, now.0), per(self.1, now.1), per(self.2, now.2));
-        let mut line = String::from("           CPU per request:");
-        let mut total = 0.0;
-        for (what, v) in [("server", server), ("load generator", client), ("PostgreSQL", pg)] {
-            if let Some(v) = v {
-                line.push_str(&format!(" {what} {v:.0} µs,"));
-                total += v;
-            }
-        }
-        println!("{line} total {total:.0} µs -> {:.0}/s on 2 idle cores", 2e6 / total);
-    }
-}
-
-/// User + system CPU seconds of a process so far (Linux `/proc`; `None` elsewhere).
-fn proc_cpu_secs(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the parenthesized command name; utime and stime are fields 14 and 15.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-    Some(ticks / 100.0) // USER_HZ is 100 on Linux
-}
-
-/// CPU seconds of the PostgreSQL backends serving the bench database so far.
-async fn pg_backends_cpu_secs(db_url: Option<&str>) -> Option<f64> {
-    let pool = sqlx::AnyPool::connect(db_url?).await.ok()?;
-    let pids: Vec<(i32,)> =
-        sqlx::query_as("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").fetch_all(&pool).await.ok()?;
-    pool.close().await;
-    Some(pids.iter().filter_map(|(p,)| proc_cpu_secs(u32::try_from(*p).ok()?)).sum())
-}
-
-/// What this machine charges for the two things a request is made of, so that runs on
-/// different days (or VMs) can be compared: a thread wake-up round trip (two threads
-/// ping-ponging one byte over a socket pair: every request crosses threads — runtime, SQLite
-/// driver, settler — several times, and PostgreSQL is another process) and pure computation
-/// (sealing a one-order grant: two X25519 operations).
-fn calibrate() {
-    use std::io::{Read, Write};
-    use std::os::unix::net::UnixStream;
-    let (mut a, mut b) = UnixStream::pair().unwrap();
-    const ROUNDS: u32 = 50_000;
-    let echo = std::thread::spawn(move || {
-        let mut byte = [0u8; 1];
-        for _ in 0..ROUNDS {
-            b.read_exact(&mut byte).unwrap();
-            b.write_all(&byte).unwrap();
-        }
-    });
-    let mut byte = [7u8; 1];
-    let t = Instant::now();
-    for _ in 0..ROUNDS {
-        a.write_all(&byte).unwrap();
-        a.read_exact(&mut byte).unwrap();
-    }
-    let wake = t.elapsed().as_secs_f64() / f64::from(ROUNDS) * 1e6;
-    echo.join().unwrap();
-
-    let client = orderveil_cipher::ClientSession::new().unwrap().public_key();
-    let body = orderveil_cipher::GrantBody {
-        grant_id: orderveil_cipher::GrantId::generate().unwrap(),
-        shop_id: orderveil_cipher::ShopId::new("shop1").unwrap(),
-        purpose: orderveil_cipher::GrantPurpose::Reveal,
-        issued_at: 0,
-        expires_at: 60,
-        orders: vec![orderveil_cipher::GrantOrder {
-            order_id: orderveil_cipher::OrderId::new("C-1").unwrap(),
-            binding: String::new(),
-            keys: orderveil_cipher::FieldKind::ALL.iter().map(|k| orderveil_cipher::Dek::from_bytes([9; 32]).field_key(*k)).collect(),
-        }],
-    };
-    let mut times: Vec<f64> = (0..400)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(orderveil_cipher::seal_grant(&client, &body).unwrap());
-            t.elapsed().as_secs_f64() * 1e6
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    println!("machine: thread wake-up round trip {wake:.1} µs (mean of {ROUNDS}), seal a 1-order grant {:.1} µs (median of 400)", times[200]);
-}
-
-fn time_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
-async fn open_state(data_dir: &std::path::Path, db_url: Option<&str>) -> orderveil_server::AppState {
-    let cfg = orderveil_server::Config {
-        data_dir: data_dir.to_path_buf(),
-        database_url: db_url.map(str::to_string),
-        service_token: Some(TOKEN.into()),
-        settings: orderveil_server::Settings::default(),
-    };
-    orderveil_server::build_state(&cfg, Arc::new(orderveil_server::clock::SystemClock)).await.unwrap()
-}
-
-async fn seed_users(data_dir: &std::path::Path, db_url: Option<&str>) {
-    let state = open_state(data_dir, db_url).await;
-    orderveil_server::demo::seed_users(&state).await.unwrap();
-}
-
-/// Fill shop1 to 1,000,000 orders through the library ingest path (same code as the HTTP
-/// handler, without JSON), 4 batches of 500 in flight. The orders are generated once (the
-/// demo generator is one seeded stream, so order `i` needs the `i` before it); generating
-/// the list per chunk made the fill quadratic.
-async fn fill_to_million(data_dir: &std::path::Path, db_url: Option<&str>, now: i64, have: usize) {
-    let state = open_state(data_dir, db_url).await;
-    let t = Instant::now();
-    let total = 1_000_000usize;
-    let mut orders = tokio::task::spawn_blocking(move || orderveil_server::demo::orders(1, "shop1", total, now)).await.unwrap();
-    let generated = t.elapsed().as_secs_f64();
-    let mut rest = orders.split_off(have).into_iter();
-    drop(orders);
-    let mut set = tokio::task::JoinSet::new();
-    loop {
-        let chunk: Vec<IngestOrder> = rest.by_ref().take(500).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let st = state.clone();
-        set.spawn(async move { orderveil_server::ingest::ingest(&st, chunk, "bench").await.map(|_| ()).map_err(|e| format!("{e:?}")) });
-        if set.len() >= 4 {
-            set.join_next().await.unwrap().unwrap().unwrap();
-        }
-    }
-    while let Some(r) = set.join_next().await {
-        r.unwrap().unwrap();
-    }
-    let el = t.elapsed().as_secs_f64();
-    println!("  (filled to 1,000,000 orders in {el:.0} s: {generated:.1} s generating, then {:.0} orders/s through the library ingest)", (total - have) as f64 / (el - generated));
-}
-
-// ---------------------------------------------------------------------------------------
-// Export of 1,000,000 orders (issue 7)
-
-/// Peak RSS figures of a process, sampled from `/proc/PID/status`.
-#[derive(Clone, Copy, Debug, Default)]
-struct Rss {
-    /// Peak resident set size so far (`VmHWM`), MB.
-    hwm: f64,
-    /// Largest anonymous RSS seen (heap, stacks), MB.
-    anon: f64,
-    /// Largest file-backed RSS seen (the binary, mapped files), MB.
-    file: f64,
-}
-
-fn proc_status_mb(pid: u32, key: &str) -> Option<f64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = s.lines().find(|l| l.starts_with(key))?;
-    let kb: f64 = line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Sample `pid`'s RSS every 50 ms until the returned flag is set; the thread's result is the
-/// peak anonymous and file-backed RSS seen and the final `VmHWM`.
-fn sample_rss(pid: u32) -> (Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<Rss>) {
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = stop.clone();
-    let t = std::thread::spawn(move || {
-        let mut r = Rss::default();
-        loop {
-            r.anon = r.anon.max(proc_status_mb(pid, "RssAnon:").unwrap_or(0.0));
-            r.file = r.file.max(proc_status_mb(pid, "RssFile:").unwrap_or(0.0));
-            if flag.load(Ordering::Relaxed) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        r.hwm = proc_status_mb(pid, "VmHWM:").unwrap_or(0.0);
-        r
-    });
-    (stop, t)
-}
-
-/// Reset the peak RSS of `pid` (`/proc/PID/clear_refs`, value 5), so `VmHWM` covers what
-/// comes next only. Needs the right to write there (root or the same user).
-fn reset_hwm(pid: u32) -> bool {
-    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
-}
-
-/// The baseline: the same rows and columns as the export (shop1, newest first), read by this
-/// process exactly as the server's reader stage reads them (the same keyset-paginated SELECT
-/// in chunks of 2,000, through the store's own sqlx driver: `Db::connect_native_reader` and
-/// `store::exports::order_chunk`),
-/// without formatting or sending them anywhere. Returns (seconds, rows, bytes of text read).
-async fn raw_select(db_url: &str) -> (f64, u64, u64) {
-    use orderveil_server::store::Db;
-    use orderveil_server::store::exports::{OrderMatch, order_chunk};
-    let db = Db::connect(db_url).await.unwrap();
-    let mut conn = db.connect_native_reader(2000).await.unwrap();
-    let m = OrderMatch { shop_id: "shop1", status: None, order_id: None, phone_last4: None, phone_token: None, name_tokens: &[], address_tokens: &[] };
-    let t = Instant::now();
-    let (mut rows, mut bytes) = (0u64, 0u64);
-    let mut after: Option<(i64, String)> = None;
-    loop {
-        let page = order_chunk(&mut conn, &m, after.as_ref().map(|(at, id)| (*at, id.as_str())), 2000).await.unwrap();
-        for r in &page {
-            bytes += (r.order_id.len()
-                + r.status.len()
-                + r.items.len()
-                + r.name_masked.len()
-                + r.phone_masked.len()
-                + r.address_masked.len()
-                + r.name_ct.len()
-                + r.phone_ct.len()
-                + r.address_ct.len()
-                + r.receiver_key.len()) as u64;
-        }
-        rows += page.len() as u64;
-        after = page.last().map(|r| (r.created_at, r.order_id.clone()));
-        if page.len() < 2000 {
-            break;
-        }
-    }
-    (t.elapsed().as_secs_f64(), rows, bytes)
-}
-
-/// Create an export job and download its file, counting bytes and lines; returns (seconds
-/// from the request to the last byte, bytes, line feeds, the job after the download).
-async fn export_once(base: &str, session: &Session, format: &str) -> (f64, u64, u64, Value) {
-    let c = reqwest::Client::new();
-    let t = Instant::now();
-    let job: Value = c
-        .post(format!("{base}/api/v1/exports"))
-        .header("cookie", &session.cookie)
-        .header("x-csrf-token", &session.csrf)
-        .json(&json!({"format": format}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = job["id"].as_str().unwrap_or_else(|| panic!("no job: {job}")).to_string();
-    let mut resp = c.get(format!("{base}/api/v1/exports/{id}/file")).header("cookie", &session.cookie).send().await.unwrap();
-    assert!(resp.status().is_success(), "download: {}", resp.status());
-    let (mut bytes, mut lines) = (0u64, 0u64);
-    while let Some(chunk) = resp.chunk().await.unwrap() {
-        bytes += chunk.len() as u64;
-        lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
-    }
-    let el = t.elapsed().as_secs_f64();
-    // The server records the end right after the last byte.
-    let mut after = Value::Null;
-    for _ in 0..100 {
-        after = c.get(format!("{base}/api/v1/exports/{id}")).header("cookie", &session.cookie).send().await.unwrap().json().await.unwrap();
-        if after["status"] == "done" || after["status"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    (el, bytes, lines, after)
-}
-
-async fn export_1m(name: &str, db_url: Option<String>) {
-    // ORDERVEIL_BENCH_EXPORT_DIR keeps the filled SQLite store between runs (filled once).
-    let keep = std::env::var_os("ORDERVEIL_BENCH_EXPORT_DIR").filter(|_| db_url.is_none()).map(std::path::PathBuf::from);
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
-    let filled = keep.is_some() && dir.join("filled-1m").exists();
-    if !filled {
-        seed_users(&dir, db_url.as_deref()).await;
-        fill_to_million(&dir, db_url.as_deref(), time_now(), 0).await;
-        if keep.is_some() {
-            std::fs::write(dir.join("filled-1m"), "").unwrap();
-        }
-    }
-    let dir = dir.as_path();
-    let url = db_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("orderveil.db").display()));
-    if db_url.is_none() {
-        let size: u64 = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
-        println!("  (SQLite data directory: {:.0} MB)", size as f64 / 1e6);
-    }
-    // A fresh server process on the filled store: its peak RSS is the export's.
-    let server = start(dir, db_url.as_deref());
-    let pid = server.child.id();
-    let base = server.base.clone();
-    let session = login(&base, "shop1").await;
-
-    // The first read after the fill meets pages still being written back; the baseline is
-    // the second.
-    let (cold, _, _) = raw_select(&url).await;
-    println!("[{name}] first read of the rows after the fill (not the baseline): {cold:.2} s");
-    let (bs, brows, bbytes) = raw_select(&url).await;
-    println!(
-        "[{name}] baseline: the export's reads alone (same keyset SELECT, same driver, {brows} rows x 15 columns, in this process): {bs:>6.2} s  {:>9.0} rows/s  ({:.0} MB of text)",
-        brows as f64 / bs,
-        bbytes as f64 / 1e6
-    );
-    let idle = proc_status_mb(pid, "VmRSS:").unwrap_or(0.0);
-    println!("[{name}] server RSS before the exports: {idle:.0} MB");
-    for format in ["csv", "xlsx"] {
-        let reset = reset_hwm(pid);
-        let cpu0 = proc_cpu_secs(pid);
-        let (stop, sampler) = sample_rss(pid);
-        let (secs, bytes, lines, job) = export_once(&base, &session, format).await;
-        stop.store(true, Ordering::Relaxed);
-        let rss = sampler.join().unwrap();
-        let cpu = proc_cpu_secs(pid).zip(cpu0).map(|(a, b)| a - b).unwrap_or(f64::NAN);
-        assert_eq!(job["status"], "done", "{job}");
-        assert_eq!(job["rows_done"], json!(brows), "{job}");
-        if format == "csv" {
-            assert_eq!(lines, brows + 1, "CSV lines");
-        }
-        println!(
-            "[{name}] export {format:<4} {brows} orders: {secs:>6.2} s  {:>9.0} rows/s  {:>7.1} MB  {:>6.1} MB/s  = {:.2} x baseline time   (target <= 20 s)",
-            brows as f64 / secs,
-            bytes as f64 / 1e6,
-            bytes as f64 / 1e6 / secs,
-            secs / bs
-        );
-        println!(
-            "           server peak RSS {}{:.0} MB (target <= 200 MB); sampled peaks: anonymous {:.0} MB, file-backed {:.0} MB; server CPU {cpu:.1} s",
-            if reset { "" } else { "(since start, clear_refs refused) " },
-            rss.hwm,
-            rss.anon,
-            rss.file
-        );
-    }
-    drop(server);
-}
-
-async fn pg_database() -> Option<(String, String)> {
-    let admin = "postgres://postgres@127.0.0.1:5432/postgres";
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(admin).await.ok()?;
-    let name = format!("ov_bench_{}", std::process::id());
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&pool).await.ok()?;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.ok()?;
-    Some((name.clone(), format!("postgres://postgres@127.0.0.1:5432/{name}")))
-}
-
-async fn drop_pg(name: &str) {
-    if let Ok(pool) = sqlx::AnyPool::connect("postgres://postgres@127.0.0.1:5432/postgres").await {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
-    }
 }
 
 #[tokio::main]
