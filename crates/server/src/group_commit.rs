@@ -14,21 +14,28 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{AppError, AppResult};
 
+/// How a worker's groups are bounded, and how its errors name it.
+#[derive(Clone, Copy, Debug)]
+pub struct Group {
+    /// Names the queue in errors (`the ingest writer has stopped`).
+    pub name: &'static str,
+    /// Names a failed group in errors (`writing 3 ingest batches: …`): the verb and the
+    /// plural of a job.
+    pub failed: (&'static str, &'static str),
+    /// Most jobs in one group.
+    pub max_jobs: usize,
+    /// Most total weight in one group (the group grows while its weight is below this).
+    pub max_weight: usize,
+}
+
 /// What a worker commits, and how.
 pub trait Committer {
     /// One caller's job.
     type Job;
     /// One job's answer.
     type Answer;
-    /// Names the queue in errors (`the ingest writer has stopped`).
-    const NAME: &'static str;
-    /// Names a failed group in errors (`writing 3 ingest batches: …`): the verb and the
-    /// plural of a job.
-    const FAILED: (&'static str, &'static str);
-    /// Most jobs in one group.
-    const MAX_JOBS: usize;
-    /// Most total weight in one group (the group grows while its weight is below this).
-    const MAX_WEIGHT: usize;
+    /// The bounds and names of the groups.
+    const GROUP: Group;
 
     /// A job's weight (orders, say).
     fn weight(job: &Self::Job) -> usize;
@@ -57,7 +64,7 @@ impl<C: Committer> Clone for Queue<C> {
 
 impl<C: Committer> std::fmt::Debug for Queue<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queue").field("name", &C::NAME).finish_non_exhaustive()
+        f.debug_struct("Queue").field("name", &C::GROUP.name).finish_non_exhaustive()
     }
 }
 
@@ -72,8 +79,8 @@ impl<C: Committer> Queue<C> {
     /// Submit `job`: returns once its group committed (or failed).
     pub async fn submit(&self, job: C::Job) -> AppResult<C::Answer> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Pending { job, reply }).map_err(|_| AppError::internal(format!("the {} has stopped", C::NAME)))?;
-        answer.await.map_err(|_| AppError::internal(format!("the {} dropped a job", C::NAME)))?
+        self.tx.send(Pending { job, reply }).map_err(|_| AppError::internal(format!("the {} has stopped", C::GROUP.name)))?;
+        answer.await.map_err(|_| AppError::internal(format!("the {} dropped a job", C::GROUP.name)))?
     }
 }
 
@@ -81,7 +88,7 @@ async fn run<C: Committer>(mut committer: C, mut rx: mpsc::UnboundedReceiver<Pen
     while let Some(first) = rx.recv().await {
         let mut weight = C::weight(&first.job);
         let mut group = vec![first];
-        while group.len() < C::MAX_JOBS && weight < C::MAX_WEIGHT {
+        while group.len() < C::GROUP.max_jobs && weight < C::GROUP.max_weight {
             match rx.try_recv() {
                 Ok(p) => {
                     weight += C::weight(&p.job);
@@ -93,7 +100,7 @@ async fn run<C: Committer>(mut committer: C, mut rx: mpsc::UnboundedReceiver<Pen
         let jobs: Vec<&C::Job> = group.iter().map(|p| &p.job).collect();
         let t0 = std::time::Instant::now();
         let result = committer.commit(&jobs).await;
-        tracing::debug!(queue = C::NAME, jobs = jobs.len(), weight, ms = t0.elapsed().as_secs_f64() * 1e3, ok = result.is_ok(), "committed a group");
+        tracing::debug!(queue = C::GROUP.name, jobs = jobs.len(), weight, ms = t0.elapsed().as_secs_f64() * 1e3, ok = result.is_ok(), "committed a group");
         match result {
             Ok(answers) => {
                 for (p, a) in group.into_iter().zip(answers) {
@@ -101,7 +108,7 @@ async fn run<C: Committer>(mut committer: C, mut rx: mpsc::UnboundedReceiver<Pen
                 }
             }
             Err(e) => {
-                let (verb, jobs) = C::FAILED;
+                let (verb, jobs) = C::GROUP.failed;
                 let what = format!("{verb} {} {jobs}: {e}", group.len());
                 for p in group {
                     let _ = p.reply.send(Err(AppError::internal(&what)));

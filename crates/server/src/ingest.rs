@@ -24,7 +24,7 @@ use sqlx::AnyConnection;
 
 use crate::audit::{self, Event};
 use crate::clock::parse_rfc3339;
-use crate::group_commit::{Committer, Queue};
+use crate::group_commit::{Committer, Group, Queue};
 use crate::store::orders::{Incoming, PriorOrder, Sealed};
 use crate::store::{self, Backend, Db};
 use crate::error::{AppError, AppResult};
@@ -257,10 +257,7 @@ struct Writer {
 impl Committer for Writer {
     type Job = Prepared;
     type Answer = IngestResponse;
-    const NAME: &'static str = "ingest writer";
-    const FAILED: (&'static str, &'static str) = ("writing", "ingest batches");
-    const MAX_JOBS: usize = usize::MAX;
-    const MAX_WEIGHT: usize = MAX_GROUP_ORDERS;
+    const GROUP: Group = Group { name: "ingest writer", failed: ("writing", "ingest batches"), max_jobs: usize::MAX, max_weight: MAX_GROUP_ORDERS };
 
     fn weight(batch: &Prepared) -> usize {
         batch.checked.len()

@@ -43,6 +43,7 @@ fn to_view(r: OrderRow, now: i64) -> AppResult<OrderView> {
     })
 }
 
+// The filter's fields and its SQL are the store's; this room turns a request into one.
 pub use crate::store::orders::OrderFilter;
 
 impl OrderFilter {

@@ -32,7 +32,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::audit::{self, Event};
-use crate::group_commit::{Committer, Queue};
+use crate::group_commit::{Committer, Group, Queue};
 use crate::store::{self, Db, Val, WriteTx, orders::GrantOrder, pow2_padded};
 use crate::risk::{self, Book, Limit};
 use crate::error::AppResult;
@@ -169,10 +169,7 @@ struct Settle {
 impl Committer for Settle {
     type Job = ChargeJob;
     type Answer = Outcome;
-    const NAME: &'static str = "charge settler";
-    const FAILED: (&'static str, &'static str) = ("settling", "reveal charges");
-    const MAX_JOBS: usize = MAX_JOBS;
-    const MAX_WEIGHT: usize = MAX_ORDERS;
+    const GROUP: Group = Group { name: "charge settler", failed: ("settling", "reveal charges"), max_jobs: MAX_JOBS, max_weight: MAX_ORDERS };
 
     fn weight(job: &ChargeJob) -> usize {
         job.orders.len()
