@@ -12,6 +12,7 @@ use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::ingest::{MAX_BATCH, ingest};
 use crate::state::AppState;
+use crate::store;
 
 /// Orders seeded per shop.
 pub const ORDERS_PER_SHOP: usize = 5_000;
@@ -173,34 +174,18 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
 /// Seed the shops, the factory and the demo users (idempotent), without orders.
 pub async fn seed_users(state: &AppState) -> AppResult<()> {
     let now = state.now();
+    let pool = &state.db.pool;
     for (shop, name) in SHOPS {
-        sqlx::query("INSERT INTO shops (shop_id, name, suspended, created_at) VALUES ($1, $2, 0, $3) ON CONFLICT (shop_id) DO UPDATE SET name = $2")
-            .bind(*shop)
-            .bind(*name)
-            .bind(now)
-            .execute(&state.db.pool)
-            .await?;
+        store::demo::upsert_shop(pool, shop, name, now).await?;
     }
-    sqlx::query("INSERT INTO factories (factory_id, name, created_at) VALUES ('factory1', '义乌好货代发工厂', $1) ON CONFLICT (factory_id) DO NOTHING")
-        .bind(now)
-        .execute(&state.db.pool)
-        .await?;
+    store::demo::ensure_factory(pool, now).await?;
     for (user, role, shop, factory, perms, _) in USERS {
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(*user).fetch_optional(&state.db.pool).await?;
-        if exists.is_some() {
+        if store::demo::user_exists(pool, user).await? {
             continue;
         }
         let hash = tokio::task::spawn_blocking(|| hash_password(PASSWORD)).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
-        sqlx::query("INSERT INTO users (username, password_hash, role, shop_id, factory_id, permissions, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)")
-            .bind(*user)
-            .bind(hash)
-            .bind(*role)
-            .bind(*shop)
-            .bind(*factory)
-            .bind(*perms)
-            .bind(now)
-            .execute(&state.db.pool)
-            .await?;
+        let new = store::demo::NewUser { username: user, password_hash: &hash, role, shop_id: *shop, factory_id: *factory, permissions: perms };
+        store::demo::insert_user(pool, &new, now).await?;
     }
     Ok(())
 }
@@ -209,7 +194,7 @@ pub async fn seed_users(state: &AppState) -> AppResult<()> {
 pub async fn seed_orders(state: &AppState) -> AppResult<()> {
     let now = state.now();
     for (no, (shop, _)) in SHOPS.iter().enumerate() {
-        let (have,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM shop_order_counts WHERE shop_id = $1").bind(*shop).fetch_one(&state.db.pool).await?;
+        let have = store::orders::counted(&state.db.pool, shop, None).await?;
         if have >= ORDERS_PER_SHOP as i64 {
             continue;
         }

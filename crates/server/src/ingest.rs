@@ -5,14 +5,13 @@
 //! only if the receiver changed (a buyer edited the address), as the receiver key tells
 //! without decrypting.
 //!
-//! The transaction is a handful of set-based statements whatever the batch size: shops,
-//! which orders exist, one `UPDATE … FROM (VALUES …)` for the repeats, multi-row `INSERT`s
-//! for the new orders (one per batch on SQLite, 100 rows each on PostgreSQL), one upsert of
-//! the per-shop counts, the audit rows, commit. Statement count matters: sqlx hands each
-//! SQLite statement to a worker thread (a cross-thread wake-up each way), and each
-//! PostgreSQL statement is a round trip. On SQLite the multi-row writes also run `OR FAIL`
-//! (see [`or_fail`]): by default SQLite journals, into a temp file, every existing page
-//! such a statement changes, which wrote twice as many bytes as the WAL itself.
+//! The transaction is a handful of set-based statements whatever the batch size
+//! ([`crate::store::orders`]): shops, which orders exist, one set-based update for the
+//! repeats, multi-row inserts for the new orders (one per batch on SQLite, 100 rows each on
+//! PostgreSQL), one upsert of the per-shop counts, the audit rows, commit. Statement count
+//! matters: sqlx hands each SQLite statement to a worker thread (a cross-thread wake-up each
+//! way), and each PostgreSQL statement is a round trip. Batches are written by one group
+//! commit on SQLite ([`IngestWriter`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -22,11 +21,12 @@ use orderveil_api::{ErrorCode, IngestOrder, IngestResponse, OrderStatus};
 use orderveil_cipher::{CryptoError, IndexKey, OrderId, Receiver, ShopId, encrypt_receiver};
 use serde_json::json;
 use sqlx::AnyConnection;
-use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Event};
 use crate::clock::parse_rfc3339;
-use crate::store::{Backend, Db};
+use crate::group_commit::{Committer, Group, Queue};
+use crate::store::orders::{Incoming, PriorOrder, Sealed};
+use crate::store::{self, Backend, Db};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::extract::State;
@@ -41,17 +41,7 @@ use crate::guard::OrderSystem;
 pub const MAX_BATCH: usize = 500;
 const MAX_FIELD_CHARS: usize = 200;
 
-struct Checked {
-    order_id: OrderId,
-    shop_id: ShopId,
-    status: OrderStatus,
-    created_at: i64,
-    completed_at: Option<i64>,
-    items: String,
-    amount_cents: i64,
-}
-
-fn check(i: usize, o: &IngestOrder, errors: &mut Vec<serde_json::Value>) -> Option<Checked> {
+fn check(i: usize, o: &IngestOrder, errors: &mut Vec<serde_json::Value>) -> Option<Incoming> {
     let mut bad = |field: &str, reason: &str| errors.push(json!({"index": i, "order_id": o.order_id, "field": field, "reason": reason}));
     let order_id = OrderId::new(&o.order_id).map_err(|e| bad("order_id", &e.to_string())).ok();
     let shop_id = ShopId::new(&o.shop_id).map_err(|e| bad("shop_id", &e.to_string())).ok();
@@ -85,63 +75,13 @@ fn check(i: usize, o: &IngestOrder, errors: &mut Vec<serde_json::Value>) -> Opti
         }
     }
     let items = serde_json::to_string(&o.items).ok()?;
-    Some(Checked { order_id: order_id?, shop_id: shop_id?, status: o.status, created_at: created_at?, completed_at, items, amount_cents: o.amount_cents })
-}
-
-/// Rows per multi-row statement. SQLite: a full batch of [`MAX_BATCH`] in one statement
-/// (22 values a row stays under its 32,766 parameters), since every statement costs two
-/// thread hand-offs. PostgreSQL: 100 (2,200 parameters); measured against 250 and 500 rows a
-/// statement, 100 cost the least PostgreSQL CPU per order (~31 µs against ~36 µs at 500;
-/// the planner and executor set-up grow with the parameter count, and statements past
-/// `log_min_duration_statement` get logged with every parameter).
-fn rows_per_statement(backend: Backend) -> usize {
-    match backend {
-        Backend::Sqlite => 1_000,
-        Backend::Postgres => 100,
-    }
+    Some(Incoming { order_id: order_id?, shop_id: shop_id?, status: o.status, created_at: created_at?, completed_at, items, amount_cents: o.amount_cents })
 }
 
 /// Fewest orders worth a thread of their own when the encryption is split.
 const MIN_ORDERS_PER_THREAD: usize = 32;
 
-/// What is stored for one order's receiver, in column form: ciphertexts, masks, tokens.
-/// No plaintext (the last 4 phone digits are what the mask shows anyway).
-struct Sealed {
-    wrapped_dek: Vec<u8>,
-    name_ct: String,
-    phone_ct: String,
-    address_ct: String,
-    name_masked: String,
-    phone_masked: String,
-    address_masked: String,
-    phone_token: String,
-    phone_last4: String,
-    name_index: String,
-    address_index: String,
-    receiver_key: String,
-}
-
 /// Encrypt one slice of the batch. The receivers are dropped (zeroized) on return.
-type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-impl Sealed {
-    /// Bind the stored columns `wrapped_dek` … `receiver_key`, in `ORDER_COLUMNS` order.
-    fn bind<'q>(&'q self, q: Query<'q>) -> Query<'q> {
-        q.bind(self.wrapped_dek.as_slice())
-            .bind(self.name_ct.as_str())
-            .bind(self.phone_ct.as_str())
-            .bind(self.address_ct.as_str())
-            .bind(self.name_masked.as_str())
-            .bind(self.phone_masked.as_str())
-            .bind(self.address_masked.as_str())
-            .bind(self.phone_token.as_str())
-            .bind(self.phone_last4.as_str())
-            .bind(self.name_index.as_str())
-            .bind(self.address_index.as_str())
-            .bind(self.receiver_key.as_str())
-    }
-}
-
 fn seal(state: &AppState, ids: &[(ShopId, OrderId)], receivers: Vec<Receiver>) -> Result<Vec<Sealed>, CryptoError> {
     let kek = state.keys.primary();
     // Index keys per shop, derived once per slice (a batch is nearly always one shop).
@@ -208,67 +148,6 @@ async fn seal_all(state: &AppState, ids: Vec<(ShopId, OrderId)>, mut receivers: 
     Ok(out)
 }
 
-/// `OR FAIL` on SQLite, for the multi-row `INSERT` and `UPDATE`s: stop at a failed
-/// constraint instead of first undoing the statement's own rows. The default (`OR ABORT`)
-/// makes SQLite keep a statement journal of every existing page a multi-row statement
-/// changes (in a temp file once past 64 KiB) so that it can undo just that statement; here
-/// any error rolls the whole transaction back anyway, so the journal is pure cost.
-fn or_fail(backend: Backend) -> &'static str {
-    if backend == Backend::Sqlite { " OR FAIL" } else { "" }
-}
-
-
-/// A statement with placeholders for its backend: anonymous `?` on SQLite (sqlx resolves
-/// `$N` there by a linear name walk per parameter, quadratic in a big statement), `$1…` on
-/// PostgreSQL.
-struct Sql {
-    text: String,
-    count: usize,
-    pg: bool,
-}
-
-impl Sql {
-    fn new(backend: Backend, head: &str) -> Self {
-        Self { text: head.to_string(), count: 0, pg: backend == Backend::Postgres }
-    }
-
-    fn push(&mut self, s: &str) -> &mut Self {
-        self.text.push_str(s);
-        self
-    }
-
-    /// One placeholder.
-    fn ph(&mut self) -> &mut Self {
-        self.count += 1;
-        if self.pg {
-            self.text.push('$');
-            self.text.push_str(&self.count.to_string());
-        } else {
-            self.text.push('?');
-        }
-        self
-    }
-
-    /// `(…), (…)`: `rows` rows of `width` placeholders.
-    fn rows(&mut self, rows: usize, width: usize) -> &mut Self {
-        for r in 0..rows {
-            self.push(if r == 0 { "(" } else { ", (" });
-            for c in 0..width {
-                if c > 0 {
-                    self.push(", ");
-                }
-                self.ph();
-            }
-            self.push(")");
-        }
-        self
-    }
-}
-
-const ORDER_COLUMNS: &str = "order_id, shop_id, status, created_at, completed_at, items, amount_cents, kek_version, wrapped_dek, \
-     name_ct, phone_ct, address_ct, name_masked, phone_masked, address_masked, phone_token, phone_last4, name_index, address_index, \
-     receiver_key, ingested_at, updated_at";
-
 /// Ingest a batch. `actor` names who pushed it (for the audit trail).
 pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> AppResult<IngestResponse> {
     if orders.len() > MAX_BATCH {
@@ -278,7 +157,7 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
         return Ok(IngestResponse { created: 0, existing: 0 });
     }
     let mut errors = Vec::new();
-    let checked: Vec<Option<Checked>> = orders.iter().enumerate().map(|(i, o)| check(i, o, &mut errors)).collect();
+    let checked: Vec<Option<Incoming>> = orders.iter().enumerate().map(|(i, o)| check(i, o, &mut errors)).collect();
     let mut seen = std::collections::HashSet::new();
     for o in &orders {
         if !seen.insert(o.order_id.as_str()) {
@@ -288,7 +167,7 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
     if !errors.is_empty() {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"errors": errors})));
     }
-    let checked: Vec<Checked> = checked.into_iter().flatten().collect();
+    let checked: Vec<Incoming> = checked.into_iter().flatten().collect();
 
     let receivers: Vec<Receiver> = orders
         .into_iter()
@@ -303,7 +182,7 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
 
 /// A validated, encrypted batch, ready to be written.
 pub struct Prepared {
-    checked: Vec<Checked>,
+    checked: Vec<Incoming>,
     sealed: Vec<Sealed>,
     now: i64,
     kek_version: i64,
@@ -312,11 +191,6 @@ pub struct Prepared {
 
 /// Most orders written in one grouped transaction.
 const MAX_GROUP_ORDERS: usize = 4 * MAX_BATCH;
-
-struct Job {
-    batch: Prepared,
-    reply: oneshot::Sender<AppResult<IngestResponse>>,
-}
 
 /// Group commit of ingest batches on SQLite: batches that are ready while the previous
 /// group is being written are written together, one after the other in ONE transaction. A
@@ -334,7 +208,7 @@ struct Job {
 pub struct IngestWriter {
     db: Db,
     /// The SQLite writer task; `None` on PostgreSQL.
-    tx: Option<mpsc::UnboundedSender<Job>>,
+    queue: Option<Queue<Writer>>,
     stats: Arc<WriterStats>,
 }
 
@@ -352,12 +226,12 @@ impl IngestWriter {
     /// handle).
     pub fn start(db: Db) -> Self {
         let stats = Arc::new(WriterStats::default());
-        let tx = (db.backend == Backend::Sqlite).then(|| {
-            let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(run(db.clone(), rx, stats.clone()));
-            tx
+        let queue = (db.backend == Backend::Sqlite).then(|| {
+            let (queue, worker) = Queue::new(Writer { db: db.clone(), stats: stats.clone() });
+            tokio::spawn(worker);
+            queue
         });
-        Self { db, tx, stats }
+        Self { db, queue, stats }
     }
 
     /// `(transactions, batches)` written so far.
@@ -366,46 +240,31 @@ impl IngestWriter {
     }
 
     async fn write(&self, batch: Prepared) -> AppResult<IngestResponse> {
-        let Some(tx) = &self.tx else {
+        let Some(queue) = &self.queue else {
             let answers = write_with_retry(&self.db, &[&batch], &self.stats).await?;
             return answers.into_iter().next().unwrap_or_else(|| Err(AppError::internal("no answer for an ingest batch")));
         };
-        let (reply, answer) = oneshot::channel();
-        tx.send(Job { batch, reply }).map_err(|_| AppError::internal("the ingest writer has stopped"))?;
-        answer.await.map_err(|_| AppError::internal("the ingest writer dropped a batch"))?
+        queue.submit(batch).await
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Job>, stats: Arc<WriterStats>) {
-    while let Some(first) = rx.recv().await {
-        let mut orders = first.batch.checked.len();
-        let mut group = vec![first];
-        while orders < MAX_GROUP_ORDERS {
-            match rx.try_recv() {
-                Ok(j) => {
-                    orders += j.batch.checked.len();
-                    group.push(j);
-                }
-                Err(_) => break,
-            }
-        }
-        let batches: Vec<&Prepared> = group.iter().map(|j| &j.batch).collect();
-        let t0 = std::time::Instant::now();
-        let result = write_with_retry(&db, &batches, &stats).await;
-        tracing::debug!(batches = batches.len(), orders, ms = t0.elapsed().as_secs_f64() * 1e3, ok = result.is_ok(), "wrote a group of ingest batches");
-        match result {
-            Ok(answers) => {
-                for (j, a) in group.into_iter().zip(answers) {
-                    let _ = j.reply.send(a);
-                }
-            }
-            Err(e) => {
-                let what = format!("writing {} ingest batches: {e}", group.len());
-                for j in group {
-                    let _ = j.reply.send(Err(AppError::internal(&what)));
-                }
-            }
-        }
+/// The SQLite writer's side of the group commit.
+struct Writer {
+    db: Db,
+    stats: Arc<WriterStats>,
+}
+
+impl Committer for Writer {
+    type Job = Prepared;
+    type Answer = IngestResponse;
+    const GROUP: Group = Group { name: "ingest writer", failed: ("writing", "ingest batches"), max_jobs: usize::MAX, max_weight: MAX_GROUP_ORDERS };
+
+    fn weight(batch: &Prepared) -> usize {
+        batch.checked.len()
+    }
+
+    async fn commit(&mut self, batches: &[&Prepared]) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
+        write_with_retry(&self.db, batches, &self.stats).await
     }
 }
 
@@ -446,126 +305,47 @@ async fn write_group(db: &Db, batches: &[&Prepared]) -> Result<Vec<AppResult<Ing
 async fn write_batch(tx: &mut AnyConnection, backend: Backend, b: &Prepared) -> Result<AppResult<IngestResponse>, sqlx::Error> {
     let (checked, sealed, now, kek_version) = (&b.checked, &b.sealed, b.now, b.kek_version);
     // Which orders exist already: one query for the whole batch.
-    let mut sql = Sql::new(backend, "SELECT order_id, shop_id, status, receiver_key FROM orders WHERE order_id IN (");
-    for i in 0..checked.len() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.ph();
-    }
-    sql.push(")");
-    let mut q = sqlx::query_as(&sql.text);
-    for c in checked {
-        q = q.bind(c.order_id.as_str());
-    }
-    let prior: Vec<(String, String, String, String)> = q.fetch_all(&mut *tx).await?;
-    let prior: HashMap<&str, &(String, String, String, String)> = prior.iter().map(|p| (p.0.as_str(), p)).collect();
+    let prior = store::orders::prior(&mut *tx, checked).await?;
+    let prior: HashMap<&str, &PriorOrder> = prior.iter().map(|p| (p.order_id.as_str(), p)).collect();
 
     let (mut created, mut existing) = (0u32, 0u32);
     let mut count_delta: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     let mut per_shop: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut fresh: Vec<(&Checked, &Sealed)> = Vec::new();
-    let mut repeats: Vec<&Checked> = Vec::new();
-    let mut changed: Vec<(&Checked, &Sealed)> = Vec::new();
+    let mut fresh: Vec<(&Incoming, &Sealed)> = Vec::new();
+    let mut repeats: Vec<&Incoming> = Vec::new();
+    let mut changed: Vec<(&Incoming, &Sealed)> = Vec::new();
     for (c, e) in checked.iter().zip(sealed) {
         let shop = c.shop_id.as_str();
         per_shop.entry(shop).or_default().push(c.order_id.as_str());
-        let Some((_, prior_shop, prior_status, prior_key)) = prior.get(c.order_id.as_str()).copied() else {
+        let Some(p) = prior.get(c.order_id.as_str()).copied() else {
             *count_delta.entry((shop, c.status.as_str())).or_default() += 1;
             created += 1;
             fresh.push((c, e));
             continue;
         };
-        if prior_shop != shop {
+        if p.shop_id != shop {
             // Refused before this batch wrote anything.
             return Ok(Err(AppError::new(ErrorCode::IngestConflict).with(json!({"order_id": c.order_id.as_str(), "reason": "order id belongs to another shop"}))));
         }
         existing += 1;
-        if prior_status != c.status.as_str() {
-            *count_delta.entry((shop, prior_status.as_str())).or_default() -= 1;
+        if p.status != c.status.as_str() {
+            *count_delta.entry((shop, p.status.as_str())).or_default() -= 1;
             *count_delta.entry((shop, c.status.as_str())).or_default() += 1;
         }
         repeats.push(c);
-        if *prior_key != e.receiver_key {
+        if p.receiver_key != e.receiver_key {
             changed.push((c, e));
         }
     }
 
     // Every check passed: from here on the batch writes.
     let shops: BTreeSet<&str> = checked.iter().map(|c| c.shop_id.as_str()).collect();
-    let mut sql = Sql::new(backend, "INSERT INTO shops (shop_id, name, suspended, created_at) VALUES ");
-    for (i, _) in shops.iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" }).ph().push(", ").ph().push(", 0, ").ph().push(")");
-    }
-    sql.push(" ON CONFLICT (shop_id) DO NOTHING");
-    let mut q = sqlx::query(&sql.text);
-    for shop in &shops {
-        q = q.bind(*shop).bind(*shop).bind(now);
-    }
-    q.execute(&mut *tx).await?;
-
-    // Repeats: status and completion time, set-based.
-    for chunk in repeats.chunks(rows_per_statement(backend)) {
-        let mut sql = Sql::new(backend, "WITH v (order_id, status, completed_at) AS (VALUES ");
-        sql.rows(chunk.len(), 3).push(") UPDATE").push(or_fail(backend)).push(" orders SET status = v.status, completed_at = v.completed_at, updated_at = ");
-        sql.ph().push(" FROM v WHERE orders.order_id = v.order_id");
-        let mut q = sqlx::query(&sql.text);
-        for c in chunk {
-            q = q.bind(c.order_id.as_str()).bind(c.status.as_str()).bind(c.completed_at);
-        }
-        q.bind(now).execute(&mut *tx).await?;
-    }
-    // Repeats whose receiver changed: the new ciphertexts, set-based.
-    for chunk in changed.chunks(rows_per_statement(backend)) {
-        let mut sql = Sql::new(
-            backend,
-            "WITH v (order_id, wrapped_dek, name_ct, phone_ct, address_ct, name_masked, phone_masked, address_masked, phone_token, \
-             phone_last4, name_index, address_index, receiver_key) AS (VALUES ",
-        );
-        sql.rows(chunk.len(), 13).push(") UPDATE").push(or_fail(backend)).push(" orders SET kek_version = ");
-        sql.ph().push(
-            ", wrapped_dek = v.wrapped_dek, name_ct = v.name_ct, phone_ct = v.phone_ct, address_ct = v.address_ct, \
-             name_masked = v.name_masked, phone_masked = v.phone_masked, address_masked = v.address_masked, phone_token = v.phone_token, \
-             phone_last4 = v.phone_last4, name_index = v.name_index, address_index = v.address_index, receiver_key = v.receiver_key \
-             FROM v WHERE orders.order_id = v.order_id",
-        );
-        let mut q = sqlx::query(&sql.text);
-        for (c, e) in chunk {
-            q = e.bind(q.bind(c.order_id.as_str()));
-        }
-        q.bind(kek_version).execute(&mut *tx).await?;
-    }
-    // New orders: multi-row INSERTs (one for a whole batch on SQLite).
-    for chunk in fresh.chunks(rows_per_statement(backend)) {
-        let mut sql = Sql::new(backend, &format!("INSERT{} INTO orders ({ORDER_COLUMNS}) VALUES ", or_fail(backend)));
-        sql.rows(chunk.len(), 22);
-        let mut q = sqlx::query(&sql.text);
-        for (c, e) in chunk {
-            q = q
-                .bind(c.order_id.as_str())
-                .bind(c.shop_id.as_str())
-                .bind(c.status.as_str())
-                .bind(c.created_at)
-                .bind(c.completed_at)
-                .bind(c.items.as_str())
-                .bind(c.amount_cents)
-                .bind(kek_version);
-            q = e.bind(q).bind(now).bind(now);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    // Per-shop counts: one upsert (keys in sorted order, so concurrent batches lock the
-    // rows in the same order on PostgreSQL).
+    store::orders::ensure_shops(&mut *tx, &shops, now).await?;
+    store::orders::set_status(&mut *tx, backend, &repeats, now).await?;
+    store::orders::reseal(&mut *tx, backend, &changed, kek_version).await?;
+    store::orders::insert(&mut *tx, backend, &fresh, kek_version, now).await?;
     count_delta.retain(|_, d| *d != 0);
-    if !count_delta.is_empty() {
-        let mut sql = Sql::new(backend, "INSERT INTO shop_order_counts (shop_id, status, n) VALUES ");
-        sql.rows(count_delta.len(), 3).push(" ON CONFLICT (shop_id, status) DO UPDATE SET n = shop_order_counts.n + excluded.n");
-        let mut q = sqlx::query(&sql.text);
-        for ((shop, status), d) in &count_delta {
-            q = q.bind(*shop).bind(*status).bind(*d);
-        }
-        q.execute(&mut *tx).await?;
-    }
+    store::orders::add_counts(&mut *tx, &count_delta).await?;
     for (shop, ids) in per_shop {
         let mut ev = Event::new(&b.actor, None, Some(shop), "ingest", "ok");
         ev.details = json!({"orders": ids.len(), "first": ids.first(), "last": ids.last()});

@@ -20,6 +20,7 @@ pub mod error;
 pub mod extract;
 pub mod export;
 pub mod grants;
+pub mod group_commit;
 pub mod guard;
 pub mod ingest;
 pub mod isv;

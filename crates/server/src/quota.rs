@@ -9,7 +9,7 @@ use orderveil_api::{QuotaDay, QuotaToday};
 use sqlx::{Any, AnyConnection, Executor};
 
 use crate::clock::{day_of, last_days};
-use crate::store::{Stmt, Val};
+use crate::store;
 use crate::error::AppResult;
 use crate::platform::{self, Rules};
 use crate::settle::QuotaState;
@@ -35,36 +35,20 @@ pub fn base_limit(orders_30d: u64, rate_bps: u32, floor: u32) -> u32 {
 
 /// Orders of `shop` created in the 30 days before `now`.
 pub async fn orders_last_30_days<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str, now: i64) -> AppResult<u64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE shop_id = $1 AND created_at >= $2 AND created_at <= $3")
-        .bind(shop)
-        .bind(now - 30 * 86_400)
-        .bind(now)
-        .fetch_one(ex)
-        .await?;
+    let n = store::orders::created_between(ex, shop, now - 30 * 86_400, now).await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// The approved extras covering `day` of each of `shops` (shops without any are absent): the
 /// one read of extras, for the quota endpoint (one shop) and the settler (a batch's shops).
 pub async fn extras_for(conn: &mut AnyConnection, shops: &BTreeSet<&str>, day: &str) -> Result<HashMap<String, u32>, sqlx::Error> {
-    if shops.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut st = Stmt::new(conn, "SELECT shop_id, CAST(COALESCE(SUM(per_day), 0) AS BIGINT) FROM quota_extras WHERE status = 'approved' AND start_day <= ");
-    st.arg(Val::S(day.into())).sql(" AND end_day >= ").arg(Val::S(day.into()));
-    st.sql(" AND shop_id IN (").list(shops.iter().map(|s| Val::S((*s).into()))).sql(") GROUP BY shop_id");
-    Ok(st.fetch_all::<(String, i64)>(conn).await?.into_iter().map(|(shop, n)| (shop, u32::try_from(n).unwrap_or(0))).collect())
+    Ok(store::quota::extras(conn, shops, day).await?.into_iter().map(|r| (r.shop_id, u32::try_from(r.per_day).unwrap_or(0))).collect())
 }
 
 /// Which of `shops` are suspended: the one read of suspension, for the quota endpoint, the
 /// settler and the print path.
 pub async fn suspended_among(conn: &mut AnyConnection, shops: &BTreeSet<&str>) -> Result<HashSet<String>, sqlx::Error> {
-    if shops.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let mut st = Stmt::new(conn, "SELECT shop_id FROM shops WHERE suspended <> 0 AND shop_id IN (");
-    st.list(shops.iter().map(|s| Val::S((*s).into()))).sql(")");
-    Ok(st.fetch_all::<(String,)>(conn).await?.into_iter().map(|r| r.0).collect())
+    Ok(store::quota::suspended(conn, shops).await?.into_iter().map(|r| r.shop_id).collect())
 }
 
 /// Build the API view of a shop's quota on `day` (the search fields are filled by [`today`]).
@@ -91,11 +75,9 @@ pub fn view(shop: &str, day: &str, q: &QuotaState, shop_suspended: bool) -> Quot
 /// A shop's quota on `day` under `rules`, read through `conn` (the day's row may not exist
 /// yet: then the base comes from counting the last 30 days' orders). `used` is the day's.
 pub async fn state_on(conn: &mut AnyConnection, shop: &str, day: &str, now: i64, rules: &Rules) -> AppResult<QuotaState> {
-    let row: Option<(i64, i64, i64)> =
-        sqlx::query_as("SELECT used, base, orders_30d FROM quota_days WHERE shop_id = $1 AND day = $2").bind(shop).bind(day).fetch_optional(&mut *conn).await?;
-    let (used, orders_30d) = match row {
-        Some((u, base, o)) if base >= 0 => (u32::try_from(u).unwrap_or(0), u64::try_from(o).unwrap_or(0)),
-        Some((u, _, _)) => (u32::try_from(u).unwrap_or(0), orders_last_30_days(&mut *conn, shop, now).await?),
+    let (used, orders_30d) = match store::quota::day(conn, shop, day).await? {
+        Some(r) if r.base >= 0 => (u32::try_from(r.used).unwrap_or(0), u64::try_from(r.orders_30d).unwrap_or(0)),
+        Some(r) => (u32::try_from(r.used).unwrap_or(0), orders_last_30_days(&mut *conn, shop, now).await?),
         None => (0, orders_last_30_days(&mut *conn, shop, now).await?),
     };
     let extra = extras_for(conn, &BTreeSet::from([shop]), day).await?.get(shop).copied().unwrap_or(0);
@@ -127,16 +109,11 @@ pub async fn today(state: &AppState, shop: &str) -> AppResult<QuotaToday> {
 /// The last 30 days' usage, oldest first.
 pub async fn history(state: &AppState, shop: &str) -> AppResult<Vec<QuotaDay>> {
     let days = last_days(state.now(), 30);
-    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT day, used FROM quota_days WHERE shop_id = $1 AND day >= $2 AND day <= $3")
-        .bind(shop)
-        .bind(&days[0])
-        .bind(&days[days.len() - 1])
-        .fetch_all(&state.db.pool)
-        .await?;
+    let rows = store::quota::days_between(&state.db.pool, shop, &days[0], &days[days.len() - 1]).await?;
     Ok(days
         .into_iter()
         .map(|d| {
-            let used = rows.iter().find(|r| r.0 == d).map_or(0, |r| u32::try_from(r.1).unwrap_or(0));
+            let used = rows.iter().find(|r| r.day == d).map_or(0, |r| u32::try_from(r.used).unwrap_or(0));
             QuotaDay { day: d, used }
         })
         .collect())

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
-use crate::store::{Stmt, Val};
+use crate::store;
 
 /// Counts older than this are pruned.
 pub const KEEP_SECS: i64 = 2 * 3600;
@@ -122,18 +122,11 @@ impl Book {
         if subjects.is_empty() {
             return Ok(book);
         }
-        let mut st = Stmt::new(conn, "INSERT INTO risk_subjects (subject, until, reason) VALUES ");
-        st.rows(subjects, |s, subject| {
-            s.arg(Val::S(subject.clone())).sql(", 0, ''");
-        });
-        st.sql(" ON CONFLICT (subject) DO UPDATE SET until = risk_subjects.until RETURNING subject, until");
-        for (subject, until) in st.fetch_all::<(String, i64)>(conn).await? {
-            book.subjects.insert(subject, Subject { until, ..Subject::default() });
+        for r in store::risk::lock_subjects(conn, subjects).await? {
+            book.subjects.insert(r.subject, Subject { until: r.until, ..Subject::default() });
         }
-        let mut st = Stmt::new(conn, "SELECT subject, sec, n FROM risk_counts WHERE sec > ");
-        st.arg(Val::I(since - 3600)).sql(" AND subject IN (").list(subjects.iter().map(|s| Val::S(s.clone()))).sql(")");
-        for (subject, sec, n) in st.fetch_all::<(String, i64, i64)>(conn).await? {
-            book.subjects.entry(subject).or_default().secs.insert(sec, n);
+        for r in store::risk::counts_after(conn, subjects, since - 3600).await? {
+            book.subjects.entry(r.subject).or_default().secs.insert(r.sec, r.n);
         }
         Ok(book)
     }
@@ -184,24 +177,17 @@ impl Book {
         let mut cooled: Vec<(&str, i64, &str)> = self.subjects.iter().filter_map(|(k, s)| s.new_until.map(|(u, r)| (k.as_str(), u, r))).collect();
         cooled.sort_unstable();
         for (subject, until, reason) in cooled {
-            sqlx::query("UPDATE risk_subjects SET until = $1, reason = $2 WHERE subject = $3").bind(until).bind(reason).bind(subject).execute(&mut *conn).await?;
+            store::risk::set_cooldown(conn, subject, until, reason).await?;
         }
         let mut counts: Vec<(&str, i64, i64)> = self.subjects.iter().flat_map(|(k, s)| s.added.iter().map(move |(sec, n)| (k.as_str(), *sec, *n))).collect();
         if counts.is_empty() {
             return Ok(());
         }
         counts.sort_unstable();
-        let mut st = Stmt::new(conn, "INSERT INTO risk_counts (subject, sec, n) VALUES ");
-        st.rows(&counts, |s, (subject, sec, n)| {
-            s.arg(Val::S((*subject).to_string())).sql(", ").arg(Val::I(*sec)).sql(", ").arg(Val::I(*n));
-        });
-        st.sql(" ON CONFLICT (subject, sec) DO UPDATE SET n = risk_counts.n + excluded.n");
-        st.execute(conn).await?;
+        store::risk::add_counts(conn, &counts).await?;
         if let Some(now) = prune_own {
             let touched: BTreeSet<&str> = counts.iter().map(|c| c.0).collect();
-            let mut st = Stmt::new(conn, "DELETE FROM risk_counts WHERE sec < ");
-            st.arg(Val::I(now - KEEP_SECS)).sql(" AND subject IN (").list(touched.iter().map(|s| Val::S((*s).to_string()))).sql(")");
-            st.execute(conn).await?;
+            store::risk::prune_subjects(conn, &touched, now - KEEP_SECS).await?;
         }
         Ok(())
     }
@@ -209,8 +195,12 @@ impl Book {
 
 /// A subject's cool-down end, read without locking (a cheap refusal before any write).
 pub async fn cooling_until(conn: &mut AnyConnection, subject: &str) -> Result<i64, sqlx::Error> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT until FROM risk_subjects WHERE subject = $1").bind(subject).fetch_optional(conn).await?;
-    Ok(row.map_or(0, |r| r.0))
+    store::risk::cooling_until(conn, subject).await
+}
+
+/// Drop every subject's counts older than [`KEEP_SECS`] before `now`.
+pub async fn prune_all(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
+    store::risk::prune_all(conn, now - KEEP_SECS).await
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ use sqlx::AnyConnection;
 
 use crate::audit::{self, Event};
 use crate::clock::day_of;
-use crate::store::WriteTx;
+use crate::store::{self, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::guard::Caller;
 use crate::platform;
@@ -98,11 +98,9 @@ impl Meter {
             if until > now {
                 return Err(AppError::new(ErrorCode::SearchCooldown).with(json!({"retry_after_secs": until - now, "until_unix": until})));
             }
-            let row: Option<(i64, i64)> =
-                sqlx::query_as("SELECT used, refused FROM search_days WHERE shop_id = $1 AND day = $2").bind(shop).bind(&day).fetch_optional(&mut *conn).await?;
-            if let Some((used, _)) = row.filter(|r| r.1 > 0) {
+            if let Some(row) = store::quota::search_day(&mut conn, shop, &day).await?.filter(|r| r.refused > 0) {
                 let budget = rules.search_budget(quota::limit_on(&mut conn, shop, &day, now, &rules).await?);
-                let used = u32::try_from(used).unwrap_or(u32::MAX);
+                let used = u32::try_from(row.used).unwrap_or(u32::MAX);
                 if used.saturating_add(terms) > budget {
                     return Err(AppError::new(ErrorCode::SearchBudgetExhausted)
                         .with(json!({"used": used, "budget": budget, "needed": terms, "remaining": budget.saturating_sub(used), "day": day})));
@@ -137,17 +135,10 @@ impl Meter {
 
         let reveal_limit = quota::limit_on(&mut tx, shop, &day, now, &rules).await?;
         let budget = rules.search_budget(reveal_limit);
-        let (used, refused): (i64, i64) = sqlx::query_as(
-            "INSERT INTO search_days (shop_id, day, used, refused) VALUES ($1, $2, 0, 0) \
-             ON CONFLICT (shop_id, day) DO UPDATE SET used = search_days.used RETURNING used, refused",
-        )
-        .bind(shop)
-        .bind(&day)
-        .fetch_one(&mut *tx)
-        .await?;
-        let used = u32::try_from(used).unwrap_or(u32::MAX);
+        let row = store::quota::lock_search_day(&mut tx, shop, &day).await?;
+        let (used, refused) = (u32::try_from(row.used).unwrap_or(u32::MAX), row.refused);
         if used.saturating_add(terms) > budget {
-            sqlx::query("UPDATE search_days SET refused = refused + 1 WHERE shop_id = $1 AND day = $2").bind(shop).bind(&day).execute(&mut *tx).await?;
+            store::quota::refuse_search(&mut tx, shop, &day).await?;
             let details = json!({"used": used, "budget": budget, "needed": terms, "remaining": budget.saturating_sub(used), "day": day});
             if refused == 0 {
                 event.outcome = "refused";
@@ -158,7 +149,7 @@ impl Meter {
             tx.commit().await?;
             return Err(AppError::new(ErrorCode::SearchBudgetExhausted).with(details));
         }
-        sqlx::query("UPDATE search_days SET used = used + $1 WHERE shop_id = $2 AND day = $3").bind(i64::from(terms)).bind(shop).bind(&day).execute(&mut *tx).await?;
+        store::quota::charge_search(&mut tx, shop, &day, i64::from(terms)).await?;
         book.add(&[&subject], terms, now);
         book.write(&mut tx, Some(now)).await?;
         event.details["budget"] = json!({"used": used + terms, "budget": budget});
@@ -182,8 +173,8 @@ impl Meter {
 
 /// A shop's search units used on `day`.
 pub async fn used_on(conn: &mut AnyConnection, shop: &str, day: &str) -> AppResult<u32> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT used FROM search_days WHERE shop_id = $1 AND day = $2").bind(shop).bind(day).fetch_optional(conn).await?;
-    Ok(row.map_or(0, |r| u32::try_from(r.0).unwrap_or(u32::MAX)))
+    let row = store::quota::search_day(conn, shop, day).await?;
+    Ok(row.map_or(0, |r| u32::try_from(r.used).unwrap_or(u32::MAX)))
 }
 
 #[cfg(test)]

@@ -30,12 +30,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use orderveil_api::{ErrorCode, OrderStatus};
 use serde_json::json;
 use sqlx::AnyConnection;
-use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Event};
-use crate::store::{Db, Stmt, Val, WriteTx, pow2_chunks, pow2_padded};
+use crate::group_commit::{Committer, Group, Queue};
+use crate::store::{self, Db, Val, WriteTx, orders::GrantOrder, pow2_padded};
 use crate::risk::{self, Book, Limit};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::quota::{base_limit, extras_for, orders_last_30_days, suspended_among};
 use crate::platform::{self, Rules};
 
@@ -43,8 +43,6 @@ use crate::platform::{self, Rules};
 const MAX_JOBS: usize = 256;
 /// Most orders settled in one transaction (bounds the statements' parameter counts).
 const MAX_ORDERS: usize = 1_000;
-/// Rows per multi-row `INSERT` of charges (6 values each).
-const CHARGE_CHUNK: usize = 512;
 
 /// One request's charge: the handler checked the user's permission and the request's shape;
 /// the settler checks the rest (shop, orders, their states, risk, quota) under its locks.
@@ -129,15 +127,10 @@ pub enum Outcome {
     },
 }
 
-struct Pending {
-    job: ChargeJob,
-    reply: oneshot::Sender<AppResult<Outcome>>,
-}
-
 /// The handle handlers use; cheap to clone. The task ends when the last handle is dropped.
 #[derive(Clone, Debug)]
 pub struct Settler {
-    tx: mpsc::UnboundedSender<Pending>,
+    queue: Queue<Settle>,
 }
 
 impl Settler {
@@ -146,74 +139,61 @@ impl Settler {
     /// or for a turn among the request handlers' tasks, which would stretch every batch and
     /// with it every grant's latency.
     pub fn start(db: Db) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (queue, worker) = Queue::new(Settle { db, conn: None, last_prune: None });
         let spawned = std::thread::Builder::new().name("orderveil-settler".into()).spawn(move || {
             match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(rt) => rt.block_on(run(db, rx)),
+                Ok(rt) => rt.block_on(worker),
                 Err(e) => tracing::error!("the charge settler's runtime did not start: {e}"),
             }
         });
         if let Err(e) = spawned {
             tracing::error!("the charge settler's thread did not start: {e}");
         }
-        Self { tx }
+        Self { queue }
     }
 
     /// Settle `job`: returns once its transaction committed (or failed).
     pub async fn settle(&self, job: ChargeJob) -> AppResult<Outcome> {
-        let (reply, answer) = oneshot::channel();
-        self.tx.send(Pending { job, reply }).map_err(|_| AppError::internal("the charge settler has stopped"))?;
-        answer.await.map_err(|_| AppError::internal("the charge settler dropped a job"))?
+        self.queue.submit(job).await
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>) {
-    let mut last_prune: Option<i64> = None;
-    let mut conn: Option<AnyConnection> = None;
-    while let Some(first) = rx.recv().await {
-        let mut orders = first.job.orders.len();
-        let mut batch = vec![first];
-        while batch.len() < MAX_JOBS && orders < MAX_ORDERS {
-            match rx.try_recv() {
-                Ok(p) => {
-                    orders += p.job.orders.len();
-                    batch.push(p);
-                }
-                Err(_) => break,
-            }
-        }
-        let jobs: Vec<&ChargeJob> = batch.iter().map(|p| &p.job).collect();
+/// The settler's side of the group commit: its dedicated connection, and when it last
+/// pruned the old risk counts.
+struct Settle {
+    db: Db,
+    conn: Option<AnyConnection>,
+    last_prune: Option<i64>,
+}
+
+impl Committer for Settle {
+    type Job = ChargeJob;
+    type Answer = Outcome;
+    const GROUP: Group = Group { name: "charge settler", failed: ("settling", "reveal charges"), max_jobs: MAX_JOBS, max_weight: MAX_ORDERS };
+
+    fn weight(job: &ChargeJob) -> usize {
+        job.orders.len()
+    }
+
+    async fn commit(&mut self, jobs: &[&ChargeJob]) -> Result<Vec<AppResult<Outcome>>, sqlx::Error> {
         let now = jobs.iter().map(|j| j.now).max().unwrap_or(0);
-        let prune = last_prune.is_none_or(|t| now.saturating_sub(t) >= 60);
-        let t0 = std::time::Instant::now();
-        let mut result = settle_on(&db, &mut conn, &jobs, prune).await;
-        tracing::debug!(jobs = jobs.len(), orders, ms = t0.elapsed().as_secs_f64() * 1e3, ok = result.is_ok(), "settled a batch of reveal charges");
+        let prune = self.last_prune.is_none_or(|t| now.saturating_sub(t) >= 60);
+        let mut result = settle_on(&self.db, &mut self.conn, jobs, prune).await;
         // Two processes on one PostgreSQL cannot deadlock by design (sorted lock order), but
         // a serialization failure is still retried rather than failing a whole batch.
         for _ in 0..2 {
             match &result {
                 Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("40001" | "40P01")) => {
-                    result = settle_on(&db, &mut conn, &jobs, prune).await;
+                    result = settle_on(&self.db, &mut self.conn, jobs, prune).await;
                 }
                 _ => break,
             }
         }
-        match result {
-            Ok(outcomes) => {
-                if prune {
-                    last_prune = Some(now);
-                }
-                for (p, o) in batch.into_iter().zip(outcomes) {
-                    let _ = p.reply.send(Ok(o));
-                }
-            }
-            Err(e) => {
-                let what = format!("settling {} reveal charges: {e}", batch.len());
-                for p in batch {
-                    let _ = p.reply.send(Err(AppError::internal(&what)));
-                }
-            }
+        let outcomes = result?;
+        if prune {
+            self.last_prune = Some(now);
         }
+        Ok(outcomes.into_iter().map(Ok).collect())
     }
 }
 
@@ -246,16 +226,8 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
 
     // 0. The orders and the shops' suspension, read inside the transaction.
     let order_set: BTreeSet<&str> = jobs.iter().flat_map(|j| j.orders.iter().map(String::as_str)).collect();
-    // Lists of ids are joined as a VALUES table, not matched with `IN (…)`: PostgreSQL's
-    // generic plan for `IN ($1, …, $1000)` may scan the table comparing each row with the
-    // whole list, while the join is hashed or probes the index, whatever the statistics say.
-    let mut st = Stmt::new(&tx, "SELECT o.order_id, o.shop_id, o.status, o.completed_at, o.kek_version, o.wrapped_dek FROM (VALUES ");
     let lookup = pow2_padded(order_set.iter().copied().collect());
-    st.rows(&lookup, |s, o| {
-        s.arg(Val::S((*o).into()));
-    });
-    st.sql(") AS v JOIN orders o ON o.order_id = v.column1");
-    let found: HashMap<String, OrderRow> = st.fetch_all::<OrderRow>(&mut tx).await?.into_iter().map(|r| (r.0.clone(), r)).collect();
+    let found: HashMap<String, GrantOrder> = store::orders::for_grant(&mut tx, &lookup).await?.into_iter().map(|r| (r.order_id.clone(), r)).collect();
     let all_shops: BTreeSet<&str> = jobs.iter().map(|j| j.shop.as_str()).collect();
     let suspended = suspended_among(&mut tx, &all_shops).await?;
 
@@ -265,24 +237,14 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
 
     // 3. Lock the quota rows; a new row gets its base from the last 30 days' orders.
     let keys: BTreeSet<(&str, &str)> = jobs.iter().map(|j| (j.shop.as_str(), j.day.as_str())).collect();
-    let mut st = Stmt::new(&tx, "INSERT INTO quota_days (shop_id, day, used, base, orders_30d) VALUES ");
-    st.rows(&keys, |s, (shop, day)| {
-        s.arg(Val::S((*shop).into())).sql(", ").arg(Val::S((*day).into())).sql(", 0, -1, 0");
-    });
-    st.sql(" ON CONFLICT (shop_id, day) DO UPDATE SET used = quota_days.used RETURNING shop_id, day, used, base, orders_30d");
-    let rows: Vec<(String, String, i64, i64, i64)> = st.fetch_all(&mut tx).await?;
+    let rows = store::quota::lock_days(&mut tx, &keys).await?;
     let mut days: HashMap<(String, String), Day> = HashMap::with_capacity(rows.len());
-    for (shop, day, used, stored_base, mut orders_30d) in rows {
+    for store::quota::QuotaDayRow { shop_id: shop, day, used, base: stored_base, mut orders_30d } in rows {
         if stored_base < 0 {
             let now = jobs.iter().filter(|j| j.shop == shop && j.day == day).map(|j| j.now).min().unwrap_or(min_now);
             let o = orders_last_30_days(&mut *tx, &shop, now).await.map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
             orders_30d = i64::try_from(o).unwrap_or(i64::MAX);
-            sqlx::query("UPDATE quota_days SET orders_30d = $1 WHERE shop_id = $2 AND day = $3")
-                .bind(orders_30d)
-                .bind(shop.as_str())
-                .bind(day.as_str())
-                .execute(&mut *tx)
-                .await?;
+            store::quota::set_orders_30d(&mut tx, &shop, &day, orders_30d).await?;
         }
         let orders_30d = u64::try_from(orders_30d).unwrap_or(0);
         // The day's order count is fixed; the rules may have changed since: recompute.
@@ -303,16 +265,9 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
             }
         }
     }
-    // Led by the order ids (index `reveal_charges_order_day`); the shop is matched below.
-    let mut st = Stmt::new(&tx, "SELECT c.shop_id, c.day, c.order_id FROM (VALUES ");
-    st.rows(&lookup, |s, o| {
-        s.arg(Val::S((*o).into()));
-    });
-    st.sql(") AS v JOIN reveal_charges c ON c.order_id = v.column1 WHERE c.day IN (");
-    st.list(day_set.iter().map(|d| Val::S((*d).into()))).sql(")");
-    for (shop, day, order) in st.fetch_all::<(String, String, String)>(&mut tx).await? {
-        if let Some(d) = days.get_mut(&(shop, day)) {
-            d.charged.insert(order);
+    for c in store::quota::charged(&mut tx, &lookup, &day_set).await? {
+        if let Some(d) = days.get_mut(&(c.shop_id, c.day)) {
+            d.charged.insert(c.order_id);
         }
     }
 
@@ -385,60 +340,48 @@ async fn settle_batch(db: &Db, conn: &mut AnyConnection, jobs: &[&ChargeJob], pr
     write(&mut tx, &days, &charges).await?;
     book.write(&mut tx, None).await?;
     if prune {
-        sqlx::query("DELETE FROM risk_counts WHERE sec < $1").bind(min_now - risk::KEEP_SECS).execute(&mut *tx).await?;
+        risk::prune_all(&mut tx, min_now).await?;
     }
     audit::append_many(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
 
-/// `(order id, shop id, status, completed at, KEK version, wrapped DEK)`.
-type OrderRow = (String, String, String, Option<i64>, i64, Option<Vec<u8>>);
-
 /// The checks before risk and quota, in the order a client would want to hear about them.
 /// Another shop's order is reported exactly like a missing one.
-fn check_orders(job: &ChargeJob, found: &HashMap<String, OrderRow>, suspended: &HashSet<String>) -> Result<Vec<OrderKey>, (ErrorCode, Vec<String>)> {
+fn check_orders(job: &ChargeJob, found: &HashMap<String, GrantOrder>, suspended: &HashSet<String>) -> Result<Vec<OrderKey>, (ErrorCode, Vec<String>)> {
     if suspended.contains(&job.shop) {
         return Err((ErrorCode::ShopSuspended, Vec::new()));
     }
-    let mine = |o: &String| found.get(o).filter(|r| r.1 == job.shop);
+    let mine = |o: &String| found.get(o).filter(|r| r.shop_id == job.shop);
     let missing: Vec<String> = job.orders.iter().filter(|o| mine(o).is_none()).cloned().collect();
     if !missing.is_empty() {
         return Err((ErrorCode::OrderNotFound, missing));
     }
-    let rows: Vec<&OrderRow> = job.orders.iter().filter_map(mine).collect();
-    let forbidden: Vec<String> =
-        rows.iter().filter(|r| !OrderStatus::parse(&r.2).is_some_and(|s| s.allows_reveal(r.3, job.now))).map(|r| r.0.clone()).collect();
+    let rows: Vec<&GrantOrder> = job.orders.iter().filter_map(mine).collect();
+    let forbidden: Vec<String> = rows
+        .iter()
+        .filter(|r| !OrderStatus::parse(&r.status).is_some_and(|s| s.allows_reveal(r.completed_at, job.now)))
+        .map(|r| r.order_id.clone())
+        .collect();
     if !forbidden.is_empty() {
         return Err((ErrorCode::OrderStateForbidsReveal, forbidden));
     }
     rows.iter()
-        .map(|r| match &r.5 {
-            Some(w) => Ok((r.0.clone(), r.4, w.clone())),
-            None => Err((ErrorCode::OrderShredded, vec![r.0.clone()])),
+        .map(|r| match &r.wrapped_dek {
+            Some(w) => Ok((r.order_id.clone(), r.kek_version, w.clone())),
+            None => Err((ErrorCode::OrderShredded, vec![r.order_id.clone()])),
         })
         .collect()
 }
 
 async fn write(tx: &mut WriteTx<'_>, days: &HashMap<(String, String), Day>, charges: &[[Val; 6]]) -> Result<(), sqlx::Error> {
-    for chunk in pow2_chunks(charges, CHARGE_CHUNK) {
-        let mut st = Stmt::new(tx, "INSERT INTO reveal_charges (shop_id, day, order_id, grant_id, user_id, at) VALUES ");
-        st.rows(chunk, |s, row| {
-            s.list(row.iter().cloned());
-        });
-        st.execute(tx).await?;
-    }
+    store::quota::insert_charges(tx, charges).await?;
     // `base` is kept as the record of the limit the day's charges were made under.
     let mut changed: Vec<(&(String, String), &Day)> = days.iter().filter(|(_, d)| d.state.used != d.used_before || d.state.base != d.base_before).collect();
     changed.sort_by(|a, b| a.0.cmp(b.0));
     for ((shop, day), d) in changed {
-        sqlx::query("UPDATE quota_days SET used = $1, base = $2 WHERE shop_id = $3 AND day = $4")
-            .bind(i64::from(d.state.used))
-            .bind(i64::from(d.state.base))
-            .bind(shop.as_str())
-            .bind(day.as_str())
-            .execute(&mut **tx)
-            .await?;
+        store::quota::set_used(tx, shop, day, i64::from(d.state.used), i64::from(d.state.base)).await?;
     }
     Ok(())
 }

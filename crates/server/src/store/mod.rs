@@ -15,6 +15,7 @@ pub mod exports;
 pub mod isv;
 pub mod orders;
 pub mod quota;
+pub mod risk;
 pub mod sessions;
 pub mod settings;
 pub mod shipments;
@@ -316,22 +317,6 @@ impl Db {
             Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _slot: None }),
         }
     }
-
-    /// `count` placeholders for a statement made only of them (a multi-row VALUES list or
-    /// an `IN (…)` list): anonymous `?` on SQLite, `$1…$count` on PostgreSQL. sqlx resolves
-    /// each `$N` on SQLite through `sqlite3_bind_parameter_name`, a linear walk, which makes
-    /// a 2,000-parameter statement quadratic; `?` parameters skip it.
-    pub fn positional(&self, count: usize) -> Vec<String> {
-        match self.backend {
-            Backend::Sqlite => vec!["?".to_string(); count],
-            Backend::Postgres => (1..=count).map(|i| format!("${i}")).collect(),
-        }
-    }
-
-    /// `$n` placeholders `$from, $from+1, …` for an `IN (…)` list of `count` values.
-    pub fn placeholders(from: usize, count: usize) -> String {
-        (from..from + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-    }
 }
 
 /// A dynamically built query's argument.
@@ -416,25 +401,31 @@ pub enum Val {
 }
 
 /// A statement built at run time (multi-row `VALUES`, `IN (…)` lists) with the
-/// placeholders of its backend: anonymous `?` on SQLite (see [`Db::positional`] for why),
-/// `$1…$n` on PostgreSQL. The backend is read off the connection, so code that only holds
-/// a transaction can build one.
+/// placeholders of its backend: anonymous `?` on SQLite, `$1…$n` on PostgreSQL. sqlx resolves
+/// each `$N` on SQLite through `sqlite3_bind_parameter_name`, a linear walk, which makes a
+/// 2,000-parameter statement quadratic; `?` parameters skip it. The backend is read off the
+/// connection, so code that only holds a transaction can build one.
+///
+/// Values are either owned [`Val`]s ([`Stmt::arg`]) or, for hot bulk writes that bind
+/// borrowed values, open slots ([`Stmt::slots`]) that the caller binds on [`Stmt::query`].
 #[derive(Clone, Debug)]
 pub struct Stmt {
     sql: String,
     args: Vec<Val>,
+    /// Placeholders written by [`Stmt::slots`], bound by the caller after `args`.
+    slots: usize,
     sqlite: bool,
 }
 
 impl Stmt {
     /// Start a statement for the backend of `conn`.
     pub fn new(conn: &AnyConnection, sql: &str) -> Self {
-        Self { sql: sql.to_string(), args: Vec::new(), sqlite: conn.backend_name().eq_ignore_ascii_case("sqlite") }
+        Self { sql: sql.to_string(), args: Vec::new(), slots: 0, sqlite: conn.backend_name().eq_ignore_ascii_case("sqlite") }
     }
 
     /// Start a statement for `backend` (for code that holds the [`Db`], not a connection).
     pub fn with_backend(backend: Backend, sql: &str) -> Self {
-        Self { sql: sql.to_string(), args: Vec::new(), sqlite: backend == Backend::Sqlite }
+        Self { sql: sql.to_string(), args: Vec::new(), slots: 0, sqlite: backend == Backend::Sqlite }
     }
 
     /// Append SQL text.
@@ -446,11 +437,29 @@ impl Stmt {
     /// Append a placeholder bound to `v`.
     pub fn arg(&mut self, v: Val) -> &mut Self {
         self.args.push(v);
+        self.placeholder();
+        self
+    }
+
+    fn placeholder(&mut self) {
         if self.sqlite {
             self.sql.push('?');
         } else {
-            self.sql.push('$');
-            self.sql.push_str(&self.args.len().to_string());
+            use std::fmt::Write as _;
+            let _ = write!(self.sql, "${}", self.args.len() + self.slots);
+        }
+    }
+
+    /// Append `n` comma-separated placeholders whose values the caller binds, in order, on
+    /// the query from [`Stmt::query`] (after the statement's own [`Val`]s, so every
+    /// [`Stmt::arg`] must come before the first slot).
+    pub fn slots(&mut self, n: usize) -> &mut Self {
+        for i in 0..n {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.slots += 1;
+            self.placeholder();
         }
         self
     }
@@ -476,9 +485,9 @@ impl Stmt {
         self
     }
 
-    /// Number of bound values so far.
+    /// Number of placeholders so far (values and slots).
     pub fn arg_count(&self) -> usize {
-        self.args.len()
+        self.args.len() + self.slots
     }
 
     fn arguments(&self) -> Result<sqlx::any::AnyArguments<'_>, sqlx::Error> {
@@ -502,6 +511,25 @@ impl Stmt {
         O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         sqlx::query_as_with::<_, O, _>(&self.sql, self.arguments()?).fetch_all(conn).await
+    }
+
+    /// The statement as a query with its own values bound; bind the [`Stmt::slots`] values
+    /// on it, in order, then run it.
+    pub fn query(&self) -> Result<sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>>, sqlx::Error> {
+        Ok(sqlx::query_with(&self.sql, self.arguments()?))
+    }
+
+    /// The SQL text and the values, in order (for a reader that binds them itself).
+    pub fn into_parts(self) -> (String, Vec<Val>) {
+        (self.sql, self.args)
+    }
+
+    /// Run it and take the one row it returns.
+    pub async fn fetch_one<O>(&self, conn: &mut AnyConnection) -> Result<O, sqlx::Error>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        sqlx::query_as_with::<_, O, _>(&self.sql, self.arguments()?).fetch_one(conn).await
     }
 
     /// Run it and take the first row, if any.
