@@ -16,10 +16,11 @@ use crate::fixtures::{fill_to_million, seed_users, time_now};
 /// without formatting or sending them anywhere. Returns (seconds, rows, bytes of text read).
 pub(crate) async fn raw_select(db_url: &str) -> (f64, u64, u64) {
     use orderveil_server::store::Db;
-    use orderveil_server::store::exports::{OrderMatch, order_chunk};
+    use orderveil_server::store::exports::order_chunk;
+    use orderveil_server::store::orders::OrderFilter;
     let db = Db::connect(db_url).await.unwrap();
     let mut conn = db.connect_native_reader(2000).await.unwrap();
-    let m = OrderMatch { shop_id: "shop1", status: None, order_id: None, phone_last4: None, phone_token: None, name_tokens: &[], address_tokens: &[] };
+    let m = OrderFilter { shop_id: "shop1".into(), ..OrderFilter::default() };
     let t = Instant::now();
     let (mut rows, mut bytes) = (0u64, 0u64);
     let mut after: Option<(i64, String)> = None;

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use orderveil_api::{EXPORT_TTL_SECS, ErrorCode, ExportFormat, ExportStatus, OrderStatus, Permission};
+use orderveil_api::{EXPORT_TTL_SECS, ErrorCode, ExportFormat, ExportStatus, Permission};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
@@ -26,7 +26,7 @@ use crate::orders::OrderFilter;
 use crate::sheet::{self, Cell, XlsxWriter};
 use crate::state::AppState;
 use crate::store::NativeConnection;
-use crate::store::exports::{self as store, ExportRow, OrderMatch};
+use crate::store::exports::{self as store, ExportRow};
 
 /// Bytes handed to the response body at a time.
 const BLOCK_BYTES: usize = 256 * 1024;
@@ -185,19 +185,9 @@ impl Download {
     /// updating `rows_done` after each chunk. `Ok(false)`: the encoder stopped taking rows
     /// (the client went away).
     async fn read_all(&self, conn: &mut NativeConnection, rows_tx: mpsc::Sender<Batch>, encoded: &AtomicU64) -> AppResult<bool> {
-        let f = &self.filter;
-        let m = OrderMatch {
-            shop_id: &f.shop_id,
-            status: f.status.map(OrderStatus::as_str),
-            order_id: f.order_id.as_deref(),
-            phone_last4: f.phone_last4.as_deref(),
-            phone_token: f.phone_token.as_deref(),
-            name_tokens: &f.name_tokens,
-            address_tokens: &f.address_tokens,
-        };
         let mut after: Option<(i64, String)> = None;
         loop {
-            let rows = store::order_chunk(conn, &m, after.as_ref().map(|(t, id)| (*t, id.as_str())), CHUNK_ROWS).await?;
+            let rows = store::order_chunk(conn, &self.filter, after.as_ref().map(|(t, id)| (*t, id.as_str())), CHUNK_ROWS).await?;
             let full = rows.len() == CHUNK_ROWS;
             after = rows.last().map(|r| (r.created_at, r.order_id.clone()));
             if !rows.is_empty() && rows_tx.send(Batch::Rows(rows)).await.is_err() {

@@ -2,6 +2,7 @@
 
 use sqlx::{AnyConnection, AnyPool};
 
+use super::orders::OrderFilter;
 use super::{NativeConnection, Stmt, Val};
 
 crate::row_struct! {
@@ -138,43 +139,6 @@ pub async fn finish_download(conn: &mut AnyConnection, id: &str, status: &str, r
 // ---------------------------------------------------------------------------------------
 // The orders an export streams
 
-/// Which orders an export reads: the order list's resolved filter (blind-index tokens, never
-/// search terms).
-#[derive(Clone, Copy, Debug)]
-pub struct OrderMatch<'a> {
-    /// The shop.
-    pub shop_id: &'a str,
-    /// Status (its stored name).
-    pub status: Option<&'a str>,
-    /// Exact order id.
-    pub order_id: Option<&'a str>,
-    /// Last 4 phone digits.
-    pub phone_last4: Option<&'a str>,
-    /// The phone's exact-match token.
-    pub phone_token: Option<&'a str>,
-    /// Name window tokens, all of which must occur.
-    pub name_tokens: &'a [String],
-    /// Address window tokens, likewise.
-    pub address_tokens: &'a [String],
-}
-
-impl OrderMatch<'_> {
-    /// Append the conditions (`shop_id = … AND …`) to `st`.
-    pub fn conditions(&self, st: &mut Stmt) {
-        st.sql("shop_id = ").arg(Val::S(self.shop_id.into()));
-        for (col, v) in [("status", self.status), ("order_id", self.order_id), ("phone_last4", self.phone_last4), ("phone_token", self.phone_token)] {
-            if let Some(v) = v {
-                st.sql(" AND ").sql(col).sql(" = ").arg(Val::S(v.into()));
-            }
-        }
-        for (col, tokens) in [("name_index", self.name_tokens), ("address_index", self.address_tokens)] {
-            for t in tokens {
-                st.sql(" AND ").sql(col).sql(" LIKE ").arg(Val::S(format!("%{t}%")));
-            }
-        }
-    }
-}
-
 /// One exported order, as read (the columns of `EXPORT_COLUMNS`, decoded by position).
 #[derive(Clone, Debug)]
 pub struct ExportRow {
@@ -248,9 +212,9 @@ where
 /// native connection. `(created_at, order_id) < (t, id)` is a row-value comparison, which
 /// both stores take as a range of the `(shop_id, [status,] created_at, order_id)` indexes,
 /// read backwards without a sort.
-pub async fn order_chunk(conn: &mut NativeConnection, m: &OrderMatch<'_>, after: Option<(i64, &str)>, limit: usize) -> Result<Vec<ExportRow>, sqlx::Error> {
+pub async fn order_chunk(conn: &mut NativeConnection, filter: &OrderFilter, after: Option<(i64, &str)>, limit: usize) -> Result<Vec<ExportRow>, sqlx::Error> {
     let mut st = Stmt::with_backend(conn.backend(), &format!("SELECT {EXPORT_COLUMNS} FROM orders WHERE "));
-    m.conditions(&mut st);
+    filter.push_where(&mut st);
     if let Some((t, id)) = after {
         st.sql(" AND (created_at, order_id) < (").arg(Val::I(t)).sql(", ").arg(Val::S(id.into())).sql(")");
     }

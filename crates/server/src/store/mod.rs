@@ -319,29 +319,6 @@ impl Db {
     }
 }
 
-/// A dynamically built query's argument.
-#[derive(Clone, Debug)]
-pub enum Arg {
-    /// Text.
-    S(String),
-    /// Integer.
-    I(i64),
-}
-
-/// Bind `args` in order.
-pub fn bind_all<'q, O>(
-    mut q: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
-    args: &[Arg],
-) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
-    for a in args {
-        q = match a {
-            Arg::S(s) => q.bind(s.clone()),
-            Arg::I(i) => q.bind(*i),
-        };
-    }
-    q
-}
-
 /// A connection through the store's own driver ([`Db::connect_native_reader`]).
 #[derive(Debug)]
 pub enum NativeConnection {

@@ -8,7 +8,7 @@ use orderveil_cipher::{FieldKind, OrderId, ShopId};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyConnection, Executor};
 
-use super::{Arg, Backend, Stmt, Val};
+use super::{Backend, Stmt, Val};
 
 // ---------------------------------------------------------------------------------------
 // Ingest
@@ -334,23 +334,6 @@ impl OrderFilter {
                 st.sql(" AND ").sql(col).sql(" LIKE ").arg(Val::S(format!("%{t}%")));
             }
         }
-    }
-
-    /// The `WHERE` clause (`$1…$n`) and its arguments, for the export's own reader.
-    pub fn where_clause(&self) -> (String, Vec<Arg>) {
-        let mut st = Stmt::with_backend(Backend::Postgres, "");
-        self.push_where(&mut st);
-        let (sql, vals) = st.into_parts();
-        let args = vals
-            .into_iter()
-            .map(|v| match v {
-                Val::S(s) | Val::NS(Some(s)) => Arg::S(s),
-                Val::I(i) | Val::NI(Some(i)) => Arg::I(i),
-                // `push_where` binds no NULLs.
-                Val::NS(None) | Val::NI(None) => Arg::S(String::new()),
-            })
-            .collect();
-        (sql, args)
     }
 }
 
