@@ -238,7 +238,7 @@ pub async fn list(state: &AppState, user: &User, q: ApplicationQuery) -> AppResu
         let mut per_shop: Vec<(String, u64, u64)> = Vec::new();
         for a in &mut out {
             if !per_shop.iter().any(|p| p.0 == a.shop_id) {
-                let orders = store::orders_between(&state.db.pool, &a.shop_id, now - 30 * 86_400, now).await?;
+                let orders = crate::store::orders::created_between(&state.db.pool, &a.shop_id, now - 30 * 86_400, now).await?;
                 let used = store::reveals_between(&state.db.pool, &a.shop_id, &days[0], &days[days.len() - 1]).await?;
                 per_shop.push((a.shop_id.clone(), u64::try_from(orders).unwrap_or(0), u64::try_from(used).unwrap_or(0)));
             }

@@ -92,8 +92,8 @@ pub async fn apply_shipments(tx: &mut WriteTx<'_>, shop: &str, rows: &[ShipRow],
         return Err(AppError::internal(format!("shipping updated {updated} of {} orders", good.len())));
     }
     let n = i64::try_from(good.len()).map_err(AppError::internal)?;
-    // Keys in sorted order (as ingest does), so concurrent writers lock them in one order.
-    store::add_to_counts(tx, shop, &[(OrderStatus::AwaitingShipment.as_str(), -n), (OrderStatus::Shipped.as_str(), n)]).await?;
+    let deltas = BTreeMap::from([((shop, OrderStatus::AwaitingShipment.as_str()), -n), ((shop, OrderStatus::Shipped.as_str()), n)]);
+    crate::store::orders::add_counts(tx, &deltas).await?;
 
     let mut carriers: BTreeMap<&str, u64> = BTreeMap::new();
     for (_, c, _) in &good {

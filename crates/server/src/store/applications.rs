@@ -146,11 +146,6 @@ pub async fn list(conn: &mut AnyConnection, shop: Option<&str>, status: Option<&
     st.fetch_all(conn).await
 }
 
-/// `shop`'s orders created between `from` and `to` (seconds, inclusive).
-pub async fn orders_between<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str, from: i64, to: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE shop_id = $1 AND created_at >= $2 AND created_at <= $3").bind(shop).bind(from).bind(to).fetch_one(ex).await
-}
-
 /// `shop`'s charged reveals on the days `from_day..=to_day`.
 pub async fn reveals_between<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str, from_day: &str, to_day: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT CAST(COALESCE(SUM(used), 0) AS BIGINT) FROM quota_days WHERE shop_id = $1 AND day >= $2 AND day <= $3")

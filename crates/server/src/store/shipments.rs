@@ -68,16 +68,3 @@ pub async fn mark_shipped(conn: &mut AnyConnection, shop: &str, rows: &[Shipped<
     }
     Ok(updated)
 }
-
-/// Add each `(status, delta)` to the shop's per-status order counts, in the order given
-/// (callers pass the keys sorted, as ingest does, so concurrent writers lock them in one
-/// order).
-pub async fn add_to_counts(conn: &mut AnyConnection, shop: &str, deltas: &[(&str, i64)]) -> Result<(), sqlx::Error> {
-    let mut st = Stmt::new(conn, "INSERT INTO shop_order_counts (shop_id, status, n) VALUES ");
-    st.rows(deltas, |s, (status, d)| {
-        s.list([Val::S(shop.into()), Val::S((*status).into()), Val::I(*d)]);
-    });
-    st.sql(" ON CONFLICT (shop_id, status) DO UPDATE SET n = shop_order_counts.n + excluded.n");
-    st.execute(conn).await?;
-    Ok(())
-}
