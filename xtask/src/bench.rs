@@ -1,13 +1,11 @@
 //! `cargo xtask bench` and `size`: native and browser benchmarks, and what the page loads.
 
 use std::path::{Path};
-use std::process::Command;
 
 use crate::reveal::{build_reveal_pkg, copy_embed, reveal_dir, reveal_size};
-use crate::setup::{setup, setup_binaryen, setup_trunk, setup_wasm};
-use crate::test::wasm_test;
+use crate::setup::{setup, setup_binaryen, setup_trunk, setup_wasm, wasm_test};
 use crate::web::trunk_build;
-use crate::{Result, cargo, in_ci, root, run, step};
+use crate::{Result, cargo, gzip_len, in_ci, root, run, step};
 
 /// Everything the page loads, gzip, must stay within this (issue 4).
 pub(crate) const PAGE_GZIP_BUDGET: u64 = 400 * 1024;
@@ -88,11 +86,3 @@ pub(crate) fn bundle_size(dir: &Path) -> Result<u64> {
     Ok(gz)
 }
 
-/// Size of the file after `gzip -9 -n` (as a server or CDN would send it compressed).
-pub(crate) fn gzip_len(path: &Path) -> Result<u64> {
-    let out = Command::new("gzip").args(["-9", "-n", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("gzip {} failed", path.display()));
-    }
-    Ok(out.stdout.len() as u64)
-}

@@ -133,3 +133,12 @@ pub(crate) fn fuzz(seconds: &str) -> Result {
     }
     Ok(())
 }
+
+/// Size of the file after `gzip -9 -n` (as a server or CDN would send it compressed).
+pub(crate) fn gzip_len(path: &Path) -> Result<u64> {
+    let out = Command::new("gzip").args(["-9", "-n", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("gzip {} failed", path.display()));
+    }
+    Ok(out.stdout.len() as u64)
+}

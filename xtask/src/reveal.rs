@@ -4,9 +4,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::bench::gzip_len;
 use crate::setup::{locked_version, setup_binaryen, setup_typescript, setup_wasm, setup_wasm_pack};
-use crate::{Result, cargo, output, root, run, step};
+use crate::{Result, cargo, gzip_len, output, root, run, step};
 
 /// The npm package's name (wasm-pack would derive `orderveil-reveal` from the crate).
 pub(crate) const REVEAL_NPM_NAME: &str = "@orderveil/reveal";

@@ -232,3 +232,10 @@ pub(crate) fn tool_install() -> Command {
         .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false");
     c
 }
+
+pub(crate) fn wasm_test(c: &mut Command) -> &mut Command {
+    c.env("CHROMEDRIVER", CHROMEDRIVER)
+        // The runner reads webdriver.json from the crate directory; ChromeDriver gives every
+        // session a fresh temporary user-data-dir.
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+}

@@ -1,19 +1,10 @@
 //! `cargo xtask test`: clippy, the builds the suites need, the native, browser and wasm suites, and the dependency and layout invariants.
 
-use std::process::Command;
-
 use crate::layout::check_layout;
 use crate::reveal::{build_reveal_pkg, check_reveal_deps, copy_embed, reveal_dir};
-use crate::setup::{CHROMEDRIVER, setup, setup_trunk};
+use crate::setup::{setup, setup_trunk, wasm_test};
 use crate::web::trunk_build;
 use crate::{Result, cargo, output, root, run, step};
-
-pub(crate) fn wasm_test(c: &mut Command) -> &mut Command {
-    c.env("CHROMEDRIVER", CHROMEDRIVER)
-        // The runner reads webdriver.json from the crate directory; ChromeDriver gives every
-        // session a fresh temporary user-data-dir.
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-}
 
 pub(crate) fn test() -> Result {
     step("invariant: the layout (SQL only in crates/server/src/store/, no source file over 600 lines)");

@@ -11,7 +11,8 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use zeroize::Zeroizing;
 
 use crate::error;
-use crate::http::{self, set};
+use crate::http;
+use crate::set;
 use crate::purpose::{self, Purpose};
 
 /// Asks the OrderVeil server for one-time key grants and decrypts receiver fields in Wasm.

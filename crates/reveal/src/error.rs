@@ -11,7 +11,7 @@ use js_sys::Object;
 use orderveil_cipher::GrantError;
 use wasm_bindgen::JsValue;
 
-use crate::http::set;
+use crate::set;
 
 /// Every code this package raises itself. `js/errors.js` lists the same codes
 /// (`LOCAL_ERROR_CODES`), checked by `tests/codes.rs`.

@@ -4,11 +4,11 @@
 //! `fetch` is the global function, looked up when called (so it works in a window and in a
 //! worker, and a page's or test's replacement of `globalThis.fetch` is honoured).
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::error;
+use crate::{error, set};
 
 #[wasm_bindgen]
 extern "C" {
@@ -26,11 +26,6 @@ extern "C" {
     /// `response.json()`.
     #[wasm_bindgen(method, catch)]
     fn json(this: &Response) -> Result<Promise, JsValue>;
-}
-
-/// `obj[key] = value`. Setting a property of a fresh plain object cannot fail.
-pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
 /// A string property of a JS object, if it is one.

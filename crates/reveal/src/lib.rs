@@ -177,9 +177,9 @@ pub fn parse_ciphertext(#[wasm_bindgen(unchecked_param_type = "string")] text: J
     };
     let ct = FieldCiphertext::parse(&text).map_err(|e| error::ciphertext_invalid(None, None, &e.to_string()))?;
     let out = Object::new();
-    http::set(&out, "kind", &ct.kind().as_str().into());
-    http::set(&out, "index", &ct.index_text().into());
-    http::set(&out, "version", &ct.version().into());
+    set(&out, "kind", &ct.kind().as_str().into());
+    set(&out, "index", &ct.index_text().into());
+    set(&out, "version", &ct.version().into());
     Ok(out.into())
 }
 
@@ -205,6 +205,11 @@ pub(crate) fn field_kind(v: &JsValue) -> Result<FieldKind, JsValue> {
         .as_deref()
         .and_then(FieldKind::from_name)
         .ok_or_else(|| error::unknown_field(v))
+}
+
+/// `obj[key] = value`. Setting a property of a fresh plain object cannot fail.
+pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
 /// Read `key` of a JS object (`undefined` when absent or not an object).

@@ -12,7 +12,7 @@ use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;
 
 use crate::error;
-use crate::http::set;
+use crate::set;
 
 /// Every purpose's wire name, in the order the server lists them. `js/errors.js`
 /// (`REVEAL_PURPOSES`) and the `RevealPurpose` TypeScript union list the same names.

@@ -209,7 +209,8 @@ pub async fn list_shop_users(State(state): State<AppState>, user: User, ApiPath(
 /// The platform's quota and risk rules in force (platform admins).
 #[utoipa::path(get, path = "/api/v1/admin/settings", responses((status = 200, body = PlatformSettings), (status = 403, body = ApiError)))]
 pub async fn get_settings(State(state): State<AppState>, user: User) -> AppResult<Json<PlatformSettings>> {
-    crate::platform::get(&state, &user).await.map(Json)
+    require_admin(&user)?;
+    crate::platform::get(&state.db).await.map(Json)
 }
 
 /// Change the platform's quota and risk rules (platform admins); applies to the next reveal
@@ -217,7 +218,8 @@ pub async fn get_settings(State(state): State<AppState>, user: User) -> AppResul
 #[utoipa::path(put, path = "/api/v1/admin/settings", request_body = PlatformSettingsUpdate,
     responses((status = 200, body = PlatformSettings), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn put_settings(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<PlatformSettingsUpdate>) -> AppResult<Json<PlatformSettings>> {
-    crate::platform::update(&state, &user, req).await.map(Json)
+    require_admin(&user)?;
+    crate::platform::update(&state.db, state.now(), &user.info, req).await.map(Json)
 }
 
 /// Disable or re-enable a third-party app (platform admins); its tokens stop at once.

@@ -33,6 +33,7 @@ pub mod routes;
 pub mod risk;
 pub mod search;
 pub mod session;
+pub mod settings;
 pub mod settle;
 pub mod sheet;
 pub mod shipping;

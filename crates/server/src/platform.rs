@@ -11,17 +11,16 @@
 //!   audit row on the platform chain (values before and after), in one transaction: two admins
 //!   saving at once cannot silently overwrite each other (`SETTINGS_CHANGED`).
 
-use orderveil_api::{ErrorCode, PlatformSettings, PlatformSettingsUpdate};
+use orderveil_api::{ErrorCode, PlatformSettings, PlatformSettingsUpdate, UserInfo};
 use serde_json::json;
 use sqlx::{Any, Executor};
 
 use crate::audit::{self, Event};
-use crate::guard::User;
 use crate::clock::rfc3339;
 use crate::store::Db;
 use crate::store::settings::{self, RuleValues, SettingsRow};
 use crate::error::{AppError, AppResult};
-use crate::state::{AppState, Settings};
+use crate::settings::Settings;
 
 /// Highest rate: 100 % of the daily average of the last 30 days' orders.
 pub const MAX_RATE_BPS: u32 = 10_000;
@@ -189,16 +188,16 @@ pub async fn rules<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Rules, 
     settings::read(ex).await.map(|r| rules_of(&r))
 }
 
-/// `GET /api/v1/admin/settings` (platform admins).
-pub async fn get(state: &AppState, user: &User) -> AppResult<PlatformSettings> {
-    crate::guard::require_admin(user)?;
-    Ok(view(&settings::read(&state.db.pool).await?))
+/// The settings in force, as the admin console shows them (`GET /api/v1/admin/settings`;
+/// the caller has checked that a platform admin asks).
+pub async fn get(db: &Db) -> AppResult<PlatformSettings> {
+    Ok(view(&settings::read(&db.pool).await?))
 }
 
-/// `PUT /api/v1/admin/settings` (platform admins): validate, apply if nobody changed the
-/// settings since `expected_version`, audit before and after.
-pub async fn update(state: &AppState, user: &User, req: PlatformSettingsUpdate) -> AppResult<PlatformSettings> {
-    crate::guard::require_admin(user)?;
+/// Change the settings (`PUT /api/v1/admin/settings`; the caller has checked that `admin` is
+/// a platform admin): validate, apply if nobody changed the settings since
+/// `expected_version`, audit before and after.
+pub async fn update(db: &Db, now: i64, admin: &UserInfo, req: PlatformSettingsUpdate) -> AppResult<PlatformSettings> {
     let new = Rules {
         rate_bps: req.quota_rate_bps,
         floor: req.quota_floor,
@@ -214,18 +213,17 @@ pub async fn update(state: &AppState, user: &User, req: PlatformSettingsUpdate) 
     if let Some((field, min, max)) = new.invalid_field() {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "min": min, "max": max})));
     }
-    let now = state.now();
-    let mut tx = state.db.begin_write().await?;
+    let mut tx = db.begin_write().await?;
     let before = settings::read(&mut *tx).await?;
     if before.version != req.expected_version {
         return Err(AppError::new(ErrorCode::SettingsChanged).with(json!({"version": before.version})));
     }
-    let done = settings::update(&mut tx, &new.values(), now, &user.username, req.expected_version).await?;
+    let done = settings::update(&mut tx, &new.values(), now, &admin.username, req.expected_version).await?;
     if done == 0 {
         return Err(AppError::new(ErrorCode::SettingsChanged));
     }
     let old = rules_of(&before);
-    let mut ev = Event::new(&user.username, Some(user.id), None, "settings_update", "ok");
+    let mut ev = Event::new(&admin.username, Some(admin.id), None, "settings_update", "ok");
     ev.details = json!({"before": rules_json(&old), "after": rules_json(&new), "version": before.version + 1});
     audit::append(&mut tx, now, &ev).await?;
     let after = settings::read(&mut *tx).await?;

@@ -21,7 +21,7 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         .merge(crate::ingest::routes())
         .merge(crate::orders::routes())
         .merge(crate::reveal::routes())
-        .merge(crate::quota::routes())
+        .merge(crate::quota::routes::routes())
         .merge(crate::audit_query::routes())
         .merge(crate::isv::routes())
         .route("/api/openapi.json", get(openapi))
@@ -84,7 +84,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(crate::ingest::IngestDoc::openapi());
     doc.merge(crate::orders::OrdersDoc::openapi());
     doc.merge(crate::reveal::RevealDoc::openapi());
-    doc.merge(crate::quota::QuotaDoc::openapi());
+    doc.merge(crate::quota::routes::QuotaDoc::openapi());
     doc.merge(crate::audit_query::AuditListDoc::openapi());
     doc.merge(crate::isv::IsvDoc::openapi());
     doc.merge(crate::staff::StaffDoc::openapi());

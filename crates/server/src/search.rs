@@ -171,12 +171,6 @@ impl Meter {
     }
 }
 
-/// A shop's search units used on `day`.
-pub async fn used_on(conn: &mut AnyConnection, shop: &str, day: &str) -> AppResult<u32> {
-    let row = store::quota::search_day(conn, shop, day).await?;
-    Ok(row.map_or(0, |r| u32::try_from(r.used).unwrap_or(u32::MAX)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

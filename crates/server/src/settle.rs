@@ -36,7 +36,7 @@ use crate::group_commit::{Committer, Group, Queue};
 use crate::store::{self, Db, Val, WriteTx, orders::GrantOrder, pow2_padded};
 use crate::risk::{self, Book, Limit};
 use crate::error::AppResult;
-use crate::quota::{base_limit, extras_for, orders_last_30_days, suspended_among};
+use crate::quota::{QuotaState, base_limit, extras_for, orders_last_30_days, suspended_among};
 use crate::platform::{self, Rules};
 
 /// Most jobs settled in one transaction.
@@ -64,30 +64,6 @@ pub struct ChargeJob {
     pub grant_id: String,
     /// The audit event to write; the settler sets its outcome, code and details.
     pub event: Event,
-}
-
-/// The shop's quota as the charge left it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct QuotaState {
-    /// Used today, this charge included.
-    pub used: u32,
-    /// The day's base limit.
-    pub base: u32,
-    /// Approved extras today.
-    pub extra: u32,
-    /// Orders of the last 30 days when the day's row was created.
-    pub orders_30d: u64,
-    /// The rate the base was computed with, basis points.
-    pub rate_bps: u32,
-    /// The floor it was computed with.
-    pub floor: u32,
-}
-
-impl QuotaState {
-    /// `base + extra`.
-    pub fn limit(&self) -> u32 {
-        self.base.saturating_add(self.extra)
-    }
 }
 
 /// What a grant needs of an order to unwrap its key: `(order id, KEK version, wrapped DEK)`.

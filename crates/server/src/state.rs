@@ -5,62 +5,9 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::store::Db;
 use crate::keys::KeyProvider;
-use crate::ingest::IngestWriter;
+use crate::ingest::writer::IngestWriter;
 use crate::settle::Settler;
-
-/// Platform rules from the command line (flags and env), with DESIGN.md's defaults. The quota
-/// and risk rules are only the *initial* values of a new store: once stored, the admin console
-/// edits them in the database ([`crate::platform`]) and every process reads them from there.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// Reveal rate in basis points of the last 30 days' orders (500 = 5 %).
-    pub quota_rate_bps: u32,
-    /// Minimum daily limit.
-    pub quota_floor: u32,
-    /// Orders revealed or printed per account per minute before a cool-down.
-    pub risk_per_minute: u32,
-    /// Orders revealed or printed per account per hour before a cool-down.
-    pub risk_per_hour: u32,
-    /// Orders revealed or printed by a whole shop per minute before the shop cools down.
-    pub shop_risk_per_minute: u32,
-    /// Per shop per hour.
-    pub shop_risk_per_hour: u32,
-    /// Receiver search terms per account per minute before a cool-down.
-    pub search_per_minute: u32,
-    /// The daily search budget's floor.
-    pub search_budget_floor: u32,
-    /// The daily search budget's factor on today's reveal limit.
-    pub search_budget_factor: u32,
-    /// Cool-down length, seconds.
-    pub risk_cooldown_secs: i64,
-    /// Lifetime of a sealed grant, seconds.
-    pub grant_ttl_secs: i64,
-    /// Lifetime of a login session, seconds.
-    pub session_ttl_secs: i64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            quota_rate_bps: 500,
-            quota_floor: 10,
-            // Orders, not requests. One person working a shift reveals at most a few orders a
-            // minute by hand, or a page of 50 with one batch grant; two such batches and some
-            // single reveals fit in a minute, and a full 8-hour shift of steady work stays under
-            // the hour's 1,000. See docs/threat-model.md.
-            risk_per_minute: 120,
-            risk_per_hour: 1000,
-            shop_risk_per_minute: 300,
-            shop_risk_per_hour: 3000,
-            search_per_minute: 20,
-            search_budget_floor: 200,
-            search_budget_factor: 4,
-            risk_cooldown_secs: 30 * 60,
-            grant_ttl_secs: 60,
-            session_ttl_secs: 12 * 3600,
-        }
-    }
-}
+pub use crate::settings::Settings;
 
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]

@@ -8,21 +8,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use orderveil_api::{QuotaDay, QuotaToday};
 use sqlx::{Any, AnyConnection, Executor};
 
+pub mod routes;
+
 use crate::clock::{day_of, last_days};
-use crate::store;
 use crate::error::AppResult;
 use crate::platform::{self, Rules};
-use crate::settle::QuotaState;
-use crate::state::AppState;
-use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
-use orderveil_api::{ApiError, ErrorCode, QuotaResponse, Role};
-use serde_json::json;
-use utoipa::OpenApi;
-use crate::extract::ApiQuery;
-use crate::guard::Caller;
-use crate::error::AppError;
+use crate::store::{self, Db};
 
 /// `max(floor, ceil(rate_bps × orders_30d / (30 × 10000)))`, in integers so 5 % of 600
 /// orders is exactly 1, not 2 through floating-point rounding.
@@ -90,15 +81,14 @@ pub async fn limit_on(conn: &mut AnyConnection, shop: &str, day: &str, now: i64,
     Ok(state_on(conn, shop, day, now, rules).await?.limit())
 }
 
-/// Today's quota of a shop, read-only, with today's search units.
-pub async fn today(state: &AppState, shop: &str) -> AppResult<QuotaToday> {
-    let now = state.now();
+/// Today's quota of a shop at `now`, read-only, with today's search units.
+pub async fn today(db: &Db, now: i64, shop: &str) -> AppResult<QuotaToday> {
     let day = day_of(now);
-    let mut conn = state.db.pool.acquire().await?;
+    let mut conn = db.pool.acquire().await?;
     let rules = platform::rules(&mut *conn).await?;
     let q = state_on(&mut conn, shop, &day, now, &rules).await?;
     let suspended = !suspended_among(&mut conn, &BTreeSet::from([shop])).await?.is_empty();
-    let search_used = crate::search::used_on(&mut conn, shop, &day).await?;
+    let search_used = search_used_on(&mut conn, shop, &day).await?;
     let mut v = view(shop, &day, &q, suspended);
     v.search_used = search_used;
     v.search_budget = rules.search_budget(v.limit);
@@ -106,10 +96,10 @@ pub async fn today(state: &AppState, shop: &str) -> AppResult<QuotaToday> {
     Ok(v)
 }
 
-/// The last 30 days' usage, oldest first.
-pub async fn history(state: &AppState, shop: &str) -> AppResult<Vec<QuotaDay>> {
-    let days = last_days(state.now(), 30);
-    let rows = store::quota::days_between(&state.db.pool, shop, &days[0], &days[days.len() - 1]).await?;
+/// The last 30 days' usage up to `now`, oldest first.
+pub async fn history(db: &Db, now: i64, shop: &str) -> AppResult<Vec<QuotaDay>> {
+    let days = last_days(now, 30);
+    let rows = store::quota::days_between(&db.pool, shop, &days[0], &days[days.len() - 1]).await?;
     Ok(days
         .into_iter()
         .map(|d| {
@@ -119,43 +109,35 @@ pub async fn history(state: &AppState, shop: &str) -> AppResult<Vec<QuotaDay>> {
         .collect())
 }
 
-// ---------------------------------------------------------------------------------------
-// Routes
-
-/// The quota route.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/quota", get(get_quota))
+/// The shop's quota as the charge left it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotaState {
+    /// Used today, this charge included.
+    pub used: u32,
+    /// The day's base limit.
+    pub base: u32,
+    /// Approved extras today.
+    pub extra: u32,
+    /// Orders of the last 30 days when the day's row was created.
+    pub orders_30d: u64,
+    /// The rate the base was computed with, basis points.
+    pub rate_bps: u32,
+    /// The floor it was computed with.
+    pub floor: u32,
 }
 
-#[derive(serde::Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-struct ShopParam {
-    /// Shop (platform admins only).
-    shop_id: Option<String>,
+impl QuotaState {
+    /// `base + extra`.
+    pub fn limit(&self) -> u32 {
+        self.base.saturating_add(self.extra)
+    }
 }
 
-/// Today's quota and the last 30 days.
-#[utoipa::path(get, path = "/api/v1/quota", params(ShopParam), responses((status = 200, body = QuotaResponse), (status = 401, body = ApiError)))]
-async fn get_quota(State(state): State<AppState>, caller: Caller, ApiQuery(p): ApiQuery<ShopParam>) -> AppResult<Json<QuotaResponse>> {
-    let shop = match caller {
-        // An app sees the quota its reveals are charged to.
-        Caller::App(app) => app.shop_id,
-        Caller::User(user) => match user.role {
-            Role::Admin => p.shop_id.ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?,
-            Role::Owner | Role::Staff => user.own_shop()?.to_string(),
-            Role::Factory => return Err(ErrorCode::Forbidden.into()),
-        },
-    };
-    let today = today(&state, &shop).await?;
-    let extras = crate::applications::active_extras(&state, &shop, &today.day).await?;
-    Ok(Json(QuotaResponse { today, history: history(&state, &shop).await?, extras }))
+/// A shop's search units used on `day`.
+pub async fn search_used_on(conn: &mut AnyConnection, shop: &str, day: &str) -> AppResult<u32> {
+    let row = store::quota::search_day(conn, shop, day).await?;
+    Ok(row.map_or(0, |r| u32::try_from(r.used).unwrap_or(u32::MAX)))
 }
-
-/// The OpenAPI paths of these routes.
-#[derive(OpenApi)]
-#[openapi(paths(get_quota))]
-pub struct QuotaDoc;
 
 #[cfg(test)]
 mod tests {

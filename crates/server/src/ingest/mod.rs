@@ -13,29 +13,24 @@
 //! way), and each PostgreSQL statement is a round trip. Batches are written by one group
 //! commit on SQLite ([`IngestWriter`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+pub mod writer;
 
-use orderveil_api::{ErrorCode, IngestOrder, IngestResponse, OrderStatus};
-use orderveil_cipher::{CryptoError, IndexKey, OrderId, Receiver, ShopId, encrypt_receiver};
-use serde_json::json;
-use sqlx::AnyConnection;
-
-use crate::audit::{self, Event};
-use crate::clock::parse_rfc3339;
-use crate::group_commit::{Committer, Group, Queue};
-use crate::store::orders::{Incoming, PriorOrder, Sealed};
-use crate::store::{self, Backend, Db};
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use orderveil_api::{ApiError, IngestRequest};
+use orderveil_api::{ApiError, ErrorCode, IngestOrder, IngestRequest, IngestResponse, OrderStatus};
+use orderveil_cipher::{CryptoError, IndexKey, OrderId, Receiver, ShopId, encrypt_receiver};
+use serde_json::json;
 use utoipa::OpenApi;
+
+pub use writer::{IngestWriter, Prepared, WriterStats};
+
+use crate::clock::parse_rfc3339;
+use crate::error::{AppError, AppResult};
 use crate::extract::ApiJson;
 use crate::guard::OrderSystem;
+use crate::state::AppState;
+use crate::store::orders::{Incoming, Sealed};
 
 /// Most orders in one ingest request.
 pub const MAX_BATCH: usize = 500;
@@ -178,180 +173,6 @@ pub async fn ingest(state: &AppState, orders: Vec<IngestOrder>, actor: &str) -> 
 
     let batch = Prepared { checked, sealed, now: state.now(), kek_version: i64::from(state.keys.primary().version().get()), actor: actor.to_string() };
     state.ingest_writer.write(batch).await
-}
-
-/// A validated, encrypted batch, ready to be written.
-pub struct Prepared {
-    checked: Vec<Incoming>,
-    sealed: Vec<Sealed>,
-    now: i64,
-    kek_version: i64,
-    actor: String,
-}
-
-/// Most orders written in one grouped transaction.
-const MAX_GROUP_ORDERS: usize = 4 * MAX_BATCH;
-
-/// Group commit of ingest batches on SQLite: batches that are ready while the previous
-/// group is being written are written together, one after the other in ONE transaction. A
-/// batch that is refused (an order id of another shop) is refused before it writes anything
-/// and alone gets the error; if a statement or the commit fails, every batch of the group
-/// gets an error and nothing of the group was applied. The gain is the commit: each commit
-/// writes every page its transaction dirtied to the WAL, and batches of random order ids
-/// share many index pages, so two batches in one commit write fewer pages than two commits
-/// (measured: ~9,300 → ~11,000 orders/s). SQLite has one writer anyway.
-///
-/// On PostgreSQL each batch is its own transaction, written at once: concurrent
-/// transactions there run in parallel on several backends, and grouping them behind one
-/// connection was slower (15,400 → 10,900 orders/s).
-#[derive(Clone, Debug)]
-pub struct IngestWriter {
-    db: Db,
-    /// The SQLite writer task; `None` on PostgreSQL.
-    queue: Option<Queue<Writer>>,
-    stats: Arc<WriterStats>,
-}
-
-/// Counters of the ingest writer since it started.
-#[derive(Debug, Default)]
-pub struct WriterStats {
-    /// Transactions written (each a group of one or more batches).
-    pub groups: AtomicU64,
-    /// Batches written (applied or refused).
-    pub batches: AtomicU64,
-}
-
-impl IngestWriter {
-    /// Start the writer (on SQLite, a task on the current runtime that ends with the last
-    /// handle).
-    pub fn start(db: Db) -> Self {
-        let stats = Arc::new(WriterStats::default());
-        let queue = (db.backend == Backend::Sqlite).then(|| {
-            let (queue, worker) = Queue::new(Writer { db: db.clone(), stats: stats.clone() });
-            tokio::spawn(worker);
-            queue
-        });
-        Self { db, queue, stats }
-    }
-
-    /// `(transactions, batches)` written so far.
-    pub fn stats(&self) -> (u64, u64) {
-        (self.stats.groups.load(Ordering::Relaxed), self.stats.batches.load(Ordering::Relaxed))
-    }
-
-    async fn write(&self, batch: Prepared) -> AppResult<IngestResponse> {
-        let Some(queue) = &self.queue else {
-            let answers = write_with_retry(&self.db, &[&batch], &self.stats).await?;
-            return answers.into_iter().next().unwrap_or_else(|| Err(AppError::internal("no answer for an ingest batch")));
-        };
-        queue.submit(batch).await
-    }
-}
-
-/// The SQLite writer's side of the group commit.
-struct Writer {
-    db: Db,
-    stats: Arc<WriterStats>,
-}
-
-impl Committer for Writer {
-    type Job = Prepared;
-    type Answer = IngestResponse;
-    const GROUP: Group = Group { name: "ingest writer", failed: ("writing", "ingest batches"), max_jobs: usize::MAX, max_weight: MAX_GROUP_ORDERS };
-
-    fn weight(batch: &Prepared) -> usize {
-        batch.checked.len()
-    }
-
-    async fn commit(&mut self, batches: &[&Prepared]) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
-        write_with_retry(&self.db, batches, &self.stats).await
-    }
-}
-
-/// [`write_group`], again after a deadlock, a serialization failure or a unique violation
-/// on PostgreSQL, where batches run in parallel: two batches of the same shops may lock count
-/// and audit rows in different orders, and two batches with the same new order both see it
-/// missing and both insert it — the second then waits for the first and fails. The failed
-/// attempt rolled everything back; the next one sees the other's orders as repeats.
-async fn write_with_retry(db: &Db, batches: &[&Prepared], stats: &WriterStats) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
-    let mut result = write_group(db, batches).await;
-    for _ in 0..3 {
-        match &result {
-            Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("40001" | "40P01" | "23505")) => result = write_group(db, batches).await,
-            _ => break,
-        }
-    }
-    if let Ok(answers) = &result {
-        stats.groups.fetch_add(1, Ordering::Relaxed);
-        stats.batches.fetch_add(answers.len() as u64, Ordering::Relaxed);
-    }
-    result
-}
-
-/// One transaction for the group. A batch is refused (an order id of another shop) before
-/// it writes anything, so the group needs no savepoints (on SQLite a savepoint would keep a
-/// journal of every page it changes); any database error fails the whole group.
-async fn write_group(db: &Db, batches: &[&Prepared]) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    let mut answers = Vec::with_capacity(batches.len());
-    for b in batches {
-        answers.push(write_batch(&mut tx, db.backend, b).await?);
-    }
-    tx.commit().await?;
-    Ok(answers)
-}
-
-/// Write one batch inside the group's transaction.
-async fn write_batch(tx: &mut AnyConnection, backend: Backend, b: &Prepared) -> Result<AppResult<IngestResponse>, sqlx::Error> {
-    let (checked, sealed, now, kek_version) = (&b.checked, &b.sealed, b.now, b.kek_version);
-    // Which orders exist already: one query for the whole batch.
-    let prior = store::orders::prior(&mut *tx, checked).await?;
-    let prior: HashMap<&str, &PriorOrder> = prior.iter().map(|p| (p.order_id.as_str(), p)).collect();
-
-    let (mut created, mut existing) = (0u32, 0u32);
-    let mut count_delta: BTreeMap<(&str, &str), i64> = BTreeMap::new();
-    let mut per_shop: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut fresh: Vec<(&Incoming, &Sealed)> = Vec::new();
-    let mut repeats: Vec<&Incoming> = Vec::new();
-    let mut changed: Vec<(&Incoming, &Sealed)> = Vec::new();
-    for (c, e) in checked.iter().zip(sealed) {
-        let shop = c.shop_id.as_str();
-        per_shop.entry(shop).or_default().push(c.order_id.as_str());
-        let Some(p) = prior.get(c.order_id.as_str()).copied() else {
-            *count_delta.entry((shop, c.status.as_str())).or_default() += 1;
-            created += 1;
-            fresh.push((c, e));
-            continue;
-        };
-        if p.shop_id != shop {
-            // Refused before this batch wrote anything.
-            return Ok(Err(AppError::new(ErrorCode::IngestConflict).with(json!({"order_id": c.order_id.as_str(), "reason": "order id belongs to another shop"}))));
-        }
-        existing += 1;
-        if p.status != c.status.as_str() {
-            *count_delta.entry((shop, p.status.as_str())).or_default() -= 1;
-            *count_delta.entry((shop, c.status.as_str())).or_default() += 1;
-        }
-        repeats.push(c);
-        if p.receiver_key != e.receiver_key {
-            changed.push((c, e));
-        }
-    }
-
-    // Every check passed: from here on the batch writes.
-    let shops: BTreeSet<&str> = checked.iter().map(|c| c.shop_id.as_str()).collect();
-    store::orders::ensure_shops(&mut *tx, &shops, now).await?;
-    store::orders::set_status(&mut *tx, backend, &repeats, now).await?;
-    store::orders::reseal(&mut *tx, backend, &changed, kek_version).await?;
-    store::orders::insert(&mut *tx, backend, &fresh, kek_version, now).await?;
-    count_delta.retain(|_, d| *d != 0);
-    store::orders::add_counts(&mut *tx, &count_delta).await?;
-    for (shop, ids) in per_shop {
-        let mut ev = Event::new(&b.actor, None, Some(shop), "ingest", "ok");
-        ev.details = json!({"orders": ids.len(), "first": ids.first(), "last": ids.last()});
-        audit::append(&mut *tx, now, &ev).await?;
-    }
-    Ok(Ok(IngestResponse { created, existing }))
 }
 
 // ---------------------------------------------------------------------------------------
