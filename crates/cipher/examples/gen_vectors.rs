@@ -155,7 +155,9 @@ fn main() {
     // grants.txt
     let mut grants = String::from(HEADER);
     writeln!(grants, "# sealed = 0x01 || grant_id(16) || server_public(32) || nonce(12) || AES-256-GCM(k, nonce, body, aad = first 49 bytes)\n# k = HKDF-SHA256(salt = client_public || server_public, ikm = X25519, info = \"orderveil/v1/grant|\" || hex(grant_id))\n# orders = order:dek:fields[:binding] separated by spaces; the checker derives field keys from the DEKs.\n").unwrap();
-    let grant_specs: Vec<(GrantPurpose, Vec<(usize, Vec<FieldKind>, &str)>)> = vec![
+    // (order index, fields, print binding) per order of a grant.
+    type Spec<'a> = Vec<(usize, Vec<FieldKind>, &'a str)>;
+    let grant_specs: Vec<(GrantPurpose, Spec)> = vec![
         (GrantPurpose::Reveal, vec![(0, FieldKind::ALL.to_vec(), "")]),
         (GrantPurpose::Reveal, vec![(0, vec![FieldKind::Phone], ""), (1, vec![FieldKind::Name, FieldKind::Address], ""), (2, FieldKind::ALL.to_vec(), "")]),
         (GrantPurpose::Print, vec![(3, FieldKind::ALL.to_vec(), "YT7350000000001"), (4, vec![FieldKind::Name], "YT7350000000002")]),
