@@ -36,6 +36,7 @@ use web::demo;
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
+    START.get_or_init(std::time::Instant::now);
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup()
@@ -73,9 +74,14 @@ pub(crate) fn in_ci() -> bool {
     env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// Print a step's heading with the time since the command started (`[m:ss]`), so a long
+/// first run shows where its minutes go.
 pub(crate) fn step(msg: &str) {
-    eprintln!("\n==> {msg}");
+    let secs = START.get_or_init(std::time::Instant::now).elapsed().as_secs();
+    eprintln!("\n==> [{}:{:02}] {msg}", secs / 60, secs % 60);
 }
+
+static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
 pub(crate) fn cargo() -> Command {
     let mut c = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
