@@ -11,6 +11,15 @@
 //! row whose own props did not change is not rendered again); [`FieldCell`] is a masked
 //! field with its eye, or the plaintext with its countdown and copy button; [`RevealNotice`]
 //! is the message of a refusal.
+//!
+//! "A request is under way" is shown once per page (the "revealing…" note, the disabled
+//! batch button), never by the cells: their eyes stay as they are and the revealer ignores a
+//! click meanwhile (`in_flight`). Were it a prop of the cells (it was: `disabled` on every eye),
+//! the start and the end of every reveal would render every row of the list again and make
+//! Chromium restyle its 80 buttons; the end's restyle then runs synchronously inside the DOM
+//! removal of the clicked (focused) eye. Measured with a Chromium trace and CPU profile, that
+//! was most of the time from a grant's response to its plaintext on screen
+//! (docs/benchmarks.md, "Speed of the eye").
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -240,9 +249,7 @@ pub struct FieldProps {
     pub shown: Option<(Rc<Zeroizing<String>>, u32)>,
     /// Show the eye (the user may reveal).
     pub eye: bool,
-    /// A reveal is under way.
-    pub busy: bool,
-    /// The eye was clicked.
+    /// The eye was clicked (ignored by the revealer while a request is under way).
     pub on_reveal: Callback<FieldKind>,
 }
 
@@ -290,7 +297,7 @@ pub fn field_cell(p: &FieldProps) -> Html {
                 <span class="field" data-field={field}>
                     <span class="masked">{ p.masked.clone() }</span>
                     if p.eye {
-                        <button type="button" class="eye" data-field={field} aria-label={label.clone()} title={label} disabled={p.busy} {onclick}>{ eye_icon() }</button>
+                        <button type="button" class="eye" data-field={field} aria-label={label.clone()} title={label} {onclick}>{ eye_icon() }</button>
                     }
                 </span>
             }
