@@ -293,12 +293,18 @@ pub fn field_cell(p: &FieldProps) -> Html {
                 Callback::from(move |_: MouseEvent| cb.emit(kind))
             };
             let label = i18n::reveal_label(l, p.kind, &p.order_id);
+            // The eye is the cell's last child, like the copy button of the revealed cell, and
+            // not inside an `if` fragment: Yew then turns the clicked (focused) eye into the
+            // copy button in place instead of removing it. Removing the focused element made
+            // Chromium restyle and lay out the page synchronously inside `removeChild` (~3 ms a
+            // reveal in the trace), and dropped the keyboard focus.
+            if !p.eye {
+                return html! { <span class="field" data-field={field}><span class="masked">{ p.masked.clone() }</span></span> };
+            }
             html! {
                 <span class="field" data-field={field}>
                     <span class="masked">{ p.masked.clone() }</span>
-                    if p.eye {
-                        <button type="button" class="eye" data-field={field} aria-label={label.clone()} title={label} {onclick}>{ eye_icon() }</button>
-                    }
+                    <button type="button" class="eye" data-field={field} aria-label={label.clone()} title={label} {onclick}>{ eye_icon() }</button>
                 </span>
             }
         }
