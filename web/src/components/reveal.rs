@@ -11,6 +11,15 @@
 //! row whose own props did not change is not rendered again); [`FieldCell`] is a masked
 //! field with its eye, or the plaintext with its countdown and copy button; [`RevealNotice`]
 //! is the message of a refusal.
+//!
+//! "A request is under way" is shown once per page (the "revealing…" note, the disabled
+//! batch button), never by the cells: their eyes stay as they are and the revealer ignores a
+//! click meanwhile (`in_flight`). Were it a prop of the cells (it was: `disabled` on every eye),
+//! the start and the end of every reveal would render every row of the list again and make
+//! Chromium restyle its 80 buttons; the end's restyle then runs synchronously inside the DOM
+//! removal of the clicked (focused) eye. Measured with a Chromium trace and CPU profile, that
+//! was most of the time from a grant's response to its plaintext on screen
+//! (docs/benchmarks.md, "Speed of the eye").
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -240,9 +249,7 @@ pub struct FieldProps {
     pub shown: Option<(Rc<Zeroizing<String>>, u32)>,
     /// Show the eye (the user may reveal).
     pub eye: bool,
-    /// A reveal is under way.
-    pub busy: bool,
-    /// The eye was clicked.
+    /// The eye was clicked (ignored by the revealer while a request is under way).
     pub on_reveal: Callback<FieldKind>,
 }
 
@@ -286,12 +293,18 @@ pub fn field_cell(p: &FieldProps) -> Html {
                 Callback::from(move |_: MouseEvent| cb.emit(kind))
             };
             let label = i18n::reveal_label(l, p.kind, &p.order_id);
+            // The eye is the cell's last child, like the copy button of the revealed cell, and
+            // not inside an `if` fragment: Yew then turns the clicked (focused) eye into the
+            // copy button in place instead of removing it. Removing the focused element made
+            // Chromium restyle and lay out the page synchronously inside `removeChild` (~3 ms a
+            // reveal in the trace), and dropped the keyboard focus.
+            if !p.eye {
+                return html! { <span class="field" data-field={field}><span class="masked">{ p.masked.clone() }</span></span> };
+            }
             html! {
                 <span class="field" data-field={field}>
                     <span class="masked">{ p.masked.clone() }</span>
-                    if p.eye {
-                        <button type="button" class="eye" data-field={field} aria-label={label.clone()} title={label} disabled={p.busy} {onclick}>{ eye_icon() }</button>
-                    }
+                    <button type="button" class="eye" data-field={field} aria-label={label.clone()} title={label} {onclick}>{ eye_icon() }</button>
                 </span>
             }
         }

@@ -74,7 +74,7 @@ pub fn order_page(props: &Props) -> Html {
                             <dt>{ i18n::field_name(l, *k) }</dt>
                             <dd class="pii">
                                 <FieldCell lang={l} order_id={o.order_id.clone()} kind={*k} masked={masked(o, *k).to_string()}
-                                           shown={shown.as_ref().and_then(|s| s.field(*k))} eye={eye} busy={busy} on_reveal={on_field.clone()} />
+                                           shown={shown.as_ref().and_then(|s| s.field(*k))} eye={eye} on_reveal={on_field.clone()} />
                             </dd>
                             </>
                         }) }

@@ -4,7 +4,8 @@
 //!
 //! Each row is its own component with cheap props (the order behind an `Rc`, callbacks that
 //! are the same on every render), so a change to one row, such as a reveal, a hide or a
-//! countdown, renders that row only.
+//! countdown, renders that row only. Whether a reveal is under way is not a row's prop (see
+//! `components::reveal`): starting and ending a request render no row.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -335,7 +336,7 @@ fn table(
             if eye { <th>{ l.t(CommonMsg::Actions) }</th> }
         </> }, html! { <>
             { for p.orders.iter().map(|o| html! {
-                <OrderRow key={o.order_id.as_str()} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {select} {busy}
+                <OrderRow key={o.order_id.as_str()} order={o.clone()} selected={selected.contains(&o.order_id)} {eye} {select}
                           shown={revealer.shown(&o.order_id)} on_select={on_select.clone()} on_reveal={revealer.reveal.clone()}
                           on_hide={revealer.hide.clone()} />
             }) }
@@ -363,8 +364,6 @@ struct RowProps {
     eye: bool,
     /// The row can be selected (reveal or waybill allocation).
     select: bool,
-    /// A reveal is under way.
-    busy: bool,
     /// The order's revealed fields, if any.
     shown: Option<Shown>,
     on_select: Callback<String>,
@@ -390,7 +389,7 @@ fn order_row(p: &RowProps) -> Html {
         let (reveal, o) = (p.on_reveal.clone(), p.order.clone());
         let label = format!("{} {}", l.t(OrdersMsg::RevealRow), id);
         html! {
-            <button type="button" class="reveal-row" aria-label={label} disabled={p.busy}
+            <button type="button" class="reveal-row" aria-label={label}
                     onclick={Callback::from(move |_: MouseEvent| reveal.emit((vec![o.clone()], FIELDS.to_vec())))}>{ eye_icon() }{ format!(" {}", l.t(OrdersMsg::RevealRow)) }</button>
         }
     };
@@ -398,7 +397,7 @@ fn order_row(p: &RowProps) -> Html {
         html! {
             <td class={classes!("pii", (!o.revealable).then_some("locked"))} title={(!o.revealable).then(|| l.t(OrdersMsg::NotRevealable))}>
                 <FieldCell lang={l} order_id={id.clone()} kind={k} masked={masked(o, k).to_string()} shown={p.shown.as_ref().and_then(|s| s.field(k))}
-                           eye={p.eye} busy={p.busy} on_reveal={on_field.clone()} />
+                           eye={p.eye} on_reveal={on_field.clone()} />
             </td>
         }
     };

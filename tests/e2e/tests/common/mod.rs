@@ -45,16 +45,20 @@ pub async fn browser(profile: &Path) -> (Driver, Client) {
         assert!(Instant::now() < deadline, "chromedriver did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let mut args: Vec<String> = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic", "--window-size=1280,900",
+    ]
+    .map(String::from)
+    .into();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    // Extra flags for a diagnosis, e.g. a Chromium performance trace of a benchmark:
+    // ORDERVEIL_BROWSER_ARGS="--trace-startup=devtools.timeline --trace-startup-file=/tmp/t.json --trace-startup-duration=60"
+    if let Ok(extra) = std::env::var("ORDERVEIL_BROWSER_ARGS") {
+        args.extend(extra.split_whitespace().map(String::from));
+    }
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--window-size=1280,900",
-                     format!("--user-data-dir={}", profile.display())]
-        }),
-    );
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }));
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
