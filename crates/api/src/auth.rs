@@ -134,3 +134,22 @@ pub struct SessionInfo {
     /// Send back as `X-CSRF-Token` on every state-changing request made with the cookie.
     pub csrf_token: String,
 }
+
+/// `POST /api/v1/me/password`: change one's own password. Ends the account's other sessions.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new one: 8 to 256 characters, not containing the user name, not a common password.
+    pub new_password: String,
+}
+
+/// Answer of a password change or reset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordChanged {
+    /// How many sessions of the account were ended (a change keeps the caller's own).
+    pub sessions_ended: u64,
+}

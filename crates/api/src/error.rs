@@ -141,6 +141,21 @@ codes! {
     PurposeNotAllowed = 403, "The shop did not authorize this app to reveal for this purpose.", "店铺未授权该应用以此用途解密。";
     /// The top-up request is not pending (confirmed, rejected) or not the caller's.
     TopupStateConflict = 409, "This top-up request has already been decided.", "该充值申请已处理。";
+    /// A new password is shorter than 8 or longer than 256 characters (`details.min_chars`, `details.max_chars`).
+    PasswordLength = 422, "The password must be 8 to 256 characters long.", "密码长度须为 8 到 256 个字符。";
+    /// A new password contains the account's user name.
+    PasswordContainsUsername = 422, "The password must not contain the user name.", "密码不能包含用户名。";
+    /// A new password is one of the most common passwords.
+    PasswordTooCommon = 422, "This password is too common; choose another.", "该密码过于常见，请换一个。";
+    /// The current password given with a password change is wrong.
+    CurrentPasswordWrong = 403, "The current password is wrong.", "当前密码错误。";
+    /// Too many failed logins for this account or from this address: locked for a while
+    /// (`details.retry_after_secs`, `Retry-After`). Also answered while the attempts are only
+    /// slowed down (`details.locked`: false).
+    LoginLocked = 429, "Too many failed logins; try again later.", "登录失败次数过多，请稍后再试。";
+    /// The server is at a limit (concurrent requests, a queue, export slots) or a request took
+    /// too long; nothing was changed. Retry after `Retry-After` seconds.
+    ServerBusy = 503, "The server is busy; try again shortly.", "服务器繁忙，请稍后重试。";
     /// An unexpected server error; details are in the server log, never in the response.
     Internal = 500, "Internal server error.", "服务器内部错误。";
 }

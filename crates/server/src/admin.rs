@@ -13,17 +13,20 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use orderveil_api::{
-    ApiError, ErrorCode, IsvApp, IsvAppUpdate, Permission, PlatformSettings, PlatformSettingsUpdate, Role, ShopCreate, ShopSummary, ShopUpdate, ShopUser,
+    ApiError, ErrorCode, IsvApp, IsvAppUpdate, PasswordChanged, Permission, PlatformSettings, PlatformSettingsUpdate, Role, ShopCreate, ShopSummary, ShopUpdate,
+    ShopUser, StaffPasswordReset,
 };
 use serde_json::json;
 
 use crate::audit;
+use crate::auth;
 use crate::guard::{User, parse_permissions, require_admin};
 use crate::clock::{day_of, rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath};
-use crate::staff::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash, valid_username};
+use crate::staff::valid_username;
 use crate::state::AppState;
+use crate::store::sessions;
 use crate::store::users::{self, NewUser};
 use sqlx::AnyConnection;
 
@@ -38,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/shops", get(list_shops).post(create_shop))
         .route("/api/v1/admin/shops/{shop_id}", post(update_shop))
         .route("/api/v1/admin/shops/{shop_id}/users", get(list_shop_users))
+        .route("/api/v1/admin/shops/{shop_id}/users/{id}/password", post(reset_owner_password))
         .route("/api/v1/admin/settings", get(get_settings).put(put_settings))
         .route("/api/v1/isv-apps/{app_id}", post(update_isv_app))
 }
@@ -94,10 +98,8 @@ pub async fn create(state: &AppState, user: &User, req: ShopCreate) -> AppResult
     if !valid_username(&req.owner_username) {
         return Err(invalid("owner_username", "[a-z0-9_-]{3,32}"));
     }
-    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&req.owner_password.chars().count()) {
-        return Err(invalid("owner_password", "8 to 256 characters"));
-    }
-    let password_hash = hash(req.owner_password).await?;
+    auth::check_new_password(&req.owner_username, &req.owner_password)?;
+    let password_hash = auth::hash(req.owner_password).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     if users::shop_exists(&mut *tx, &req.shop_id).await? {
@@ -178,6 +180,54 @@ pub async fn users(state: &AppState, user: &User, shop: &str) -> AppResult<Vec<S
         .collect())
 }
 
+/// Set a shop owner's password (an owner who lost theirs); the owner's sessions end. Staff
+/// passwords are their owner's to reset (`POST /api/v1/staff/{id}/password`): a staff
+/// account, or an account of another shop, is NOT_FOUND here.
+pub async fn reset_owner(state: &AppState, user: &User, shop: &str, id: i64, req: StaffPasswordReset) -> AppResult<PasswordChanged> {
+    require_admin(user)?;
+    // Existence first, so a wrong id costs no hashing.
+    let username = users::shop_owner(&mut *state.db.pool.acquire().await?, shop, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+    auth::check_new_password(&username, &req.password)?;
+    let password_hash = auth::hash(req.password).await?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    users::shop_owner(&mut tx, shop, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+    users::set_password_hash(&mut tx, id, &password_hash).await?;
+    let sessions_ended = sessions::delete_for_user(&mut tx, id).await?;
+    audit::append(&mut tx, now, &user.event(shop, "owner_password_reset", json!({"owner_id": id, "username": username, "sessions_ended": sessions_ended}))).await?;
+    tx.commit().await?;
+    Ok(PasswordChanged { sessions_ended })
+}
+
+/// Create a platform admin account (`orderveil admin create`): how a real install gets its
+/// first admin, and any further one. The password rules apply; the creation is audited on the
+/// platform chain (actor `cli`).
+pub async fn create_admin(state: &AppState, username: &str, password: String) -> AppResult<i64> {
+    if !valid_username(username) {
+        return Err(invalid("username", "[a-z0-9_-]{3,32}"));
+    }
+    auth::check_new_password(username, &password)?;
+    let password_hash = auth::hash(password).await?;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    if users::id_by_name(&mut tx, username).await?.is_some() {
+        return Err(ErrorCode::UsernameTaken.into());
+    }
+    let id = users::insert_admin(&mut tx, username, &password_hash, now)
+        .await
+        .map_err(|e| if users::is_unique_violation(&e) { AppError::new(ErrorCode::UsernameTaken) } else { e.into() })?;
+    let mut ev = audit::Event::new("cli", None, None, "admin_create", "ok");
+    ev.details = json!({"admin_id": id, "username": username});
+    audit::append(&mut tx, now, &ev).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Whether the store has a platform admin (`serve` says how to make one when it has not).
+pub async fn has_admin(state: &AppState) -> AppResult<bool> {
+    Ok(users::admin_exists(&state.db.pool).await?)
+}
+
 /// Every shop with its owners, staff count, stored orders and today's reveals (platform admins).
 #[utoipa::path(get, path = "/api/v1/admin/shops", responses((status = 200, body = Vec<ShopSummary>), (status = 403, body = ApiError)))]
 pub async fn list_shops(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<ShopSummary>>> {
@@ -206,6 +256,18 @@ pub async fn list_shop_users(State(state): State<AppState>, user: User, ApiPath(
     users(&state, &user, &shop).await.map(Json)
 }
 
+/// Reset a shop owner's password (platform admins); the owner's sessions end.
+#[utoipa::path(post, path = "/api/v1/admin/shops/{shop_id}/users/{id}/password", params(("shop_id" = String, Path), ("id" = i64, Path)), request_body = StaffPasswordReset,
+    responses((status = 200, body = PasswordChanged), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn reset_owner_password(
+    State(state): State<AppState>,
+    user: User,
+    ApiPath((shop, id)): ApiPath<(String, i64)>,
+    ApiJson(req): ApiJson<StaffPasswordReset>,
+) -> AppResult<Json<PasswordChanged>> {
+    reset_owner(&state, &user, &shop, id, req).await.map(Json)
+}
+
 /// The platform's quota and risk rules in force (platform admins).
 #[utoipa::path(get, path = "/api/v1/admin/settings", responses((status = 200, body = PlatformSettings), (status = 403, body = ApiError)))]
 pub async fn get_settings(State(state): State<AppState>, user: User) -> AppResult<Json<PlatformSettings>> {
@@ -232,7 +294,7 @@ pub async fn update_isv_app(State(state): State<AppState>, user: User, ApiPath(a
 /// The OpenAPI paths of the admin console.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_shops, create_shop, update_shop, list_shop_users, get_settings, put_settings, update_isv_app),
+    paths(list_shops, create_shop, update_shop, list_shop_users, reset_owner_password, get_settings, put_settings, update_isv_app),
     components(schemas(ShopSummary, ShopCreate, ShopUpdate, ShopUser, PlatformSettings, PlatformSettingsUpdate, IsvAppUpdate))
 )]
 pub struct AdminDoc;

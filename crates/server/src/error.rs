@@ -51,9 +51,16 @@ impl IntoResponse for AppError {
             tracing::error!(code = ?self.code, "{what}");
         }
         let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        // A refusal that says when to come back (`details.retry_after_secs`: a lock, a
+        // cool-down, a full queue) says it in `Retry-After` too.
+        let retry_after = self.details.as_ref().and_then(|d| d.get("retry_after_secs")).and_then(Value::as_i64).filter(|s| *s > 0);
         let mut body = self.code.body();
         body.details = self.details;
-        (status, axum::Json(body)).into_response()
+        let mut resp = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after.filter(|_| status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE) {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
+        resp
     }
 }
 

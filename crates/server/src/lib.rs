@@ -25,6 +25,7 @@ pub mod guard;
 pub mod ingest;
 pub mod isv;
 pub mod keys;
+pub mod login_throttle;
 pub mod orders;
 pub mod platform;
 pub mod quota;
@@ -113,7 +114,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     db.start_checkpointer();
     let settler = settle::Settler::start(db.clone());
     let ingest_writer = ingest::IngestWriter::start(db.clone());
-    Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), settler, ingest_writer, service_token_sha256 })))
+    Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), settler, ingest_writer, service_token_sha256, login_throttle: login_throttle::LoginThrottle::default() })))
 }
 
 /// The HTTP API (no web app).
@@ -124,6 +125,12 @@ pub fn app(state: AppState) -> axum::Router {
 /// The HTTP API plus the web app in `web_dir` at `/`.
 pub fn app_with_web(state: AppState, web_dir: Option<&Path>) -> axum::Router {
     routes::router(state, web_dir)
+}
+
+/// Serve `app` on `listener` (with `TCP_NODELAY`, see [`nodelay`]) and each connection's peer
+/// address, which login throttling reads, until `shutdown` resolves.
+pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(nodelay(listener), app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await
 }
 
 fn set_nodelay(io: &mut tokio::net::TcpStream) {

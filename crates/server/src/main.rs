@@ -30,6 +30,30 @@ enum Cmd {
         #[command(subcommand)]
         command: AuditCmd,
     },
+    /// Platform admin accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    /// Create a platform admin account. The password is read from `--password-file` (its first
+    /// line), else from stdin (asked for without echo on a terminal).
+    Create(AdminCreateArgs),
+}
+
+#[derive(Args)]
+struct AdminCreateArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The admin's user name (`[a-z0-9_-]{3,32}`).
+    #[arg(long)]
+    username: String,
+    /// A file whose first line is the password (keep it private; delete it afterwards).
+    #[arg(long)]
+    password_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -99,6 +123,14 @@ struct ServeArgs {
     /// Lifetime of a sealed grant in seconds.
     #[arg(long, env = "ORDERVEIL_GRANT_TTL_SECS", default_value_t = 60)]
     grant_ttl_secs: i64,
+    /// The URL users reach OrderVeil at, e.g. `https://orders.example.com` behind a TLS proxy.
+    /// When it is HTTPS, the session cookie is `Secure` and responses carry HSTS.
+    #[arg(long, env = "ORDERVEIL_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// A reverse proxy (IP address) whose `X-Forwarded-For` names the client, for login
+    /// throttling per address. Repeat for several; from no other peer is the header believed.
+    #[arg(long = "trusted-proxy", env = "ORDERVEIL_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn main() -> ExitCode {
@@ -126,6 +158,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Cmd::Serve(a) => serve(a).await.map(|()| ExitCode::SUCCESS),
+        Cmd::Admin { command: AdminCmd::Create(a) } => admin_create(a).await,
         Cmd::Audit { command: AuditCmd::Verify(s) } => {
             let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, settings: Settings::default() };
             let db = Db::connect(&cfg.database_url()).await.map_err(|e| e.to_string())?;
@@ -145,9 +178,54 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
+/// The new admin's password: the first line of `file`, or of stdin (without echo on a terminal).
+fn read_password(file: Option<&std::path::Path>) -> Result<String, String> {
+    use std::io::IsTerminal as _;
+    let line = match file {
+        Some(f) => std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?.lines().next().unwrap_or_default().to_string(),
+        None if std::io::stdin().is_terminal() => rpassword::prompt_password("Password for the new admin: ").map_err(|e| e.to_string())?,
+        None => {
+            let mut l = String::new();
+            std::io::stdin().read_line(&mut l).map_err(|e| e.to_string())?;
+            l
+        }
+    };
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err("no password given (stdin or --password-file)".into());
+    }
+    Ok(password)
+}
+
+async fn admin_create(a: AdminCreateArgs) -> Result<ExitCode, String> {
+    let password = read_password(a.password_file.as_deref())?;
+    let cfg = Config { data_dir: a.store.data_dir, database_url: a.store.database_url, service_token: None, settings: Settings::default() };
+    let state = build_state(&cfg, Arc::new(SystemClock)).await?;
+    match orderveil_server::admin::create_admin(&state, &a.username, password).await {
+        Ok(id) => {
+            println!("created platform admin {} (id {id})", a.username);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let body = e.code.body();
+            eprintln!("orderveil: {} ({}): {} / {}", body.code, e.code.status(), body.message, body.message_zh);
+            if let Some(d) = &e.details {
+                eprintln!("  {d}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
 async fn serve(a: ServeArgs) -> Result<(), String> {
     if !(0.0..=1.0).contains(&a.quota_rate) {
         return Err("--quota-rate must be between 0 and 1".into());
+    }
+    if let Some(u) = &a.public_url {
+        let lower = u.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) || u.len() < 10 {
+            return Err(format!("--public-url must be an http:// or https:// URL, not {u:?}"));
+        }
     }
     let settings = Settings {
         quota_rate_bps: (a.quota_rate * 10_000.0).round() as u32,
@@ -161,6 +239,8 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         search_budget_factor: a.search_budget_factor,
         risk_cooldown_secs: a.risk_cooldown_minutes * 60,
         grant_ttl_secs: a.grant_ttl_secs,
+        public_url: a.public_url.clone(),
+        trusted_proxies: a.trusted_proxies.clone(),
         ..Settings::default()
     };
     let web = orderveil_server::web_dir(a.web_dir);
@@ -172,6 +252,10 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         demo::seed(&state).await.map_err(|e| format!("demo seed: {e:?}"))?;
         demo::print_banner(&addr, &orderveil_server::service_token(&cfg)?);
     }
+    if !a.demo && !orderveil_server::admin::has_admin(&state).await.map_err(|e| format!("{e:?}"))? {
+        println!("  No platform admin yet. Create one (the password is read from stdin, or --password-file):");
+        println!("    orderveil admin create --username NAME{}", store_flags(&cfg));
+    }
     // Tests and scripts read this line to find the port when listening on port 0.
     println!("orderveil listening on http://{addr}");
     tracing::info!(%addr, backend = ?state.db.backend, "listening");
@@ -179,10 +263,17 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         Some(d) => tracing::info!(dir = %d.display(), "serving the web app at /"),
         None => tracing::warn!("no web app (build it with `trunk build --release`); serving the API only"),
     }
-    axum::serve(orderveil_server::nodelay(listener), orderveil_server::app_with_web(state, web.as_deref()))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    orderveil_server::serve(listener, orderveil_server::app_with_web(state, web.as_deref()), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// The store flags that point `admin create` at the same store as this `serve`.
+fn store_flags(cfg: &Config) -> String {
+    match &cfg.database_url {
+        Some(_) => " --database-url \"$ORDERVEIL_DATABASE_URL\"".into(),
+        None => format!(" --data-dir {}", cfg.data_dir.display()),
+    }
 }

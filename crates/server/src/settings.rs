@@ -27,8 +27,20 @@ pub struct Settings {
     pub risk_cooldown_secs: i64,
     /// Lifetime of a sealed grant, seconds.
     pub grant_ttl_secs: i64,
-    /// Lifetime of a login session, seconds.
+    /// Absolute lifetime of a login session, seconds (the idle timeout is a platform setting).
     pub session_ttl_secs: i64,
+    /// The address users reach the server at (`--public-url`, e.g. `https://orders.example.com`).
+    /// When it is HTTPS, cookies are `Secure` and responses carry HSTS.
+    pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Settings {
+    /// The public URL is HTTPS: `Secure` cookies and HSTS.
+    pub fn https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+    }
 }
 
 impl Default for Settings {
@@ -50,6 +62,8 @@ impl Default for Settings {
             risk_cooldown_secs: 30 * 60,
             grant_ttl_secs: 60,
             session_ttl_secs: 12 * 3600,
+            public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

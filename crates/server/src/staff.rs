@@ -24,11 +24,6 @@ use crate::store::sessions;
 use crate::store::users::{self, NewUser, StaffRow};
 use sqlx::AnyConnection;
 
-/// Shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 8;
-/// Longest password accepted (bounds the hashing work).
-pub const MAX_PASSWORD_CHARS: usize = 256;
-
 /// The staff routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,15 +37,6 @@ pub fn valid_username(s: &str) -> bool {
     (3..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-pub(crate) fn check_password(p: &str) -> AppResult<()> {
-    let n = p.chars().count();
-    if (MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
-        Ok(())
-    } else {
-        Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "password", "min_chars": MIN_PASSWORD_CHARS, "max_chars": MAX_PASSWORD_CHARS})))
-    }
-}
-
 /// Deduplicated, in `Permission::ALL` order.
 fn normalize(perms: &[Permission]) -> Vec<Permission> {
     Permission::ALL.into_iter().filter(|p| perms.contains(p)).collect()
@@ -62,10 +48,6 @@ fn join(perms: &[Permission]) -> String {
 
 fn names(perms: &[Permission]) -> Vec<&'static str> {
     perms.iter().map(|p| p.as_str()).collect()
-}
-
-pub(crate) async fn hash(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || auth::hash_password(&password)).await.map_err(AppError::internal)?.map_err(AppError::internal)
 }
 
 fn member(r: StaffRow) -> StaffMember {
@@ -90,9 +72,9 @@ pub async fn create(state: &AppState, user: &User, req: StaffCreate) -> AppResul
     if !valid_username(&req.username) {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "username", "pattern": "[a-z0-9_-]{3,32}"})));
     }
-    check_password(&req.password)?;
+    auth::check_new_password(&req.username, &req.password)?;
     let perms = normalize(&req.permissions);
-    let password_hash = hash(req.password).await?;
+    let password_hash = auth::hash(req.password).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     if users::id_by_name(&mut tx, &req.username).await?.is_some() {
@@ -146,10 +128,10 @@ pub async fn update(state: &AppState, user: &User, id: i64, req: StaffUpdate) ->
 /// Set a staff account's password; its sessions end.
 pub async fn reset_password(state: &AppState, user: &User, id: i64, req: StaffPasswordReset) -> AppResult<StaffMember> {
     let shop = require_owner(user)?.to_string();
-    check_password(&req.password)?;
     // Existence first, so a stranger's id costs no hashing.
-    let _ = load(&mut *state.db.pool.acquire().await?, &shop, id).await?;
-    let password_hash = hash(req.password).await?;
+    let target = load(&mut *state.db.pool.acquire().await?, &shop, id).await?;
+    auth::check_new_password(&target.username, &req.password)?;
+    let password_hash = auth::hash(req.password).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let row = load(&mut tx, &shop, id).await?;

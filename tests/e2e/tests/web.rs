@@ -276,6 +276,40 @@ async fn eye_reveals_the_ingested_plaintext_then_removes_it_and_charges_each_ord
         .unwrap();
     assert_no_plaintext(stored.as_str().unwrap(), &all, "in localStorage/sessionStorage/cookies");
 
+    // A click changes nothing on screen until the answer: only an answer slower than 300 ms
+    // brings the "decrypting…" note (and disables the batch button) until the plaintext is in.
+    // The page's fetch is wrapped so the grant's answer comes 1.5 s late; the probe notes when
+    // the click, the note and the plaintext happened.
+    c.execute(
+        r#"const t = window.__slow = {};
+           document.addEventListener('click', () => { t.click = t.click || performance.now(); }, true);
+           new MutationObserver(() => {
+             const now = performance.now();
+             if (!t.note && document.querySelector('#revealing')) { t.note = now; t.batchDisabled = document.querySelector('#reveal-selected').disabled; }
+             if (!t.plain && document.querySelector('tr[data-order-id="E2E000000"] .field[data-field="name"] .plain')) { t.plain = now; t.noteAtPlain = !!document.querySelector('#revealing'); }
+           }).observe(document.body, { childList: true, subtree: true, characterData: true });
+           const real = window.fetch;
+           window.fetch = (input, init) => {
+             const answer = real.call(window, input, init);
+             const url = typeof input === 'string' ? input : input.url;
+             return url.includes('/reveal-grants') ? answer.then(r => new Promise(ok => setTimeout(() => ok(r), 1500))) : answer;
+           };"#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, &field("E2E000000", "name", "button.eye")).await;
+    assert_eq!(exact_text(&c, &field("E2E000000", "name", ".plain")).await, name0);
+    wait_gone(&c, "#revealing", Duration::from_secs(5)).await;
+    let t = c.execute("return window.__slow;", vec![]).await.unwrap();
+    let at = |k: &str| t[k].as_f64().unwrap_or_else(|| panic!("{k} not seen: {t}"));
+    assert!(at("note") - at("click") >= 290.0, "the note came before the answer was slow: {t}");
+    assert!(at("note") < at("plain") && at("plain") - at("click") >= 1500.0, "{t}");
+    assert_eq!((t["batchDisabled"].as_bool(), t["noteAtPlain"].as_bool()), (Some(true), Some(false)), "{t}");
+    assert_eq!(meter_used(&c).await, "3", "a repeat reveal of a charged order is free");
+    c.refresh().await.unwrap();
+    wait_for(&c, "table#orders tbody tr").await;
+
     // A cancelled order: the state refusal, in Chinese, nothing revealed, nothing charged.
     click(&c, &field("E2ECANCEL", "name", "button.eye")).await;
     wait_attr(&c, "#reveal-notice", "data-code", "ORDER_STATE_FORBIDS_REVEAL").await;

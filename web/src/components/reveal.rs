@@ -12,14 +12,15 @@
 //! field with its eye, or the plaintext with its countdown and copy button; [`RevealNotice`]
 //! is the message of a refusal.
 //!
-//! "A request is under way" is shown once per page (the "revealing…" note, the disabled
-//! batch button), never by the cells: their eyes stay as they are and the revealer ignores a
-//! click meanwhile (`in_flight`). Were it a prop of the cells (it was: `disabled` on every eye),
-//! the start and the end of every reveal would render every row of the list again and make
-//! Chromium restyle its 80 buttons; the end's restyle then runs synchronously inside the DOM
-//! removal of the clicked (focused) eye. Measured with a Chromium trace and CPU profile, that
-//! was most of the time from a grant's response to its plaintext on screen
-//! (docs/benchmarks.md, "Speed of the eye").
+//! A click changes nothing on screen by itself: the page renders once, when the grant's
+//! answer is there. Only an answer that takes longer than [`SLOW_MS`] makes the page say a
+//! request is under way, once per page (the "decrypting…" note, the disabled batch button),
+//! never in the cells: their eyes stay as they are and the revealer ignores a click meanwhile
+//! (`in_flight`). A render at the click (it used to show the note at once) keeps the
+//! renderer's main thread busy with style, layout and paint just when the answer arrives, and
+//! were "under way" a prop of the cells (it was: `disabled` on every eye), the start and the
+//! end of every reveal would render every row again and make Chromium restyle its 80 buttons.
+//! Measured with a Chromium trace and CPU profile: docs/benchmarks.md, "Speed of the eye".
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -76,8 +77,8 @@ pub struct Reveals {
 
 /// Changes to [`Reveals`].
 pub enum RevealAction {
-    /// A request is sent: busy, and the last notice goes.
-    Start,
+    /// The answer to a request is slow in coming: say so.
+    Slow,
     /// The request is over: show the decrypted fields until the deadline (Date.now()
     /// milliseconds), or the refusal; no longer busy.
     Done(Result<Vec<Plain>, ApiFailure>, f64),
@@ -100,12 +101,13 @@ impl Reducible for Reveals {
             // Nothing is due and no countdown shows another second: no render.
             return self;
         }
+        if matches!(action, RevealAction::CloseNotice) && self.notice.is_none() {
+            // A click with no notice on screen: no render.
+            return self;
+        }
         let mut next = Rc::unwrap_or_clone(self);
         match action {
-            RevealAction::Start => {
-                next.busy = true;
-                next.notice = None;
-            }
+            RevealAction::Slow => next.busy = true,
             RevealAction::Done(Ok(plain), deadline_ms) => {
                 next.busy = false;
                 for p in plain {
@@ -132,6 +134,11 @@ impl Reducible for Reveals {
     }
 }
 
+/// How long a grant's answer may take before the page says a request is under way
+/// (milliseconds). Most answers come in a few dozen; a note that flashes for those only costs
+/// the renderer work at the moment the answer arrives.
+pub const SLOW_MS: u32 = 300;
+
 /// A page's reveals: the state to render, and callbacks that are the same on every render.
 #[derive(Clone)]
 pub struct Revealer {
@@ -145,7 +152,7 @@ pub struct Revealer {
 }
 
 impl Revealer {
-    /// A request is under way.
+    /// A request has been under way for longer than [`SLOW_MS`].
     pub fn busy(&self) -> bool {
         self.state.busy
     }
@@ -169,6 +176,9 @@ pub fn use_revealer(session: &SessionInfo, secs: u32, on_quota: Callback<QuotaTo
     // Set from the click to the response: the guard against a second request, always
     // current (a callback made in an earlier render must not see an old "busy").
     let in_flight = use_memo((), |()| Cell::new(false));
+    // The timer that says "slow" if the answer takes longer than SLOW_MS; dropped (cancelled)
+    // when it comes.
+    let slow = use_memo((), |()| Cell::new(None::<Timeout>));
     {
         let active = !state.entries.is_empty();
         let dispatcher = state.dispatcher();
@@ -186,19 +196,21 @@ pub fn use_revealer(session: &SessionInfo, secs: u32, on_quota: Callback<QuotaTo
             }
             in_flight.set(true);
             let (csrf, shop, secs, on_quota) = deps.clone();
-            let (done, in_flight) = (dispatcher.clone(), in_flight.clone());
-            // The request task is queued before the "busy" re-render, so the grant request
-            // leaves first and the re-render happens while it is on the wire.
+            let (done, in_flight, slow) = (dispatcher.clone(), in_flight.clone(), slow.clone());
+            let says_slow = dispatcher.clone();
+            slow.set(Some(Timeout::new(SLOW_MS, move || says_slow.dispatch(RevealAction::Slow))));
             wasm_bindgen_futures::spawn_local(async move {
                 let out = reveal::reveal(&csrf, &shop, &orders, &fields).await;
                 let deadline = js_sys::Date::now() + f64::from(secs) * 1000.0;
                 in_flight.set(false);
+                drop(slow.take());
                 if let Some(q) = out.quota {
                     on_quota.emit(q);
                 }
                 done.dispatch(RevealAction::Done(out.result, deadline));
             });
-            dispatcher.dispatch(RevealAction::Start);
+            // The last refusal goes with the next click (no render when there is none).
+            dispatcher.dispatch(RevealAction::CloseNotice);
         })
     };
     let hide = {

@@ -152,6 +152,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "exports", include_str!("../../migrations/0007_exports.sql")),
     (8, "waybills", include_str!("../../migrations/0008_waybills.sql")),
     (9, "side_doors", include_str!("../../migrations/0009_side_doors.sql")),
+    (10, "accounts", include_str!("../../migrations/0010_accounts.sql")),
 ];
 
 impl Db {

@@ -54,3 +54,43 @@ pub async fn delete<'e, E: Executor<'e, Database = Any>>(ex: E, user_id: i64, cs
 pub async fn delete_for_user(conn: &mut AnyConnection, user_id: i64) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(conn).await?.rows_affected())
 }
+
+/// End every session of `user_id` but the one with this CSRF token (a password change);
+/// returns how many.
+pub async fn delete_others(conn: &mut AnyConnection, user_id: i64, keep_csrf_token: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND csrf_token <> $2").bind(user_id).bind(keep_csrf_token).execute(conn).await?.rows_affected())
+}
+
+crate::row_struct! {
+    /// A stored login lock.
+    #[allow(missing_docs)] // the columns of the same name
+    pub struct LoginLockRow {
+        pub subject: String,
+        pub locked_until: i64,
+    }
+}
+
+/// The longest stored login lock in force at `now` of either subject (`account:<name>`,
+/// `address:<ip>`).
+pub async fn login_lock<'e, E: Executor<'e, Database = Any>>(ex: E, subjects: &[String; 2], now: i64) -> Result<Option<LoginLockRow>, sqlx::Error> {
+    let row: Option<LoginLockRow> = sqlx::query_as("SELECT subject, locked_until FROM login_locks WHERE subject IN ($1, $2) AND locked_until > $3 ORDER BY locked_until DESC LIMIT 1")
+        .bind(&subjects[0])
+        .bind(&subjects[1])
+        .bind(now)
+        .fetch_optional(ex)
+        .await?;
+    Ok(row)
+}
+
+/// Store a login lock (or lengthen one).
+pub async fn set_login_lock(conn: &mut AnyConnection, subject: &str, until: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO login_locks (subject, locked_until) VALUES ($1, $2) \
+         ON CONFLICT (subject) DO UPDATE SET locked_until = CASE WHEN excluded.locked_until > login_locks.locked_until THEN excluded.locked_until ELSE login_locks.locked_until END",
+    )
+    .bind(subject)
+    .bind(until)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

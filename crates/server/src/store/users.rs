@@ -139,6 +139,29 @@ pub async fn shop_users<'e, E: Executor<'e, Database = Any>>(ex: E, shop: &str) 
     .await
 }
 
+/// The owner account `id` of `shop`, if it is one: its user name.
+pub async fn shop_owner(conn: &mut AnyConnection, shop: &str, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT username FROM users WHERE id = $1 AND role = 'owner' AND shop_id = $2").bind(id).bind(shop).fetch_optional(conn).await
+}
+
+/// Insert a platform admin account; returns its id.
+pub async fn insert_admin(conn: &mut AnyConnection, username: &str, password_hash: &str, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (username, password_hash, role, shop_id, factory_id, permissions, disabled, created_at) \
+         VALUES ($1, $2, 'admin', NULL, NULL, '', 0, $3) RETURNING id",
+    )
+    .bind(username)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether any platform admin account exists.
+pub async fn admin_exists<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE role = 'admin' LIMIT 1").fetch_optional(ex).await?.is_some())
+}
+
 // ---------------------------------------------------------------------------------------
 // Staff
 

@@ -40,9 +40,13 @@ async fn shops_are_created_suspended_and_resumed(store: Store) {
         (json!({"shop_id": "shop4", "name": " ", "owner_username": "shop4-owner", "owner_password": "s3cret-pass"}), "name"),
         (json!({"shop_id": "shop4", "name": "x".repeat(61), "owner_username": "shop4-owner", "owner_password": "s3cret-pass"}), "name"),
         (new_shop("shop4", "Shop4"), "owner_username"),
-        (json!({"shop_id": "shop4", "name": "n", "owner_username": "shop4-owner", "owner_password": "short"}), "owner_password"),
     ] {
         assert_eq!(admin.post("/api/v1/admin/shops", &body).await.err(422, "VALIDATION_FAILED")["field"], field, "{body}");
+    }
+    // The owner's password follows the password rules, each with its code.
+    for (password, code) in [("short", "PASSWORD_LENGTH"), ("Shop4-Owner-1", "PASSWORD_CONTAINS_USERNAME"), ("qwerty123", "PASSWORD_TOO_COMMON")] {
+        let body = json!({"shop_id": "shop4", "name": "n", "owner_username": "shop4-owner", "owner_password": password});
+        admin.post("/api/v1/admin/shops", &body).await.err(422, code);
     }
     admin.post("/api/v1/admin/shops", &new_shop("shop2", "someone-new")).await.err(409, "SHOP_EXISTS");
     admin.post("/api/v1/admin/shops", &new_shop("shop4", "shop1-ops")).await.err(409, "USERNAME_TAKEN");

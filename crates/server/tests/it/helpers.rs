@@ -310,7 +310,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = orderveil_server::app(state.clone());
         let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
+            orderveil_server::serve(listener, router, std::future::pending()).await.unwrap();
         });
         let app = Self {
             base,
@@ -399,6 +399,12 @@ impl TestApp {
         ServerProcess::spawn(self.data_dir.path(), self.database_url.as_deref(), args, env).await
     }
 
+    /// `orderveil` with `args` (a one-shot command such as `admin create`) on this app's store,
+    /// `stdin` on its standard input: (exit success, stdout + stderr).
+    pub async fn run_binary(&self, args: &[&str], stdin: &str) -> (bool, String) {
+        run_orderveil(self.data_dir.path(), self.database_url.as_deref(), args, stdin).await
+    }
+
     /// `orderveil audit verify` on this app's store: (exit success, stdout + stderr).
     pub async fn audit_verify(&self) -> (bool, String) {
         let mut cmd = binary();
@@ -410,6 +416,21 @@ impl TestApp {
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         (out.status.success(), text)
     }
+}
+
+/// `orderveil ARGS --data-dir D [--database-url U]` with `stdin` on its standard input:
+/// (exit success, stdout + stderr).
+pub async fn run_orderveil(data_dir: &Path, database_url: Option<&str>, args: &[&str], stdin: &str) -> (bool, String) {
+    use tokio::io::AsyncWriteExt as _;
+    let mut cmd = binary();
+    cmd.args(args).arg("--data-dir").arg(data_dir);
+    if let Some(u) = database_url {
+        cmd.args(["--database-url", u]);
+    }
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).await.unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 /// The `orderveil` binary with a clean `ORDERVEIL_*` environment (the key variables are kept:
@@ -439,6 +460,16 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap_or_default()
+    }
+
+    /// What it wrote to stdout so far.
+    pub fn stdout(&self) -> String {
+        self.out.lock().unwrap().clone()
+    }
+
     /// `orderveil serve --listen 127.0.0.1:0 --data-dir D [--database-url U] --service-token T ARGS…`.
     pub async fn spawn(data_dir: &Path, database_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut cmd = binary();
@@ -511,6 +542,56 @@ pub async fn ingest_at(base: &str, orders: &[IngestOrder]) -> Resp {
         .await
         .unwrap();
     Resp::read(r).await
+}
+
+// ---------------------------------------------------------------------------------------
+// Logging in by hand
+
+/// `POST /api/v1/auth/login` with any password (and, if given, an `X-Forwarded-For`).
+pub async fn try_login_from(app: &TestApp, user: &str, password: &str, forwarded_for: Option<&str>) -> (reqwest::Client, Resp) {
+    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let mut req = http.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": user, "password": password}));
+    if let Some(f) = forwarded_for {
+        req = req.header("X-Forwarded-For", f);
+    }
+    let r = Resp::read(req.send().await.unwrap()).await;
+    (http, r)
+}
+
+/// `POST /api/v1/auth/login` with any password.
+pub async fn try_login(app: &TestApp, user: &str, password: &str) -> (reqwest::Client, Resp) {
+    try_login_from(app, user, password, None).await
+}
+
+/// Log in with a password of the test's choosing.
+pub async fn login_with(app: &TestApp, user: &str, password: &str) -> Client {
+    let (http, r) = try_login(app, user, password).await;
+    let s: SessionInfo = r.ok();
+    Client { http, base: app.base.clone(), csrf: s.csrf_token, user: s.user }
+}
+
+/// Fail logins of `user` until the name is locked, moving the clock over each delay the
+/// server asks for. Returns how many attempts were answered `INVALID_CREDENTIALS`.
+pub async fn lock_out(app: &TestApp, user: &str) -> u32 {
+    let mut failures = 0;
+    for _ in 0..60 {
+        let (_, r) = try_login(app, user, "wrong-password-1").await;
+        match r.status {
+            401 => {
+                r.err(401, "INVALID_CREDENTIALS");
+                failures += 1;
+            }
+            429 => {
+                let d = r.err(429, "LOGIN_LOCKED");
+                if d["locked"] == json!(true) {
+                    return failures;
+                }
+                app.clock.advance(d["retry_after_secs"].as_i64().unwrap());
+            }
+            _ => panic!("login of {user}: {}", r.text),
+        }
+    }
+    panic!("{user} was never locked");
 }
 
 // ---------------------------------------------------------------------------------------

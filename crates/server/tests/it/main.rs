@@ -37,6 +37,7 @@ macro_rules! both_stores {
 
 mod helpers;
 
+mod accounts;
 mod admin;
 mod applications;
 mod audit;

