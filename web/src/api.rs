@@ -183,6 +183,16 @@ pub async fn login(username: String, password: String) -> Result<SessionInfo, Ap
     request(Method::POST, "/api/v1/auth/login", None, Some(&LoginRequest { username, password })).await
 }
 
+/// Change one's own password (the other sessions end).
+pub async fn change_password(csrf: &str, req: &orderveil_api::PasswordChange) -> Result<orderveil_api::PasswordChanged, ApiFailure> {
+    request(Method::POST, "/api/v1/me/password", Some(csrf), Some(req)).await
+}
+
+/// Reset a shop owner's password (platform admin).
+pub async fn admin_reset_owner(csrf: &str, shop: &str, id: i64, req: &orderveil_api::StaffPasswordReset) -> Result<orderveil_api::PasswordChanged, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/admin/shops/{}/users/{id}/password", encode(shop)), Some(csrf), Some(req)).await
+}
+
 /// Log out.
 pub async fn logout(csrf: &str) -> Result<(), ApiFailure> {
     request::<(), Option<()>>(Method::POST, "/api/v1/auth/logout", Some(csrf), None).await.map(|_| ())

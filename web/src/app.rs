@@ -64,7 +64,7 @@ fn header() -> Html {
                     <>
                         if s.shop_user() { <QuotaMeter /> }
                         if can_reveal(s) { <PurposePicker /> }
-                        <span class="user">{ &s.user.username }<small class="role">{ l.t(role_name(s.user.role)) }</small></span>
+                        <RouteLink to={Route::Account} class="user" id="account-link">{ &s.user.username }<small class="role">{ l.t(role_name(s.user.role)) }</small></RouteLink>
                         <button class="link" id="logout" onclick={logout}>{ l.t(CommonMsg::Logout) }</button>
                     </>
                 },

@@ -42,11 +42,13 @@ pub enum Route {
     Waybills,
     /// `/shipments/upload`: ship orders in bulk from a CSV or XLSX file.
     ShipmentsUpload,
+    /// `/account`: one's own account (change the password).
+    Account,
 }
 
 /// Every page with a fixed path, and its path: the one table [`Route::parse`] and
 /// [`Route::path`] read (only `/orders/{id}` is not fixed).
-const PATHS: [(Route, &str); 11] = [
+const PATHS: [(Route, &str); 12] = [
     (Route::Orders, "/"),
     (Route::Quota, "/quota"),
     (Route::Apps, "/apps"),
@@ -58,6 +60,7 @@ const PATHS: [(Route, &str); 11] = [
     (Route::WaybillAccounts, "/waybill-accounts"),
     (Route::Waybills, "/waybills"),
     (Route::ShipmentsUpload, "/shipments/upload"),
+    (Route::Account, "/account"),
 ];
 
 /// Where a one-order path starts.

@@ -107,6 +107,9 @@ pub struct PlatformSettings {
     pub search_budget_floor: u32,
     /// Factor, 0–100.
     pub search_budget_factor: u32,
+    /// A login session ends after this many seconds without a request, 300–43200 (its
+    /// absolute lifetime is 12 h).
+    pub session_idle_secs: u32,
     /// Incremented by every change; send it back as `expected_version`.
     pub version: i64,
     /// Last change, RFC 3339.
@@ -141,6 +144,9 @@ pub struct PlatformSettingsUpdate {
     pub search_budget_floor: u32,
     /// See [`PlatformSettings::search_budget_factor`].
     pub search_budget_factor: u32,
+    /// See [`PlatformSettings::session_idle_secs`]; left out, the stored value stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_idle_secs: Option<u32>,
     /// The `version` the change was based on.
     pub expected_version: i64,
 }

@@ -96,13 +96,23 @@ fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     })
 }
 
-/// Load the user of a session token.
+/// How often a session's `last_seen_at` moves forward (seconds): the idle timeout is exact
+/// to this much, and a busy user costs one write a minute, not one per request.
+pub const TOUCH_EVERY_SECS: i64 = 60;
+
+/// The user of a session cookie's token, if the session is live: not past its end, not idle
+/// longer than the platform's idle timeout, its account not disabled.
 pub async fn user_for_session(state: &AppState, token: &str) -> AppResult<Option<User>> {
     let Some(r) = sessions::user_of(&state.db.pool, &sha256_hex(token)).await? else {
         return Ok(None);
     };
-    if r.disabled != 0 || r.expires_at <= state.now() {
+    let now = state.now();
+    if r.disabled != 0 || r.expires_at <= now || now - r.last_seen_at >= r.idle_secs {
         return Ok(None);
+    }
+    // The idle timeout counts from the last request; noted at most once a minute.
+    if now - r.last_seen_at >= TOUCH_EVERY_SECS {
+        sessions::touch(&state.db.pool, &sha256_hex(token), now).await?;
     }
     let role = Role::parse(&r.role).ok_or_else(|| AppError::internal("bad role in users table"))?;
     Ok(Some(User::new(r.id, r.username, role, r.shop_id, r.factory_id, &r.permissions, r.csrf_token)))

@@ -114,7 +114,46 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     db.start_checkpointer();
     let settler = settle::Settler::start(db.clone());
     let ingest_writer = ingest::IngestWriter::start(db.clone());
-    Ok(AppState(Arc::new(state::Inner { db, keys, clock, settings: cfg.settings.clone(), settler, ingest_writer, service_token_sha256, login_throttle: login_throttle::LoginThrottle::default() })))
+    let state = AppState(Arc::new(state::Inner {
+        db,
+        keys,
+        clock,
+        settings: cfg.settings.clone(),
+        settler,
+        ingest_writer,
+        service_token_sha256,
+        login_throttle: login_throttle::LoginThrottle::default(),
+    }));
+    start_purger(&state);
+    Ok(state)
+}
+
+/// How often [`purge`] runs in each process.
+pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Delete ended sessions (past their end or idle too long), expired ISV tokens and ended
+/// login locks, in one write transaction.
+pub async fn purge(state: &AppState) -> Result<store::sessions::Purged, sqlx::Error> {
+    let mut tx = state.db.begin_write().await?;
+    let purged = store::sessions::purge(&mut tx, state.now()).await?;
+    tx.commit().await?;
+    Ok(purged)
+}
+
+/// Run [`purge`] every [`PURGE_EVERY`] from a task of its own, which ends with the state.
+fn start_purger(state: &AppState) {
+    let alive = Arc::downgrade(&state.0);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(PURGE_EVERY).await;
+            let Some(inner) = alive.upgrade() else { break };
+            match purge(&AppState(inner)).await {
+                Ok(p) if p != store::sessions::Purged::default() => tracing::info!(?p, "purged ended sessions, tokens and login locks"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("purge: {e}"),
+            }
+        }
+    });
 }
 
 /// The HTTP API (no web app).

@@ -44,6 +44,10 @@ pub const MAX_SEARCH_PER_MINUTE: u32 = 10_000;
 pub const MAX_SEARCH_BUDGET_FLOOR: u32 = 1_000_000;
 /// Highest search budget factor.
 pub const MAX_SEARCH_BUDGET_FACTOR: u32 = 100;
+/// Shortest session idle timeout, seconds.
+pub const MIN_SESSION_IDLE_SECS: u32 = 5 * 60;
+/// Longest session idle timeout, seconds (the absolute lifetime, 12 h).
+pub const MAX_SESSION_IDLE_SECS: u32 = 12 * 3600;
 
 /// The rules in force, as the quota, risk and search checks use them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +72,8 @@ pub struct Rules {
     pub search_budget_floor: u32,
     /// The daily search budget's factor on today's reveal limit.
     pub search_budget_factor: u32,
+    /// A login session ends after this long without a request, seconds.
+    pub session_idle_secs: u32,
 }
 
 fn u(v: i64) -> u32 {
@@ -87,6 +93,7 @@ fn rules_of(row: &SettingsRow) -> Rules {
         search_per_minute: u(row.search_per_minute),
         search_budget_floor: u(row.search_budget_floor),
         search_budget_factor: u(row.search_budget_factor),
+        session_idle_secs: u(row.session_idle_secs),
     }
 }
 
@@ -104,6 +111,7 @@ fn view(row: &SettingsRow) -> PlatformSettings {
         search_per_minute: r.search_per_minute,
         search_budget_floor: r.search_budget_floor,
         search_budget_factor: r.search_budget_factor,
+        session_idle_secs: r.session_idle_secs,
         version: row.version,
         updated_at: rfc3339(row.updated_at),
         updated_by: row.updated_by.clone(),
@@ -124,6 +132,7 @@ impl Rules {
             search_per_minute: i64::from(self.search_per_minute),
             search_budget_floor: i64::from(self.search_budget_floor),
             search_budget_factor: i64::from(self.search_budget_factor),
+            session_idle_secs: i64::from(self.session_idle_secs),
         }
     }
 
@@ -140,6 +149,7 @@ impl Rules {
             search_per_minute: s.search_per_minute,
             search_budget_floor: s.search_budget_floor,
             search_budget_factor: s.search_budget_factor,
+            session_idle_secs: u32::try_from(s.session_idle_secs.max(0)).unwrap_or(u32::MAX),
         }
     }
 
@@ -155,7 +165,7 @@ impl Rules {
 
     /// The field that is out of range, with the allowed range, if any.
     pub fn invalid_field(&self) -> Option<(&'static str, u32, u32)> {
-        let checks: [(&'static str, u32, u32, u32); 10] = [
+        let checks: [(&'static str, u32, u32, u32); 11] = [
             ("quota_rate_bps", self.rate_bps, 0, MAX_RATE_BPS),
             ("quota_floor", self.floor, 0, MAX_FLOOR),
             ("risk_per_minute", self.per_minute, 1, MAX_PER_MINUTE),
@@ -166,6 +176,7 @@ impl Rules {
             ("search_per_minute", self.search_per_minute, 1, MAX_SEARCH_PER_MINUTE),
             ("search_budget_floor", self.search_budget_floor, 0, MAX_SEARCH_BUDGET_FLOOR),
             ("search_budget_factor", self.search_budget_factor, 0, MAX_SEARCH_BUDGET_FACTOR),
+            ("session_idle_secs", self.session_idle_secs, MIN_SESSION_IDLE_SECS, MAX_SESSION_IDLE_SECS),
         ];
         checks.into_iter().find(|(_, v, min, max)| !(*min..=*max).contains(v)).map(|(f, _, min, max)| (f, min, max))
     }
@@ -209,12 +220,17 @@ pub async fn update(db: &Db, now: i64, admin: &UserInfo, req: PlatformSettingsUp
         search_per_minute: req.search_per_minute,
         search_budget_floor: req.search_budget_floor,
         search_budget_factor: req.search_budget_factor,
+        session_idle_secs: 0,
     };
-    if let Some((field, min, max)) = new.invalid_field() {
-        return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "min": min, "max": max})));
-    }
     let mut tx = db.begin_write().await?;
     let before = settings::read(&mut *tx).await?;
+    // The idle timeout is checked when it is given; left out, the stored one stays (even one
+    // the command line set outside the console's range).
+    let checked = Rules { session_idle_secs: req.session_idle_secs.unwrap_or(MIN_SESSION_IDLE_SECS), ..new };
+    let new = Rules { session_idle_secs: req.session_idle_secs.unwrap_or(u(before.session_idle_secs)), ..new };
+    if let Some((field, min, max)) = checked.invalid_field() {
+        return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "min": min, "max": max})));
+    }
     if before.version != req.expected_version {
         return Err(AppError::new(ErrorCode::SettingsChanged).with(json!({"version": before.version})));
     }
@@ -243,6 +259,7 @@ fn rules_json(r: &Rules) -> serde_json::Value {
         "search_per_minute": r.search_per_minute,
         "search_budget_floor": r.search_budget_floor,
         "search_budget_factor": r.search_budget_factor,
+        "session_idle_secs": r.session_idle_secs,
     })
 }
 
@@ -273,6 +290,9 @@ mod tests {
         assert_eq!(bad(|r| r.search_per_minute = 0), Some("search_per_minute"));
         assert_eq!(bad(|r| r.search_budget_factor = 101), Some("search_budget_factor"));
         assert_eq!(bad(|r| r.cooldown_secs = 59), Some("risk_cooldown_secs"));
+        assert_eq!(ok.session_idle_secs, 1800);
+        assert_eq!(bad(|r| r.session_idle_secs = 299), Some("session_idle_secs"));
+        assert_eq!(bad(|r| r.session_idle_secs = 12 * 3600 + 1), Some("session_idle_secs"));
         assert_eq!(bad(|r| r.cooldown_secs = 7 * 86_400 + 1), Some("risk_cooldown_secs"));
     }
 }

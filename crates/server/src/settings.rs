@@ -27,8 +27,10 @@ pub struct Settings {
     pub risk_cooldown_secs: i64,
     /// Lifetime of a sealed grant, seconds.
     pub grant_ttl_secs: i64,
-    /// Absolute lifetime of a login session, seconds (the idle timeout is a platform setting).
+    /// Absolute lifetime of a login session, seconds.
     pub session_ttl_secs: i64,
+    /// Initial idle timeout of a login session, seconds (a platform setting afterwards).
+    pub session_idle_secs: i64,
     /// The address users reach the server at (`--public-url`, e.g. `https://orders.example.com`).
     /// When it is HTTPS, cookies are `Secure` and responses carry HSTS.
     pub public_url: Option<String>,
@@ -62,6 +64,7 @@ impl Default for Settings {
             risk_cooldown_secs: 30 * 60,
             grant_ttl_secs: 60,
             session_ttl_secs: 12 * 3600,
+            session_idle_secs: 30 * 60,
             public_url: None,
             trusted_proxies: Vec::new(),
         }

@@ -65,6 +65,10 @@ pub async fn web_headers(State(state): State<AppState>, req: Request, next: axum
     let ok = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if state.settings.https() {
+        // Served over HTTPS (`--public-url https://…`): browsers keep to HTTPS for a year.
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     if api {
         h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
         return resp;

@@ -14,6 +14,9 @@ pub struct Props {
     /// The `<a>`'s classes.
     #[prop_or_default]
     pub class: Classes,
+    /// The `<a>`'s id.
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
     /// The link's content.
     pub children: Html,
 }
@@ -26,7 +29,7 @@ pub fn route_link(p: &Props) -> Html {
     let href = p.to.path();
     // A route of the other bundle is an ordinary link: the browser loads that bundle.
     if p.to.elsewhere() {
-        return html! { <a {href} class={p.class.clone()}>{ p.children.clone() }</a> };
+        return html! { <a {href} id={p.id.clone()} class={p.class.clone()}>{ p.children.clone() }</a> };
     }
     let onclick = {
         let to = p.to.clone();
@@ -38,5 +41,5 @@ pub fn route_link(p: &Props) -> Html {
             nav.emit(to.clone());
         })
     };
-    html! { <a {href} class={p.class.clone()} {onclick}>{ p.children.clone() }</a> }
+    html! { <a {href} id={p.id.clone()} class={p.class.clone()} {onclick}>{ p.children.clone() }</a> }
 }

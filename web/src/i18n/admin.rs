@@ -72,6 +72,8 @@ pub enum AdminMsg {
     SettingsSearchFactorHelp,
     SettingsCooldown,
     SettingsCooldownHelp,
+    SettingsSessionIdle,
+    SettingsSessionIdleHelp,
     SettingsSave,
     SettingsSaved,
     SettingsChanged,
@@ -175,6 +177,11 @@ impl Text for AdminMsg {
             Self::SettingsSearchFactor => ("每日搜索额度系数", "Daily search budget factor"),
             Self::SettingsSearchFactorHelp => ("搜索额度为当天解密上限的几倍，0–100（0：只用保底）。", "How many times the day's reveal limit, 0 to 100 (0: the floor alone)."),
             Self::SettingsCooldown => ("冷却时长（分钟）", "Cool-down (minutes)"),
+            Self::SettingsSessionIdle => ("登录空闲超时（分钟）", "Session idle timeout (minutes)"),
+            Self::SettingsSessionIdleHelp => (
+                "登录后这么久没有任何操作，会话即失效，需要重新登录（5–720 分钟；无论是否操作，会话最长 12 小时）。",
+                "A session with no request for this long ends and the user logs in again (5–720 minutes; a session lasts 12 hours at most either way).",
+            ),
             Self::SettingsCooldownHelp => (
                 "触发上限后该账号（或店铺）暂停解密、打印或搜索的时长，可带小数，1 分钟到 7 天（10080 分钟）。",
                 "How long an account (or shop) that went over a limit cannot reveal, print or search, decimals allowed, 1 minute to 7 days (10080 minutes).",

@@ -6,6 +6,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 
+mod account;
 mod admin;
 mod apps;
 mod audit;
@@ -16,6 +17,7 @@ mod quota;
 pub mod refusals;
 mod staff;
 
+pub use account::*;
 pub use admin::*;
 pub use apps::*;
 pub use audit::*;

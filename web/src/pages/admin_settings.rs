@@ -54,7 +54,7 @@ impl Unit {
 struct Field(&'static str, &'static str, AdminMsg, AdminMsg, Unit);
 
 /// How many settings the form edits.
-const N: usize = 10;
+const N: usize = 11;
 
 const FIELDS: [Field; N] = [
     Field("set-rate", "quota_rate_bps", AdminMsg::SettingsRate, AdminMsg::SettingsRateHelp, Unit::Percent),
@@ -67,6 +67,7 @@ const FIELDS: [Field; N] = [
     Field("set-search-per-minute", "search_per_minute", AdminMsg::SettingsSearchPerMinute, AdminMsg::SettingsSearchPerMinuteHelp, Unit::Count),
     Field("set-search-floor", "search_budget_floor", AdminMsg::SettingsSearchFloor, AdminMsg::SettingsSearchFloorHelp, Unit::Count),
     Field("set-search-factor", "search_budget_factor", AdminMsg::SettingsSearchFactor, AdminMsg::SettingsSearchFactorHelp, Unit::Count),
+    Field("set-session-idle", "session_idle_secs", AdminMsg::SettingsSessionIdle, AdminMsg::SettingsSessionIdleHelp, Unit::Minutes),
 ];
 
 /// A decimal number (`5`, `2.5`, `.75`; spaces and a trailing `%` ignored) times `scale`,
@@ -132,6 +133,7 @@ fn wire_values(s: &PlatformSettings) -> [u32; N] {
         s.search_per_minute,
         s.search_budget_floor,
         s.search_budget_factor,
+        s.session_idle_secs,
     ]
 }
 
@@ -159,6 +161,7 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
         search_per_minute,
         search_budget_floor,
         search_budget_factor,
+        session_idle_secs,
     ] = v;
     Ok(PlatformSettingsUpdate {
         quota_rate_bps,
@@ -171,6 +174,7 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
         search_per_minute,
         search_budget_floor,
         search_budget_factor,
+        session_idle_secs: Some(session_idle_secs),
         expected_version: version,
     })
 }

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
-use crate::i18n::{self, AdminMsg, CommonMsg, Lang, StaffMsg};
+use crate::i18n::{self, AccountMsg, AdminMsg, CommonMsg, Lang, StaffMsg};
 use crate::pages::staff::perm_key;
 use crate::session::{use_lang, use_session};
 
@@ -191,15 +191,15 @@ fn shop_users(p: &UsersProps) -> Html {
         Load::Ok(users) => states::table_of(
             "",
             "shop-users-table",
-            states::heads(&[l.t(CommonMsg::Username), l.t(AdminMsg::UserRole), l.t(StaffMsg::Permissions), l.t(StaffMsg::State), l.t(StaffMsg::Created)]),
+            states::heads(&[l.t(CommonMsg::Username), l.t(AdminMsg::UserRole), l.t(StaffMsg::Permissions), l.t(StaffMsg::State), l.t(StaffMsg::Created), l.t(CommonMsg::Actions)]),
             html! { <>
-                { for users.iter().map(|u| user_row(l, u)) }
+                { for users.iter().map(|u| user_row(l, &p.shop, u)) }
             </> },
         ),
     }
 }
 
-fn user_row(l: Lang, u: &ShopUser) -> Html {
+fn user_row(l: Lang, shop: &AttrValue, u: &ShopUser) -> Html {
     let perms: Vec<&str> = u.permissions.iter().map(|p| l.t(perm_key(*p))).collect();
     let perms = if perms.is_empty() { l.t(StaffMsg::PermNone).to_string() } else { perms.join(if l == Lang::Zh { "、" } else { ", " }) };
     html! {
@@ -209,7 +209,77 @@ fn user_row(l: Lang, u: &ShopUser) -> Html {
             <td class="perms">{ perms }</td>
             <td>{ l.t(if u.disabled { StaffMsg::Disabled } else { StaffMsg::Enabled }) }</td>
             <td>{ when(&u.created_at) }</td>
+            <td class="actions">if u.role == Role::Owner { <OwnerReset shop={shop.clone()} id={u.id} username={u.username.clone()} /> }</td>
         </tr>
+    }
+}
+
+/// Props of [`OwnerReset`].
+#[derive(Properties, PartialEq)]
+struct ResetProps {
+    shop: AttrValue,
+    id: i64,
+    username: AttrValue,
+}
+
+/// The admin's reset of an owner's password: the button, then the new password and a
+/// confirmation in the cell, then the server's answer there.
+#[function_component(OwnerReset)]
+fn owner_reset(p: &ResetProps) -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let open = use_state(|| false);
+    let password = use_state(|| Zeroizing::new(String::new()));
+    let sending = use_state(|| false);
+    let answer = use_state(|| None::<Result<u64, ApiFailure>>);
+    let said = match &*answer {
+        Some(Ok(n)) => html! { <span class="ok owner-reset-done" role="status">{ i18n::owner_reset_done(l, &p.username, *n) }</span> },
+        Some(Err(e)) => html! { <span class="error owner-reset-refused" role="alert" data-code={e.error_code().map(|c| c.as_str())}>{ e.text(l) }</span> },
+        None => html! {},
+    };
+    if !*open {
+        let (open, answer) = (open.clone(), answer.clone());
+        let ask = Callback::from(move |_: MouseEvent| {
+            answer.set(None);
+            open.set(true);
+        });
+        return html! { <>{ said }<button type="button" class="reset-owner" onclick={ask}>{ l.t(AccountMsg::OwnerReset) }</button></> };
+    }
+    let on_pass = {
+        let password = password.clone();
+        Callback::from(move |e: InputEvent| password.set(Zeroizing::new(value_of(&e))))
+    };
+    let confirm = {
+        let (open, password, sending, answer, csrf, shop, id) = (open.clone(), password.clone(), sending.clone(), answer.clone(), s.csrf_token.clone(), p.shop.clone(), p.id);
+        Callback::from(move |_: MouseEvent| {
+            let req = orderveil_api::StaffPasswordReset { password: password.to_string() };
+            password.set(Zeroizing::new(String::new()));
+            let (open, sending, answer, csrf, shop) = (open.clone(), sending.clone(), answer.clone(), csrf.clone(), shop.clone());
+            sending.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let out = api::admin_reset_owner(&csrf, &shop, id, &req).await;
+                drop(Zeroizing::new(req.password));
+                let ok = out.is_ok();
+                answer.set(Some(out.map(|d| d.sessions_ended)));
+                sending.set(false);
+                if ok {
+                    open.set(false);
+                }
+            });
+        })
+    };
+    let cancel = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(false))
+    };
+    html! {
+        <span class="confirm" role="group">
+            <input type="password" class="owner-new-password" autocomplete="new-password" value={password.to_string()} oninput={on_pass}
+                   aria-label={format!("{} · {}", l.t(AccountMsg::New), p.username)} placeholder={l.t(StaffMsg::PasswordHint)} />
+            { l.t(AccountMsg::OwnerResetQuestion) }
+            { said }
+            <button type="button" class="danger confirm-owner-reset" disabled={*sending} onclick={confirm}>{ l.t(StaffMsg::ResetConfirm) }</button>
+            <button type="button" class="link cancel" onclick={cancel}>{ l.t(CommonMsg::Cancel) }</button>
+        </span>
     }
 }
 

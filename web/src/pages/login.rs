@@ -4,7 +4,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::CommonMsg;
+use crate::i18n::{self, CommonMsg, Lang};
 use crate::session::{use_lang, use_shell};
 
 /// The login page: the new session goes to the session provider.
@@ -37,8 +37,19 @@ pub fn login() -> Html {
         <form class="login" onsubmit={submit}>
             <label>{ l.t(CommonMsg::Username) }<input ref={user} id="username" autocomplete="username" required=true /></label>
             <label>{ l.t(CommonMsg::Password) }<input ref={pass} id="password" type="password" autocomplete="current-password" required=true /></label>
-            if let Some(e) = &*error { <p class="error" role="alert">{ e.text(l) }</p> }
+            if let Some(e) = &*error { <p class="error" id="login-error" role="alert" data-code={e.error_code().map(|c| c.as_str())}>{ refusal(l, e) }</p> }
             <button type="submit" id="login" disabled={*busy}>{ if *busy { l.t(CommonMsg::LoggingIn) } else { l.t(CommonMsg::Login) } }</button>
         </form>
+    }
+}
+
+/// A refused login: the throttle's refusals say how long to wait.
+fn refusal(l: Lang, e: &api::ApiFailure) -> String {
+    let d = e.details.as_ref();
+    match (e.error_code(), d.and_then(|d| d["retry_after_secs"].as_i64())) {
+        (Some(orderveil_api::ErrorCode::LoginLocked), Some(secs)) => {
+            i18n::login_held(l, d.and_then(|d| d["locked"].as_bool()).unwrap_or(true), secs)
+        }
+        _ => e.text(l),
     }
 }

@@ -1,4 +1,5 @@
 //! Pages, and which bundle renders which (see the library's docs).
+pub mod account;
 pub mod apps;
 pub mod login;
 pub mod order;
@@ -56,6 +57,7 @@ pub fn main_page(route: &Route, s: &Session) -> Option<Html> {
         Route::Staff => refused("staff-forbidden", StaffMsg::Forbidden),
         Route::Audit if owner_or_admin => Some(html! { <audit::Audit /> }),
         Route::Audit => refused("audit-forbidden", AuditMsg::Forbidden),
+        Route::Account => Some(html! { <account::Account /> }),
         _ => None,
     }
 }

@@ -16,6 +16,8 @@ crate::row_struct! {
         pub disabled: i64,
         pub csrf_token: String,
         pub expires_at: i64,
+        pub last_seen_at: i64,
+        pub idle_secs: i64,
     }
 }
 
@@ -23,7 +25,8 @@ crate::row_struct! {
 pub async fn user_of<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash: &str) -> Result<Option<SessionUserRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id AS id, u.username AS username, u.role AS role, u.shop_id AS shop_id, u.factory_id AS factory_id, u.permissions AS permissions, \
-         u.disabled AS disabled, s.csrf_token AS csrf_token, s.expires_at AS expires_at \
+         u.disabled AS disabled, s.csrf_token AS csrf_token, s.expires_at AS expires_at, s.last_seen_at AS last_seen_at, \
+         (SELECT p.session_idle_secs FROM platform_settings p WHERE p.id = 1) AS idle_secs \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
@@ -33,7 +36,7 @@ pub async fn user_of<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash: &st
 
 /// Store a new session.
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash: &str, user_id: i64, csrf_token: &str, created_at: i64, expires_at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)")
         .bind(token_hash)
         .bind(user_id)
         .bind(csrf_token)
@@ -93,4 +96,37 @@ pub async fn set_login_lock(conn: &mut AnyConnection, subject: &str, until: i64)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Note that the session was used at `now` (the idle timeout counts from here).
+pub async fn touch<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1").bind(now).bind(token_hash).execute(ex).await?;
+    Ok(())
+}
+
+/// What a purge removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Sessions past their end or idle too long.
+    pub sessions: u64,
+    /// ISV access and refresh tokens past their end.
+    pub isv_tokens: u64,
+    /// Login locks that ended.
+    pub login_locks: u64,
+}
+
+/// Delete what has ended by `now`: sessions past `expires_at` or unused for the idle timeout
+/// in force, expired ISV tokens, ended login locks.
+pub async fn purge(conn: &mut AnyConnection, now: i64) -> Result<Purged, sqlx::Error> {
+    let sessions = sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= $1 \
+         OR last_seen_at <= $1 - (SELECT p.session_idle_secs FROM platform_settings p WHERE p.id = 1)",
+    )
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let isv_tokens = sqlx::query("DELETE FROM isv_tokens WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?.rows_affected();
+    let login_locks = sqlx::query("DELETE FROM login_locks WHERE locked_until <= $1").bind(now).execute(&mut *conn).await?.rows_affected();
+    Ok(Purged { sessions, isv_tokens, login_locks })
 }

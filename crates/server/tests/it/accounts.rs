@@ -7,6 +7,8 @@ use orderveil_api::{PasswordChanged, SessionInfo, ShopUser};
 use orderveil_server::login_throttle::{ACCOUNT, FORGET_SECS, LOCK_SECS};
 use serde_json::{Value, json};
 
+use orderveil_server::Settings;
+
 use crate::helpers::*;
 
 both_stores!(
@@ -14,6 +16,7 @@ both_stores!(
     everyone_changes_their_own_password_and_other_sessions_end,
     the_admin_resets_an_owners_password_and_nobody_else_can,
     a_burst_of_bad_logins_locks_the_account_not_the_others,
+    an_idle_session_ends_and_the_purge_removes_what_ended,
 );
 
 async fn a_real_install_gets_its_admin_from_the_command_line(store: Store) {
@@ -246,4 +249,64 @@ async fn a_spray_of_logins_from_many_addresses_hashes_a_few_at_a_time() {
     // Unbounded, 500 × 19 MiB would be ~9.5 GiB; the semaphore allows two at a time.
     assert!(after - before < 200 * 1024, "peak RSS grew by {} MiB", (after - before) / 1024);
     let _ = p.stop().await;
+}
+
+async fn an_idle_session_ends_and_the_purge_removes_what_ended(store: Store) {
+    let app = TestApp::spawn(store).await;
+    // The admin sets a 10-minute idle timeout (the console's unit is seconds on the wire).
+    let set = app.set_platform(|u| u.session_idle_secs = Some(600)).await;
+    assert_eq!(set.session_idle_secs, 600);
+    // Another change leaves it as it is.
+    assert_eq!(app.set_platform(|u| u.quota_floor = 11).await.session_idle_secs, 600);
+
+    let busy = app.login("shop1").await;
+    let idle = app.login("shop2").await;
+    // A request every 9 minutes keeps a session alive well past 10 minutes.
+    for _ in 0..3 {
+        app.clock.advance(9 * 60);
+        let _: SessionInfo = busy.get("/api/v1/me").await.ok();
+    }
+    // The other one did nothing for 27 minutes: it has ended, and says so.
+    idle.get("/api/v1/me").await.err(401, "UNAUTHENTICATED");
+    // Ten minutes of silence end the busy one too.
+    app.clock.advance(600);
+    busy.get("/api/v1/me").await.err(401, "UNAUTHENTICATED");
+
+    // The purge removes ended sessions and login locks; a live session stays.
+    let live = app.login("shop3").await;
+    lock_out(&app, "shop1").await;
+    let count = |table: &'static str| {
+        let pool = app.state.db.pool.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+            n
+        }
+    };
+    assert!(count("sessions").await >= 4);
+    // The lock runs out while the live session keeps being used.
+    app.clock.advance(LOCK_SECS / 2);
+    let _: SessionInfo = live.get("/api/v1/me").await.ok();
+    app.clock.advance(LOCK_SECS - LOCK_SECS / 2);
+    let _: SessionInfo = live.get("/api/v1/me").await.ok();
+    let purged = orderveil_server::purge(&app.state).await.unwrap();
+    assert!(purged.sessions >= 3 && purged.login_locks == 1, "{purged:?}");
+    assert_eq!((count("sessions").await, count("login_locks").await), (1, 0));
+    let _: SessionInfo = live.get("/api/v1/me").await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_are_secure_and_hsts_is_sent_only_behind_https() {
+    for (public_url, secure) in [(None, false), (Some("http://orders.example.com"), false), (Some("https://orders.example.com"), true)] {
+        let app = TestApp::spawn_with(Store::Sqlite, Settings { public_url: public_url.map(Into::into), ..test_settings() }).await;
+        let http = reqwest::Client::new();
+        let r = http.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": "shop1", "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        assert_eq!(cookie.contains("; Secure"), secure, "{public_url:?}: {cookie}");
+        assert_eq!(r.headers().contains_key("strict-transport-security"), secure, "{public_url:?}");
+        let health = http.get(format!("{}/healthz", app.base)).send().await.unwrap();
+        let hsts = health.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(hsts.as_deref(), secure.then_some("max-age=31536000; includeSubDomains"), "{public_url:?}");
+    }
 }

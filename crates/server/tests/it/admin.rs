@@ -174,6 +174,8 @@ async fn settings_apply_at_once_and_never_silently_overwrite(store: Store) {
         (body(&|b| b["search_per_minute"] = json!(0)), "search_per_minute"),
         (body(&|b| b["search_budget_floor"] = json!(1_000_001)), "search_budget_floor"),
         (body(&|b| b["search_budget_factor"] = json!(101)), "search_budget_factor"),
+        (body(&|b| b["session_idle_secs"] = json!(299)), "session_idle_secs"),
+        (body(&|b| b["session_idle_secs"] = json!(12 * 3600 + 1)), "session_idle_secs"),
     ] {
         assert_eq!(admin.put("/api/v1/admin/settings", &b).await.err(422, "VALIDATION_FAILED")["field"], field);
     }

@@ -48,7 +48,7 @@ pub enum Store {
 
 /// The settings of most tests: DESIGN.md's quota rule, and risk and search limits far out of
 /// the way (the risk and search tests set their own). Sessions outlive the clock jumps the
-/// tests make.
+/// tests make (idle ones too, until an admin saves the settings: the console allows 12 h).
 pub fn test_settings() -> Settings {
     Settings {
         risk_per_minute: 10_000,
@@ -58,6 +58,7 @@ pub fn test_settings() -> Settings {
         search_per_minute: 10_000,
         search_budget_floor: 1_000_000,
         session_ttl_secs: 400 * DAY,
+        session_idle_secs: 400 * DAY,
         ..Settings::default()
     }
 }
@@ -388,6 +389,7 @@ impl TestApp {
             search_per_minute: cur.search_per_minute,
             search_budget_floor: cur.search_budget_floor,
             search_budget_factor: cur.search_budget_factor,
+            session_idle_secs: None,
             expected_version: cur.version,
         };
         change(&mut up);

@@ -85,8 +85,8 @@ async fn audit_rows(app: &TestApp, action: &str) -> i64 {
 
 /// A staff account of shop1 with only these permissions, logged in.
 async fn staff_with(app: &TestApp, owner: &Client, name: &str, perms: &[&str]) -> Client {
-    let _: Value = owner.post("/api/v1/staff", &json!({"username": name, "password": PASSWORD, "permissions": perms})).await.ok();
-    app.login(name).await
+    let _: Value = owner.post("/api/v1/staff", &json!({"username": name, "password": "Staff-Pass-2026", "permissions": perms})).await.ok();
+    login_with(app, name, "Staff-Pass-2026").await
 }
 
 /// An XLSX workbook with these rows (first the header): cells that parse as whole numbers

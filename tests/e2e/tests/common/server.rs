@@ -15,6 +15,9 @@ pub struct Server {
     pub base: String,
     /// `127.0.0.1:PORT`.
     pub addr: String,
+    /// The server's state (its store, for a test's set-up).
+    #[allow(dead_code)] // read by some of the test binaries that share this module
+    pub state: orderveil_server::AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -76,9 +79,9 @@ pub async fn start(settings: Settings, dist: &Path, orders: impl FnOnce(i64) -> 
     ingest::ingest(&state, orders(now), "e2e").await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let app = orderveil_server::app_with_web(state, Some(dist));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Server { base: format!("http://{addr}/"), addr, _dir: dir }
+    let app = orderveil_server::app_with_web(state.clone(), Some(dist));
+    tokio::spawn(orderveil_server::serve(listener, app, std::future::pending()));
+    Server { base: format!("http://{addr}/"), addr, state, _dir: dir }
 }
 
 /// [`start`] serving `dist/`, or `None` if the browser or the web build is missing (and not
