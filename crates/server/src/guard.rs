@@ -122,16 +122,36 @@ impl FromRequestParts<AppState> for User {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        let token = cookie_value(parts, SESSION_COOKIE).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-        let user = user_for_session(state, token).await?.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+        let user = FormUser::from_request_parts(parts, state).await?.0;
         // Cookie-authenticated state changes must prove they come from our page.
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-            if !ct_eq(sent.as_bytes(), user.csrf_token.as_bytes()) {
-                return Err(AppError::new(ErrorCode::CsrfFailed));
-            }
+            user.check_csrf(sent)?;
         }
         Ok(user)
+    }
+}
+
+impl User {
+    /// CSRF_FAILED unless `sent` is this session's CSRF token (constant-time).
+    pub fn check_csrf(&self, sent: &str) -> AppResult<()> {
+        if ct_eq(sent.as_bytes(), self.csrf_token.as_bytes()) { Ok(()) } else { Err(AppError::new(ErrorCode::CsrfFailed)) }
+    }
+}
+
+/// The session's user WITHOUT the CSRF check of [`User`]: only for a handler that takes the
+/// token from a form field instead of the `X-CSRF-Token` header (a plain form POST, which a
+/// browser's download manager can follow) and calls [`User::check_csrf`] itself before it
+/// does anything.
+pub struct FormUser(pub User);
+
+impl FromRequestParts<AppState> for FormUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let token = cookie_value(parts, SESSION_COOKIE).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+        let user = user_for_session(state, token).await?.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+        Ok(Self(user))
     }
 }
 

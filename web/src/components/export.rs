@@ -37,16 +37,25 @@ fn status_key(s: ExportStatus) -> OrdersMsg {
     }
 }
 
-/// Hand `url` to the browser's download manager (a click on a `download` link; the page stays).
-fn download(url: &str) {
+/// Hand the file at `url` to the browser's download manager: a hidden form posts the
+/// session's CSRF token there (a download changes the job and is audited, so it is a POST,
+/// never a GET); the answer is an attachment, so the page stays.
+fn download(url: &str, csrf: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    if let Ok(a) = doc.create_element("a") {
-        let _ = a.set_attribute("href", url);
-        let _ = a.set_attribute("download", "");
-        if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
-            a.click();
-        }
+    let (Ok(form), Ok(field)) = (doc.create_element("form"), doc.create_element("input")) else { return };
+    let _ = form.set_attribute("method", "post");
+    let _ = form.set_attribute("action", url);
+    let _ = form.set_attribute("hidden", "");
+    let _ = field.set_attribute("type", "hidden");
+    let _ = field.set_attribute("name", "csrf_token");
+    let _ = field.set_attribute("value", csrf);
+    let _ = form.append_child(&field);
+    let Some(body) = doc.body() else { return };
+    let _ = body.append_child(&form);
+    if let Ok(f) = form.clone().dyn_into::<web_sys::HtmlFormElement>() {
+        let _ = f.submit();
     }
+    form.remove();
 }
 
 /// The toolbar's export button, its panel and the job's progress.
@@ -108,7 +117,7 @@ pub fn exporter(p: &Props) -> Html {
                 starting.set(false);
                 match r {
                     Ok(j) => {
-                        download(&api::export_file_url(&j.id));
+                        download(&api::export_file_url(&j.id), &csrf);
                         job.set(Some(j));
                     }
                     Err(e) => failure.set(Some(e)),
@@ -120,8 +129,11 @@ pub fn exporter(p: &Props) -> Html {
     let progress = job.as_ref().map(|j| {
         // The retry link downloads again: poll again from there.
         let retry = {
-            let (job, j) = (job.clone(), j.clone());
-            Callback::from(move |_: MouseEvent| job.set(Some(ExportJob { status: ExportStatus::Running, rows_done: 0, ..j.clone() })))
+            let (job, j, csrf) = (job.clone(), j.clone(), s.csrf_token.clone());
+            Callback::from(move |_: MouseEvent| {
+                download(&api::export_file_url(&j.id), &csrf);
+                job.set(Some(ExportJob { status: ExportStatus::Running, rows_done: 0, ..j.clone() }));
+            })
         };
         let max = j.rows_total.max(j.rows_done).max(1);
         let value = if j.status == ExportStatus::Done { max } else { j.rows_done };
@@ -131,7 +143,7 @@ pub fn exporter(p: &Props) -> Html {
                 <span id="export-count" class="mono">{ format!("{} / {}", j.rows_done, j.rows_total) }</span>
                 <span class="muted">{ l.t(status_key(j.status)) }</span>
                 if j.status == ExportStatus::Failed {
-                    <a id="export-retry" href={api::export_file_url(&j.id)} download="" onclick={retry}>{ l.t(OrdersMsg::ExportRetry) }</a>
+                    <button type="button" class="link" id="export-retry" onclick={retry}>{ l.t(OrdersMsg::ExportRetry) }</button>
                 }
             </div>
         }

@@ -64,7 +64,7 @@ pub(crate) async fn export_once(base: &str, session: &Session, format: &str) -> 
         .await
         .unwrap();
     let id = job["id"].as_str().unwrap_or_else(|| panic!("no job: {job}")).to_string();
-    let mut resp = c.get(format!("{base}/api/v1/exports/{id}/file")).header("cookie", &session.cookie).send().await.unwrap();
+    let mut resp = c.post(format!("{base}/api/v1/exports/{id}/file")).header("cookie", &session.cookie).header("x-csrf-token", &session.csrf).send().await.unwrap();
     assert!(resp.status().is_success(), "download: {}", resp.status());
     let (mut bytes, mut lines) = (0u64, 0u64);
     while let Some(chunk) = resp.chunk().await.unwrap() {

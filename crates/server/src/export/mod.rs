@@ -48,13 +48,14 @@ pub mod stream;
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use orderveil_api::{ApiError, ExportCreate, ExportFilter, ExportFormat, ExportJob, ExportStatus, Item};
 
 use crate::error::AppResult;
 use crate::extract::{ApiJson, ApiPath};
-use crate::guard::User;
+use crate::guard::{FormUser, User};
 use crate::state::AppState;
 
 pub use jobs::{audited_filter, create, job, list};
@@ -101,7 +102,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/exports", get(list_exports).post(create_export))
         .route("/api/v1/exports/{id}", get(get_export))
-        .route("/api/v1/exports/{id}/file", get(download_export))
+        .route("/api/v1/exports/{id}/file", post(download_export))
 }
 
 /// Create an export job of the caller's shop (owners, staff with `export`): the order
@@ -127,14 +128,31 @@ pub async fn get_export(State(state): State<AppState>, user: User, ApiPath(id): 
     job(&state, &user, &id).await.map(Json)
 }
 
+/// The form a browser posts to download a job's file: the session's CSRF token.
+#[derive(serde::Deserialize)]
+pub struct DownloadForm {
+    /// The session's CSRF token (a form cannot send the `X-CSRF-Token` header).
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
 /// The job's file, streamed (CSV: UTF-8 with BOM; XLSX): masked and ciphertext columns,
 /// formula-like cells neutralized. Each download re-reads the orders, updates the job's
-/// progress and is audited; NOT_FOUND after 24 hours.
-#[utoipa::path(get, path = "/api/v1/exports/{id}/file", params(("id" = String, Path)),
+/// progress and is audited, so it is a POST (a GET never changes anything): with the
+/// `X-CSRF-Token` header, or as a plain form post (`application/x-www-form-urlencoded`,
+/// field `csrf_token`) that the browser's download manager follows. NOT_FOUND after 24 hours.
+#[utoipa::path(post, path = "/api/v1/exports/{id}/file", params(("id" = String, Path)),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf_token=…`, unless the `X-CSRF-Token` header is sent"),
     responses((status = 200, content_type = "text/csv", body = String),
               (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
               (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn download_export(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<String>) -> AppResult<Response> {
+pub async fn download_export(State(state): State<AppState>, FormUser(user): FormUser, headers: HeaderMap, ApiPath(id): ApiPath<String>, body: axum::body::Bytes) -> AppResult<Response> {
+    let header = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    let sent = match header {
+        Some(h) => h.to_string(),
+        None => serde_urlencoded::from_bytes::<DownloadForm>(&body).map(|f| f.csrf_token).unwrap_or_default(),
+    };
+    user.check_csrf(&sent)?;
     download(&state, &user, &id).await
 }
 

@@ -77,6 +77,8 @@ pub struct Db {
     /// For dedicated connections ([`Db::connect_one`]); may hold a password, so `Debug`
     /// leaves it out.
     url: Arc<str>,
+    /// Write transactions begun by this process ([`Db::writes_begun`]).
+    writes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Db {
@@ -194,7 +196,7 @@ impl Db {
                 AnyPoolOptions::new().max_connections(24).acquire_timeout(Duration::from_secs(30)).test_before_acquire(false).connect_with(opts).await?
             }
         };
-        Ok(Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), sqlite_write_pool, url: url.into() })
+        Ok(Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), sqlite_write_pool, url: url.into(), writes: Arc::default() })
     }
 
     /// SQLite: copy the WAL back into the database file from a task of its own, every
@@ -266,9 +268,16 @@ impl Db {
         }
     }
 
+    /// How many write transactions this process has begun ([`Db::begin_write`],
+    /// [`Db::begin_write_on`]): the test that no GET changes anything reads it.
+    pub fn writes_begun(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// [`Db::begin_write`] on a dedicated connection.
     pub async fn begin_write_on<'c>(&self, conn: &'c mut AnyConnection) -> Result<WriteTx<'c>, sqlx::Error> {
         use sqlx::Connection as _;
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match self.backend {
             Backend::Sqlite => {
                 let slot = self.sqlite_writer.clone().lock_owned().await;
@@ -309,6 +318,7 @@ impl Db {
     /// A transaction that will write: `BEGIN IMMEDIATE` on SQLite (no lock upgrade
     /// deadlocks), a plain `BEGIN` (read committed) on PostgreSQL.
     pub async fn begin_write(&self) -> Result<WriteTx<'static>, sqlx::Error> {
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match self.backend {
             Backend::Sqlite => {
                 let slot = self.sqlite_writer.clone().lock_owned().await;

@@ -58,12 +58,21 @@ async fn create_ok(c: &Client, format: &str, filter: Value) -> ExportJob {
     create(c, format, filter).await.ok()
 }
 
-/// `GET /api/v1/exports/{id}/file`: status, content type, content disposition, bytes.
+/// `POST /api/v1/exports/{id}/file` as the web app's download form posts it (the CSRF token
+/// as a form field): status, content type, content disposition, bytes.
 async fn download(c: &Client, id: &str) -> (u16, String, String, Vec<u8>) {
-    let r = c.http.get(c.url(&format!("/api/v1/exports/{id}/file"))).send().await.unwrap();
+    let r = file_request(c, id).send().await.unwrap();
     let h = |k: &str| r.headers().get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let (status, ct, cd) = (r.status().as_u16(), h("content-type"), h("content-disposition"));
     (status, ct, cd, r.bytes().await.unwrap().to_vec())
+}
+
+/// The download request a browser's form makes.
+fn file_request(c: &Client, id: &str) -> reqwest::RequestBuilder {
+    c.http
+        .post(c.url(&format!("/api/v1/exports/{id}/file")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={}", c.csrf))
 }
 
 async fn download_ok(c: &Client, job: &ExportJob) -> Vec<u8> {
@@ -332,20 +341,29 @@ async fn exports_belong_to_the_shops_exporters_only(store: Store) {
         create(&c, "csv", json!({})).await.err(403, "FORBIDDEN");
         c.get("/api/v1/exports").await.err(403, "FORBIDDEN");
         c.get(&format!("/api/v1/exports/{}", job.id)).await.err(403, "FORBIDDEN");
-        c.get(&format!("/api/v1/exports/{}/file", job.id)).await.err(403, "FORBIDDEN");
+        c.post(&format!("/api/v1/exports/{}/file", job.id), &json!({})).await.err(403, "FORBIDDEN");
     }
     // Another shop's job looks absent.
     let other = app.login("shop2").await;
     other.get(&format!("/api/v1/exports/{}", job.id)).await.err(404, "NOT_FOUND");
-    other.get(&format!("/api/v1/exports/{}/file", job.id)).await.err(404, "NOT_FOUND");
+    other.post(&format!("/api/v1/exports/{}/file", job.id), &json!({})).await.err(404, "NOT_FOUND");
     let theirs: Vec<ExportJob> = other.get("/api/v1/exports").await.ok();
     assert!(theirs.is_empty());
     owner.get("/api/v1/exports/not-a-job").await.err(404, "NOT_FOUND");
-    owner.get(&format!("/api/v1/exports/{}/file", "0".repeat(32))).await.err(404, "NOT_FOUND");
-    // Without a session; without the CSRF token.
+    owner.post(&format!("/api/v1/exports/{}/file", "0".repeat(32)), &json!({})).await.err(404, "NOT_FOUND");
+    // Without a session; without the CSRF token (neither header nor form field, or a wrong
+    // one); by GET, which never changes anything.
     let anon = reqwest::Client::new();
-    let r = resp(anon.get(format!("{}/api/v1/exports/{}/file", app.base, job.id)).send().await.unwrap()).await;
+    let r = resp(anon.post(format!("{}/api/v1/exports/{}/file", app.base, job.id)).send().await.unwrap()).await;
     r.err(401, "UNAUTHENTICATED");
+    let downloads_before: ExportJob = owner.get(&format!("/api/v1/exports/{}", job.id)).await.ok();
+    let r = resp(owner.http.post(owner.url(&format!("/api/v1/exports/{}/file", job.id))).send().await.unwrap()).await;
+    r.err(403, "CSRF_FAILED");
+    let forged = owner.http.post(owner.url(&format!("/api/v1/exports/{}/file", job.id))).header("Content-Type", "application/x-www-form-urlencoded").body("csrf_token=guess");
+    resp(forged.send().await.unwrap()).await.err(403, "CSRF_FAILED");
+    owner.get(&format!("/api/v1/exports/{}/file", job.id)).await.err(405, "METHOD_NOT_ALLOWED");
+    let downloads_after: ExportJob = owner.get(&format!("/api/v1/exports/{}", job.id)).await.ok();
+    assert_eq!(downloads_after.downloads, downloads_before.downloads, "a refused download counted");
     let r = resp(owner.http.post(owner.url("/api/v1/exports")).json(&json!({"format": "csv"})).send().await.unwrap()).await;
     r.err(403, "CSRF_FAILED");
     // Bad requests.
@@ -360,7 +378,7 @@ async fn exports_belong_to_the_shops_exporters_only(store: Store) {
     app.clock.advance(24 * 3600 - 1);
     download_ok(&owner, &job).await;
     app.clock.advance(1);
-    let details = owner.get(&format!("/api/v1/exports/{}/file", job.id)).await.err(404, "NOT_FOUND");
+    let details = owner.post(&format!("/api/v1/exports/{}/file", job.id), &json!({})).await.err(404, "NOT_FOUND");
     assert_eq!(details["reason"], "expired");
     let j: ExportJob = owner.get(&format!("/api/v1/exports/{}", job.id)).await.ok();
     assert!(j.expired && j.downloads == 3, "{j:?}");
@@ -465,7 +483,7 @@ async fn downloads_report_progress_and_an_aborted_one_is_failed(store: Store) {
     assert_eq!(job.rows_total, total);
 
     // Read a little, look at the job, read on to the end.
-    let mut resp = owner.http.get(owner.url(&format!("/api/v1/exports/{}/file", job.id))).send().await.unwrap();
+    let mut resp = file_request(&owner, &job.id).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let mut got = resp.chunk().await.unwrap().unwrap().to_vec();
     let running: ExportJob = owner.get(&format!("/api/v1/exports/{}", job.id)).await.ok();
@@ -489,7 +507,7 @@ async fn downloads_report_progress_and_an_aborted_one_is_failed(store: Store) {
     assert_eq!((done.status, done.rows_done), (ExportStatus::Done, total));
 
     // The client goes away after the first block: the job fails with the rows it got to.
-    let resp = owner.http.get(owner.url(&format!("/api/v1/exports/{}/file", job.id))).send().await.unwrap();
+    let resp = file_request(&owner, &job.id).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let mut resp = resp;
     let _ = resp.chunk().await.unwrap();

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-both_stores!(weak_or_malformed_client_keys_are_refused_before_any_charge, malformed_requests_get_coded_errors);
+both_stores!(weak_or_malformed_client_keys_are_refused_before_any_charge, malformed_requests_get_coded_errors, no_get_changes_anything);
 
 fn hex32(h: &str) -> [u8; 32] {
     let v: Vec<u8> = (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect();
@@ -102,4 +102,64 @@ async fn malformed_requests_get_coded_errors(store: Store) {
     assert_eq!((c.quota().await.used, app.charges("shop1").await), (0, 0));
     let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE order_id LIKE 'M-%'").fetch_one(&app.state.db.pool).await.unwrap();
     assert_eq!(total, 0);
+}
+
+/// Rows in every table of the store.
+async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
+    let tables: Vec<String> = match app.store {
+        Store::Sqlite => sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
+        Store::Postgres => sqlx::query_scalar("SELECT table_name::TEXT FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"),
+    }
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&app.state.db.pool).await.unwrap();
+        out.push((t, n));
+    }
+    out
+}
+
+/// Every GET route of the OpenAPI document, called by an owner, a staff member, the platform
+/// admin and nobody, with real ids where the path takes one (an export job ready to download,
+/// an order, a shop): none opens a write transaction, none adds or removes a row.
+async fn no_get_changes_anything(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let callers = [app.login("shop1").await, app.login("shop1-staff").await, app.login("admin").await];
+    let job: serde_json::Value = callers[0].post("/api/v1/exports", &json!({"format": "csv"})).await.ok();
+    let job_id = job["id"].as_str().unwrap().to_string();
+    let doc: serde_json::Value = callers[0].get("/api/openapi.json").await.ok();
+    let mut paths: Vec<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, ops)| ops.get("get").is_some())
+        .map(|(p, _)| {
+            p.replace("{order_id}", "S1-AWAIT-1")
+                .replace("{shop_id}", "shop1")
+                .replace("/exports/{id}", &format!("/exports/{job_id}"))
+                .replace("{app_id}", "app_unknown")
+                .replace("{id}", "1")
+        })
+        .collect();
+    paths.extend(["/".to_string(), "/healthz".to_string(), "/orders/S1-AWAIT-1".to_string()]);
+    assert!(paths.len() >= 20, "only {} GET paths: {paths:?}", paths.len());
+    assert!(!paths.iter().any(|p| p.ends_with("/file")), "the export download is a GET again");
+    let (writes, rows) = (app.state.db.writes_begun(), row_counts(&app).await);
+    let anon = reqwest::Client::new();
+    let mut answered = 0;
+    for p in &paths {
+        for c in &callers {
+            let status = c.get(p).await.status;
+            assert!(status < 500, "GET {p} as {}: {status}", c.user.username);
+            answered += usize::from(status == 200);
+        }
+        let _ = anon.get(format!("{}{p}", app.base)).send().await.unwrap();
+    }
+    assert!(answered >= paths.len(), "too few GETs answered 200 ({answered}) to prove anything");
+    assert_eq!(app.state.db.writes_begun(), writes, "a GET opened a write transaction");
+    assert_eq!(row_counts(&app).await, rows, "a GET added or removed rows");
+    let j: serde_json::Value = callers[0].get(&format!("/api/v1/exports/{job_id}")).await.ok();
+    assert_eq!((j["status"].as_str(), j["downloads"].as_u64()), (Some("ready"), Some(0)), "{j}");
 }
