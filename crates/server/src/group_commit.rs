@@ -26,6 +26,9 @@ pub struct Group {
     pub max_jobs: usize,
     /// Most total weight in one group (the group grows while its weight is below this).
     pub max_weight: usize,
+    /// Most jobs waiting in the queue; a job beyond it is refused at once with
+    /// `SERVER_BUSY` (503, `Retry-After`), never queued without bound.
+    pub capacity: usize,
 }
 
 /// What a worker commits, and how.
@@ -53,7 +56,7 @@ struct Pending<J, A> {
 /// The handle callers submit jobs through; cheap to clone. The worker ends when the last
 /// handle is dropped.
 pub struct Queue<C: Committer> {
-    tx: mpsc::UnboundedSender<Pending<C::Job, C::Answer>>,
+    tx: mpsc::Sender<Pending<C::Job, C::Answer>>,
 }
 
 impl<C: Committer> Clone for Queue<C> {
@@ -72,19 +75,26 @@ impl<C: Committer> Queue<C> {
     /// A queue and the worker future that serves it with `committer` (the caller runs it
     /// where it wants: a task, or a thread of its own).
     pub fn new(committer: C) -> (Self, impl Future<Output = ()>) {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(C::GROUP.capacity.max(1));
         (Self { tx }, run(committer, rx))
     }
 
-    /// Submit `job`: returns once its group committed (or failed).
+    /// Submit `job`: returns once its group committed (or failed). A full queue refuses it
+    /// at once (`SERVER_BUSY`); nothing of it was applied.
     pub async fn submit(&self, job: C::Job) -> AppResult<C::Answer> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Pending { job, reply }).map_err(|_| AppError::internal(format!("the {} has stopped", C::GROUP.name)))?;
+        self.tx.try_send(Pending { job, reply }).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => {
+                tracing::warn!(queue = C::GROUP.name, "queue full: refusing a job");
+                AppError::new(orderveil_api::ErrorCode::ServerBusy).with(serde_json::json!({"retry_after_secs": 1, "reason": "queue_full"}))
+            }
+            mpsc::error::TrySendError::Closed(_) => AppError::internal(format!("the {} has stopped", C::GROUP.name)),
+        })?;
         answer.await.map_err(|_| AppError::internal(format!("the {} dropped a job", C::GROUP.name)))?
     }
 }
 
-async fn run<C: Committer>(mut committer: C, mut rx: mpsc::UnboundedReceiver<Pending<C::Job, C::Answer>>) {
+async fn run<C: Committer>(mut committer: C, mut rx: mpsc::Receiver<Pending<C::Job, C::Answer>>) {
     while let Some(first) = rx.recv().await {
         let mut weight = C::weight(&first.job);
         let mut group = vec![first];
@@ -115,5 +125,62 @@ async fn run<C: Committer>(mut committer: C, mut rx: mpsc::UnboundedReceiver<Pen
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use tokio::sync::Notify;
+
+    /// Commits nothing until told to.
+    struct Gate(Arc<Notify>);
+
+    impl Committer for Gate {
+        type Job = u32;
+        type Answer = u32;
+        const GROUP: Group = Group { name: "test queue", failed: ("testing", "jobs"), max_jobs: 1, max_weight: 1, capacity: 2 };
+
+        fn weight(_: &u32) -> usize {
+            1
+        }
+
+        async fn commit(&mut self, jobs: &[&u32]) -> Result<Vec<AppResult<u32>>, sqlx::Error> {
+            self.0.notified().await;
+            Ok(jobs.iter().map(|j| Ok(**j)).collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_and_takes_jobs_again_when_drained() {
+        let gate = Arc::new(Notify::new());
+        let (q, worker) = Queue::new(Gate(gate.clone()));
+        tokio::spawn(worker);
+        // One job in the worker's hands, two waiting: the queue is full.
+        let mut held = Vec::new();
+        for i in 0..3 {
+            held.push(tokio::spawn({
+                let q = q.clone();
+                async move { q.submit(i).await }
+            }));
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let refused = q.submit(9).await.unwrap_err();
+        assert_eq!(refused.code, orderveil_api::ErrorCode::ServerBusy);
+        assert_eq!(refused.details.unwrap()["retry_after_secs"], 1);
+        for _ in 0..3 {
+            gate.notify_one();
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let answers: Vec<u32> = futures_util::future::join_all(held).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
+        assert_eq!(answers, [0, 1, 2]);
+        let late = tokio::spawn({
+            let q = q.clone();
+            async move { q.submit(7).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        gate.notify_one();
+        assert_eq!(late.await.unwrap().unwrap(), 7);
     }
 }

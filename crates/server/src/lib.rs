@@ -25,6 +25,7 @@ pub mod guard;
 pub mod ingest;
 pub mod isv;
 pub mod keys;
+pub mod limits;
 pub mod login_throttle;
 pub mod orders;
 pub mod platform;
@@ -123,6 +124,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
         ingest_writer,
         service_token_sha256,
         login_throttle: login_throttle::LoginThrottle::default(),
+        limits: limits::Limits::new(cfg.settings.bounds),
     }));
     start_purger(&state);
     Ok(state)

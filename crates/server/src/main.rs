@@ -131,6 +131,18 @@ struct ServeArgs {
     /// throttling per address. Repeat for several; from no other peer is the header believed.
     #[arg(long = "trusted-proxy", env = "ORDERVEIL_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Requests answered at once; beyond it, 503 SERVER_BUSY with Retry-After (`/healthz` aside).
+    #[arg(long, env = "ORDERVEIL_MAX_CONCURRENT_REQUESTS", default_value_t = 512)]
+    max_concurrent_requests: usize,
+    /// Seconds a request may take to answer before it is cut with 503 SERVER_BUSY.
+    #[arg(long, env = "ORDERVEIL_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    request_timeout_secs: u64,
+    /// Export downloads at once, over all shops (each holds a database connection).
+    #[arg(long, env = "ORDERVEIL_MAX_EXPORTS", default_value_t = 8)]
+    max_exports: usize,
+    /// Export downloads at once of one shop.
+    #[arg(long, env = "ORDERVEIL_MAX_EXPORTS_PER_SHOP", default_value_t = 2)]
+    max_exports_per_shop: usize,
 }
 
 fn main() -> ExitCode {
@@ -241,6 +253,12 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         grant_ttl_secs: a.grant_ttl_secs,
         public_url: a.public_url.clone(),
         trusted_proxies: a.trusted_proxies.clone(),
+        bounds: orderveil_server::settings::Bounds {
+            max_requests: a.max_concurrent_requests,
+            request_timeout: std::time::Duration::from_secs(a.request_timeout_secs.max(1)),
+            max_exports: a.max_exports,
+            max_exports_per_shop: a.max_exports_per_shop,
+        },
         ..Settings::default()
     };
     let web = orderveil_server::web_dir(a.web_dir);

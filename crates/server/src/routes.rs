@@ -45,6 +45,7 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         None => app.fallback(|| async { AppError::new(ErrorCode::NotFound) }),
     };
     app
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::isv::cors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

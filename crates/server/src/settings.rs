@@ -36,6 +36,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// What one process takes on at once ([`crate::limits`]).
+    pub bounds: Bounds,
 }
 
 impl Settings {
@@ -67,6 +69,27 @@ impl Default for Settings {
             session_idle_secs: 30 * 60,
             public_url: None,
             trusted_proxies: Vec::new(),
+            bounds: Bounds::default(),
         }
     }
 }
+
+/// The bounds of a process.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    /// Requests answered at once (`/healthz` aside).
+    pub max_requests: usize,
+    /// Longest time to the response's head (a streamed body may take longer).
+    pub request_timeout: std::time::Duration,
+    /// Export downloads at once, over all shops.
+    pub max_exports: usize,
+    /// Export downloads at once of one shop.
+    pub max_exports_per_shop: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Self { max_requests: 512, request_timeout: std::time::Duration::from_secs(30), max_exports: 8, max_exports_per_shop: 2 }
+    }
+}
+

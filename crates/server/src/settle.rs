@@ -43,6 +43,10 @@ use crate::platform::{self, Rules};
 const MAX_JOBS: usize = 256;
 /// Most orders settled in one transaction (bounds the statements' parameter counts).
 const MAX_ORDERS: usize = 1_000;
+/// Most reveal charges waiting for the settler (16 groups' worth); beyond it a grant request
+/// is refused with `SERVER_BUSY`. The request concurrency limit keeps it from filling in
+/// normal operation.
+pub const QUEUE_JOBS: usize = 16 * MAX_JOBS;
 
 /// One request's charge: the handler checked the user's permission and the request's shape;
 /// the settler checks the rest (shop, orders, their states, risk, quota) under its locks.
@@ -145,7 +149,7 @@ struct Settle {
 impl Committer for Settle {
     type Job = ChargeJob;
     type Answer = Outcome;
-    const GROUP: Group = Group { name: "charge settler", failed: ("settling", "reveal charges"), max_jobs: MAX_JOBS, max_weight: MAX_ORDERS };
+    const GROUP: Group = Group { name: "charge settler", failed: ("settling", "reveal charges"), max_jobs: MAX_JOBS, max_weight: MAX_ORDERS, capacity: QUEUE_JOBS };
 
     fn weight(job: &ChargeJob) -> usize {
         job.orders.len()

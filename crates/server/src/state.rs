@@ -31,6 +31,8 @@ pub struct Inner {
     pub service_token_sha256: [u8; 32],
     /// Failed logins per account name and client address.
     pub login_throttle: crate::login_throttle::LoginThrottle,
+    /// Requests, time and export downloads at once.
+    pub limits: crate::limits::Limits,
 }
 
 impl std::ops::Deref for AppState {

@@ -100,6 +100,8 @@ pub async fn download(state: &AppState, user: &User, id: &str) -> AppResult<Resp
     if filter.shop_id != shop {
         return Err(AppError::internal("export job's filter names another shop"));
     }
+    // A place among the downloads running at once (each holds a connection of its own).
+    let slot = state.limits.export_slot(&shop)?;
     let conn = reader(state).await?;
     let mut tx = state.db.begin_write().await?;
     store::start_download(&mut tx, &job.id, now).await?;
@@ -107,7 +109,7 @@ pub async fn download(state: &AppState, user: &User, id: &str) -> AppResult<Resp
 
     let (body_tx, body_rx) = mpsc::channel(BODY_BLOCKS);
     let (delivered_tx, delivered_rx) = oneshot::channel();
-    let run = Download { state: state.clone(), id: job.id, shop, format, filter, actor: user.username.clone(), actor_id: user.id };
+    let run = Download { state: state.clone(), id: job.id, shop, format, filter, actor: user.username.clone(), actor_id: user.id, slot: Some(slot) };
     tokio::spawn(run.run(conn, body_tx, delivered_rx));
 
     let mut resp = Body::from_stream(Tail { rx: body_rx, delivered: Some(delivered_tx) }).into_response();
@@ -146,10 +148,12 @@ struct Download {
     filter: OrderFilter,
     actor: String,
     actor_id: i64,
+    /// Held until the download has ended (freed before the job says so).
+    slot: Option<crate::limits::ExportSlot>,
 }
 
 impl Download {
-    async fn run(self, mut conn: NativeConnection, body: mpsc::Sender<io::Result<Bytes>>, delivered: oneshot::Receiver<bool>) {
+    async fn run(mut self, mut conn: NativeConnection, body: mpsc::Sender<io::Result<Bytes>>, delivered: oneshot::Receiver<bool>) {
         let encoded = Arc::new(AtomicU64::new(0));
         let (rows_tx, rows_rx) = mpsc::channel(CHUNKS_AHEAD);
         let encoder = {
@@ -176,6 +180,8 @@ impl Download {
         let encoded_ok = matches!(encoder.await, Ok(Ok(())));
         let complete = matches!(read, Ok(true)) && encoded_ok && delivered.await.unwrap_or(false);
         let rows = encoded.load(Ordering::Relaxed);
+        drop(conn);
+        drop(self.slot.take());
         if let Err(e) = self.finish(rows, complete).await {
             tracing::error!(code = ?e.code, "export: recording the end of a download failed");
         }

@@ -29,6 +29,9 @@ pub struct Prepared {
 
 /// Most orders written in one grouped transaction.
 const MAX_GROUP_ORDERS: usize = 4 * MAX_BATCH;
+/// Most ingest batches waiting for the writer (each up to 500 orders, sealed, in memory);
+/// beyond it a batch is refused with `SERVER_BUSY` and the order system retries it.
+pub const QUEUE_BATCHES: usize = 64;
 
 /// Group commit of ingest batches on SQLite: batches that are ready while the previous
 /// group is being written are written together, one after the other in ONE transaction. A
@@ -95,7 +98,7 @@ struct Writer {
 impl Committer for Writer {
     type Job = Prepared;
     type Answer = IngestResponse;
-    const GROUP: Group = Group { name: "ingest writer", failed: ("writing", "ingest batches"), max_jobs: usize::MAX, max_weight: MAX_GROUP_ORDERS };
+    const GROUP: Group = Group { name: "ingest writer", failed: ("writing", "ingest batches"), max_jobs: usize::MAX, max_weight: MAX_GROUP_ORDERS, capacity: QUEUE_BATCHES };
 
     fn weight(batch: &Prepared) -> usize {
         batch.checked.len()

@@ -18,10 +18,19 @@ use crate::store::isv;
 /// is single-use: a refresh replaces it).
 pub async fn token(state: &AppState, req: TokenRequest) -> AppResult<TokenResponse> {
     let now = state.now();
+    let secret_hash = sha256_hex(&req.app_secret);
+    let credentials_ok = |app: Option<isv::AppSecretRow>| app.is_some_and(|a| a.disabled == 0 && ct_eq(a.secret_hash.as_bytes(), secret_hash.as_bytes()));
+    // The credentials first, on a read connection: a flood of wrong secrets never queues on
+    // the write lock.
+    if !credentials_ok(isv::app_secret(&mut *state.db.pool.acquire().await?, &req.app_id).await?) {
+        return Err(ErrorCode::AppCredentialsInvalid.into());
+    }
+    if !matches!(req.grant_type.as_str(), "client_credentials" | "refresh_token") {
+        return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "grant_type", "reason": "client_credentials or refresh_token"})));
+    }
     let mut tx = state.db.begin_write().await?;
-    let app = isv::app_secret(&mut tx, &req.app_id).await?;
-    let app_ok = app.as_ref().is_some_and(|a| a.disabled == 0 && ct_eq(a.secret_hash.as_bytes(), sha256_hex(&req.app_secret).as_bytes()));
-    if !app_ok {
+    // Again inside the transaction: the app may have been disabled meanwhile.
+    if !credentials_ok(isv::app_secret(&mut tx, &req.app_id).await?) {
         return Err(ErrorCode::AppCredentialsInvalid.into());
     }
     let (authorization_id, shop_id, granted) = match req.grant_type.as_str() {

@@ -310,3 +310,62 @@ async fn cookies_are_secure_and_hsts_is_sent_only_behind_https() {
         assert_eq!(hsts.as_deref(), secure.then_some("max-age=31536000; includeSubDomains"), "{public_url:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_slow_requests_gets_503_for_the_excess_while_healthz_answers() {
+    // The real binary, at most 64 requests at once. 2,000 logins at once, each a different
+    // client behind the trusted proxy (so the throttle lets them all through): each waits
+    // for the two hashing places, so they are slow, and the excess must be refused at once.
+    let app = TestApp::spawn(Store::Sqlite).await;
+    let p = app.spawn_binary(&["--trusted-proxy", "127.0.0.1", "--max-concurrent-requests", "64"], &[]).await;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(0).timeout(Duration::from_secs(300)).build().unwrap();
+    let base = p.base.clone();
+    let flood = (0..2000u32).map(|i| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let r = http
+                .post(format!("{base}/api/v1/auth/login"))
+                .header("X-Forwarded-For", format!("10.9.{}.{}", i / 256, i % 256))
+                .json(&json!({"username": format!("flood-{i}"), "password": "Spring2026!"}))
+                .send()
+                .await
+                .unwrap();
+            let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            (status, retry, body["code"].as_str().unwrap_or("").to_string())
+        }
+    });
+    let health = {
+        let (http, base) = (http.clone(), base.clone());
+        tokio::spawn(async move {
+            // While the flood runs: the health check answers, and fast.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let mut slowest = Duration::ZERO;
+            for _ in 0..10 {
+                let t = Instant::now();
+                let r = http.get(format!("{base}/healthz")).send().await.unwrap();
+                assert_eq!(r.status().as_u16(), 200);
+                slowest = slowest.max(t.elapsed());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            slowest
+        })
+    };
+    let t = Instant::now();
+    let answers = futures_util::future::join_all(flood).await;
+    let took = t.elapsed();
+    let busy: Vec<_> = answers.iter().filter(|a| a.0 == 503).collect();
+    let refused = answers.iter().filter(|a| a.0 == 401).count();
+    let slowest_health = health.await.unwrap();
+    println!("2,000 concurrent logins in {took:.1?}: {} answered 401, {} refused 503; /healthz slowest {slowest_health:.1?}", refused, busy.len());
+    assert_eq!(refused + busy.len(), 2000, "{:?}", answers.iter().filter(|a| a.0 != 401 && a.0 != 503).take(3).collect::<Vec<_>>());
+    assert!(busy.len() >= 1000, "only {} of 2,000 were refused with a limit of 64", busy.len());
+    assert!(refused >= 64, "only {refused} were served");
+    assert!(busy.iter().all(|a| a.1.as_deref() == Some("1") && a.2 == "SERVER_BUSY"), "{:?}", busy.first());
+    assert!(slowest_health < Duration::from_secs(2), "/healthz took {slowest_health:?} during the flood");
+    // Recovered: a login and the order list work again.
+    let owner = Client::login(&p.base, "shop1").await;
+    let _: Value = owner.get("/api/v1/orders").await.ok();
+    let _ = p.stop().await;
+}

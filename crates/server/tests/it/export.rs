@@ -524,6 +524,19 @@ async fn downloads_report_progress_and_an_aborted_one_is_failed(store: Store) {
     // It can be downloaded again.
     let bytes = download_ok(&owner, &job).await;
     assert_eq!(csv_rows(&bytes).len() as u64, total + 1);
+
+    // Downloads at once are bounded (each holds a connection): with the shop's two places
+    // taken, a third is refused at once, and nothing of it is recorded; a place freed, it runs.
+    let (a, b) = (app.state.limits.export_slot("shop2").unwrap(), app.state.limits.export_slot("shop2").unwrap());
+    let busy = file_request(&owner, &job.id).send().await.unwrap();
+    assert_eq!(busy.status().as_u16(), 503);
+    assert_eq!(busy.headers()["retry-after"], "10");
+    crate::export::resp(busy).await.err(503, "SERVER_BUSY");
+    let j: ExportJob = owner.get(&format!("/api/v1/exports/{}", job.id)).await.ok();
+    assert_eq!(j.downloads, 3, "a refused download counted");
+    drop(a);
+    download_ok(&owner, &job).await;
+    drop(b);
 }
 
 // ---------------------------------------------------------------------------------------

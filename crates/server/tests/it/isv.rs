@@ -123,8 +123,13 @@ async fn an_authorized_app_reads_and_reveals_its_shop_until_revoked(store: Store
     assert_ne!(stored, reg.app_secret);
 
     // No token without the right secret, nor before the shop authorized the app.
-    let bad = post_json(&app.base, "/api/v1/isv/token", &json!({"grant_type": "client_credentials", "app_id": reg.app.app_id, "app_secret": "ovas_wrong", "shop_id": "shop1"})).await;
-    bad.err(401, "APP_CREDENTIALS_INVALID");
+    // Wrong secrets (or an unknown app) are refused before any write transaction begins.
+    let writes = app.state.db.writes_begun();
+    for (app_id, secret) in [(reg.app.app_id.as_str(), "ovas_wrong"), ("app_unknown", "ovas_wrong"), (reg.app.app_id.as_str(), "")] {
+        let bad = post_json(&app.base, "/api/v1/isv/token", &json!({"grant_type": "client_credentials", "app_id": app_id, "app_secret": secret, "shop_id": "shop1"})).await;
+        bad.err(401, "APP_CREDENTIALS_INVALID");
+    }
+    assert_eq!(app.state.db.writes_begun(), writes, "a wrong app secret took the write lock");
     token(&app, &reg, "shop1").await.err(403, "APP_NOT_AUTHORIZED");
 
     // Staff cannot authorize apps; the owner can.

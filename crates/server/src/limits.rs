@@ -1,0 +1,132 @@
+//! Bounds on what one process takes on at once: requests in flight, the time a request may
+//! take to answer, and export downloads (each holds a database connection of its own for as
+//! long as the client reads). At a bound the answer is `SERVER_BUSY` (503) with
+//! `Retry-After`, at once; nothing waits in an unbounded line. `/healthz` is outside the
+//! bounds, so a load balancer sees a busy process as alive.
+//!
+//! The group-commit queues (reveal charges, ingest batches) have their own bounds
+//! ([`crate::group_commit::Group::capacity`]), and login hashing its semaphore
+//! ([`crate::auth::HASH_PERMITS`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use orderveil_api::ErrorCode;
+use serde_json::json;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::error::{AppError, AppResult};
+use crate::settings::Bounds;
+use crate::state::AppState;
+
+/// The process's counters for [`Bounds`].
+#[derive(Debug)]
+pub struct Limits {
+    bounds: Bounds,
+    requests: Arc<Semaphore>,
+    exports: Arc<Semaphore>,
+    exports_by_shop: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// `SERVER_BUSY` with a retry hint and why.
+pub fn busy(reason: &str, retry_after_secs: u64) -> AppError {
+    AppError::new(ErrorCode::ServerBusy).with(json!({"retry_after_secs": retry_after_secs, "reason": reason}))
+}
+
+impl Limits {
+    /// Counters for `bounds`.
+    pub fn new(bounds: Bounds) -> Self {
+        Self {
+            bounds,
+            requests: Arc::new(Semaphore::new(bounds.max_requests.max(1))),
+            exports: Arc::new(Semaphore::new(bounds.max_exports.max(1))),
+            exports_by_shop: Arc::default(),
+        }
+    }
+
+    /// A slot for one export download of `shop`, held until the guard drops (the end of the
+    /// download), or `SERVER_BUSY` when the shop or the process has as many running as allowed.
+    pub fn export_slot(&self, shop: &str) -> AppResult<ExportSlot> {
+        let mut by_shop = self.exports_by_shop.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let running = by_shop.get(shop).copied().unwrap_or(0);
+        if running >= self.bounds.max_exports_per_shop {
+            return Err(busy("exports_of_shop", 10).with_detail("max", self.bounds.max_exports_per_shop));
+        }
+        let permit = self.exports.clone().try_acquire_owned().map_err(|_| busy("exports", 10).with_detail("max", self.bounds.max_exports))?;
+        by_shop.insert(shop.to_string(), running + 1);
+        Ok(ExportSlot { _permit: permit, shop: shop.to_string(), by_shop: self.exports_by_shop.clone() })
+    }
+}
+
+/// One running export download's place ([`Limits::export_slot`]).
+#[derive(Debug)]
+pub struct ExportSlot {
+    _permit: OwnedSemaphorePermit,
+    shop: String,
+    by_shop: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for ExportSlot {
+    fn drop(&mut self) {
+        let mut by_shop = self.by_shop.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = by_shop.get_mut(&self.shop) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                by_shop.remove(&self.shop);
+            }
+        }
+    }
+}
+
+trait WithDetail {
+    fn with_detail(self, key: &str, value: usize) -> Self;
+}
+
+impl WithDetail for AppError {
+    fn with_detail(mut self, key: &str, value: usize) -> Self {
+        if let Some(d) = self.details.as_mut() {
+            d[key] = json!(value);
+        }
+        self
+    }
+}
+
+/// The middleware: a place among [`Bounds::max_requests`], and an answer within
+/// [`Bounds::request_timeout`]; else `SERVER_BUSY`. A request cut by the timeout is dropped
+/// (its transaction, if any, rolls back).
+pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.uri().path() == "/healthz" {
+        return next.run(req).await;
+    }
+    let Ok(_place) = state.limits.requests.clone().try_acquire_owned() else {
+        return busy("requests", 1).into_response();
+    };
+    match tokio::time::timeout(state.limits.bounds.request_timeout, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::warn!("a request took longer than {:?}: answered SERVER_BUSY", state.limits.bounds.request_timeout);
+            busy("timeout", 5).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_slots_are_bounded_per_shop_and_overall_and_come_back() {
+        let l = Limits::new(Bounds { max_exports: 3, max_exports_per_shop: 2, ..Bounds::default() });
+        let a1 = l.export_slot("a").unwrap();
+        let _a2 = l.export_slot("a").unwrap();
+        assert_eq!(l.export_slot("a").unwrap_err().details.unwrap()["reason"], "exports_of_shop");
+        let _b1 = l.export_slot("b").unwrap();
+        assert_eq!(l.export_slot("c").unwrap_err().details.unwrap()["reason"], "exports");
+        drop(a1);
+        let _c1 = l.export_slot("c").unwrap();
+        assert!(l.export_slot("a").is_err(), "no place left overall");
+    }
+}
