@@ -155,6 +155,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "waybills", include_str!("../../migrations/0008_waybills.sql")),
     (9, "side_doors", include_str!("../../migrations/0009_side_doors.sql")),
     (10, "accounts", include_str!("../../migrations/0010_accounts.sql")),
+    (11, "one_live_waybill", include_str!("../../migrations/0011_one_live_waybill.sql")),
 ];
 
 impl Db {

@@ -424,11 +424,12 @@ pub async fn insert_waybill(conn: &mut AnyConnection, w: &NewWaybill<'_>) -> Res
     Ok(inserted.is_some())
 }
 
-/// Put the orders `ids` on waybill `no`.
+/// Put the orders `ids` on waybill `no`, live. An order that has a live waybill already
+/// fails the unique index `waybill_orders_live` ([`crate::store::users::is_unique_violation`]).
 pub async fn link_orders(conn: &mut AnyConnection, no: &str, ids: &[&str]) -> Result<(), sqlx::Error> {
-    let mut st = Stmt::new(conn, "INSERT INTO waybill_orders (waybill_no, order_id) VALUES ");
+    let mut st = Stmt::new(conn, "INSERT INTO waybill_orders (waybill_no, order_id, live) VALUES ");
     st.rows(ids, |s, id| {
-        s.arg(Val::S(no.into())).sql(", ").arg(Val::S((*id).into()));
+        s.arg(Val::S(no.into())).sql(", ").arg(Val::S((*id).into())).sql(", 1");
     });
     st.execute(conn).await?;
     Ok(())
@@ -471,21 +472,30 @@ pub async fn cancel_row(conn: &mut AnyConnection, no: &str, shop: &str) -> Resul
         .await
 }
 
-/// Cancel a waybill that is allocated and never printed; returns 0 if it is not.
+/// Cancel a waybill that is allocated and never printed (its orders are free for another);
+/// returns 0 if it is not.
 pub async fn cancel_waybill(conn: &mut AnyConnection, no: &str, now: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("UPDATE waybills SET status = 'cancelled', cancelled_at = $1 WHERE waybill_no = $2 AND status = 'allocated' AND print_count = 0")
+    let n = sqlx::query("UPDATE waybills SET status = 'cancelled', cancelled_at = $1 WHERE waybill_no = $2 AND status = 'allocated' AND print_count = 0")
         .bind(now)
         .bind(no)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?
-        .rows_affected())
+        .rows_affected();
+    if n > 0 {
+        sqlx::query("UPDATE waybill_orders SET live = 0 WHERE waybill_no = $1").bind(no).execute(&mut *conn).await?;
+    }
+    Ok(n)
 }
 
 /// Mark the printed waybills among `nos` shipped; returns how many.
 pub async fn mark_shipped(conn: &mut AnyConnection, nos: &[String], now: i64) -> Result<u64, sqlx::Error> {
     let mut st = Stmt::new(conn, "UPDATE waybills SET status = 'shipped', shipped_at = ");
     st.arg(Val::I(now)).sql(" WHERE status = 'printed' AND waybill_no IN (").list(texts(nos)).sql(")");
-    st.execute(conn).await
+    let n = st.execute(&mut *conn).await?;
+    let mut st = Stmt::new(conn, "UPDATE waybill_orders SET live = 0 WHERE waybill_no IN (SELECT waybill_no FROM waybills WHERE status = 'shipped' AND waybill_no IN (");
+    st.list(texts(nos)).sql("))");
+    st.execute(conn).await?;
+    Ok(n)
 }
 
 // ---------------------------------------------------------------------------------------

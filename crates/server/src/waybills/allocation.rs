@@ -115,7 +115,15 @@ pub async fn allocate(state: &AppState, caller: &Caller, req: WaybillAllocate) -
     for g in &groups {
         let no = insert_waybill(&mut tx, carrier, req.account_id, &shop, &g[0].receiver_key, &caller.actor(), now).await?;
         let order_ids: Vec<&str> = g.iter().map(|o| o.order_id.as_str()).collect();
-        store::link_orders(&mut tx, &no, &order_ids).await?;
+        // The schema holds one live waybill per order: a concurrent allocation of the same
+        // orders that committed first makes this insert fail, and this one changes nothing.
+        if let Err(e) = store::link_orders(&mut tx, &no, &order_ids).await {
+            return Err(if crate::store::users::is_unique_violation(&e) {
+                AppError::new(ErrorCode::WaybillStateConflict).with(json!({"reason": "these orders got a waybill meanwhile; reload", "order_ids": order_ids}))
+            } else {
+                e.into()
+            });
+        }
         numbers.push(no);
     }
     let details = json!({

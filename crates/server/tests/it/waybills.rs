@@ -16,6 +16,7 @@ both_stores!(
     orders_with_one_receiver_share_one_waybill,
     print_grants_open_only_their_labels_and_never_touch_the_quota,
     printed_waybills_ship_their_orders,
+    concurrent_allocations_from_two_processes_give_each_order_one_live_waybill,
 );
 
 fn account_body(carrier: &str, outlet: &str) -> Value {
@@ -353,4 +354,61 @@ async fn printed_waybills_ship_their_orders(store: Store) {
     let trail = owner.audit("action=ship_waybill").await;
     assert_eq!(trail.entries.len(), 1);
     assert_eq!(trail.entries[0].order_ids.len(), 3);
+}
+
+async fn concurrent_allocations_from_two_processes_give_each_order_one_live_waybill(store: Store) {
+    const ORDERS: usize = 20;
+    const TRIES: usize = 6;
+    let app = TestApp::spawn(store).await;
+    let a = funded_account(&app, 500).await;
+    let orders = realistic("shop1", "RACE", ORDERS, app.now(), OrderStatus::AwaitingShipment);
+    app.ingest_ok(&orders).await;
+    // Two server processes on the one store; three sessions on each.
+    let (p, q) = tokio::join!(app.spawn_binary(&[], &[]), app.spawn_binary(&[], &[]));
+    let mut clients = Vec::new();
+    for server in [&p, &q] {
+        for user in ["shop1", "shop1-ops", "shop1"] {
+            clients.push(server.login(user).await);
+        }
+    }
+    let clients = std::sync::Arc::new(clients);
+    // Every order asked for TRIES times at once, spread over both processes.
+    let mut tasks = tokio::task::JoinSet::new();
+    for t in 0..TRIES {
+        for (i, o) in orders.iter().enumerate() {
+            let (clients, id, account) = (clients.clone(), o.order_id.clone(), a.id);
+            tasks.spawn(async move { (id.clone(), allocate(&clients[(i + t) % clients.len()], account, &[id.as_str()], false).await) });
+        }
+    }
+    let mut won = std::collections::BTreeMap::<String, usize>::new();
+    let mut conflicts = 0;
+    while let Some(r) = tasks.join_next().await {
+        let (id, r) = r.unwrap();
+        match r.status {
+            200 => *won.entry(id).or_default() += 1,
+            _ => {
+                r.err(409, "WAYBILL_STATE_CONFLICT");
+                conflicts += 1;
+            }
+        }
+    }
+    assert_eq!(won.len(), ORDERS, "every order got a waybill: {won:?}");
+    assert!(won.values().all(|n| *n == 1), "an order got two waybills: {won:?}");
+    assert_eq!(conflicts, ORDERS * (TRIES - 1));
+    // The store agrees: one live waybill per order, and only the winners took a unit.
+    let (live, max_per_order): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(MAX(n), 0) FROM (SELECT wo.order_id, COUNT(*) AS n FROM waybill_orders wo JOIN waybills w ON w.waybill_no = wo.waybill_no \
+         WHERE w.status IN ('allocated', 'printed') GROUP BY wo.order_id) t",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!((live, max_per_order), (ORDERS as i64, 1));
+    assert_eq!(balance(&clients[0], a.id).await, 500 - ORDERS as u64);
+    // Cancelled, an order is free for a new waybill.
+    let list: Value = clients[0].get(&format!("/api/v1/waybills?order_id={}", orders[0].order_id)).await.ok();
+    let no = list[0]["waybill_no"].as_str().unwrap_or_else(|| panic!("{list}")).to_string();
+    let _: Value = clients[0].post(&format!("/api/v1/waybills/{no}/cancel"), &json!({})).await.ok();
+    let _: Value = allocate(&clients[3], a.id, &[orders[0].order_id.as_str()], false).await.ok();
+    let _ = (p.stop().await, q.stop().await);
 }
