@@ -40,11 +40,37 @@ fn decode32(s: &str) -> Result<[u8; 32], String> {
     v.as_slice().try_into().map_err(|_| "key is not 32 bytes".to_string())
 }
 
+/// Where a process's keys come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// `ORDERVEIL_MASTER_KEY` and `ORDERVEIL_INDEX_KEY` (the master key is version 1).
+    Env,
+    /// A key file (`--key-file`, else `keys.json` in the data directory).
+    File(std::path::PathBuf),
+}
+
+impl KeySource {
+    /// The environment if `ORDERVEIL_MASTER_KEY` is set, else `key_file`, else `keys.json` in
+    /// `data_dir`.
+    pub fn of(data_dir: &Path, key_file: Option<&Path>) -> Self {
+        if std::env::var_os("ORDERVEIL_MASTER_KEY").is_some() {
+            return Self::Env;
+        }
+        Self::File(key_file.map_or_else(|| data_dir.join("keys.json"), Path::to_path_buf))
+    }
+}
+
 impl KeyProvider {
     /// From the environment if `ORDERVEIL_MASTER_KEY` is set, else from (or into) the key
     /// file in `data_dir`.
     pub fn load(data_dir: &Path) -> Result<Self, String> {
-        if let Ok(master) = std::env::var("ORDERVEIL_MASTER_KEY") {
+        Self::open(&KeySource::of(data_dir, None), true)
+    }
+
+    /// The keys of `source`. A missing key file is created (mode 0600) only when `may_create`
+    /// (a new store); an existing one must not be readable by group or others.
+    pub fn open(source: &KeySource, may_create: bool) -> Result<Self, String> {
+        if let (KeySource::Env, Ok(master)) = (source, std::env::var("ORDERVEIL_MASTER_KEY")) {
             let index = std::env::var("ORDERVEIL_INDEX_KEY")
                 .map_err(|_| "ORDERVEIL_MASTER_KEY is set but ORDERVEIL_INDEX_KEY is not".to_string())?;
             let v1 = KekVersion::new(1).ok_or("version")?;
@@ -54,11 +80,26 @@ impl KeyProvider {
                 index_master: IndexMasterSecret::from_bytes(decode32(&index)?),
             });
         }
-        let path = data_dir.join("keys.json");
+        let KeySource::File(path) = source else { return Err("ORDERVEIL_MASTER_KEY is not set".into()) };
         if !path.exists() {
-            Self::create_file(&path)?;
+            if !may_create {
+                return Err(format!(
+                    "no key file at {}, and this store already holds orders or keys: every process on a store needs the store's keys. \
+                     Point --key-file at the key file the store was started with (or set ORDERVEIL_MASTER_KEY and ORDERVEIL_INDEX_KEY)",
+                    path.display()
+                ));
+            }
+            Self::create_file(path)?;
         }
-        let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.permissions().mode();
+            if mode & 0o077 != 0 {
+                return Err(format!("the key file {} may be read by others (mode {:o}); run `chmod 600 {}`", path.display(), mode & 0o777, path.display()));
+            }
+        }
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?);
         let file: KeyFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut keks = BTreeMap::new();
         for (v, k) in &file.keks {
@@ -125,6 +166,31 @@ impl KeyProvider {
     pub fn index_key(&self, shop: &ShopId) -> IndexKey {
         self.index_master.shop_key(shop)
     }
+
+    /// The check value of every key this process holds: `kek:<version>` and `index`, each
+    /// HMAC-SHA256(key, [`CHECK_LABEL`]) in hex. A check value tells whether two processes hold
+    /// the same key without telling anything about the key.
+    pub fn check_values(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self.keks.iter().map(|(v, k)| (format!("kek:{v}"), check_value(k.expose_bytes()))).collect();
+        out.push(("index".into(), check_value(self.index_master.expose_bytes())));
+        out
+    }
+
+    /// The key versions held.
+    pub fn versions(&self) -> Vec<u32> {
+        self.keks.keys().copied().collect()
+    }
+}
+
+/// The label a key check value is the HMAC of.
+pub const CHECK_LABEL: &[u8] = b"orderveil key check v1";
+
+/// HMAC-SHA256(`key`, [`CHECK_LABEL`]) in hex.
+pub fn check_value(key: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| <Hmac<sha2::Sha256> as KeyInit>::new(&Default::default()));
+    mac.update(CHECK_LABEL);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

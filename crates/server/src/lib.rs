@@ -24,6 +24,7 @@ pub mod group_commit;
 pub mod guard;
 pub mod ingest;
 pub mod isv;
+pub mod key_check;
 pub mod keys;
 pub mod limits;
 pub mod login_throttle;
@@ -60,6 +61,9 @@ pub struct Config {
     pub database_url: Option<String>,
     /// The order system's token; default: generated into the data directory.
     pub service_token: Option<String>,
+    /// The key file (`--key-file`); default: `keys.json` in the data directory (or the
+    /// `ORDERVEIL_MASTER_KEY` / `ORDERVEIL_INDEX_KEY` environment).
+    pub key_file: Option<PathBuf>,
     /// Platform rules.
     pub settings: Settings,
 }
@@ -108,7 +112,11 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     std::fs::create_dir_all(&cfg.data_dir).map_err(|e| format!("{}: {e}", cfg.data_dir.display()))?;
     let db = store::Db::connect(&cfg.database_url()).await.map_err(|e| format!("database: {e}"))?;
     db.migrate().await.map_err(|e| format!("migration: {e}"))?;
-    let keys = keys::KeyProvider::load(&cfg.data_dir)?;
+    // One key source for every process on the store: a key file is made only for a new store,
+    // and the keys must match what the store recorded (key_check).
+    let source = keys::KeySource::of(&cfg.data_dir, cfg.key_file.as_deref());
+    let keys = keys::KeyProvider::open(&source, key_check::store_is_new(&db).await?)?;
+    key_check::verify(&db, &keys, clock.now()).await?;
     let token = service_token(cfg)?;
     let service_token_sha256: [u8; 32] = Sha256::digest(token.as_bytes()).into();
     platform::ensure(&db, &cfg.settings, clock.now()).await.map_err(|e| format!("platform settings: {e}"))?;

@@ -70,6 +70,10 @@ struct StoreArgs {
     /// `postgres://…` to use PostgreSQL instead of the embedded SQLite.
     #[arg(long, env = "ORDERVEIL_DATABASE_URL")]
     database_url: Option<String>,
+    /// The store's key file (mode 0600; default: `keys.json` in the data directory). Every
+    /// process on one store must use the same keys; a new key file is made only for a new store.
+    #[arg(long, env = "ORDERVEIL_KEY_FILE")]
+    key_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -172,7 +176,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Cmd::Serve(a) => serve(a).await.map(|()| ExitCode::SUCCESS),
         Cmd::Admin { command: AdminCmd::Create(a) } => admin_create(a).await,
         Cmd::Audit { command: AuditCmd::Verify(s) } => {
-            let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, settings: Settings::default() };
+            let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, key_file: s.key_file, settings: Settings::default() };
             let db = Db::connect(&cfg.database_url()).await.map_err(|e| e.to_string())?;
             let r = audit::verify(&db).await.map_err(|e| e.to_string())?;
             println!("audit verify: {} chains, {} rows checked", r.chains, r.rows);
@@ -211,7 +215,7 @@ fn read_password(file: Option<&std::path::Path>) -> Result<String, String> {
 
 async fn admin_create(a: AdminCreateArgs) -> Result<ExitCode, String> {
     let password = read_password(a.password_file.as_deref())?;
-    let cfg = Config { data_dir: a.store.data_dir, database_url: a.store.database_url, service_token: None, settings: Settings::default() };
+    let cfg = Config { data_dir: a.store.data_dir, database_url: a.store.database_url, service_token: None, key_file: a.store.key_file, settings: Settings::default() };
     let state = build_state(&cfg, Arc::new(SystemClock)).await?;
     match orderveil_server::admin::create_admin(&state, &a.username, password).await {
         Ok(id) => {
@@ -262,7 +266,7 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         ..Settings::default()
     };
     let web = orderveil_server::web_dir(a.web_dir);
-    let cfg = Config { data_dir: a.store.data_dir, database_url: a.store.database_url, service_token: a.service_token, settings };
+    let cfg = Config { data_dir: a.store.data_dir, database_url: a.store.database_url, service_token: a.service_token, key_file: a.store.key_file, settings };
     let state = build_state(&cfg, Arc::new(SystemClock)).await?;
     let listener = tokio::net::TcpListener::bind(a.listen).await.map_err(|e| format!("{}: {e}", a.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;

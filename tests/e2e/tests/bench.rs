@@ -88,7 +88,7 @@ fn start_server(dist: &Path) -> BenchServer {
                 shop_risk_per_hour: 1_000_000,
                 ..Settings::default()
             };
-            let cfg = Config { data_dir: data, database_url: None, service_token: Some("bench".into()), settings };
+            let cfg = Config { data_dir: data, database_url: None, service_token: Some("bench".into()), key_file: None, settings };
             let state = build_state(&cfg, Arc::new(SystemClock)).await.unwrap();
             let t = Instant::now();
             demo::seed(&state).await.unwrap();

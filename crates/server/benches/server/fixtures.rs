@@ -16,6 +16,7 @@ pub(crate) async fn open_state(data_dir: &std::path::Path, db_url: Option<&str>)
         data_dir: data_dir.to_path_buf(),
         database_url: db_url.map(str::to_string),
         service_token: Some(TOKEN.into()),
+        key_file: None,
         settings: orderveil_server::Settings::default(),
     };
     orderveil_server::build_state(&cfg, Arc::new(orderveil_server::clock::SystemClock)).await.unwrap()

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod demo;
 pub mod exports;
 pub mod isv;
+pub mod keys;
 pub mod orders;
 pub mod quota;
 pub mod risk;
@@ -156,6 +157,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "side_doors", include_str!("../../migrations/0009_side_doors.sql")),
     (10, "accounts", include_str!("../../migrations/0010_accounts.sql")),
     (11, "one_live_waybill", include_str!("../../migrations/0011_one_live_waybill.sql")),
+    (12, "key_checks", include_str!("../../migrations/0012_key_checks.sql")),
 ];
 
 impl Db {

@@ -303,7 +303,7 @@ impl TestApp {
             Store::Postgres => Some(PgDatabase::create().await),
         };
         let database_url = pg.as_ref().map(|p| p.url.clone());
-        let cfg = Config { data_dir: data_dir.path().to_path_buf(), database_url: database_url.clone(), service_token: Some(SERVICE_TOKEN.into()), settings };
+        let cfg = Config { data_dir: data_dir.path().to_path_buf(), database_url: database_url.clone(), service_token: Some(SERVICE_TOKEN.into()), key_file: None, settings };
         let clock = ManualClock::new(START);
         let state = orderveil_server::build_state(&cfg, clock.clone()).await.unwrap();
         demo::seed_users(&state).await.unwrap();

@@ -47,6 +47,7 @@ mod crypto;
 mod export;
 mod ingest;
 mod isv;
+mod keys;
 mod privacy;
 mod quota;
 mod requests;

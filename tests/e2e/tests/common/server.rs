@@ -72,7 +72,7 @@ pub fn web_build() -> Option<PathBuf> {
 /// service "e2e"), serving `dist`.
 pub async fn start(settings: Settings, dist: &Path, orders: impl FnOnce(i64) -> Vec<IngestOrder>) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = Config { data_dir: dir.path().to_path_buf(), database_url: None, service_token: Some("e2e".into()), settings };
+    let cfg = Config { data_dir: dir.path().to_path_buf(), database_url: None, service_token: Some("e2e".into()), key_file: None, settings };
     let state = build_state(&cfg, Arc::new(SystemClock)).await.unwrap();
     demo::seed_users(&state).await.unwrap();
     let now = orderveil_server::clock::Clock::now(&SystemClock);
