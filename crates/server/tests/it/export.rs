@@ -67,11 +67,14 @@ async fn download(c: &Client, id: &str) -> (u16, String, String, Vec<u8>) {
     (status, ct, cd, r.bytes().await.unwrap().to_vec())
 }
 
-/// The download request a browser's form makes.
+/// The download request a browser's form makes (a page that sends no referrer: `Origin: null`,
+/// and the browser's `Sec-Fetch-Site`).
 fn file_request(c: &Client, id: &str) -> reqwest::RequestBuilder {
     c.http
         .post(c.url(&format!("/api/v1/exports/{id}/file")))
         .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Origin", "null")
+        .header("Sec-Fetch-Site", "same-origin")
         .body(format!("csrf_token={}", c.csrf))
 }
 
@@ -362,6 +365,21 @@ async fn exports_belong_to_the_shops_exporters_only(store: Store) {
     let forged = owner.http.post(owner.url(&format!("/api/v1/exports/{}/file", job.id))).header("Content-Type", "application/x-www-form-urlencoded").body("csrf_token=guess");
     resp(forged.send().await.unwrap()).await.err(403, "CSRF_FAILED");
     owner.get(&format!("/api/v1/exports/{}/file", job.id)).await.err(405, "METHOD_NOT_ALLOWED");
+    // The web app's form posts arrive with `Origin: null` (its pages send no referrer): taken
+    // only with the browser's `Sec-Fetch-Site: same-origin` (as every download of this test
+    // is made, `file_request`), never from another site.
+    for site in [None, Some("cross-site"), Some("same-site"), Some("none")] {
+        let mut r = owner
+            .http
+            .post(owner.url(&format!("/api/v1/exports/{}/file", job.id)))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Origin", "null")
+            .body(format!("csrf_token={}", owner.csrf));
+        if let Some(s) = site {
+            r = r.header("Sec-Fetch-Site", s);
+        }
+        resp(r.send().await.unwrap()).await.err(403, "ORIGIN_NOT_ALLOWED");
+    }
     let downloads_after: ExportJob = owner.get(&format!("/api/v1/exports/{}", job.id)).await.ok();
     assert_eq!(downloads_after.downloads, downloads_before.downloads, "a refused download counted");
     let r = resp(owner.http.post(owner.url("/api/v1/exports")).json(&json!({"format": "csv"})).send().await.unwrap()).await;
