@@ -285,11 +285,45 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         Some(d) => tracing::info!(dir = %d.display(), "serving the web app at /"),
         None => tracing::warn!("no web app (build it with `trunk build --release`); serving the API only"),
     }
-    orderveil_server::serve(listener, orderveil_server::app_with_web(state, web.as_deref()), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())
+    // SIGTERM (a service manager, a container stop) or SIGINT (Ctrl-C): stop accepting, let the
+    // requests under way finish (their reveal charges and ingest batches commit through the
+    // queues before they answer), and exit 0 — after at most SHUTDOWN_GRACE.
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let server = orderveil_server::serve(listener, orderveil_server::app_with_web(state, web.as_deref()), async move {
+        stop_signal().await;
+        tracing::info!("stopping: no new connections; finishing the requests under way (at most {} s)", SHUTDOWN_GRACE.as_secs());
+        signalled.notify_one();
+    });
+    tokio::select! {
+        r = server => r.map_err(|e| e.to_string()),
+        () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
+            tracing::warn!("stopping: requests still under way after {} s are cut", SHUTDOWN_GRACE.as_secs());
+            Ok(())
+        }
+    }
+}
+
+/// The longest a stop waits for the requests under way.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// SIGTERM or SIGINT.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+            Err(e) => tracing::warn!("no SIGTERM handler ({e}); only Ctrl-C stops the server cleanly"),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The store flags that point `admin create` at the same store as this `serve`.

@@ -148,3 +148,42 @@ async fn requests_settled_together_are_decided_one_by_one(store: Store) {
     let (verified, out) = app.audit_verify().await;
     assert!(verified, "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_requests_under_way_and_exits_0() {
+    let app = TestApp::spawn(Store::Sqlite).await;
+    let mut p = app.spawn_binary(&[], &[]).await;
+    let owner = p.login("shop1").await;
+    // A stream of reveals is under way when the signal comes: every one answered is whole (a
+    // grant or a coded refusal), and the process exits 0 promptly.
+    let reveals = tokio::spawn(async move {
+        let mut answered = 0;
+        for _ in 0..200 {
+            match owner.http.post(owner.url("/api/v1/reveal-grants")).header("X-CSRF-Token", &owner.csrf).json(&serde_json::json!({
+                "order_ids": ["S1-AWAIT-1"], "fields": ["phone"], "client_public": fresh_key(), "purpose": PURPOSE
+            })).send().await {
+                Ok(r) => {
+                    assert!(r.status().is_success() || r.status().as_u16() == 503 || r.status().is_client_error(), "{}", r.status());
+                    answered += 1;
+                }
+                Err(_) => break, // the listener is closed
+            }
+        }
+        answered
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (ok, took) = p.terminate(std::time::Duration::from_secs(40)).await;
+    let answered = reveals.await.unwrap();
+    println!("SIGTERM: exited {} after {took:.1?}; {answered} reveals answered before", if ok { "0" } else { "non-zero" });
+    assert!(ok, "the process did not exit 0 on SIGTERM");
+    assert!(answered > 0);
+    // Every reveal answered with a grant was charged (and audited) before it was answered.
+    let (ok_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit WHERE action = 'reveal' AND outcome = 'ok'").fetch_one(&app.state.db.pool).await.unwrap();
+    assert!(ok_rows >= 1);
+}
+
+/// A fresh client public key as a grant request carries it.
+fn fresh_key() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(orderveil_cipher::ClientSession::new().unwrap().public_key())
+}

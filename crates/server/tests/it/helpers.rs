@@ -522,6 +522,17 @@ impl ServerProcess {
         Client::login(&self.base, user).await
     }
 
+    /// Send SIGTERM and wait (up to `within`) for the exit: whether it exited 0, and how long
+    /// it took.
+    pub async fn terminate(&mut self, within: Duration) -> (bool, Duration) {
+        let t = std::time::Instant::now();
+        let pid = self.pid().to_string();
+        let sent = tokio::process::Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();
+        assert!(sent.success(), "kill -TERM {pid}");
+        let status = tokio::time::timeout(within, self.child.wait()).await.expect("no exit after SIGTERM").unwrap();
+        (status.success(), t.elapsed())
+    }
+
     /// Stop the process; returns everything it wrote to (stdout, stderr).
     pub async fn stop(mut self) -> (String, String) {
         let _ = self.child.kill().await;
