@@ -35,6 +35,18 @@ enum Cmd {
         #[command(subcommand)]
         command: AdminCmd,
     },
+    /// Copy a SQLite store to a file while it serves (PostgreSQL: use pg_dump). The keys are
+    /// never in the copy: back up the key file separately.
+    Backup(BackupArgs),
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The file to write (must not exist).
+    #[arg(long)]
+    to: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -175,6 +187,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Cmd::Serve(a) => serve(a).await.map(|()| ExitCode::SUCCESS),
         Cmd::Admin { command: AdminCmd::Create(a) } => admin_create(a).await,
+        Cmd::Backup(a) => backup(a).await,
         Cmd::Audit { command: AuditCmd::Verify(s) } => {
             let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, key_file: s.key_file, settings: Settings::default() };
             let db = Db::connect(&cfg.database_url()).await.map_err(|e| e.to_string())?;
@@ -211,6 +224,23 @@ fn read_password(file: Option<&std::path::Path>) -> Result<String, String> {
         return Err("no password given (stdin or --password-file)".into());
     }
     Ok(password)
+}
+
+async fn backup(a: BackupArgs) -> Result<ExitCode, String> {
+    let cfg = Config { data_dir: a.store.data_dir, database_url: a.store.database_url, service_token: None, key_file: None, settings: Settings::default() };
+    let db = Db::connect(&cfg.database_url()).await.map_err(|e| e.to_string())?;
+    if db.backend != orderveil_server::store::Backend::Sqlite {
+        return Err("this store is PostgreSQL: back it up with pg_dump (see the README), and the key file separately".into());
+    }
+    if a.to.exists() {
+        return Err(format!("{} exists; give a new file", a.to.display()));
+    }
+    let to = a.to.to_str().ok_or("the backup path is not UTF-8")?;
+    let t = std::time::Instant::now();
+    orderveil_server::store::backup::sqlite_copy(&db, to).await.map_err(|e| format!("backup: {e}"))?;
+    let size = std::fs::metadata(&a.to).map(|m| m.len()).unwrap_or(0);
+    println!("backup: {} ({size} bytes) in {:.1} s; the keys are not in it: back up the key file separately", a.to.display(), t.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn admin_create(a: AdminCreateArgs) -> Result<ExitCode, String> {

@@ -10,6 +10,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod backup;
 pub mod demo;
 pub mod exports;
 pub mod isv;

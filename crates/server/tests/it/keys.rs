@@ -83,4 +83,11 @@ async fn a_process_with_other_keys_refuses_to_start_and_one_with_the_store_key_f
     let v: OrderView = owner.get("/api/v1/orders/S1-AWAIT-1").await.ok();
     assert_eq!(decrypt(&grant, "S1-AWAIT-1", &v.ciphertext.phone), app.ingested("S1-AWAIT-1").phone);
     let _ = p.stop().await;
+
+    // `orderveil backup` copies SQLite stores only; PostgreSQL is pg_dump's.
+    if store == Store::Postgres {
+        let to = elsewhere.path().join("b.db");
+        let (ok, out) = run_orderveil(elsewhere.path(), Some(&url), &["backup", "--to", to.to_str().unwrap()], "").await;
+        assert!(!ok && out.contains("pg_dump") && !to.exists(), "{out}");
+    }
 }
