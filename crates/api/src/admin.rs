@@ -110,6 +110,9 @@ pub struct PlatformSettings {
     /// A login session ends after this many seconds without a request, 300–43200 (its
     /// absolute lifetime is 12 h).
     pub session_idle_secs: u32,
+    /// Orders completed or cancelled longer ago than this many days lose their keys
+    /// (crypto-shredding: reveal and print answer `ORDER_SHREDDED`, the masks stay), 16–3650.
+    pub retention_days: u32,
     /// Incremented by every change; send it back as `expected_version`.
     pub version: i64,
     /// Last change, RFC 3339.
@@ -147,6 +150,9 @@ pub struct PlatformSettingsUpdate {
     /// See [`PlatformSettings::session_idle_secs`]; left out, the stored value stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_idle_secs: Option<u32>,
+    /// See [`PlatformSettings::retention_days`]; left out, the stored value stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
     /// The `version` the change was based on.
     pub expected_version: i64,
 }

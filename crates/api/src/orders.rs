@@ -194,6 +194,10 @@ pub struct OrderView {
     pub receiver_key: String,
     /// Whether the order's state allows a reveal now.
     pub revealable: bool,
+    /// The order's data key was destroyed after the retention period: its receiver data can
+    /// never be decrypted again (only the masks remain).
+    #[serde(default)]
+    pub shredded: bool,
     /// Carrier and tracking number, once shipped through OrderVeil (by hand, upload or
     /// e-waybill); `null` otherwise (also for orders the order system pushed as shipped).
     #[serde(default)]

@@ -31,6 +31,7 @@ pub mod login_throttle;
 pub mod orders;
 pub mod platform;
 pub mod quota;
+pub mod retention;
 pub mod reveal;
 pub mod routes;
 pub mod risk;
@@ -135,6 +136,9 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
         limits: limits::Limits::new(cfg.settings.bounds),
     }));
     start_purger(&state);
+    if cfg.settings.retention_daily {
+        retention::start(&state);
+    }
     Ok(state)
 }
 

@@ -38,6 +38,18 @@ enum Cmd {
     /// Copy a SQLite store to a file while it serves (PostgreSQL: use pg_dump). The keys are
     /// never in the copy: back up the key file separately.
     Backup(BackupArgs),
+    /// Crypto-shredding of orders past the retention period (`serve` also runs it daily).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCmd {
+    /// Drop the data keys of orders completed or cancelled longer ago than the platform's
+    /// retention (days); print the counts.
+    Run(StoreArgs),
 }
 
 #[derive(Args)]
@@ -188,6 +200,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Cmd::Serve(a) => serve(a).await.map(|()| ExitCode::SUCCESS),
         Cmd::Admin { command: AdminCmd::Create(a) } => admin_create(a).await,
         Cmd::Backup(a) => backup(a).await,
+        Cmd::Retention { command: RetentionCmd::Run(s) } => {
+            let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, key_file: s.key_file, settings: Settings::default() };
+            let state = build_state(&cfg, Arc::new(SystemClock)).await?;
+            let r = orderveil_server::retention::run(&state).await.map_err(|e| format!("retention: {e}"))?;
+            println!("retention: shredded the keys of {} orders of {} shops (completed or cancelled before {})", r.orders, r.shops, orderveil_server::clock::rfc3339(r.cutoff));
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Audit { command: AuditCmd::Verify(s) } => {
             let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, key_file: s.key_file, settings: Settings::default() };
             let db = Db::connect(&cfg.database_url()).await.map_err(|e| e.to_string())?;

@@ -38,7 +38,8 @@ fn to_view(r: OrderRow, now: i64) -> AppResult<OrderView> {
         masked,
         ciphertext,
         receiver_key: r.receiver_key,
-        revealable: status.allows_reveal(r.completed_at, now),
+        revealable: r.shredded == 0 && status.allows_reveal(r.completed_at, now),
+        shredded: r.shredded != 0,
         shipment,
     })
 }

@@ -48,6 +48,10 @@ pub const MAX_SEARCH_BUDGET_FACTOR: u32 = 100;
 pub const MIN_SESSION_IDLE_SECS: u32 = 5 * 60;
 /// Longest session idle timeout, seconds (the absolute lifetime, 12 h).
 pub const MAX_SESSION_IDLE_SECS: u32 = 12 * 3600;
+/// Shortest retention, days: past the 15 days a completed order stays revealable.
+pub const MIN_RETENTION_DAYS: u32 = 16;
+/// Longest retention, days (10 years).
+pub const MAX_RETENTION_DAYS: u32 = 3650;
 
 /// The rules in force, as the quota, risk and search checks use them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +78,8 @@ pub struct Rules {
     pub search_budget_factor: u32,
     /// A login session ends after this long without a request, seconds.
     pub session_idle_secs: u32,
+    /// Orders completed or cancelled longer ago than this many days are crypto-shredded.
+    pub retention_days: u32,
 }
 
 fn u(v: i64) -> u32 {
@@ -94,6 +100,7 @@ fn rules_of(row: &SettingsRow) -> Rules {
         search_budget_floor: u(row.search_budget_floor),
         search_budget_factor: u(row.search_budget_factor),
         session_idle_secs: u(row.session_idle_secs),
+        retention_days: u(row.retention_days),
     }
 }
 
@@ -112,6 +119,7 @@ fn view(row: &SettingsRow) -> PlatformSettings {
         search_budget_floor: r.search_budget_floor,
         search_budget_factor: r.search_budget_factor,
         session_idle_secs: r.session_idle_secs,
+        retention_days: r.retention_days,
         version: row.version,
         updated_at: rfc3339(row.updated_at),
         updated_by: row.updated_by.clone(),
@@ -133,6 +141,7 @@ impl Rules {
             search_budget_floor: i64::from(self.search_budget_floor),
             search_budget_factor: i64::from(self.search_budget_factor),
             session_idle_secs: i64::from(self.session_idle_secs),
+            retention_days: i64::from(self.retention_days),
         }
     }
 
@@ -150,6 +159,7 @@ impl Rules {
             search_budget_floor: s.search_budget_floor,
             search_budget_factor: s.search_budget_factor,
             session_idle_secs: u32::try_from(s.session_idle_secs.max(0)).unwrap_or(u32::MAX),
+            retention_days: s.retention_days,
         }
     }
 
@@ -165,7 +175,7 @@ impl Rules {
 
     /// The field that is out of range, with the allowed range, if any.
     pub fn invalid_field(&self) -> Option<(&'static str, u32, u32)> {
-        let checks: [(&'static str, u32, u32, u32); 11] = [
+        let checks: [(&'static str, u32, u32, u32); 12] = [
             ("quota_rate_bps", self.rate_bps, 0, MAX_RATE_BPS),
             ("quota_floor", self.floor, 0, MAX_FLOOR),
             ("risk_per_minute", self.per_minute, 1, MAX_PER_MINUTE),
@@ -177,6 +187,7 @@ impl Rules {
             ("search_budget_floor", self.search_budget_floor, 0, MAX_SEARCH_BUDGET_FLOOR),
             ("search_budget_factor", self.search_budget_factor, 0, MAX_SEARCH_BUDGET_FACTOR),
             ("session_idle_secs", self.session_idle_secs, MIN_SESSION_IDLE_SECS, MAX_SESSION_IDLE_SECS),
+            ("retention_days", self.retention_days, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS),
         ];
         checks.into_iter().find(|(_, v, min, max)| !(*min..=*max).contains(v)).map(|(f, _, min, max)| (f, min, max))
     }
@@ -221,13 +232,22 @@ pub async fn update(db: &Db, now: i64, admin: &UserInfo, req: PlatformSettingsUp
         search_budget_floor: req.search_budget_floor,
         search_budget_factor: req.search_budget_factor,
         session_idle_secs: 0,
+        retention_days: 0,
     };
     let mut tx = db.begin_write().await?;
     let before = settings::read(&mut *tx).await?;
     // The idle timeout is checked when it is given; left out, the stored one stays (even one
     // the command line set outside the console's range).
-    let checked = Rules { session_idle_secs: req.session_idle_secs.unwrap_or(MIN_SESSION_IDLE_SECS), ..new };
-    let new = Rules { session_idle_secs: req.session_idle_secs.unwrap_or(u(before.session_idle_secs)), ..new };
+    let checked = Rules {
+        session_idle_secs: req.session_idle_secs.unwrap_or(MIN_SESSION_IDLE_SECS),
+        retention_days: req.retention_days.unwrap_or(MIN_RETENTION_DAYS),
+        ..new
+    };
+    let new = Rules {
+        session_idle_secs: req.session_idle_secs.unwrap_or(u(before.session_idle_secs)),
+        retention_days: req.retention_days.unwrap_or(u(before.retention_days)),
+        ..new
+    };
     if let Some((field, min, max)) = checked.invalid_field() {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "min": min, "max": max})));
     }
@@ -260,6 +280,7 @@ fn rules_json(r: &Rules) -> serde_json::Value {
         "search_budget_floor": r.search_budget_floor,
         "search_budget_factor": r.search_budget_factor,
         "session_idle_secs": r.session_idle_secs,
+        "retention_days": r.retention_days,
     })
 }
 
@@ -293,6 +314,8 @@ mod tests {
         assert_eq!(ok.session_idle_secs, 1800);
         assert_eq!(bad(|r| r.session_idle_secs = 299), Some("session_idle_secs"));
         assert_eq!(bad(|r| r.session_idle_secs = 12 * 3600 + 1), Some("session_idle_secs"));
+        assert_eq!(ok.retention_days, 90);
+        assert_eq!(bad(|r| r.retention_days = 15), Some("retention_days"));
         assert_eq!(bad(|r| r.cooldown_secs = 7 * 86_400 + 1), Some("risk_cooldown_secs"));
     }
 }

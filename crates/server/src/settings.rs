@@ -31,6 +31,10 @@ pub struct Settings {
     pub session_ttl_secs: i64,
     /// Initial idle timeout of a login session, seconds (a platform setting afterwards).
     pub session_idle_secs: i64,
+    /// Initial retention of completed and cancelled orders' keys, days (a platform setting).
+    pub retention_days: u32,
+    /// Run the retention (crypto-shredding) once a day in this process.
+    pub retention_daily: bool,
     /// The address users reach the server at (`--public-url`, e.g. `https://orders.example.com`).
     /// When it is HTTPS, cookies are `Secure` and responses carry HSTS.
     pub public_url: Option<String>,
@@ -67,6 +71,8 @@ impl Default for Settings {
             grant_ttl_secs: 60,
             session_ttl_secs: 12 * 3600,
             session_idle_secs: 30 * 60,
+            retention_days: 90,
+            retention_daily: true,
             public_url: None,
             trusted_proxies: Vec::new(),
             bounds: Bounds::default(),

@@ -339,6 +339,11 @@ fn check_orders(job: &ChargeJob, found: &HashMap<String, GrantOrder>, suspended:
         return Err((ErrorCode::OrderNotFound, missing));
     }
     let rows: Vec<&GrantOrder> = job.orders.iter().filter_map(mine).collect();
+    // A destroyed key first: it is final, whatever the order's state.
+    let shredded: Vec<String> = rows.iter().filter(|r| r.wrapped_dek.is_none()).map(|r| r.order_id.clone()).collect();
+    if !shredded.is_empty() {
+        return Err((ErrorCode::OrderShredded, shredded));
+    }
     let forbidden: Vec<String> = rows
         .iter()
         .filter(|r| !OrderStatus::parse(&r.status).is_some_and(|s| s.allows_reveal(r.completed_at, job.now)))

@@ -317,6 +317,16 @@ async fn eye_reveals_the_ingested_plaintext_then_removes_it_and_charges_each_ord
     assert_no_plaintext(&c.source().await.unwrap(), &["E2ECANCEL"], "after a refused reveal");
     assert_eq!(meter_used(&c).await, "3");
 
+    // An order past retention (its key shredded): 信息已销毁 instead of the eye, the masks stay.
+    let mut tx = s.state.db.begin_write().await.unwrap();
+    orderveil_server::store::retention::shred(&mut tx, &["E2ECANCEL".to_string()]).await.unwrap();
+    tx.commit().await.unwrap();
+    c.refresh().await.unwrap();
+    wait_text(&c, &field("E2ECANCEL", "name", ".shredded"), "信息已销毁").await;
+    assert_eq!(count(&c, "tr[data-order-id=\"E2ECANCEL\"] button.eye").await, 0, "an eye on a shredded order");
+    assert_eq!(count(&c, "tr[data-order-id=\"E2ECANCEL\"] button.reveal-row").await, 0);
+    assert!(count(&c, &field("E2ECANCEL", "name", ".masked")).await == 1, "the mask stays");
+
     // One order by URL works; another shop's order cannot be reached by URL.
     c.goto(&format!("{}orders/E2E000000", s.base)).await.unwrap();
     wait_for(&c, "#order-detail").await;

@@ -261,6 +261,9 @@ pub struct FieldProps {
     pub shown: Option<(Rc<Zeroizing<String>>, u32)>,
     /// Show the eye (the user may reveal).
     pub eye: bool,
+    /// The order's key was destroyed after retention: 信息已销毁 instead of the eye.
+    #[prop_or_default]
+    pub shredded: bool,
     /// The eye was clicked (ignored by the revealer while a request is under way).
     pub on_reveal: Callback<FieldKind>,
 }
@@ -310,6 +313,14 @@ pub fn field_cell(p: &FieldProps) -> Html {
             // copy button in place instead of removing it. Removing the focused element made
             // Chromium restyle and lay out the page synchronously inside `removeChild` (~3 ms a
             // reveal in the trace), and dropped the keyboard focus.
+            if p.shredded {
+                return html! {
+                    <span class="field" data-field={field}>
+                        <span class="masked">{ p.masked.clone() }</span>
+                        <span class="shredded" title={l.t(OrdersMsg::ShreddedHelp)}>{ l.t(OrdersMsg::Shredded) }</span>
+                    </span>
+                };
+            }
             if !p.eye {
                 return html! { <span class="field" data-field={field}><span class="masked">{ p.masked.clone() }</span></span> };
             }

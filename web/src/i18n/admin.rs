@@ -74,6 +74,8 @@ pub enum AdminMsg {
     SettingsCooldownHelp,
     SettingsSessionIdle,
     SettingsSessionIdleHelp,
+    SettingsRetention,
+    SettingsRetentionHelp,
     SettingsSave,
     SettingsSaved,
     SettingsChanged,
@@ -178,6 +180,11 @@ impl Text for AdminMsg {
             Self::SettingsSearchFactorHelp => ("搜索额度为当天解密上限的几倍，0–100（0：只用保底）。", "How many times the day's reveal limit, 0 to 100 (0: the floor alone)."),
             Self::SettingsCooldown => ("冷却时长（分钟）", "Cool-down (minutes)"),
             Self::SettingsSessionIdle => ("登录空闲超时（分钟）", "Session idle timeout (minutes)"),
+            Self::SettingsRetention => ("收件人信息保存期（天）", "Receiver data retention (days)"),
+            Self::SettingsRetentionHelp => (
+                "订单完成或取消超过这么多天后，其密钥被销毁：收件人信息再也无法解密或打印，只保留脱敏文本（16–3650 天）。",
+                "Orders completed or cancelled longer ago than this lose their keys: the receiver data can never be decrypted or printed again; the masks stay (16–3650 days).",
+            ),
             Self::SettingsSessionIdleHelp => (
                 "登录后这么久没有任何操作，会话即失效，需要重新登录（5–720 分钟；无论是否操作，会话最长 12 小时）。",
                 "A session with no request for this long ends and the user logs in again (5–720 minutes; a session lasts 12 hours at most either way).",

@@ -54,7 +54,7 @@ impl Unit {
 struct Field(&'static str, &'static str, AdminMsg, AdminMsg, Unit);
 
 /// How many settings the form edits.
-const N: usize = 11;
+const N: usize = 12;
 
 const FIELDS: [Field; N] = [
     Field("set-rate", "quota_rate_bps", AdminMsg::SettingsRate, AdminMsg::SettingsRateHelp, Unit::Percent),
@@ -68,6 +68,7 @@ const FIELDS: [Field; N] = [
     Field("set-search-floor", "search_budget_floor", AdminMsg::SettingsSearchFloor, AdminMsg::SettingsSearchFloorHelp, Unit::Count),
     Field("set-search-factor", "search_budget_factor", AdminMsg::SettingsSearchFactor, AdminMsg::SettingsSearchFactorHelp, Unit::Count),
     Field("set-session-idle", "session_idle_secs", AdminMsg::SettingsSessionIdle, AdminMsg::SettingsSessionIdleHelp, Unit::Minutes),
+    Field("set-retention", "retention_days", AdminMsg::SettingsRetention, AdminMsg::SettingsRetentionHelp, Unit::Count),
 ];
 
 /// A decimal number (`5`, `2.5`, `.75`; spaces and a trailing `%` ignored) times `scale`,
@@ -134,6 +135,7 @@ fn wire_values(s: &PlatformSettings) -> [u32; N] {
         s.search_budget_floor,
         s.search_budget_factor,
         s.session_idle_secs,
+        s.retention_days,
     ]
 }
 
@@ -162,6 +164,7 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
         search_budget_floor,
         search_budget_factor,
         session_idle_secs,
+        retention_days,
     ] = v;
     Ok(PlatformSettingsUpdate {
         quota_rate_bps,
@@ -175,6 +178,7 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
         search_budget_floor,
         search_budget_factor,
         session_idle_secs: Some(session_idle_secs),
+        retention_days: Some(retention_days),
         expected_version: version,
     })
 }

@@ -74,12 +74,12 @@ pub fn order_page(props: &Props) -> Html {
                             <dt>{ i18n::field_name(l, *k) }</dt>
                             <dd class="pii">
                                 <FieldCell lang={l} order_id={o.order_id.clone()} kind={*k} masked={masked(o, *k).to_string()}
-                                           shown={shown.as_ref().and_then(|s| s.field(*k))} eye={eye} on_reveal={on_field.clone()} />
+                                           shown={shown.as_ref().and_then(|s| s.field(*k))} eye={eye} shredded={o.shredded} on_reveal={on_field.clone()} />
                             </dd>
                             </>
                         }) }
                     </dl>
-                    if eye && shown.is_none() {
+                    if eye && shown.is_none() && !o.shredded {
                         <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t(OrdersMsg::RevealRow)) }</button>
                     }
                 </div>

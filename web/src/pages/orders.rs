@@ -397,7 +397,7 @@ fn order_row(p: &RowProps) -> Html {
         html! {
             <td class={classes!("pii", (!o.revealable).then_some("locked"))} title={(!o.revealable).then(|| l.t(OrdersMsg::NotRevealable))}>
                 <FieldCell lang={l} order_id={id.clone()} kind={k} masked={masked(o, k).to_string()} shown={p.shown.as_ref().and_then(|s| s.field(k))}
-                           eye={p.eye} on_reveal={on_field.clone()} />
+                           eye={p.eye} shredded={o.shredded} on_reveal={on_field.clone()} />
             </td>
         }
     };
@@ -412,7 +412,7 @@ fn order_row(p: &RowProps) -> Html {
             { cell(FieldKind::Name) }
             { cell(FieldKind::Phone) }
             { cell(FieldKind::Address) }
-            if p.eye { <td class="actions">{ row_button }</td> }
+            if p.eye { <td class="actions">if !o.shredded { { row_button } }</td> }
         </tr>
     }
 }

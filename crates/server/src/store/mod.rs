@@ -17,6 +17,7 @@ pub mod isv;
 pub mod keys;
 pub mod orders;
 pub mod quota;
+pub mod retention;
 pub mod risk;
 pub mod sessions;
 pub mod settings;
@@ -159,6 +160,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "accounts", include_str!("../../migrations/0010_accounts.sql")),
     (11, "one_live_waybill", include_str!("../../migrations/0011_one_live_waybill.sql")),
     (12, "key_checks", include_str!("../../migrations/0012_key_checks.sql")),
+    (13, "retention", include_str!("../../migrations/0013_retention.sql")),
 ];
 
 impl Db {

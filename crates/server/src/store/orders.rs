@@ -277,13 +277,15 @@ crate::row_struct! {
         pub tracking_no: Option<String>,
         /// Shipped at.
         pub shipped_at: Option<i64>,
+        /// 1 once the order's data key is shredded (retention).
+        pub shredded: i64,
     }
 }
 
 const COLUMNS: &str = "order_id AS order_id, shop_id AS shop_id, status AS status, created_at AS created_at, completed_at AS completed_at, \
      items AS items, amount_cents AS amount_cents, name_masked AS name_masked, phone_masked AS phone_masked, address_masked AS address_masked, \
      name_ct AS name_ct, phone_ct AS phone_ct, address_ct AS address_ct, receiver_key AS receiver_key, carrier AS carrier, \
-     tracking_no AS tracking_no, shipped_at AS shipped_at";
+     tracking_no AS tracking_no, shipped_at AS shipped_at, CASE WHEN wrapped_dek IS NULL THEN 1 ELSE 0 END AS shredded";
 
 /// A filter of one shop's orders, with the search terms already turned into what the store
 /// is searched by: blind-index tokens (phone, name, address), the last 4 phone digits (which

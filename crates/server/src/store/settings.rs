@@ -18,6 +18,7 @@ crate::row_struct! {
         pub search_budget_floor: i64,
         pub search_budget_factor: i64,
         pub session_idle_secs: i64,
+        pub retention_days: i64,
         pub version: i64,
         pub updated_at: i64,
         pub updated_by: String,
@@ -39,10 +40,11 @@ pub struct RuleValues {
     pub search_budget_floor: i64,
     pub search_budget_factor: i64,
     pub session_idle_secs: i64,
+    pub retention_days: i64,
 }
 
 impl RuleValues {
-    fn in_order(&self) -> [i64; 11] {
+    fn in_order(&self) -> [i64; 12] {
         [
             self.quota_rate_bps,
             self.quota_floor,
@@ -55,19 +57,20 @@ impl RuleValues {
             self.search_budget_floor,
             self.search_budget_factor,
             self.session_idle_secs,
+            self.retention_days,
         ]
     }
 }
 
 const COLUMNS: &str = "quota_rate_bps, quota_floor, risk_per_minute, risk_per_hour, shop_risk_per_minute, shop_risk_per_hour, risk_cooldown_secs, \
-                       search_per_minute, search_budget_floor, search_budget_factor, session_idle_secs, version, updated_at, updated_by";
+                       search_per_minute, search_budget_floor, search_budget_factor, session_idle_secs, retention_days, version, updated_at, updated_by";
 
 /// Insert the row (version 1, by `initial`) unless there is one.
 pub async fn insert_initial<'e, E: Executor<'e, Database = Any>>(ex: E, v: &RuleValues, now: i64) -> Result<(), sqlx::Error> {
     let mut q = sqlx::query(
         "INSERT INTO platform_settings (id, quota_rate_bps, quota_floor, risk_per_minute, risk_per_hour, shop_risk_per_minute, shop_risk_per_hour, \
-         risk_cooldown_secs, search_per_minute, search_budget_floor, search_budget_factor, session_idle_secs, version, updated_at, updated_by) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, 'initial') ON CONFLICT (id) DO NOTHING",
+         risk_cooldown_secs, search_per_minute, search_budget_floor, search_budget_factor, session_idle_secs, retention_days, version, updated_at, updated_by) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, 'initial') ON CONFLICT (id) DO NOTHING",
     );
     for x in v.in_order() {
         q = q.bind(x);
@@ -87,7 +90,7 @@ pub async fn update(conn: &mut AnyConnection, v: &RuleValues, now: i64, by: &str
     let mut q = sqlx::query(
         "UPDATE platform_settings SET quota_rate_bps = $1, quota_floor = $2, risk_per_minute = $3, risk_per_hour = $4, shop_risk_per_minute = $5, \
          shop_risk_per_hour = $6, risk_cooldown_secs = $7, search_per_minute = $8, search_budget_floor = $9, search_budget_factor = $10, \
-         session_idle_secs = $11, version = version + 1, updated_at = $12, updated_by = $13 WHERE id = 1 AND version = $14",
+         session_idle_secs = $11, retention_days = $12, version = version + 1, updated_at = $13, updated_by = $14 WHERE id = 1 AND version = $15",
     );
     for x in v.in_order() {
         q = q.bind(x);

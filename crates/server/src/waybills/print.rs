@@ -85,14 +85,15 @@ async fn print_tx(state: &AppState, caller: &Caller, shop: &str, nos: &[String],
     if orders.len() > MAX_ORDERS {
         return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": MAX_ORDERS, "got": orders.len()})));
     }
+    // A destroyed key first: it is final, whatever the order's state.
+    if let Some(o) = orders.iter().find(|o| o.wrapped_dek.is_none()) {
+        return Err(AppError::new(ErrorCode::OrderShredded).with(json!({"order_ids": [o.order_id]})));
+    }
     // A label is printed to ship: only orders awaiting shipment (a shipped, completed or
     // after-sale order would make the print path a reveal without the quota).
     let forbidden: Vec<&String> = orders.iter().filter(|o| !OrderStatus::parse(&o.status).is_some_and(OrderStatus::allows_print)).map(|o| &o.order_id).collect();
     if !forbidden.is_empty() {
         return Err(AppError::new(ErrorCode::OrderNotShippable).with(json!({"order_ids": forbidden, "reason": "only orders awaiting shipment print"})));
-    }
-    if let Some(o) = orders.iter().find(|o| o.wrapped_dek.is_none()) {
-        return Err(AppError::new(ErrorCode::OrderShredded).with(json!({"order_ids": [o.order_id]})));
     }
     // Every printed order counts in the reveal burst rules, per account and per shop.
     let rules = crate::platform::rules(&mut *tx).await?;

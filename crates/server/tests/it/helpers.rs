@@ -59,6 +59,8 @@ pub fn test_settings() -> Settings {
         search_budget_floor: 1_000_000,
         session_ttl_secs: 400 * DAY,
         session_idle_secs: 400 * DAY,
+        // The tests move the clock by months; they run the retention themselves.
+        retention_daily: false,
         ..Settings::default()
     }
 }
@@ -390,6 +392,7 @@ impl TestApp {
             search_budget_floor: cur.search_budget_floor,
             search_budget_factor: cur.search_budget_factor,
             session_idle_secs: None,
+            retention_days: None,
             expected_version: cur.version,
         };
         change(&mut up);

@@ -51,6 +51,7 @@ mod keys;
 mod privacy;
 mod quota;
 mod requests;
+mod retention;
 mod reveal;
 mod risk;
 mod search;
