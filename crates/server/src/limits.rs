@@ -2,7 +2,8 @@
 //! take to answer, and export downloads (each holds a database connection of its own for as
 //! long as the client reads). At a bound the answer is `SERVER_BUSY` (503) with
 //! `Retry-After`, at once; nothing waits in an unbounded line. `/healthz` is outside the
-//! bounds, so a load balancer sees a busy process as alive.
+//! bounds, so a load balancer sees a busy process as alive. The middleware that applies the
+//! request bounds is in [`crate::routes`].
 //!
 //! The group-commit queues (reveal charges, ingest batches) have their own bounds
 //! ([`crate::group_commit::Group::capacity`]), and login hashing its semaphore
@@ -11,16 +12,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use orderveil_api::ErrorCode;
 use serde_json::json;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{AppError, AppResult};
 use crate::settings::Bounds;
-use crate::state::AppState;
 
 /// The process's counters for [`Bounds`].
 #[derive(Debug)]
@@ -45,6 +42,16 @@ impl Limits {
             exports: Arc::new(Semaphore::new(bounds.max_exports.max(1))),
             exports_by_shop: Arc::default(),
         }
+    }
+
+    /// A place among the requests answered at once, or `None` when all are taken.
+    pub fn enter(&self) -> Option<OwnedSemaphorePermit> {
+        self.requests.clone().try_acquire_owned().ok()
+    }
+
+    /// The longest time to a response's head.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        self.bounds.request_timeout
     }
 
     /// A slot for one export download of `shop`, held until the guard drops (the end of the
@@ -91,25 +98,6 @@ impl WithDetail for AppError {
             d[key] = json!(value);
         }
         self
-    }
-}
-
-/// The middleware: a place among [`Bounds::max_requests`], and an answer within
-/// [`Bounds::request_timeout`]; else `SERVER_BUSY`. A request cut by the timeout is dropped
-/// (its transaction, if any, rolls back).
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.uri().path() == "/healthz" {
-        return next.run(req).await;
-    }
-    let Ok(_place) = state.limits.requests.clone().try_acquire_owned() else {
-        return busy("requests", 1).into_response();
-    };
-    match tokio::time::timeout(state.limits.bounds.request_timeout, next.run(req)).await {
-        Ok(resp) => resp,
-        Err(_) => {
-            tracing::warn!("a request took longer than {:?}: answered SERVER_BUSY", state.limits.bounds.request_timeout);
-            busy("timeout", 5).into_response()
-        }
     }
 }
 

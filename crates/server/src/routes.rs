@@ -2,7 +2,8 @@
 //! passes (CORS, security headers, body limit, trace), and the OpenAPI document made of every
 //! room's paths. Handlers live in their rooms; nothing here handles a request itself.
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::response::IntoResponse as _;
 use axum::routing::get;
 use axum::{Json, Router};
 use orderveil_api::{ApiError, ErrorCode};
@@ -45,7 +46,7 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         None => app.fallback(|| async { AppError::new(ErrorCode::NotFound) }),
     };
     app
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::isv::cors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -54,6 +55,25 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
             TraceLayer::new_for_http().make_span_with(|req: &Request| tracing::info_span!("http", method = %req.method(), path = %req.uri().path())),
         )
         .with_state(state)
+}
+
+/// The bounds of requests ([`crate::limits`]): a place among `--max-concurrent-requests`, and
+/// an answer within `--request-timeout-secs`; else `SERVER_BUSY`. A request cut by the timeout is dropped
+/// (its transaction, if any, rolls back).
+async fn limit(State(state): State<AppState>, req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    if req.uri().path() == "/healthz" {
+        return next.run(req).await;
+    }
+    let Some(_place) = state.limits.enter() else {
+        return crate::limits::busy("requests", 1).into_response();
+    };
+    match tokio::time::timeout(state.limits.request_timeout(), next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::warn!("a request took longer than {:?}: answered SERVER_BUSY", state.limits.request_timeout());
+            crate::limits::busy("timeout", 5).into_response()
+        }
+    }
 }
 
 #[derive(OpenApi)]
