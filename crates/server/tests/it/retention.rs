@@ -6,7 +6,7 @@ use orderveil_api::{OrderView, RevealGrantResponse};
 
 use crate::helpers::*;
 
-both_stores!(orders_past_retention_lose_their_keys_and_keep_their_masks);
+both_stores!(orders_past_retention_lose_their_keys_and_keep_their_masks, a_label_of_a_shredded_order_is_not_printed);
 
 async fn orders_past_retention_lose_their_keys_and_keep_their_masks(store: Store) {
     let app = TestApp::spawn(store).await;
@@ -60,4 +60,24 @@ async fn orders_past_retention_lose_their_keys_and_keep_their_masks(store: Store
     assert_eq!(s.retention_days, 16);
     let (ok, out) = app.run_binary(&["retention", "run"], "").await;
     assert!(ok && out.contains("retention: shredded the keys of 0 orders"), "{out}");
+}
+
+async fn a_label_of_a_shredded_order_is_not_printed(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let a = crate::waybills::funded_account(&app, 5).await;
+    let owner = app.login("shop1").await;
+    let wb: Vec<orderveil_api::Waybill> = owner.post("/api/v1/waybills", &serde_json::json!({"account_id": a.id, "order_ids": ["S1-AWAIT-2"], "merge": false})).await.ok();
+    // The order system then reports the order completed (its label never printed), and the
+    // retention passes.
+    let done = completed_at(order("S1-AWAIT-2", "shop1", orderveil_api::OrderStatus::Completed, app.now(), DAY, ("欧阳娜娜", "13912340001", "上海市浦东新区张江路88弄5号1201室")), app.now());
+    app.ingest_ok(&[done]).await;
+    app.clock.advance(91 * DAY);
+    assert!(orderveil_server::retention::run(&app.state).await.unwrap().orders >= 1);
+    let key = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(orderveil_cipher::ClientSession::new().unwrap().public_key())
+    };
+    let body = serde_json::json!({"waybill_nos": [wb[0].waybill_no], "client_public": key});
+    let details = owner.post("/api/v1/print-grants", &body).await.err(410, "ORDER_SHREDDED");
+    assert_eq!(details["order_ids"], serde_json::json!(["S1-AWAIT-2"]));
 }
