@@ -176,9 +176,37 @@ impl KeyProvider {
         out
     }
 
+    /// The audit chain's key: HKDF-SHA256 of the index master secret under its own label, so it
+    /// is held exactly like the other keys (the key file or the environment, never the store)
+    /// and covered by the index key's check value.
+    pub fn audit_key(&self) -> AuditKey {
+        let mut out = Zeroizing::new([0u8; 32]);
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(None, self.index_master.expose_bytes());
+        // 32 bytes is always a valid HKDF-SHA256 output length.
+        let _ = hk.expand(b"orderveil audit chain v1", out.as_mut_slice());
+        AuditKey(out)
+    }
+
     /// The key versions held.
     pub fn versions(&self) -> Vec<u32> {
         self.keks.keys().copied().collect()
+    }
+}
+
+/// The key of the audit chain's HMAC links.
+#[derive(Clone)]
+pub struct AuditKey(Zeroizing<[u8; 32]>);
+
+impl AuditKey {
+    /// The key's bytes (for the HMAC).
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey([redacted])")
     }
 }
 

@@ -118,6 +118,11 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     let source = keys::KeySource::of(&cfg.data_dir, cfg.key_file.as_deref());
     let keys = keys::KeyProvider::open(&source, key_check::store_is_new(&db).await?)?;
     key_check::verify(&db, &keys, clock.now()).await?;
+    db.set_audit_key(keys.audit_key().expose_bytes());
+    let sealed = audit::seal_unkeyed_chains(&db, clock.now()).await.map_err(|e| format!("audit: {e}"))?;
+    if sealed > 0 {
+        tracing::info!(chains = sealed, "the audit chains are keyed from here on (HMAC-SHA256 under the audit key)");
+    }
     let token = service_token(cfg)?;
     let service_token_sha256: [u8; 32] = Sha256::digest(token.as_bytes()).into();
     platform::ensure(&db, &cfg.settings, clock.now()).await.map_err(|e| format!("platform settings: {e}"))?;

@@ -210,6 +210,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Cmd::Audit { command: AuditCmd::Verify(s) } => {
             let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, key_file: s.key_file, settings: Settings::default() };
             let db = Db::connect(&cfg.database_url()).await.map_err(|e| e.to_string())?;
+            // The keyed links need the audit key: the store's key file (or environment).
+            let source = orderveil_server::keys::KeySource::of(&cfg.data_dir, cfg.key_file.as_deref());
+            match orderveil_server::keys::KeyProvider::open(&source, false) {
+                Ok(keys) => db.set_audit_key(keys.audit_key().expose_bytes()),
+                Err(e) => eprintln!("audit verify: no keys ({e}); keyed rows cannot be checked"),
+            }
             let r = audit::verify(&db).await.map_err(|e| e.to_string())?;
             println!("audit verify: {} chains, {} rows checked", r.chains, r.rows);
             if r.problems.is_empty() {
@@ -219,7 +225,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 for p in &r.problems {
                     println!("PROBLEM: {p}");
                 }
-                println!("FAILED: {} problem(s)", r.problems.len());
+                println!("FAILED: {} problem(s)", r.problem_count);
                 Ok(ExitCode::FAILURE)
             }
         }

@@ -9,14 +9,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use orderveil_api::{ErrorCode, IngestResponse};
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use super::MAX_BATCH;
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::group_commit::{Committer, Group, Queue};
 use crate::store::orders::{Incoming, PriorOrder, Sealed};
-use crate::store::{self, Backend, Db};
+use crate::store::{self, Backend, Db, WriteTx};
 
 /// A validated, encrypted batch, ready to be written.
 pub struct Prepared {
@@ -143,7 +142,7 @@ async fn write_group(db: &Db, batches: &[&Prepared]) -> Result<Vec<AppResult<Ing
 }
 
 /// Write one batch inside the group's transaction.
-async fn write_batch(tx: &mut AnyConnection, backend: Backend, b: &Prepared) -> Result<AppResult<IngestResponse>, sqlx::Error> {
+async fn write_batch(tx: &mut WriteTx<'_>, backend: Backend, b: &Prepared) -> Result<AppResult<IngestResponse>, sqlx::Error> {
     let (checked, sealed, now, kek_version) = (&b.checked, &b.sealed, b.now, b.kek_version);
     // Which orders exist already: one query for the whole batch.
     let prior = store::orders::prior(&mut *tx, checked).await?;
@@ -190,7 +189,7 @@ async fn write_batch(tx: &mut AnyConnection, backend: Backend, b: &Prepared) -> 
     for (shop, ids) in per_shop {
         let mut ev = Event::new(&b.actor, None, Some(shop), "ingest", "ok");
         ev.details = json!({"orders": ids.len(), "first": ids.first(), "last": ids.last()});
-        audit::append(&mut *tx, now, &ev).await?;
+        audit::append(tx, now, &ev).await?;
     }
     Ok(Ok(IngestResponse { created, existing }))
 }

@@ -26,11 +26,11 @@ pub async fn lock_heads(conn: &mut AnyConnection, chains: &[String], genesis: &s
     st.fetch_all(conn).await
 }
 
-/// Write `rows`, each the 13 values `chain, seq, at, actor, actor_id, shop_id, action,
-/// outcome, code, order_ids, details, prev_hash, hash`, in power-of-two chunks.
-pub async fn insert_rows(conn: &mut AnyConnection, rows: &[[Val; 13]]) -> Result<(), sqlx::Error> {
+/// Write `rows`, each the 14 values `chain, seq, at, actor, actor_id, shop_id, action,
+/// outcome, code, order_ids, details, prev_hash, hash, keyed`, in power-of-two chunks.
+pub async fn insert_rows(conn: &mut AnyConnection, rows: &[[Val; 14]]) -> Result<(), sqlx::Error> {
     for chunk in pow2_chunks(rows, INSERT_CHUNK) {
-        let mut st = Stmt::new(conn, "INSERT INTO audit (chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash) VALUES ");
+        let mut st = Stmt::new(conn, "INSERT INTO audit (chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash, keyed) VALUES ");
         st.rows(chunk, |s, row| {
             s.list(row.iter().cloned());
         });
@@ -66,6 +66,7 @@ crate::row_struct! {
         pub details: String,
         pub prev_hash: String,
         pub hash: String,
+        pub keyed: i64,
     }
 }
 
@@ -77,6 +78,15 @@ pub async fn heads<'e, E: Executor<'e, Database = Any>>(ex: E, only: Option<&str
     }
 }
 
+/// The chains whose last row is unkeyed (written before the chain was keyed).
+pub async fn chains_ending_unkeyed<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT a.chain FROM audit a JOIN audit_heads h ON h.chain = a.chain AND h.seq = a.seq WHERE a.keyed = 0 ORDER BY a.chain",
+    )
+    .fetch_all(ex)
+    .await
+}
+
 /// The names of the chains that have rows, or only `only` if it has.
 pub async fn chains_with_rows<'e, E: Executor<'e, Database = Any>>(ex: E, only: Option<&str>) -> Result<Vec<String>, sqlx::Error> {
     match only {
@@ -85,13 +95,18 @@ pub async fn chains_with_rows<'e, E: Executor<'e, Database = Any>>(ex: E, only: 
     }
 }
 
-/// Every row of `chain`, in chain order.
-pub async fn chain_rows<'e, E: Executor<'e, Database = Any>>(ex: E, chain: &str) -> Result<Vec<ChainRow>, sqlx::Error> {
+/// Up to `limit` rows of `chain` after seq `after` (and, at equal seq, after row id
+/// `after_id`: a duplicated seq is still read), in chain order: a page of a chain that is read
+/// whole in constant memory.
+pub async fn chain_page<'e, E: Executor<'e, Database = Any>>(ex: E, chain: &str, after: (i64, i64), limit: i64) -> Result<Vec<ChainRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash \
-         FROM audit WHERE chain = $1 ORDER BY seq, id",
+        "SELECT id, chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash, keyed \
+         FROM audit WHERE chain = $1 AND (seq > $2 OR (seq = $2 AND id > $3)) ORDER BY seq, id LIMIT $4",
     )
     .bind(chain)
+    .bind(after.0)
+    .bind(after.1)
+    .bind(limit)
     .fetch_all(ex)
     .await
 }

@@ -82,7 +82,13 @@ pub struct Db {
     url: Arc<str>,
     /// Write transactions begun by this process ([`Db::writes_begun`]).
     writes: Arc<std::sync::atomic::AtomicU64>,
+    /// The audit chain's HMAC key, set once the process's keys are loaded
+    /// ([`Db::set_audit_key`]); every write transaction carries it for `audit::append`.
+    audit_key: AuditKeySlot,
 }
+
+/// Where a [`Db`] keeps the audit key (shared by its clones and its write transactions).
+pub type AuditKeySlot = Arc<std::sync::OnceLock<zeroize::Zeroizing<[u8; 32]>>>;
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -95,9 +101,15 @@ impl std::fmt::Debug for Db {
 pub struct WriteTx<'c> {
     tx: Transaction<'c, Any>,
     _slot: Option<OwnedMutexGuard<()>>,
+    audit_key: AuditKeySlot,
 }
 
 impl WriteTx<'_> {
+    /// The audit chain's key, if the process's keys are loaded.
+    pub fn audit_key(&self) -> Option<&[u8; 32]> {
+        self.audit_key.get().map(|k| &**k)
+    }
+
     /// Commit (and release the writer slot).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
@@ -161,6 +173,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "one_live_waybill", include_str!("../../migrations/0011_one_live_waybill.sql")),
     (12, "key_checks", include_str!("../../migrations/0012_key_checks.sql")),
     (13, "retention", include_str!("../../migrations/0013_retention.sql")),
+    (14, "keyed_audit", include_str!("../../migrations/0014_keyed_audit.sql")),
 ];
 
 impl Db {
@@ -202,7 +215,7 @@ impl Db {
                 AnyPoolOptions::new().max_connections(24).acquire_timeout(Duration::from_secs(30)).test_before_acquire(false).connect_with(opts).await?
             }
         };
-        Ok(Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), sqlite_write_pool, url: url.into(), writes: Arc::default() })
+        Ok(Self { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), sqlite_write_pool, url: url.into(), writes: Arc::default(), audit_key: AuditKeySlot::default() })
     }
 
     /// SQLite: copy the WAL back into the database file from a task of its own, every
@@ -274,6 +287,16 @@ impl Db {
         }
     }
 
+    /// Give this store (and its clones) the audit chain's key; a second call is ignored.
+    pub fn set_audit_key(&self, key: &[u8; 32]) {
+        let _ = self.audit_key.set(zeroize::Zeroizing::new(*key));
+    }
+
+    /// The audit chain's key, if set.
+    pub fn audit_key(&self) -> Option<&[u8; 32]> {
+        self.audit_key.get().map(|k| &**k)
+    }
+
     /// How many write transactions this process has begun ([`Db::begin_write`],
     /// [`Db::begin_write_on`]): the test that no GET changes anything reads it.
     pub fn writes_begun(&self) -> u64 {
@@ -287,9 +310,9 @@ impl Db {
         match self.backend {
             Backend::Sqlite => {
                 let slot = self.sqlite_writer.clone().lock_owned().await;
-                Ok(WriteTx { tx: conn.begin_with("BEGIN IMMEDIATE").await?, _slot: Some(slot) })
+                Ok(WriteTx { tx: conn.begin_with("BEGIN IMMEDIATE").await?, _slot: Some(slot), audit_key: self.audit_key.clone() })
             }
-            Backend::Postgres => Ok(WriteTx { tx: conn.begin().await?, _slot: None }),
+            Backend::Postgres => Ok(WriteTx { tx: conn.begin().await?, _slot: None, audit_key: self.audit_key.clone() }),
         }
     }
 
@@ -329,9 +352,9 @@ impl Db {
             Backend::Sqlite => {
                 let slot = self.sqlite_writer.clone().lock_owned().await;
                 let pool = self.sqlite_write_pool.as_ref().unwrap_or(&self.pool);
-                Ok(WriteTx { tx: pool.begin_with("BEGIN IMMEDIATE").await?, _slot: Some(slot) })
+                Ok(WriteTx { tx: pool.begin_with("BEGIN IMMEDIATE").await?, _slot: Some(slot), audit_key: self.audit_key.clone() })
             }
-            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _slot: None }),
+            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _slot: None, audit_key: self.audit_key.clone() }),
         }
     }
 }

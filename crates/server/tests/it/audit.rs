@@ -5,13 +5,111 @@ use orderveil_api::RevealGrantResponse;
 
 use crate::helpers::*;
 
-both_stores!(audit_verify_catches_an_edited_a_deleted_and_a_truncated_row, reveals_and_refusals_are_audited_for_the_right_eyes);
+both_stores!(
+    audit_verify_catches_an_edited_a_deleted_and_a_truncated_row,
+    reveals_and_refusals_are_audited_for_the_right_eyes,
+    a_chain_recomputed_without_the_audit_key_fails_verification,
+);
 
-type Row = (i64, String, i64, i64, String, Option<i64>, Option<String>, String, String, Option<String>, String, String, String, String);
+/// What someone with write access to the database but not the key can do: rewrite `chain`
+/// from `from_seq` on (row `edit_seq` with `details`), recomputing every link with `link`
+/// (returns the hash and the `keyed` flag to store), and move the head.
+async fn rewrite(app: &TestApp, chain: &str, from_seq: i64, edit_seq: i64, details: &str, link: impl Fn(&str, &Row) -> (String, i64)) {
+    let (last,): (i64,) = sqlx::query_as("SELECT MAX(seq) FROM audit WHERE chain = $1").bind(chain).fetch_one(&app.state.db.pool).await.unwrap();
+    let mut prev = if from_seq == 1 { orderveil_server::audit::GENESIS.to_string() } else { row(app, chain, from_seq - 1).await.13 };
+    for seq in from_seq..=last {
+        let mut r = row(app, chain, seq).await;
+        if seq == edit_seq {
+            r.11 = details.to_string();
+        }
+        r.12 = prev.clone();
+        let (hash, keyed) = link(&prev, &r);
+        sqlx::query("UPDATE audit SET details = $1, prev_hash = $2, hash = $3, keyed = $4 WHERE id = $5")
+            .bind(&r.11)
+            .bind(&r.12)
+            .bind(&hash)
+            .bind(keyed)
+            .bind(r.0)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        prev = hash;
+    }
+    sqlx::query("UPDATE audit_heads SET hash = $1 WHERE chain = $2").bind(&prev).bind(chain).execute(&app.state.db.pool).await.unwrap();
+}
+
+/// The unkeyed (SHA-256) link anyone can compute.
+fn sha_link(prev: &str, r: &Row) -> (String, i64) {
+    (orderveil_server::audit::row_hash(prev, &r.1, r.2, r.3, &r.4, r.5, r.6.as_deref(), &r.7, &r.8, r.9.as_deref(), &r.10, &r.11), 0)
+}
+
+async fn a_chain_recomputed_without_the_audit_key_fails_verification(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let s1 = app.login("shop1").await;
+    let _: RevealGrantResponse = s1.reveal(&["S1-AWAIT-1"], &["phone"]).await.1.ok();
+    let _: RevealGrantResponse = s1.reveal(&["S1-AWAIT-2"], &["phone"]).await.1.ok();
+    verify_ok(&app).await;
+    let r3 = row(&app, "shop:shop1", 3).await;
+    assert_eq!((r3.7.as_str(), r3.14), ("reveal", 1), "new rows are keyed");
+    let original: Vec<Row> = {
+        let mut v = Vec::new();
+        for seq in 1..=4 {
+            v.push(row(&app, "shop:shop1", seq).await);
+        }
+        v
+    };
+    let forged = r3.11.replace("\"phone\"", "\"name\"");
+    let restore = async || {
+        for r in &original {
+            sqlx::query("UPDATE audit SET details = $1, prev_hash = $2, hash = $3, keyed = $4 WHERE id = $5")
+                .bind(&r.11).bind(&r.12).bind(&r.13).bind(r.14).bind(r.0)
+                .execute(&app.state.db.pool).await.unwrap();
+        }
+        sqlx::query("UPDATE audit_heads SET hash = $1 WHERE chain = 'shop:shop1'").bind(&original[3].13).execute(&app.state.db.pool).await.unwrap();
+    };
+
+    // (a) Edited, and the rest of the chain relinked with the public SHA-256 rule: the keyed
+    // rows before it do not allow an unkeyed link after them.
+    rewrite(&app, "shop:shop1", 3, 3, &forged, sha_link).await;
+    verify_fails(&app, "has an unkeyed link after the chain became keyed").await;
+    restore().await;
+    verify_ok(&app).await;
+    // (b) The whole chain rewritten unkeyed from its first row: it ends unkeyed.
+    rewrite(&app, "shop:shop1", 1, 3, &forged, sha_link).await;
+    verify_fails(&app, "the chain ends with unkeyed links").await;
+    restore().await;
+    // (c) Relinked as keyed, but with a key that is not the store's: every row is "edited".
+    let wrong = [7u8; 32];
+    rewrite(&app, "shop:shop1", 3, 3, &forged, |prev, r| {
+        (orderveil_server::audit::keyed_row_hash(&wrong, prev, &r.1, r.2, r.3, &r.4, r.5, r.6.as_deref(), &r.7, &r.8, r.9.as_deref(), &r.10, &r.11), 1)
+    })
+    .await;
+    verify_fails(&app, "(seq 3) was edited").await;
+    restore().await;
+    verify_ok(&app).await;
+
+    // A chain written before the chain was keyed (unkeyed rows) is sealed by a keyed
+    // `chain_keyed` row at the next start, and verifies; rows edited before the seal fail.
+    let all: Vec<i64> = sqlx::query_scalar("SELECT seq FROM audit WHERE chain = 'shop:shop2' ORDER BY seq").fetch_all(&app.state.db.pool).await.unwrap();
+    let r1 = row(&app, "shop:shop2", 1).await;
+    rewrite(&app, "shop:shop2", 1, 1, &r1.11, sha_link).await;
+    verify_fails(&app, "shop:shop2: the chain ends with unkeyed links").await;
+    let p = app.spawn_binary(&[], &[]).await;
+    let _ = p.stop().await;
+    let seal = row(&app, "shop:shop2", *all.last().unwrap() + 1).await;
+    assert_eq!((seal.7.as_str(), seal.14), ("chain_keyed", 1));
+    verify_ok(&app).await;
+    let r1 = row(&app, "shop:shop2", 1).await;
+    let edited = r1.11.replace('}', ",\"x\":1}");
+    sqlx::query("UPDATE audit SET details = $1 WHERE id = $2").bind(&edited).bind(r1.0).execute(&app.state.db.pool).await.unwrap();
+    verify_fails(&app, "shop:shop2: row id").await;
+}
+
+type Row = (i64, String, i64, i64, String, Option<i64>, Option<String>, String, String, Option<String>, String, String, String, String, i64);
 
 async fn row(app: &TestApp, chain: &str, seq: i64) -> Row {
     sqlx::query_as(
-        "SELECT id, chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash \
+        "SELECT id, chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash, keyed \
          FROM audit WHERE chain = $1 AND seq = $2",
     )
     .bind(chain)
@@ -32,8 +130,8 @@ async fn exec(app: &TestApp, sql: &str, binds: &[&str]) {
 
 async fn reinsert(app: &TestApp, r: &Row) {
     sqlx::query(
-        "INSERT INTO audit (id, chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "INSERT INTO audit (id, chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details, prev_hash, hash, keyed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(r.0)
     .bind(&r.1)
@@ -49,6 +147,7 @@ async fn reinsert(app: &TestApp, r: &Row) {
     .bind(&r.11)
     .bind(&r.12)
     .bind(&r.13)
+    .bind(r.14)
     .execute(&app.state.db.pool)
     .await
     .unwrap();
