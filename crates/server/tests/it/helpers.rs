@@ -525,6 +525,11 @@ impl ServerProcess {
         Client::login(&self.base, user).await
     }
 
+    /// `kill -9`: the process dies at once, whatever it was doing.
+    pub async fn kill9(&mut self) {
+        let _ = self.child.kill().await;
+    }
+
     /// Send SIGTERM and wait (up to `within`) for the exit: whether it exited 0, and how long
     /// it took.
     pub async fn terminate(&mut self, within: Duration) -> (bool, Duration) {

@@ -43,6 +43,7 @@ mod applications;
 mod audit;
 mod auth;
 mod concurrency;
+mod crash;
 mod crypto;
 mod export;
 mod ingest;
