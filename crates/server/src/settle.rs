@@ -182,7 +182,7 @@ impl Committer for Settle {
 async fn settle_on(db: &Db, conn: &mut Option<AnyConnection>, jobs: &[&ChargeJob], prune: bool) -> Result<Vec<Outcome>, sqlx::Error> {
     let c = match conn {
         Some(c) => c,
-        None => conn.insert(db.connect_one().await?),
+        None => conn.insert(db.connect_durable().await?),
     };
     let result = settle_batch(db, c, jobs, prune).await;
     if result.is_err() {

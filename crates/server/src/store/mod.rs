@@ -266,6 +266,21 @@ impl Db {
         Ok(conn)
     }
 
+    /// [`Db::connect_one`] for the reveal settler, whose commits must survive a power cut: a
+    /// grant is delivered only after its charge committed, so on SQLite that commit is synced
+    /// to disk before it returns (`synchronous = FULL`: an fsync of the WAL per commit; a commit
+    /// settles a whole group of grants). The other connections keep `NORMAL`, which survives a
+    /// crash of the process but may lose the last commits at a power cut. The cost is in
+    /// docs/benchmarks.md; `ORDERVEIL_SQLITE_SETTLER_SYNC=normal` turns it off (for that
+    /// comparison only). PostgreSQL commits are durable anyway (`synchronous_commit` on).
+    pub async fn connect_durable(&self) -> Result<AnyConnection, sqlx::Error> {
+        let mut conn = self.connect_one().await?;
+        if self.backend == Backend::Sqlite && std::env::var("ORDERVEIL_SQLITE_SETTLER_SYNC").map_or(true, |v| v != "normal") {
+            conn.execute("PRAGMA synchronous = FULL").await?;
+        }
+        Ok(conn)
+    }
+
     /// A connection of its own through the store's own driver instead of `Any`, for a read
     /// path that decodes very many rows (the order export). `Any` converts every value once
     /// more on its way out, and on SQLite the driver's worker thread hands rows to the caller

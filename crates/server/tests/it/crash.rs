@@ -89,3 +89,16 @@ async fn kill_9_under_a_stream_of_reveals_loses_no_charged_grant(store: Store) {
     assert!(grants.len() >= ROUNDS, "too few grants to show anything: {}", grants.len());
     assert!(ok, "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_settlers_sqlite_commits_are_synced_to_disk() {
+    // A delivered grant's charge must survive a power cut, not only a crash: the settler's
+    // connection syncs every commit (FULL = 2); the others keep NORMAL (1).
+    let app = TestApp::spawn(Store::Sqlite).await;
+    let mut durable = app.state.db.connect_durable().await.unwrap();
+    let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(&mut durable).await.unwrap();
+    assert_eq!(level, 2, "the settler's connection");
+    let mut other = app.state.db.connect_one().await.unwrap();
+    let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(&mut other).await.unwrap();
+    assert_eq!(level, 1, "other connections");
+}
