@@ -26,6 +26,8 @@ pub struct Limits {
     requests: Arc<Semaphore>,
     exports: Arc<Semaphore>,
     exports_by_shop: Arc<Mutex<HashMap<String, usize>>>,
+    /// The export jobs this process is streaming now (job id → shop).
+    running: Arc<Mutex<HashMap<String, String>>>,
 }
 
 /// `SERVER_BUSY` with a retry hint and why.
@@ -41,6 +43,7 @@ impl Limits {
             requests: Arc::new(Semaphore::new(bounds.max_requests.max(1))),
             exports: Arc::new(Semaphore::new(bounds.max_exports.max(1))),
             exports_by_shop: Arc::default(),
+            running: Arc::default(),
         }
     }
 
@@ -64,7 +67,12 @@ impl Limits {
         }
         let permit = self.exports.clone().try_acquire_owned().map_err(|_| busy("exports", 10).with_detail("max", self.bounds.max_exports))?;
         by_shop.insert(shop.to_string(), running + 1);
-        Ok(ExportSlot { _permit: permit, shop: shop.to_string(), by_shop: self.exports_by_shop.clone() })
+        Ok(ExportSlot { _permit: permit, shop: shop.to_string(), by_shop: self.exports_by_shop.clone(), job: None, running: self.running.clone() })
+    }
+
+    /// The export jobs this process is streaming now: (job id, shop).
+    pub fn running_exports(&self) -> Vec<(String, String)> {
+        self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().map(|(j, s)| (j.clone(), s.clone())).collect()
     }
 }
 
@@ -74,10 +82,23 @@ pub struct ExportSlot {
     _permit: OwnedSemaphorePermit,
     shop: String,
     by_shop: Arc<Mutex<HashMap<String, usize>>>,
+    job: Option<String>,
+    running: Arc<Mutex<HashMap<String, String>>>,
+}
+
+impl ExportSlot {
+    /// The job this slot streams, listed in [`Limits::running_exports`] until the slot goes.
+    pub fn streaming(&mut self, job: &str) {
+        self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(job.to_string(), self.shop.clone());
+        self.job = Some(job.to_string());
+    }
 }
 
 impl Drop for ExportSlot {
     fn drop(&mut self) {
+        if let Some(job) = &self.job {
+            self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(job);
+        }
         let mut by_shop = self.by_shop.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(n) = by_shop.get_mut(&self.shop) {
             *n = n.saturating_sub(1);

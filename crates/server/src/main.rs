@@ -171,6 +171,10 @@ struct ServeArgs {
     /// Export downloads at once of one shop.
     #[arg(long, env = "ORDERVEIL_MAX_EXPORTS_PER_SHOP", default_value_t = 2)]
     max_exports_per_shop: usize,
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for the requests under way; downloads still
+    /// streaming then are cut and their export jobs marked failed.
+    #[arg(long, env = "ORDERVEIL_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    shutdown_grace_secs: u64,
 }
 
 fn main() -> ExitCode {
@@ -342,25 +346,31 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
     }
     // SIGTERM (a service manager, a container stop) or SIGINT (Ctrl-C): stop accepting, let the
     // requests under way finish (their reveal charges and ingest batches commit through the
-    // queues before they answer), and exit 0 — after at most SHUTDOWN_GRACE.
+    // queues before they answer), and exit 0 — after at most --shutdown-grace-secs.
+    let grace = std::time::Duration::from_secs(a.shutdown_grace_secs);
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let signalled = stopping.clone();
+    let kept = state.clone();
     let server = orderveil_server::serve(listener, orderveil_server::app_with_web(state, web.as_deref()), async move {
         stop_signal().await;
-        tracing::info!("stopping: no new connections; finishing the requests under way (at most {} s)", SHUTDOWN_GRACE.as_secs());
+        tracing::info!("stopping: no new connections; finishing the requests under way (at most {} s)", grace.as_secs());
         signalled.notify_one();
     });
-    tokio::select! {
+    let served = tokio::select! {
         r = server => r.map_err(|e| e.to_string()),
-        () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
-            tracing::warn!("stopping: requests still under way after {} s are cut", SHUTDOWN_GRACE.as_secs());
+        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("stopping: requests still under way after {} s are cut", grace.as_secs());
             Ok(())
         }
+    };
+    // Export downloads still streaming end with the process: their jobs say so.
+    match orderveil_server::export::stream::mark_cut(&kept).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(jobs = n, "stopping: export downloads cut; their jobs are marked failed"),
+        Err(e) => tracing::error!(code = ?e.code, "stopping: could not mark the cut export downloads"),
     }
+    served
 }
-
-/// The longest a stop waits for the requests under way.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// SIGTERM or SIGINT.
 async fn stop_signal() {

@@ -101,7 +101,8 @@ pub async fn download(state: &AppState, user: &User, id: &str) -> AppResult<Resp
         return Err(AppError::internal("export job's filter names another shop"));
     }
     // A place among the downloads running at once (each holds a connection of its own).
-    let slot = state.limits.export_slot(&shop)?;
+    let mut slot = state.limits.export_slot(&shop)?;
+    slot.streaming(&job.id);
     let conn = reader(state).await?;
     let mut tx = state.db.begin_write().await?;
     store::start_download(&mut tx, &job.id, now).await?;
@@ -340,4 +341,22 @@ impl Drop for Tail {
     fn drop(&mut self) {
         self.report(false);
     }
+}
+
+/// At a stop whose grace ran out: the downloads this process was still streaming are cut, so
+/// their jobs say `failed` (with the rows they got to) and the cut is audited — instead of
+/// staying `running` for good. Returns how many.
+pub async fn mark_cut(state: &AppState) -> AppResult<usize> {
+    let cut = state.limits.running_exports();
+    let now = state.now();
+    for (id, shop) in &cut {
+        let mut tx = state.db.begin_write().await?;
+        if store::fail_running(&mut tx, id, now).await? > 0 {
+            let mut ev = Event::new("orderveil", None, Some(shop), "export_download", "ok");
+            ev.details = json!({"job_id": id, "complete": false, "reason": "the server stopped"});
+            audit::append(&mut tx, now, &ev).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(cut.len())
 }

@@ -221,3 +221,8 @@ pub async fn order_chunk(conn: &mut NativeConnection, filter: &OrderFilter, afte
     st.sql(&format!(" ORDER BY created_at DESC, order_id DESC LIMIT {limit}"));
     conn.fetch_all(&st).await
 }
+
+/// Mark a job that is still `running` as `failed` (its download was cut); returns whether it was.
+pub async fn fail_running(conn: &mut AnyConnection, id: &str, now: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("UPDATE exports SET status = 'failed', updated_at = $1 WHERE id = $2 AND status = 'running'").bind(now).bind(id).execute(conn).await?.rows_affected())
+}

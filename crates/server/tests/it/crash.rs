@@ -102,3 +102,28 @@ async fn the_settlers_sqlite_commits_are_synced_to_disk() {
     let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(&mut other).await.unwrap();
     assert_eq!(level, 1, "other connections");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_whose_grace_runs_out_marks_the_cut_export_failed() {
+    let app = TestApp::spawn(Store::Sqlite).await;
+    // An export large enough to outlast a stalled client's socket buffers.
+    let orders = realistic("shop2", "STOP", 30_000, app.now(), OrderStatus::AwaitingShipment);
+    for chunk in orders.chunks(500) {
+        app.ingest_ok(chunk).await;
+    }
+    let mut p = app.spawn_binary(&["--shutdown-grace-secs", "1"], &[]).await;
+    let owner = p.login("shop2").await;
+    let job: serde_json::Value = owner.post("/api/v1/exports", &serde_json::json!({"format": "csv"})).await.ok();
+    let id = job["id"].as_str().unwrap().to_string();
+    // The client reads the first block, then stops reading and keeps the connection open.
+    let mut resp = owner.http.post(owner.url(&format!("/api/v1/exports/{id}/file"))).header("X-CSRF-Token", &owner.csrf).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let _ = resp.chunk().await.unwrap();
+    let (ok, took) = p.terminate(Duration::from_secs(20)).await;
+    assert!(ok && took < Duration::from_secs(10), "exit {ok} after {took:?}");
+    drop(resp);
+    let (status, downloads): (String, i64) = sqlx::query_as("SELECT status, downloads FROM exports WHERE id = $1").bind(&id).fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!((status.as_str(), downloads), ("failed", 1), "the cut download's job");
+    let (cut,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit WHERE action = 'export_download' AND details LIKE '%the server stopped%'").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(cut, 1);
+}
