@@ -10,6 +10,7 @@
 
 pub mod applications;
 pub mod audit;
+mod migrate;
 pub mod backup;
 pub mod demo;
 pub mod exports;
@@ -159,22 +160,6 @@ async fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
 /// How often [`Db::start_checkpointer`] checkpoints the SQLite WAL.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "init", include_str!("../../migrations/0001_init.sql")),
-    (2, "reveal_rate", include_str!("../../migrations/0002_reveal_rate.sql")),
-    (3, "isv", include_str!("../../migrations/0003_isv.sql")),
-    (4, "quota_applications", include_str!("../../migrations/0004_quota_applications.sql")),
-    (5, "platform_settings", include_str!("../../migrations/0005_platform_settings.sql")),
-    (6, "shipping", include_str!("../../migrations/0006_shipping.sql")),
-    (7, "exports", include_str!("../../migrations/0007_exports.sql")),
-    (8, "waybills", include_str!("../../migrations/0008_waybills.sql")),
-    (9, "side_doors", include_str!("../../migrations/0009_side_doors.sql")),
-    (10, "accounts", include_str!("../../migrations/0010_accounts.sql")),
-    (11, "one_live_waybill", include_str!("../../migrations/0011_one_live_waybill.sql")),
-    (12, "key_checks", include_str!("../../migrations/0012_key_checks.sql")),
-    (13, "retention", include_str!("../../migrations/0013_retention.sql")),
-    (14, "keyed_audit", include_str!("../../migrations/0014_keyed_audit.sql")),
-];
 
 impl Db {
     /// Connect to `url` (`sqlite://…` or `postgres://…`).
@@ -329,34 +314,6 @@ impl Db {
             }
             Backend::Postgres => Ok(WriteTx { tx: conn.begin().await?, _slot: None, audit_key: self.audit_key.clone() }),
         }
-    }
-
-    /// Apply pending migrations. Safe to run from several processes at once on PostgreSQL
-    /// (an advisory lock serializes them).
-    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            tx.execute("SELECT pg_advisory_xact_lock(7140001)").await?;
-        }
-        tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)").await?;
-        for (version, name, sql) in MIGRATIONS {
-            let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if done.is_some() {
-                continue;
-            }
-            let (id, blob) = match self.backend {
-                Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"),
-                Backend::Postgres => ("BIGSERIAL PRIMARY KEY", "BYTEA"),
-            };
-            let rendered = sql.replace("{{ID}}", id).replace("{{BLOB}}", blob);
-            sqlx::raw_sql(&rendered).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)").bind(version).bind(*name).execute(&mut *tx).await?;
-            tracing::info!(version, name, "applied migration");
-        }
-        tx.commit().await
     }
 
     /// A transaction that will write: `BEGIN IMMEDIATE` on SQLite (no lock upgrade
