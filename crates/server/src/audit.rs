@@ -81,13 +81,7 @@ pub fn keyed_row_hash(
     order_ids: &str,
     details: &str,
 ) -> String {
-    use hmac::{Hmac, KeyInit, Mac};
-    let canonical = json!([chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details]).to_string();
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()));
-    mac.update(prev.as_bytes());
-    mac.update(b"\n");
-    mac.update(canonical.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    link(Some(key), prev, &canonical(chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details))
 }
 
 /// The canonical unkeyed hash of a row (rows written before the chain was keyed).
@@ -106,12 +100,47 @@ pub fn row_hash(
     order_ids: &str,
     details: &str,
 ) -> String {
-    let canonical = json!([chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details]).to_string();
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(b"\n");
-    h.update(canonical.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    link(None, prev, &canonical(chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details))
+}
+
+/// The canonical JSON of a row's hashed columns.
+#[allow(clippy::too_many_arguments)]
+fn canonical(
+    chain: &str,
+    seq: i64,
+    at: i64,
+    actor: &str,
+    actor_id: Option<i64>,
+    shop_id: Option<&str>,
+    action: &str,
+    outcome: &str,
+    code: Option<&str>,
+    order_ids: &str,
+    details: &str,
+) -> String {
+    json!([chain, seq, at, actor, actor_id, shop_id, action, outcome, code, order_ids, details]).to_string()
+}
+
+/// `prev ‖ "\n" ‖ canonical`, under HMAC-SHA256 with `key`, or plain SHA-256 without; hex.
+fn link(key: Option<&[u8; 32]>, prev: &str, canonical: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let bytes: Vec<u8> = match key {
+        Some(k) => {
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(k).unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()));
+            mac.update(prev.as_bytes());
+            mac.update(b"\n");
+            mac.update(canonical.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        }
+        None => {
+            let mut h = Sha256::new();
+            h.update(prev.as_bytes());
+            h.update(b"\n");
+            h.update(canonical.as_bytes());
+            h.finalize().to_vec()
+        }
+    };
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Append `ev` inside `tx`; returns its seq. See [`append_many`].
