@@ -156,6 +156,10 @@ codes! {
     /// The server is at a limit (concurrent requests, a queue, export slots) or a request took
     /// too long; nothing was changed. Retry after `Retry-After` seconds.
     ServerBusy = 503, "The server is busy; try again shortly.", "服务器繁忙，请稍后重试。";
+    /// The master key version an order's data key is wrapped under is not loaded in this
+    /// server process (a rotation this process could not follow: its key file lacks the new
+    /// version). Nothing was decrypted; the operator must give every process the store's key file.
+    KeyUnavailable = 503, "The server cannot open this order's keys right now; try again later.", "服务器暂时无法打开该订单的密钥，请稍后重试。";
     /// An unexpected server error; details are in the server log, never in the response.
     Internal = 500, "Internal server error.", "服务器内部错误。";
 }

@@ -73,6 +73,7 @@ export const SERVER_ERROR_CODES = Object.freeze([
   'CURRENT_PASSWORD_WRONG',
   'LOGIN_LOCKED',
   'SERVER_BUSY',
+  'KEY_UNAVAILABLE',
   'INTERNAL',
 ]);
 

@@ -7,6 +7,9 @@ use orderveil_api::ErrorCode;
 use orderveil_cipher::{Dek, FieldKind, GrantBody, GrantId, GrantOrder, GrantPurpose, KekVersion, OrderId, SealedGrant, ShopId, WrappedDek};
 
 use crate::error::{AppError, AppResult};
+use std::sync::Arc;
+
+use crate::keys::KeyProvider;
 use crate::state::AppState;
 
 /// A client's X25519 public key from the request's base64url text: 32 bytes, not of low
@@ -15,11 +18,24 @@ pub fn client_key(text: &str) -> AppResult<[u8; 32]> {
     orderveil_cipher::client_key_from_base64(text).map_err(|_| AppError::new(ErrorCode::ClientKeyInvalid))
 }
 
+/// The process's keys holding the master key versions `versions` (reading the key source
+/// again if one is new: a rotation under way); `KEY_UNAVAILABLE` if the source lacks one.
+pub async fn keys_for(state: &AppState, versions: impl IntoIterator<Item = i64>) -> AppResult<Arc<KeyProvider>> {
+    let mut vs: Vec<u32> = versions.into_iter().filter_map(|v| u32::try_from(v).ok()).collect();
+    vs.sort_unstable();
+    vs.dedup();
+    state.keys.holding(&state.db, &vs, state.now()).await.map_err(|e| {
+        tracing::error!("{e}");
+        AppError::new(ErrorCode::KeyUnavailable)
+    })
+}
+
 /// An order's data key, unwrapped with the master key of its version (reveal, print and the
-/// ISV batch helpers); a failure is internal (the stored key does not match).
-pub fn unwrap_dek(state: &AppState, order: &OrderId, kek_version: i64, wrapped: &[u8]) -> AppResult<Dek> {
+/// ISV batch helpers); a failure is internal (the stored key does not match), a version not
+/// held is `KEY_UNAVAILABLE`.
+pub fn unwrap_dek(keys: &KeyProvider, order: &OrderId, kek_version: i64, wrapped: &[u8]) -> AppResult<Dek> {
     let version = u32::try_from(kek_version).ok().and_then(KekVersion::new).ok_or_else(|| AppError::internal("bad kek version"))?;
-    let kek = state.keys.kek(version.get()).ok_or_else(|| AppError::internal(format!("master key v{version} not loaded")))?;
+    let kek = keys.kek(version.get()).ok_or_else(|| AppError::new(ErrorCode::KeyUnavailable))?;
     let wrapped = WrappedDek::from_parts(version, wrapped).ok_or_else(|| AppError::internal("bad wrapped DEK"))?;
     kek.unwrap(&wrapped, order).map_err(|_| AppError::internal(format!("DEK of {order} does not unwrap")))
 }
@@ -55,11 +71,12 @@ pub struct GrantFor<'a> {
 
 /// Seal the field keys of `orders` to the client; returns the sealed grant and its expiry
 /// (now + the grant lifetime).
-pub fn seal<'a>(state: &AppState, to: GrantFor<'_>, orders: impl IntoIterator<Item = Sealable<'a>>) -> AppResult<(SealedGrant, i64)> {
+pub async fn seal(state: &AppState, to: GrantFor<'_>, orders: Vec<Sealable<'_>>) -> AppResult<(SealedGrant, i64)> {
     let shop_id = ShopId::new(to.shop).map_err(AppError::internal)?;
+    let keys = keys_for(state, orders.iter().map(|o| o.kek_version)).await?;
     let mut sealed_orders = Vec::new();
     for o in orders {
-        let dek = unwrap_dek(state, &o.order_id, o.kek_version, o.wrapped)?;
+        let dek = unwrap_dek(&keys, &o.order_id, o.kek_version, o.wrapped)?;
         sealed_orders.push(GrantOrder { order_id: o.order_id, binding: o.binding, keys: to.fields.iter().map(|k| dek.field_key(*k)).collect() });
     }
     let expires_at = to.now + state.settings.grant_ttl_secs;

@@ -63,6 +63,27 @@ pub async fn verify(db: &Db, keys: &KeyProvider, now: i64) -> Result<(), String>
     Ok(())
 }
 
+/// `keys` with the store's primary master key version as their primary. A store that has
+/// recorded no versions yet (new, or from before rotation) records the ones held, with the
+/// key source's primary as its primary. Refuses if the store's primary is not held.
+pub async fn take_primary(db: &Db, keys: KeyProvider, now: i64) -> Result<KeyProvider, String> {
+    let db_err = |e: sqlx::Error| format!("database: {e}");
+    let rows = store::versions(&db.pool).await.map_err(db_err)?;
+    if let Some(p) = rows.iter().find(|r| r.state == "primary") {
+        let p = u32::try_from(p.version).map_err(|_| "a stored key version is out of range")?;
+        return keys.with_primary(p).map_err(|e| format!("{e}; {FIX}"));
+    }
+    let mut tx = db.begin_write().await.map_err(db_err)?;
+    for v in keys.versions() {
+        if v != keys.primary_version() {
+            store::add_active(&mut tx, i64::from(v), now).await.map_err(db_err)?;
+        }
+    }
+    store::make_primary(&mut tx, i64::from(keys.primary_version()), now).await.map_err(db_err)?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(keys)
+}
+
 /// The master key versions that wrapped data keys use.
 async fn versions_in_use(db: &Db) -> Result<Vec<u32>, String> {
     let samples = store::dek_samples(&db.pool).await.map_err(|e| format!("database: {e}"))?;

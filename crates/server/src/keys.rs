@@ -13,7 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use orderveil_cipher::{IndexKey, IndexMasterSecret, Kek, KekVersion, ShopId};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Holds the master keys in memory.
 pub struct KeyProvider {
@@ -33,6 +33,13 @@ struct KeyFile {
     primary: u32,
     keks: BTreeMap<u32, String>,
     index_master: String,
+}
+
+impl Drop for KeyFile {
+    fn drop(&mut self) {
+        self.index_master.zeroize();
+        self.keks.values_mut().for_each(Zeroize::zeroize);
+    }
 }
 
 fn decode32(s: &str) -> Result<[u8; 32], String> {
@@ -99,8 +106,7 @@ impl KeyProvider {
                 return Err(format!("the key file {} may be read by others (mode {:o}); run `chmod 600 {}`", path.display(), mode & 0o777, path.display()));
             }
         }
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?);
-        let file: KeyFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file = read_key_file(path)?;
         let mut keks = BTreeMap::new();
         for (v, k) in &file.keks {
             let version = KekVersion::new(*v).ok_or("key version 0")?;
@@ -110,6 +116,48 @@ impl KeyProvider {
             return Err(format!("primary key version {} missing", file.primary));
         }
         Ok(Self { keks, primary: file.primary, index_master: IndexMasterSecret::from_bytes(decode32(&file.index_master)?) })
+    }
+
+    /// The same keys with `version` as the primary (the store's primary, which wins over the
+    /// key file's); an error if this process does not hold it.
+    pub fn with_primary(mut self, version: u32) -> Result<Self, String> {
+        if !self.keks.contains_key(&version) {
+            return Err(format!("this store's primary master key is version {version}, which this process does not have"));
+        }
+        self.primary = version;
+        Ok(self)
+    }
+
+    /// The primary version.
+    pub fn primary_version(&self) -> u32 {
+        self.primary
+    }
+
+    /// Add a new master key version to the key file at `path` and make it the file's primary:
+    /// the first version above both `above` (every version the store knows) and the file's
+    /// own. The file is replaced atomically (a private temporary file, synced, renamed).
+    /// Returns the new version.
+    pub fn add_version_to_file(path: &Path, above: u32) -> Result<u32, String> {
+        let mut file = read_key_file(path)?;
+        let next = file.keks.keys().copied().chain([above]).max().unwrap_or(0).checked_add(1).ok_or("no key version left")?;
+        let kek = Kek::generate(KekVersion::new(next).ok_or("version")?).map_err(|e| e.to_string())?;
+        file.keks.insert(next, URL_SAFE_NO_PAD.encode(kek.expose_bytes()));
+        file.primary = next;
+        replace_key_file(path, &file)?;
+        Ok(next)
+    }
+
+    /// Remove a retired master key version from the key file at `path` (nothing if absent).
+    pub fn remove_version_from_file(path: &Path, version: u32) -> Result<bool, String> {
+        let mut file = read_key_file(path)?;
+        if file.primary == version {
+            return Err(format!("version {version} is the key file's primary"));
+        }
+        if file.keks.remove(&version).is_none() {
+            return Ok(false);
+        }
+        replace_key_file(path, &file)?;
+        Ok(true)
     }
 
     fn create_file(path: &Path) -> Result<(), String> {
@@ -191,6 +239,41 @@ impl KeyProvider {
     pub fn versions(&self) -> Vec<u32> {
         self.keks.keys().copied().collect()
     }
+}
+
+fn read_key_file(path: &Path) -> Result<KeyFile, String> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?);
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Write `file` over `path` atomically: a private (0600) temporary file beside it, synced,
+/// renamed over the old one, the directory synced. A reader sees the old file or the new one.
+fn replace_key_file(path: &Path, file: &KeyFile) -> Result<(), String> {
+    let text = Zeroizing::new(serde_json::to_string_pretty(file).map_err(|e| e.to_string())?);
+    let tmp = path.with_extension(format!("json.tmp-{}-{:016x}", std::process::id(), rand::random::<u64>()));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let written = (|| -> Result<(), String> {
+        let mut f = opts.open(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        f.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+        f.sync_all().map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// The key of the audit chain's HMAC links.

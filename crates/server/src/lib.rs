@@ -25,6 +25,7 @@ pub mod guard;
 pub mod ingest;
 pub mod isv;
 pub mod key_check;
+pub mod key_ring;
 pub mod keys;
 pub mod limits;
 pub mod login_throttle;
@@ -35,6 +36,7 @@ pub mod retention;
 pub mod reveal;
 pub mod routes;
 pub mod risk;
+pub mod rotation;
 pub mod search;
 pub mod session;
 pub mod settings;
@@ -118,7 +120,9 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     let source = keys::KeySource::of(&cfg.data_dir, cfg.key_file.as_deref());
     let keys = keys::KeyProvider::open(&source, key_check::store_is_new(&db).await?)?;
     key_check::verify(&db, &keys, clock.now()).await?;
+    let keys = key_check::take_primary(&db, keys, clock.now()).await?;
     db.set_audit_key(keys.audit_key().expose_bytes());
+    let keys = Arc::new(key_ring::KeyRing::new(source, keys));
     let sealed = audit::seal_unkeyed_chains(&db, clock.now()).await.map_err(|e| format!("audit: {e}"))?;
     if sealed > 0 {
         tracing::info!(chains = sealed, "the audit chains are keyed from here on (HMAC-SHA256 under the audit key)");
@@ -128,7 +132,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     platform::ensure(&db, &cfg.settings, clock.now()).await.map_err(|e| format!("platform settings: {e}"))?;
     db.start_checkpointer();
     let settler = settle::Settler::start(db.clone());
-    let ingest_writer = ingest::IngestWriter::start(db.clone());
+    let ingest_writer = ingest::IngestWriter::start(db.clone(), keys.clone());
     let state = AppState(Arc::new(state::Inner {
         db,
         keys,
@@ -141,6 +145,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
         limits: limits::Limits::new(cfg.settings.bounds),
     }));
     start_purger(&state);
+    start_key_watch(&state);
     if cfg.settings.retention_daily {
         retention::start(&state);
     }
@@ -170,6 +175,28 @@ fn start_purger(state: &AppState) {
                 Ok(p) if p != store::sessions::Purged::default() => tracing::info!(?p, "purged ended sessions, tokens and login locks"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("purge: {e}"),
+            }
+        }
+    });
+}
+
+/// Every [`key_ring::WATCH_EVERY`], reload the keys if the store's versions changed (a
+/// rotation or a retirement by `orderveil keys`), from a task that ends with the state.
+fn start_key_watch(state: &AppState) {
+    let alive = Arc::downgrade(&state.0);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(key_ring::WATCH_EVERY).await;
+            let Some(inner) = alive.upgrade() else { break };
+            let state = AppState(inner);
+            match state.keys.stale(&state.db).await {
+                Ok(false) => {}
+                Ok(true) => {
+                    if let Err(e) = state.keys.reload(&state.db, state.now()).await {
+                        tracing::error!("the store's master key versions changed and this process cannot follow: {e}");
+                    }
+                }
+                Err(e) => tracing::warn!("key watch: {e}"),
             }
         }
     });

@@ -38,11 +38,46 @@ enum Cmd {
     /// Copy a SQLite store to a file while it serves (PostgreSQL: use pg_dump). The keys are
     /// never in the copy: back up the key file separately.
     Backup(BackupArgs),
+    /// Master key rotation while servers run: status, rotate, rewrap, retire.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCmd,
+    },
     /// Crypto-shredding of orders past the retention period (`serve` also runs it daily).
     Retention {
         #[command(subcommand)]
         command: RetentionCmd,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// The master key versions (store and key file) and the data keys under each.
+    Status(StoreArgs),
+    /// Add a master key version to the key file and make it the store's primary.
+    Rotate(StoreArgs),
+    /// Re-wrap the data keys of older versions under the primary, in resumable batches.
+    Rewrap(RewrapArgs),
+    /// Retire a version no data key uses: marked in the store, removed from the key file.
+    Retire(RetireArgs),
+}
+
+#[derive(Args)]
+struct RewrapArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Data keys per transaction.
+    #[arg(long, default_value_t = 1000)]
+    batch: i64,
+}
+
+#[derive(Args)]
+struct RetireArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The version to retire.
+    #[arg(long)]
+    version: u32,
 }
 
 #[derive(Subcommand)]
@@ -204,6 +239,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Cmd::Serve(a) => serve(a).await.map(|()| ExitCode::SUCCESS),
         Cmd::Admin { command: AdminCmd::Create(a) } => admin_create(a).await,
         Cmd::Backup(a) => backup(a).await,
+        Cmd::Keys { command } => keys(command).await,
         Cmd::Retention { command: RetentionCmd::Run(s) } => {
             let cfg = Config { data_dir: s.data_dir, database_url: s.database_url, service_token: None, key_file: s.key_file, settings: Settings::default() };
             let state = build_state(&cfg, Arc::new(SystemClock)).await?;
@@ -253,6 +289,60 @@ fn read_password(file: Option<&std::path::Path>) -> Result<String, String> {
         return Err("no password given (stdin or --password-file)".into());
     }
     Ok(password)
+}
+
+/// The store (migrated) and the key source of `s`.
+async fn open_store(s: &StoreArgs) -> Result<(Db, orderveil_server::keys::KeySource), String> {
+    let cfg = Config { data_dir: s.data_dir.clone(), database_url: s.database_url.clone(), service_token: None, key_file: s.key_file.clone(), settings: Settings::default() };
+    let db = Db::connect(&cfg.database_url()).await.map_err(|e| format!("database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("migration: {e}"))?;
+    Ok((db, orderveil_server::keys::KeySource::of(&cfg.data_dir, cfg.key_file.as_deref())))
+}
+
+async fn keys(command: KeysCmd) -> Result<ExitCode, String> {
+    use orderveil_server::rotation;
+    let now = orderveil_server::clock::Clock::now(&SystemClock);
+    match command {
+        KeysCmd::Status(s) => {
+            let (db, source) = open_store(&s).await?;
+            let st = rotation::status(&db, &source).await?;
+            println!("{:>7}  {:<10}  {:>12}  key source", "version", "state", "data keys");
+            for v in &st.versions {
+                println!("{:>7}  {:<10}  {:>12}  {}", v.version, v.state, v.data_keys, if v.in_key_source { "held" } else { "absent" });
+            }
+            println!("to re-wrap under the primary: {}", st.to_rewrap);
+        }
+        KeysCmd::Rotate(s) => {
+            let (db, source) = open_store(&s).await?;
+            let r = rotation::rotate(&db, &source, now).await?;
+            println!("keys rotate: version {} is the primary (was {}); new data keys are wrapped under it.", r.to, r.from);
+            println!("Next: `orderveil keys rewrap`, then `orderveil keys retire --version {}`.", r.from);
+        }
+        KeysCmd::Rewrap(a) => {
+            let (db, source) = open_store(&a.store).await?;
+            let t = std::time::Instant::now();
+            let mut last: Option<std::time::Instant> = None;
+            let r = rotation::rewrap(&db, &source, a.batch, now, |p| {
+                // The first batch, then once a second, and the last.
+                if last.is_none_or(|l| l.elapsed().as_millis() >= 1000) || p.done == p.total {
+                    last = Some(std::time::Instant::now());
+                    let pct = if p.total == 0 { 100.0 } else { p.done as f64 * 100.0 / p.total as f64 };
+                    println!("keys rewrap: {} / {} ({pct:.1} %), {:.0} data keys/s", p.done, p.total, p.done as f64 / t.elapsed().as_secs_f64().max(1e-9));
+                }
+            })
+            .await?;
+            println!("keys rewrap: {} data keys re-wrapped under version {} in {:.1} s; {} left under other versions", r.rewrapped, r.to, t.elapsed().as_secs_f64(), r.remaining);
+            if r.remaining > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        KeysCmd::Retire(a) => {
+            let (db, source) = open_store(&a.store).await?;
+            rotation::retire(&db, &source, a.version, now).await?;
+            println!("keys retire: version {} is retired and no longer in the key file", a.version);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn backup(a: BackupArgs) -> Result<ExitCode, String> {

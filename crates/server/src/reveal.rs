@@ -142,9 +142,9 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
         binding: String::new(),
         kek_version: *kek_version,
         wrapped,
-    });
+    }).collect();
     let to = GrantFor { grant_id, shop: &shop, purpose: GrantPurpose::Reveal, fields: &p.fields, client_public: &p.client_public, now };
-    let (sealed, expires_at) = grants::seal(state, to, orders)?;
+    let (sealed, expires_at) = grants::seal(state, to, orders).await?;
     let quota = view(&shop, &day, &q, false);
     Ok(RevealGrantResponse {
         grant_id: gid,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::store::Db;
-use crate::keys::KeyProvider;
+use crate::key_ring::KeyRing;
 use crate::ingest::writer::IngestWriter;
 use crate::settle::Settler;
 pub use crate::settings::Settings;
@@ -18,7 +18,7 @@ pub struct Inner {
     /// The store.
     pub db: Db,
     /// Master keys.
-    pub keys: KeyProvider,
+    pub keys: Arc<KeyRing>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Rules.

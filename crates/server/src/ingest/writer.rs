@@ -15,6 +15,8 @@ use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::group_commit::{Committer, Group, Queue};
 use crate::store::orders::{Incoming, PriorOrder, Sealed};
+use crate::key_ring::KeyRing;
+use crate::keys::KeyProvider;
 use crate::store::{self, Backend, Db, WriteTx};
 
 /// A validated, encrypted batch, ready to be written.
@@ -23,6 +25,8 @@ pub struct Prepared {
     pub(crate) sealed: Vec<Sealed>,
     pub(crate) now: i64,
     pub(crate) kek_version: i64,
+    /// The keys that wrapped `sealed` (they still open them after a rotation).
+    pub(crate) keys: Arc<KeyProvider>,
     pub(crate) actor: String,
 }
 
@@ -47,6 +51,7 @@ pub const QUEUE_BATCHES: usize = 64;
 #[derive(Clone, Debug)]
 pub struct IngestWriter {
     db: Db,
+    keys: Arc<KeyRing>,
     /// The SQLite writer task; `None` on PostgreSQL.
     queue: Option<Queue<Writer>>,
     stats: Arc<WriterStats>,
@@ -64,14 +69,14 @@ pub struct WriterStats {
 impl IngestWriter {
     /// Start the writer (on SQLite, a task on the current runtime that ends with the last
     /// handle).
-    pub fn start(db: Db) -> Self {
+    pub fn start(db: Db, keys: Arc<KeyRing>) -> Self {
         let stats = Arc::new(WriterStats::default());
         let queue = (db.backend == Backend::Sqlite).then(|| {
-            let (queue, worker) = Queue::new(Writer { db: db.clone(), stats: stats.clone() });
+            let (queue, worker) = Queue::new(Writer { db: db.clone(), keys: keys.clone(), stats: stats.clone() });
             tokio::spawn(worker);
             queue
         });
-        Self { db, queue, stats }
+        Self { db, keys, queue, stats }
     }
 
     /// `(transactions, batches)` written so far.
@@ -81,7 +86,7 @@ impl IngestWriter {
 
     pub(crate) async fn write(&self, batch: Prepared) -> AppResult<IngestResponse> {
         let Some(queue) = &self.queue else {
-            let answers = write_with_retry(&self.db, &[&batch], &self.stats).await?;
+            let answers = write_with_retry(&self.db, &self.keys, &[&batch], &self.stats).await?;
             return answers.into_iter().next().unwrap_or_else(|| Err(AppError::internal("no answer for an ingest batch")));
         };
         queue.submit(batch).await
@@ -91,6 +96,7 @@ impl IngestWriter {
 /// The SQLite writer's side of the group commit.
 struct Writer {
     db: Db,
+    keys: Arc<KeyRing>,
     stats: Arc<WriterStats>,
 }
 
@@ -104,7 +110,7 @@ impl Committer for Writer {
     }
 
     async fn commit(&mut self, batches: &[&Prepared]) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
-        write_with_retry(&self.db, batches, &self.stats).await
+        write_with_retry(&self.db, &self.keys, batches, &self.stats).await
     }
 }
 
@@ -113,11 +119,11 @@ impl Committer for Writer {
 /// and audit rows in different orders, and two batches with the same new order both see it
 /// missing and both insert it — the second then waits for the first and fails. The failed
 /// attempt rolled everything back; the next one sees the other's orders as repeats.
-async fn write_with_retry(db: &Db, batches: &[&Prepared], stats: &WriterStats) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
-    let mut result = write_group(db, batches).await;
+async fn write_with_retry(db: &Db, keys: &KeyRing, batches: &[&Prepared], stats: &WriterStats) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
+    let mut result = write_group(db, keys, batches).await;
     for _ in 0..3 {
         match &result {
-            Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("40001" | "40P01" | "23505")) => result = write_group(db, batches).await,
+            Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("40001" | "40P01" | "23505")) => result = write_group(db, keys, batches).await,
             _ => break,
         }
     }
@@ -131,19 +137,74 @@ async fn write_with_retry(db: &Db, batches: &[&Prepared], stats: &WriterStats) -
 /// One transaction for the group. A batch is refused (an order id of another shop) before
 /// it writes anything, so the group needs no savepoints (on SQLite a savepoint would keep a
 /// journal of every page it changes); any database error fails the whole group.
-async fn write_group(db: &Db, batches: &[&Prepared]) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    let mut answers = Vec::with_capacity(batches.len());
-    for b in batches {
-        answers.push(write_batch(&mut tx, db.backend, b).await?);
+///
+/// The transaction first reads the store's primary master key version (on PostgreSQL with a
+/// share lock that `keys rotate` waits for). A batch sealed under another version (a rotation
+/// committed since) has its data keys re-wrapped under the primary and the group starts
+/// again, so no data key is ever written under a version that is no longer primary.
+async fn write_group(db: &Db, keys: &KeyRing, batches: &[&Prepared]) -> Result<Vec<AppResult<IngestResponse>>, sqlx::Error> {
+    let mut rewrapped: Vec<Option<(i64, Vec<Sealed>)>> = vec![None; batches.len()];
+    for _ in 0..3 {
+        let mut tx = db.begin_write().await?;
+        let primary = store::keys::primary_for_write(&mut tx).await?;
+        let version = |i: usize| rewrapped[i].as_ref().map_or(batches[i].kek_version, |r| r.0);
+        let stale: Vec<usize> = (0..batches.len()).filter(|i| primary.is_some_and(|p| version(*i) != p)).collect();
+        let Some(primary) = primary.filter(|_| !stale.is_empty()) else {
+            let mut answers = Vec::with_capacity(batches.len());
+            for (i, b) in batches.iter().enumerate() {
+                let (v, sealed) = rewrapped[i].as_ref().map_or((b.kek_version, b.sealed.as_slice()), |(v, s)| (*v, s.as_slice()));
+                answers.push(write_batch(&mut tx, db.backend, b, sealed, v).await?);
+            }
+            tx.commit().await?;
+            return Ok(answers);
+        };
+        tx.rollback().await?;
+        match rewrap_batches(db, keys, batches, &stale, primary).await {
+            Ok(done) => {
+                for (i, sealed) in stale.into_iter().zip(done) {
+                    rewrapped[i] = Some((primary, sealed));
+                }
+            }
+            Err(e) => {
+                tracing::error!("ingest: the store's primary master key is version {primary} and this process cannot use it: {e}");
+                return Ok(batches.iter().map(|_| Err(AppError::new(ErrorCode::KeyUnavailable))).collect());
+            }
+        }
     }
-    tx.commit().await?;
-    Ok(answers)
+    Err(sqlx::Error::Protocol("the store's primary master key version kept changing during an ingest write".into()))
+}
+
+/// The data keys of `batches[stale]` re-wrapped under `primary` (the keys read again if this
+/// process does not have it as its primary yet).
+async fn rewrap_batches(db: &Db, keys: &KeyRing, batches: &[&Prepared], stale: &[usize], primary: i64) -> Result<Vec<Vec<Sealed>>, String> {
+    let now = batches.first().map_or(0, |b| b.now);
+    let held = keys.get();
+    let held = if i64::from(held.primary_version()) == primary { held } else { keys.reload(db, now).await? };
+    let to = u32::try_from(primary).ok().and_then(|v| held.kek(v)).ok_or_else(|| format!("no master key version {primary}"))?;
+    tracing::info!(batches = stale.len(), primary, "ingest: a rotation committed while these batches were sealed; re-wrapping their data keys");
+    stale
+        .iter()
+        .map(|&i| {
+            let b = batches[i];
+            let from = u32::try_from(b.kek_version).ok().and_then(|v| b.keys.kek(v)).ok_or("the batch's own key is gone")?;
+            b.checked
+                .iter()
+                .zip(&b.sealed)
+                .map(|(c, s)| {
+                    let wrapped = orderveil_cipher::WrappedDek::from_parts(from.version(), &s.wrapped_dek).ok_or("malformed wrapped key")?;
+                    let dek = from.unwrap(&wrapped, &c.order_id).map_err(|e| e.to_string())?;
+                    let mut s = s.clone();
+                    s.wrapped_dek = to.wrap(&dek, &c.order_id).map_err(|e| e.to_string())?.as_bytes().to_vec();
+                    Ok(s)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Write one batch inside the group's transaction.
-async fn write_batch(tx: &mut WriteTx<'_>, backend: Backend, b: &Prepared) -> Result<AppResult<IngestResponse>, sqlx::Error> {
-    let (checked, sealed, now, kek_version) = (&b.checked, &b.sealed, b.now, b.kek_version);
+async fn write_batch(tx: &mut WriteTx<'_>, backend: Backend, b: &Prepared, sealed: &[Sealed], kek_version: i64) -> Result<AppResult<IngestResponse>, sqlx::Error> {
+    let (checked, now) = (&b.checked, b.now);
     // Which orders exist already: one query for the whole batch.
     let prior = store::orders::prior(&mut *tx, checked).await?;
     let prior: HashMap<&str, &PriorOrder> = prior.iter().map(|p| (p.order_id.as_str(), p)).collect();

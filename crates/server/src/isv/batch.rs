@@ -41,7 +41,8 @@ pub async fn batch_mask(state: &AppState, caller: &Caller, req: BatchMaskRequest
             let row = isv::order_key(&state.db.pool, order.as_str()).await?;
             let row = row.filter(|r| r.shop_id == shop).ok_or_else(|| AppError::new(ErrorCode::OrderNotFound).with(json!({"index": i, "order_id": order.as_str()})))?;
             let wrapped = row.wrapped_dek.ok_or_else(|| AppError::new(ErrorCode::OrderShredded).with(json!({"order_id": order.as_str()})))?;
-            let dek = crate::grants::unwrap_dek(state, order, row.kek_version, &wrapped)?;
+            let master = crate::grants::keys_for(state, [row.kek_version]).await?;
+            let dek = crate::grants::unwrap_dek(&master, order, row.kek_version, &wrapped)?;
             keys.push((order.clone(), dek));
         }
         let dek = keys.iter().find(|(o, _)| o == order).map(|(_, d)| d).ok_or_else(|| AppError::internal("key vanished"))?;

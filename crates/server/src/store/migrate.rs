@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "key_checks", include_str!("../../migrations/0012_key_checks.sql")),
     (13, "retention", include_str!("../../migrations/0013_retention.sql")),
     (14, "keyed_audit", include_str!("../../migrations/0014_keyed_audit.sql")),
+    (15, "kek_versions", include_str!("../../migrations/0015_kek_versions.sql")),
 ];
 
 impl Db {

@@ -33,6 +33,7 @@ pub struct Incoming {
 
 /// What is stored for one order's receiver, in column form: ciphertexts, masks, tokens.
 /// No plaintext (the last 4 phone digits are what the mask shows anyway).
+#[derive(Clone)]
 pub struct Sealed {
     /// The order's data key, wrapped.
     pub wrapped_dek: Vec<u8>,

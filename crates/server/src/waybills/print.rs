@@ -55,7 +55,7 @@ pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) ->
         orders.push(Sealable { order_id, binding: waybill.clone(), kek_version: *kek_version, wrapped });
     }
     let to = GrantFor { grant_id, shop: &shop, purpose: GrantPurpose::Print, fields: &FieldKind::ALL, client_public: &client_public, now };
-    let (sealed, expires_at) = crate::grants::seal(state, to, orders)?;
+    let (sealed, expires_at) = crate::grants::seal(state, to, orders).await?;
     Ok(PrintGrantResponse { grant_id: gid, sealed_grant: sealed.to_base64(), shop_id: shop, expires_at_unix: expires_at, labels: printed.labels })
 }
 

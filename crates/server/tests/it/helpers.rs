@@ -438,6 +438,17 @@ pub async fn run_orderveil(data_dir: &Path, database_url: Option<&str>, args: &[
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
+/// `orderveil ARGS --data-dir D [--database-url U]`, not started: for a test that reads its
+/// output as it runs or kills it midway.
+pub fn orderveil_command(data_dir: &Path, database_url: Option<&str>, args: &[&str]) -> tokio::process::Command {
+    let mut cmd = binary();
+    cmd.args(args).arg("--data-dir").arg(data_dir);
+    if let Some(u) = database_url {
+        cmd.args(["--database-url", u]);
+    }
+    cmd
+}
+
 /// The `orderveil` binary with a clean `ORDERVEIL_*` environment (the key variables are kept:
 /// the in-process server of the same test read them too).
 fn binary() -> tokio::process::Command {

@@ -55,6 +55,7 @@ mod requests;
 mod retention;
 mod reveal;
 mod risk;
+mod rotation;
 mod search;
 mod shipping;
 mod side_doors;
