@@ -68,6 +68,9 @@ pub struct AuditVerifyReport {
     pub chains: u64,
     /// Rows checked.
     pub rows: u64,
-    /// Every inconsistency, one line each.
+    /// The inconsistencies, one line each (the first 100).
     pub problems: Vec<String>,
+    /// How many inconsistencies in all.
+    #[serde(default)]
+    pub problem_count: u64,
 }

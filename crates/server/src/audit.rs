@@ -260,17 +260,19 @@ impl Report {
 
 /// Recompute every chain.
 pub async fn verify(db: &Db) -> Result<Report, sqlx::Error> {
-    verify_chains(db, None).await
+    verify_chains(db, None, |_| true).await
 }
 
 /// Recompute one chain (`shop:<id>` or `platform`); a chain without rows and head is not
 /// counted.
 pub async fn verify_chain(db: &Db, chain: &str) -> Result<Report, sqlx::Error> {
-    verify_chains(db, Some(chain)).await
+    verify_chains(db, Some(chain), |_| true).await
 }
 
-/// Recompute every chain, or only `only`.
-async fn verify_chains(db: &Db, only: Option<&str>) -> Result<Report, sqlx::Error> {
+/// Recompute every chain, or only `only`, a page of [`PAGE`] rows at a time (memory does not
+/// grow with the chain: the report keeps counts and the first [`MAX_PROBLEMS`] problems).
+/// `progress` sees the report after each page; when it answers false the run stops there.
+pub async fn verify_chains(db: &Db, only: Option<&str>, mut progress: impl FnMut(&Report) -> bool) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
     let heads = store::heads(&db.pool, only).await?;
     let chains = store::chains_with_rows(&db.pool, only).await?;
@@ -316,6 +318,9 @@ async fn verify_chains(db: &Db, only: Option<&str>) -> Result<Report, sqlx::Erro
                 prev = r.hash.clone();
                 expect_seq = seq + 1;
                 after = (seq, id);
+            }
+            if !progress(&report) {
+                return Ok(report);
             }
             if (rows.len() as i64) < PAGE {
                 break;

@@ -176,17 +176,78 @@ pub async fn export_csv(state: &AppState, user: &User, q: AuditQuery) -> AppResu
 
 /// Recompute the chains `user` may see: an owner's shop chain, or every chain for admins.
 pub async fn verify(state: &AppState, user: &User) -> AppResult<AuditVerifyReport> {
-    let report = match user.role {
-        Role::Admin => audit::verify(&state.db).await?,
-        Role::Owner => audit::verify_chain(&state.db, &format!("shop:{}", user.own_shop()?)).await?,
-        _ => return Err(ErrorCode::Forbidden.into()),
-    };
-    Ok(AuditVerifyReport {
-        ok: report.problems.is_empty(),
-        chains: u64::try_from(report.chains).unwrap_or(0),
-        rows: u64::try_from(report.rows).unwrap_or(0),
-        problems: report.problems,
-    })
+    let report = audit::verify_chains(&state.db, verify_scope(user)?.as_deref(), |_| true).await?;
+    Ok(report_of(&report))
+}
+
+/// The chains `user` may verify: every chain (admin, `None`) or the own shop's.
+fn verify_scope(user: &User) -> AppResult<Option<String>> {
+    match user.role {
+        Role::Admin => Ok(None),
+        Role::Owner => Ok(Some(format!("shop:{}", user.own_shop()?))),
+        _ => Err(ErrorCode::Forbidden.into()),
+    }
+}
+
+fn report_of(r: &audit::Report) -> AuditVerifyReport {
+    AuditVerifyReport {
+        ok: r.problem_count == 0,
+        chains: u64::try_from(r.chains).unwrap_or(0),
+        rows: u64::try_from(r.rows).unwrap_or(0),
+        problems: r.problems.clone(),
+        problem_count: u64::try_from(r.problem_count).unwrap_or(0),
+    }
+}
+
+/// What the verifying task sends to the response stream.
+enum Verified {
+    Progress(u64, u64),
+    Done(AuditVerifyReport),
+    Failed,
+}
+
+/// [`verify`] as a streamed response: the recomputation runs a page at a time in a task of
+/// its own while the body streams, so neither the server's memory nor the request timeout
+/// limits the chain's length. With `Accept: application/x-ndjson` each page adds a line
+/// `{"progress":{"chains":…,"rows":…}}` and the last line is the report; otherwise the body
+/// is the report alone (as JSON, after a newline per page, which JSON parsers skip). A
+/// client that goes away stops the task.
+pub async fn verify_streamed(state: &AppState, user: &User, ndjson: bool) -> AppResult<Response> {
+    let scope = verify_scope(user)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Verified>(4);
+    let st = state.clone();
+    tokio::spawn(async move {
+        let r = audit::verify_chains(&st.db, scope.as_deref(), |r| {
+            // A full channel drops a progress line (the reader is slow): memory stays constant.
+            let _ = tx.try_send(Verified::Progress(r.chains as u64, r.rows as u64));
+            !tx.is_closed()
+        })
+        .await;
+        let last = match r {
+            Ok(r) => Verified::Done(report_of(&r)),
+            Err(e) => {
+                tracing::error!("audit verify: {e}");
+                Verified::Failed
+            }
+        };
+        let _ = tx.send(last).await;
+    });
+    let body = futures_util::stream::unfold(Some(rx), move |rx| async move {
+        let mut rx = rx?;
+        let item = rx.recv().await?;
+        let (chunk, more) = match item {
+            Verified::Progress(chains, rows) if ndjson => (format!("{}\n", json!({"progress": {"chains": chains, "rows": rows}})), true),
+            Verified::Progress(..) => ("\n".to_string(), true),
+            Verified::Done(report) => (format!("{}\n", serde_json::to_string(&report).unwrap_or_default()), false),
+            Verified::Failed if ndjson => (format!("{}\n", serde_json::to_string(&ErrorCode::Internal.body()).unwrap_or_default()), false),
+            Verified::Failed => return Some((Err(std::io::Error::other("audit verify failed")), None)),
+        };
+        Some((Ok::<_, std::io::Error>(chunk), more.then_some(rx)))
+    });
+    let mut resp = axum::body::Body::from_stream(body).into_response();
+    let ct = if ndjson { "application/x-ndjson" } else { "application/json" };
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    Ok(resp)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -208,10 +269,12 @@ pub async fn get_audit_export(State(state): State<AppState>, user: User, ApiQuer
     export_csv(&state, &user, q).await
 }
 
-/// Whether the caller's hash chains verify (owner: the shop's chain; admin: every chain).
+/// Whether the caller's hash chains verify (owner: the shop's chain; admin: every chain),
+/// streamed: `Accept: application/x-ndjson` for progress lines before the report.
 #[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = AuditVerifyReport), (status = 403, body = ApiError)))]
-pub async fn get_audit_verify(State(state): State<AppState>, user: User) -> AppResult<Json<AuditVerifyReport>> {
-    verify(&state, &user).await.map(Json)
+pub async fn get_audit_verify(State(state): State<AppState>, user: User, headers: axum::http::HeaderMap) -> AppResult<Response> {
+    let ndjson = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/x-ndjson"));
+    verify_streamed(&state, &user, ndjson).await
 }
 
 /// The audit trail: own shop for owners, everything for platform admins.

@@ -74,6 +74,14 @@ pub fn audit_chain_figures(lang: Lang, chains: u64, rows: u64) -> String {
     }
 }
 
+/// "5005 problems, the first 20 shown".
+pub fn audit_problem_count(lang: Lang, total: u64, shown: usize) -> String {
+    match lang {
+        Lang::Zh => format!("（共 {total} 处问题，显示前 {shown} 处）"),
+        Lang::En => format!(" ({total} problems, the first {shown} shown)"),
+    }
+}
+
 /// "Page 2 of 7 · 312 events".
 pub fn audit_pages(lang: Lang, page: u32, pages: u64, total: u64) -> String {
     match lang {

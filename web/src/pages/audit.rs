@@ -144,6 +144,7 @@ pub fn audit() -> Html {
             <div class="notice error" id="audit-chain" data-state="bad" role="alert">
                 <div>
                     <strong>{ format!("✗ {}", l.t(AuditMsg::ChainBad)) }</strong>
+                    <span id="audit-problem-count">{ i18n::audit_problem_count(l, r.problem_count.max(r.problems.len() as u64), r.problems.len().min(20)) }</span>
                     <ul class="problems">{ for r.problems.iter().take(20).map(|p| html! { <li class="mono">{ p }</li> }) }</ul>
                 </div>
             </div>

@@ -6,7 +6,13 @@
 //! cargo bench -p orderveil-server --bench server -- --list-1m    # also fill 1,000,000 orders and time the list page
 //! cargo bench -p orderveil-server --bench server -- --ingest-only  # skip the baseline and grants (ingest, and the list page with --list-1m)
 //! cargo bench -p orderveil-server --bench server -- --export-1m --sqlite  # only: export 1,000,000 orders as CSV and XLSX
+//! cargo bench -p orderveil-server --bench server -- --rewrap-1m   # only: keys rotate + rewrap of 1,000,000 orders
 //! ```
+//!
+//! `--rewrap-1m` (issue 17) fills shop1 with 1,000,000 orders, reads every data key twice the
+//! way `orderveil keys rewrap` reads them (the second read is the baseline), then runs
+//! `keys rotate` and `keys rewrap` through the library and prints seconds, keys/s and the
+//! ratio to the baseline. `ORDERVEIL_BENCH_REWRAP_DIR=DIR` keeps the filled SQLite store.
 //!
 //! `--export-1m` (issue 7) fills shop1 with 1,000,000 orders through the library ingest,
 //! starts a fresh server process on that store (so its peak RSS is the export's), reads the
@@ -26,6 +32,7 @@
 mod export;
 mod fixtures;
 mod measure;
+mod rewrap;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -369,6 +376,22 @@ async fn main() {
     let only_pg = args.iter().any(|a| a == "--postgres");
     let list_1m = args.iter().any(|a| a == "--list-1m");
     let ingest_only = args.iter().any(|a| a == "--ingest-only");
+    if args.iter().any(|a| a == "--rewrap-1m") {
+        println!("OrderVeil key rotation benchmark: keys rotate + keys rewrap of 1,000,000 orders through the library, beside the same reads alone");
+        if !only_pg {
+            rewrap::rewrap_1m("sqlite", None).await;
+        }
+        if !only_sqlite {
+            match pg_database().await {
+                Some((name, url)) => {
+                    rewrap::rewrap_1m("postgres", Some(url)).await;
+                    drop_pg(&name).await;
+                }
+                None => println!("[postgres] SKIPPED: no PostgreSQL at 127.0.0.1:5432"),
+            }
+        }
+        return;
+    }
     if args.iter().any(|a| a == "--export-1m") {
         println!("OrderVeil export benchmark: 1,000,000 orders, real binary, real HTTP on loopback, 2 cores shared with this process (targets: <= 20 s, <= 200 MB)");
         if !only_pg {

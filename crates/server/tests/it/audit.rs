@@ -9,7 +9,58 @@ both_stores!(
     audit_verify_catches_an_edited_a_deleted_and_a_truncated_row,
     reveals_and_refusals_are_audited_for_the_right_eyes,
     a_chain_recomputed_without_the_audit_key_fails_verification,
+    the_verify_endpoint_streams_progress_and_the_report,
 );
+
+/// `GET /api/v1/audit/verify` as `who`, with `accept`: (content type, body text).
+async fn verify_text(who: &Client, accept: &str) -> (String, String) {
+    let r = who.http.get(who.url("/api/v1/audit/verify")).header("accept", accept).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+    (ct, r.text().await.unwrap())
+}
+
+async fn the_verify_endpoint_streams_progress_and_the_report(store: Store) {
+    use orderveil_server::audit::{self, Event, PAGE};
+    let app = TestApp::spawn(store).await;
+    // A shop chain over two pages long: the stream reports each page.
+    let extra = usize::try_from(2 * PAGE + 10).unwrap();
+    let events: Vec<(i64, Event)> = (0..extra).map(|i| (app.now(), Event::new("shop1", None, Some("shop1"), "test_fill", if i % 2 == 0 { "ok" } else { "refused" }))).collect();
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    audit::append_many(&mut tx, &events).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let owner = app.login("shop1").await;
+    let (ct, text) = verify_text(&owner, "application/x-ndjson").await;
+    assert_eq!(ct, "application/x-ndjson");
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (report, progress) = lines.split_last().unwrap();
+    let rows: Vec<u64> = progress.iter().map(|p| p["progress"]["rows"].as_u64().unwrap()).collect();
+    assert!(rows.len() >= 3 && rows.windows(2).all(|w| w[0] < w[1]), "a line a page, growing: {rows:?}");
+    assert_eq!(rows[0], u64::try_from(PAGE).unwrap());
+    let report: orderveil_api::AuditVerifyReport = serde_json::from_value(report.clone()).unwrap();
+    assert!(report.ok && report.chains == 1 && report.rows > u64::try_from(extra).unwrap() && report.rows == *rows.last().unwrap(), "{report:?}");
+
+    // Without the header: the report alone, JSON (newlines before it while it runs).
+    let (ct, text) = verify_text(&owner, "application/json").await;
+    assert_eq!(ct, "application/json");
+    assert!(text.starts_with('\n'), "keep-alive newlines while verifying");
+    let plain: orderveil_api::AuditVerifyReport = serde_json::from_str(&text).unwrap();
+    assert_eq!(plain, report);
+
+    // An edited row in the middle: found, and counted.
+    let edited = sqlx::query("UPDATE audit SET outcome = 'ok' WHERE chain = 'shop:shop1' AND action = 'test_fill' AND outcome = 'refused'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(edited, u64::try_from(extra / 2).unwrap());
+    let (_, text) = verify_text(&owner, "application/x-ndjson").await;
+    let last: orderveil_api::AuditVerifyReport = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert!(!last.ok && last.problem_count == u64::try_from(extra / 2).unwrap() && last.problems.len() == audit::MAX_PROBLEMS, "{}", last.problem_count);
+    // Staff may not verify (refused before anything streams).
+    app.login("shop1-ops").await.get("/api/v1/audit/verify").await.err(403, "FORBIDDEN");
+}
 
 /// What someone with write access to the database but not the key can do: rewrite `chain`
 /// from `from_seq` on (row `edit_seq` with `details`), recomputing every link with `link`
