@@ -43,7 +43,7 @@ fn role_name(r: Role) -> CommonMsg {
     match r {
         Role::Owner => CommonMsg::RoleOwner,
         Role::Staff => CommonMsg::RoleStaff,
-        Role::Factory => CommonMsg::RoleFactory,
+        Role::Factory | Role::FactoryStaff => CommonMsg::RoleFactory,
         Role::Admin => CommonMsg::RoleAdmin,
     }
 }
@@ -116,7 +116,7 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
             if role == Role::Admin { { item(Route::AdminShops, CommonMsg::NavShops, "nav-shops") }{ item(Route::AdminSettings, CommonMsg::NavSettings, "nav-settings") } }
             if role == Role::Admin { { item(Route::WaybillAccounts, CommonMsg::NavWaReview, "nav-waybill-accounts") } }
         </> },
-        Role::Factory => item(Route::Orders, CommonMsg::NavFactory, "nav-factory"),
+        Role::Factory | Role::FactoryStaff => item(Route::Orders, CommonMsg::NavFactory, "nav-factory"),
     }
 }
 
@@ -138,7 +138,7 @@ fn body() -> Html {
     match &shell.auth {
         Auth::Checking => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
         Auth::Anonymous => html! { <Login /> },
-        Auth::In(s) if s.user.role == Role::Factory => html! { <p class="state" id="factory-note">{ l.t(CommonMsg::FactoryNote) }</p> },
+        Auth::In(s) if matches!(s.user.role, Role::Factory | Role::FactoryStaff) => html! { <p class="state" id="factory-note">{ l.t(CommonMsg::FactoryNote) }</p> },
         Auth::In(s) => match PAGES.with(Cell::get).and_then(|page| page(&shell.route, s)) {
             Some(page) => page,
             // The other bundle's route (e.g. history navigation across bundles): load it.

@@ -16,18 +16,22 @@ pub enum Role {
     Owner,
     /// Staff sub-account of a shop.
     Staff,
-    /// Dropshipping factory user.
+    /// Owner of a dropshipping factory: its staff, bindings, waybill accounts, and what its
+    /// staff do.
     Factory,
+    /// Staff of a factory (`print`, `ship`); sees the factory's assigned orders.
+    FactoryStaff,
 }
 
 impl Role {
-    /// `admin`, `owner`, `staff`, `factory`.
+    /// `admin`, `owner`, `staff`, `factory`, `factory_staff`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
             Self::Owner => "owner",
             Self::Staff => "staff",
             Self::Factory => "factory",
+            Self::FactoryStaff => "factory_staff",
         }
     }
     /// Parse the name.
@@ -37,6 +41,7 @@ impl Role {
             "owner" => Self::Owner,
             "staff" => Self::Staff,
             "factory" => Self::Factory,
+            "factory_staff" => Self::FactoryStaff,
             _ => return None,
         })
     }

@@ -156,6 +156,17 @@ codes! {
     /// The server is at a limit (concurrent requests, a queue, export slots) or a request took
     /// too long; nothing was changed. Retry after `Retry-After` seconds.
     ServerBusy = 503, "The server is busy; try again shortly.", "服务器繁忙，请稍后重试。";
+    /// The factory is not bound to the shop, or the binding is not active (invited, declined,
+    /// ended), or the factory is unknown.
+    FactoryNotBound = 409, "This factory is not bound to the shop, or the binding is not active.", "该厂商未与店铺绑定，或绑定尚未生效。";
+    /// The binding's state does not allow this (accept an ended one, invite a factory twice, …).
+    BindingStateConflict = 409, "This binding's state does not allow this action.", "该绑定的当前状态不允许此操作。";
+    /// Some orders cannot be assigned (`details.refused`: each order with its reason); none was.
+    OrderNotAssignable = 409, "Some orders cannot be assigned; none was. Fix the orders listed and try again.", "部分订单无法分配，本次未分配任何订单。请处理所列订单后重试。";
+    /// Some orders have no open assignment (`details.order_ids`); nothing was recalled.
+    AssignmentStateConflict = 409, "Some orders have no open assignment (shipped, recalled or never assigned); nothing was changed.", "部分订单没有进行中的分配（已发货、已撤回或未分配），本次未做任何修改。";
+    /// A factory with this id already exists.
+    FactoryExists = 409, "A factory with this id already exists.", "该厂商 ID 已存在。";
     /// The master key version an order's data key is wrapped under is not loaded in this
     /// server process (a rotation this process could not follow: its key file lacks the new
     /// version). Nothing was decrypted; the operator must give every process the store's key file.

@@ -38,6 +38,8 @@ mod shipping;
 pub use shipping::*;
 mod waybills;
 pub use waybills::*;
+mod dropship;
+pub use dropship::*;
 
 /// The web app comes as two bundles so that no page loads code it never runs: the **main**
 /// bundle (`/index.html`: login, orders, quota, apps, staff, audit) and the **console** bundle

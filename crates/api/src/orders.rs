@@ -92,6 +92,9 @@ pub struct Item {
     pub quantity: u32,
     /// Unit price in fen.
     pub price_cents: i64,
+    /// The shop's product code; a product rule assigns orders with it to a factory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
 }
 
 /// Plaintext receiver information, only ever in an ingest request.
@@ -202,11 +205,14 @@ pub struct OrderView {
     /// e-waybill); `null` otherwise (also for orders the order system pushed as shipped).
     #[serde(default)]
     pub shipment: Option<crate::Shipment>,
+    /// The factory the order is assigned to (厂商代发), while assigned and once it shipped it.
+    #[serde(default)]
+    pub assignment: Option<crate::OrderAssignment>,
 }
 
 /// `GET /api/v1/orders` query.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", derive(IntoParams, ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderQuery {
     /// Page, from 1.

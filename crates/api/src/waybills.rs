@@ -24,8 +24,11 @@ pub enum WaybillAccountStatus {
 pub struct WaybillAccount {
     /// Id.
     pub id: i64,
-    /// The shop.
+    /// The shop (empty for a factory's account).
     pub shop_id: String,
+    /// The factory, for a factory's account (厂商代发).
+    #[serde(default)]
+    pub factory_id: Option<String>,
     /// Carrier code (`GET /api/v1/carriers`).
     pub carrier: String,
     /// The outlet (网点) name or code.
@@ -117,8 +120,11 @@ pub struct WaybillTopup {
     pub id: i64,
     /// The account.
     pub account_id: i64,
-    /// Its shop.
+    /// Its shop (empty for a factory's top-up).
     pub shop_id: String,
+    /// Its factory, for a factory's top-up.
+    #[serde(default)]
+    pub factory_id: Option<String>,
     /// Its carrier code.
     pub carrier: String,
     /// Its outlet.

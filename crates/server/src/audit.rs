@@ -32,6 +32,9 @@ pub struct Event {
     pub actor_id: Option<i64>,
     /// The shop concerned; `None` for platform events.
     pub shop_id: Option<String>,
+    /// Set for an event on a factory's own chain (`factory:<id>`); its `shop_id` is then
+    /// `None` and the shop, if any, is in `details`.
+    pub factory_id: Option<String>,
     /// What, e.g. `reveal`, `login`, `ingest`.
     pub action: String,
     /// `ok` or `refused`.
@@ -51,6 +54,7 @@ impl Event {
             actor: actor.into(),
             actor_id,
             shop_id: shop_id.map(Into::into),
+            factory_id: None,
             action: action.into(),
             outcome,
             code: None,
@@ -60,7 +64,21 @@ impl Event {
     }
 
     fn chain(&self) -> String {
-        self.shop_id.as_ref().map_or_else(|| "platform".to_string(), |s| format!("shop:{s}"))
+        match (&self.factory_id, &self.shop_id) {
+            (Some(f), _) => format!("factory:{f}"),
+            (None, Some(s)) => format!("shop:{s}"),
+            (None, None) => "platform".to_string(),
+        }
+    }
+
+    /// The same event on `factory`'s chain: the shop moves into `details.shop_id`.
+    pub fn for_factory(&self, factory: &str) -> Self {
+        let mut ev = self.clone();
+        if let (Some(shop), Some(d)) = (ev.shop_id.take(), ev.details.as_object_mut()) {
+            d.insert("shop_id".into(), json!(shop));
+        }
+        ev.factory_id = Some(factory.to_string());
+        ev
     }
 }
 

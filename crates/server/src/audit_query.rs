@@ -29,8 +29,11 @@ pub fn filter(user: &User, q: &AuditQuery) -> AppResult<Filter> {
         shop_id: match user.role {
             Role::Admin => q.shop_id.clone(),
             Role::Owner => Some(user.own_shop()?.to_string()),
+            // A factory owner reads the factory's own chain.
+            Role::Factory => None,
             _ => return Err(ErrorCode::Forbidden.into()),
         },
+        chain: (user.role == Role::Factory).then(|| user.own_factory().map(|f| format!("factory:{f}"))).transpose()?,
         actor: q.actor.clone(),
         action: q.action.clone(),
         outcome: q.outcome.clone(),
@@ -185,6 +188,7 @@ fn verify_scope(user: &User) -> AppResult<Option<String>> {
     match user.role {
         Role::Admin => Ok(None),
         Role::Owner => Ok(Some(format!("shop:{}", user.own_shop()?))),
+        Role::Factory => Ok(Some(format!("factory:{}", user.own_factory()?))),
         _ => Err(ErrorCode::Forbidden.into()),
     }
 }

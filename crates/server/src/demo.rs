@@ -30,8 +30,12 @@ pub const USERS: &[DemoUser] = &[
     ("shop3", "owner", Some("shop3"), None, "", "owner of shop3"),
     ("shop1-ops", "staff", Some("shop1"), None, "view,reveal,print,ship,export", "shop1 staff with reveal"),
     ("shop1-staff", "staff", Some("shop1"), None, "view,ship", "shop1 staff without reveal"),
-    ("factory1", "factory", None, Some("factory1"), "", "dropshipping factory"),
+    ("factory1", "factory", None, Some("factory1"), "", "owner of dropshipping factory1 (bound to shop1)"),
+    ("factory1-ops", "factory_staff", None, Some("factory1"), "print,ship", "factory1 staff (print, ship)"),
+    ("factory2", "factory", None, Some("factory2"), "", "owner of factory2 (bound to shop2, invited by shop1)"),
 ];
+
+const FACTORIES: &[(&str, &str)] = &[("factory1", "义乌好货代发工厂"), ("factory2", "广州白云云仓代发")];
 
 const SHOPS: &[(&str, &str)] = &[("shop1", "杭州小鹿家居旗舰店"), ("shop2", "成都川味零食铺"), ("shop3", "深圳极客数码专营店")];
 
@@ -126,6 +130,11 @@ fn address(rng: &mut StdRng) -> String {
     )
 }
 
+/// The demo catalogue's SKU of a product: `SKU-` and its place in the catalogue.
+pub fn sku_of(title: &str) -> String {
+    format!("SKU-{:03}", PRODUCTS.iter().position(|(t, _)| *t == title).map_or(0, |i| i + 1))
+}
+
 /// Deterministic demo orders of one shop, created over the 30 days before `now`.
 pub fn orders(shop_no: u32, shop_id: &str, n: usize, now: i64) -> Vec<IngestOrder> {
     let mut rng = StdRng::seed_from_u64(u64::from(shop_no) * 7919);
@@ -147,7 +156,7 @@ pub fn orders(shop_no: u32, shop_id: &str, n: usize, now: i64) -> Vec<IngestOrde
             let items: Vec<Item> = (0..k)
                 .map(|_| {
                     let (title, price) = pick(&mut rng, PRODUCTS);
-                    Item { title: (*title).to_string(), quantity: rng.random_range(1..4), price_cents: *price }
+                    Item { title: (*title).to_string(), quantity: rng.random_range(1..4), price_cents: *price, sku: Some(sku_of(title)) }
                 })
                 .collect();
             let amount_cents = items.iter().map(|it| it.price_cents * i64::from(it.quantity)).sum();
@@ -168,7 +177,45 @@ pub fn orders(shop_no: u32, shop_id: &str, n: usize, now: i64) -> Vec<IngestOrde
 /// Seed everything (idempotent): shops, the factory, users, and each shop's orders.
 pub async fn seed(state: &AppState) -> AppResult<()> {
     seed_users(state).await?;
-    seed_orders(state).await
+    seed_orders(state).await?;
+    seed_dropshipping(state).await
+}
+
+/// Seed the dropshipping demo (once): shop1 bound to factory1 and shop2 to factory2 with some
+/// of their orders awaiting shipment assigned, shop1's invitation to factory2 open, and an
+/// approved e-waybill account with balance for each factory.
+pub async fn seed_dropshipping(state: &AppState) -> AppResult<()> {
+    use crate::store::dropship as ds;
+    use crate::store::waybills as ws;
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    if ds::live_binding(&mut tx, "shop1", "factory1").await?.is_some() {
+        return Ok(());
+    }
+    for (shop, factory, assign) in [("shop1", "factory1", 40), ("shop2", "factory2", 25)] {
+        let binding = ds::insert_binding(&mut tx, shop, factory, shop, now).await?;
+        ds::set_binding(&mut tx, binding, "invited", "active", factory, now).await?;
+        let filter = crate::orders::OrderFilter { shop_id: shop.into(), status: Some(OrderStatus::AwaitingShipment), ..Default::default() };
+        let ids = ds::filtered_ids(&mut tx, &filter, assign).await?;
+        ds::insert_assignments(&mut tx, &ids, &ds::NewAssignment { shop, factory, binding, how: "filter", by: shop, now }).await?;
+        let account = ws::NewAccount {
+            owner: ws::Owner::Factory(factory),
+            carrier: "ZTO",
+            outlet: "义乌稠城网点",
+            sender_name: "代发仓",
+            sender_phone: "0579-85550000",
+            sender_address: "浙江省金华市义乌市稠城街道工人北路1号",
+            applied_by: factory,
+            now,
+        };
+        let id = ws::insert_account(&mut tx, &account).await?;
+        ws::decide_account(&mut tx, id, "approved", "admin", now, None).await?;
+        ws::add_balance(&mut tx, id, 500).await?;
+    }
+    ds::insert_binding(&mut tx, "shop1", "factory2", "shop1", now).await?;
+    tx.commit().await?;
+    tracing::info!("seeded the dropshipping demo: factory1 ↔ shop1, factory2 ↔ shop2, with assigned orders");
+    Ok(())
 }
 
 /// Seed the shops, the factory and the demo users (idempotent), without orders.
@@ -178,7 +225,9 @@ pub async fn seed_users(state: &AppState) -> AppResult<()> {
     for (shop, name) in SHOPS {
         store::demo::upsert_shop(pool, shop, name, now).await?;
     }
-    store::demo::ensure_factory(pool, now).await?;
+    for (id, name) in FACTORIES {
+        store::demo::ensure_factory(pool, id, name, now).await?;
+    }
     for (user, role, shop, factory, perms, _) in USERS {
         if store::demo::user_exists(pool, user).await? {
             continue;

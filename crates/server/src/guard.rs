@@ -38,6 +38,23 @@ pub fn shop_with(user: &User, permission: Permission) -> AppResult<String> {
     }
 }
 
+/// The factory of a factory owner, or FORBIDDEN (factory staff, shops, admins).
+pub fn require_factory_owner(user: &User) -> AppResult<&str> {
+    if user.role == Role::Factory { user.own_factory() } else { Err(ErrorCode::Forbidden.into()) }
+}
+
+/// The factory of a factory user (owner or staff) holding `permission` (`print`, `ship`; any
+/// factory user for `None`), or FORBIDDEN.
+pub fn factory_with(user: &User, permission: Option<Permission>) -> AppResult<String> {
+    match user.role {
+        Role::Factory | Role::FactoryStaff if permission.is_none_or(|p| user.permissions.contains(&p)) => Ok(user.own_factory()?.to_string()),
+        _ => Err(ErrorCode::Forbidden.into()),
+    }
+}
+
+/// What a factory account may do: print and ship (its owner both).
+pub const FACTORY_PERMISSIONS: [Permission; 2] = [Permission::Print, Permission::Ship];
+
 /// A logged-in user, loaded from the session on every request (so a disabled account or a
 /// changed permission takes effect on the next request): the API's [`UserInfo`] (with the
 /// effective permissions) and the session's CSRF token. Derefs to the [`UserInfo`].
@@ -61,6 +78,8 @@ impl User {
     pub fn new(id: i64, username: String, role: Role, shop_id: Option<String>, factory_id: Option<String>, stored: &str, csrf_token: String) -> Self {
         let permissions = match role {
             Role::Owner => Permission::ALL.to_vec(),
+            Role::Factory => FACTORY_PERMISSIONS.to_vec(),
+            Role::FactoryStaff => parse_permissions(stored).into_iter().filter(|p| FACTORY_PERMISSIONS.contains(p)).collect(),
             _ => parse_permissions(stored),
         };
         Self { info: UserInfo { id, username, role, shop_id, factory_id, permissions }, csrf_token }
@@ -69,6 +88,19 @@ impl User {
     /// Does the user hold `p`? Owners hold every shop permission; admins and factories none.
     pub fn can(&self, p: Permission) -> bool {
         matches!(self.role, Role::Owner | Role::Staff) && self.permissions.contains(&p)
+    }
+
+    /// The user's factory, or FORBIDDEN for users without one.
+    pub fn own_factory(&self) -> AppResult<&str> {
+        match self.role {
+            Role::Factory | Role::FactoryStaff => self.factory_id.as_deref().ok_or_else(|| AppError::new(ErrorCode::Forbidden)),
+            _ => Err(ErrorCode::Forbidden.into()),
+        }
+    }
+
+    /// Is this a factory account (owner or staff)?
+    pub fn is_factory(&self) -> bool {
+        matches!(self.role, Role::Factory | Role::FactoryStaff)
     }
 
     /// The user's shop, or FORBIDDEN for users without one.
@@ -289,7 +321,7 @@ impl Caller {
             Self::User(user) => match user.role {
                 Role::Admin => true,
                 Role::Owner | Role::Staff => user.can(Permission::View) && user.shop_id.as_deref() == Some(shop),
-                Role::Factory => false,
+                Role::Factory | Role::FactoryStaff => false,
             },
         }
     }

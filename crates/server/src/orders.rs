@@ -41,6 +41,7 @@ fn to_view(r: OrderRow, now: i64) -> AppResult<OrderView> {
         revealable: r.shredded == 0 && status.allows_reveal(r.completed_at, now),
         shredded: r.shredded != 0,
         shipment,
+        assignment: None,
     })
 }
 
@@ -126,7 +127,8 @@ pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult
     let now = state.now();
     let mut conn = state.db.pool.acquire().await?;
     let rows = store::orders::page(&mut conn, &filter, i64::from(per_page), offset).await?;
-    let orders = rows.into_iter().map(|r| to_view(r, now)).collect::<AppResult<Vec<_>>>()?;
+    let mut orders = rows.into_iter().map(|r| to_view(r, now)).collect::<AppResult<Vec<_>>>()?;
+    with_assignments(&mut conn, &mut orders).await?;
     Ok(OrderPage { orders, page, per_page, total })
 }
 
@@ -139,7 +141,26 @@ pub async fn get(state: &AppState, caller: &Caller, order_id: &str) -> AppResult
     if !caller.can_read_order_of(&row.shop_id) {
         return Err(AppError::new(ErrorCode::OrderNotFound));
     }
-    to_view(row, state.now())
+    let mut view = [to_view(row, state.now())?];
+    with_assignments(&mut conn, &mut view).await?;
+    let [view] = view;
+    Ok(view)
+}
+
+/// Fill in which factory each order is assigned to (厂商代发), if any.
+async fn with_assignments(conn: &mut sqlx::AnyConnection, orders: &mut [OrderView]) -> AppResult<()> {
+    let ids: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
+    for a in store::dropship::of_orders(conn, &ids).await? {
+        if let Some(o) = orders.iter_mut().find(|o| o.order_id == a.order_id) {
+            o.assignment = Some(orderveil_api::OrderAssignment {
+                status: orderveil_api::AssignmentStatus::parse(&a.status).ok_or_else(|| AppError::internal("bad assignment status"))?,
+                factory_id: a.factory_id,
+                factory_name: a.factory_name,
+                assigned_at: rfc3339(a.assigned_at),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// One order's view inside a transaction (no permission check: the caller has made it),

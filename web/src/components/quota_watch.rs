@@ -32,7 +32,7 @@ pub fn can_apply(s: &SessionInfo) -> bool {
     match s.user.role {
         Role::Owner => true,
         Role::Staff => s.user.permissions.contains(&Permission::Quota),
-        Role::Admin | Role::Factory => false,
+        Role::Admin | Role::Factory | Role::FactoryStaff => false,
     }
 }
 

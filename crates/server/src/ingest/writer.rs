@@ -245,6 +245,9 @@ async fn write_batch(tx: &mut WriteTx<'_>, backend: Backend, b: &Prepared, seale
     store::orders::set_status(&mut *tx, backend, &repeats, now).await?;
     store::orders::reseal(&mut *tx, backend, &changed, kek_version).await?;
     store::orders::insert(&mut *tx, backend, &fresh, kek_version, now).await?;
+    // Product rules (厂商代发): new orders with a ruled SKU go to their factory.
+    let fresh_orders: Vec<&Incoming> = fresh.iter().map(|(c, _)| *c).collect();
+    crate::dropship::rules::apply_rules(tx, &fresh_orders, &b.actor, now).await?;
     count_delta.retain(|_, d| *d != 0);
     store::orders::add_counts(&mut *tx, &count_delta).await?;
     for (shop, ids) in per_shop {

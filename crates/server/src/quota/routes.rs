@@ -36,7 +36,7 @@ async fn get_quota(State(state): State<AppState>, caller: Caller, ApiQuery(p): A
         Caller::User(user) => match user.role {
             Role::Admin => p.shop_id.ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?,
             Role::Owner | Role::Staff => user.own_shop()?.to_string(),
-            Role::Factory => return Err(ErrorCode::Forbidden.into()),
+            Role::Factory | Role::FactoryStaff => return Err(ErrorCode::Forbidden.into()),
         },
     };
     let today = today(&state.db, state.now(), &shop).await?;

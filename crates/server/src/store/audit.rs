@@ -146,6 +146,8 @@ const ENTRY_COLUMNS: &str = "id, chain, seq, at, actor, shop_id, action, outcome
 pub struct Filter {
     /// Exact shop.
     pub shop_id: Option<String>,
+    /// Exact chain (a factory's: `factory:<id>`).
+    pub chain: Option<String>,
     /// Exact actor.
     pub actor: Option<String>,
     /// Exact action.
@@ -166,7 +168,7 @@ impl Filter {
     /// `SELECT <what> FROM audit WHERE <the filter>` for `backend`.
     fn select(&self, backend: super::Backend, what: &str) -> Stmt {
         let mut st = Stmt::with_backend(backend, &format!("SELECT {what} FROM audit WHERE 1 = 1"));
-        for (col, v) in [("shop_id", &self.shop_id), ("actor", &self.actor), ("action", &self.action), ("outcome", &self.outcome)] {
+        for (col, v) in [("shop_id", &self.shop_id), ("chain", &self.chain), ("actor", &self.actor), ("action", &self.action), ("outcome", &self.outcome)] {
             if let Some(v) = v {
                 st.sql(&format!(" AND {col} = ")).arg(Val::S(v.clone()));
             }

@@ -14,9 +14,11 @@ pub async fn upsert_shop(pool: &AnyPool, shop: &str, name: &str, now: i64) -> Re
     Ok(())
 }
 
-/// Create the demo factory unless it exists.
-pub async fn ensure_factory(pool: &AnyPool, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO factories (factory_id, name, created_at) VALUES ('factory1', '义乌好货代发工厂', $1) ON CONFLICT (factory_id) DO NOTHING")
+/// Create a demo factory unless it exists.
+pub async fn ensure_factory(pool: &AnyPool, id: &str, name: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO factories (factory_id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (factory_id) DO NOTHING")
+        .bind(id)
+        .bind(name)
         .bind(now)
         .execute(pool)
         .await?;

@@ -139,8 +139,26 @@ pub async fn deks_after<'e, E: Executor<'e, Database = Any>>(ex: E, version: i64
 /// Replace data keys re-wrapped under `to`: `(order id, old wrapped key under its version,
 /// new wrapped key)`. A row changes only if it still holds the old key under the old version
 /// (not shredded, not re-sealed meanwhile); returns the rows changed.
+///
+/// On SQLite one prepared single-row UPDATE per key, by primary key: an `UPDATE … FROM
+/// (VALUES …)` there may be planned as a walk of every data key of the version (measured: 0.6 s
+/// a batch at 1,000,000 orders). PostgreSQL gets one set-based statement per 1,000 rows.
 pub async fn rewrap(conn: &mut AnyConnection, from: i64, to: i64, rows: &[(&str, &[u8], Vec<u8>)]) -> Result<u64, sqlx::Error> {
     let mut changed = 0;
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        for (id, old, new) in rows {
+            changed += sqlx::query("UPDATE orders SET kek_version = $1, wrapped_dek = $2 WHERE order_id = $3 AND kek_version = $4 AND wrapped_dek = $5")
+                .bind(to)
+                .bind(new.as_slice())
+                .bind(*id)
+                .bind(from)
+                .bind(*old)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        }
+        return Ok(changed);
+    }
     for chunk in rows.chunks(1000) {
         let mut st = super::Stmt::new(conn, "WITH v (order_id, old_dek, new_dek) AS (VALUES ");
         st.rows(chunk, |s, _| {

@@ -21,13 +21,30 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "retention", include_str!("../../migrations/0013_retention.sql")),
     (14, "keyed_audit", include_str!("../../migrations/0014_keyed_audit.sql")),
     (15, "kek_versions", include_str!("../../migrations/0015_kek_versions.sql")),
+    (16, "dropshipping", include_str!("../../migrations/0016_dropshipping.sql")),
 ];
 
 impl Db {
     /// Apply pending migrations. Safe to run from several processes at once on PostgreSQL
     /// (an advisory lock serializes them).
     pub async fn migrate(&self) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        // SQLite changes a column's constraints by rebuilding the table, which the foreign
+        // keys of other tables must not stop (SQLite's documented procedure: off outside the
+        // transaction, on again after it).
+        if self.backend == Backend::Sqlite {
+            conn.execute("PRAGMA foreign_keys = OFF").await?;
+        }
+        let done = self.migrate_on(&mut conn).await;
+        if self.backend == Backend::Sqlite {
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+        }
+        done
+    }
+
+    async fn migrate_on(&self, conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+        use sqlx::Connection as _;
+        let mut tx = conn.begin().await?;
         if self.backend == Backend::Postgres {
             tx.execute("SELECT pg_advisory_xact_lock(7140001)").await?;
         }
@@ -44,7 +61,7 @@ impl Db {
                 Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"),
                 Backend::Postgres => ("BIGSERIAL PRIMARY KEY", "BYTEA"),
             };
-            let rendered = sql.replace("{{ID}}", id).replace("{{BLOB}}", blob);
+            let rendered = render(sql, self.backend).replace("{{ID}}", id).replace("{{BLOB}}", blob);
             sqlx::raw_sql(&rendered).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)").bind(version).bind(*name).execute(&mut *tx).await?;
             tracing::info!(version, name, "applied migration");
@@ -52,4 +69,14 @@ impl Db {
         tx.commit().await
     }
 
+}
+
+/// A migration's text for `backend`: a line `-- sqlite: SQL` is `SQL` on SQLite only, a line
+/// `-- postgres: SQL` on PostgreSQL only (elsewhere they stay comments).
+fn render(sql: &str, backend: Backend) -> String {
+    let mine = match backend {
+        Backend::Sqlite => "-- sqlite: ",
+        Backend::Postgres => "-- postgres: ",
+    };
+    sql.lines().map(|l| l.strip_prefix(mine).unwrap_or(l)).collect::<Vec<_>>().join("\n")
 }

@@ -12,8 +12,10 @@ crate::row_struct! {
     pub struct AccountRow {
         /// Id.
         pub id: i64,
-        /// Shop.
+        /// Shop (empty for a factory's account).
         pub shop_id: String,
+        /// Factory, for a factory's account.
+        pub factory_id: Option<String>,
         /// Carrier code.
         pub carrier: String,
         /// Outlet (网点).
@@ -39,7 +41,7 @@ crate::row_struct! {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "id AS id, shop_id AS shop_id, carrier AS carrier, outlet AS outlet, sender_name AS sender_name, sender_phone AS sender_phone, \
+const ACCOUNT_COLUMNS: &str = "id AS id, COALESCE(shop_id, '') AS shop_id, factory_id AS factory_id, carrier AS carrier, outlet AS outlet, sender_name AS sender_name, sender_phone AS sender_phone, \
      sender_address AS sender_address, status AS status, balance AS balance, applied_by AS applied_by, created_at AS created_at, decided_by AS decided_by, comment AS comment";
 
 /// The account `id`.
@@ -47,10 +49,39 @@ pub async fn account(conn: &mut AnyConnection, id: i64) -> Result<Option<Account
     sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE id = $1")).bind(id).fetch_optional(conn).await
 }
 
-/// The id of the shop's account for this carrier and outlet that is approved or pending.
-pub async fn live_account_id(conn: &mut AnyConnection, shop: &str, carrier: &str, outlet: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM waybill_accounts WHERE shop_id = $1 AND carrier = $2 AND outlet = $3 AND status <> 'rejected'")
-        .bind(shop)
+/// Whose e-waybill account (or top-up): a shop's or a factory's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner<'a> {
+    /// A shop.
+    Shop(&'a str),
+    /// A factory (厂商代发).
+    Factory(&'a str),
+}
+
+impl<'a> Owner<'a> {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Shop(_) => "shop_id",
+            Self::Factory(_) => "factory_id",
+        }
+    }
+    fn id(self) -> &'a str {
+        match self {
+            Self::Shop(s) | Self::Factory(s) => s,
+        }
+    }
+    fn split(self) -> (Option<&'a str>, Option<&'a str>) {
+        match self {
+            Self::Shop(s) => (Some(s), None),
+            Self::Factory(f) => (None, Some(f)),
+        }
+    }
+}
+
+/// The id of the owner's account for this carrier and outlet that is approved or pending.
+pub async fn live_account_id(conn: &mut AnyConnection, owner: Owner<'_>, carrier: &str, outlet: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(&format!("SELECT id FROM waybill_accounts WHERE {} = $1 AND carrier = $2 AND outlet = $3 AND status <> 'rejected'", owner.column()))
+        .bind(owner.id())
         .bind(carrier)
         .bind(outlet)
         .fetch_optional(conn)
@@ -60,8 +91,8 @@ pub async fn live_account_id(conn: &mut AnyConnection, shop: &str, carrier: &str
 /// An account application.
 #[derive(Debug)]
 pub struct NewAccount<'a> {
-    /// Shop.
-    pub shop: &'a str,
+    /// The shop or factory.
+    pub owner: Owner<'a>,
     /// Carrier code.
     pub carrier: &'a str,
     /// Outlet.
@@ -81,10 +112,10 @@ pub struct NewAccount<'a> {
 /// Store a pending account with no balance; returns its id.
 pub async fn insert_account(conn: &mut AnyConnection, a: &NewAccount<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO waybill_accounts (shop_id, carrier, outlet, sender_name, sender_phone, sender_address, status, balance, applied_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8) RETURNING id",
+        "INSERT INTO waybill_accounts (shop_id, factory_id, carrier, outlet, sender_name, sender_phone, sender_address, status, balance, applied_by, created_at) \
+         VALUES ($1, $9, $2, $3, $4, $5, $6, 'pending', 0, $7, $8) RETURNING id",
     )
-    .bind(a.shop)
+    .bind(a.owner.split().0)
     .bind(a.carrier)
     .bind(a.outlet)
     .bind(a.sender_name)
@@ -92,6 +123,7 @@ pub async fn insert_account(conn: &mut AnyConnection, a: &NewAccount<'_>) -> Res
     .bind(a.sender_address)
     .bind(a.applied_by)
     .bind(a.now)
+    .bind(a.owner.split().1)
     .fetch_one(conn)
     .await
 }
@@ -104,10 +136,10 @@ pub async fn all_accounts(pool: &AnyPool, status: Option<&str>) -> Result<Vec<Ac
         .await
 }
 
-/// The shop's accounts (of `status`, if given).
-pub async fn shop_accounts(pool: &AnyPool, shop: &str, status: Option<&str>) -> Result<Vec<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE shop_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY id"))
-        .bind(shop)
+/// The owner's accounts (of `status`, if given).
+pub async fn shop_accounts(pool: &AnyPool, owner: Owner<'_>, status: Option<&str>) -> Result<Vec<AccountRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE {} = $1 AND ($2 IS NULL OR status = $2) ORDER BY id", owner.column()))
+        .bind(owner.id())
         .bind(status)
         .fetch_all(pool)
         .await
@@ -157,8 +189,10 @@ crate::row_struct! {
         pub id: i64,
         /// Account.
         pub account_id: i64,
-        /// Shop.
+        /// Shop (empty for a factory's top-up).
         pub shop_id: String,
+        /// Factory, for a factory's top-up.
+        pub factory_id: Option<String>,
         /// The account's carrier code.
         pub carrier: String,
         /// The account's outlet.
@@ -188,7 +222,7 @@ crate::row_struct! {
     }
 }
 
-const TOPUP_COLUMNS: &str = "t.id AS id, t.account_id AS account_id, t.shop_id AS shop_id, a.carrier AS carrier, a.outlet AS outlet, t.units AS units, \
+const TOPUP_COLUMNS: &str = "t.id AS id, t.account_id AS account_id, COALESCE(t.shop_id, '') AS shop_id, t.factory_id AS factory_id, a.carrier AS carrier, a.outlet AS outlet, t.units AS units, \
      t.note AS note, t.status AS status, t.requested_by AS requested_by, t.requested_at AS requested_at, t.decided_by AS decided_by, \
      t.decided_at AS decided_at, t.amount_cents AS amount_cents, t.payment_ref AS payment_ref, t.comment AS comment, t.balance_after AS balance_after";
 
@@ -203,14 +237,17 @@ pub async fn pending_topups(conn: &mut AnyConnection, account: i64) -> Result<i6
 }
 
 /// Store a pending top-up request; returns its id.
-pub async fn insert_topup(conn: &mut AnyConnection, account: i64, shop: &str, units: i64, note: Option<&str>, by: &str, now: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO waybill_topups (account_id, shop_id, units, note, status, requested_by, requested_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING id")
+pub async fn insert_topup(conn: &mut AnyConnection, account: i64, owner: Owner<'_>, units: i64, note: Option<&str>, by: &str, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO waybill_topups (account_id, shop_id, factory_id, units, note, status, requested_by, requested_at) VALUES ($1, $2, $7, $3, $4, 'pending', $5, $6) RETURNING id",
+    )
         .bind(account)
-        .bind(shop)
+        .bind(owner.split().0)
         .bind(units)
         .bind(note)
         .bind(by)
         .bind(now)
+        .bind(owner.split().1)
         .fetch_one(conn)
         .await
 }
@@ -226,13 +263,14 @@ pub async fn all_topups(pool: &AnyPool, status: Option<&str>, limit: i64) -> Res
     .await
 }
 
-/// The shop's latest `limit` top-ups (of `status`, if given).
-pub async fn shop_topups(pool: &AnyPool, shop: &str, status: Option<&str>, limit: i64) -> Result<Vec<TopupRow>, sqlx::Error> {
+/// The owner's latest `limit` top-ups (of `status`, if given).
+pub async fn shop_topups(pool: &AnyPool, owner: Owner<'_>, status: Option<&str>, limit: i64) -> Result<Vec<TopupRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {TOPUP_COLUMNS} FROM waybill_topups t JOIN waybill_accounts a ON a.id = t.account_id WHERE t.shop_id = $1 AND ($2 IS NULL OR t.status = $2) \
-         ORDER BY t.id DESC LIMIT {limit}"
+        "SELECT {TOPUP_COLUMNS} FROM waybill_topups t JOIN waybill_accounts a ON a.id = t.account_id WHERE t.{} = $1 AND ($2 IS NULL OR t.status = $2) \
+         ORDER BY t.id DESC LIMIT {limit}",
+        owner.column()
     ))
-    .bind(shop)
+    .bind(owner.id())
     .bind(status)
     .fetch_all(pool)
     .await
@@ -358,7 +396,7 @@ crate::row_struct! {
     }
 }
 
-fn texts(vals: &[String]) -> impl Iterator<Item = Val> + '_ {
+pub(crate) fn texts(vals: &[String]) -> impl Iterator<Item = Val> + '_ {
     vals.iter().map(|v| Val::S(v.clone()))
 }
 
@@ -496,90 +534,4 @@ pub async fn mark_shipped(conn: &mut AnyConnection, nos: &[String], now: i64) ->
     st.list(texts(nos)).sql("))");
     st.execute(conn).await?;
     Ok(n)
-}
-
-// ---------------------------------------------------------------------------------------
-// Print grants
-
-crate::row_struct! {
-    /// A waybill as printing checks it, with its account's sender details.
-    pub struct PrintRow {
-        /// Number.
-        pub waybill_no: String,
-        /// The waybill's shop.
-        pub shop_id: String,
-        /// Carrier code.
-        pub carrier: String,
-        /// Status.
-        pub status: String,
-        /// Prints so far.
-        pub print_count: i64,
-        /// Sender name.
-        pub sender_name: String,
-        /// Sender phone.
-        pub sender_phone: String,
-        /// Sender address.
-        pub sender_address: String,
-        /// The account's shop.
-        pub account_shop: String,
-    }
-}
-
-crate::row_struct! {
-    /// An order of a waybill being printed: its state, key and label fields.
-    pub struct PrintOrderRow {
-        /// Waybill number.
-        pub waybill_no: String,
-        /// Order id.
-        pub order_id: String,
-        /// Status.
-        pub status: String,
-        /// Unix seconds.
-        pub completed_at: Option<i64>,
-        /// KEK version of the wrapped DEK.
-        pub kek_version: i64,
-        /// The wrapped DEK (none once shredded).
-        pub wrapped_dek: Option<Vec<u8>>,
-        /// Items JSON.
-        pub items: String,
-        /// Name ciphertext.
-        pub name_ct: String,
-        /// Phone ciphertext.
-        pub phone_ct: String,
-        /// Address ciphertext.
-        pub address_ct: String,
-    }
-}
-
-/// The waybills `nos` as printing checks them.
-pub async fn print_rows(conn: &mut AnyConnection, nos: &[String]) -> Result<Vec<PrintRow>, sqlx::Error> {
-    let mut st = Stmt::new(
-        conn,
-        "SELECT w.waybill_no AS waybill_no, w.shop_id AS shop_id, w.carrier AS carrier, w.status AS status, w.print_count AS print_count, \
-         a.sender_name AS sender_name, a.sender_phone AS sender_phone, a.sender_address AS sender_address, a.shop_id AS account_shop \
-         FROM waybills w JOIN waybill_accounts a ON a.id = w.account_id WHERE w.waybill_no IN (",
-    );
-    st.list(texts(nos)).sql(")");
-    st.fetch_all(conn).await
-}
-
-/// The orders of the waybills `nos`, by waybill and order.
-pub async fn print_orders(conn: &mut AnyConnection, nos: &[String]) -> Result<Vec<PrintOrderRow>, sqlx::Error> {
-    let mut st = Stmt::new(
-        conn,
-        "SELECT wo.waybill_no AS waybill_no, o.order_id AS order_id, o.status AS status, o.completed_at AS completed_at, o.kek_version AS kek_version, \
-         o.wrapped_dek AS wrapped_dek, o.items AS items, o.name_ct AS name_ct, o.phone_ct AS phone_ct, o.address_ct AS address_ct \
-         FROM waybill_orders wo JOIN orders o ON o.order_id = wo.order_id WHERE wo.waybill_no IN (",
-    );
-    st.list(texts(nos)).sql(") ORDER BY wo.waybill_no, o.order_id");
-    st.fetch_all(conn).await
-}
-
-/// Count one print of each of the waybills `nos` that is allocated or printed and under
-/// `limit` prints (marking it printed); returns how many were counted.
-pub async fn count_prints(conn: &mut AnyConnection, nos: &[String], limit: i64, now: i64) -> Result<u64, sqlx::Error> {
-    let mut st = Stmt::new(conn, "UPDATE waybills SET print_count = print_count + 1, status = 'printed', printed_at = ");
-    st.arg(Val::I(now)).sql(" WHERE print_count < ").arg(Val::I(limit)).sql(" AND status IN ('allocated', 'printed') AND waybill_no IN (");
-    st.list(texts(nos)).sql(")");
-    st.execute(conn).await
 }

@@ -14,9 +14,37 @@ use super::{MAX_LIST, MAX_PENDING_TOPUPS, MAX_TOPUP, MAX_TOPUP_CENTS, invalid, o
 use crate::audit;
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
-use crate::guard::{Caller, User, require_admin, require_owner};
+use crate::audit::Event;
+use crate::guard::{Caller, User, factory_with, require_admin};
 use crate::state::AppState;
-use crate::store::waybills::{self as store, AccountRow, NewAccount, TopupConfirmation, TopupRow};
+use crate::store::waybills::{self as store, AccountRow, NewAccount, Owner, TopupConfirmation, TopupRow};
+
+/// Whose accounts the owner user manages: a shop owner's shop, a factory owner's factory.
+fn managing(user: &User) -> AppResult<(String, bool)> {
+    match user.role {
+        Role::Owner => Ok((user.own_shop()?.to_string(), false)),
+        Role::Factory => Ok((user.own_factory()?.to_string(), true)),
+        _ => Err(ErrorCode::Forbidden.into()),
+    }
+}
+
+fn owner_of((id, factory): &(String, bool)) -> Owner<'_> {
+    if *factory { Owner::Factory(id) } else { Owner::Shop(id) }
+}
+
+/// An `ok` event of `user` about an account of a shop (its chain) or of a factory (the
+/// factory's chain).
+fn account_event(user: &User, shop: &str, factory: Option<&str>, action: &str, details: serde_json::Value) -> Event {
+    match factory {
+        Some(f) => {
+            let mut ev = Event::new(&user.username, Some(user.id), None, action, "ok");
+            ev.details = details;
+            ev.factory_id = Some(f.to_string());
+            ev
+        }
+        None => user.event(shop, action, details),
+    }
+}
 
 // ---------------------------------------------------------------------------------------
 // Accounts
@@ -30,6 +58,7 @@ fn account_view(r: AccountRow) -> WaybillAccount {
     WaybillAccount {
         id: r.id,
         shop_id: r.shop_id,
+        factory_id: r.factory_id,
         carrier: r.carrier,
         outlet: r.outlet,
         sender_name: r.sender_name,
@@ -44,9 +73,10 @@ fn account_view(r: AccountRow) -> WaybillAccount {
     }
 }
 
-/// Apply for an account (owners).
+/// Apply for an account (shop owners for the shop, factory owners for the factory).
 pub async fn apply(state: &AppState, user: &User, req: WaybillAccountCreate) -> AppResult<WaybillAccount> {
-    let shop = require_owner(user)?.to_string();
+    let tenant = managing(user)?;
+    let owner = owner_of(&tenant);
     let carrier = carriers::carrier(&req.carrier).ok_or_else(|| AppError::new(ErrorCode::CarrierUnknown).with(json!({"field": "carrier"})))?;
     let outlet = text("outlet", &req.outlet, 60)?;
     let sender_name = text("sender_name", &req.sender_name, 30)?;
@@ -58,11 +88,11 @@ pub async fn apply(state: &AppState, user: &User, req: WaybillAccountCreate) -> 
     }
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    if let Some(id) = store::live_account_id(&mut tx, &shop, carrier.code, &outlet).await? {
+    if let Some(id) = store::live_account_id(&mut tx, owner, carrier.code, &outlet).await? {
         return Err(AppError::new(ErrorCode::ApplicationStateConflict).with(json!({"reason": "an account for this carrier and outlet exists or is pending", "account_id": id})));
     }
     let new = NewAccount {
-        shop: &shop,
+        owner,
         carrier: carrier.code,
         outlet: &outlet,
         sender_name: &sender_name,
@@ -72,7 +102,9 @@ pub async fn apply(state: &AppState, user: &User, req: WaybillAccountCreate) -> 
         now,
     };
     let id = store::insert_account(&mut tx, &new).await?;
-    audit::append(&mut tx, now, &user.event(&shop, "waybill_account_apply", json!({"account_id": id, "carrier": carrier.code, "outlet": outlet}))).await?;
+    let factory = tenant.1.then_some(tenant.0.as_str());
+    let ev = account_event(user, &tenant.0, factory, "waybill_account_apply", json!({"account_id": id, "carrier": carrier.code, "outlet": outlet}));
+    audit::append(&mut tx, now, &ev).await?;
     let row = store::account(&mut tx, id).await?.ok_or_else(|| AppError::internal("account vanished"))?;
     tx.commit().await?;
     Ok(account_view(row))
@@ -98,11 +130,10 @@ fn account_status_str(s: WaybillAccountStatus) -> &'static str {
 /// (admins; pending first).
 pub async fn accounts(state: &AppState, caller: &Caller, q: AccountQuery) -> AppResult<Vec<WaybillAccount>> {
     let status = q.status.map(account_status_str);
-    let rows = if matches!(caller, Caller::User(u) if u.role == Role::Admin) {
-        store::all_accounts(&state.db.pool, status).await?
-    } else {
-        let shop = print_shop(caller)?;
-        store::shop_accounts(&state.db.pool, &shop, status).await?
+    let rows = match caller {
+        Caller::User(u) if u.role == Role::Admin => store::all_accounts(&state.db.pool, status).await?,
+        Caller::User(u) if u.is_factory() => store::shop_accounts(&state.db.pool, Owner::Factory(&factory_with(u, None)?), status).await?,
+        _ => store::shop_accounts(&state.db.pool, Owner::Shop(&print_shop(caller)?), status).await?,
     };
     Ok(rows.into_iter().map(account_view).collect())
 }
@@ -128,7 +159,8 @@ pub async fn decide(state: &AppState, user: &User, id: i64, approve: bool, req: 
         return Err(AppError::new(ErrorCode::ApplicationStateConflict).with(json!({"status": row.status})));
     }
     let action = if approve { "waybill_account_approve" } else { "waybill_account_reject" };
-    audit::append(&mut tx, now, &user.event(&row.shop_id, action, json!({"account_id": id, "carrier": row.carrier, "outlet": row.outlet, "comment": comment}))).await?;
+    let details = json!({"account_id": id, "carrier": row.carrier, "outlet": row.outlet, "comment": comment});
+    audit::append(&mut tx, now, &account_event(user, &row.shop_id, row.factory_id.as_deref(), action, details)).await?;
     let row = store::account(&mut tx, id).await?.ok_or_else(|| AppError::internal("account vanished"))?;
     tx.commit().await?;
     Ok(account_view(row))
@@ -142,6 +174,7 @@ fn topup_view(r: TopupRow) -> WaybillTopup {
         id: r.id,
         account_id: r.account_id,
         shop_id: r.shop_id,
+        factory_id: r.factory_id,
         carrier: r.carrier,
         outlet: r.outlet,
         units: u32::try_from(r.units).unwrap_or(0),
@@ -161,14 +194,20 @@ fn topup_view(r: TopupRow) -> WaybillTopup {
 /// Ask for units on an approved account of the owner's shop; the balance does not change
 /// until the platform confirms the payment.
 pub async fn request_topup_for(state: &AppState, user: &User, account_id: i64, req: WaybillTopupCreate) -> AppResult<WaybillTopup> {
-    let shop = require_owner(user)?.to_string();
+    let tenant = managing(user)?;
+    let owner = owner_of(&tenant);
+    let factory = tenant.1.then_some(tenant.0.as_str());
     if !(1..=MAX_TOPUP).contains(&req.units) {
         return Err(invalid("units", "1 to 100000"));
     }
     let note = optional_text("note", req.note.as_deref(), 200)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let account = store::account(&mut tx, account_id).await?.filter(|r| r.shop_id == shop).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+    let mine = |r: &AccountRow| match owner {
+        Owner::Shop(s) => r.shop_id == s,
+        Owner::Factory(f) => r.factory_id.as_deref() == Some(f),
+    };
+    let account = store::account(&mut tx, account_id).await?.filter(mine).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
     if account.status != "approved" {
         return Err(AppError::new(ErrorCode::WaybillAccountInactive).with(json!({"status": account.status})));
     }
@@ -177,8 +216,9 @@ pub async fn request_topup_for(state: &AppState, user: &User, account_id: i64, r
     if pending >= MAX_PENDING_TOPUPS {
         return Err(AppError::new(ErrorCode::RateLimited).with(json!({"reason": "too many pending top-up requests for this account", "max_pending": MAX_PENDING_TOPUPS})));
     }
-    let id = store::insert_topup(&mut tx, account_id, &shop, i64::from(req.units), note.as_deref(), &user.username, now).await?;
-    audit::append(&mut tx, now, &user.event(&shop, "waybill_topup_request", json!({"topup_id": id, "account_id": account_id, "units": req.units}))).await?;
+    let id = store::insert_topup(&mut tx, account_id, owner, i64::from(req.units), note.as_deref(), &user.username, now).await?;
+    let ev = account_event(user, &tenant.0, factory, "waybill_topup_request", json!({"topup_id": id, "account_id": account_id, "units": req.units}));
+    audit::append(&mut tx, now, &ev).await?;
     let row = store::topup(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
     tx.commit().await?;
     Ok(topup_view(row))
@@ -198,8 +238,8 @@ pub async fn topups(state: &AppState, user: &User, q: TopupQuery) -> AppResult<V
     let rows = if user.role == Role::Admin {
         store::all_topups(&state.db.pool, status, MAX_LIST).await?
     } else {
-        let shop = require_owner(user)?;
-        store::shop_topups(&state.db.pool, shop, status, MAX_LIST).await?
+        let tenant = managing(user)?;
+        store::shop_topups(&state.db.pool, owner_of(&tenant), status, MAX_LIST).await?
     };
     Ok(rows.into_iter().map(topup_view).collect())
 }
@@ -225,7 +265,7 @@ pub async fn confirm_topup_for(state: &AppState, user: &User, id: i64, req: Wayb
     let balance = store::add_balance(&mut tx, row.account_id, row.units).await?;
     store::set_balance_after(&mut tx, id, balance).await?;
     let details = json!({"topup_id": id, "account_id": row.account_id, "units": row.units, "amount_cents": req.amount_cents, "payment_ref": payment_ref, "balance": balance});
-    audit::append(&mut tx, now, &user.event(&row.shop_id, "waybill_topup_confirm", details)).await?;
+    audit::append(&mut tx, now, &account_event(user, &row.shop_id, row.factory_id.as_deref(), "waybill_topup_confirm", details)).await?;
     let row = store::topup(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
     tx.commit().await?;
     Ok(topup_view(row))
@@ -244,7 +284,7 @@ pub async fn reject_topup_for(state: &AppState, user: &User, id: i64, req: Appli
         return Err(AppError::new(ErrorCode::TopupStateConflict).with(json!({"status": row.status})));
     }
     let details = json!({"topup_id": id, "account_id": row.account_id, "units": row.units, "comment": comment});
-    audit::append(&mut tx, now, &user.event(&row.shop_id, "waybill_topup_reject", details)).await?;
+    audit::append(&mut tx, now, &account_event(user, &row.shop_id, row.factory_id.as_deref(), "waybill_topup_reject", details)).await?;
     let row = store::topup(&mut tx, id).await?.ok_or_else(|| AppError::internal("top-up vanished"))?;
     tx.commit().await?;
     Ok(topup_view(row))

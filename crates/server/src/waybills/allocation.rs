@@ -38,7 +38,7 @@ fn status_of(s: &str) -> WaybillStatus {
 }
 
 /// Views of these waybill rows with their orders.
-async fn views(tx: &mut sqlx::AnyConnection, rows: Vec<WaybillRow>) -> AppResult<Vec<Waybill>> {
+pub(crate) async fn views(tx: &mut sqlx::AnyConnection, rows: Vec<WaybillRow>) -> AppResult<Vec<Waybill>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -84,6 +84,11 @@ pub async fn allocate(state: &AppState, caller: &Caller, req: WaybillAllocate) -
     let not_ready: Vec<&String> = found.iter().filter(|f| !OrderStatus::parse(&f.status).is_some_and(OrderStatus::allows_print)).map(|f| &f.order_id).collect();
     if !not_ready.is_empty() {
         return Err(AppError::new(ErrorCode::OrderNotShippable).with(json!({"order_ids": not_ready})));
+    }
+    let assigned = crate::store::dropship::live_of(&mut tx, &shop, &ids).await?;
+    if !assigned.is_empty() {
+        return Err(AppError::new(ErrorCode::WaybillStateConflict)
+            .with(json!({"reason": "these orders are assigned to a factory, which ships them; recall them first", "order_ids": assigned.iter().map(|a| &a.0).collect::<Vec<_>>()})));
     }
     let live = store::live_waybills_of(&mut tx, &ids).await?;
     if !live.is_empty() {
@@ -142,7 +147,7 @@ pub async fn allocate(state: &AppState, caller: &Caller, req: WaybillAllocate) -
 }
 
 /// Insert a waybill with a fresh number (a taken number is drawn again).
-async fn insert_waybill(tx: &mut sqlx::AnyConnection, carrier: &Carrier, account: i64, shop: &str, receiver_key: &str, by: &str, now: i64) -> AppResult<String> {
+pub(crate) async fn insert_waybill(tx: &mut sqlx::AnyConnection, carrier: &Carrier, account: i64, shop: &str, receiver_key: &str, by: &str, now: i64) -> AppResult<String> {
     for _ in 0..8 {
         let no = new_number(carrier)?;
         let w = NewWaybill { waybill_no: &no, account, shop, carrier: carrier.code, receiver_key, by, now };
@@ -154,7 +159,7 @@ async fn insert_waybill(tx: &mut sqlx::AnyConnection, carrier: &Carrier, account
 }
 
 /// Rows of these waybills, in the given order.
-async fn waybill_rows(tx: &mut sqlx::AnyConnection, nos: &[String]) -> AppResult<Vec<WaybillRow>> {
+pub(crate) async fn waybill_rows(tx: &mut sqlx::AnyConnection, nos: &[String]) -> AppResult<Vec<WaybillRow>> {
     let mut rows = store::waybills(tx, nos).await?;
     rows.sort_by_key(|r| nos.iter().position(|n| *n == r.waybill_no));
     Ok(rows)
@@ -170,7 +175,7 @@ pub struct WaybillQuery {
     pub order_id: Option<String>,
 }
 
-fn waybill_status_str(s: WaybillStatus) -> &'static str {
+pub(crate) fn waybill_status_str(s: WaybillStatus) -> &'static str {
     match s {
         WaybillStatus::Allocated => "allocated",
         WaybillStatus::Printed => "printed",

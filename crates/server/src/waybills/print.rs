@@ -4,7 +4,7 @@
 //! the caller's own accounts and orders awaiting shipment print.
 
 use orderveil_api::carriers;
-use orderveil_api::{ErrorCode, Item, Label, LabelOrder, OrderStatus, PrintGrantRequest, PrintGrantResponse, items_summary};
+use orderveil_api::{ErrorCode, Item, Label, LabelOrder, OrderStatus, Permission, PrintGrantRequest, PrintGrantResponse, items_summary};
 use orderveil_cipher::{FieldKind, GrantId, GrantPurpose, OrderId};
 use serde_json::json;
 
@@ -12,10 +12,10 @@ use super::{MAX_ORDERS, PRINT_LIMIT, distinct_ids, print_shop};
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::grants::{GrantFor, Sealable};
-use crate::guard::Caller;
+use crate::guard::{Caller, factory_with};
 use crate::risk::{self, Book, Limit};
 use crate::state::AppState;
-use crate::store::waybills as store;
+use crate::store::prints as store;
 
 /// What the print transaction decided: the labels (without the grant) and the keys to seal.
 struct Printed {
@@ -26,13 +26,27 @@ struct Printed {
 /// Issue a print grant for waybills of the caller's shop (owners, staff with `print`, apps
 /// with the `print` scope).
 pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) -> AppResult<PrintGrantResponse> {
-    let shop = print_shop(caller)?;
     let nos = distinct_ids(&req.waybill_nos, "waybill_nos")?;
+    // A factory prints waybills of its own accounts for orders assigned to it, one shop's
+    // per grant (the grant is sealed for one shop).
+    let (shop, factory) = match caller {
+        Caller::User(u) if u.is_factory() => {
+            let f = factory_with(u, Some(Permission::Print))?;
+            let mut conn = state.db.pool.acquire().await?;
+            let rows = store::print_rows(&mut conn, &nos).await?;
+            let shops: std::collections::BTreeSet<&str> = rows.iter().filter(|r| r.account_factory.as_deref() == Some(f.as_str())).map(|r| r.shop_id.as_str()).collect();
+            if shops.len() > 1 {
+                return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "waybill_nos", "reason": "one shop's waybills per print grant"})));
+            }
+            (shops.first().map(|s| (*s).to_string()).unwrap_or_default(), Some(f))
+        }
+        _ => (print_shop(caller)?, None),
+    };
     let client_public = crate::grants::client_key(&req.client_public)?;
     let now = state.now();
     let grant_id = GrantId::generate().map_err(AppError::internal)?;
     let gid = grant_id.to_hex();
-    let printed = match print_tx(state, caller, &shop, &nos, &gid, now).await {
+    let printed = match print_tx(state, caller, (&shop, factory.as_deref()), &nos, &gid, now).await {
         Ok(p) => p,
         Err(e) => {
             // A refusal is audited too (outside the rolled-back transaction).
@@ -43,7 +57,19 @@ pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) ->
                 if e.code == ErrorCode::RiskCooldown {
                     ev.details["risk"] = e.details.clone().unwrap_or_default();
                 }
-                audit::record(&state.db, now, &ev).await?;
+                match &factory {
+                    Some(f) => {
+                        ev.shop_id = (!shop.is_empty()).then(|| shop.clone());
+                        let on_factory = ev.for_factory(f);
+                        let mut tx = state.db.begin_write().await?;
+                        if ev.shop_id.is_some() {
+                            audit::append(&mut tx, now, &ev).await?;
+                        }
+                        audit::append(&mut tx, now, &on_factory).await?;
+                        tx.commit().await?;
+                    }
+                    None => audit::record(&state.db, now, &ev).await?,
+                }
             }
             return Err(e);
         }
@@ -60,14 +86,16 @@ pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) ->
 }
 
 /// Check and count the prints in one transaction with their audit row.
-async fn print_tx(state: &AppState, caller: &Caller, shop: &str, nos: &[String], gid: &str, now: i64) -> AppResult<Printed> {
+async fn print_tx(state: &AppState, caller: &Caller, (shop, factory): (&str, Option<&str>), nos: &[String], gid: &str, now: i64) -> AppResult<Printed> {
     let mut tx = state.db.begin_write().await?;
     if !crate::quota::suspended_among(&mut tx, &std::collections::BTreeSet::from([shop])).await?.is_empty() {
         return Err(ErrorCode::ShopSuspended.into());
     }
     let rows = store::print_rows(&mut tx, nos).await?;
-    // Only waybills of the caller's own shop, allocated from its own e-waybill accounts.
-    let mine = |n: &String| rows.iter().find(|r| &r.waybill_no == n && r.shop_id == shop && r.account_shop == shop);
+    // Only waybills of the caller's own shop, allocated from its own e-waybill accounts (a
+    // factory's: from the factory's accounts).
+    let own_account = |r: &store::PrintRow| factory.map_or(r.account_shop == shop, |f| r.account_factory.as_deref() == Some(f));
+    let mine = |n: &String| rows.iter().find(|r| &r.waybill_no == n && r.shop_id == shop && own_account(r));
     let missing: Vec<&String> = nos.iter().filter(|n| mine(n).is_none()).collect();
     if !missing.is_empty() {
         return Err(AppError::new(ErrorCode::NotFound).with(json!({"waybill_nos": missing})));
@@ -84,6 +112,15 @@ async fn print_tx(state: &AppState, caller: &Caller, shop: &str, nos: &[String],
     let orders = store::print_orders(&mut tx, nos).await?;
     if orders.len() > MAX_ORDERS {
         return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": MAX_ORDERS, "got": orders.len()})));
+    }
+    // A factory prints only orders still assigned to it (a recalled one looks absent).
+    if let Some(f) = factory {
+        let ids: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
+        let assigned = crate::store::dropship::assigned_to(&mut tx, f, &ids).await?;
+        let gone: Vec<&String> = ids.iter().filter(|i| !assigned.iter().any(|(a, _)| a == *i)).collect();
+        if !gone.is_empty() {
+            return Err(AppError::new(ErrorCode::OrderNotFound).with(json!({"order_ids": gone})));
+        }
     }
     // A destroyed key first: it is final, whatever the order's state.
     if let Some(o) = orders.iter().find(|o| o.wrapped_dek.is_none()) {
@@ -149,6 +186,11 @@ async fn print_tx(state: &AppState, caller: &Caller, shop: &str, nos: &[String],
     }
     let mut ev = caller.event(shop, "print", json!({"grant_id": gid, "waybills": labels.iter().map(|l| json!({"waybill_no": l.waybill_no, "print_no": l.print_no})).collect::<Vec<_>>()}));
     ev.order_ids = keys.iter().map(|k| k.1.clone()).collect();
+    if let Some(f) = factory {
+        ev.details["factory_id"] = json!(f);
+        let on_factory = ev.for_factory(f);
+        audit::append(&mut tx, now, &on_factory).await?;
+    }
     audit::append(&mut tx, now, &ev).await?;
     tx.commit().await?;
     Ok(Printed { labels, keys })

@@ -206,7 +206,7 @@ async fn expected(app: &TestApp, shop: &str, status: Option<&str>) -> Vec<Vec<St
 async fn ingest_ten(app: &TestApp) -> Vec<IngestOrder> {
     let mut orders = realistic("shop1", "EXP-A", 6, app.now(), OrderStatus::AwaitingShipment);
     orders.extend(realistic("shop1", "EXP-S", 4, app.now(), OrderStatus::Shipped));
-    orders[0].items = vec![Item { title: "纯棉四件套".into(), quantity: 2, price_cents: 19_900 }, Item { title: "乳胶枕, 一对".into(), quantity: 1, price_cents: 8_800 }];
+    orders[0].items = vec![Item { title: "纯棉四件套".into(), quantity: 2, price_cents: 19_900, sku: None }, Item { title: "乳胶枕, 一对".into(), quantity: 1, price_cents: 8_800, sku: None }];
     orders[0].amount_cents = 48_600;
     orders[0].receiver.name = "王明".into();
     assert_eq!(app.ingest_ok(&orders).await.created, 10);
@@ -297,7 +297,7 @@ async fn formula_cells_are_neutralized_in_both_formats(store: Store) {
         .enumerate()
         .map(|(i, (title, _))| {
             let mut o = order(&format!("F-{i}"), "shop3", OrderStatus::AwaitingShipment, app.now(), 100 + i as i64, ("周末", "13912345678", "江苏省南京市鼓楼区中山路1号"));
-            o.items = vec![Item { title: (*title).into(), quantity: 1, price_cents: 100 }];
+            o.items = vec![Item { title: (*title).into(), quantity: 1, price_cents: 100, sku: None }];
             o
         })
         .collect();

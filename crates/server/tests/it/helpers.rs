@@ -158,7 +158,7 @@ pub fn order(id: &str, shop: &str, status: OrderStatus, now: i64, created_ago: i
         status,
         created_at: rfc3339(now - created_ago),
         completed_at: (status == OrderStatus::Completed).then(|| rfc3339(now - created_ago / 2)),
-        items: vec![Item { title: "北欧实木餐椅".into(), quantity: 1, price_cents: 32_900 }],
+        items: vec![Item { title: "北欧实木餐椅".into(), quantity: 1, price_cents: 32_900, sku: None }],
         amount_cents: 32_900,
         receiver: ReceiverIn { name: receiver.0.into(), phone: receiver.1.into(), address: receiver.2.into() },
     }

@@ -45,6 +45,7 @@ mod auth;
 mod concurrency;
 mod crash;
 mod crypto;
+mod dropship;
 mod export;
 mod ingest;
 mod isv;

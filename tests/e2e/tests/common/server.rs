@@ -41,7 +41,7 @@ impl Goods {
             status,
             created_at: orderveil_server::clock::rfc3339(created),
             completed_at: None,
-            items: vec![Item { title: self.title.into(), quantity: self.quantity, price_cents: self.price_cents }],
+            items: vec![Item { title: self.title.into(), quantity: self.quantity, price_cents: self.price_cents, sku: None }],
             amount_cents: i64::from(self.quantity) * self.price_cents,
             receiver: ReceiverIn { name: name.into(), phone: phone.into(), address: address.into() },
         }

@@ -1,0 +1,75 @@
+//! Factory dropshipping (厂商代发), DESIGN.md "Dropshipping", following the platform notice's
+//! seven steps: the factory applies for an e-waybill account, the shop binds the factory, the
+//! shop assigns orders, the factory prints with print grants and ships.
+//!
+//! * **Factories** are tenants: created by the platform with an owner (role `factory`), who
+//!   creates staff (`factory_staff`, permissions `print` and `ship`).
+//! * **Bindings**: a shop owner invites a factory by its id; the factory owner accepts or
+//!   declines; either side ends an active binding, which recalls its open assignments.
+//! * **Assignments**: an owner or staff with `assign` assigns awaiting-shipment orders to a
+//!   factory with an active binding — by selection, by the order list's filter (at most
+//!   [`MAX_ASSIGN`], all or nothing, every refused order listed with its reason) or by a
+//!   product rule (SKU → factory) at ingest. An order has at most one live assignment (a unique
+//!   index); the shop recalls it until it ships.
+//! * **The factory's side** lists the orders assigned to it by all its shops — masks, items,
+//!   receiver keys, shop names; never a ciphertext or a key — allocates waybills from its own
+//!   accounts, prints through print grants bound to them and ships ([`crate::waybills`]). No
+//!   reveal path serves a factory.
+//!
+//! Each step is audited on the shop's chain and on the factory's (`factory:<id>`).
+//!
+//! The rooms: [`factories`] (tenants and staff), [`bindings`], [`assign`] (assignments,
+//! recalls, rules), [`rules`] (product rules at ingest), [`orders`] (the factory's list),
+//! [`fulfil`] (its waybills, prints and shipments), [`routes`] (the endpoints).
+
+pub mod assign;
+pub mod bindings;
+pub mod factories;
+pub mod fulfil;
+pub mod orders;
+pub mod routes;
+pub mod rules;
+
+use orderveil_api::ErrorCode;
+use serde_json::json;
+
+use crate::audit::{self, Event};
+use crate::error::{AppError, AppResult};
+use crate::store::WriteTx;
+
+pub use routes::{DropshipDoc, routes};
+
+/// Most orders one assignment or recall takes.
+pub const MAX_ASSIGN: usize = 5_000;
+
+fn invalid(field: &str, reason: &str) -> AppError {
+    AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "reason": reason}))
+}
+
+/// Append `ev` on the shop's chain and the same on the factory's.
+async fn audit_both(tx: &mut WriteTx<'_>, now: i64, ev: &Event, factory: &str) -> AppResult<()> {
+    audit::append_many(tx, &[(now, ev.clone()), (now, ev.for_factory(factory))]).await?;
+    Ok(())
+}
+
+/// Distinct, trimmed order ids, 1 to `max` of them.
+fn order_ids(ids: &[String], max: usize) -> AppResult<Vec<String>> {
+    if ids.is_empty() {
+        return Err(invalid("order_ids", "empty"));
+    }
+    if ids.len() > max {
+        return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": max, "got": ids.len()})));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        let id = id.trim();
+        if id.is_empty() || id.len() > 64 {
+            return Err(invalid("order_ids", "1 to 64 characters each"));
+        }
+        if seen.insert(id.to_string()) {
+            out.push(id.to_string());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,274 @@
+//! Factory dropshipping (issue 18): bindings, assignment by selection, filter and product
+//! rule, recall, the factory's list, and the factory's waybills, prints and shipments — with
+//! every refusal a factory can meet, no reveal path open to it, and nothing charged.
+
+use orderveil_api::{
+    AssignResult, Binding, BindingEnded, BindingStatus, FactoryOrderPage, OrderStatus, OrderView, PrintGrantResponse, RecallResult, StaffMember, Waybill, WaybillAccount,
+    WaybillShipped, WaybillTopup,
+};
+use orderveil_cipher::{ClientSession, SealedGrant, ShopId};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+both_stores!(
+    binding_assignment_and_recall_with_every_refusal,
+    two_staff_assigning_at_once_assign_once,
+    the_factory_allocates_prints_and_ships_and_the_shop_sees_it,
+    a_product_rule_assigns_new_orders_at_ingest,
+);
+
+fn b64(s: &ClientSession) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.public_key())
+}
+
+/// shop1 invites factory1 and factory1 accepts: the binding.
+async fn bind(app: &TestApp) -> Binding {
+    let b: Binding = app.login("shop1").await.post("/api/v1/factory-bindings", &json!({"factory_id": "factory1"})).await.ok();
+    app.login("factory1").await.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.ok()
+}
+
+async fn assign(c: &Client, ids: &[&str]) -> Resp {
+    c.post("/api/v1/assignments", &json!({"factory_id": "factory1", "order_ids": ids})).await
+}
+
+async fn factory_orders(c: &Client, query: &str) -> FactoryOrderPage {
+    c.get(&format!("/api/v1/factory/orders{query}")).await.ok()
+}
+
+/// No plaintext receiver field of `ids` in a response to a factory.
+fn no_plaintext(app: &TestApp, text: &str, ids: &[&str]) {
+    for id in ids {
+        let r = app.ingested(id);
+        for v in [&r.name, &r.phone, &r.address] {
+            assert!(!text.contains(v.as_str()), "{id}: plaintext in a factory's response");
+        }
+    }
+}
+
+async fn binding_assignment_and_recall_with_every_refusal(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (owner, factory, factory2) = (app.login("shop1").await, app.login("factory1").await, app.login("factory2").await);
+    assert!(factory.get("/api/v1/factory-bindings").await.ok::<Vec<Binding>>().is_empty());
+
+    // Not bound: refused, and nothing assigned.
+    assert_eq!(assign(&owner, &["S1-AWAIT-1"]).await.err(409, "FACTORY_NOT_BOUND")["factory_id"], "factory1");
+    owner.post("/api/v1/factory-bindings", &json!({"factory_id": "nobody"})).await.err(404, "NOT_FOUND");
+    app.login("shop1-ops").await.post("/api/v1/factory-bindings", &json!({"factory_id": "factory1"})).await.err(403, "FORBIDDEN");
+    let b: Binding = owner.post("/api/v1/factory-bindings", &json!({"factory_id": "factory1"})).await.ok();
+    assert_eq!((b.status, b.shop_name.as_str(), b.factory_name.as_str()), (BindingStatus::Invited, "杭州小鹿家居旗舰店", "义乌好货代发工厂"));
+    owner.post("/api/v1/factory-bindings", &json!({"factory_id": "factory1"})).await.err(409, "BINDING_STATE_CONFLICT");
+    assign(&owner, &["S1-AWAIT-1"]).await.err(409, "FACTORY_NOT_BOUND");
+    // Only the invited factory's owner answers.
+    owner.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.err(403, "FORBIDDEN");
+    factory2.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.err(404, "NOT_FOUND");
+    app.login("factory1-ops").await.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.err(403, "FORBIDDEN");
+    let b: Binding = factory.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.ok();
+    assert_eq!(b.status, BindingStatus::Active);
+    factory.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.err(409, "BINDING_STATE_CONFLICT");
+    assert_eq!(factory.get("/api/v1/factory-bindings").await.ok::<Vec<Binding>>().len(), 1);
+
+    // Who may assign: owners and staff with `assign` only.
+    assign(&app.login("shop1-ops").await, &["S1-AWAIT-1"]).await.err(403, "FORBIDDEN");
+    assign(&factory, &["S1-AWAIT-1"]).await.err(403, "FORBIDDEN");
+    // All or nothing, every refused order with its reason; another shop's order is "not found".
+    let d = assign(&owner, &["S1-AWAIT-1", "S1-DONE", "S2-AWAIT-2", "NO-SUCH"]).await.err(409, "ORDER_NOT_ASSIGNABLE");
+    let reasons: Vec<(String, String)> = d["refused"].as_array().unwrap().iter().map(|r| (r["order_id"].as_str().unwrap().into(), r["reason"].as_str().unwrap().into())).collect();
+    assert_eq!(
+        reasons,
+        [("S1-DONE".into(), "not_awaiting_shipment".into()), ("S2-AWAIT-2".into(), "not_found".into()), ("NO-SUCH".into(), "not_found".into())]
+    );
+    assert_eq!(factory_orders(&factory, "").await.total, 0, "a refused assignment assigns nothing");
+
+    let r: AssignResult = assign(&owner, &["S1-AWAIT-1"]).await.ok();
+    assert_eq!(r.assigned, 1);
+    let d = assign(&owner, &["S1-AWAIT-1", "S1-AWAIT-2"]).await.err(409, "ORDER_NOT_ASSIGNABLE");
+    assert_eq!(d["refused"][0]["reason"], "already_assigned_to_this_factory");
+    let v: OrderView = owner.get("/api/v1/orders/S1-AWAIT-1").await.ok();
+    let a = v.assignment.expect("the shop sees the assignment");
+    assert_eq!((a.factory_id.as_str(), a.status), ("factory1", orderveil_api::AssignmentStatus::Assigned));
+
+    // The factory's list: masks, receiver key, shop name; no ciphertext, no plaintext.
+    let resp = factory.get("/api/v1/factory/orders").await;
+    no_plaintext(&app, &resp.text, &["S1-AWAIT-1"]);
+    assert!(!resp.text.contains(&v.ciphertext.phone) && !resp.text.contains(&v.ciphertext.name), "no ciphertext in the factory's list");
+    let page: FactoryOrderPage = resp.ok();
+    assert_eq!(page.orders.len(), 1);
+    let o = &page.orders[0];
+    assert_eq!((o.order_id.as_str(), o.shop_name.as_str(), o.masked.phone.as_str(), o.receiver_key.as_str()), ("S1-AWAIT-1", "杭州小鹿家居旗舰店", v.masked.phone.as_str(), v.receiver_key.as_str()));
+    assert_eq!(factory2.get("/api/v1/factory/orders").await.ok::<FactoryOrderPage>().total, 0, "another factory sees nothing");
+
+    // Every reveal path refuses a factory, and nothing is charged.
+    let s = ClientSession::new().unwrap();
+    for c in [&factory, &app.login("factory1-ops").await] {
+        c.post("/api/v1/reveal-grants", &json!({"order_ids": ["S1-AWAIT-1"], "fields": ["phone"], "client_public": b64(&s), "purpose": "dropshipping"})).await.err(403, "FORBIDDEN");
+        c.get("/api/v1/orders").await.err(403, "FORBIDDEN");
+        c.get("/api/v1/orders?phone=13800138000").await.err(403, "FORBIDDEN");
+        c.get("/api/v1/orders/S1-AWAIT-1").await.err(404, "ORDER_NOT_FOUND");
+        c.post("/api/v1/exports", &json!({"format": "csv"})).await.err(403, "FORBIDDEN");
+        c.get("/api/v1/quota").await.err(403, "FORBIDDEN");
+    }
+    assert_eq!(app.charges("shop1").await, 0);
+
+    // Recall until it ships: gone from the factory's list; a second recall is refused whole.
+    let r: RecallResult = owner.post("/api/v1/assignments/recall", &json!({"order_ids": ["S1-AWAIT-1"]})).await.ok();
+    assert_eq!(r.recalled, 1);
+    assert_eq!(factory_orders(&factory, "").await.total, 0);
+    let d = owner.post("/api/v1/assignments/recall", &json!({"order_ids": ["S1-AWAIT-1"]})).await.err(409, "ASSIGNMENT_STATE_CONFLICT");
+    assert_eq!(d["order_ids"], json!(["S1-AWAIT-1"]));
+
+    // By the list's filter: every order awaiting shipment, at once.
+    let r: AssignResult = owner.post("/api/v1/assignments", &json!({"factory_id": "factory1", "filter": {"status": "awaiting_shipment"}})).await.ok();
+    let awaiting = owner.orders("status=awaiting_shipment").await.total;
+    assert_eq!(r.assigned, awaiting);
+    assert_eq!(factory_orders(&factory, "").await.total, awaiting);
+
+    // Ending the binding (the factory's side) recalls every open assignment.
+    let ended: BindingEnded = factory.post(&format!("/api/v1/factory-bindings/{}/end", b.id), &json!({})).await.ok();
+    assert_eq!((ended.binding.status, ended.recalled), (BindingStatus::Ended, awaiting));
+    assert_eq!(factory_orders(&factory, "").await.total, 0);
+    assign(&owner, &["S1-AWAIT-1"]).await.err(409, "FACTORY_NOT_BOUND");
+
+    // Both chains hold every step; the factory reads its own; both verify.
+    let steps = ["binding_invite", "binding_accept", "assign", "recall", "assign", "binding_end"];
+    let shop_chain: Vec<Value> = app.login("shop1").await.get("/api/v1/audit?per_page=200").await.ok::<Value>()["entries"].as_array().unwrap().clone();
+    let factory_chain: Vec<Value> = factory.get("/api/v1/audit?per_page=200").await.ok::<Value>()["entries"].as_array().unwrap().clone();
+    for chain in [&shop_chain, &factory_chain] {
+        let mut actions: Vec<&str> = chain.iter().map(|e| e["action"].as_str().unwrap()).filter(|a| steps.contains(a)).collect();
+        actions.reverse();
+        assert_eq!(actions, steps);
+    }
+    assert!(factory_chain.iter().all(|e| e["action"] != "reveal"), "the factory reads only its own chain");
+    let (ok, out) = app.audit_verify().await;
+    assert!(ok, "{out}");
+    app.login("factory1-ops").await.get("/api/v1/audit").await.err(403, "FORBIDDEN");
+}
+
+async fn two_staff_assigning_at_once_assign_once(store: Store) {
+    let app = TestApp::spawn(store).await;
+    bind(&app).await;
+    let owner = app.login("shop1").await;
+    let _: StaffMember = owner.post("/api/v1/staff", &json!({"username": "shop1-assign", "password": "Assign-Staff-9", "permissions": ["view", "assign"]})).await.ok();
+    let staff = Client::login_with(&app.base, "shop1-assign", "Assign-Staff-9").await;
+    let ids = ["S1-AWAIT-1", "S1-AWAIT-2"];
+    for round in 0..8 {
+        let (a, b) = tokio::join!(assign(&owner, &ids), assign(&staff, &ids));
+        let ok = [&a, &b].iter().filter(|r| r.status == 200).count();
+        assert_eq!(ok, 1, "round {round}: exactly one assignment wins ({} / {})", a.text, b.text);
+        for r in [&a, &b].into_iter().filter(|r| r.status != 200) {
+            r.err(409, "ORDER_NOT_ASSIGNABLE");
+        }
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assignments WHERE status = 'assigned'").fetch_one(&app.state.db.pool).await.unwrap();
+        assert_eq!(n, 2);
+        owner.post("/api/v1/assignments/recall", &json!({"order_ids": ids})).await.ok::<RecallResult>();
+    }
+}
+
+fn account_body(outlet: &str) -> Value {
+    json!({"carrier": "ZTO", "outlet": outlet, "sender_name": "代发仓", "sender_phone": "0579-85550000", "sender_address": "浙江省金华市义乌市稠城街道工人北路1号"})
+}
+
+async fn the_factory_allocates_prints_and_ships_and_the_shop_sees_it(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let now = app.now();
+    // Two orders of one receiver (one receiver key), and a third.
+    app.ingest_ok(&[
+        order("S1-TWIN-1", "shop1", OrderStatus::AwaitingShipment, now, 3600, SHARED_RECEIVER),
+        order("S1-TWIN-2", "shop1", OrderStatus::AwaitingShipment, now, 1800, SHARED_RECEIVER),
+    ])
+    .await;
+    bind(&app).await;
+    let (owner, admin, factory, ops, factory2) =
+        (app.login("shop1").await, app.login("admin").await, app.login("factory1").await, app.login("factory1-ops").await, app.login("factory2").await);
+    let _: AssignResult = assign(&owner, &["S1-TWIN-1", "S1-TWIN-2", "S1-AWAIT-2"]).await.ok();
+
+    // The factory's own e-waybill account: applied for, approved, topped up by the platform.
+    ops.post("/api/v1/waybill-accounts", &account_body("义乌稠城网点")).await.err(403, "FORBIDDEN");
+    let acc: WaybillAccount = factory.post("/api/v1/waybill-accounts", &account_body("义乌稠城网点")).await.ok();
+    assert_eq!((acc.factory_id.as_deref(), acc.shop_id.as_str()), (Some("factory1"), ""));
+    admin.post(&format!("/api/v1/waybill-accounts/{}/approve", acc.id), &json!({"comment": ""})).await.ok::<WaybillAccount>();
+    let t: WaybillTopup = factory.post(&format!("/api/v1/waybill-accounts/{}/topups", acc.id), &json!({"units": 10})).await.ok();
+    let _: WaybillTopup = admin.post(&format!("/api/v1/waybill-topups/{}/confirm", t.id), &json!({"amount_cents": 500, "payment_ref": "TX-F1"})).await.ok();
+    assert_eq!(ops.get("/api/v1/waybill-accounts").await.ok::<Vec<WaybillAccount>>()[0].balance, 10);
+    assert!(owner.get("/api/v1/waybill-accounts").await.ok::<Vec<WaybillAccount>>().is_empty(), "the shop does not see the factory's account");
+    factory2.post(&format!("/api/v1/waybill-accounts/{}/topups", acc.id), &json!({"units": 10})).await.err(404, "NOT_FOUND");
+
+    // Allocation: only assigned orders, only from its own accounts; the twins merge.
+    let alloc = |ids: &[&str], merge: bool, account: i64| json!({"account_id": account, "order_ids": ids, "merge": merge});
+    ops.post("/api/v1/waybills", &alloc(&["S1-AWAIT-1"], false, acc.id)).await.err(404, "ORDER_NOT_FOUND");
+    factory2.post("/api/v1/waybills", &alloc(&["S1-TWIN-1"], false, acc.id)).await.err(404, "NOT_FOUND");
+    ops.post("/api/v1/waybills", &alloc(&["S1-TWIN-1", "S1-AWAIT-2"], true, acc.id)).await.err(422, "ORDERS_NOT_MERGEABLE");
+    let merged: Vec<Waybill> = ops.post("/api/v1/waybills", &alloc(&["S1-TWIN-1", "S1-TWIN-2"], true, acc.id)).await.ok();
+    assert_eq!((merged.len(), merged[0].order_ids.len()), (1, 2));
+    let single: Vec<Waybill> = ops.post("/api/v1/waybills", &alloc(&["S1-AWAIT-2"], false, acc.id)).await.ok();
+    // The shop cannot allocate for an order its factory ships.
+    let shop_acc = crate::waybills::funded_account(&app, 5).await;
+    let d = owner.post("/api/v1/waybills", &alloc(&["S1-TWIN-1"], false, shop_acc.id)).await.err(409, "WAYBILL_STATE_CONFLICT");
+    assert!(d["reason"].as_str().unwrap().contains("assigned to a factory"));
+    assert_eq!(factory.get("/api/v1/waybills").await.ok::<Vec<Waybill>>().len(), 2);
+
+    // Print: the grant opens the labels' receivers (only inside the print frame, in the web
+    // app); another factory's print of these waybills is refused; the reveal quota is untouched.
+    let mut s = ClientSession::new().unwrap();
+    factory2.post("/api/v1/print-grants", &json!({"waybill_nos": [merged[0].waybill_no], "client_public": b64(&s)})).await.err(404, "NOT_FOUND");
+    let g: PrintGrantResponse = ops.post("/api/v1/print-grants", &json!({"waybill_nos": [merged[0].waybill_no], "client_public": b64(&s)})).await.ok();
+    let grant = s.open(&SealedGrant::from_base64(&g.sealed_grant).unwrap(), &ShopId::new("shop1").unwrap(), app.now()).unwrap();
+    for o in &g.labels[0].orders {
+        assert_eq!(decrypt(&grant, &o.order_id, &o.phone_ct), SHARED_RECEIVER.1);
+    }
+    assert_eq!(app.charges("shop1").await, 0);
+
+    // A recalled order does not print for the factory any more.
+    let _: RecallResult = owner.post("/api/v1/assignments/recall", &json!({"order_ids": ["S1-AWAIT-2"]})).await.ok();
+    let s2 = ClientSession::new().unwrap();
+    ops.post("/api/v1/print-grants", &json!({"waybill_nos": [single[0].waybill_no], "client_public": b64(&s2)})).await.err(404, "ORDER_NOT_FOUND");
+
+    // Ship: the tracking number flows back; the shop sees who shipped; recall is refused now.
+    let shipped: WaybillShipped = ops.post("/api/v1/waybills/ship", &json!({"waybill_nos": [merged[0].waybill_no]})).await.ok();
+    assert_eq!(shipped.order_ids.len(), 2);
+    let v: OrderView = owner.get("/api/v1/orders/S1-TWIN-1").await.ok();
+    assert_eq!(v.status, OrderStatus::Shipped);
+    assert_eq!(v.shipment.unwrap().tracking_no, merged[0].waybill_no);
+    assert_eq!(v.assignment.unwrap().status, orderveil_api::AssignmentStatus::Shipped);
+    owner.post("/api/v1/assignments/recall", &json!({"order_ids": ["S1-TWIN-1"]})).await.err(409, "ASSIGNMENT_STATE_CONFLICT");
+    let done = factory_orders(&factory, "?status=shipped").await;
+    assert_eq!(done.total, 2);
+    assert!(factory_orders(&factory, "").await.orders.iter().all(|o| o.order_id != "S1-TWIN-1"));
+
+    // Nothing a factory received holds plaintext; both chains verify.
+    for path in ["/api/v1/factory/orders?status=shipped", "/api/v1/waybills", "/api/v1/factory-bindings"] {
+        no_plaintext(&app, &factory.get(path).await.text, &["S1-TWIN-1", "S1-AWAIT-2"]);
+    }
+    let (ok, out) = app.audit_verify().await;
+    assert!(ok, "{out}");
+    let chain: Value = factory.get("/api/v1/audit?per_page=200").await.ok();
+    let actions: Vec<&str> = chain["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for a in ["waybill_account_apply", "waybill_allocate", "print", "factory_ship"] {
+        assert!(actions.contains(&a), "{a} on the factory's chain: {actions:?}");
+    }
+}
+
+async fn a_product_rule_assigns_new_orders_at_ingest(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let owner = app.login("shop1").await;
+    owner.put("/api/v1/assignment-rules", &json!({"sku": "SKU-CHAIR", "factory_id": "factory1"})).await.err(409, "FACTORY_NOT_BOUND");
+    bind(&app).await;
+    let rules: Vec<Value> = owner.put("/api/v1/assignment-rules", &json!({"sku": "SKU-CHAIR", "factory_id": "factory1"})).await.ok();
+    assert_eq!(rules.len(), 1);
+    let now = app.now();
+    let mut chair = order("S1-RULED", "shop1", OrderStatus::AwaitingShipment, now, 60, ("郑和", "13912345678", "福建省泉州市丰泽区东海街道1号"));
+    chair.items[0].sku = Some("SKU-CHAIR".into());
+    let mut other = order("S1-UNRULED", "shop1", OrderStatus::AwaitingShipment, now, 60, ("郑和", "13912345678", "福建省泉州市丰泽区东海街道1号"));
+    other.items[0].sku = Some("SKU-LAMP".into());
+    let mut unpaid = order("S1-RULED-UNPAID", "shop1", OrderStatus::Unpaid, now, 60, ("郑和", "13912345678", "福建省泉州市丰泽区东海街道1号"));
+    unpaid.items[0].sku = Some("SKU-CHAIR".into());
+    app.ingest_ok(&[chair, other, unpaid]).await;
+    let page = factory_orders(&app.login("factory1").await, "").await;
+    assert_eq!(page.orders.iter().map(|o| o.order_id.as_str()).collect::<Vec<_>>(), ["S1-RULED"]);
+    owner.http.delete(owner.url("/api/v1/assignment-rules/SKU-NONE")).header("X-CSRF-Token", &owner.csrf).send().await.map(|r| assert_eq!(r.status(), 404)).unwrap();
+    let left = owner.http.delete(owner.url("/api/v1/assignment-rules/SKU-CHAIR")).header("X-CSRF-Token", &owner.csrf).send().await.unwrap();
+    assert_eq!(left.status(), 200);
+    let (ok, out) = app.audit_verify().await;
+    assert!(ok, "{out}");
+}
