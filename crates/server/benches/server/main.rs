@@ -7,6 +7,7 @@
 //! cargo bench -p orderveil-server --bench server -- --ingest-only  # skip the baseline and grants (ingest, and the list page with --list-1m)
 //! cargo bench -p orderveil-server --bench server -- --export-1m --sqlite  # only: export 1,000,000 orders as CSV and XLSX
 //! cargo bench -p orderveil-server --bench server -- --rewrap-1m   # only: keys rotate + rewrap of 1,000,000 orders
+//! cargo bench -p orderveil-server --bench server -- --assign-5k   # only: assign 5,000 orders to a factory by filter
 //! ```
 //!
 //! `--rewrap-1m` (issue 17) fills shop1 with 1,000,000 orders, reads every data key twice the
@@ -31,6 +32,7 @@
 
 mod export;
 mod fixtures;
+mod assign;
 mod measure;
 mod rewrap;
 
@@ -376,6 +378,22 @@ async fn main() {
     let only_pg = args.iter().any(|a| a == "--postgres");
     let list_1m = args.iter().any(|a| a == "--list-1m");
     let ingest_only = args.iter().any(|a| a == "--ingest-only");
+    if args.iter().any(|a| a == "--assign-5k") {
+        println!("OrderVeil dropshipping benchmark: assign 5,000 orders by filter, beside reading them, real binary over HTTP");
+        if !only_pg {
+            assign::assign_5k("sqlite", None).await;
+        }
+        if !only_sqlite {
+            match pg_database().await {
+                Some((name, url)) => {
+                    assign::assign_5k("postgres", Some(url)).await;
+                    drop_pg(&name).await;
+                }
+                None => println!("[postgres] SKIPPED: no PostgreSQL at 127.0.0.1:5432"),
+            }
+        }
+        return;
+    }
     if args.iter().any(|a| a == "--rewrap-1m") {
         println!("OrderVeil key rotation benchmark: keys rotate + keys rewrap of 1,000,000 orders through the library, beside the same reads alone");
         if !only_pg {

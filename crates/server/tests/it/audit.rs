@@ -297,9 +297,11 @@ async fn reveals_and_refusals_are_audited_for_the_right_eyes(store: Store) {
     assert_eq!(shops.into_iter().collect::<Vec<_>>(), ["shop1", "shop2"]);
     assert_eq!(admin.audit("action=reveal&shop_id=shop2").await.total, 1);
 
-    // Staff and factories do not read the trail.
+    // Staff (of shops and factories) do not read the trail; a factory's owner reads only its
+    // factory's own chain, which holds none of the shops' reveals.
     ops.get("/api/v1/audit").await.err(403, "FORBIDDEN");
-    app.login("factory1").await.get("/api/v1/audit").await.err(403, "FORBIDDEN");
+    app.login("factory1-ops").await.get("/api/v1/audit").await.err(403, "FORBIDDEN");
+    assert_eq!(app.login("factory1").await.audit("").await.total, 0);
 
     // `_` is a legal order-id character (and a LIKE wildcard): the order filter must stay exact.
     let now = app.now();
