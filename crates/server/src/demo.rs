@@ -1,7 +1,9 @@
 //! The demo: a platform admin, three shops with owners, two staff of shop1 (with and
-//! without `reveal`), a factory user, and ≥ 5,000 realistic orders per shop over the last
-//! 30 days, pushed through the real ingest path. Idempotent: users are created once, and a
-//! shop that already has its orders is left alone.
+//! without `reveal`), two factories (owners, and staff of factory1), 20,000 / 8,000 / 5,000
+//! realistic orders per shop over the last 60 days with a daily rhythm, pushed through the
+//! real ingest path, their past reveals, prints and shipments ([`crate::demo_history`]), and
+//! the factories bound to shops with assigned orders. Idempotent: users are created once, and
+//! a shop that already has its orders and history is left alone.
 
 use orderveil_api::{IngestOrder, Item, OrderStatus, ReceiverIn};
 use rand::rngs::StdRng;
@@ -14,8 +16,8 @@ use crate::ingest::{MAX_BATCH, ingest};
 use crate::state::AppState;
 use crate::store;
 
-/// Orders seeded per shop.
-pub const ORDERS_PER_SHOP: usize = 5_000;
+/// Orders seeded per shop (shop1, shop2, shop3), over the last 60 days.
+pub const ORDERS_PER_SHOP: [usize; 3] = [20_000, 8_000, 5_000];
 /// Password of every demo user.
 pub const PASSWORD: &str = "demo1234";
 
@@ -242,16 +244,17 @@ pub async fn seed_users(state: &AppState) -> AppResult<()> {
 /// Seed each demo shop's orders unless it already has them.
 pub async fn seed_orders(state: &AppState) -> AppResult<()> {
     let now = state.now();
-    for (no, (shop, _)) in SHOPS.iter().enumerate() {
+    for (no, ((shop, _), n)) in SHOPS.iter().zip(ORDERS_PER_SHOP).enumerate() {
+        let shop_no = u32::try_from(no + 1).unwrap_or(1);
         let have = store::orders::counted(&state.db.pool, shop, None).await?;
-        if have >= ORDERS_PER_SHOP as i64 {
-            continue;
+        if have < n as i64 {
+            let all = crate::demo_history::orders(shop_no, shop, n, now);
+            for chunk in all.chunks(MAX_BATCH) {
+                ingest(state, chunk.to_vec(), "demo-seeder").await?;
+            }
+            tracing::info!(shop, orders = n, "seeded demo orders");
         }
-        let all = orders(u32::try_from(no + 1).unwrap_or(1), shop, ORDERS_PER_SHOP, now);
-        for chunk in all.chunks(MAX_BATCH) {
-            ingest(state, chunk.to_vec(), "demo-seeder").await?;
-        }
-        tracing::info!(shop, orders = ORDERS_PER_SHOP, "seeded demo orders");
+        crate::demo_history::seed(state, shop_no, shop).await?;
     }
     Ok(())
 }

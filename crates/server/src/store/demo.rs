@@ -61,3 +61,96 @@ pub async fn insert_user(pool: &AnyPool, u: &NewUser<'_>, now: i64) -> Result<()
         .await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// The demo's past (crate::demo_history)
+
+/// Whether the shop has any reveal charge (its history was seeded, or it was used).
+pub async fn has_reveal_history(conn: &mut sqlx::AnyConnection, shop: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar::<_, String>("SELECT order_id FROM reveal_charges WHERE shop_id = $1 LIMIT 1").bind(shop).fetch_optional(conn).await?.is_some())
+}
+
+crate::row_struct! {
+    /// An order as the history sees it.
+    #[allow(missing_docs)] // the columns of the same name
+    pub struct HistoryOrder { pub order_id: String, pub created_at: i64, pub status: String, pub receiver_key: String }
+}
+
+/// The shop's orders created since `since`, oldest first.
+pub async fn history_orders(conn: &mut sqlx::AnyConnection, shop: &str, since: i64) -> Result<Vec<HistoryOrder>, sqlx::Error> {
+    sqlx::query_as("SELECT order_id, created_at, status, receiver_key FROM orders WHERE shop_id = $1 AND created_at >= $2 ORDER BY created_at, order_id")
+        .bind(shop)
+        .bind(since)
+        .fetch_all(conn)
+        .await
+}
+
+/// The shop's accounts that may reveal (the owner, staff with `reveal`): `(id, name)`.
+pub async fn revealers(conn: &mut sqlx::AnyConnection, shop: &str) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, username FROM users WHERE shop_id = $1 AND (role = 'owner' OR permissions LIKE '%reveal%') ORDER BY id").bind(shop).fetch_all(conn).await
+}
+
+/// A past day's quota row.
+pub async fn insert_quota_day(conn: &mut sqlx::AnyConnection, shop: &str, day: &str, used: i64, base: i64, orders_30d: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO quota_days (shop_id, day, used, base, orders_30d) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (shop_id, day) DO NOTHING")
+        .bind(shop)
+        .bind(day)
+        .bind(used)
+        .bind(base)
+        .bind(orders_30d)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A past day's reveal charges: `(order, at, user)`.
+pub async fn insert_charges(conn: &mut sqlx::AnyConnection, shop: &str, day: &str, charged: &[(String, i64, i64)]) -> Result<(), sqlx::Error> {
+    for (i, (order, at, user)) in charged.iter().enumerate() {
+        sqlx::query("INSERT INTO reveal_charges (shop_id, day, order_id, grant_id, user_id, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
+            .bind(shop)
+            .bind(day)
+            .bind(order)
+            .bind(format!("demo-{day}-{i}"))
+            .bind(user)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The shop's approved demo e-waybill account (SF); returns its id.
+pub async fn demo_waybill_account(conn: &mut sqlx::AnyConnection, shop: &str, at: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO waybill_accounts (shop_id, carrier, outlet, sender_name, sender_phone, sender_address, status, balance, applied_by, created_at, decided_by, decided_at) \
+         VALUES ($1, 'SF', '演示网点', '演示仓', '0571-88886666', '浙江省杭州市余杭区仓前街道仓储路1号', 'approved', 2000, $1, $2, 'admin', $2) RETURNING id",
+    )
+    .bind(shop)
+    .bind(at)
+    .fetch_one(conn)
+    .await
+}
+
+/// A past shipment of an order: its carrier and tracking number, and, if by e-waybill
+/// (`(account, shop, receiver_key)`), the printed and shipped waybill.
+pub async fn ship_history(conn: &mut sqlx::AnyConnection, order: &str, carrier: &str, no: &str, at: i64, waybill: Option<(i64, &str, &str)>) -> Result<(), sqlx::Error> {
+    if let Some((account, shop, receiver_key)) = waybill {
+        sqlx::query(
+            "INSERT INTO waybills (waybill_no, account_id, shop_id, carrier, receiver_key, status, print_count, allocated_by, allocated_at, printed_at, shipped_at) \
+             VALUES ($1, $2, $3, $4, $5, 'shipped', 1, 'demo', $6, $7, $8)",
+        )
+        .bind(no)
+        .bind(account)
+        .bind(shop)
+        .bind(carrier)
+        .bind(receiver_key)
+        .bind(at - 1800)
+        .bind(at - 1200)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("INSERT INTO waybill_orders (waybill_no, order_id, live) VALUES ($1, $2, 0)").bind(no).bind(order).execute(&mut *conn).await?;
+    }
+    sqlx::query("UPDATE orders SET carrier = $1, tracking_no = $2, shipped_at = $3 WHERE order_id = $4").bind(carrier).bind(no).bind(at).bind(order).execute(conn).await?;
+    Ok(())
+}
