@@ -367,6 +367,23 @@ pub(crate) async fn list_page_1m(name: &str, data_dir: &std::path::Path, db_url:
     );
 }
 
+/// Run `f` on SQLite, then on a fresh PostgreSQL database (dropped after), unless `--sqlite`
+/// or `--postgres` narrows it.
+async fn on_stores(only_sqlite: bool, only_pg: bool, f: impl AsyncFn(&'static str, Option<String>)) {
+    if !only_pg {
+        f("sqlite", None).await;
+    }
+    if !only_sqlite {
+        match pg_database().await {
+            Some((name, url)) => {
+                f("postgres", Some(url)).await;
+                drop_pg(&name).await;
+            }
+            None => println!("[postgres] SKIPPED: no PostgreSQL at 127.0.0.1:5432"),
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -380,64 +397,20 @@ async fn main() {
     let ingest_only = args.iter().any(|a| a == "--ingest-only");
     if args.iter().any(|a| a == "--assign-5k") {
         println!("OrderVeil dropshipping benchmark: assign 5,000 orders by filter, beside reading them, real binary over HTTP");
-        if !only_pg {
-            assign::assign_5k("sqlite", None).await;
-        }
-        if !only_sqlite {
-            match pg_database().await {
-                Some((name, url)) => {
-                    assign::assign_5k("postgres", Some(url)).await;
-                    drop_pg(&name).await;
-                }
-                None => println!("[postgres] SKIPPED: no PostgreSQL at 127.0.0.1:5432"),
-            }
-        }
+        on_stores(only_sqlite, only_pg, async |name, url| assign::assign_5k(name, url).await).await;
         return;
     }
     if args.iter().any(|a| a == "--rewrap-1m") {
         println!("OrderVeil key rotation benchmark: keys rotate + keys rewrap of 1,000,000 orders through the library, beside the same reads alone");
-        if !only_pg {
-            rewrap::rewrap_1m("sqlite", None).await;
-        }
-        if !only_sqlite {
-            match pg_database().await {
-                Some((name, url)) => {
-                    rewrap::rewrap_1m("postgres", Some(url)).await;
-                    drop_pg(&name).await;
-                }
-                None => println!("[postgres] SKIPPED: no PostgreSQL at 127.0.0.1:5432"),
-            }
-        }
+        on_stores(only_sqlite, only_pg, async |name, url| rewrap::rewrap_1m(name, url).await).await;
         return;
     }
     if args.iter().any(|a| a == "--export-1m") {
         println!("OrderVeil export benchmark: 1,000,000 orders, real binary, real HTTP on loopback, 2 cores shared with this process (targets: <= 20 s, <= 200 MB)");
-        if !only_pg {
-            export_1m("sqlite", None).await;
-        }
-        if !only_sqlite {
-            match pg_database().await {
-                Some((name, url)) => {
-                    export_1m("postgres", Some(url)).await;
-                    drop_pg(&name).await;
-                }
-                None => println!("[postgres] SKIPPED: no PostgreSQL at 127.0.0.1:5432"),
-            }
-        }
+        on_stores(only_sqlite, only_pg, async |name, url| export_1m(name, url).await).await;
         return;
     }
     println!("OrderVeil server benchmark: real binary, real HTTP on loopback, concurrency {CONCURRENCY}, {SECS} s per figure, 2 cores shared with the load generator");
     calibrate();
-    if !only_pg {
-        bench_store("sqlite", None, list_1m, ingest_only).await;
-    }
-    if !only_sqlite {
-        match pg_database().await {
-            Some((name, url)) => {
-                bench_store("postgres", Some(url), list_1m, ingest_only).await;
-                drop_pg(&name).await;
-            }
-            None => println!("[postgres] SKIPPED: no PostgreSQL at 127.0.0.1:5432"),
-        }
-    }
+    on_stores(only_sqlite, only_pg, async |name, url| bench_store(name, url, list_1m, ingest_only).await).await;
 }
