@@ -169,7 +169,7 @@ pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<
     }
     let mut order_ids = Vec::new();
     for (shop, rows) in &per_shop {
-        match shipping::apply_shipments(&mut tx, shop, rows, &Actor::from(user), "ship_waybill", now).await? {
+        match shipping::apply_shipments(&mut tx, shop, rows, &Actor::from(user), "ship_waybill", Some(&factory), now).await? {
             Ok(ids) => order_ids.extend(ids),
             Err(errors) => return Err(errors.into_iter().next().map_or_else(|| AppError::internal("no row error"), shipping::RowError::into_app_error)),
         }

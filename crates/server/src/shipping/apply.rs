@@ -32,16 +32,18 @@ use crate::store::shipments::{self as store, Shipped};
 /// order-id order, so concurrent shippers never deadlock and never ship an order twice) with
 /// one `IN (…)` query per 512 ids, updated with one multi-row statement per 512 rows,
 /// the counts with one upsert, the audit with one row. Orders of other shops are "not found".
+/// When the shop ships (`by_factory` is `None`), an order assigned to a factory is refused
+/// (`ORDER_NOT_SHIPPABLE`): the factory ships it, or the shop recalls it first.
 ///
 /// ```ignore
 /// let mut tx = state.db.begin_write().await?;
 /// let rows = [ShipRow { line: 1, order_id: id.into(), carrier: "SF".into(), tracking_no: no.into() }];
-/// match apply_shipments(&mut tx, shop, &rows, &Actor::from(&user), "ship", state.now()).await? {
+/// match apply_shipments(&mut tx, shop, &rows, &Actor::from(&user), "ship", None, state.now()).await? {
 ///     Ok(_ids) => tx.commit().await?,
 ///     Err(errors) => return Err(errors.swap_remove(0).into_app_error()), // tx dropped: nothing applied
 /// }
 /// ```
-pub async fn apply_shipments(tx: &mut WriteTx<'_>, shop: &str, rows: &[ShipRow], actor: &Actor, action: &str, now: i64) -> AppResult<Result<Vec<String>, Vec<RowError>>> {
+pub async fn apply_shipments(tx: &mut WriteTx<'_>, shop: &str, rows: &[ShipRow], actor: &Actor, action: &str, by_factory: Option<&str>, now: i64) -> AppResult<Result<Vec<String>, Vec<RowError>>> {
     let mut errors = Vec::new();
     let checked = check_cells(rows, &mut errors);
 
@@ -71,6 +73,25 @@ pub async fn apply_shipments(tx: &mut WriteTx<'_>, shop: &str, rows: &[ShipRow],
                         format!("订单 {id} 当前状态为{zh}，只有待发货的订单可以发货。"),
                     )
                     .with(json!({"status": name})),
+                );
+            }
+        }
+    }
+    // An order assigned to a factory is the factory's to ship (厂商代发): the shop recalls it first.
+    if by_factory.is_none() {
+        let owned: Vec<String> = ids.iter().map(|s| (*s).to_string()).collect();
+        for (id, factory) in crate::store::dropship::live_of(tx, shop, &owned).await? {
+            for c in checked.iter().filter(|c| c.order_id == id) {
+                errors.push(
+                    RowError::new(
+                        c.row.line,
+                        c.order_id,
+                        "order_id",
+                        ErrorCode::OrderNotShippable,
+                        format!("Order {id} is assigned to factory {factory}, which ships it; recall it first."),
+                        format!("订单 {id} 已分配给厂商 {factory} 代发，请先撤回再自行发货。"),
+                    )
+                    .with(json!({"assigned_to": factory})),
                 );
             }
         }
@@ -123,7 +144,7 @@ pub async fn ship(state: &AppState, caller: &Caller, order_id: &str, req: ShipRe
     let now = state.now();
     let rows = [ShipRow { line: 1, order_id: order_id.to_string(), carrier: req.carrier, tracking_no: req.tracking_no }];
     let mut tx = state.db.begin_write().await?;
-    if let Err(errors) = apply_shipments(&mut tx, shop, &rows, &Actor::from(caller), "ship", now).await? {
+    if let Err(errors) = apply_shipments(&mut tx, shop, &rows, &Actor::from(caller), "ship", None, now).await? {
         let first = errors.into_iter().next().ok_or_else(|| AppError::internal("a refused shipment without a reason"))?;
         return Err(first.into_app_error());
     }
@@ -147,7 +168,7 @@ pub async fn upload(state: &AppState, caller: &Caller, declared: Option<Format>,
     }
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    match apply_shipments(&mut tx, &shop, &parsed.rows, &Actor::from(caller), "ship_batch", now).await? {
+    match apply_shipments(&mut tx, &shop, &parsed.rows, &Actor::from(caller), "ship_batch", None, now).await? {
         Ok(order_ids) => {
             tx.commit().await?;
             Ok(ShipmentUploadResult { applied: u32::try_from(order_ids.len()).unwrap_or(u32::MAX), order_ids })

@@ -237,7 +237,7 @@ pub async fn ship(state: &AppState, caller: &Caller, req: WaybillShip) -> AppRes
         .enumerate()
         .map(|(i, (w, o))| ShipRow { line: u32::try_from(i + 1).unwrap_or(u32::MAX), order_id: o.clone(), carrier: w.carrier.clone(), tracking_no: w.waybill_no.clone() })
         .collect();
-    let order_ids = match shipping::apply_shipments(&mut tx, &shop, &ship_rows, &Actor::from(caller), "ship_waybill", now).await? {
+    let order_ids = match shipping::apply_shipments(&mut tx, &shop, &ship_rows, &Actor::from(caller), "ship_waybill", None, now).await? {
         Ok(ids) => ids,
         Err(errors) => {
             let all: Vec<_> = errors.iter().map(shipping::RowError::to_api).collect();

@@ -207,6 +207,9 @@ async fn the_factory_allocates_prints_and_ships_and_the_shop_sees_it(store: Stor
     let d = owner.post("/api/v1/waybills", &alloc(&["S1-TWIN-1"], false, shop_acc.id)).await.err(409, "WAYBILL_STATE_CONFLICT");
     assert!(d["reason"].as_str().unwrap().contains("assigned to a factory"));
     assert_eq!(factory.get("/api/v1/waybills").await.ok::<Vec<Waybill>>().len(), 2);
+    // Nor ship it by hand while it is assigned.
+    let d = owner.post("/api/v1/orders/S1-TWIN-1/ship", &json!({"carrier": "SF", "tracking_no": "SF1234567890123"})).await.err(409, "ORDER_NOT_SHIPPABLE");
+    assert_eq!(d["assigned_to"], "factory1");
 
     // Print: the grant opens the labels' receivers (only inside the print frame, in the web
     // app); another factory's print of these waybills is refused; the reveal quota is untouched.
