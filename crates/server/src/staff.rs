@@ -30,6 +30,48 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff", get(list_staff).post(create_staff))
         .route("/api/v1/staff/{id}", post(update_staff))
         .route("/api/v1/staff/{id}/password", post(reset_staff_password))
+        // A factory owner manages the factory's staff the same way (list and create:
+        // `crate::dropship::factories`).
+        .route("/api/v1/factory/staff/{id}", post(update_staff))
+        .route("/api/v1/factory/staff/{id}/password", post(reset_staff_password))
+}
+
+/// Whose staff the owner user manages: a shop owner's shop, a factory owner's factory.
+enum Team {
+    Shop(String),
+    Factory(String),
+}
+
+fn team(user: &User) -> AppResult<Team> {
+    match user.role {
+        orderveil_api::Role::Owner => Ok(Team::Shop(user.own_shop()?.to_string())),
+        orderveil_api::Role::Factory => Ok(Team::Factory(user.own_factory()?.to_string())),
+        _ => Err(ErrorCode::Forbidden.into()),
+    }
+}
+
+impl Team {
+    /// An `ok` event of `user` on the team's chain.
+    fn event(&self, user: &User, action: &str, details: serde_json::Value) -> audit::Event {
+        match self {
+            Self::Shop(shop) => user.event(shop, action, details),
+            Self::Factory(f) => {
+                let mut ev = audit::Event::new(&user.username, Some(user.id), None, action, "ok");
+                ev.details = details;
+                ev.factory_id = Some(f.clone());
+                ev
+            }
+        }
+    }
+
+    /// The permissions to store: a factory's staff hold only `print` and `ship`.
+    fn permissions(&self, perms: &[Permission]) -> AppResult<Vec<Permission>> {
+        let perms = normalize(perms);
+        if matches!(self, Self::Factory(_)) && perms.iter().any(|p| !crate::guard::FACTORY_PERMISSIONS.contains(p)) {
+            return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "permissions", "allowed": ["print", "ship"]})));
+        }
+        Ok(perms)
+    }
 }
 
 /// `[a-z0-9_-]{3,32}`.
@@ -54,9 +96,13 @@ fn member(r: StaffRow) -> StaffMember {
     StaffMember { id: r.id, username: r.username, permissions: parse_permissions(&r.permissions), disabled: r.disabled != 0, created_at: rfc3339(r.created_at) }
 }
 
-/// One staff account of `shop`, read inside the transaction; NOT_FOUND otherwise.
-async fn load(tx: &mut AnyConnection, shop: &str, id: i64) -> AppResult<StaffRow> {
-    users::staff_member(tx, shop, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound))
+/// One staff account of the team, read inside the transaction; NOT_FOUND otherwise.
+async fn load(tx: &mut AnyConnection, team: &Team, id: i64) -> AppResult<StaffRow> {
+    let row = match team {
+        Team::Shop(shop) => users::staff_member(tx, shop, id).await?,
+        Team::Factory(f) => crate::store::dropship::factory_staff_member(tx, f, id).await?,
+    };
+    row.ok_or_else(|| AppError::new(ErrorCode::NotFound))
 }
 
 /// The shop's staff accounts.
@@ -97,15 +143,18 @@ pub async fn create(state: &AppState, user: &User, req: StaffCreate) -> AppResul
 /// Change a staff account's permissions and/or disable or enable it. Disabling deletes its
 /// sessions.
 pub async fn update(state: &AppState, user: &User, id: i64, req: StaffUpdate) -> AppResult<StaffMember> {
-    let shop = require_owner(user)?.to_string();
+    let team = team(user)?;
     if req.permissions.is_none() && req.disabled.is_none() {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"reason": "nothing to change: give permissions and/or disabled"})));
     }
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let before = load(&mut tx, &shop, id).await?;
+    let before = load(&mut tx, &team, id).await?;
     let old_perms = parse_permissions(&before.permissions);
-    let perms = req.permissions.as_deref().map_or_else(|| old_perms.clone(), normalize);
+    let perms = match req.permissions.as_deref() {
+        Some(p) => team.permissions(p)?,
+        None => old_perms.clone(),
+    };
     let disabled = req.disabled.unwrap_or(before.disabled != 0);
     users::set_access(&mut tx, id, &join(&perms), disabled).await?;
     if disabled {
@@ -120,24 +169,24 @@ pub async fn update(state: &AppState, user: &User, id: i64, req: StaffUpdate) ->
         details["disabled_before"] = json!(before.disabled != 0);
         details["disabled"] = json!(d);
     }
-    audit::append(&mut tx, now, &user.event(&shop, "staff_update", details)).await?;
+    audit::append(&mut tx, now, &team.event(user, "staff_update", details)).await?;
     tx.commit().await?;
     Ok(StaffMember { id, username: before.username, permissions: perms, disabled, created_at: rfc3339(before.created_at) })
 }
 
 /// Set a staff account's password; its sessions end.
 pub async fn reset_password(state: &AppState, user: &User, id: i64, req: StaffPasswordReset) -> AppResult<StaffMember> {
-    let shop = require_owner(user)?.to_string();
+    let team = team(user)?;
     // Existence first, so a stranger's id costs no hashing.
-    let target = load(&mut *state.db.pool.acquire().await?, &shop, id).await?;
+    let target = load(&mut *state.db.pool.acquire().await?, &team, id).await?;
     auth::check_new_password(&target.username, &req.password)?;
     let password_hash = auth::hash(req.password).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let row = load(&mut tx, &shop, id).await?;
+    let row = load(&mut tx, &team, id).await?;
     users::set_password_hash(&mut tx, id, &password_hash).await?;
     let ended = sessions::delete_for_user(&mut tx, id).await?;
-    audit::append(&mut tx, now, &user.event(&shop, "staff_password_reset", json!({"staff_id": id, "username": row.username, "sessions_ended": ended}))).await?;
+    audit::append(&mut tx, now, &team.event(user, "staff_password_reset", json!({"staff_id": id, "username": row.username, "sessions_ended": ended}))).await?;
     tx.commit().await?;
     Ok(member(row))
 }

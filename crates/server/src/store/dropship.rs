@@ -435,3 +435,12 @@ pub async fn factory_waybill_nos_all(conn: &mut AnyConnection, factory: &str, st
     let rows: Vec<(String,)> = st.fetch_all(conn).await?;
     Ok(rows.into_iter().map(|(n,)| n).collect())
 }
+
+/// Staff account `id` of `factory`, if it is one.
+pub async fn factory_staff_member(conn: &mut AnyConnection, factory: &str, id: i64) -> Result<Option<super::users::StaffRow>, sqlx::Error> {
+    sqlx::query_as("SELECT id, username, permissions, disabled, created_at FROM users WHERE id = $1 AND role = 'factory_staff' AND factory_id = $2")
+        .bind(id)
+        .bind(factory)
+        .fetch_optional(conn)
+        .await
+}

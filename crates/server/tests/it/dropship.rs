@@ -16,7 +16,41 @@ both_stores!(
     two_staff_assigning_at_once_assign_once,
     the_factory_allocates_prints_and_ships_and_the_shop_sees_it,
     a_product_rule_assigns_new_orders_at_ingest,
+    a_factory_owner_manages_its_own_staff_only,
 );
+
+async fn a_factory_owner_manages_its_own_staff_only(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (factory, owner) = (app.login("factory1").await, app.login("shop1").await);
+    let body = json!({"username": "f1-printer", "password": "Printer-Pass-7", "permissions": ["print"]});
+    app.login("factory1-ops").await.post("/api/v1/factory/staff", &body).await.err(403, "FORBIDDEN");
+    let bad = json!({"username": "f1-bad", "password": "Printer-Pass-7", "permissions": ["reveal"]});
+    factory.post("/api/v1/factory/staff", &bad).await.err(422, "VALIDATION_FAILED");
+    let m: StaffMember = factory.post("/api/v1/factory/staff", &body).await.ok();
+    let listed: Vec<StaffMember> = factory.get("/api/v1/factory/staff").await.ok();
+    assert!(listed.iter().any(|s| s.id == m.id) && listed.iter().any(|s| s.username == "factory1-ops"));
+    // The printer prints but does not ship; the owner adds `ship`, never `reveal`.
+    let printer = Client::login_with(&app.base, "f1-printer", "Printer-Pass-7").await;
+    assert_eq!(printer.user.permissions, [orderveil_api::Permission::Print]);
+    factory.post(&format!("/api/v1/factory/staff/{}", m.id), &json!({"permissions": ["print", "reveal"]})).await.err(422, "VALIDATION_FAILED");
+    let m2: StaffMember = factory.post(&format!("/api/v1/factory/staff/{}", m.id), &json!({"permissions": ["print", "ship"]})).await.ok();
+    assert_eq!(m2.permissions.len(), 2);
+    // Neither side reaches the other's staff.
+    owner.post(&format!("/api/v1/staff/{}", m.id), &json!({"disabled": true})).await.err(404, "NOT_FOUND");
+    let shop_staff: Vec<StaffMember> = owner.get("/api/v1/staff").await.ok();
+    factory.post(&format!("/api/v1/factory/staff/{}", shop_staff[0].id), &json!({"disabled": true})).await.err(404, "NOT_FOUND");
+    app.login("factory2").await.post(&format!("/api/v1/factory/staff/{}", m.id), &json!({"disabled": true})).await.err(404, "NOT_FOUND");
+    // Disabling ends its sessions; a reset password works.
+    let _: StaffMember = factory.post(&format!("/api/v1/factory/staff/{}", m.id), &json!({"disabled": true})).await.ok();
+    printer.get("/api/v1/factory/orders").await.err(401, "UNAUTHENTICATED");
+    let _: StaffMember = factory.post(&format!("/api/v1/factory/staff/{}", m.id), &json!({"disabled": false})).await.ok();
+    let _: StaffMember = factory.post(&format!("/api/v1/factory/staff/{}/password", m.id), &json!({"password": "Another-Pass-8"})).await.ok();
+    let again = Client::login_with(&app.base, "f1-printer", "Another-Pass-8").await;
+    assert_eq!(again.get("/api/v1/factory/orders").await.ok::<FactoryOrderPage>().total, 0);
+    let chain: Value = factory.get("/api/v1/audit?per_page=50").await.ok();
+    let actions: Vec<&str> = chain["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"staff_create") && actions.contains(&"staff_update") && actions.contains(&"staff_password_reset"), "{actions:?}");
+}
 
 fn b64(s: &ClientSession) -> String {
     use base64::Engine as _;

@@ -123,8 +123,13 @@ async fn staff_of_another_shop_look_absent_and_only_owners_manage_staff(store: S
     let me: SessionInfo = clerk.get("/api/v1/me").await.ok();
     assert_eq!(me.user.permissions, [orderveil_api::Permission::View]);
 
-    // Staff (even with every permission), admins and factories do not manage staff.
-    for who in ["shop1-ops", "admin", "factory1"] {
+    // Staff (even with every permission), admins and factory staff do not manage staff; a
+    // factory's owner manages only its factory's, so a shop's staff member looks absent.
+    let f = app.login("factory1").await;
+    f.get("/api/v1/staff").await.err(403, "FORBIDDEN");
+    f.post(&format!("/api/v1/staff/{}", m.id), &json!({"permissions": ["reveal"]})).await.err(404, "NOT_FOUND");
+    f.post(&format!("/api/v1/factory/staff/{}/password", m.id), &json!({"password": "sneaky-pass-1"})).await.err(404, "NOT_FOUND");
+    for who in ["shop1-ops", "admin", "factory1-ops"] {
         let c = app.login(who).await;
         c.get("/api/v1/staff").await.err(403, "FORBIDDEN");
         create(&c, "s1-sneaky", "sneaky-pass-1", &["view", "reveal"]).await.err(403, "FORBIDDEN");
