@@ -43,11 +43,11 @@ pub use dropship::*;
 
 /// The web app comes as two bundles so that no page loads code it never runs: the **main**
 /// bundle (`/index.html`: login, orders, quota, apps, staff, audit) and the **console** bundle
-/// (`/console/index.html`: fulfilment — e-waybills, printing, shipment uploads — and the
-/// platform admin console). These are the client routes of the console bundle (a route is
+/// (`/console/index.html`: fulfilment — e-waybills, printing, shipment uploads, the shop's
+/// dropshipping page and the factory console — and the platform admin console). These are the client routes of the console bundle (a route is
 /// one of them if it equals an entry or starts with it followed by `/`); the server answers
 /// them with the console's `index.html` and every other non-API path with the main one.
-pub const CONSOLE_ROUTES: &[&str] = &["/admin", "/waybills", "/waybill-accounts", "/shipments"];
+pub const CONSOLE_ROUTES: &[&str] = &["/admin", "/waybills", "/waybill-accounts", "/shipments", "/dropship", "/factory"];
 
 /// Is `path` a client route of the console bundle?
 pub fn is_console_route(path: &str) -> bool {
@@ -59,10 +59,10 @@ pub fn is_console_route(path: &str) -> bool {
 mod tests {
     #[test]
     fn console_routes_are_whole_path_segments() {
-        for p in ["/admin/shops", "/admin/settings/", "/waybills", "/waybills/", "/waybill-accounts", "/shipments/upload", "/admin"] {
+        for p in ["/admin/shops", "/admin/settings/", "/waybills", "/waybills/", "/waybill-accounts", "/shipments/upload", "/admin", "/dropship", "/factory/orders", "/factory/bindings/"] {
             assert!(super::is_console_route(p), "{p}");
         }
-        for p in ["/", "/orders", "/orders/SF1", "/quota", "/audit", "/apps", "/staff", "/waybillsx", "/administrator", "/admins/x"] {
+        for p in ["/", "/orders", "/orders/SF1", "/quota", "/audit", "/apps", "/staff", "/waybillsx", "/administrator", "/admins/x", "/dropshipping", "/factory-x", "/factoryorders"] {
             assert!(!super::is_console_route(p), "{p}");
         }
     }
