@@ -139,6 +139,7 @@ async fn exchange(method: Method, path: &str, csrf: Option<&str>, body: Option<(
     let mut req = match method {
         Method::POST => Request::post(path),
         Method::PUT => Request::put(path),
+        Method::DELETE => Request::delete(path),
         _ => Request::get(path),
     };
     // Responses carry masked data and ciphertext: never from or into the HTTP cache.
@@ -268,24 +269,29 @@ pub async fn revoke_isv_authorization(csrf: &str, id: i64) -> Result<IsvAuthoriz
     request(Method::POST, &format!("/api/v1/isv-authorizations/{id}/revoke"), Some(csrf), Some(&serde_json::json!({}))).await
 }
 
-/// The owner's staff accounts.
-pub async fn staff_list() -> Result<Vec<orderveil_api::StaffMember>, ApiFailure> {
-    request::<(), _>(Method::GET, "/api/v1/staff", None, None).await
+/// Where the owner's staff accounts are: the shop's, or (`factory`) the factory's.
+fn staff_base(factory: bool) -> &'static str {
+    if factory { "/api/v1/factory/staff" } else { "/api/v1/staff" }
 }
 
-/// Create a staff account in the owner's shop.
-pub async fn staff_create(csrf: &str, req: &orderveil_api::StaffCreate) -> Result<orderveil_api::StaffMember, ApiFailure> {
-    request(Method::POST, "/api/v1/staff", Some(csrf), Some(req)).await
+/// The owner's staff accounts (`factory`: a factory owner's).
+pub async fn staff_list(factory: bool) -> Result<Vec<orderveil_api::StaffMember>, ApiFailure> {
+    request::<(), _>(Method::GET, staff_base(factory), None, None).await
+}
+
+/// Create a staff account in the owner's shop (`factory`: factory).
+pub async fn staff_create(csrf: &str, factory: bool, req: &orderveil_api::StaffCreate) -> Result<orderveil_api::StaffMember, ApiFailure> {
+    request(Method::POST, staff_base(factory), Some(csrf), Some(req)).await
 }
 
 /// Change a staff account's permissions, or disable / enable it.
-pub async fn staff_update(csrf: &str, id: i64, req: &orderveil_api::StaffUpdate) -> Result<orderveil_api::StaffMember, ApiFailure> {
-    request(Method::POST, &format!("/api/v1/staff/{id}"), Some(csrf), Some(req)).await
+pub async fn staff_update(csrf: &str, factory: bool, id: i64, req: &orderveil_api::StaffUpdate) -> Result<orderveil_api::StaffMember, ApiFailure> {
+    request(Method::POST, &format!("{}/{id}", staff_base(factory)), Some(csrf), Some(req)).await
 }
 
 /// Set a staff account's password (its sessions end).
-pub async fn staff_reset_password(csrf: &str, id: i64, req: &orderveil_api::StaffPasswordReset) -> Result<orderveil_api::StaffMember, ApiFailure> {
-    request(Method::POST, &format!("/api/v1/staff/{id}/password"), Some(csrf), Some(req)).await
+pub async fn staff_reset_password(csrf: &str, factory: bool, id: i64, req: &orderveil_api::StaffPasswordReset) -> Result<orderveil_api::StaffMember, ApiFailure> {
+    request(Method::POST, &format!("{}/{id}/password", staff_base(factory)), Some(csrf), Some(req)).await
 }
 
 /// The query string of an audit search (only the parameters that are set).
@@ -473,4 +479,59 @@ pub async fn ship_order(csrf: &str, id: &str, req: &orderveil_api::ShipRequest) 
 /// (`UPLOAD_INVALID` with every bad row in its details).
 pub async fn upload_shipments(csrf: &str, content_type: &str, file: JsValue) -> Result<orderveil_api::ShipmentUploadResult, ApiFailure> {
     request_raw("/api/v1/shipments/upload", csrf, content_type, file).await
+}
+
+/// The caller's bindings: the shop's with factories, or the factory's with shops.
+pub async fn bindings() -> Result<Vec<orderveil_api::Binding>, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/factory-bindings", None, None).await
+}
+
+/// Invite a factory by its id (shop owners).
+pub async fn binding_invite(csrf: &str, factory_id: String) -> Result<orderveil_api::Binding, ApiFailure> {
+    request(Method::POST, "/api/v1/factory-bindings", Some(csrf), Some(&orderveil_api::BindingInvite { factory_id })).await
+}
+
+/// Act on a binding: `accept` or `decline` (the factory's owner) or `end` (either side's
+/// owner; its open assignments are recalled). The answer is read loosely (the caller reads
+/// the list again): a `Binding`, or `BindingEnded` for `end`.
+pub async fn binding_act(csrf: &str, id: i64, what: &'static str) -> Result<serde_json::Value, ApiFailure> {
+    request(Method::POST, &format!("/api/v1/factory-bindings/{id}/{what}"), Some(csrf), Some(&serde_json::json!({}))).await
+}
+
+/// Assign orders awaiting shipment to a bound factory, by selection or by filter (all or
+/// nothing: `ORDER_NOT_ASSIGNABLE` lists the refused orders with their reasons).
+pub async fn assign(csrf: &str, req: &orderveil_api::AssignRequest) -> Result<orderveil_api::AssignResult, ApiFailure> {
+    request(Method::POST, "/api/v1/assignments", Some(csrf), Some(req)).await
+}
+
+/// Take orders back from their factory (until they ship; all or nothing).
+pub async fn recall(csrf: &str, order_ids: Vec<String>) -> Result<orderveil_api::RecallResult, ApiFailure> {
+    request(Method::POST, "/api/v1/assignments/recall", Some(csrf), Some(&orderveil_api::RecallRequest { order_ids })).await
+}
+
+/// The shop's product rules (SKU → factory).
+pub async fn rules() -> Result<Vec<orderveil_api::AssignmentRule>, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/assignment-rules", None, None).await
+}
+
+/// Set (or replace) the rule of a SKU; the answer is every rule.
+pub async fn rule_set(csrf: &str, req: &orderveil_api::AssignmentRuleSet) -> Result<Vec<orderveil_api::AssignmentRule>, ApiFailure> {
+    request(Method::PUT, "/api/v1/assignment-rules", Some(csrf), Some(req)).await
+}
+
+/// Delete the rule of a SKU; the answer is the rules left.
+pub async fn rule_delete(csrf: &str, sku: &str) -> Result<Vec<orderveil_api::AssignmentRule>, ApiFailure> {
+    request::<(), _>(Method::DELETE, &format!("/api/v1/assignment-rules/{}", encode(sku)), Some(csrf), None).await
+}
+
+/// One page of the orders assigned to the caller's factory (masked; never a ciphertext).
+pub async fn factory_orders(q: &orderveil_api::FactoryOrderQuery) -> Result<orderveil_api::FactoryOrderPage, ApiFailure> {
+    let qs = query_string([
+        ("page", q.page.map(|p| p.to_string())),
+        ("per_page", q.per_page.map(|p| p.to_string())),
+        ("shop_id", q.shop_id.clone()),
+        ("status", q.status.map(|s| s.as_str().to_string())),
+        ("order_id", q.order_id.clone()),
+    ]);
+    request::<(), _>(Method::GET, &format!("/api/v1/factory/orders?{qs}"), None, None).await
 }

@@ -43,7 +43,8 @@ fn role_name(r: Role) -> CommonMsg {
     match r {
         Role::Owner => CommonMsg::RoleOwner,
         Role::Staff => CommonMsg::RoleStaff,
-        Role::Factory | Role::FactoryStaff => CommonMsg::RoleFactory,
+        Role::Factory => CommonMsg::RoleFactory,
+        Role::FactoryStaff => CommonMsg::RoleFactoryStaff,
         Role::Admin => CommonMsg::RoleAdmin,
     }
 }
@@ -103,6 +104,8 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
     };
     // Bulk shipping by file: owners and staff with `ship`.
     let waybills = html! { <>{ waybills }if s.may(Permission::Ship) { { item(Route::ShipmentsUpload, CommonMsg::NavShipments, "nav-shipments") } }</> };
+    // 厂商代发: owners and staff with `assign`.
+    let waybills = html! { <>{ waybills }if s.may(Permission::Assign) { { item(Route::Dropship, CommonMsg::NavDropship, "nav-dropship") } }</> };
     let role = s.user.role;
     match role {
         Role::Staff => html! { <>{ item(Route::Orders, CommonMsg::NavOrders, "nav-orders") }{ item(Route::Quota, CommonMsg::NavQuota, "nav-quota") }{ waybills }</> },
@@ -116,7 +119,23 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
             if role == Role::Admin { { item(Route::AdminShops, CommonMsg::NavShops, "nav-shops") }{ item(Route::AdminSettings, CommonMsg::NavSettings, "nav-settings") } }
             if role == Role::Admin { { item(Route::WaybillAccounts, CommonMsg::NavWaReview, "nav-waybill-accounts") } }
         </> },
-        Role::Factory | Role::FactoryStaff => item(Route::Orders, CommonMsg::NavFactory, "nav-factory"),
+        // The factory console: its orders, labels, its accounts; the owner also its bindings,
+        // staff and audit chain.
+        Role::Factory | Role::FactoryStaff => html! { <>
+            { item(Route::FactoryOrders, CommonMsg::NavFactory, "nav-factory") }
+            if s.can_print() || s.factory_may(Permission::Ship) { { item(Route::Waybills, CommonMsg::NavWaybills, "nav-waybills") } }
+            if s.can_print() { { item(Route::WaybillAccounts, CommonMsg::NavWaybillAccounts, "nav-waybill-accounts") } }
+            if role == Role::Factory { { item(Route::FactoryBindings, CommonMsg::NavBindings, "nav-bindings") }{ item(Route::Staff, CommonMsg::NavStaff, "nav-staff") }{ item(Route::Audit, CommonMsg::NavAudit, "nav-audit") } }
+        </> },
+    }
+}
+
+/// The routes a factory user opens (any other shows its order list): the factory console's.
+fn factory_route(s: &Session, r: &Route) -> bool {
+    match r {
+        Route::FactoryOrders | Route::Waybills | Route::WaybillAccounts | Route::Account => true,
+        Route::FactoryBindings | Route::Staff | Route::Audit => s.user.role == Role::Factory,
+        _ => false,
     }
 }
 
@@ -130,7 +149,8 @@ fn watch() -> Html {
     }
 }
 
-/// The page the route names (or the login form, or the factory's note).
+/// The page the route names (or the login form); a factory user on a shop's route (e.g. `/`
+/// after the login) gets the factory's order list, a page load away in the console bundle.
 #[function_component(Body)]
 fn body() -> Html {
     let l = use_lang();
@@ -138,12 +158,14 @@ fn body() -> Html {
     match &shell.auth {
         Auth::Checking => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
         Auth::Anonymous => html! { <Login /> },
-        Auth::In(s) if matches!(s.user.role, Role::Factory | Role::FactoryStaff) => html! { <p class="state" id="factory-note">{ l.t(CommonMsg::FactoryNote) }</p> },
-        Auth::In(s) => match PAGES.with(Cell::get).and_then(|page| page(&shell.route, s)) {
+        Auth::In(s) => {
+            let route = if s.factory() && !factory_route(s, &shell.route) { &Route::FactoryOrders } else { &shell.route };
+            match PAGES.with(Cell::get).and_then(|page| page(route, s)) {
             Some(page) => page,
             // The other bundle's route (e.g. history navigation across bundles): load it.
-            None if shell.route.load() => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
+            None if route.load() => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
             None => html! { <p class="error" role="alert" id="bundle-missing">{ l.t(CommonMsg::BundleMissing) }</p> },
-        },
+            }
+        }
     }
 }

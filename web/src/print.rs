@@ -157,11 +157,13 @@ pub struct Printed {
     pub labels: usize,
 }
 
-/// Print the labels of `waybill_nos` (of `shop`, the shop this page is logged in to) on
-/// `template`: grant, open, decrypt, a new `#print-frame` in `holder`, `print()`.
-pub async fn print(lang: Lang, csrf: &str, shop: &str, waybill_nos: Vec<String>, template: &'static str, holder: &Element) -> Result<Printed, ApiFailure> {
+/// Print the labels of `waybill_nos` (of `shop`, the shop this page is logged in to; `None`
+/// for a factory, whose grant is sealed for the one shop whose orders it prints, named by the
+/// answer) on `template`: grant, open, decrypt, a new `#print-frame` in `holder`, `print()`.
+pub async fn print(lang: Lang, csrf: &str, shop: Option<&str>, waybill_nos: Vec<String>, template: &'static str, holder: &Element) -> Result<Printed, ApiFailure> {
     let (mut session, client_public) = reveal::new_session()?;
     let resp = api::print_grant(csrf, &PrintGrantRequest { waybill_nos, client_public }).await?;
+    let shop = shop.unwrap_or_else(|| text(&resp, "shop_id"));
     let opened = reveal::open_grant(&mut session, text(&resp, "sealed_grant"), shop, GrantPurpose::Print)?;
     let labels = list(&resp, "labels");
     let plain = decrypt(&opened, labels)?;

@@ -44,11 +44,17 @@ pub enum Route {
     ShipmentsUpload,
     /// `/account`: one's own account (change the password).
     Account,
+    /// `/dropship`: 厂商代发 for a shop: bindings with factories, product rules.
+    Dropship,
+    /// `/factory/orders`: the factory console's list of the orders assigned to it.
+    FactoryOrders,
+    /// `/factory/bindings`: the factory's bindings with shops (accept, decline, end).
+    FactoryBindings,
 }
 
 /// Every page with a fixed path, and its path: the one table [`Route::parse`] and
 /// [`Route::path`] read (only `/orders/{id}` is not fixed).
-const PATHS: [(Route, &str); 12] = [
+const PATHS: [(Route, &str); 15] = [
     (Route::Orders, "/"),
     (Route::Quota, "/quota"),
     (Route::Apps, "/apps"),
@@ -61,6 +67,9 @@ const PATHS: [(Route, &str); 12] = [
     (Route::Waybills, "/waybills"),
     (Route::ShipmentsUpload, "/shipments/upload"),
     (Route::Account, "/account"),
+    (Route::Dropship, "/dropship"),
+    (Route::FactoryOrders, "/factory/orders"),
+    (Route::FactoryBindings, "/factory/bindings"),
 ];
 
 /// Where a one-order path starts.

@@ -57,9 +57,20 @@ impl Session {
         self.shop_user() && self.user.permissions.contains(&p)
     }
 
-    /// May this user allocate waybills and print labels (owners, staff with `print`)?
+    /// A factory's owner or staff (厂商代发).
+    pub fn factory(&self) -> bool {
+        matches!(self.user.role, Role::Factory | Role::FactoryStaff)
+    }
+
+    /// Does this factory user (owner, or staff granted it) have `p` (`print` or `ship`)?
+    pub fn factory_may(&self, p: Permission) -> bool {
+        self.factory() && self.user.permissions.contains(&p)
+    }
+
+    /// May this user allocate waybills and print labels (owners, staff with `print`, and
+    /// factory users with `print`, for the orders assigned to their factory)?
     pub fn can_print(&self) -> bool {
-        self.may(Permission::Print)
+        self.may(Permission::Print) || self.factory_may(Permission::Print)
     }
 }
 

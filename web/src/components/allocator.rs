@@ -1,11 +1,11 @@
-//! The order list's waybill allocation (owners, staff with `print`): an approved e-waybill
-//! account, one waybill per order or one merged shipment (only when every selected order
-//! has one receiver), then a link to print them.
+//! The order list's waybill allocation (owners, staff with `print`; the factory console's
+//! list for factory users with `print`): an approved e-waybill account, one waybill per order
+//! or one merged shipment (only when every selected order has one receiver), then a link to
+//! print them.
 
 use std::future::Future;
-use std::rc::Rc;
 
-use orderveil_api::{OrderView, WaybillAccount, WaybillAllocate};
+use orderveil_api::{WaybillAccount, WaybillAllocate};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -24,19 +24,32 @@ pub fn read_accounts(&(status, skip): &(Option<&'static str>, bool)) -> impl Fut
 }
 
 /// Why the chosen orders cannot share one waybill, if they cannot.
-fn merge_blocked(orders: &[Rc<OrderView>]) -> Option<OrdersMsg> {
+fn merge_blocked(orders: &[Chosen]) -> Option<OrdersMsg> {
     match orders {
         [] | [_] => Some(OrdersMsg::MergeNeedTwo),
-        [first, rest @ ..] if rest.iter().any(|o| o.receiver_key != first.receiver_key) => Some(OrdersMsg::MergeReceiversDiffer),
+        [first, rest @ ..] if rest.iter().any(|o| o.receiver != first.receiver) => Some(OrdersMsg::MergeReceiversDiffer),
         _ => None,
     }
+}
+
+/// A selected order: its id and whom it goes to (orders with one `receiver` can merge: the
+/// receiver key, and for a factory also the shop, as keys are per shop).
+#[derive(Clone, PartialEq)]
+pub struct Chosen {
+    /// The order.
+    pub order_id: String,
+    /// Its receiver key (with the shop, for a factory).
+    pub receiver: String,
 }
 
 /// Props of [`Allocator`].
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// The selected orders.
-    pub orders: Vec<Rc<OrderView>>,
+    pub orders: Vec<Chosen>,
+    /// Called after an allocation (the list reads again).
+    #[prop_or_default]
+    pub on_done: Callback<()>,
 }
 
 /// The order list's "allocate waybills" button and its panel: an approved account, merge
@@ -67,7 +80,7 @@ pub fn allocator(p: &Props) -> Html {
         _ => None,
     };
     let onsubmit = {
-        let (open, done, failure, sending, csrf, merge) = (open.clone(), done.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), *merge && blocked.is_none());
+        let (open, done, failure, sending, csrf, merge, on_done) = (open.clone(), done.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), *merge && blocked.is_none(), p.on_done.clone());
         let order_ids: Vec<String> = p.orders.iter().map(|o| o.order_id.clone()).collect();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -78,7 +91,7 @@ pub fn allocator(p: &Props) -> Html {
             failure.set(None);
             sending.set(true);
             let req = WaybillAllocate { account_id, order_ids: order_ids.clone(), merge };
-            let (open, done, failure, sending, csrf) = (open.clone(), done.clone(), failure.clone(), sending.clone(), csrf.clone());
+            let (open, done, failure, sending, csrf, on_done) = (open.clone(), done.clone(), failure.clone(), sending.clone(), csrf.clone(), on_done.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let r = api::allocate_waybills(&csrf, &req).await;
                 sending.set(false);
@@ -86,6 +99,7 @@ pub fn allocator(p: &Props) -> Html {
                     Ok(w) => {
                         open.set(false);
                         done.set(Some(w.len()));
+                        on_done.emit(());
                     }
                     Err(e) => failure.set(Some(e)),
                 }

@@ -1,5 +1,6 @@
 //! Reusable components.
 pub mod allocator;
+pub mod assigner;
 pub mod export;
 pub mod link;
 pub mod notice;

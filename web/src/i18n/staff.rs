@@ -7,6 +7,7 @@ use super::{Lang, Text};
 pub enum StaffMsg {
     Title,
     Intro,
+    IntroFactory,
     Forbidden,
     CreateTitle,
     UsernameHint,
@@ -50,6 +51,10 @@ impl Text for StaffMsg {
             Self::Intro => (
                 "为店铺创建员工子账号并设置权限；修改在员工的下一次操作时立即生效。",
                 "Create staff sub-accounts for your shop and set their permissions; changes apply on the staff member's next request.",
+            ),
+            Self::IntroFactory => (
+                "为厂商创建员工账号，权限只有打印面单和发货；修改在员工的下一次操作时立即生效。",
+                "Create staff accounts for your factory: printing labels and shipping are the only permissions; changes apply on the staff member's next request.",
             ),
             Self::Forbidden => ("只有店主可以管理员工账号。", "Only shop owners manage staff accounts."),
             Self::CreateTitle => ("新建员工账号", "New staff account"),

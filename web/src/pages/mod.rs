@@ -13,11 +13,14 @@ pub mod admin_shops;
 pub mod waybill_accounts;
 pub mod waybills;
 pub mod shipments_upload;
+pub mod dropship;
+pub mod factory_bindings;
+pub mod factory_orders;
 
 use orderveil_api::{Permission, Role};
 use yew::prelude::*;
 
-use crate::i18n::{AdminMsg, AppsMsg, AuditMsg, FulfilMsg, Lang, StaffMsg, Text};
+use crate::i18n::{AdminMsg, AppsMsg, AuditMsg, DropshipMsg, FulfilMsg, Lang, StaffMsg, Text};
 use crate::route::Route;
 use crate::session::{Session, use_lang};
 
@@ -47,22 +50,25 @@ fn refused(id: &'static str, why: impl Text) -> Option<Html> {
 /// The main bundle's pages.
 pub fn main_page(route: &Route, s: &Session) -> Option<Html> {
     let owner_or_admin = matches!(s.user.role, Role::Owner | Role::Admin);
+    // A factory's owner reads its own audit chain and manages its staff on the same pages.
+    let factory_owner = s.user.role == Role::Factory;
     match route {
         Route::Orders => Some(html! { <orders::Orders /> }),
         Route::Order(id) => Some(html! { <order::OrderPage order_id={id.clone()} /> }),
         Route::Quota => Some(html! { <quota::Quota /> }),
         Route::Apps if owner_or_admin => Some(html! { <apps::Apps /> }),
         Route::Apps => refused("apps-forbidden", AppsMsg::Forbidden),
-        Route::Staff if s.user.role == Role::Owner => Some(html! { <staff::Staff /> }),
+        Route::Staff if s.user.role == Role::Owner || factory_owner => Some(html! { <staff::Staff /> }),
         Route::Staff => refused("staff-forbidden", StaffMsg::Forbidden),
-        Route::Audit if owner_or_admin => Some(html! { <audit::Audit /> }),
+        Route::Audit if owner_or_admin || factory_owner => Some(html! { <audit::Audit /> }),
         Route::Audit => refused("audit-forbidden", AuditMsg::Forbidden),
         Route::Account => Some(html! { <account::Account /> }),
         _ => None,
     }
 }
 
-/// The console bundle's pages: fulfilment and the platform admin console.
+/// The console bundle's pages: fulfilment, dropshipping (the shop's page and the factory
+/// console) and the platform admin console.
 pub fn console_page(route: &Route, s: &Session) -> Option<Html> {
     let admin = s.admin();
     match route {
@@ -74,10 +80,16 @@ pub fn console_page(route: &Route, s: &Session) -> Option<Html> {
         Route::AdminSettings => refused("settings-forbidden", AdminMsg::AdminOnly),
         Route::WaybillAccounts if s.can_print() || admin => Some(html! { <waybill_accounts::WaybillAccounts /> }),
         Route::WaybillAccounts => refused("wa-forbidden", FulfilMsg::AccountForbidden),
-        Route::Waybills if s.can_print() => Some(html! { <waybills::Waybills /> }),
+        Route::Waybills if s.can_print() || s.factory_may(Permission::Ship) => Some(html! { <waybills::Waybills /> }),
         Route::Waybills => refused("wb-forbidden", FulfilMsg::WaybillForbidden),
         Route::ShipmentsUpload if s.may(Permission::Ship) => Some(html! { <shipments_upload::ShipmentsUpload /> }),
         Route::ShipmentsUpload => refused("upload-forbidden", FulfilMsg::UploadForbidden),
+        Route::Dropship if s.may(Permission::Assign) => Some(html! { <dropship::Dropship /> }),
+        Route::Dropship => refused("dropship-forbidden", DropshipMsg::Forbidden),
+        Route::FactoryOrders if s.factory() => Some(html! { <factory_orders::FactoryOrders /> }),
+        Route::FactoryOrders => refused("factory-only", DropshipMsg::FactoryOnly),
+        Route::FactoryBindings if s.user.role == Role::Factory => Some(html! { <factory_bindings::FactoryBindings /> }),
+        Route::FactoryBindings => refused("fb-forbidden", DropshipMsg::FbForbidden),
         _ => None,
     }
 }

@@ -1,17 +1,19 @@
 //! One order at `/orders/{id}`: the same masked fields and eyes as the list. Another shop's
-//! order is "not found", exactly like a missing one.
+//! order is "not found", exactly like a missing one. 厂商代发: the factory it is assigned to
+//! or shipped by, and the recall (users with `assign`) until it ships.
 
 use std::rc::Rc;
 
-use orderveil_api::{CARRIERS, ErrorCode, OrderStatus, OrderView, Permission, ShipRequest};
+use orderveil_api::{AssignmentStatus, CARRIERS, ErrorCode, OrderStatus, OrderView, Permission, ShipRequest};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::assigner::refusal;
 use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, can_reveal, eye_icon, use_revealer};
 use crate::components::states::{self, Load, when};
-use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
+use crate::i18n::{self, CommonMsg, DropshipMsg, Lang, OrdersMsg};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
 use crate::session::{use_lang, use_session};
@@ -27,13 +29,14 @@ pub struct Props {
 #[function_component(OrderPage)]
 pub fn order_page(props: &Props) -> Html {
     let (l, s) = (use_lang(), use_session());
-    let (load, _) = states::use_load_afresh(props.order_id.clone(), |id| {
+    let (load, reload) = states::use_load_afresh(props.order_id.clone(), |id| {
         let id = id.to_string();
         async move { api::order(&id).await }
     });
     let revealer = use_revealer(&s, s.reveal_secs, s.set_quota.clone());
     let eye = can_reveal(&s);
     let ship = s.may(Permission::Ship);
+    let assign = s.may(Permission::Assign);
     let back = html! { <RouteLink to={Route::Orders} class="back">{ format!("← {}", l.t(OrdersMsg::Back)) }</RouteLink> };
     let body = match &*load {
         Load::Loading => html! { <p class="state">{ l.t(CommonMsg::Loading) }</p> },
@@ -54,6 +57,12 @@ pub fn order_page(props: &Props) -> Html {
                 let load = load.clone();
                 Callback::from(move |o: OrderView| load.set(Load::Ok(Rc::new(o))))
             };
+            // An order its factory ships is not shipped by hand (recall it first).
+            let open_assignment = o.assignment.as_ref().is_some_and(|a| a.status == AssignmentStatus::Assigned);
+            let on_recalled = {
+                let reload = reload.clone();
+                Callback::from(move |()| reload.set(*reload + 1))
+            };
             html! {
                 <>
                 <div class="card" id="order-detail" data-order-id={o.order_id.clone()}>
@@ -66,6 +75,13 @@ pub fn order_page(props: &Props) -> Html {
                             <dd id="order-shipment" data-carrier={sh.carrier.clone()} data-tracking-no={sh.tracking_no.clone()}>
                                 { if l == Lang::Zh { &sh.carrier_name } else { &sh.carrier_name_en } }{ " " }<span class="mono">{ &sh.tracking_no }</span>
                                 <small class="since">{ when(&sh.shipped_at) }</small>
+                            </dd>
+                        }
+                        if let Some(a) = &o.assignment {
+                            <dt>{ l.t(DropshipMsg::OrderFactory) }</dt>
+                            <dd id="order-assignment" data-factory-id={a.factory_id.clone()} data-status={a.status.as_str()}>
+                                { i18n::assigned_to(l, a.status, &a.factory_name, &a.factory_id) }<small class="since">{ when(&a.assigned_at) }</small>
+                                if assign && open_assignment { <Recall order_id={o.order_id.clone()} on_done={on_recalled} /> }
                             </dd>
                         }
                         <dt>{ l.t(OrdersMsg::Items) }</dt><dd>{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</dd>
@@ -83,7 +99,7 @@ pub fn order_page(props: &Props) -> Html {
                         <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t(OrdersMsg::RevealRow)) }</button>
                     }
                 </div>
-                if ship && o.status == OrderStatus::AwaitingShipment {
+                if ship && o.status == OrderStatus::AwaitingShipment && !open_assignment {
                     <ShipForm order_id={o.order_id.clone()} {on_shipped} />
                 }
                 </>
@@ -172,4 +188,42 @@ fn ship_form(p: &ShipProps) -> Html {
             <button type="submit" class="primary" id="ship-submit" disabled={*sending}>{ l.t(if *sending { OrdersMsg::Shipping } else { OrdersMsg::ShipSubmit }) }</button>
         </form>
     }
+}
+
+/// Props of [`Recall`].
+#[derive(Properties, PartialEq)]
+struct RecallProps {
+    order_id: AttrValue,
+    /// Called once recalled (the order reads again).
+    on_done: Callback<()>,
+}
+
+/// 撤回分配: take the order back from its factory (refused once it shipped).
+#[function_component(Recall)]
+fn recall(p: &RecallProps) -> Html {
+    let (l, s) = (use_lang(), use_session());
+    let failure = use_state(|| None::<ApiFailure>);
+    let sending = use_state(|| false);
+    let onclick = {
+        let (failure, sending, csrf, id, on_done) = (failure.clone(), sending.clone(), s.csrf_token.clone(), p.order_id.to_string(), p.on_done.clone());
+        Callback::from(move |_: MouseEvent| {
+            if *sending {
+                return;
+            }
+            sending.set(true);
+            let (failure, sending, csrf, id, on_done) = (failure.clone(), sending.clone(), csrf.clone(), id.clone(), on_done.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let r = api::recall(&csrf, vec![id]).await;
+                sending.set(false);
+                match r {
+                    Ok(_) => on_done.emit(()),
+                    Err(e) => failure.set(Some(e)),
+                }
+            });
+        })
+    };
+    html! { <>
+        <button type="button" id="recall" class="danger" disabled={*sending} {onclick}>{ l.t(if *sending { DropshipMsg::Recalling } else { DropshipMsg::Recall }) }</button>
+        if let Some(e) = &*failure { { refusal(l, "recall-notice", e) } }
+    </> }
 }

@@ -1,6 +1,7 @@
 //! The masked order list: status filter, search (order id, full phone, phone last 4, name or
 //! address fragment), pagination, row selection, and the eye-icon reveal of one field, one
-//! order, or the selected orders with one batch grant.
+//! order, or the selected orders with one batch grant; 厂商代发: each order's factory, and
+//! assignment (selected, or the whole filter) and recall for users with `assign`.
 //!
 //! Each row is its own component with cheap props (the order behind an `Rc`, callbacks that
 //! are the same on every render), so a change to one row, such as a reveal, a hide or a
@@ -10,13 +11,14 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use orderveil_api::{ExportFilter, OrderPage, OrderQuery, OrderStatus, OrderView, Permission};
+use orderveil_api::{AssignmentStatus, ExportFilter, OrderPage, OrderQuery, OrderStatus, OrderView, Permission};
 use orderveil_cipher::FieldKind;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::allocator::Allocator;
+use crate::components::allocator::{Allocator, Chosen};
+use crate::components::assigner::Assigner;
 use crate::components::export::Exporter;
 use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
@@ -142,6 +144,8 @@ pub fn orders() -> Html {
     let eye = can_reveal(&s);
     // Selection also serves waybill allocation (users with `print`).
     let print = s.can_print();
+    // And assignment to factories (users with `assign`).
+    let assign = s.may(Permission::Assign);
     let on_select = use_callback(selected.clone(), |id: String, selected| {
         let mut s = (**selected).clone();
         if !s.remove(&id) {
@@ -261,8 +265,24 @@ pub fn orders() -> Html {
         }
         Load::Failed(e) => states::failed_reload(l, "orders-error", e, &reload),
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t(OrdersMsg::Empty) }</p> },
-        Load::Ok(p) => table(l, p, &filters, &selected, &on_select, &revealer, (eye, print)),
+        Load::Ok(p) => table(l, p, &filters, &selected, &on_select, &revealer, (eye, print, assign)),
     };
+    // The assignment bar stays mounted while the list reads again, so its outcome stays.
+    let assigner = assign.then(|| {
+        let (total, chosen, assigned) = match &*load {
+            Load::Ok(p) => {
+                let chosen: Vec<&Rc<OrderView>> = p.orders.iter().filter(|o| selected.contains(&o.order_id)).collect();
+                let assigned = chosen.iter().filter(|o| o.assignment.as_ref().is_some_and(|a| a.status == AssignmentStatus::Assigned)).map(|o| o.order_id.clone()).collect();
+                (p.total, chosen.iter().map(|o| o.order_id.clone()).collect(), assigned)
+            }
+            _ => (0, Vec::new(), Vec::new()),
+        };
+        let on_done = {
+            let reload = reload.clone();
+            Callback::from(move |()| reload.set(*reload + 1))
+        };
+        html! { <div class="bulk assign-bar"><Assigner selected={chosen} {assigned} filter={filters.query()} {total} {on_done} /></div> }
+    });
     html! {
         <section>
             { toolbar }
@@ -270,6 +290,7 @@ pub fn orders() -> Html {
             if let Some(key) = hint { <p class="hint search-hint" id="search-hint" data-search-by={search_by.value()}>{ l.t(key) }</p> }
             if admin { <p class="state">{ l.t(OrdersMsg::AdminNote) }</p> }
             <RevealNotice lang={l} notice={revealer.notice()} on_close={revealer.close_notice.clone()} />
+            { assigner }
             { body }
         </section>
     }
@@ -282,7 +303,7 @@ fn table(
     selected: &UseStateHandle<BTreeSet<String>>,
     on_select: &Callback<String>,
     revealer: &Revealer,
-    (eye, print): (bool, bool),
+    (eye, print, assign): (bool, bool, bool),
 ) -> Html {
     let last = p.total.div_ceil(u64::from(p.per_page)).max(1);
     let page = filters.page;
@@ -310,15 +331,15 @@ fn table(
     let chosen: Vec<Rc<OrderView>> = p.orders.iter().filter(|o| selected.contains(&o.order_id)).cloned().collect();
     let busy = revealer.busy();
     let count = chosen.len();
-    let select = eye || print;
-    let allocator = html! { <Allocator orders={chosen.clone()} /> };
+    let select = eye || print || assign;
+    let allocator = html! { <Allocator orders={chosen.iter().map(|o| Chosen { order_id: o.order_id.clone(), receiver: o.receiver_key.clone() }).collect::<Vec<_>>()} /> };
     let reveal_selected = {
         let reveal = revealer.reveal.clone();
         Callback::from(move |_: MouseEvent| reveal.emit((chosen.clone(), FIELDS.to_vec())))
     };
     html! {
         <>
-        if select {
+        if eye || print {
             <div class="bulk">
                 if eye {
                 <button type="button" id="reveal-selected" class="primary" disabled={count == 0 || busy} onclick={reveal_selected}>
@@ -362,7 +383,7 @@ struct RowProps {
     selected: bool,
     /// The user may reveal (checkbox, eyes and the row button are shown).
     eye: bool,
-    /// The row can be selected (reveal or waybill allocation).
+    /// The row can be selected (reveal, waybill allocation or assignment).
     select: bool,
     /// The order's revealed fields, if any.
     shown: Option<Shown>,
@@ -408,7 +429,11 @@ fn order_row(p: &RowProps) -> Html {
             <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
             <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
             <td>{ i18n::yuan(o.amount_cents) }</td>
-            <td>{ i18n::status_name(l, o.status) }if let Some(sh) = &o.shipment { <small class="since tracking-no mono">{ &sh.tracking_no }</small> }</td>
+            <td>{ i18n::status_name(l, o.status) }if let Some(sh) = &o.shipment { <small class="since tracking-no mono">{ &sh.tracking_no }</small> }
+                if let Some(a) = &o.assignment {
+                    <small class="since assignment" data-factory-id={a.factory_id.clone()} data-assignment={a.status.as_str()}>{ i18n::assigned_to(l, a.status, &a.factory_name, &a.factory_id) }</small>
+                }
+            </td>
             { cell(FieldKind::Name) }
             { cell(FieldKind::Phone) }
             { cell(FieldKind::Address) }

@@ -1,6 +1,8 @@
 //! Staff accounts of the owner's shop: the list with each account's permissions (edited in
 //! place), disable (after a confirmation step) or enable, and a password reset (confirmed);
 //! above, the form that creates an account. After each action the list is read again.
+//! A factory's owner manages the factory's staff here the same way, with `print` and `ship`
+//! only.
 
 use std::rc::Rc;
 
@@ -12,7 +14,15 @@ use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
 use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{self, CommonMsg, Lang, StaffMsg};
-use crate::session::{use_lang, use_session};
+use crate::session::{Session, use_lang, use_session};
+
+/// What a factory's staff may be given.
+const FACTORY_PERMISSIONS: [Permission; 2] = [Permission::Print, Permission::Ship];
+
+/// The permissions the owner may grant: every shop permission, or a factory's two.
+fn grantable(s: &Session) -> &'static [Permission] {
+    if s.factory() { &FACTORY_PERMISSIONS } else { &Permission::ALL }
+}
 
 /// The label key of a permission.
 pub fn perm_key(p: Permission) -> StaffMsg {
@@ -39,17 +49,17 @@ pub fn valid_password(s: &str) -> bool {
 }
 
 /// Permission checkboxes bound to `chosen`.
-fn perm_boxes(l: Lang, chosen: &UseStateHandle<Vec<Permission>>, disabled: bool, who: &str) -> Html {
+fn perm_boxes(l: Lang, all: &'static [Permission], chosen: &UseStateHandle<Vec<Permission>>, disabled: bool, who: &str) -> Html {
     html! {
         <span class="perms">
-        { for Permission::ALL.into_iter().map(|p| {
+        { for all.iter().copied().map(|p| {
             let checked = chosen.contains(&p);
             let onchange = {
                 let chosen = chosen.clone();
                 Callback::from(move |_: Event| {
                     let mut v: Vec<Permission> = (*chosen).clone();
                     if let Some(i) = v.iter().position(|x| *x == p) { v.remove(i); } else { v.push(p); }
-                    chosen.set(Permission::ALL.into_iter().filter(|x| v.contains(x)).collect());
+                    chosen.set(all.iter().copied().filter(|x| v.contains(x)).collect());
                 })
             };
             html! {
@@ -83,7 +93,8 @@ enum Action {
 pub fn staff() -> Html {
     let (l, s) = (use_lang(), use_session());
     // After each action the list is read again; the table stays on screen meanwhile.
-    let (load, reload) = states::use_load((), |_| api::staff_list());
+    let factory = s.factory();
+    let (load, reload) = states::use_load(factory, |f| api::staff_list(*f));
     let outcome = use_state(|| None::<Outcome>);
     let busy = use_state(|| false);
     let csrf = s.csrf_token.clone();
@@ -94,11 +105,11 @@ pub fn staff() -> Html {
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let (what, r) = match action {
-                    Action::Perms(p) => ("saved", api::staff_update(&csrf, m.id, &StaffUpdate { permissions: Some(p), disabled: None }).await),
+                    Action::Perms(p) => ("saved", api::staff_update(&csrf, factory, m.id, &StaffUpdate { permissions: Some(p), disabled: None }).await),
                     Action::Disabled(d) => {
-                        (if d { "disabled" } else { "enabled" }, api::staff_update(&csrf, m.id, &StaffUpdate { permissions: None, disabled: Some(d) }).await)
+                        (if d { "disabled" } else { "enabled" }, api::staff_update(&csrf, factory, m.id, &StaffUpdate { permissions: None, disabled: Some(d) }).await)
                     }
-                    Action::Password(p) => ("reset", api::staff_reset_password(&csrf, m.id, &StaffPasswordReset { password: p.to_string() }).await),
+                    Action::Password(p) => ("reset", api::staff_reset_password(&csrf, factory, m.id, &StaffPasswordReset { password: p.to_string() }).await),
                 };
                 outcome.set(Some(match r {
                     Ok(_) => Outcome::Done(what, m.username.clone()),
@@ -139,7 +150,7 @@ pub fn staff() -> Html {
     html! {
         <section class="staff-page" id="staff-page">
             <div class="toolbar"><h2>{ l.t(StaffMsg::Title) }</h2></div>
-            <p class="state">{ l.t(StaffMsg::Intro) }</p>
+            <p class="state">{ l.t(if factory { StaffMsg::IntroFactory } else { StaffMsg::Intro }) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
             <CreateForm {on_created} />
             <div class="card"><h3>{ l.t(StaffMsg::List) }</h3>{ body }</div>
@@ -153,17 +164,19 @@ struct FormProps {
     on_created: Callback<Result<String, ApiFailure>>,
 }
 
-/// The form that creates a staff account (`view` preselected).
+/// The form that creates a staff account (`view` preselected; a factory's: `print`).
 #[function_component(CreateForm)]
 fn create_form(p: &FormProps) -> Html {
     let (l, s) = (use_lang(), use_session());
     let username = use_state(String::new);
     let password = use_state(|| Zeroizing::new(String::new()));
-    let chosen = use_state(|| vec![Permission::View]);
+    let all = grantable(&s);
+    let chosen = use_state(|| vec![all[0]]);
     let error = use_state(|| None::<StaffMsg>);
     let sending = use_state(|| false);
     let onsubmit = {
         let (username, password, chosen, error, sending, csrf, cb) = (username.clone(), password.clone(), chosen.clone(), error.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
+        let factory = s.factory();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let name = username.trim().to_string();
@@ -180,7 +193,7 @@ fn create_form(p: &FormProps) -> Html {
             let req = StaffCreate { username: name.clone(), password: password.to_string(), permissions: (*chosen).clone() };
             let (username, password, sending, csrf, cb) = (username.clone(), password.clone(), sending.clone(), csrf.clone(), cb.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let r = api::staff_create(&csrf, &req).await;
+                let r = api::staff_create(&csrf, factory, &req).await;
                 drop(Zeroizing::new(req.password));
                 if r.is_ok() {
                     username.set(String::new());
@@ -208,7 +221,7 @@ fn create_form(p: &FormProps) -> Html {
             <label>{ l.t(CommonMsg::Password) }
                 <input id="staff-password" type="password" autocomplete="new-password" value={password.to_string()} oninput={on_pass} placeholder={l.t(StaffMsg::PasswordHint)} />
             </label>
-            <fieldset class="perms"><legend>{ l.t(StaffMsg::Permissions) }</legend>{ perm_boxes(l, &chosen, *sending, l.t(StaffMsg::CreateTitle)) }</fieldset>
+            <fieldset class="perms"><legend>{ l.t(StaffMsg::Permissions) }</legend>{ perm_boxes(l, all, &chosen, *sending, l.t(StaffMsg::CreateTitle)) }</fieldset>
             if let Some(k) = *error { <p class="error" role="alert" id="staff-form-error">{ l.t(k) }</p> }
             <button type="submit" id="staff-create" disabled={*sending}>{ l.t(if *sending { StaffMsg::Creating } else { StaffMsg::Create }) }</button>
         </form>
@@ -234,7 +247,7 @@ enum Confirm {
 /// One account: permissions (editable), state, disable/enable, password reset.
 #[function_component(StaffRow)]
 fn staff_row(p: &RowProps) -> Html {
-    let l = use_lang();
+    let (l, s) = (use_lang(), use_session());
     let m = &p.member;
     let chosen = use_state(|| m.permissions.clone());
     let confirm = use_state(|| Confirm::None);
@@ -326,7 +339,7 @@ fn staff_row(p: &RowProps) -> Html {
             data-perms={m.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")}>
             <td class="mono">{ &m.username }</td>
             <td>{ state }</td>
-            <td>{ perm_boxes(l, &chosen, p.busy, &m.username) }</td>
+            <td>{ perm_boxes(l, grantable(&s), &chosen, p.busy, &m.username) }</td>
             <td>{ when(&m.created_at) }</td>
             <td class="actions">{ actions }</td>
         </tr>

@@ -108,7 +108,8 @@ fn forget(texts: &UseStateHandle<Texts>, id: i64) {
 #[function_component(WaybillAccounts)]
 pub fn waybill_accounts() -> Html {
     let (l, s) = (use_lang(), use_session());
-    let role = s.user.role;
+    // A factory's owner applies and asks for top-ups for its own accounts, as a shop owner does.
+    let role = if s.user.role == Role::Factory { Role::Owner } else { s.user.role };
     let (load, reload) = states::use_load((None, false), read_accounts);
     // Bumped when a top-up is asked for, so the top-up list reads again.
     let topups_gen = use_state(|| 0u32);
@@ -250,7 +251,7 @@ fn account_row(l: Lang, role: Role, a: &WaybillAccount, busy: &UseStateHandle<Op
     html! {
         <tr key={id} data-account-id={id.to_string()} data-status={status} data-carrier={a.carrier.clone()} data-balance={a.balance.to_string()}>
             <td class="mono">{ id }</td>
-            if role == Role::Admin { <td class="mono shop">{ &a.shop_id }</td> }
+            if role == Role::Admin { <td class="mono shop">{ a.factory_id.as_deref().unwrap_or(&a.shop_id) }</td> }
             <td class="carrier">{ i18n::carrier_name(l, &a.carrier) }</td>
             <td class="outlet">{ &a.outlet }</td>
             <td class="sender">{ format!("{} · {}", a.sender_name, a.sender_phone) }<small class="since">{ &a.sender_address }</small></td>

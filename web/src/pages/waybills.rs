@@ -109,7 +109,7 @@ pub fn waybills() -> Html {
     let csrf = s.csrf_token.clone();
     let on_print = {
         let (printing, outcome, reload, holder, job, frame_open, close) = (printing.clone(), outcome.clone(), reload.clone(), holder.clone(), job.clone(), frame_open.clone(), close.clone());
-        let (csrf, shop, template, nos) = (csrf.clone(), s.user.shop_id.clone().unwrap_or_default(), *template, print_nos.clone());
+        let (csrf, shop, template, nos) = (csrf.clone(), s.user.shop_id.clone(), *template, print_nos.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(holder) = holder.cast::<web_sys::Element>() else { return };
             if *printing == Some(Printing::Busy) || nos.is_empty() {
@@ -121,7 +121,7 @@ pub fn waybills() -> Html {
             let (printing, outcome, reload, job, frame_open, close) = (printing.clone(), outcome.clone(), reload.clone(), job.clone(), frame_open.clone(), close.clone());
             let (csrf, shop, nos) = (csrf.clone(), shop.clone(), nos.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match print::print(l, &csrf, &shop, nos, template, &holder).await {
+                match print::print(l, &csrf, shop.as_deref(), nos, template, &holder).await {
                     Ok(done) => {
                         let closes = Timeout::new(PREVIEW_MS, move || close.emit(()));
                         *job.borrow_mut() = Some(Job { frame: done.frame, _closes: closes });
@@ -233,6 +233,8 @@ pub fn waybills() -> Html {
         }
     };
     let busy_now = *busy || *printing == Some(Printing::Busy);
+    // A factory's staff prints and ships as granted; its users never open a shop's order page.
+    let (may_print, may_ship, factory) = (s.can_print(), s.shop_user() || s.factory_may(orderveil_api::Permission::Ship), s.factory());
     let body = match &*load {
         Load::Loading => states::loading(l, "wb-loading", true),
         Load::Failed(e) => states::failed_reload(l, "wb-error", e, &reload),
@@ -262,7 +264,11 @@ pub fn waybills() -> Html {
                                 </td>
                                 <td class="mono no">{ &no }</td>
                                 <td class="carrier">{ i18n::carrier_name(l, &w.carrier) }</td>
-                                <td class="orders">{ for w.order_ids.iter().map(|id| html! { <RouteLink to={Route::Order(id.clone())} class="order-link mono">{ id.clone() }</RouteLink> }) }</td>
+                                <td class="orders">{ for w.order_ids.iter().map(|id| if factory {
+                                    html! { <span class="order-id mono">{ id.clone() }</span> }
+                                } else {
+                                    html! { <RouteLink to={Route::Order(id.clone())} class="order-link mono">{ id.clone() }</RouteLink> }
+                                }) }</td>
                                 <td><span class={classes!("badge", "wb-status", status)}>{ l.t(key) }</span></td>
                                 <td class="prints">{ format!("{}/{}", w.print_count, w.print_limit) }</td>
                                 <td>{ when(&w.allocated_at) }<small class="since">{ &w.allocated_by }</small></td>
@@ -294,10 +300,10 @@ pub fn waybills() -> Html {
                         { for TEMPLATES.iter().map(|t| html! { <option value={*t} selected={*template == *t}>{ l.t(template_name(t)) }</option> }) }
                     </select>
                 </label>
-                <button type="button" id="wb-print" class="primary" disabled={print_nos.is_empty() || busy_now} onclick={on_print}>
+                <button type="button" id="wb-print" class="primary" hidden={!may_print} disabled={print_nos.is_empty() || busy_now} onclick={on_print}>
                     { format!("{} ({})", l.t(FulfilMsg::WaybillPrint), print_nos.len()) }
                 </button>
-                <button type="button" id="wb-ship" disabled={!can_ship || busy_now} title={l.t(FulfilMsg::WaybillShipHint)} onclick={on_ship}>
+                <button type="button" id="wb-ship" hidden={!may_ship} disabled={!can_ship || busy_now} title={l.t(FulfilMsg::WaybillShipHint)} onclick={on_ship}>
                     { format!("{} ({})", l.t(FulfilMsg::WaybillShip), if can_ship { chosen.len() } else { 0 }) }
                 </button>
             </div>
