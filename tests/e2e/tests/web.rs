@@ -418,7 +418,7 @@ async fn staff_without_reveal_sees_no_eye() {
     assert_eq!(exact_text(&c, "#quota-figures [data-key=\"used\"] dd").await, "0");
 
     // Role-aware navigation: a platform admin browses a shop's masked orders, never reveals;
-    // a factory account gets its own page and no shop orders.
+    // a factory account gets its own console and no shop orders.
     click(&c, "#logout").await;
     wait_for(&c, "#username").await;
     login(&c, &s.base, "admin").await;
@@ -431,9 +431,16 @@ async fn staff_without_reveal_sees_no_eye() {
     wait_for(&c, "#username").await.send_keys("factory1").await.unwrap();
     c.find(Locator::Css("#password")).await.unwrap().send_keys("demo1234").await.unwrap();
     click(&c, "#login").await;
-    wait_for(&c, "#factory-note").await;
+    // The factory console (a page load into the console bundle): its dropship orders, none yet.
+    wait_for(&c, "#fo-page").await;
+    wait_for(&c, "#fo-empty").await;
     wait_for(&c, "#nav-factory").await;
     assert_eq!(count(&c, "table#orders").await + count(&c, "#nav-quota").await, 0, "factory sees shop orders or quota");
+    assert_eq!(count(&c, "button.eye").await, 0, "an eye in the factory console");
+    // A shop's order page is not for a factory: its path shows the factory's list instead.
+    c.goto(&format!("{}orders/E2E000001", s.base)).await.unwrap();
+    wait_for(&c, "#fo-page").await;
+    assert_eq!(count(&c, "#order-detail").await, 0, "a factory opens a shop's order page");
     c.close().await.unwrap();
 }
 
