@@ -16,7 +16,8 @@ pub struct Factory {
     pub factory_id: String,
     /// Display name.
     pub name: String,
-    /// Suspended by the platform: it can do nothing.
+    /// Suspended by the platform: its users still read, but act on nothing
+    /// (`FACTORY_SUSPENDED`), and shops cannot assign orders to it.
     pub suspended: bool,
     /// Created, RFC 3339.
     pub created_at: String,
@@ -35,6 +36,17 @@ pub struct FactoryCreate {
     pub owner_username: String,
     /// The owner's password (the password rules apply).
     pub owner_password: String,
+}
+
+/// `POST /api/v1/admin/factories/{factory_id}/suspend` and `…/resume` (platform admins): why.
+/// Suspending needs a reason (1–200 characters); resuming takes an optional comment.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FactorySuspension {
+    /// The reason (suspend) or comment (resume), kept in the audit trail.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// The state of a binding between a shop and a factory.

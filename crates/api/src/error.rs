@@ -167,6 +167,10 @@ codes! {
     AssignmentStateConflict = 409, "Some orders have no open assignment (shipped, recalled or never assigned); nothing was changed.", "部分订单没有进行中的分配（已发货、已撤回或未分配），本次未做任何修改。";
     /// A factory with this id already exists.
     FactoryExists = 409, "A factory with this id already exists.", "该厂商 ID 已存在。";
+    /// The factory is suspended by the platform: its users still read (orders, waybills,
+    /// bindings) but cannot accept a binding, allocate, cancel, print or ship, and shops cannot
+    /// assign orders to it (`details.refused`: each order with the reason `factory_suspended`).
+    FactorySuspended = 403, "This factory is suspended by the platform.", "该厂商已被平台暂停。";
     /// The master key version an order's data key is wrapped under is not loaded in this
     /// server process (a rotation this process could not follow: its key file lacks the new
     /// version). Nothing was decrypted; the operator must give every process the store's key file.

@@ -44,10 +44,18 @@ pub fn require_factory_owner(user: &User) -> AppResult<&str> {
 }
 
 /// The factory of a factory user (owner or staff) holding `permission` (`print`, `ship`; any
-/// factory user for `None`), or FORBIDDEN.
+/// factory user for `None`), or FORBIDDEN. An action (`Some`: allocate, cancel, print, ship)
+/// of a suspended factory is FACTORY_SUSPENDED, as the session read it at the request's start
+/// (the actions with a transaction of their own read it again inside it); reads (`None`) work.
 pub fn factory_with(user: &User, permission: Option<Permission>) -> AppResult<String> {
     match user.role {
-        Role::Factory | Role::FactoryStaff if permission.is_none_or(|p| user.permissions.contains(&p)) => Ok(user.own_factory()?.to_string()),
+        Role::Factory | Role::FactoryStaff if permission.is_none_or(|p| user.permissions.contains(&p)) => {
+            let factory = user.own_factory()?.to_string();
+            if permission.is_some() && user.factory_suspended {
+                return Err(AppError::new(ErrorCode::FactorySuspended).with(json!({"factory_id": factory})));
+            }
+            Ok(factory)
+        }
         _ => Err(ErrorCode::Forbidden.into()),
     }
 }
@@ -64,6 +72,8 @@ pub struct User {
     pub info: UserInfo,
     /// The session's CSRF token.
     pub csrf_token: String,
+    /// A factory user's factory is suspended by the platform (read with the session).
+    pub factory_suspended: bool,
 }
 
 impl std::ops::Deref for User {
@@ -82,7 +92,7 @@ impl User {
             Role::FactoryStaff => parse_permissions(stored).into_iter().filter(|p| FACTORY_PERMISSIONS.contains(p)).collect(),
             _ => parse_permissions(stored),
         };
-        Self { info: UserInfo { id, username, role, shop_id, factory_id, permissions }, csrf_token }
+        Self { info: UserInfo { id, username, role, shop_id, factory_id, permissions }, csrf_token, factory_suspended: false }
     }
 
     /// Does the user hold `p`? Owners hold every shop permission; admins and factories none.
@@ -147,7 +157,9 @@ pub async fn user_for_session(state: &AppState, token: &str) -> AppResult<Option
         sessions::touch(&state.db.pool, &sha256_hex(token), now).await?;
     }
     let role = Role::parse(&r.role).ok_or_else(|| AppError::internal("bad role in users table"))?;
-    Ok(Some(User::new(r.id, r.username, role, r.shop_id, r.factory_id, &r.permissions, r.csrf_token)))
+    let mut user = User::new(r.id, r.username, role, r.shop_id, r.factory_id, &r.permissions, r.csrf_token);
+    user.factory_suspended = r.factory_suspended != 0;
+    Ok(Some(user))
 }
 
 impl FromRequestParts<AppState> for User {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use orderveil_api::{AssignRequest, AssignResult, AssignmentRule, AssignmentRuleSet, ErrorCode, OrderStatus, Permission, RecallRequest, RecallResult};
 use serde_json::json;
 
-use super::{MAX_ASSIGN, audit_both, invalid, order_ids};
+use super::{MAX_ASSIGN, audit_both, ensure_active, invalid, is_suspended, order_ids};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::guard::{Caller, User, shop_with};
@@ -59,15 +59,30 @@ fn refusal(row: Option<&store::AssignableRow>, factory: &str) -> Option<&'static
     }
 }
 
+/// FACTORY_SUSPENDED for an assignment to a suspended factory: every order refused with the
+/// reason `factory_suspended` (none listed for a filter refused before it was searched).
+fn suspended_refusal(factory: &str, ids: &[String]) -> AppError {
+    let refused: Vec<serde_json::Value> = ids.iter().map(|id| json!({"order_id": id, "reason": "factory_suspended"})).collect();
+    AppError::new(ErrorCode::FactorySuspended).with(json!({"factory_id": factory, "refused": refused, "requested": ids.len()}))
+}
+
 /// Assign orders to a factory with an active binding (owners, staff with `assign`): all or
-/// nothing; `ORDER_NOT_ASSIGNABLE` lists every refused order with its reason.
+/// nothing; `ORDER_NOT_ASSIGNABLE` lists every refused order with its reason,
+/// `FACTORY_SUSPENDED` every order of an assignment to a suspended factory.
 pub async fn assign(state: &AppState, user: &User, req: AssignRequest) -> AppResult<AssignResult> {
     let shop = shop_with(user, Permission::Assign)?;
     let factory = req.factory_id.trim().to_string();
+    // A filter's receiver terms are charged searches: none for a suspended factory.
+    if req.filter.is_some() && store::factory(&state.db.pool, &factory).await?.is_some_and(|f| f.suspended != 0) {
+        return Err(suspended_refusal(&factory, &[]));
+    }
     let (ids, how) = requested(state, user, &shop, &req).await?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let binding = store::active_binding(&mut tx, &shop, &factory).await?.ok_or_else(|| AppError::new(ErrorCode::FactoryNotBound).with(json!({"factory_id": factory})))?;
+    if is_suspended(&mut tx, &factory).await? {
+        return Err(suspended_refusal(&factory, &ids));
+    }
     let rows = store::assignable(&mut tx, &shop, &ids).await?;
     let by_id: std::collections::HashMap<&str, &store::AssignableRow> = rows.iter().map(|r| (r.order_id.as_str(), r)).collect();
     let refused: Vec<serde_json::Value> =
@@ -128,7 +143,8 @@ pub async fn rules(state: &AppState, user: &User) -> AppResult<Vec<AssignmentRul
         .collect())
 }
 
-/// Set the rule of a SKU to a factory with an active binding.
+/// Set the rule of a SKU to a factory with an active binding, not suspended (a rule to a
+/// factory suspended later assigns nothing at ingest while it is).
 pub async fn set_rule(state: &AppState, user: &User, req: AssignmentRuleSet) -> AppResult<Vec<AssignmentRule>> {
     let shop = shop_with(user, Permission::Assign)?;
     let sku = req.sku.trim();
@@ -141,6 +157,7 @@ pub async fn set_rule(state: &AppState, user: &User, req: AssignmentRuleSet) -> 
     if store::active_binding(&mut tx, &shop, factory).await?.is_none() {
         return Err(AppError::new(ErrorCode::FactoryNotBound).with(json!({"factory_id": factory})));
     }
+    ensure_active(&mut tx, factory).await?;
     store::set_rule(&mut tx, &shop, sku, factory, &user.username, now).await?;
     let ev = user.event(&shop, "assign_rule_set", json!({"sku": sku, "factory_id": factory}));
     audit_both(&mut tx, now, &ev, factory).await?;

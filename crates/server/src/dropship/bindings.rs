@@ -4,7 +4,7 @@
 use orderveil_api::{Binding, BindingEnded, BindingInvite, BindingStatus, ErrorCode, Role};
 use serde_json::json;
 
-use super::audit_both;
+use super::{audit_both, ensure_active};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::guard::{User, require_factory_owner, require_owner};
@@ -80,12 +80,16 @@ async fn own(tx: &mut WriteTx<'_>, user: &User, id: i64) -> AppResult<store::Bin
     if mine { Ok(row) } else { Err(AppError::new(ErrorCode::NotFound)) }
 }
 
-/// The factory owner accepts (`accept`) or declines an invitation.
+/// The factory owner accepts (`accept`; not while suspended) or declines an invitation.
 pub async fn answer(state: &AppState, user: &User, id: i64, accept: bool) -> AppResult<Binding> {
     let factory = require_factory_owner(user)?.to_string();
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     let row = own(&mut tx, user, id).await?;
+    // A suspended factory may still decline (or end), not take on a shop.
+    if accept {
+        ensure_active(&mut tx, &factory).await?;
+    }
     let to = if accept { "active" } else { "declined" };
     if !store::set_binding(&mut tx, id, "invited", to, &user.username, now).await? {
         return Err(AppError::new(ErrorCode::BindingStateConflict).with(json!({"status": row.status})));

@@ -1,7 +1,7 @@
-//! Factories as tenants: the platform creates a factory with its owner; the owner creates
-//! staff with `print` and `ship`.
+//! Factories as tenants: the platform creates a factory with its owner, suspends (with a
+//! reason) and resumes it; the owner creates staff with `print` and `ship`.
 
-use orderveil_api::{ErrorCode, Factory, FactoryCreate, Permission, Role, StaffCreate, StaffMember};
+use orderveil_api::{ErrorCode, Factory, FactoryCreate, FactorySuspension, Permission, Role, StaffCreate, StaffMember};
 use serde_json::json;
 
 use super::invalid;
@@ -52,6 +52,38 @@ pub async fn create(state: &AppState, user: &User, req: FactoryCreate) -> AppRes
     let on_factory = ev.for_factory(&req.factory_id);
     audit::append_many(&mut tx, &[(now, ev), (now, on_factory)]).await?;
     let row = store::factory(&mut *tx, &req.factory_id).await?.ok_or_else(|| AppError::internal("factory vanished"))?;
+    tx.commit().await?;
+    Ok(view(row))
+}
+
+/// Longest suspension reason or resume comment, in characters.
+pub const MAX_REASON: usize = 200;
+
+/// Suspend (`suspend`, a reason required) or resume a factory (platform admins), audited on
+/// the platform's chain and the factory's. Its users stay logged in and still read; their
+/// actions are refused from their next request (`FACTORY_SUSPENDED`).
+pub async fn set_suspended(state: &AppState, user: &User, factory: &str, suspend: bool, req: FactorySuspension) -> AppResult<Factory> {
+    require_admin(user)?;
+    let reason = req.reason.as_deref().map_or("", str::trim);
+    if reason.chars().count() > MAX_REASON || reason.chars().any(char::is_control) {
+        return Err(invalid("reason", "at most 200 characters, no control characters"));
+    }
+    if suspend && reason.is_empty() {
+        return Err(invalid("reason", "a reason is required to suspend a factory"));
+    }
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let before = store::factory(&mut *tx, factory).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+    store::set_factory_suspended(&mut tx, factory, suspend).await?;
+    let action = if suspend { "factory_suspend" } else { "factory_resume" };
+    let mut ev = Event::new(&user.username, Some(user.id), None, action, "ok");
+    ev.details = json!({"factory_id": factory, "suspended_before": before.suspended != 0, "suspended": suspend});
+    if !reason.is_empty() {
+        ev.details["reason"] = json!(reason);
+    }
+    let on_factory = ev.for_factory(factory);
+    audit::append_many(&mut tx, &[(now, ev), (now, on_factory)]).await?;
+    let row = store::factory(&mut *tx, factory).await?.ok_or_else(|| AppError::internal("factory vanished"))?;
     tx.commit().await?;
     Ok(view(row))
 }

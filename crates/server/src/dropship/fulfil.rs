@@ -1,7 +1,8 @@
 //! The factory's fulfilment: waybills from its own e-waybill accounts for the orders assigned
 //! to it (merging orders of one shop with the same `receiver_key`), print grants bound to
 //! them ([`crate::waybills::print`]), and shipping, whose tracking number flows back to the
-//! shop's order. An order not assigned to the factory looks absent (`ORDER_NOT_FOUND`).
+//! shop's order. An order not assigned to the factory looks absent (`ORDER_NOT_FOUND`); a
+//! suspended factory's allocation, cancellation and shipment are `FACTORY_SUSPENDED`.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use orderveil_api::carriers;
 use orderveil_api::{ErrorCode, OrderStatus, Permission, Waybill, WaybillAllocate, WaybillShip, WaybillShipped};
 use serde_json::json;
 
-use super::audit_both;
+use super::{audit_both, ensure_active};
 use crate::error::{AppError, AppResult};
 use crate::guard::{User, factory_with};
 use crate::shipping::{self, Actor, ShipRow};
@@ -39,6 +40,7 @@ pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> Ap
     let ids = distinct(&req.order_ids, "order_ids", MAX_ORDERS)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
+    ensure_active(&mut tx, &factory).await?;
     let account = wstore::account(&mut tx, req.account_id)
         .await?
         .filter(|a| a.factory_id.as_deref() == Some(factory.as_str()))
@@ -121,6 +123,7 @@ pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybil
     let factory = factory_with(user, Some(Permission::Print))?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
+    ensure_active(&mut tx, &factory).await?;
     let nos = vec![no.to_string()];
     if store::factory_waybill_nos(&mut tx, &factory, &nos).await?.is_empty() {
         return Err(ErrorCode::NotFound.into());
@@ -148,6 +151,7 @@ pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<
     let nos = distinct(&req.waybill_nos, "waybill_nos", MAX_SHIP)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
+    ensure_active(&mut tx, &factory).await?;
     let mine = store::factory_waybill_nos(&mut tx, &factory, &nos).await?;
     let missing: Vec<&String> = nos.iter().filter(|n| !mine.contains(n)).collect();
     if !missing.is_empty() {

@@ -18,6 +18,12 @@
 //!
 //! Each step is audited on the shop's chain and on the factory's (`factory:<id>`).
 //!
+//! **Suspension**: the platform suspends and resumes a factory ([`factories::set_suspended`],
+//! with a reason). A suspended factory's users still read their lists, but accepting a binding,
+//! allocating, cancelling, printing and shipping are `FACTORY_SUSPENDED`, and shops cannot
+//! assign orders to it (by hand or by product rule at ingest); its open assignments stay (the
+//! shop may recall them).
+//!
 //! The rooms: [`factories`] (tenants and staff), [`bindings`], [`assign`] (assignments,
 //! recalls, rules), [`rules`] (product rules at ingest), [`orders`] (the factory's list),
 //! [`fulfil`] (its waybills, prints and shipments), [`routes`] (the endpoints).
@@ -35,7 +41,7 @@ use serde_json::json;
 
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
-use crate::store::WriteTx;
+use crate::store::{WriteTx, dropship as store};
 
 pub use routes::{DropshipDoc, routes};
 
@@ -50,6 +56,22 @@ fn invalid(field: &str, reason: &str) -> AppError {
 async fn audit_both(tx: &mut WriteTx<'_>, now: i64, ev: &Event, factory: &str) -> AppResult<()> {
     audit::append_many(tx, &[(now, ev.clone()), (now, ev.for_factory(factory))]).await?;
     Ok(())
+}
+
+/// FACTORY_SUSPENDED for `factory`.
+fn suspended(factory: &str) -> AppError {
+    AppError::new(ErrorCode::FactorySuspended).with(json!({"factory_id": factory}))
+}
+
+/// FACTORY_SUSPENDED if the platform suspended `factory`: read inside the acting
+/// transaction, so a suspension applies to the next action in every process.
+async fn ensure_active(tx: &mut WriteTx<'_>, factory: &str) -> AppResult<()> {
+    if is_suspended(tx, factory).await? { Err(suspended(factory)) } else { Ok(()) }
+}
+
+/// Is `factory` suspended (an unknown one is not)?
+async fn is_suspended(tx: &mut WriteTx<'_>, factory: &str) -> Result<bool, sqlx::Error> {
+    Ok(store::factory(&mut **tx, factory).await?.is_some_and(|f| f.suspended != 0))
 }
 
 /// Distinct, trimmed order ids, 1 to `max` of them.

@@ -6,7 +6,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use orderveil_api::{
     ApiError, AssignRequest, AssignResult, AssignmentRule, AssignmentRuleSet, AssignmentStatus, Binding, BindingEnded, BindingInvite, BindingStatus, Factory, FactoryCreate,
-    FactoryOrder, FactoryOrderPage, FactoryOrderQuery, OrderAssignment, RecallRequest, RecallResult, StaffCreate, StaffMember,
+    FactoryOrder, FactorySuspension, FactoryOrderPage, FactoryOrderQuery, OrderAssignment, RecallRequest, RecallResult, StaffCreate, StaffMember,
 };
 use utoipa::OpenApi;
 
@@ -21,6 +21,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/factories", get(list_factories))
         .route("/api/v1/admin/factories", post(create_factory))
+        .route("/api/v1/admin/factories/{factory_id}/suspend", post(suspend_factory))
+        .route("/api/v1/admin/factories/{factory_id}/resume", post(resume_factory))
         .route("/api/v1/factory/staff", get(list_factory_staff).post(create_factory_staff))
         .route("/api/v1/factory/orders", get(list_factory_orders))
         .route("/api/v1/factory-bindings", get(list_bindings).post(invite_factory))
@@ -44,6 +46,22 @@ pub async fn list_factories(State(state): State<AppState>, user: User) -> AppRes
     responses((status = 200, body = Factory), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn create_factory(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<FactoryCreate>) -> AppResult<Json<Factory>> {
     factories::create(&state, &user, req).await.map(Json)
+}
+
+/// Suspend a factory, with a reason (platform admins): its users still read, but accepting
+/// bindings, allocating, cancelling, printing and shipping are refused (`FACTORY_SUSPENDED`),
+/// and shops cannot assign orders to it.
+#[utoipa::path(post, path = "/api/v1/admin/factories/{factory_id}/suspend", params(("factory_id" = String, Path)), request_body = FactorySuspension,
+    responses((status = 200, body = Factory), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn suspend_factory(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<FactorySuspension>) -> AppResult<Json<Factory>> {
+    factories::set_suspended(&state, &user, &id, true, req).await.map(Json)
+}
+
+/// Resume a suspended factory, with an optional comment (platform admins).
+#[utoipa::path(post, path = "/api/v1/admin/factories/{factory_id}/resume", params(("factory_id" = String, Path)), request_body = FactorySuspension,
+    responses((status = 200, body = Factory), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn resume_factory(State(state): State<AppState>, user: User, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<FactorySuspension>) -> AppResult<Json<Factory>> {
+    factories::set_suspended(&state, &user, &id, false, req).await.map(Json)
 }
 
 /// The factory's staff accounts (its owner).
@@ -137,9 +155,9 @@ pub async fn delete_rule(State(state): State<AppState>, user: User, ApiPath(sku)
 /// The OpenAPI paths of dropshipping.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_factories, create_factory, list_factory_staff, create_factory_staff, list_factory_orders, list_bindings, invite_factory, accept_binding, decline_binding,
+    paths(list_factories, create_factory, suspend_factory, resume_factory, list_factory_staff, create_factory_staff, list_factory_orders, list_bindings, invite_factory, accept_binding, decline_binding,
         end_binding, assign_orders, recall_orders, list_rules, set_rule, delete_rule),
-    components(schemas(Factory, FactoryCreate, Binding, BindingStatus, BindingInvite, BindingEnded, AssignRequest, AssignResult, RecallRequest, RecallResult,
+    components(schemas(Factory, FactoryCreate, FactorySuspension, Binding, BindingStatus, BindingInvite, BindingEnded, AssignRequest, AssignResult, RecallRequest, RecallResult,
         AssignmentRule, AssignmentRuleSet, AssignmentStatus, OrderAssignment, FactoryOrder, FactoryOrderPage))
 )]
 pub struct DropshipDoc;

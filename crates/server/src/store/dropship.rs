@@ -33,6 +33,12 @@ pub async fn insert_factory(conn: &mut AnyConnection, id: &str, name: &str, now:
     Ok(r.rows_affected() == 1)
 }
 
+/// Suspend or resume a factory; false if there is no such factory.
+pub async fn set_factory_suspended(conn: &mut AnyConnection, id: &str, suspended: bool) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE factories SET suspended = $1 WHERE factory_id = $2").bind(i64::from(suspended)).bind(id).execute(conn).await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Insert a factory account (`factory` owner or `factory_staff`); returns its id.
 pub async fn insert_user(conn: &mut AnyConnection, username: &str, password_hash: &str, role: &str, factory: &str, permissions: &str, now: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
@@ -397,11 +403,13 @@ pub async fn delete_rule(conn: &mut AnyConnection, shop: &str, sku: &str) -> Res
     Ok(sqlx::query("DELETE FROM assignment_rules WHERE shop_id = $1 AND sku = $2").bind(shop).bind(sku).execute(conn).await?.rows_affected() == 1)
 }
 
-/// The rules of `shop` whose factory is bound (active): `(sku, factory, binding)`.
+/// The rules of `shop` whose factory is bound (active) and not suspended: `(sku, factory,
+/// binding)`.
 pub async fn live_rules(conn: &mut AnyConnection, shop: &str) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.sku, r.factory_id, b.id FROM assignment_rules r JOIN factory_bindings b \
-         ON b.shop_id = r.shop_id AND b.factory_id = r.factory_id AND b.status = 'active' WHERE r.shop_id = $1",
+         ON b.shop_id = r.shop_id AND b.factory_id = r.factory_id AND b.status = 'active' \
+         JOIN factories f ON f.factory_id = r.factory_id AND f.suspended = 0 WHERE r.shop_id = $1",
     )
     .bind(shop)
     .fetch_all(conn)

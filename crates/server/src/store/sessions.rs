@@ -18,6 +18,7 @@ crate::row_struct! {
         pub expires_at: i64,
         pub last_seen_at: i64,
         pub idle_secs: i64,
+        pub factory_suspended: i64,
     }
 }
 
@@ -26,7 +27,8 @@ pub async fn user_of<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash: &st
     sqlx::query_as(
         "SELECT u.id AS id, u.username AS username, u.role AS role, u.shop_id AS shop_id, u.factory_id AS factory_id, u.permissions AS permissions, \
          u.disabled AS disabled, s.csrf_token AS csrf_token, s.expires_at AS expires_at, s.last_seen_at AS last_seen_at, \
-         (SELECT p.session_idle_secs FROM platform_settings p WHERE p.id = 1) AS idle_secs \
+         (SELECT p.session_idle_secs FROM platform_settings p WHERE p.id = 1) AS idle_secs, \
+         COALESCE((SELECT f.suspended FROM factories f WHERE f.factory_id = u.factory_id), 0) AS factory_suspended \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
