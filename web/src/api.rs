@@ -366,6 +366,22 @@ pub async fn admin_shop_users(shop: &str) -> Result<Vec<orderveil_api::ShopUser>
     request::<(), _>(Method::GET, &format!("/api/v1/admin/shops/{}/users", encode(shop)), None, None).await
 }
 
+/// Every factory (platform admin), or the caller's own (factory users).
+pub async fn factories() -> Result<Vec<orderveil_api::Factory>, ApiFailure> {
+    request::<(), _>(Method::GET, "/api/v1/factories", None, None).await
+}
+
+/// Create a factory with its owner account (platform admin).
+pub async fn admin_factory_create(csrf: &str, req: &orderveil_api::FactoryCreate) -> Result<orderveil_api::Factory, ApiFailure> {
+    request(Method::POST, "/api/v1/admin/factories", Some(csrf), Some(req)).await
+}
+
+/// Suspend (`suspend`, with a reason) or resume a factory (platform admin).
+pub async fn admin_factory_suspension(csrf: &str, factory: &str, suspend: bool, req: &orderveil_api::FactorySuspension) -> Result<orderveil_api::Factory, ApiFailure> {
+    let what = if suspend { "suspend" } else { "resume" };
+    request(Method::POST, &format!("/api/v1/admin/factories/{}/{what}", encode(factory)), Some(csrf), Some(req)).await
+}
+
 /// The platform's quota and risk settings (platform admin).
 pub async fn admin_settings() -> Result<orderveil_api::PlatformSettings, ApiFailure> {
     request::<(), _>(Method::GET, "/api/v1/admin/settings", None, None).await

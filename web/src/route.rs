@@ -34,6 +34,8 @@ pub enum Route {
     AdminApplications,
     /// `/admin/shops`: the platform admin's shops: create, suspend, resume, their users.
     AdminShops,
+    /// `/admin/factories`: the platform admin's factories: create with an owner, suspend, resume.
+    AdminFactories,
     /// `/admin/settings`: the platform admin's quota and risk settings.
     AdminSettings,
     /// `/waybill-accounts`: e-waybill accounts (owners apply and recharge, admins review).
@@ -54,7 +56,7 @@ pub enum Route {
 
 /// Every page with a fixed path, and its path: the one table [`Route::parse`] and
 /// [`Route::path`] read (only `/orders/{id}` is not fixed).
-const PATHS: [(Route, &str); 15] = [
+const PATHS: [(Route, &str); 16] = [
     (Route::Orders, "/"),
     (Route::Quota, "/quota"),
     (Route::Apps, "/apps"),
@@ -62,6 +64,7 @@ const PATHS: [(Route, &str); 15] = [
     (Route::Audit, "/audit"),
     (Route::AdminApplications, "/admin/applications"),
     (Route::AdminShops, "/admin/shops"),
+    (Route::AdminFactories, "/admin/factories"),
     (Route::AdminSettings, "/admin/settings"),
     (Route::WaybillAccounts, "/waybill-accounts"),
     (Route::Waybills, "/waybills"),

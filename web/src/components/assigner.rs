@@ -26,8 +26,9 @@ pub async fn active_factories(skip: bool) -> Result<Vec<Binding>, ApiFailure> {
 pub fn refusal(l: Lang, id: &'static str, e: &ApiFailure) -> Html {
     let details = e.details.as_ref();
     let list = |key: &str| details.and_then(|d| d.get(key)).and_then(Value::as_array).cloned().unwrap_or_default();
-    let orders = if e.is(ErrorCode::OrderNotAssignable) {
-        let rows = list("refused").into_iter().map(|r| {
+    let refused_orders = list("refused");
+    let orders = if e.is(ErrorCode::OrderNotAssignable) || (e.is(ErrorCode::FactorySuspended) && !refused_orders.is_empty()) {
+        let rows = refused_orders.into_iter().map(|r| {
             let (order, reason) = (r["order_id"].as_str().unwrap_or_default().to_string(), r["reason"].as_str().unwrap_or_default().to_string());
             let text = i18n::refusal_reason(&reason).map_or_else(|| reason.clone(), |k| l.t(k).to_string());
             html! { <tr data-order-id={order.clone()} data-reason={reason}><td class="mono">{ order }</td><td class="reason">{ text }</td></tr> }

@@ -1,4 +1,4 @@
-//! The platform admin console: quota raise reviews, shops, platform settings.
+//! The platform admin console: quota raise reviews, shops, factories, platform settings.
 
 use super::{Lang, Text};
 
@@ -46,6 +46,16 @@ pub enum AdminMsg {
     OwnerUsername,
     OwnerPassword,
     ShopCreate,
+    FactoriesIntro,
+    FactoriesList,
+    FactoriesEmpty,
+    FactoryId,
+    FactoryName,
+    FactoryNameHint,
+    FactoryCreateTitle,
+    FactoryOwnerUsername,
+    FactoryOwnerPassword,
+    FactoryCreate,
     SettingsIntro,
     SettingsCurrent,
     SettingsEdit,
@@ -130,6 +140,19 @@ impl Text for AdminMsg {
             Self::OwnerUsername => ("店主登录名", "Owner's user name"),
             Self::OwnerPassword => ("店主初始密码", "Owner's first password"),
             Self::ShopCreate => ("创建店铺", "Create shop"),
+            Self::FactoriesIntro => (
+                "平台上的全部代发厂商。暂停的厂商仍可登录查看订单、面单和绑定，但不能接受绑定、取号、打印、取消面单或发货，店铺也不能向其分配订单；暂停与恢复都记入平台和该厂商的操作日志。",
+                "Every dropshipping factory on the platform. A suspended factory still logs in and reads its orders, waybills and bindings, but cannot accept a binding, allocate, print, cancel or ship, and shops cannot assign orders to it. Suspending and resuming are audited on the platform's and the factory's logs.",
+            ),
+            Self::FactoriesList => ("厂商列表", "Factories"),
+            Self::FactoriesEmpty => ("还没有厂商", "No factories yet"),
+            Self::FactoryId => ("厂商 ID", "Factory ID"),
+            Self::FactoryName => ("厂商名称", "Factory name"),
+            Self::FactoryNameHint => ("1–64 个字符", "1 to 64 characters"),
+            Self::FactoryCreateTitle => ("新建厂商", "New factory"),
+            Self::FactoryOwnerUsername => ("厂商主账号登录名", "Owner's user name"),
+            Self::FactoryOwnerPassword => ("厂商主账号初始密码", "Owner's first password"),
+            Self::FactoryCreate => ("创建厂商", "Create factory"),
             Self::SettingsIntro => (
                 "平台的解密额度、风控与收件人搜索规则。保存后立即对所有服务进程生效，今日的额度上限也按新值计算。",
                 "The platform's quota, risk and receiver search rules. A saved change applies at once on every server process, to today's limits too.",
@@ -214,6 +237,18 @@ pub fn shop_done(lang: Lang, what: &str, shop: &str, owner: &str) -> String {
         (Lang::En, "created") => format!("Shop {shop} and its owner login {owner} are created."),
         (Lang::En, "suspended") => format!("Shop {shop} is suspended."),
         (Lang::En, _) => format!("Shop {shop} is resumed."),
+    }
+}
+
+/// What a factory action did: `created` (with the owner's login), `suspended`, `resumed`.
+pub fn factory_done(lang: Lang, what: &str, factory: &str, owner: &str) -> String {
+    match (lang, what) {
+        (Lang::Zh, "created") => format!("已创建厂商「{factory}」及厂商主账号「{owner}」。"),
+        (Lang::Zh, "suspended") => format!("已暂停厂商「{factory}」。"),
+        (Lang::Zh, _) => format!("已恢复厂商「{factory}」。"),
+        (Lang::En, "created") => format!("Factory {factory} and its owner login {owner} are created."),
+        (Lang::En, "suspended") => format!("Factory {factory} is suspended."),
+        (Lang::En, _) => format!("Factory {factory} is resumed."),
     }
 }
 

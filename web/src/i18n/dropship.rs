@@ -57,6 +57,7 @@ pub enum DropshipMsg {
     ReasonShredded,
     ReasonThisFactory,
     ReasonOtherFactory,
+    ReasonFactorySuspended,
     OrderFactory,
     FoTitle,
     FoIntro,
@@ -139,6 +140,7 @@ impl Text for DropshipMsg {
             Self::ReasonShredded => ("收件信息已按保留期限销毁", "Receiver data destroyed after retention"),
             Self::ReasonThisFactory => ("已分配给该厂商", "Already assigned to this factory"),
             Self::ReasonOtherFactory => ("已分配给其他厂商", "Assigned to another factory"),
+            Self::ReasonFactorySuspended => ("厂商已被平台暂停", "The factory is suspended by the platform"),
             Self::OrderFactory => ("代发厂商", "Dropship factory"),
             Self::FoTitle => ("代发订单", "Dropship orders"),
             Self::FoIntro => (
@@ -183,6 +185,7 @@ pub fn refusal_reason(reason: &str) -> Option<DropshipMsg> {
         "shredded" => DropshipMsg::ReasonShredded,
         "already_assigned_to_this_factory" => DropshipMsg::ReasonThisFactory,
         "assigned_to_another_factory" => DropshipMsg::ReasonOtherFactory,
+        "factory_suspended" => DropshipMsg::ReasonFactorySuspended,
         _ => return None,
     })
 }

@@ -8,6 +8,7 @@ pub mod quota;
 pub mod staff;
 pub mod audit;
 pub mod admin_applications;
+pub mod admin_factories;
 pub mod admin_settings;
 pub mod admin_shops;
 pub mod waybill_accounts;
@@ -76,6 +77,8 @@ pub fn console_page(route: &Route, s: &Session) -> Option<Html> {
         Route::AdminApplications => refused("applications-forbidden", AdminMsg::ReviewForbidden),
         Route::AdminShops if admin => Some(html! { <admin_shops::AdminShops /> }),
         Route::AdminShops => refused("shops-forbidden", AdminMsg::AdminOnly),
+        Route::AdminFactories if admin => Some(html! { <admin_factories::AdminFactories /> }),
+        Route::AdminFactories => refused("factories-forbidden", AdminMsg::AdminOnly),
         Route::AdminSettings if admin => Some(html! { <admin_settings::AdminSettings /> }),
         Route::AdminSettings => refused("settings-forbidden", AdminMsg::AdminOnly),
         Route::WaybillAccounts if s.can_print() || admin => Some(html! { <waybill_accounts::WaybillAccounts /> }),
