@@ -246,6 +246,7 @@ async fn admin_creates_a_factory_suspends_it_and_its_allocation_is_refused() {
 
     // The factory still reads its list; its allocation is refused with the suspension's message.
     click(&f, "#nav-factory a").await;
+    wait_text(&f, "#factory-suspended-banner", "本厂商已被平台暂停").await;
     let order = "#fo-table tr[data-order-id=\"AD0000001\"]";
     wait_for(&f, order).await;
     click(&f, &format!("{order} input.fo-select")).await;

@@ -61,6 +61,7 @@ pub enum DropshipMsg {
     OrderFactory,
     FoTitle,
     FoIntro,
+    FoSuspended,
     FoAllShops,
     FoAssigned,
     FoShipped,
@@ -143,6 +144,10 @@ impl Text for DropshipMsg {
             Self::ReasonFactorySuspended => ("厂商已被平台暂停", "The factory is suspended by the platform"),
             Self::OrderFactory => ("代发厂商", "Dropship factory"),
             Self::FoTitle => ("代发订单", "Dropship orders"),
+            Self::FoSuspended => (
+                "本厂商已被平台暂停：仍可查看订单、面单和绑定，但暂时不能接受绑定、取号、打印、取消面单或发货。",
+                "This factory is suspended by the platform: you still see orders, waybills and bindings, but cannot accept bindings, allocate, print, cancel or ship for now.",
+            ),
             Self::FoIntro => (
                 "各店铺分配给本厂的订单。收件信息始终掩码显示，厂商不能解密；收件人只出现在打印的面单上。同一店铺、同一收件人的订单可合并为一张面单。",
                 "The orders the shops assigned to this factory. Receiver data stays masked and factories never reveal; the receiver appears only on the printed label. Orders of one shop with one receiver can share a waybill.",

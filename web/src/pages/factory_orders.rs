@@ -3,7 +3,8 @@
 //! eye: a factory never reveals), a hint which orders of one shop share a receiver (they can
 //! share a waybill), the waybill and the shipment; filters by shop, state (to ship / shipped)
 //! and order id; pages; the selected orders get waybills from one of the factory's own
-//! e-waybill accounts ([`Allocator`], with the merge option), printed on 面单与打印.
+//! e-waybill accounts ([`Allocator`], with the merge option), printed on 面单与打印. A banner
+//! says so while the platform suspends the factory.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -66,6 +67,9 @@ pub fn factory_orders() -> Html {
         async move { api::factory_orders(&q).await }
     });
     let (shop_list, _) = states::use_load((), |_| shops());
+    // The factory's own entry: is the platform suspending it?
+    let (own, _) = states::use_load((), |_| api::factories());
+    let suspended = matches!(&*own, Load::Ok(f) if f.iter().any(|f| f.suspended));
     let selected = use_state(BTreeSet::<String>::new);
     let search = use_node_ref();
     {
@@ -132,6 +136,9 @@ pub fn factory_orders() -> Html {
     html! {
         <section class="factory-orders" id="fo-page">
             { toolbar }
+            if suspended {
+                <div class="notice error" id="factory-suspended-banner" role="alert">{ l.t(DropshipMsg::FoSuspended) }</div>
+            }
             <p class="state">{ l.t(DropshipMsg::FoIntro) }</p>
             { allocator }
             { body }
