@@ -14,7 +14,6 @@
 
 mod api;
 mod app;
-mod barcode;
 mod components;
 mod config;
 mod i18n;

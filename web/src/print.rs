@@ -15,7 +15,7 @@ use web_sys::{Document, Element, HtmlElement, HtmlIFrameElement};
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
-use crate::barcode;
+use orderveil_label as barcode;
 use crate::i18n::{self, FulfilMsg, Lang};
 use crate::reveal::{self, grant_failure};
 

@@ -1,7 +1,13 @@
+//! # orderveil-label
+//!
 //! A small Code 128 encoder for the waybill number on a label: code set B for text, code set
 //! C (two digits per symbol) for runs of digits long enough to pay for the switch, the
 //! mod-103 check symbol and the stop. The result is the bar/space widths in modules, drawn by
-//! the label as SVG `<rect>`s.
+//! the label as SVG `<rect>`s (the web app's print document, `web/src/print.rs`, and the npm
+//! package's print frame through `code128` in `crates/reveal`).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 /// Bar/space widths (bar first) of the symbol values 0–106 as decimal digits; 106 is the stop
 /// with its termination bar (7 elements, 13 modules), every other symbol 11 modules.
