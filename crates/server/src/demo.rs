@@ -248,7 +248,7 @@ pub async fn seed_orders(state: &AppState) -> AppResult<()> {
         let shop_no = u32::try_from(no + 1).unwrap_or(1);
         let have = store::orders::counted(&state.db.pool, shop, None).await?;
         if have < n as i64 {
-            let all = crate::demo_history::orders(shop_no, shop, n, now);
+            let all = crate::demo_history::retime(shop_no, orders(shop_no, shop, n, now), now);
             for chunk in all.chunks(MAX_BATCH) {
                 ingest(state, chunk.to_vec(), "demo-seeder").await?;
             }

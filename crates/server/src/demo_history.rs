@@ -61,14 +61,14 @@ fn status_by_age(rng: &mut StdRng, created: i64, now: i64) -> (OrderStatus, Opti
     (status, completed)
 }
 
-/// `n` orders of `shop` over the last [`DAYS`] days with the demo's rhythm (receivers and items
-/// from [`crate::demo::orders`], which this re-times).
-pub fn orders(shop_no: u32, shop: &str, n: usize, now: i64) -> Vec<IngestOrder> {
+/// The demo's orders of one shop (their receivers and items) re-timed over the last [`DAYS`]
+/// days with the demo's rhythm, their states following their age.
+pub fn retime(shop_no: u32, orders: Vec<IngestOrder>, now: i64) -> Vec<IngestOrder> {
     let mut rng = StdRng::seed_from_u64(u64::from(shop_no) * 104_729);
     let weights: Vec<f64> = (0..DAYS).map(|d| day_weight(now, d)).collect();
     let total: f64 = weights.iter().sum();
     let midnight = now - (now + 8 * 3600).rem_euclid(86_400);
-    crate::demo::orders(shop_no, shop, n, now)
+    orders
         .into_iter()
         .map(|mut o| {
             let mut x = rng.random_range(0.0..total);
