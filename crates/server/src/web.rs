@@ -62,7 +62,8 @@ pub async fn web_headers(State(state): State<AppState>, req: Request, next: axum
     let hashed = is_hashed_asset(req.uri().path());
     let embed = req.uri().path().starts_with("/embed/");
     let mut resp = next.run(req).await;
-    let ok = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
+    let resp_status = resp.status();
+    let ok = resp_status.is_success() || resp_status == StatusCode::NOT_MODIFIED;
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if state.settings.https() {
@@ -77,9 +78,12 @@ pub async fn web_headers(State(state): State<AppState>, req: Request, next: axum
     let cache = if hashed && ok && !html { CACHE_IMMUTABLE } else { "no-cache" };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    if embed && html {
-        // The isolated reveal frame of the npm package: only registered apps' origins may
-        // frame it (and nobody when none are registered).
+    // A revalidated page (304) has no Content-Type, but the browser replaces the cached
+    // response's CSP with this one: the frame's own policy must go out on a 304 too, or the
+    // second load of a frame is refused.
+    if embed && (html || resp_status == StatusCode::NOT_MODIFIED) {
+        // The isolated reveal and print frames of the npm package: only registered apps'
+        // origins may frame them (and nobody when none are registered).
         let ancestors = crate::isv::registered_origins(&state).await.unwrap_or_default();
         let ancestors = if ancestors.is_empty() { "'none'".to_string() } else { ancestors.join(" ") };
         let csp = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", &format!("frame-ancestors {ancestors}"));
