@@ -100,7 +100,7 @@ pub(crate) fn check_reveal_pkg(dir: &Path) -> Result {
         }
     }
     let snippets = snippet_files(dir)?;
-    for js in ["js/element.js", "js/errors.js"] {
+    for js in ["js/element.js", "js/errors.js", "js/print.js"] {
         if !snippets.iter().any(|p| p.ends_with(js)) {
             missing.push(format!("no snippets/*/{js}"));
         }
@@ -145,6 +145,9 @@ pub(crate) fn check_reveal_dts(file: &Path) -> Result {
         "export function mask(kind: FieldName, plaintext: string): string;",
         "export function version(): string;",
         "export function defineOrderVeilField(options: OrderVeilFieldOptions): OrderVeilFieldConstructor;",
+        "export function printLabels(options: PrintLabelsOptions): Promise<PrintResult>;",
+        "printGrant(waybillNos: string[]): Promise<PrintJob>;",
+        "export function code128(text: string): Barcode | undefined;",
     ] {
         if !text.contains(decl) {
             return Err(format!("{}: missing `{decl}`", file.display()));
@@ -178,7 +181,8 @@ pub(crate) fn check_reveal_dts(file: &Path) -> Result {
 
 /// The isolated-mode frame into `dist/embed/` (served by the OrderVeil server at /embed/):
 /// the web build of the package in `pkg` (`crates/reveal/pkg`, or [`build_embed`]'s) (`orderveil_reveal.js`, `orderveil_reveal_bg.wasm`,
-/// `snippets/`) and `crates/reveal/embed/frame.html` + `frame.js`. Run after every Trunk
+/// `snippets/`), `crates/reveal/embed/frame.html` + `frame.js` (the isolated field),
+/// `print.html` + `print.js` and `web/print.css` (the print frame). Run after every Trunk
 /// build, which replaces `dist/`.
 pub(crate) fn copy_embed(pkg: &Path) -> Result {
     step(&format!("embed: {} + crates/reveal/embed -> dist/embed/", pkg.display()));
@@ -199,10 +203,12 @@ pub(crate) fn copy_embed(pkg: &Path) -> Result {
         let rel = file.strip_prefix(pkg).map_err(|e| e.to_string())?;
         copy(&file, &embed.join(rel))?;
     }
-    for file in ["frame.html", "frame.js"] {
+    for file in ["frame.html", "frame.js", "print.html", "print.js"] {
         copy(&reveal_dir().join("embed").join(file), &embed.join(file))?;
     }
-    eprintln!("    {} ready (frame.html, frame.js, the package's web build)", embed.display());
+    // The print frame's labels look like the web app's: one stylesheet for both.
+    copy(&root().join("web/print.css"), &embed.join("print.css"))?;
+    eprintln!("    {} ready (frame.html/js, print.html/js/css, the package's web build)", embed.display());
     Ok(())
 }
 

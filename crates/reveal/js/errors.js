@@ -104,6 +104,7 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'PUBLIC_KEY_WEAK',
   'RANDOM_UNAVAILABLE',
   'PURPOSE_INVALID',
+  'TIMEOUT',
 ]);
 
 /** Every known code, server codes first, each once. */

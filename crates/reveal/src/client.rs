@@ -5,7 +5,7 @@ use std::rc::Rc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use js_sys::{Array, Function, JSON, Object, Promise};
-use orderveil_cipher::{ClientSession, FieldCiphertext, FieldKind, GRANT_MAX_ORDERS, GrantError, OrderId, SealedGrant, ShopId};
+use orderveil_cipher::{ClientSession, FieldCiphertext, FieldKind, GRANT_MAX_ORDERS, GrantError, OpenedGrant, OrderId, SealedGrant, ShopId};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use zeroize::Zeroizing;
@@ -24,15 +24,15 @@ use crate::purpose::{self, Purpose};
 /// the flow and its security properties.
 #[wasm_bindgen]
 pub struct RevealClient {
-    config: Rc<Config>,
+    pub(crate) config: Rc<Config>,
     /// Sent with every grant request; without one a reveal is refused in the page.
     purpose: Option<Rc<Purpose>>,
 }
 
-struct Config {
-    base_url: String,
-    get_token: Function,
-    shop: Option<ShopId>,
+pub(crate) struct Config {
+    pub(crate) base_url: String,
+    pub(crate) get_token: Function,
+    pub(crate) shop: Option<ShopId>,
 }
 
 /// One order to reveal: its id and the parsed ciphertext of each requested field.
@@ -254,7 +254,7 @@ fn parse_item(order_id: &JsValue, ciphertexts: &JsValue, kinds: &[FieldKind]) ->
 }
 
 /// The token from `getToken`: a non-empty string of visible ASCII (what a header can carry).
-async fn token(config: &Config) -> Result<Zeroizing<String>, JsValue> {
+pub(crate) async fn token(config: &Config) -> Result<Zeroizing<String>, JsValue> {
     let ret = config.get_token.call0(&JsValue::UNDEFINED).map_err(|_| error::token_unavailable())?;
     let value = JsFuture::from(Promise::resolve(&ret)).await.map_err(|_| error::token_unavailable())?;
     let token = Zeroizing::new(value.as_string().ok_or_else(error::token_unavailable)?);
@@ -298,19 +298,7 @@ async fn run(config: &Config, purpose: &Purpose, items: &[Item], kinds: &[FieldK
         return Err(refusal(answer.status, answer.body.as_ref()));
     }
     let resp = answer.body.ok_or_else(|| error::response_invalid(answer.status))?;
-    let (Some(sealed), Some(resp_shop)) = (http::get_string(&resp, "sealed_grant"), http::get_string(&resp, "shop_id")) else {
-        return Err(error::response_invalid(answer.status));
-    };
-
-    let sealed = SealedGrant::from_base64(&sealed).map_err(|e| error::grant(&e))?;
-    // The shop the caller vouched for if any; else the one the response names (a grant
-    // sealed for another shop than it names fails to open either way).
-    let shop = match &config.shop {
-        Some(s) => s.clone(),
-        None => ShopId::new(&resp_shop).map_err(|_| error::grant(&GrantError::WrongShop))?,
-    };
-    let now = (js_sys::Date::now() / 1000.0) as i64;
-    let opened = session.open(&sealed, &shop, now).map_err(|e| error::grant(&e))?;
+    let opened = open_answer(&mut session, config, &resp, answer.status)?;
     drop(session);
 
     let mut out = Vec::with_capacity(items.len());
@@ -327,8 +315,24 @@ async fn run(config: &Config, purpose: &Purpose, items: &[Item], kinds: &[FieldK
     Ok(out)
 }
 
+/// Open the grant of a 2xx answer (`sealed_grant`, `shop_id`) with `session`: for the shop
+/// the caller vouched for if any, else the one the answer names (a grant sealed for another
+/// shop than it names fails to open either way).
+pub(crate) fn open_answer(session: &mut ClientSession, config: &Config, resp: &JsValue, status: u16) -> Result<OpenedGrant, JsValue> {
+    let (Some(sealed), Some(resp_shop)) = (http::get_string(resp, "sealed_grant"), http::get_string(resp, "shop_id")) else {
+        return Err(error::response_invalid(status));
+    };
+    let sealed = SealedGrant::from_base64(&sealed).map_err(|e| error::grant(&e))?;
+    let shop = match &config.shop {
+        Some(s) => s.clone(),
+        None => ShopId::new(&resp_shop).map_err(|_| error::grant(&GrantError::WrongShop))?,
+    };
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    session.open(&sealed, &shop, now).map_err(|e| error::grant(&e))
+}
+
 /// A non-2xx answer: the server's coded error body, or `RESPONSE_INVALID` if it is not one.
-fn refusal(status: u16, body: Option<&JsValue>) -> JsValue {
+pub(crate) fn refusal(status: u16, body: Option<&JsValue>) -> JsValue {
     let Some(body) = body else { return error::response_invalid(status) };
     let Some(code) = http::get_string(body, "code").filter(|c| !c.is_empty() && c.len() <= 64) else {
         return error::response_invalid(status);

@@ -35,6 +35,7 @@ pub const LOCAL_CODES: &[&str] = &[
     "PUBLIC_KEY_WEAK",
     "RANDOM_UNAVAILABLE",
     "PURPOSE_INVALID",
+    "TIMEOUT",
 ];
 
 /// A `RevealError` (as a `JsValue`, ready to throw or to reject a promise with).

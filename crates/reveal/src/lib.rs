@@ -86,9 +86,12 @@
 //! | `src/http.rs` | the hand-declared `fetch`/`Response` bindings and JSON helpers |
 //! | `src/error.rs` | building `RevealError`s: local codes, grant and parse failures |
 //! | `src/purpose.rs` | the purposes and the note rule (the server's), `PURPOSE_INVALID` |
+//! | `src/print.rs` | `RevealClient.printGrant` (a print grant's labels, each order's keys bound to its waybill) and `code128` |
 //! | `js/errors.js` | `RevealError`, `FIELD_KINDS`, `REVEAL_PURPOSES`, `ERROR_CODES` |
 //! | `js/element.js` | `defineOrderVeilField` and the `<orderveil-field>` element |
+//! | `js/print.js` | `printLabels`: the host's half of printing in an isolated frame |
 //! | `embed/frame.html`, `embed/frame.js` | the isolated-mode frame served at `/embed/frame.html` |
+//! | `embed/print.html`, `embed/print.js` | the print frame served at `/embed/print.html` (labels rendered with the server's `print.css`) |
 //! | `tests/package.rs` | the package in headless Chromium (vectors, errors, client, a sealed-grant round trip, the element) |
 //! | `tests/codes.rs` | natively: the code lists against the server's `ErrorCode`s, the purposes and the note rule against the server's |
 //! | `tests/types.ts` | `tsc --strict` over the generated .d.ts (run by `cargo xtask reveal`) |
@@ -100,6 +103,7 @@
 mod client;
 mod error;
 mod http;
+mod print;
 mod purpose;
 
 use js_sys::{Object, Reflect};
@@ -107,6 +111,7 @@ use orderveil_cipher::{FieldCiphertext, FieldKind};
 use wasm_bindgen::prelude::*;
 
 pub use client::RevealClient;
+pub use print::code128;
 pub use error::{LOCAL_CODES, reveal_error};
 pub use purpose::{NOTE_MAX_CHARS, PURPOSES, purpose_note_problem};
 
@@ -145,6 +150,15 @@ extern "C" {
     /// The JS `REVEAL_PURPOSES` array, for Rust callers.
     #[wasm_bindgen(thread_local_v2, js_name = REVEAL_PURPOSES)]
     pub static REVEAL_PURPOSES: JsValue;
+}
+
+#[wasm_bindgen(module = "/js/print.js")]
+extern "C" {
+    /// Prints labels in a frame of the OrderVeil server (JS: `printLabels(options)`,
+    /// documented in the package README and in `js/print.js`); the host page never holds a
+    /// receiver's plaintext.
+    #[wasm_bindgen(reexport, skip_typescript, js_name = printLabels)]
+    pub fn print_labels(options: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/js/element.js")]
@@ -266,13 +280,15 @@ export type ServerErrorCode =
 
 /** Codes this package raises itself (`status` 0, except `RESPONSE_INVALID`, which carries
  *  the HTTP status of the response it could not read). The `GRANT_*`, `CIPHERTEXT_*`,
- *  `PUBLIC_KEY_WEAK` and `RANDOM_UNAVAILABLE` codes are orderveil-cipher's `GrantError` codes. */
+ *  `PUBLIC_KEY_WEAK` and `RANDOM_UNAVAILABLE` codes are orderveil-cipher's `GrantError` codes;
+ *  `TIMEOUT` is `printLabels`' frame not answering in time. */
 export type LocalErrorCode =
   | "NETWORK_ERROR" | "RESPONSE_INVALID" | "TOKEN_UNAVAILABLE" | "INVALID_ARGUMENT"
   | "UNKNOWN_FIELD" | "TOO_MANY_ORDERS" | "CIPHERTEXT_INVALID" | "CIPHERTEXT_MISMATCH"
   | "GRANT_MALFORMED" | "GRANT_INVALID" | "GRANT_SHOP_MISMATCH" | "GRANT_EXPIRED"
   | "GRANT_SESSION_USED" | "GRANT_BODY_INVALID" | "GRANT_ORDER_NOT_COVERED"
-  | "GRANT_FIELD_NOT_COVERED" | "PUBLIC_KEY_WEAK" | "RANDOM_UNAVAILABLE" | "PURPOSE_INVALID";
+  | "GRANT_FIELD_NOT_COVERED" | "PUBLIC_KEY_WEAK" | "RANDOM_UNAVAILABLE" | "PURPOSE_INVALID"
+  | "TIMEOUT";
 
 /** Every code this package knows. A newer server may answer with a code not listed here. */
 export type ErrorCode = ServerErrorCode | LocalErrorCode;
@@ -396,6 +412,77 @@ export interface OrderVeilFieldConstructor {
   new (): OrderVeilFieldElement;
   readonly prototype: OrderVeilFieldElement;
 }
+
+/** A shipping label of a `PrintJob`: the waybill, its sender, and its orders with their
+ *  receivers in plaintext (orders of one receiver may share a label). */
+export interface PrintLabel {
+  waybillNo: string;
+  /** Carrier code (`SF`, `ZTO`, …) and its name (顺丰速运, …). */
+  carrier: string;
+  carrierName: string;
+  /** Which print of this waybill this is (1–3). */
+  printNo: number;
+  sender: { name: string; phone: string; address: string };
+  orders: { orderId: string; items: string; receiver: { name: string; phone: string; address: string } }[];
+}
+
+/** What `client.printGrant(waybillNos)` resolves to. Holds plaintext: render it, then drop it. */
+export interface PrintJob {
+  grantId: string;
+  shopId: string;
+  /** Unix seconds after which the grant no longer opens. */
+  expiresAt: number;
+  labels: PrintLabel[];
+}
+
+/** The bars of a Code 128 barcode, in modules (quiet zones included in `width`). */
+export interface Barcode {
+  /** `[x, width]` of every bar. */
+  bars: [number, number][];
+  width: number;
+}
+
+/** Options of `printLabels(...)`. */
+export interface PrintLabelsOptions {
+  /** The client whose `baseUrl`, token and shop serve the print frame. */
+  client?: RevealClient;
+  /** The app token for the frame; default `client.getToken()`. */
+  getToken?: () => string | Promise<string>;
+  /** The frame page; default `${client.baseUrl}/embed/print.html`. */
+  frameUrl?: string;
+  /** The expected shop; default `client.shopId`. */
+  shopId?: string;
+  /** 1–50 waybill numbers of the shop's own e-waybill accounts (allocated or printed). */
+  waybillNos: string[];
+  /** Label size in mm: `"76x130"` (default) or `"100x180"`. */
+  template?: "76x130" | "100x180";
+  /** Language of the label's captions: `"zh"` (default) or `"en"`. */
+  lang?: "zh" | "en";
+  /** Where the frame goes (default `document.body`). */
+  container?: Element;
+  /** Show the frame as a preview (default true); false keeps it out of sight. */
+  preview?: boolean;
+  /** Seconds to wait for the frame (default 60, 5–600); then `TIMEOUT`. */
+  timeoutSecs?: number;
+}
+
+/** What `printLabels` resolves to: public facts only, never a receiver. */
+export interface PrintResult {
+  /** The print frame (another origin: the host page cannot read it). */
+  frame: HTMLIFrameElement;
+  shopId: string;
+  labels: { waybillNo: string; printNo: number; orderIds: string[] }[];
+  /** Remove the frame. */
+  close(): void;
+}
+
+/**
+ * Print shipping labels in a frame served by the OrderVeil server: the frame gets the token
+ * from this page, asks for one print grant, decrypts in its own Wasm, renders the labels and
+ * calls print(). Rejects with a `RevealError` (the server's code, or `TIMEOUT`,
+ * `INVALID_ARGUMENT`).
+ */
+export function printLabels(options: PrintLabelsOptions): Promise<PrintResult>;
 
 /**
  * Register the `<orderveil-field>` custom element (once per tag name) and return its class.

@@ -38,6 +38,10 @@ const QUOTA_URL: &str = "https://quota.stub.orderveil.test";
 const HTML_URL: &str = "https://html.stub.orderveil.test/prefix";
 /// Handled by the fetch stand-in: 200 with JSON that is not a grant.
 const GARBAGE_URL: &str = "https://garbage.stub.orderveil.test";
+/// Handled by the fetch stand-in: print grants for shop1 (see [`print_answer`]).
+const PRINT_URL: &str = "https://print.stub.orderveil.test";
+/// The order the print stand-in puts on every label.
+const PRINT_ORDER: &str = "6921000000000000002";
 
 #[wasm_bindgen(inline_js = r#"
 export function isInstance(v, cls) { return v instanceof cls; }
@@ -277,6 +281,9 @@ fn install_fetch_stand_in() {
 
 /// What the stand-in answers: status, content type, body.
 fn answer(url: &str, body: &str) -> (u16, &'static str, String) {
+    if url.starts_with(PRINT_URL) {
+        return print_answer(url, body);
+    }
     assert!(url.ends_with("/api/v1/reveal-grants"), "unexpected URL {url}");
     // Like the server: no grant without a known purpose (the package never sends one).
     let purpose = get(&JSON::parse(body).unwrap(), "purpose").as_string();
@@ -327,6 +334,65 @@ fn answer(url: &str, body: &str) -> (u16, &'static str, String) {
         ("expires_at_unix", (now as f64 + 60.0).into()),
         ("charged_order_ids", Array::new().into()),
         ("free_order_ids", Array::new().into()),
+    ]);
+    (200, "application/json", JSON::stringify(&resp).unwrap().into())
+}
+
+/// The print stand-in: one label per waybill, the first with [`PRINT_ORDER`] and each next one
+/// with the next order of the vectors (a grant lists an order once), sealed like the
+/// server's print grant (the order's keys bound to the waybill). Waybill `SWAPPED` has its keys
+/// bound to another waybill; `REVEAL` makes the grant a reveal grant.
+fn print_answer(url: &str, body: &str) -> (u16, &'static str, String) {
+    assert!(url.ends_with("/api/v1/print-grants"), "unexpected URL {url}");
+    let req = JSON::parse(body).unwrap();
+    let nos: Vec<String> = Array::from(&get(&req, "waybill_nos")).iter().map(|n| n.as_string().unwrap()).collect();
+    let deks = deks();
+    let order_of = |i: usize| format!("69210000000000000{:02}", 2 + i);
+    let orders = nos
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let id = order_of(i);
+            let dek = Dek::from_bytes(deks[&id]);
+            GrantOrder {
+                order_id: OrderId::new(&id).unwrap(),
+                binding: if n == "SWAPPED" { "SOMEWHERE-ELSE".into() } else { n.clone() },
+                keys: FieldKind::ALL.iter().map(|k| dek.field_key(*k)).collect(),
+            }
+        })
+        .collect();
+    let client_public: [u8; 32] = URL_SAFE_NO_PAD.decode(get_str(&req, "client_public")).unwrap().try_into().unwrap();
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let grant_id = GrantId::generate().unwrap();
+    let purpose = if nos.iter().any(|n| n == "REVEAL") { GrantPurpose::Reveal } else { GrantPurpose::Print };
+    let sealed = seal_grant(&client_public, &GrantBody { grant_id, shop_id: ShopId::new("shop1").unwrap(), purpose, issued_at: now, expires_at: now + 60, orders }).unwrap();
+    let labels = Array::new();
+    for (i, n) in nos.iter().enumerate() {
+        let id = order_of(i);
+        let order = obj(&[
+            ("order_id", id.as_str().into()),
+            ("items", "保温杯 ×2".into()),
+            ("name_ct", vector(&id, "name").ciphertext.into()),
+            ("phone_ct", vector(&id, "phone").ciphertext.into()),
+            ("address_ct", vector(&id, "address").ciphertext.into()),
+        ]);
+        labels.push(&obj(&[
+            ("waybill_no", n.as_str().into()),
+            ("carrier", "SF".into()),
+            ("carrier_name", "顺丰速运".into()),
+            ("sender_name", "示例仓库".into()),
+            ("sender_phone", "0512-66668888".into()),
+            ("sender_address", "江苏省苏州市示例仓库".into()),
+            ("print_no", (i as u32 + 1).into()),
+            ("orders", Array::of1(&order).into()),
+        ]));
+    }
+    let resp = obj(&[
+        ("grant_id", grant_id.to_hex().into()),
+        ("sealed_grant", sealed.to_base64().into()),
+        ("shop_id", "shop1".into()),
+        ("expires_at_unix", (now as f64 + 60.0).into()),
+        ("labels", labels.into()),
     ]);
     (200, "application/json", JSON::stringify(&resp).unwrap().into())
 }
@@ -691,6 +757,62 @@ async fn reveal_round_trip_with_a_sealed_grant() {
     resolves(c.reveal(order.into(), strings(&["name"]), obj(&[("name", name.ciphertext.into())]))).await;
     assert_eq!(purpose_of(&last_body(OK_URL)), (Some("manual_shipping".into()), None));
     assert_eq!(calls.get(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn print_grant_opens_labels_bound_to_their_waybills() {
+    install_fetch_stand_in();
+    let (c, calls) = client(PRINT_URL, Some("shop1"));
+    let job = resolves(c.print_grant(strings(&["SF1234567890123", "ZT7654321", "SF1234567890123"]))).await;
+    assert_eq!(get_str(&job, "shopId"), "shop1");
+    assert_eq!(get_str(&job, "grantId").len(), 32);
+    let labels = Array::from(&get(&job, "labels"));
+    assert_eq!(labels.length(), 2, "duplicates are sent once");
+    let first = labels.get(0);
+    assert_eq!((get_str(&first, "waybillNo"), get_str(&first, "carrierName")), ("SF1234567890123".into(), "顺丰速运".into()));
+    assert_eq!(get(&first, "printNo").as_f64(), Some(1.0));
+    assert_eq!(get_str(&get(&first, "sender"), "phone"), "0512-66668888");
+    let order = Array::from(&get(&first, "orders")).get(0);
+    assert_eq!(get_str(&order, "orderId"), PRINT_ORDER);
+    let receiver = get(&order, "receiver");
+    for f in ["name", "phone", "address"] {
+        assert_eq!(get_str(&receiver, f), vector(PRINT_ORDER, f).plaintext, "{f}");
+    }
+    // The request: the waybills and a fresh public key, nothing else; no cookies, no redirect.
+    let req = seen_for(PRINT_URL).last().unwrap().clone();
+    assert_eq!((req.url.as_str(), req.authorization.as_str(), req.credentials.as_str(), req.redirect.as_str()), (&*format!("{PRINT_URL}/api/v1/print-grants"), "Bearer app-token-123", "omit", "error"));
+    let body = JSON::parse(&req.body).unwrap();
+    let mut keys: Vec<String> = Object::keys(body.unchecked_ref::<Object>()).iter().map(|k| k.as_string().unwrap()).collect();
+    keys.sort();
+    assert_eq!(keys, ["client_public", "waybill_nos"]);
+    assert_eq!(JSON::stringify(&get(&body, "waybill_nos")).unwrap(), r#"["SF1234567890123","ZT7654321"]"#);
+    assert_eq!(calls.get(), 1);
+
+    // A label whose order's keys are bound to another waybill, and a reveal grant, do not open.
+    let e = rejects(c.print_grant(strings(&["SF1", "SWAPPED"]))).await;
+    assert_reveal_error(&e, "GRANT_ORDER_NOT_COVERED", 0);
+    let e = rejects(c.print_grant(strings(&["REVEAL"]))).await;
+    assert_reveal_error(&e, "GRANT_ORDER_NOT_COVERED", 0);
+    // Bad numbers are refused before anything is sent.
+    let sent = seen_for(PRINT_URL).len();
+    for bad in [JsValue::from(Array::new()), strings(&["has space"]), strings(&[""]), "SF1".into(), Array::of1(&3.into()).into()] {
+        assert_reveal_error(&rejects(c.print_grant(bad)).await, "INVALID_ARGUMENT", 0);
+    }
+    let many: Vec<String> = (0..51).map(|i| format!("SF{i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert_reveal_error(&rejects(c.print_grant(strings(&many))).await, "TOO_MANY_ORDERS", 0);
+    assert_eq!(seen_for(PRINT_URL).len(), sent);
+}
+
+#[wasm_bindgen_test]
+fn code128_gives_the_bars_of_a_waybill_number() {
+    let code = orderveil_reveal::code128("AB".into());
+    // Start B, A, B, check, stop: 4 × 11 + 13 modules, 10 quiet modules each side.
+    assert_eq!(get(&code, "width").as_f64(), Some(f64::from(10 + 11 * 4 + 13 + 10)));
+    let first = Array::from(&get(&code, "bars")).get(0);
+    assert_eq!(JSON::stringify(&first).unwrap(), "[10,2]");
+    assert!(orderveil_reveal::code128("顺丰".into()).is_undefined());
+    assert!(orderveil_reveal::code128(3.into()).is_undefined());
 }
 
 #[wasm_bindgen_test]

@@ -3,8 +3,8 @@
 // the wasm-pack build. It is never run; it only has to type-check, and the `@ts-expect-error`
 // lines have to be errors.
 
-import init, { RevealClient, RevealError, defineOrderVeilField, parseCiphertext, mask, FIELD_KINDS, REVEAL_PURPOSES, ERROR_CODES, version } from '../pkg/orderveil_reveal.js';
-import type { FieldName, FieldMap, ErrorCode, RevealedOrder, OrderVeilFieldElement, ParsedCiphertext, RevealPurpose } from '../pkg/orderveil_reveal.js';
+import init, { RevealClient, RevealError, defineOrderVeilField, parseCiphertext, mask, FIELD_KINDS, REVEAL_PURPOSES, ERROR_CODES, version, printLabels, code128 } from '../pkg/orderveil_reveal.js';
+import type { FieldName, FieldMap, ErrorCode, RevealedOrder, OrderVeilFieldElement, ParsedCiphertext, RevealPurpose, PrintJob, PrintResult, Barcode } from '../pkg/orderveil_reveal.js';
 
 async function main(): Promise<void> {
   await init();
@@ -90,5 +90,22 @@ async function main(): Promise<void> {
   // @ts-expect-error an element purpose is a purpose name
   defineOrderVeilField({ client, purpose: 'anything' });
   console.log(n8);
+
+  // Printing: the grant in Wasm, the labels in OrderVeil's frame.
+  const job: PrintJob = await client.printGrant(['SF1234567890123']);
+  const receiverName: string = job.labels[0].orders[0].receiver.name;
+  const printNo: number = job.labels[0].printNo;
+  const printed: PrintResult = await printLabels({ client, waybillNos: ['SF1234567890123'], template: '100x180', lang: 'en', preview: false });
+  const orderIds: string[] = printed.labels[0].orderIds;
+  printed.close();
+  const bars: Barcode | undefined = code128('SF1234567890123');
+  const x: number | undefined = bars?.bars[0][0];
+  console.log(receiverName, printNo, orderIds, x);
+  // @ts-expect-error the template is one of two sizes
+  printLabels({ client, waybillNos: ['x'], template: 'A4' });
+  // @ts-expect-error waybillNos is required
+  printLabels({ client });
+  // @ts-expect-error the host learns no receiver
+  printed.labels[0].orders;
 }
 main();
