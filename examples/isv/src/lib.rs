@@ -18,6 +18,13 @@
 //!   handed to the page by `GET /backend/config`, which gives it to `RevealClient`); the page
 //!   lets the user pick another one for a task (the elements' `purpose` attribute).
 //!
+//! * Its print-and-ship page (`static/print.html`) works like print software or a warehouse
+//!   with the `print` and `ship` scopes: the backend lists the shop's e-waybill accounts and
+//!   waybills, allocates waybills for orders awaiting shipment and ships printed ones
+//!   (`/backend/waybill-accounts`, `/backend/waybills`, `/backend/ship`, forwarded to
+//!   OrderVeil with the app token); the page prints the labels with `printLabels`, in a frame
+//!   served by OrderVeil, so neither this backend nor this page ever holds a receiver.
+//!
 //! The example has no login of its own: `GET /backend/token` hands the shop's access token
 //! to whoever loads the page. A real ISV serves it only to its own logged-in users of that
 //! shop.
@@ -27,11 +34,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use orderveil_api::{OrderPage, TokenResponse};
+use orderveil_api::{OrderPage, TokenResponse, WaybillAllocate, WaybillShip};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
@@ -170,6 +177,52 @@ async fn orders(State(b): State<Backend>, Query(q): Query<ListQuery>) -> Result<
     Ok(Json(json!({"shop_id": b.0.cfg.shop_id, "total": page.total, "orders": rows})))
 }
 
+/// Forward one call to OrderVeil with the app token; a refused token is forgotten, so the
+/// next call gets a new one.
+async fn forward(b: &Backend, method: Method, path: &str, body: Option<Value>) -> Result<Json<Value>, Failure> {
+    let t = b.access_token().await?;
+    let mut req = b.0.http.request(method, format!("{}{path}", b.0.cfg.orderveil)).bearer_auth(&t.access_token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let r = req.send().await.map_err(|e| unreachable_orderveil(&e))?;
+    let unauthorized = r.status() == reqwest::StatusCode::UNAUTHORIZED;
+    let out = upstream(r).await;
+    if unauthorized {
+        b.forget().await;
+    }
+    out.map(Json)
+}
+
+/// `GET /backend/waybill-accounts`: the shop's e-waybill accounts (`print` scope).
+async fn waybill_accounts(State(b): State<Backend>) -> Result<Json<Value>, Failure> {
+    forward(&b, Method::GET, "/api/v1/waybill-accounts", None).await
+}
+
+#[derive(serde::Deserialize)]
+struct WaybillListQuery {
+    status: Option<String>,
+}
+
+/// `GET /backend/waybills`: the shop's waybills, newest first (`print` scope).
+async fn waybills(State(b): State<Backend>, Query(q): Query<WaybillListQuery>) -> Result<Json<Value>, Failure> {
+    let mut path = "/api/v1/waybills".to_string();
+    if let Some(s) = q.status.filter(|s| s.bytes().all(|c| c.is_ascii_lowercase())) {
+        path.push_str(&format!("?status={s}"));
+    }
+    forward(&b, Method::GET, &path, None).await
+}
+
+/// `POST /backend/waybills`: allocate waybills for orders (`print` scope).
+async fn allocate(State(b): State<Backend>, Json(req): Json<WaybillAllocate>) -> Result<Json<Value>, Failure> {
+    forward(&b, Method::POST, "/api/v1/waybills", Some(json!(req))).await
+}
+
+/// `POST /backend/ship`: ship the orders of printed waybills (`ship` scope).
+async fn ship(State(b): State<Backend>, Json(req): Json<WaybillShip>) -> Result<Json<Value>, Failure> {
+    forward(&b, Method::POST, "/api/v1/waybills/ship", Some(json!(req))).await
+}
+
 /// `GET /backend/token`: the page's `getToken` (see the crate docs about who may call it).
 async fn token(State(b): State<Backend>) -> Result<Response, Failure> {
     let t = b.access_token().await?;
@@ -183,7 +236,7 @@ async fn config(State(b): State<Backend>) -> Json<Value> {
     Json(json!({"orderveil": b.0.cfg.orderveil, "shop_id": b.0.cfg.shop_id, "purpose": b.0.cfg.purpose}))
 }
 
-/// The example's router: the page, the package, and the three backend calls.
+/// The example's router: the pages, the package, and the backend calls.
 pub fn router(b: Backend) -> Router {
     let pkg = tower_http::services::ServeDir::new(&b.0.cfg.package_dir);
     let page = tower_http::services::ServeDir::new(&b.0.cfg.static_dir);
@@ -191,6 +244,9 @@ pub fn router(b: Backend) -> Router {
         .route("/backend/orders", get(orders))
         .route("/backend/token", get(token))
         .route("/backend/config", get(config))
+        .route("/backend/waybill-accounts", get(waybill_accounts))
+        .route("/backend/waybills", get(waybills).post(allocate))
+        .route("/backend/ship", post(ship))
         .nest_service("/pkg", pkg)
         .fallback_service(page)
         .with_state(b)

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::http::{Session, api_login as login, api_post as post};
+use common::http::{Session, api_login as login, api_post as post, http};
 use common::server::{Goods, start};
 use common::wait::until;
 use common::{NO_BROWSER, browser, have_browser, workspace_root};
@@ -274,5 +274,176 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     assert_no_plaintext(&whole_dom(&c).await, "after revocation");
     assert_eq!(used_today(&owner, &ov).await, 3, "a revoked app's request was charged");
 
+    c.close().await.unwrap();
+}
+
+/// Receivers of the print-and-ship test: two orders of one receiver (one merged label) and
+/// one of another. (order id, name, phone, address)
+const TO_PRINT: &[(&str, &str, &str, &str)] = &[
+    ("PRT000001", "打单测试甲", "13600000001", "江苏省苏州市工业园区打单测试路1号"),
+    ("PRT000002", "打单测试甲", "13600000001", "江苏省苏州市工业园区打单测试路1号"),
+    ("PRT000003", "打单测试乙", "13600000003", "湖北省武汉市洪山区打单测试街3号"),
+];
+
+/// Check the rows of `#table` whose `data-attr` is in `values` (and only those).
+async fn select_rows(c: &Client, table: &str, attr: &str, values: &[&str]) {
+    let script = format!(
+        "for (const tr of document.querySelectorAll('#{table} tbody tr')) {{ const box = tr.querySelector('input'); \
+         if (box.checked !== arguments[0].includes(tr.dataset.{attr})) box.click(); }} return true;"
+    );
+    c.execute(&script, vec![json!(values)]).await.unwrap();
+}
+
+/// The text of `#job` once it says something other than "printing…", and its error code.
+async fn job_outcome(c: &Client) -> (String, Option<String>) {
+    let v = poll(c, "const j = document.querySelector(arguments[0]); return j.textContent && !j.textContent.startsWith('正在') ? [j.textContent, j.dataset.code ?? null] : null;", "#job", "the print's outcome").await;
+    (v[0].as_str().unwrap().to_string(), v[1].as_str().map(str::to_string))
+}
+
+/// The example ISV's print-and-ship page with an app token (scopes `orders.read`, `print`,
+/// `ship`, no `reveal`): it allocates waybills (two orders of one receiver merged), prints them
+/// with `printLabels` — the receivers only inside OrderVeil's print frame, never in the host
+/// page, which cannot read the frame — reprints up to the limit (the 4th is refused with
+/// PRINT_LIMIT_REACHED), and ships; the shop sees the orders shipped with the waybill numbers,
+/// the prints audited as the app's, and no reveal quota spent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn isv_print_page_prints_in_the_frame_and_ships_with_an_app_token() {
+    let root = workspace_root();
+    let (dist, pkg, page) = (root.join("dist"), root.join("crates/reveal/pkg"), root.join("examples/isv/static"));
+    if !have_browser() {
+        return skip_or_fail(NO_BROWSER);
+    }
+    for need in [dist.join("index.html"), dist.join("embed/print.html"), dist.join("embed/print.css"), pkg.join("orderveil_reveal.js")] {
+        if !need.exists() {
+            return skip_or_fail(&format!("{} is missing (run `cargo xtask test`, which builds the package and dist/)", need.display()));
+        }
+    }
+    let server = start(Settings::default(), &dist, |now| {
+        TO_PRINT.iter().map(|&(id, name, phone, address)| THERMOS.order(id, "shop1", OrderStatus::AwaitingShipment, (name, phone, address), now - 600)).collect()
+    })
+    .await;
+    let ov = format!("http://{}", server.addr);
+    let isv_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let isv_origin = format!("http://localhost:{}", isv_listener.local_addr().unwrap().port());
+
+    // An approved, funded SF account of shop1; the app with print and ship (no reveal).
+    let (owner, admin) = (login(&ov, "shop1").await, login(&ov, "admin").await);
+    let body = json!({"carrier": "SF", "outlet": "苏州园区网点", "sender_name": "示例仓库", "sender_phone": "0512-66668888", "sender_address": "江苏省苏州市示例仓库"});
+    let account: Value = post(&owner, format!("{ov}/api/v1/waybill-accounts"), body).await;
+    let account_id = account["id"].as_i64().unwrap();
+    let _: Value = post(&admin, format!("{ov}/api/v1/waybill-accounts/{account_id}/approve"), json!({"comment": ""})).await;
+    let topup: Value = post(&owner, format!("{ov}/api/v1/waybill-accounts/{account_id}/topups"), json!({"units": 10})).await;
+    let _: Value = post(&admin, format!("{ov}/api/v1/waybill-topups/{}/confirm", topup["id"]), json!({"amount_cents": 100, "payment_ref": "E2E-ISV"})).await;
+    let reg: IsvAppCreated = post(&admin, format!("{ov}/api/v1/isv-apps"), json!({"name": "示例打单软件", "origins": [isv_origin]})).await;
+    let _: IsvAuthorization =
+        post(&owner, format!("{ov}/api/v1/isv-authorizations"), json!({"app_id": reg.app.app_id, "scopes": ["orders.read", "print", "ship"]})).await;
+    let backend = orderveil_isv_example::Backend::new(orderveil_isv_example::Config {
+        orderveil: ov.clone(),
+        app_id: reg.app.app_id.clone(),
+        app_secret: reg.app_secret.clone(),
+        shop_id: "shop1".into(),
+        purpose: "manual_shipping".into(),
+        package_dir: pkg,
+        static_dir: page,
+    });
+    tokio::spawn(async move { axum::serve(isv_listener, orderveil_isv_example::router(backend)).await });
+
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser(profile.path()).await;
+    c.goto(&format!("{isv_origin}/print.html")).await.unwrap();
+    assert_eq!(poll(&c, "return document.querySelector(arguments[0])?.dataset.ready ?? null;", "#status", "the page").await, json!("true"));
+    let no_plaintext = async |when: &str| {
+        let dom = whole_dom(&c).await;
+        for (id, n, p, a) in TO_PRINT {
+            assert!(!dom.contains(n) && !dom.contains(p) && !dom.contains(a), "{when}: a receiver of {id} is in the host page's DOM");
+        }
+    };
+    no_plaintext("the order list").await;
+    assert!(whole_dom(&c).await.contains("136****0003"), "the masked list is not there");
+
+    // Waybills: PRT000001 + PRT000002 (one receiver) merged onto one, PRT000003 on its own.
+    let allocate = async |orders: &[&str]| {
+        select_rows(&c, "orders", "orderId", orders).await;
+        c.execute("document.getElementById('allocate-btn').click(); return true;", vec![]).await.unwrap();
+        let made = poll(&c, "const t = document.querySelector(arguments[0]).textContent; return t.startsWith('已取号') || t.startsWith('取号失败') ? t : null;", "#job", "the allocation").await;
+        assert!(made.as_str().unwrap().starts_with("已取号 1 张"), "{made}");
+        c.execute("document.getElementById('job').textContent = ''; return true;", vec![]).await.unwrap();
+    };
+    allocate(&["PRT000001", "PRT000002"]).await;
+    allocate(&["PRT000003"]).await;
+    let waybills: Vec<Value> = owner.0.get(format!("{ov}/api/v1/waybills")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(waybills.len(), 2, "{waybills:?}");
+    let merged = waybills.iter().find(|w| w["order_ids"].as_array().unwrap().len() == 2).expect("the merged waybill")["waybill_no"].as_str().unwrap().to_string();
+    let single = waybills.iter().find(|w| w["order_ids"] == json!(["PRT000003"])).unwrap()["waybill_no"].as_str().unwrap().to_string();
+    poll(&c, "return document.querySelectorAll('#waybills tbody tr').length === 2 || null;", "", "the waybill list").await;
+
+    // Print both: two labels in OrderVeil's frame, the receivers only there.
+    let print = async |nos: &[&str]| {
+        select_rows(&c, "waybills", "waybillNo", nos).await;
+        c.execute("document.getElementById('print-btn').click(); return true;", vec![]).await.unwrap();
+        job_outcome(&c).await
+    };
+    let (text, code) = print(&[&merged, &single]).await;
+    assert_eq!(code, None, "printing was refused: {text}");
+    assert!(text.contains(&format!("{merged} 第 1 次")) && text.contains(&format!("{single} 第 1 次")), "{text}");
+    no_plaintext("while the labels show").await;
+    let peek = c.execute("try { return document.querySelector('#preview iframe').contentDocument.body.innerHTML; } catch (e) { return 'blocked:' + e.name; }", vec![]).await.unwrap();
+    assert!(peek.is_null() || peek.as_str().is_some_and(|p| p.starts_with("blocked:")), "the host page read the print frame: {peek}");
+    c.find(fantoccini::Locator::Css("#preview iframe")).await.unwrap().enter_frame().await.unwrap();
+    let labels = poll(&c, "return document.querySelectorAll(arguments[0]).length || null;", "section.label", "the labels in the frame").await;
+    assert_eq!(labels, json!(2));
+    let frame_text = c.execute("return document.body.innerText;", vec![]).await.unwrap().as_str().unwrap().to_string();
+    for (id, n, p, a) in TO_PRINT {
+        assert!(frame_text.contains(id) && frame_text.contains(n) && frame_text.contains(p) && frame_text.contains(a), "{id} is not on its label: {frame_text}");
+    }
+    assert!(frame_text.contains(&merged) && frame_text.contains("第 1 次打印") && frame_text.contains("示例仓库"), "{frame_text}");
+    // One receiver block on the merged label, a Code 128 barcode on each, print.css applied.
+    let merged_receivers = c.execute("return document.querySelector(`section.label[data-waybill-no=\"${arguments[0]}\"]`).querySelectorAll('.receiver').length;", vec![json!(merged)]).await.unwrap();
+    assert_eq!(merged_receivers, json!(1));
+    assert_eq!(c.execute("return document.querySelectorAll('svg.barcode rect').length > 20;", vec![]).await.unwrap(), json!(true));
+    let width = c.execute("return parseFloat(getComputedStyle(document.querySelector('section.label')).width);", vec![]).await.unwrap().as_f64().unwrap();
+    assert!((width - 76.0 / 25.4 * 96.0).abs() < 2.0, "the label is {width}px wide, not 76 mm");
+    c.enter_parent_frame().await.unwrap();
+    poll(&c, "return document.querySelector(`#waybills tr[data-waybill-no=\"${arguments[0]}\"] td.prints`)?.textContent === '1/3' || null;", &merged, "1/3 prints").await;
+
+    // The browser loads the frame again for a reprint and revalidates it: the 304 carries the
+    // frame's own policy (the registered origin may frame it), or the reprint's frame is blocked.
+    let first = http(&server.addr, "GET", "/embed/print.html", &[], "").await;
+    let last_modified = first.header("last-modified").expect("Last-Modified on the frame").to_string();
+    let again = http(&server.addr, "GET", "/embed/print.html", &[("If-Modified-Since", &last_modified)], "").await;
+    assert_eq!(again.status, 304);
+    for r in [&first, &again] {
+        let csp = r.header("content-security-policy").expect("CSP on the frame");
+        assert!(csp.contains(&format!("frame-ancestors {isv_origin}")), "{csp}");
+    }
+
+    // Reprints of the merged label up to the limit; the 4th is refused with the server's code.
+    for n in [2, 3] {
+        let (text, code) = print(&[&merged]).await;
+        assert_eq!(code, None, "{text}");
+        assert!(text.contains(&format!("第 {n} 次")), "{text}");
+    }
+    let (text, code) = print(&[&merged]).await;
+    assert_eq!(code.as_deref(), Some("PRINT_LIMIT_REACHED"), "{text}");
+    assert_eq!(c.execute("return document.querySelectorAll('#preview iframe').length;", vec![]).await.unwrap(), json!(0), "a refused print left its frame");
+    no_plaintext("after the prints").await;
+
+    // Ship both printed waybills: the shop sees the orders shipped with the waybill numbers.
+    select_rows(&c, "waybills", "waybillNo", &[&merged, &single]).await;
+    c.execute("document.getElementById('ship-btn').click(); return true;", vec![]).await.unwrap();
+    let (text, code) = job_outcome(&c).await;
+    assert_eq!(code, None, "{text}");
+    assert!(text.starts_with("已发货") && text.contains("PRT000003"), "{text}");
+    for (id, no) in [("PRT000001", &merged), ("PRT000002", &merged), ("PRT000003", &single)] {
+        let o: Value = owner.0.get(format!("{ov}/api/v1/orders/{id}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(o["status"], json!("shipped"), "{o}");
+        assert_eq!(o["shipment"]["tracking_no"], json!(no), "{o}");
+    }
+    // Audited as the app's prints and shipment; the reveal quota untouched.
+    let audit: AuditPage = owner.0.get(format!("{ov}/api/v1/audit?action=print")).send().await.unwrap().json().await.unwrap();
+    let ok: Vec<_> = audit.entries.iter().filter(|e| e.outcome == "ok").collect();
+    assert_eq!(ok.len(), 3, "{:?}", audit.entries);
+    assert!(audit.entries.iter().all(|e| e.actor == format!("app:{}", reg.app.app_id)), "{:?}", audit.entries);
+    assert_eq!(used_today(&owner, &ov).await, 0, "printing charged the reveal quota");
     c.close().await.unwrap();
 }
