@@ -6,14 +6,16 @@
 
 use std::collections::BTreeMap;
 
+use axum::body::Bytes;
 use orderveil_api::carriers;
-use orderveil_api::{ErrorCode, OrderStatus, Permission, Waybill, WaybillAllocate, WaybillShip, WaybillShipped};
+use orderveil_api::{ErrorCode, OrderStatus, Permission, ShipmentUploadResult, Waybill, WaybillAllocate, WaybillShip, WaybillShipped};
+use orderveil_cipher::OrderId;
 use serde_json::json;
 
 use super::{audit_both, ensure_active};
 use crate::error::{AppError, AppResult};
 use crate::guard::{User, factory_with};
-use crate::shipping::{self, Actor, ShipRow};
+use crate::shipping::{self, Actor, Format, RowError, ShipRow};
 use crate::state::AppState;
 use crate::store::waybills::{self as wstore, AllocOrder};
 use crate::store::{WriteTx, dropship as store};
@@ -190,4 +192,61 @@ pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<
     let waybills = views(&mut tx, rows).await?;
     tx.commit().await?;
     Ok(WaybillShipped { waybills, order_ids })
+}
+
+/// Ship orders assigned to the factory from an uploaded CSV or XLSX file (factory users with
+/// `ship`): `order_id, carrier, tracking_no` as in a shop's upload, for parcels the factory
+/// sent with its own carrier outside OrderVeil's e-waybills. Every row is checked — an order
+/// not assigned to this factory (another's, recalled, shipped, unknown) is "not found" on its
+/// line — and the rows of all its shops apply in one transaction or none do
+/// (`UPLOAD_INVALID` lists every problem). The assignments end as shipped; each shop's
+/// orders get one shipping row on the shop's chain and one `factory_ship` row on both chains.
+pub async fn ship_upload(state: &AppState, user: &User, declared: Option<Format>, body: Bytes) -> AppResult<ShipmentUploadResult> {
+    let factory = factory_with(user, Some(Permission::Ship))?;
+    let parsed = tokio::task::spawn_blocking(move || shipping::parse_upload(body.to_vec(), declared)).await.map_err(AppError::internal)?;
+    if !parsed.errors.is_empty() {
+        return Err(shipping::upload_invalid(&parsed.errors, parsed.count));
+    }
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    ensure_active(&mut tx, &factory).await?;
+    let mut ids: Vec<String> = parsed.rows.iter().map(|r| r.order_id.trim().to_string()).filter(|id| OrderId::new(id).is_ok()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let shops: BTreeMap<String, String> = store::assigned_to(&mut tx, &factory, &ids).await?.into_iter().collect();
+    let mut per_shop: BTreeMap<&str, Vec<ShipRow>> = BTreeMap::new();
+    let mut elsewhere = Vec::new();
+    for row in &parsed.rows {
+        match shops.get(row.order_id.trim()) {
+            Some(shop) => per_shop.entry(shop.as_str()).or_default().push(row.clone()),
+            None => elsewhere.push(row.clone()),
+        }
+    }
+    let mut errors = shipping::cell_errors(&elsewhere);
+    for row in elsewhere.iter().filter(|r| OrderId::new(r.order_id.trim()).is_ok()) {
+        let id = row.order_id.trim();
+        errors.push(RowError::new(row.line, id, "order_id", ErrorCode::OrderNotFound, format!("Order {id} is not assigned to this factory."), format!("订单 {id} 不是分配给本厂商代发的订单。")));
+    }
+    let mut order_ids = Vec::new();
+    for (shop, rows) in &per_shop {
+        // Every shop's rows are checked even after a bad one, so the answer lists every
+        // problem; a refusal drops the transaction with whatever was applied in it.
+        match shipping::apply_shipments(&mut tx, shop, rows, &Actor::from(user), "ship_batch", Some(&factory), now).await? {
+            Ok(ids) => {
+                store::factory_shipped(&mut tx, &factory, &ids, &user.username, now).await?;
+                let tracking: Vec<&str> = rows.iter().map(|r| r.tracking_no.trim()).collect();
+                let mut ev = user.event(shop, "factory_ship", json!({"factory_id": factory, "upload": true, "tracking_nos": tracking}));
+                ev.order_ids.clone_from(&ids);
+                audit_both(&mut tx, now, &ev, &factory).await?;
+                order_ids.extend(ids);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| (e.line, shipping::field_rank(e.field)));
+        return Err(shipping::upload_invalid(&errors, parsed.count));
+    }
+    tx.commit().await?;
+    Ok(ShipmentUploadResult { applied: u32::try_from(order_ids.len()).unwrap_or(u32::MAX), order_ids })
 }

@@ -2,17 +2,19 @@
 //! product rules and the factory's order list.
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use orderveil_api::{
     ApiError, AssignRequest, AssignResult, AssignmentRule, AssignmentRuleSet, AssignmentStatus, Binding, BindingEnded, BindingInvite, BindingStatus, Factory, FactoryCreate,
-    FactoryOrder, FactorySuspension, FactoryOrderPage, FactoryOrderQuery, OrderAssignment, RecallRequest, RecallResult, StaffCreate, StaffMember,
+    FactoryOrder, FactorySuspension, FactoryOrderPage, FactoryOrderQuery, OrderAssignment, RecallRequest, RecallResult, ShipmentUploadResult, StaffCreate, StaffMember,
 };
 use utoipa::OpenApi;
 
-use super::{assign, bindings, factories, orders};
+use super::{assign, bindings, factories, fulfil, orders};
 use crate::error::AppResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::shipping::{RawBody, UploadQuery, declared_format};
 use crate::guard::User;
 use crate::state::AppState;
 
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/factories/{factory_id}/resume", post(resume_factory))
         .route("/api/v1/factory/staff", get(list_factory_staff).post(create_factory_staff))
         .route("/api/v1/factory/orders", get(list_factory_orders))
+        .route("/api/v1/factory/shipments/upload", post(factory_upload_shipments))
         .route("/api/v1/factory-bindings", get(list_bindings).post(invite_factory))
         .route("/api/v1/factory-bindings/{id}/accept", post(accept_binding))
         .route("/api/v1/factory-bindings/{id}/decline", post(decline_binding))
@@ -152,10 +155,24 @@ pub async fn delete_rule(State(state): State<AppState>, user: User, ApiPath(sku)
     assign::delete_rule(&state, &user, &sku).await.map(Json)
 }
 
+/// Ship assigned orders from a CSV or XLSX file (factory users with `ship`): the same file
+/// as a shop's upload (`order_id, carrier, tracking_no`, ≤ 5,000 rows), for parcels sent with
+/// the factory's own carrier. Only orders assigned to this factory; all rows of all its shops
+/// apply in one transaction, or `UPLOAD_INVALID` lists every problem and nothing applies.
+#[utoipa::path(post, path = "/api/v1/factory/shipments/upload", params(UploadQuery),
+    request_body(content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+                 description = "The file: CSV (UTF-8 with or without BOM, or GBK) or XLSX (first sheet)."),
+    responses((status = 200, body = ShipmentUploadResult), (status = 403, body = ApiError, description = "FORBIDDEN, FACTORY_SUSPENDED"), (status = 413, body = ApiError),
+              (status = 422, body = ApiError, description = "UPLOAD_INVALID with details = ShipmentUploadErrors")))]
+pub async fn factory_upload_shipments(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<UploadQuery>, headers: HeaderMap, RawBody(body): RawBody) -> AppResult<Json<ShipmentUploadResult>> {
+    let declared = declared_format(q.format.as_deref(), &headers)?;
+    fulfil::ship_upload(&state, &user, declared, body).await.map(Json)
+}
+
 /// The OpenAPI paths of dropshipping.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_factories, create_factory, suspend_factory, resume_factory, list_factory_staff, create_factory_staff, list_factory_orders, list_bindings, invite_factory, accept_binding, decline_binding,
+    paths(list_factories, create_factory, suspend_factory, resume_factory, list_factory_staff, create_factory_staff, list_factory_orders, factory_upload_shipments, list_bindings, invite_factory, accept_binding, decline_binding,
         end_binding, assign_orders, recall_orders, list_rules, set_rule, delete_rule),
     components(schemas(Factory, FactoryCreate, FactorySuspension, Binding, BindingStatus, BindingInvite, BindingEnded, AssignRequest, AssignResult, RecallRequest, RecallResult,
         AssignmentRule, AssignmentRuleSet, AssignmentStatus, OrderAssignment, FactoryOrder, FactoryOrderPage))

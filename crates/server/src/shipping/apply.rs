@@ -153,7 +153,8 @@ pub async fn ship(state: &AppState, caller: &Caller, order_id: &str, req: ShipRe
     Ok(view)
 }
 
-fn upload_invalid(errors: &[RowError], rows: u32) -> AppError {
+/// `UPLOAD_INVALID` listing every problem of a file of `rows` data rows.
+pub fn upload_invalid(errors: &[RowError], rows: u32) -> AppError {
     let details = ShipmentUploadErrors { errors: errors.iter().map(RowError::to_api).collect(), rows };
     AppError::new(ErrorCode::UploadInvalid).with(serde_json::to_value(details).unwrap_or_else(|_| json!({"errors": [], "rows": rows})))
 }

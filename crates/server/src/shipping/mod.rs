@@ -31,10 +31,10 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-pub use apply::{apply_shipments, ship, shipping_shop, upload};
+pub use apply::{apply_shipments, ship, shipping_shop, upload, upload_invalid};
 pub use routes::*;
-pub use rows::{Actor, RowError, ShipRow, shipment};
-pub use upload::{Format, Parsed, parse_csv, parse_upload, parse_xlsx};
+pub use rows::{Actor, RowError, ShipRow, cell_errors, field_rank, shipment};
+pub use upload::{Format, Parsed, declared_format, parse_csv, parse_upload, parse_xlsx};
 
 /// The XLSX media type.
 pub const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -69,7 +69,9 @@ pub struct RowError {
 }
 
 impl RowError {
-    pub(super) fn new(line: u32, order_id: &str, field: &'static str, code: ErrorCode, message: String, message_zh: String) -> Self {
+    /// A problem of one row: its line, the order id as written (trimmed, cut), the column,
+    /// the code and both messages.
+    pub fn new(line: u32, order_id: &str, field: &'static str, code: ErrorCode, message: String, message_zh: String) -> Self {
         Self { line, order_id: cut(order_id.trim(), MAX_CELL_CHARS), field, code, message, message_zh, details: None }
     }
 
@@ -115,7 +117,8 @@ pub(super) fn cut(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-pub(super) fn field_rank(field: &str) -> u8 {
+/// The order of a row's problems: file, then the columns left to right.
+pub fn field_rank(field: &str) -> u8 {
     match field {
         "file" => 0,
         "header" => 1,
@@ -152,6 +155,14 @@ pub fn shipment(carrier: String, tracking_no: String, shipped_at: i64) -> Shipme
         tracking_no,
         shipped_at: rfc3339(shipped_at),
     }
+}
+
+/// The problems of `rows` that need no database ([`check_cells`]'s), for a caller that
+/// reports rows [`apply_shipments`](super::apply::apply_shipments) will not see.
+pub fn cell_errors(rows: &[ShipRow]) -> Vec<RowError> {
+    let mut errors = Vec::new();
+    check_cells(rows, &mut errors);
+    errors
 }
 
 /// What a row's cells say before the database is asked.

@@ -290,7 +290,7 @@ pub fn parse_xlsx(bytes: Vec<u8>) -> Parsed {
 
 /// Which format the request declares: `?format=` first, then the `Content-Type`; `None`
 /// when it declares neither (`application/octet-stream`, no type): the bytes tell.
-pub(super) fn declared_format(q: Option<&str>, headers: &HeaderMap) -> AppResult<Option<Format>> {
+pub fn declared_format(q: Option<&str>, headers: &HeaderMap) -> AppResult<Option<Format>> {
     match q.map(str::trim) {
         Some("csv") => return Ok(Some(Format::Csv)),
         Some("xlsx") => return Ok(Some(Format::Xlsx)),

@@ -3,7 +3,7 @@
 //! every refusal a factory can meet, no reveal path open to it, and nothing charged.
 
 use orderveil_api::{
-    AssignResult, Binding, BindingEnded, BindingStatus, FactoryOrderPage, OrderStatus, OrderView, PrintGrantResponse, RecallResult, StaffMember, Waybill, WaybillAccount,
+    AssignResult, ShipmentUploadResult, Binding, BindingEnded, BindingStatus, FactoryOrderPage, OrderStatus, OrderView, PrintGrantResponse, RecallResult, StaffMember, Waybill, WaybillAccount,
     WaybillShipped, WaybillTopup,
 };
 use orderveil_cipher::{ClientSession, SealedGrant, ShopId};
@@ -17,6 +17,7 @@ both_stores!(
     the_factory_allocates_prints_and_ships_and_the_shop_sees_it,
     a_product_rule_assigns_new_orders_at_ingest,
     a_factory_owner_manages_its_own_staff_only,
+    the_factory_ships_its_assigned_orders_by_upload,
 );
 
 async fn a_factory_owner_manages_its_own_staff_only(store: Store) {
@@ -308,4 +309,82 @@ async fn a_product_rule_assigns_new_orders_at_ingest(store: Store) {
     assert_eq!(left.status(), 200);
     let (ok, out) = app.audit_verify().await;
     assert!(ok, "{out}");
+}
+
+/// `POST /api/v1/factory/shipments/upload` with a CSV body.
+async fn factory_upload(c: &Client, csv: &str) -> Resp {
+    let r = c.http.post(c.url("/api/v1/factory/shipments/upload")).header("X-CSRF-Token", &c.csrf).header("Content-Type", "text/csv").body(csv.to_string()).send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    Resp { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+}
+
+/// A factory ships the orders two shops assigned to it from one uploaded file, with its own
+/// carrier's numbers: all or nothing across the shops, an order not assigned to it (another
+/// shop's, recalled, unknown) refused on its line, the shops see the shipments as the
+/// factory's, both chains record them; the shop's own upload and other factories are refused.
+async fn the_factory_ships_its_assigned_orders_by_upload(store: Store) {
+    let app = TestApp::spawn(store).await;
+    bind(&app).await;
+    let (owner, shop2, factory, ops) = (app.login("shop1").await, app.login("shop2").await, app.login("factory1").await, app.login("factory1-ops").await);
+    let b: Binding = shop2.post("/api/v1/factory-bindings", &json!({"factory_id": "factory1"})).await.ok();
+    let _: Binding = factory.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.ok();
+    let _: AssignResult = assign(&owner, &["S1-AWAIT-1", "S1-AWAIT-2"]).await.ok();
+    let _: AssignResult = shop2.post("/api/v1/assignments", &json!({"factory_id": "factory1", "order_ids": ["S2-AWAIT-2"]})).await.ok();
+    let _: RecallResult = owner.post("/api/v1/assignments/recall", &json!({"order_ids": ["S1-AWAIT-2"]})).await.ok();
+    let good = "订单号,快递公司,运单号\r\nS1-AWAIT-1,中通快递,73100000000001\r\nS2-AWAIT-2,ZTO,73100000000002\r\n";
+
+    // Who may: the factory's users with `ship`; not the shop (not its endpoint), not a factory
+    // user with `print` only, and another factory finds none of these orders.
+    let r = ops.http.post(ops.url("/api/v1/factory/shipments/upload")).header("Content-Type", "text/csv").body(good).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403, "without the session's CSRF token");
+    factory_upload(&owner, good).await.err(403, "FORBIDDEN");
+    let _: StaffMember = factory.post("/api/v1/factory/staff", &json!({"username": "f1-printer", "password": "Printer-Pass-7", "permissions": ["print"]})).await.ok();
+    factory_upload(&Client::login_with(&app.base, "f1-printer", "Printer-Pass-7").await, good).await.err(403, "FORBIDDEN");
+    let d = factory_upload(&app.login("factory2").await, good).await.err(422, "UPLOAD_INVALID");
+    assert_eq!(d["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect::<Vec<_>>(), ["ORDER_NOT_FOUND", "ORDER_NOT_FOUND"], "{d}");
+
+    // One bad line refuses the whole file, every problem listed by line: a recalled order, an
+    // order of a shop that never assigned it, an unknown one, a bad number.
+    let bad = "order_id,carrier,tracking_no\r\nS1-AWAIT-1,ZTO,73100000000001\r\nS1-AWAIT-2,ZTO,73100000000003\r\nS2-SAME-RECEIVER,ZTO,73100000000004\r\nNOPE-1,ZTO,73100000000005\r\nS2-AWAIT-2,ZTO,12\r\n";
+    let d = factory_upload(&ops, bad).await.err(422, "UPLOAD_INVALID");
+    let lines: Vec<(u64, &str, &str)> = d["errors"].as_array().unwrap().iter().map(|e| (e["line"].as_u64().unwrap(), e["order_id"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
+    assert_eq!(lines, [(3, "S1-AWAIT-2", "ORDER_NOT_FOUND"), (4, "S2-SAME-RECEIVER", "ORDER_NOT_FOUND"), (5, "NOPE-1", "ORDER_NOT_FOUND"), (6, "S2-AWAIT-2", "TRACKING_NUMBER_INVALID")], "{d}");
+    for (c, id) in [(&owner, "S1-AWAIT-1"), (&shop2, "S2-AWAIT-2")] {
+        assert_eq!(c.get(&format!("/api/v1/orders/{id}")).await.ok::<OrderView>().status, OrderStatus::AwaitingShipment, "nothing of a refused file applies");
+    }
+
+    // The good file ships both shops' orders in one go.
+    let r: ShipmentUploadResult = factory_upload(&ops, good).await.ok();
+    assert_eq!((r.applied, r.order_ids.len()), (2, 2));
+    for (c, id, no) in [(&owner, "S1-AWAIT-1", "73100000000001"), (&shop2, "S2-AWAIT-2", "73100000000002")] {
+        let v: OrderView = c.get(&format!("/api/v1/orders/{id}")).await.ok();
+        assert_eq!(v.status, OrderStatus::Shipped);
+        let shipment = v.shipment.unwrap();
+        assert_eq!((shipment.carrier.as_str(), shipment.tracking_no.as_str()), ("ZTO", no));
+        assert_eq!(v.assignment.unwrap().status, orderveil_api::AssignmentStatus::Shipped, "the shop sees the factory shipped it");
+    }
+    // Shipped once: the same file again finds nothing of the factory's to ship.
+    factory_upload(&ops, good).await.err(422, "UPLOAD_INVALID");
+    assert_eq!(factory_orders(&factory, "?status=shipped").await.total, 2);
+
+    // On each shop's chain and the factory's; all verify; nothing charged.
+    let chain: Value = factory.get("/api/v1/audit?per_page=100").await.ok();
+    let shipped: Vec<&Value> = chain["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "factory_ship").collect();
+    assert_eq!(shipped.len(), 2, "one per shop on the factory's chain: {chain}");
+    assert!(shipped.iter().all(|e| e["actor"] == "factory1-ops" && e["details"]["upload"] == true));
+    for c in [&owner, &shop2] {
+        let page: Value = c.get("/api/v1/audit?per_page=100").await.ok();
+        let actions: Vec<&str> = page["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"factory_ship") && actions.contains(&"ship_batch"), "{actions:?}");
+    }
+    assert_eq!(app.charges("shop1").await + app.charges("shop2").await, 0);
+    let (ok, out) = app.audit_verify().await;
+    assert!(ok, "{out}");
+
+    // Suspended, the factory's upload is refused before anything is read.
+    let _: AssignResult = assign(&owner, &["S1-AWAIT-2"]).await.ok();
+    let _: Value = app.login("admin").await.post("/api/v1/admin/factories/factory1/suspend", &json!({"reason": "资质审核中"})).await.ok();
+    factory_upload(&ops, "order_id,carrier,tracking_no\r\nS1-AWAIT-2,ZTO,73100000000009\r\n").await.err(403, "FACTORY_SUSPENDED");
+    assert_eq!(owner.get("/api/v1/orders/S1-AWAIT-2").await.ok::<OrderView>().status, OrderStatus::AwaitingShipment);
 }
