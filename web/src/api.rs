@@ -497,6 +497,11 @@ pub async fn upload_shipments(csrf: &str, content_type: &str, file: JsValue) -> 
     request_raw("/api/v1/shipments/upload", csrf, content_type, file).await
 }
 
+/// Ship the factory's assigned orders from a CSV or XLSX file (factory users with `ship`).
+pub async fn factory_upload_shipments(csrf: &str, content_type: &str, file: JsValue) -> Result<orderveil_api::ShipmentUploadResult, ApiFailure> {
+    request_raw("/api/v1/factory/shipments/upload", csrf, content_type, file).await
+}
+
 /// The caller's bindings: the shop's with factories, or the factory's with shops.
 pub async fn bindings() -> Result<Vec<orderveil_api::Binding>, ApiFailure> {
     request::<(), _>(Method::GET, "/api/v1/factory-bindings", None, None).await

@@ -124,6 +124,7 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
         Role::Factory | Role::FactoryStaff => html! { <>
             { item(Route::FactoryOrders, CommonMsg::NavFactory, "nav-factory") }
             if s.can_print() || s.factory_may(Permission::Ship) { { item(Route::Waybills, CommonMsg::NavWaybills, "nav-waybills") } }
+            if s.factory_may(Permission::Ship) { { item(Route::ShipmentsUpload, CommonMsg::NavShipments, "nav-shipments") } }
             if s.can_print() { { item(Route::WaybillAccounts, CommonMsg::NavWaybillAccounts, "nav-waybill-accounts") } }
             if role == Role::Factory { { item(Route::FactoryBindings, CommonMsg::NavBindings, "nav-bindings") }{ item(Route::Staff, CommonMsg::NavStaff, "nav-staff") }{ item(Route::Audit, CommonMsg::NavAudit, "nav-audit") } }
         </> },
@@ -134,6 +135,7 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
 fn factory_route(s: &Session, r: &Route) -> bool {
     match r {
         Route::FactoryOrders | Route::Waybills | Route::WaybillAccounts | Route::Account => true,
+        Route::ShipmentsUpload => s.factory_may(Permission::Ship),
         Route::FactoryBindings | Route::Staff | Route::Audit => s.user.role == Role::Factory,
         _ => false,
     }

@@ -6,7 +6,8 @@
 //! allocates a waybill, prints it — the receiver's plaintext only inside the print frame's
 //! document, never in the factory page's own DOM — and ships it; the shop's order page shows
 //! the tracking number and "shipped by factory1"; the owner recalls the other order on its
-//! page and it leaves the factory's list.
+//! page and it leaves the factory's list; assigned again, the factory ships it from an uploaded
+//! file (批量发货) and the shop sees it shipped by the factory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
@@ -255,6 +256,23 @@ async fn shop_binds_assigns_factory_prints_only_in_the_frame_ships_and_shop_reca
     wait_text(&f, &fo_row("DS0000001"), &no).await;
     assert_eq!(count(&f, &fo_row("DS0000002")).await, 0);
     page_holds_no_plaintext(&f, "the shipped list").await;
+
+    // 批量发货 in the factory console: DS0000002, assigned again (over the API), ships from an
+    // uploaded file with the factory's own carrier's number; the shop sees it shipped by factory1.
+    let owner_api = api_login(&base, "shop1").await;
+    let _: Value = api_post(&owner_api, format!("{base}/api/v1/assignments"), json!({"factory_id": "factory1", "order_ids": ["DS0000002"]})).await;
+    click(&f, "#nav-shipments a").await;
+    wait_for(&f, "#upload-factory-note").await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("factory-ship.csv");
+    std::fs::write(&csv, "订单号,快递公司,运单号\r\nDS0000002,中通快递,73100000000002\r\n").unwrap();
+    wait_for(&f, "#upload-file").await.send_keys(&csv.display().to_string()).await.unwrap();
+    click(&f, "#upload-submit").await;
+    wait_attr(&f, "#upload-result", "data-applied", "1").await;
+    o.goto(&format!("{}orders/DS0000002", s.base)).await.unwrap();
+    wait_attr(&o, "#order-status", "data-status", "shipped").await;
+    wait_attr(&o, "#order-shipment", "data-tracking-no", "73100000000002").await;
+    wait_attr(&o, "#order-assignment", "data-status", "shipped").await;
 
     // In English too.
     click(&o, "#nav-dropship a").await;

@@ -85,7 +85,7 @@ pub fn console_page(route: &Route, s: &Session) -> Option<Html> {
         Route::WaybillAccounts => refused("wa-forbidden", FulfilMsg::AccountForbidden),
         Route::Waybills if s.can_print() || s.factory_may(Permission::Ship) => Some(html! { <waybills::Waybills /> }),
         Route::Waybills => refused("wb-forbidden", FulfilMsg::WaybillForbidden),
-        Route::ShipmentsUpload if s.may(Permission::Ship) => Some(html! { <shipments_upload::ShipmentsUpload /> }),
+        Route::ShipmentsUpload if s.may(Permission::Ship) || s.factory_may(Permission::Ship) => Some(html! { <shipments_upload::ShipmentsUpload /> }),
         Route::ShipmentsUpload => refused("upload-forbidden", FulfilMsg::UploadForbidden),
         Route::Dropship if s.may(Permission::Assign) => Some(html! { <dropship::Dropship /> }),
         Route::Dropship => refused("dropship-forbidden", DropshipMsg::Forbidden),

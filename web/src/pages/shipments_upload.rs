@@ -1,6 +1,7 @@
-//! Bulk shipping (`/shipments/upload`, owners and staff with `ship`): a CSV or XLSX file of
-//! order id, carrier and tracking number, checked as a whole by the server. Either every row
-//! ships, or nothing does and every bad row is listed with its line, field and reason.
+//! Bulk shipping (`/shipments/upload`, owners and staff with `ship`, and a factory's users with
+//! `ship` for the orders assigned to it): a CSV or XLSX file of order id, carrier and tracking
+//! number, checked as a whole by the server. Either every row ships, or nothing does and every
+//! bad row is listed with its line, field and reason.
 
 use std::rc::Rc;
 
@@ -49,9 +50,10 @@ async fn read_file(input: Option<HtmlInputElement>) -> Result<(String, JsValue),
     Ok((content_type(&file.name(), file.type_()), bytes))
 }
 
-/// Upload, and sort the answer.
-async fn upload(csrf: &str, input: Option<HtmlInputElement>) -> Outcome {
+/// Upload (to the factory's endpoint for a factory user), and sort the answer.
+async fn upload(csrf: &str, factory: bool, input: Option<HtmlInputElement>) -> Outcome {
     let sent = match read_file(input).await {
+        Ok((content_type, bytes)) if factory => api::factory_upload_shipments(csrf, &content_type, bytes).await,
         Ok((content_type, bytes)) => api::upload_shipments(csrf, &content_type, bytes).await,
         Err(e) => Err(e),
     };
@@ -99,7 +101,7 @@ pub fn shipments_upload() -> Html {
     let outcome = use_state(|| None::<Outcome>);
     let sending = use_state(|| false);
     let onsubmit = {
-        let (file, outcome, sending, csrf) = (file.clone(), outcome.clone(), sending.clone(), s.csrf_token.clone());
+        let (file, outcome, sending, csrf, factory) = (file.clone(), outcome.clone(), sending.clone(), s.csrf_token.clone(), s.factory());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *sending {
@@ -109,7 +111,7 @@ pub fn shipments_upload() -> Html {
             outcome.set(None);
             let (input, outcome, sending, csrf) = (file.cast::<HtmlInputElement>(), outcome.clone(), sending.clone(), csrf.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let o = upload(&csrf, input).await;
+                let o = upload(&csrf, factory, input).await;
                 sending.set(false);
                 outcome.set(Some(o));
             });
@@ -130,6 +132,7 @@ pub fn shipments_upload() -> Html {
         <section class="shipments-upload" id="upload-page">
             <div class="toolbar"><h2>{ l.t(FulfilMsg::UploadTitle) }</h2></div>
             <p class="state">{ l.t(FulfilMsg::UploadIntro) }</p>
+            if s.factory() { <p class="state" id="upload-factory-note">{ l.t(FulfilMsg::UploadFactoryNote) }</p> }
             <p class="templates">{ l.t(FulfilMsg::UploadTemplates) }
                 <a id="template-csv" href="/api/v1/shipments/template.csv" download="">{ l.t(FulfilMsg::TemplateCsv) }</a>{ " · " }
                 <a id="template-xlsx" href="/api/v1/shipments/template.xlsx" download="">{ l.t(FulfilMsg::TemplateXlsx) }</a>
