@@ -171,6 +171,9 @@ codes! {
     /// bindings) but cannot accept a binding, allocate, cancel, print or ship, and shops cannot
     /// assign orders to it (`details.refused`: each order with the reason `factory_suspended`).
     FactorySuspended = 403, "This factory is suspended by the platform.", "该厂商已被平台暂停。";
+    /// A factory's print grant names waybills of several shops' orders (`details.shop_ids`):
+    /// a grant is sealed for one shop, so each shop's labels print separately. Nothing printed.
+    PrintShopsMixed = 422, "These waybills belong to several shops' orders; print each shop's waybills separately.", "所选面单属于多个店铺的订单，请按店铺分别打印。";
     /// The master key version an order's data key is wrapped under is not loaded in this
     /// server process (a rotation this process could not follow: its key file lacks the new
     /// version). Nothing was decrypted; the operator must give every process the store's key file.

@@ -36,7 +36,7 @@ pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) ->
             let rows = store::print_rows(&mut conn, &nos).await?;
             let shops: std::collections::BTreeSet<&str> = rows.iter().filter(|r| r.account_factory.as_deref() == Some(f.as_str())).map(|r| r.shop_id.as_str()).collect();
             if shops.len() > 1 {
-                return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "waybill_nos", "reason": "one shop's waybills per print grant"})));
+                return Err(AppError::new(ErrorCode::PrintShopsMixed).with(json!({"shop_ids": shops})));
             }
             (shops.first().map(|s| (*s).to_string()).unwrap_or_default(), Some(f))
         }

@@ -18,6 +18,7 @@ both_stores!(
     a_product_rule_assigns_new_orders_at_ingest,
     a_factory_owner_manages_its_own_staff_only,
     the_factory_ships_its_assigned_orders_by_upload,
+    a_factory_prints_one_shops_waybills_per_grant,
 );
 
 async fn a_factory_owner_manages_its_own_staff_only(store: Store) {
@@ -387,4 +388,35 @@ async fn the_factory_ships_its_assigned_orders_by_upload(store: Store) {
     let _: Value = app.login("admin").await.post("/api/v1/admin/factories/factory1/suspend", &json!({"reason": "资质审核中"})).await.ok();
     factory_upload(&ops, "order_id,carrier,tracking_no\r\nS1-AWAIT-2,ZTO,73100000000009\r\n").await.err(403, "FACTORY_SUSPENDED");
     assert_eq!(owner.get("/api/v1/orders/S1-AWAIT-2").await.ok::<OrderView>().status, OrderStatus::AwaitingShipment);
+}
+
+/// A print grant is sealed for one shop: a factory's grant over waybills of two shops' orders
+/// is refused with PRINT_SHOPS_MIXED naming the shops, prints nothing; each shop's alone prints.
+async fn a_factory_prints_one_shops_waybills_per_grant(store: Store) {
+    let app = TestApp::spawn(store).await;
+    bind(&app).await;
+    let (owner, shop2, factory, admin) = (app.login("shop1").await, app.login("shop2").await, app.login("factory1").await, app.login("admin").await);
+    let b: Binding = shop2.post("/api/v1/factory-bindings", &json!({"factory_id": "factory1"})).await.ok();
+    let _: Binding = factory.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.ok();
+    let _: AssignResult = assign(&owner, &["S1-AWAIT-1"]).await.ok();
+    let _: AssignResult = shop2.post("/api/v1/assignments", &json!({"factory_id": "factory1", "order_ids": ["S2-AWAIT-2"]})).await.ok();
+    let acc: WaybillAccount = factory.post("/api/v1/waybill-accounts", &account_body("义乌稠城网点")).await.ok();
+    admin.post(&format!("/api/v1/waybill-accounts/{}/approve", acc.id), &json!({"comment": ""})).await.ok::<WaybillAccount>();
+    let t: WaybillTopup = factory.post(&format!("/api/v1/waybill-accounts/{}/topups", acc.id), &json!({"units": 10})).await.ok();
+    let _: WaybillTopup = admin.post(&format!("/api/v1/waybill-topups/{}/confirm", t.id), &json!({"amount_cents": 500, "payment_ref": "TX-F1"})).await.ok();
+    let mut nos = Vec::new();
+    for id in ["S1-AWAIT-1", "S2-AWAIT-2"] {
+        let w: Vec<Waybill> = factory.post("/api/v1/waybills", &json!({"account_id": acc.id, "order_ids": [id], "merge": false})).await.ok();
+        nos.push(w[0].waybill_no.clone());
+    }
+    let s = ClientSession::new().unwrap();
+    let d = factory.post("/api/v1/print-grants", &json!({"waybill_nos": nos, "client_public": b64(&s)})).await.err(422, "PRINT_SHOPS_MIXED");
+    assert_eq!(d["shop_ids"], json!(["shop1", "shop2"]));
+    let listed: Vec<Waybill> = factory.get("/api/v1/waybills").await.ok();
+    assert!(listed.iter().all(|w| w.print_count == 0), "a refused grant printed: {listed:?}");
+    for (no, shop) in nos.iter().zip(["shop1", "shop2"]) {
+        let s = ClientSession::new().unwrap();
+        let g: PrintGrantResponse = factory.post("/api/v1/print-grants", &json!({"waybill_nos": [no], "client_public": b64(&s)})).await.ok();
+        assert_eq!(g.shop_id, shop);
+    }
 }
