@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use orderveil_api::{AssignRequest, AssignResult, AssignmentRule, AssignmentRuleSet, ErrorCode, OrderStatus, Permission, RecallRequest, RecallResult};
 use serde_json::json;
 
-use super::{MAX_ASSIGN, audit_both, ensure_active, invalid, is_suspended, order_ids};
+use super::{MAX_ASSIGN, audit_both, ensure_active, invalid, is_suspended, order_ids, void_taken_back};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::guard::{Caller, User, shop_with};
@@ -126,8 +126,9 @@ pub async fn recall(state: &AppState, user: &User, req: RecallRequest) -> AppRes
     }
     for (factory, orders) in per_factory {
         let mut ev = user.event(&shop, "recall", json!({"factory_id": factory, "orders": orders.len()}));
-        ev.order_ids = orders;
+        ev.order_ids.clone_from(&orders);
         audit_both(&mut tx, now, &ev, factory).await?;
+        void_taken_back(&mut tx, now, user, &shop, factory, &orders).await?;
     }
     tx.commit().await?;
     Ok(RecallResult { recalled: n })

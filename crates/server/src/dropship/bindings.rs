@@ -4,7 +4,7 @@
 use orderveil_api::{Binding, BindingEnded, BindingInvite, BindingStatus, ErrorCode, Role};
 use serde_json::json;
 
-use super::{audit_both, ensure_active};
+use super::{audit_both, ensure_active, void_taken_back};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::guard::{User, require_factory_owner, require_owner};
@@ -116,6 +116,7 @@ pub async fn end(state: &AppState, user: &User, id: i64) -> AppResult<BindingEnd
     let mut ev = user.event(&row.shop_id, "binding_end", json!({"binding_id": id, "factory_id": row.factory_id, "by": side, "recalled": recalled.len()}));
     ev.order_ids.clone_from(&recalled);
     audit_both(&mut tx, now, &ev, &row.factory_id).await?;
+    void_taken_back(&mut tx, now, user, &row.shop_id, &row.factory_id, &recalled).await?;
     let binding = view(store::binding(&mut *tx, id).await?.ok_or_else(|| AppError::internal("binding vanished"))?)?;
     tx.commit().await?;
     Ok(BindingEnded { binding, recalled: recalled.len() as u64 })

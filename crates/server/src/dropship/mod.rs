@@ -41,6 +41,7 @@ use serde_json::json;
 
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
+use crate::guard::User;
 use crate::store::{WriteTx, dropship as store};
 
 pub use routes::{DropshipDoc, routes};
@@ -55,6 +56,28 @@ fn invalid(field: &str, reason: &str) -> AppError {
 /// Append `ev` on the shop's chain and the same on the factory's.
 async fn audit_both(tx: &mut WriteTx<'_>, now: i64, ev: &Event, factory: &str) -> AppResult<()> {
     audit::append_many(tx, &[(now, ev.clone()), (now, ev.for_factory(factory))]).await?;
+    Ok(())
+}
+
+/// Void the factory's live waybills of orders taken back from it (a recall, an ended
+/// binding): allocated or printed, they must not ship the orders any more, and each held its
+/// orders' one live waybill. A merged waybill goes whole (its other orders stay assigned and
+/// get a new one). The units return to the factory's accounts, as a carrier refunds an unused
+/// number; one `waybill_void` row on the shop's chain and the factory's.
+async fn void_taken_back(tx: &mut WriteTx<'_>, now: i64, user: &User, shop: &str, factory: &str, orders: &[String]) -> AppResult<()> {
+    let live = store::factory_live_waybills_of(tx, factory, orders).await?;
+    let mut voided = Vec::new();
+    for (no, account) in live {
+        if store::void_waybill(tx, &no, now).await? > 0 {
+            crate::store::waybills::return_unit(tx, account).await?;
+            voided.push(no);
+        }
+    }
+    if !voided.is_empty() {
+        let mut ev = user.event(shop, "waybill_void", json!({"factory_id": factory, "waybill_nos": voided, "reason": "taken_back"}));
+        ev.order_ids = orders.to_vec();
+        audit_both(tx, now, &ev, factory).await?;
+    }
     Ok(())
 }
 

@@ -347,6 +347,39 @@ pub async fn assigned_to(conn: &mut AnyConnection, factory: &str, ids: &[String]
     Ok(out)
 }
 
+/// The live (allocated or printed) waybills of `factory`'s accounts that carry any of `ids`:
+/// `(waybill no, account id)`, each once.
+pub async fn factory_live_waybills_of(conn: &mut AnyConnection, factory: &str, ids: &[String]) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut st = Stmt::new(
+            conn,
+            "SELECT DISTINCT w.waybill_no, w.account_id FROM waybill_orders o JOIN waybills w ON w.waybill_no = o.waybill_no \
+             JOIN waybill_accounts a ON a.id = w.account_id WHERE o.live = 1 AND a.factory_id = ",
+        );
+        st.arg(Val::S(factory.into())).sql(" AND o.order_id IN (").list(chunk.iter().map(|i| Val::S(i.clone()))).sql(")");
+        out.extend(st.fetch_all::<(String, i64)>(conn).await?);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Void a live waybill, printed or not: cancelled, its orders free for another waybill.
+/// Returns 1 if it was live.
+pub async fn void_waybill(conn: &mut AnyConnection, no: &str, now: i64) -> Result<u64, sqlx::Error> {
+    let n = sqlx::query("UPDATE waybills SET status = 'cancelled', cancelled_at = $1 WHERE waybill_no = $2 AND status IN ('allocated', 'printed')")
+        .bind(now)
+        .bind(no)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if n > 0 {
+        sqlx::query("UPDATE waybill_orders SET live = 0 WHERE waybill_no = $1").bind(no).execute(&mut *conn).await?;
+    }
+    Ok(n)
+}
+
 /// Mark the live assignments of `ids` to `factory` shipped, and the orders shipped by it.
 pub async fn factory_shipped(conn: &mut AnyConnection, factory: &str, ids: &[String], by: &str, now: i64) -> Result<u64, sqlx::Error> {
     let mut n = 0;

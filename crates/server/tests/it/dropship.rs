@@ -258,10 +258,18 @@ async fn the_factory_allocates_prints_and_ships_and_the_shop_sees_it(store: Stor
     }
     assert_eq!(app.charges("shop1").await, 0);
 
-    // A recalled order does not print for the factory any more.
+    // A recalled order's waybill of the factory is void: it does not print, its unit returns
+    // to the factory's account, and the shop can take a waybill of its own for the order.
+    let balance = async || ops.get("/api/v1/waybill-accounts").await.ok::<Vec<WaybillAccount>>()[0].balance;
+    assert_eq!(balance().await, 8);
     let _: RecallResult = owner.post("/api/v1/assignments/recall", &json!({"order_ids": ["S1-AWAIT-2"]})).await.ok();
     let s2 = ClientSession::new().unwrap();
-    ops.post("/api/v1/print-grants", &json!({"waybill_nos": [single[0].waybill_no], "client_public": b64(&s2)})).await.err(404, "ORDER_NOT_FOUND");
+    ops.post("/api/v1/print-grants", &json!({"waybill_nos": [single[0].waybill_no], "client_public": b64(&s2)})).await.err(409, "WAYBILL_STATE_CONFLICT");
+    let listed: Vec<Waybill> = factory.get("/api/v1/waybills").await.ok();
+    assert_eq!(listed.iter().find(|w| w.waybill_no == single[0].waybill_no).unwrap().status, orderveil_api::WaybillStatus::Cancelled);
+    assert_eq!(balance().await, 9, "the voided waybill's unit returned");
+    let own: Vec<Waybill> = owner.post("/api/v1/waybills", &alloc(&["S1-AWAIT-2"], false, shop_acc.id)).await.ok();
+    assert_eq!(own[0].order_ids, ["S1-AWAIT-2"]);
 
     // Ship: the tracking number flows back; the shop sees who shipped; recall is refused now.
     let shipped: WaybillShipped = ops.post("/api/v1/waybills/ship", &json!({"waybill_nos": [merged[0].waybill_no]})).await.ok();
@@ -283,7 +291,7 @@ async fn the_factory_allocates_prints_and_ships_and_the_shop_sees_it(store: Stor
     assert!(ok, "{out}");
     let chain: Value = factory.get("/api/v1/audit?per_page=200").await.ok();
     let actions: Vec<&str> = chain["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    for a in ["waybill_account_apply", "waybill_allocate", "print", "factory_ship"] {
+    for a in ["waybill_account_apply", "waybill_allocate", "print", "factory_ship", "waybill_void"] {
         assert!(actions.contains(&a), "{a} on the factory's chain: {actions:?}");
     }
 }
@@ -419,4 +427,20 @@ async fn a_factory_prints_one_shops_waybills_per_grant(store: Store) {
         let g: PrintGrantResponse = factory.post("/api/v1/print-grants", &json!({"waybill_nos": [no], "client_public": b64(&s)})).await.ok();
         assert_eq!(g.shop_id, shop);
     }
+
+    // shop2 ends the binding: its order's printed waybill is void (it does not ship, its unit
+    // returns), shop1's stays printed; on both chains.
+    let balance = async || factory.get("/api/v1/waybill-accounts").await.ok::<Vec<WaybillAccount>>()[0].balance;
+    let before = balance().await;
+    let _: BindingEnded = shop2.post(&format!("/api/v1/factory-bindings/{}/end", b.id), &json!({})).await.ok();
+    let listed: Vec<Waybill> = factory.get("/api/v1/waybills").await.ok();
+    let status = |no: &str| listed.iter().find(|w| w.waybill_no == no).unwrap().status;
+    assert_eq!((status(&nos[0]), status(&nos[1])), (orderveil_api::WaybillStatus::Printed, orderveil_api::WaybillStatus::Cancelled));
+    assert_eq!(balance().await, before + 1);
+    factory.post("/api/v1/waybills/ship", &json!({"waybill_nos": [nos[1]]})).await.err(409, "WAYBILL_STATE_CONFLICT");
+    let chain: Value = shop2.get("/api/v1/audit?per_page=50").await.ok();
+    let void = chain["entries"].as_array().unwrap().iter().find(|e| e["action"] == "waybill_void").expect("waybill_void on the shop's chain");
+    assert_eq!((void["details"]["waybill_nos"].clone(), void["actor"].as_str()), (json!([nos[1]]), Some("shop2")));
+    let (ok, out) = app.audit_verify().await;
+    assert!(ok, "{out}");
 }
