@@ -68,7 +68,7 @@ async fn void_taken_back(tx: &mut WriteTx<'_>, now: i64, user: &User, shop: &str
     let live = store::factory_live_waybills_of(tx, factory, orders).await?;
     let mut voided = Vec::new();
     for (no, account) in live {
-        if store::void_waybill(tx, &no, now).await? > 0 {
+        if crate::store::waybills::void_waybill(tx, &no, now).await? > 0 {
             crate::store::waybills::return_unit(tx, account).await?;
             voided.push(no);
         }

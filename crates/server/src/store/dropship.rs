@@ -365,21 +365,6 @@ pub async fn factory_live_waybills_of(conn: &mut AnyConnection, factory: &str, i
     Ok(out)
 }
 
-/// Void a live waybill, printed or not: cancelled, its orders free for another waybill.
-/// Returns 1 if it was live.
-pub async fn void_waybill(conn: &mut AnyConnection, no: &str, now: i64) -> Result<u64, sqlx::Error> {
-    let n = sqlx::query("UPDATE waybills SET status = 'cancelled', cancelled_at = $1 WHERE waybill_no = $2 AND status IN ('allocated', 'printed')")
-        .bind(now)
-        .bind(no)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if n > 0 {
-        sqlx::query("UPDATE waybill_orders SET live = 0 WHERE waybill_no = $1").bind(no).execute(&mut *conn).await?;
-    }
-    Ok(n)
-}
-
 /// Mark the live assignments of `ids` to `factory` shipped, and the orders shipped by it.
 pub async fn factory_shipped(conn: &mut AnyConnection, factory: &str, ids: &[String], by: &str, now: i64) -> Result<u64, sqlx::Error> {
     let mut n = 0;

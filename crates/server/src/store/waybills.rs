@@ -513,12 +513,19 @@ pub async fn cancel_row(conn: &mut AnyConnection, no: &str, shop: &str) -> Resul
 /// Cancel a waybill that is allocated and never printed (its orders are free for another);
 /// returns 0 if it is not.
 pub async fn cancel_waybill(conn: &mut AnyConnection, no: &str, now: i64) -> Result<u64, sqlx::Error> {
-    let n = sqlx::query("UPDATE waybills SET status = 'cancelled', cancelled_at = $1 WHERE waybill_no = $2 AND status = 'allocated' AND print_count = 0")
-        .bind(now)
-        .bind(no)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+    cancel_if(conn, no, now, "status = 'allocated' AND print_count = 0").await
+}
+
+/// Void a live waybill, printed or not (its orders taken back from the factory that holds
+/// it): cancelled, its orders free for another; returns 0 if it was not live.
+pub async fn void_waybill(conn: &mut AnyConnection, no: &str, now: i64) -> Result<u64, sqlx::Error> {
+    cancel_if(conn, no, now, "status IN ('allocated', 'printed')").await
+}
+
+/// Cancel `no` if its row meets `condition` (a fixed SQL text), and clear its orders' live flag.
+async fn cancel_if(conn: &mut AnyConnection, no: &str, now: i64, condition: &'static str) -> Result<u64, sqlx::Error> {
+    let sql = format!("UPDATE waybills SET status = 'cancelled', cancelled_at = $1 WHERE waybill_no = $2 AND {condition}");
+    let n = sqlx::query(&sql).bind(now).bind(no).execute(&mut *conn).await?.rows_affected();
     if n > 0 {
         sqlx::query("UPDATE waybill_orders SET live = 0 WHERE waybill_no = $1").bind(no).execute(&mut *conn).await?;
     }
