@@ -9,3 +9,4 @@ pub mod quota_meter;
 pub mod reveal;
 pub mod quota_watch;
 pub mod states;
+pub mod tenant_form;

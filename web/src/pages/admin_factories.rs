@@ -5,12 +5,12 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{ErrorCode, Factory, FactoryCreate, FactorySuspension};
+use orderveil_api::{Factory, FactorySuspension};
 use yew::prelude::*;
-use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
+use crate::components::tenant_form::{Tenant, TenantForm};
 use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{self, AdminMsg, CommonMsg, StaffMsg};
 use crate::session::{use_lang, use_session};
@@ -88,7 +88,7 @@ pub fn admin_factories() -> Html {
             <div class="toolbar"><h2>{ l.t(CommonMsg::NavFactories) }</h2></div>
             <p class="state">{ l.t(AdminMsg::FactoriesIntro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            <CreateForm {on_created} />
+            <TenantForm tenant={Tenant::Factory} {on_created} />
             <div class="card"><h3>{ l.t(AdminMsg::FactoriesList) }</h3>{ body }</div>
         </section>
     }
@@ -155,100 +155,5 @@ fn factory_row(p: &RowProps) -> Html {
             <td>{ when(&f.created_at) }</td>
             <td class="actions"><div class="row-actions">{ actions }</div></td>
         </tr>
-    }
-}
-
-/// The create form's fields: input id and the wire name a refusal's `details.field` uses.
-const FIELDS: [(&str, &str); 4] = [
-    ("new-factory-id", "factory_id"),
-    ("new-factory-name", "name"),
-    ("new-factory-owner-username", "owner_username"),
-    ("new-factory-owner-password", "owner_password"),
-];
-
-/// The form field a refusal concerns (`""`: none of them): `details.field`, else the field
-/// a conflict or a password rule is about.
-fn refused_field(e: &ApiFailure) -> &'static str {
-    let named = match (e.detail_field(), e.error_code()) {
-        ("", Some(ErrorCode::FactoryExists)) => "factory_id",
-        ("", Some(ErrorCode::UsernameTaken)) => "owner_username",
-        ("", Some(ErrorCode::PasswordLength | ErrorCode::PasswordContainsUsername | ErrorCode::PasswordTooCommon)) => "owner_password",
-        (f, _) => f,
-    };
-    FIELDS.iter().find(|(_, w)| *w == named).map_or("", |(_, w)| w)
-}
-
-/// Props of [`CreateForm`].
-#[derive(Properties, PartialEq)]
-struct FormProps {
-    /// Called with the new factory's id and its owner's login.
-    on_created: Callback<(String, String)>,
-}
-
-/// The form that creates a factory with its owner account.
-#[function_component(CreateForm)]
-fn create_form(p: &FormProps) -> Html {
-    let (l, s) = (use_lang(), use_session());
-    // factory id, name, owner user name, owner password.
-    let values = use_state(|| Zeroizing::new([String::new(), String::new(), String::new(), String::new()]));
-    let failure = use_state(|| None::<(&'static str, ApiFailure)>);
-    let sending = use_state(|| false);
-    let onsubmit = {
-        let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if *sending {
-                return;
-            }
-            let [id, name, owner, password] = &**values;
-            let req = FactoryCreate { factory_id: id.trim().into(), name: name.trim().into(), owner_username: owner.trim().into(), owner_password: password.clone() };
-            failure.set(None);
-            sending.set(true);
-            let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), csrf.clone(), cb.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let r = api::admin_factory_create(&csrf, &req).await;
-                drop(Zeroizing::new(req.owner_password));
-                sending.set(false);
-                match r {
-                    Ok(f) => {
-                        values.set(Default::default());
-                        cb.emit((f.factory_id, req.owner_username));
-                    }
-                    Err(e) => failure.set(Some((refused_field(&e), e))),
-                }
-            });
-        })
-    };
-    let inputs = FIELDS.iter().enumerate().map(|(i, (id, wire))| {
-        let oninput = {
-            let values = values.clone();
-            Callback::from(move |e: InputEvent| {
-                let mut v = (*values).clone();
-                v[i] = value_of(&e);
-                values.set(v);
-            })
-        };
-        let (label, hint) = match i {
-            0 => (l.t(AdminMsg::FactoryId), l.t(StaffMsg::UsernameHint)),
-            1 => (l.t(AdminMsg::FactoryName), l.t(AdminMsg::FactoryNameHint)),
-            2 => (l.t(AdminMsg::FactoryOwnerUsername), l.t(StaffMsg::UsernameHint)),
-            _ => (l.t(AdminMsg::FactoryOwnerPassword), l.t(StaffMsg::PasswordHint)),
-        };
-        let bad = failure.as_ref().is_some_and(|(f, _)| f == wire);
-        html! {
-            <label>{ label }
-                <input id={*id} type={(i == 3).then_some("password")} autocomplete={if i == 3 { "new-password" } else { "off" }}
-                       value={values[i].clone()} {oninput} placeholder={hint} aria-invalid={bad.to_string()} />
-                { states::field_error(l, "factory-create-error", &failure, wire) }
-            </label>
-        }
-    });
-    html! {
-        <form class="card" id="factory-create" {onsubmit} novalidate=true>
-            <h3>{ l.t(AdminMsg::FactoryCreateTitle) }</h3>
-            { for inputs }
-            { states::field_error(l, "factory-create-error", &failure, "") }
-            <button type="submit" class="primary" id="factory-create-submit" disabled={*sending}>{ if *sending { l.t(StaffMsg::Creating) } else { l.t(AdminMsg::FactoryCreate) } }</button>
-        </form>
     }
 }

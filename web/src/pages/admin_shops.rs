@@ -5,12 +5,13 @@
 
 use std::rc::Rc;
 
-use orderveil_api::{ErrorCode, Role, ShopCreate, ShopSummary, ShopUpdate, ShopUser};
+use orderveil_api::{Role, ShopSummary, ShopUpdate, ShopUser};
 use yew::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::api::{self, ApiFailure};
 use crate::components::notice::{Said, outcome_notice};
+use crate::components::tenant_form::{Tenant, TenantForm};
 use crate::components::states::{self, Load, value_of, when};
 use crate::i18n::{self, AccountMsg, AdminMsg, CommonMsg, Lang, StaffMsg};
 use crate::pages::staff::perm_key;
@@ -90,7 +91,7 @@ pub fn admin_shops() -> Html {
             <div class="toolbar"><h2>{ l.t(CommonMsg::NavShops) }</h2></div>
             <p class="state">{ l.t(AdminMsg::ShopsIntro) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
-            <CreateForm {on_created} />
+            <TenantForm tenant={Tenant::Shop} {on_created} />
             <div class="card"><h3>{ l.t(AdminMsg::ShopsList) }</h3>{ body }</div>
         </section>
     }
@@ -280,95 +281,5 @@ fn owner_reset(p: &ResetProps) -> Html {
             <button type="button" class="danger confirm-owner-reset" disabled={*sending} onclick={confirm}>{ l.t(StaffMsg::ResetConfirm) }</button>
             <button type="button" class="link cancel" onclick={cancel}>{ l.t(CommonMsg::Cancel) }</button>
         </span>
-    }
-}
-
-/// The create form's fields: input id and the wire name a refusal's `details.field` uses.
-const FIELDS: [(&str, &str); 4] =
-    [("new-shop-id", "shop_id"), ("new-shop-name", "name"), ("new-owner-username", "owner_username"), ("new-owner-password", "owner_password")];
-
-/// The form field a refusal concerns (`""`: none of them): `details.field`, else the
-/// field a conflict is about.
-fn refused_field(e: &ApiFailure) -> &'static str {
-    let named = match (e.detail_field(), e.error_code()) {
-        ("", Some(ErrorCode::ShopExists)) => "shop_id",
-        ("", Some(ErrorCode::UsernameTaken)) => "owner_username",
-        (f, _) => f,
-    };
-    FIELDS.iter().find(|(_, w)| *w == named).map_or("", |(_, w)| w)
-}
-
-/// Props of [`CreateForm`].
-#[derive(Properties, PartialEq)]
-struct FormProps {
-    /// Called with the new shop's id and its owner's login.
-    on_created: Callback<(String, String)>,
-}
-
-/// The form that creates a shop with its owner account.
-#[function_component(CreateForm)]
-fn create_form(p: &FormProps) -> Html {
-    let (l, s) = (use_lang(), use_session());
-    // shop id, name, owner user name, owner password.
-    let values = use_state(|| Zeroizing::new([String::new(), String::new(), String::new(), String::new()]));
-    let failure = use_state(|| None::<(&'static str, ApiFailure)>);
-    let sending = use_state(|| false);
-    let onsubmit = {
-        let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), s.csrf_token.clone(), p.on_created.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if *sending {
-                return;
-            }
-            let [id, name, owner, password] = &**values;
-            let req = ShopCreate { shop_id: id.trim().into(), name: name.trim().into(), owner_username: owner.trim().into(), owner_password: password.clone() };
-            failure.set(None);
-            sending.set(true);
-            let (values, failure, sending, csrf, cb) = (values.clone(), failure.clone(), sending.clone(), csrf.clone(), cb.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let r = api::admin_shop_create(&csrf, &req).await;
-                drop(Zeroizing::new(req.owner_password));
-                sending.set(false);
-                match r {
-                    Ok(s) => {
-                        values.set(Default::default());
-                        cb.emit((s.shop_id, req.owner_username));
-                    }
-                    Err(e) => failure.set(Some((refused_field(&e), e))),
-                }
-            });
-        })
-    };
-    let inputs = FIELDS.iter().enumerate().map(|(i, (id, wire))| {
-        let oninput = {
-            let values = values.clone();
-            Callback::from(move |e: InputEvent| {
-                let mut v = (*values).clone();
-                v[i] = value_of(&e);
-                values.set(v);
-            })
-        };
-        let (label, hint) = match i {
-            0 => (l.t(AdminMsg::ShopId), l.t(StaffMsg::UsernameHint)),
-            1 => (l.t(AdminMsg::ShopName), l.t(AdminMsg::ShopNameHint)),
-            2 => (l.t(AdminMsg::OwnerUsername), l.t(StaffMsg::UsernameHint)),
-            _ => (l.t(AdminMsg::OwnerPassword), l.t(StaffMsg::PasswordHint)),
-        };
-        let bad = failure.as_ref().is_some_and(|(f, _)| f == wire);
-        html! {
-            <label>{ label }
-                <input id={*id} type={(i == 3).then_some("password")} autocomplete={if i == 3 { "new-password" } else { "off" }}
-                       value={values[i].clone()} {oninput} placeholder={hint} aria-invalid={bad.to_string()} />
-                { states::field_error(l, "shop-create-error", &failure, wire) }
-            </label>
-        }
-    });
-    html! {
-        <form class="card" id="shop-create" {onsubmit} novalidate=true>
-            <h3>{ l.t(AdminMsg::ShopCreateTitle) }</h3>
-            { for inputs }
-            { states::field_error(l, "shop-create-error", &failure, "") }
-            <button type="submit" class="primary" id="shop-create-submit" disabled={*sending}>{ if *sending { l.t(StaffMsg::Creating) } else { l.t(AdminMsg::ShopCreate) } }</button>
-        </form>
     }
 }
