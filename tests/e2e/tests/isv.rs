@@ -144,16 +144,7 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     assert_eq!(auth.purposes, [RevealPurpose::ManualShipping, RevealPurpose::CustomerService]);
 
     // The ISV backend with the app's credentials.
-    let backend = orderveil_isv_example::Backend::new(orderveil_isv_example::Config {
-        orderveil: ov.clone(),
-        app_id: reg.app.app_id.clone(),
-        app_secret: reg.app_secret.clone(),
-        shop_id: "shop1".into(),
-        purpose: "manual_shipping".into(),
-        package_dir: pkg,
-        static_dir: page,
-    });
-    tokio::spawn(async move { axum::serve(isv_listener, orderveil_isv_example::router(backend)).await });
+    serve_example(isv_listener, &ov, &reg, pkg, page);
 
     let profile = tempfile::tempdir().unwrap();
     let (_driver, c) = browser(profile.path()).await;
@@ -277,6 +268,21 @@ async fn isv_page_reveals_through_the_package_inline_and_isolated() {
     c.close().await.unwrap();
 }
 
+/// The example ISV (its backend with the app's credentials for shop1, its pages, the package)
+/// served on `listener`.
+fn serve_example(listener: tokio::net::TcpListener, ov: &str, reg: &IsvAppCreated, package_dir: std::path::PathBuf, static_dir: std::path::PathBuf) {
+    let backend = orderveil_isv_example::Backend::new(orderveil_isv_example::Config {
+        orderveil: ov.to_string(),
+        app_id: reg.app.app_id.clone(),
+        app_secret: reg.app_secret.clone(),
+        shop_id: "shop1".into(),
+        purpose: "manual_shipping".into(),
+        package_dir,
+        static_dir,
+    });
+    tokio::spawn(async move { axum::serve(listener, orderveil_isv_example::router(backend)).await });
+}
+
 /// Receivers of the print-and-ship test: two orders of one receiver (one merged label) and
 /// one of another. (order id, name, phone, address)
 const TO_PRINT: &[(&str, &str, &str, &str)] = &[
@@ -337,16 +343,7 @@ async fn isv_print_page_prints_in_the_frame_and_ships_with_an_app_token() {
     let reg: IsvAppCreated = post(&admin, format!("{ov}/api/v1/isv-apps"), json!({"name": "示例打单软件", "origins": [isv_origin]})).await;
     let _: IsvAuthorization =
         post(&owner, format!("{ov}/api/v1/isv-authorizations"), json!({"app_id": reg.app.app_id, "scopes": ["orders.read", "print", "ship"]})).await;
-    let backend = orderveil_isv_example::Backend::new(orderveil_isv_example::Config {
-        orderveil: ov.clone(),
-        app_id: reg.app.app_id.clone(),
-        app_secret: reg.app_secret.clone(),
-        shop_id: "shop1".into(),
-        purpose: "manual_shipping".into(),
-        package_dir: pkg,
-        static_dir: page,
-    });
-    tokio::spawn(async move { axum::serve(isv_listener, orderveil_isv_example::router(backend)).await });
+    serve_example(isv_listener, &ov, &reg, pkg, page);
 
     let profile = tempfile::tempdir().unwrap();
     let (_driver, c) = browser(profile.path()).await;
