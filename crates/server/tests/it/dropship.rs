@@ -391,7 +391,7 @@ async fn the_factory_ships_its_assigned_orders_by_upload(store: Store) {
     let (ok, out) = app.audit_verify().await;
     assert!(ok, "{out}");
 
-    // Suspended, the factory's upload is refused before anything is read.
+    // Suspended, the factory's upload is refused and nothing ships.
     let _: AssignResult = assign(&owner, &["S1-AWAIT-2"]).await.ok();
     let _: Value = app.login("admin").await.post("/api/v1/admin/factories/factory1/suspend", &json!({"reason": "资质审核中"})).await.ok();
     factory_upload(&ops, "order_id,carrier,tracking_no\r\nS1-AWAIT-2,ZTO,73100000000009\r\n").await.err(403, "FACTORY_SUSPENDED");
