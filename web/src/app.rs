@@ -126,7 +126,7 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
             if s.can_print() || s.factory_may(Permission::Ship) { { item(Route::Waybills, CommonMsg::NavWaybills, "nav-waybills") } }
             if s.factory_may(Permission::Ship) { { item(Route::ShipmentsUpload, CommonMsg::NavShipments, "nav-shipments") } }
             if s.can_print() { { item(Route::WaybillAccounts, CommonMsg::NavWaybillAccounts, "nav-waybill-accounts") } }
-            if role == Role::Factory { { item(Route::FactoryBindings, CommonMsg::NavBindings, "nav-bindings") }{ item(Route::Staff, CommonMsg::NavStaff, "nav-staff") }{ item(Route::Audit, CommonMsg::NavAudit, "nav-audit") } }
+            if role == Role::Factory { { item(Route::FactoryBindings, CommonMsg::NavBindings, "nav-bindings") }{ item(Route::Staff, CommonMsg::NavStaff, "nav-staff") }{ item(Route::Apps, CommonMsg::NavApps, "nav-apps") }{ item(Route::Audit, CommonMsg::NavAudit, "nav-audit") } }
         </> },
     }
 }
@@ -136,7 +136,7 @@ fn factory_route(s: &Session, r: &Route) -> bool {
     match r {
         Route::FactoryOrders | Route::Waybills | Route::WaybillAccounts | Route::Account => true,
         Route::ShipmentsUpload => s.factory_may(Permission::Ship),
-        Route::FactoryBindings | Route::Staff | Route::Audit => s.user.role == Role::Factory,
+        Route::FactoryBindings | Route::Staff | Route::Apps | Route::Audit => s.user.role == Role::Factory,
         _ => false,
     }
 }

@@ -124,8 +124,11 @@ pub struct IsvAuthorization {
     pub app_id: String,
     /// Its name.
     pub app_name: String,
-    /// The shop.
-    pub shop_id: String,
+    /// The shop that authorized it (`None` for a factory's app).
+    pub shop_id: Option<String>,
+    /// The factory that authorized it (厂商代发; `None` for a shop's app).
+    #[serde(default)]
+    pub factory_id: Option<String>,
     /// Granted scopes.
     pub scopes: Vec<Scope>,
     /// The purposes the app may reveal for (empty without the `reveal` scope).
@@ -150,9 +153,13 @@ pub struct TokenRequest {
     pub app_id: String,
     /// The app secret.
     pub app_secret: String,
-    /// The shop (client credentials).
+    /// The shop (client credentials for a shop's authorization).
     #[serde(default)]
     pub shop_id: Option<String>,
+    /// The factory (client credentials for a factory's authorization); exactly one of
+    /// `shop_id` and `factory_id`.
+    #[serde(default)]
+    pub factory_id: Option<String>,
     /// The refresh token (refresh).
     #[serde(default)]
     pub refresh_token: Option<String>,
@@ -177,8 +184,11 @@ pub struct TokenResponse {
     pub refresh_expires_in: i64,
     /// The token's scopes.
     pub scopes: Vec<Scope>,
-    /// The shop.
-    pub shop_id: String,
+    /// The shop it acts for (`None` for a factory's token).
+    pub shop_id: Option<String>,
+    /// The factory it acts for (`None` for a shop's token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factory_id: Option<String>,
 }
 
 /// One ciphertext an ISV stores, to be masked.

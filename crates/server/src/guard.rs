@@ -1,8 +1,9 @@
 //! Who is calling, and what they may do: the extractors that carry identity into handlers
-//! (a session [`User`], an ISV app's [`AppCaller`], either as a [`Caller`], the order
-//! system's service token as [`OrderSystem`]) and the authorization guards every handler
-//! uses ([`require_admin`], [`require_owner`], [`shop_with`], [`Caller::acting_shop`],
-//! [`Caller::readable_shop`]). One place, so a rule is written once and tested once.
+//! (a session [`User`], a shop's ISV app [`AppCaller`] or a factory's [`FactoryAppCaller`],
+//! any of them as a [`Caller`], the order system's service token as [`OrderSystem`]) and the
+//! authorization guards every handler uses ([`require_admin`], [`require_owner`],
+//! [`shop_with`], [`Caller::acting_shop`], [`Caller::readable_shop`],
+//! [`Caller::acting_factory`]). One place, so a rule is written once and tested once.
 
 use axum::extract::FromRequestParts;
 use axum::http::{HeaderMap, Method, header, request::Parts};
@@ -242,6 +243,27 @@ impl AppCaller {
     }
 }
 
+/// An app acting for a factory (厂商代发), from a valid access token of an authorization the
+/// factory's owner made: it reads the factory's assigned orders, allocates, prints and ships
+/// for them by its scopes. It has no shop and never reveals.
+#[derive(Clone, Debug)]
+pub struct FactoryAppCaller {
+    /// The app.
+    pub app_id: String,
+    /// Its name.
+    pub app_name: String,
+    /// The factory that authorized it.
+    pub factory_id: String,
+    /// The authorization.
+    pub authorization_id: i64,
+    /// The token's scopes.
+    pub scopes: Vec<Scope>,
+    /// The app's registered web origins.
+    pub origins: Vec<String>,
+    /// The platform suspended the factory (read with the token).
+    pub factory_suspended: bool,
+}
+
 /// Who calls an endpoint that both merchants' pages and ISV apps use.
 #[derive(Clone, Debug)]
 pub enum Caller {
@@ -249,6 +271,8 @@ pub enum Caller {
     User(User),
     /// An ISV app with an access token for one shop.
     App(AppCaller),
+    /// An ISV app with an access token for one factory: every shop path refuses it.
+    FactoryApp(FactoryAppCaller),
 }
 
 impl Caller {
@@ -263,6 +287,7 @@ impl Caller {
                     _ => Ok(app.shop_id.clone()),
                 }
             }
+            Self::FactoryApp(_) => Err(AppError::new(ErrorCode::Forbidden)),
             Self::User(user) => match user.role {
                 Role::Admin => asked.map(str::to_string).ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id", "reason": "required for admins"}))),
                 Role::Owner | Role::Staff if user.can(Permission::View) => Ok(user.own_shop()?.to_string()),
@@ -280,7 +305,35 @@ impl Caller {
                 Ok(app.shop_id.clone())
             }
             Self::User(user) if matches!(user.role, Role::Owner | Role::Staff) && user.can(permission) => Ok(user.own_shop()?.to_string()),
-            Self::User(_) => Err(ErrorCode::Forbidden.into()),
+            Self::User(_) | Self::FactoryApp(_) => Err(ErrorCode::Forbidden.into()),
+        }
+    }
+
+    /// Is the caller a factory's (a factory user, or an app a factory authorized)?
+    pub fn is_factory(&self) -> bool {
+        match self {
+            Self::User(u) => u.is_factory(),
+            Self::FactoryApp(_) => true,
+            Self::App(_) => false,
+        }
+    }
+
+    /// The factory the caller acts for: a factory user holding `permission` (any factory user
+    /// for `None`), or a factory's app whose token carries `scope`; FORBIDDEN or
+    /// SCOPE_MISSING otherwise. An action (`Some`) of a suspended factory is
+    /// FACTORY_SUSPENDED (as read with the session or token; the actions read it again in
+    /// their transaction); reads work.
+    pub fn acting_factory(&self, permission: Option<Permission>, scope: Scope) -> AppResult<String> {
+        match self {
+            Self::User(user) => factory_with(user, permission),
+            Self::FactoryApp(app) => {
+                app.require(scope)?;
+                if permission.is_some() && app.factory_suspended {
+                    return Err(AppError::new(ErrorCode::FactorySuspended).with(json!({"factory_id": app.factory_id})));
+                }
+                Ok(app.factory_id.clone())
+            }
+            Self::App(_) => Err(ErrorCode::Forbidden.into()),
         }
     }
 
@@ -288,6 +341,7 @@ impl Caller {
     pub fn actor(&self) -> String {
         match self {
             Self::App(app) => app.actor(),
+            Self::FactoryApp(app) => format!("app:{}", app.app_id),
             Self::User(user) => user.username.clone(),
         }
     }
@@ -295,7 +349,7 @@ impl Caller {
     /// An `ok` audit event of this caller acting on `shop`; an app's carries `via`.
     pub fn event(&self, shop: &str, action: &str, mut details: serde_json::Value) -> Event {
         let mut ev = Event::new(&self.actor(), self.actor_id(), Some(shop), action, "ok");
-        if let Self::App(_) = self {
+        if matches!(self, Self::App(_) | Self::FactoryApp(_)) {
             details["via"] = self.via();
         }
         ev.details = details;
@@ -305,7 +359,7 @@ impl Caller {
     /// The acting user's id (none for an app).
     pub fn actor_id(&self) -> Option<i64> {
         match self {
-            Self::App(_) => None,
+            Self::App(_) | Self::FactoryApp(_) => None,
             Self::User(user) => Some(user.id),
         }
     }
@@ -314,6 +368,7 @@ impl Caller {
     pub fn risk_subject(&self) -> String {
         match self {
             Self::App(app) => app.risk_subject(),
+            Self::FactoryApp(app) => crate::risk::app_subject(&app.app_id, &format!("factory:{}", app.factory_id)),
             Self::User(user) => crate::risk::user_subject(user.id),
         }
     }
@@ -322,6 +377,7 @@ impl Caller {
     pub fn via(&self) -> serde_json::Value {
         match self {
             Self::App(app) => json!({"isv": app.app_id, "app_name": app.app_name}),
+            Self::FactoryApp(app) => json!({"isv": app.app_id, "app_name": app.app_name, "factory_id": app.factory_id}),
             Self::User(_) => json!("web"),
         }
     }
@@ -330,6 +386,7 @@ impl Caller {
     pub fn can_read_order_of(&self, shop: &str) -> bool {
         match self {
             Self::App(app) => app.scopes.contains(&Scope::OrdersRead) && app.shop_id == shop,
+            Self::FactoryApp(_) => false,
             Self::User(user) => match user.role {
                 Role::Admin => true,
                 Role::Owner | Role::Staff => user.can(Permission::View) && user.shop_id.as_deref() == Some(shop),
@@ -363,9 +420,17 @@ pub(crate) fn parse_origins(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
+impl FactoryAppCaller {
+    /// SCOPE_MISSING unless the token carries `scope`.
+    pub fn require(&self, scope: Scope) -> AppResult<()> {
+        if self.scopes.contains(&scope) { Ok(()) } else { Err(AppError::new(ErrorCode::ScopeMissing).with(json!({"scope": scope.as_str()}))) }
+    }
+}
+
 /// The app behind an access token, re-read on every request: an expired token, a revoked
-/// authorization or a disabled app stop working at once.
-pub async fn app_for_token(state: &AppState, token: &str) -> AppResult<AppCaller> {
+/// authorization or a disabled app stop working at once. A shop's authorization gives a
+/// [`Caller::App`], a factory's a [`Caller::FactoryApp`].
+pub async fn app_for_token(state: &AppState, token: &str) -> AppResult<Caller> {
     if !token.starts_with(ACCESS_PREFIX) {
         return Err(ErrorCode::TokenInvalid.into());
     }
@@ -381,15 +446,38 @@ pub async fn app_for_token(state: &AppState, token: &str) -> AppResult<AppCaller
     if r.expires_at <= state.now() {
         return Err(ErrorCode::TokenExpired.into());
     }
-    Ok(AppCaller {
-        scopes: parse_scopes(&r.scopes),
-        origins: parse_origins(&r.origins),
-        purposes: parse_purposes(&r.purposes),
-        app_id: r.app_id,
-        app_name: r.app_name,
-        shop_id: r.shop_id,
-        authorization_id: r.authorization_id,
-    })
+    match (r.shop_id, r.factory_id) {
+        (Some(shop_id), None) => Ok(Caller::App(AppCaller {
+            scopes: parse_scopes(&r.scopes),
+            origins: parse_origins(&r.origins),
+            purposes: parse_purposes(&r.purposes),
+            app_id: r.app_id,
+            app_name: r.app_name,
+            shop_id,
+            authorization_id: r.authorization_id,
+        })),
+        (None, Some(factory_id)) => Ok(Caller::FactoryApp(FactoryAppCaller {
+            scopes: parse_scopes(&r.scopes),
+            origins: parse_origins(&r.origins),
+            app_id: r.app_id,
+            app_name: r.app_name,
+            factory_id,
+            authorization_id: r.authorization_id,
+            factory_suspended: r.factory_suspended != 0,
+        })),
+        _ => Err(AppError::internal("an authorization with both or neither of shop and factory")),
+    }
+}
+
+impl Caller {
+    /// An app's registered web origins (none for a user).
+    pub fn origins(&self) -> &[String] {
+        match self {
+            Self::App(app) => &app.origins,
+            Self::FactoryApp(app) => &app.origins,
+            Self::User(_) => &[],
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -397,11 +485,11 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
         // Already checked by the CORS layer (a cross-origin request).
-        if let Some(app) = parts.extensions.get::<AppCaller>() {
-            return Ok(Self::App(app.clone()));
+        if let Some(app) = parts.extensions.get::<Caller>() {
+            return Ok(app.clone());
         }
         if let Some(token) = bearer(&parts.headers).filter(|t| t.starts_with(ACCESS_PREFIX)) {
-            return Ok(Self::App(app_for_token(state, token).await?));
+            return app_for_token(state, token).await;
         }
         Ok(Self::User(User::from_request_parts(parts, state).await?))
     }

@@ -86,6 +86,8 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
             }
             (user.id, crate::risk::user_subject(user.id), user.own_shop()?.to_string(), user.username.clone(), Some(user.id), json!("web"))
         }
+        // A factory's app never reveals (nor does a factory).
+        Caller::FactoryApp(_) => return Err(AppError::new(ErrorCode::Forbidden)),
         Caller::App(app) => {
             app.require(Scope::Reveal)?;
             (app.account_id(), app.risk_subject(), app.shop_id.clone(), app.actor(), None, json!({"isv": app.app_id, "app_name": app.app_name}))

@@ -51,13 +51,14 @@ fn refused(id: &'static str, why: impl Text) -> Option<Html> {
 /// The main bundle's pages.
 pub fn main_page(route: &Route, s: &Session) -> Option<Html> {
     let owner_or_admin = matches!(s.user.role, Role::Owner | Role::Admin);
-    // A factory's owner reads its own audit chain and manages its staff on the same pages.
+    // A factory's owner reads its own audit chain, manages its staff and authorizes its print
+    // software on the same pages.
     let factory_owner = s.user.role == Role::Factory;
     match route {
         Route::Orders => Some(html! { <orders::Orders /> }),
         Route::Order(id) => Some(html! { <order::OrderPage order_id={id.clone()} /> }),
         Route::Quota => Some(html! { <quota::Quota /> }),
-        Route::Apps if owner_or_admin => Some(html! { <apps::Apps /> }),
+        Route::Apps if owner_or_admin || factory_owner => Some(html! { <apps::Apps /> }),
         Route::Apps => refused("apps-forbidden", AppsMsg::Forbidden),
         Route::Staff if s.user.role == Role::Owner || factory_owner => Some(html! { <staff::Staff /> }),
         Route::Staff => refused("staff-forbidden", StaffMsg::Forbidden),

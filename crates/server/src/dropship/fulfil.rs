@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use orderveil_api::carriers;
-use orderveil_api::{ErrorCode, OrderStatus, Permission, ShipmentUploadResult, Waybill, WaybillAllocate, WaybillShip, WaybillShipped};
+use orderveil_api::{ErrorCode, OrderStatus, Permission, Scope, ShipmentUploadResult, Waybill, WaybillAllocate, WaybillShip, WaybillShipped};
 use orderveil_cipher::OrderId;
 use serde_json::json;
 
 use super::{audit_both, ensure_active};
 use crate::error::{AppError, AppResult};
-use crate::guard::{User, factory_with};
+use crate::guard::Caller;
 use crate::shipping::{self, Actor, Format, RowError, ShipRow};
 use crate::state::AppState;
 use crate::store::waybills::{self as wstore, AllocOrder};
@@ -37,8 +37,8 @@ pub async fn assigned_shops(tx: &mut WriteTx<'_>, factory: &str, ids: &[String])
 
 /// Allocate waybills from the factory's approved account for orders assigned to it (factory
 /// users with `print`): one per order, or one for all with `merge` (one shop, one receiver).
-pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> AppResult<Vec<Waybill>> {
-    let factory = factory_with(user, Some(Permission::Print))?;
+pub async fn allocate(state: &AppState, caller: &Caller, req: WaybillAllocate) -> AppResult<Vec<Waybill>> {
+    let factory = caller.acting_factory(Some(Permission::Print), Scope::Print)?;
     let ids = distinct(&req.order_ids, "order_ids", MAX_ORDERS)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
@@ -87,7 +87,7 @@ pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> Ap
     let mut per_shop_waybills: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
     for g in &groups {
         let shop = g[0].0.as_str();
-        let no = insert_waybill(&mut tx, carrier, req.account_id, shop, &g[0].1.receiver_key, &user.username, now).await?;
+        let no = insert_waybill(&mut tx, carrier, req.account_id, shop, &g[0].1.receiver_key, &caller.actor(), now).await?;
         let order_ids: Vec<&str> = g.iter().map(|(_, o)| o.order_id.as_str()).collect();
         if let Err(e) = wstore::link_orders(&mut tx, &no, &order_ids).await {
             return Err(if crate::store::users::is_unique_violation(&e) {
@@ -100,7 +100,7 @@ pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> Ap
         numbers.push(no);
     }
     for (shop, waybills) in per_shop_waybills {
-        let mut ev = user.event(shop, "waybill_allocate", json!({"account_id": req.account_id, "carrier": carrier.code, "merge": req.merge, "factory_id": factory, "waybills": waybills}));
+        let mut ev = caller.event(shop, "waybill_allocate", json!({"account_id": req.account_id, "carrier": carrier.code, "merge": req.merge, "factory_id": factory, "waybills": waybills}));
         ev.order_ids = per_shop.get(shop).cloned().unwrap_or_default();
         audit_both(&mut tx, now, &ev, &factory).await?;
     }
@@ -111,8 +111,8 @@ pub async fn allocate(state: &AppState, user: &User, req: WaybillAllocate) -> Ap
 }
 
 /// The factory's waybills, newest first (any factory user).
-pub async fn list(state: &AppState, user: &User, status: Option<&str>) -> AppResult<Vec<Waybill>> {
-    let factory = factory_with(user, None)?;
+pub async fn list(state: &AppState, caller: &Caller, status: Option<&str>) -> AppResult<Vec<Waybill>> {
+    let factory = caller.acting_factory(None, Scope::Print)?;
     let mut conn = state.db.pool.acquire().await?;
     let nos = store::factory_waybill_nos_all(&mut conn, &factory, status, MAX_LIST).await?;
     let mut rows = wstore::waybills(&mut conn, &nos).await?;
@@ -121,8 +121,8 @@ pub async fn list(state: &AppState, user: &User, status: Option<&str>) -> AppRes
 }
 
 /// Cancel an unprinted waybill of the factory's accounts; its unit returns.
-pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybill> {
-    let factory = factory_with(user, Some(Permission::Print))?;
+pub async fn cancel(state: &AppState, caller: &Caller, no: &str) -> AppResult<Waybill> {
+    let factory = caller.acting_factory(Some(Permission::Print), Scope::Print)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
     ensure_active(&mut tx, &factory).await?;
@@ -137,7 +137,7 @@ pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybil
     wstore::return_unit(&mut tx, row.account_id).await?;
     let first = wstore::orders_of(&mut tx, &nos).await?.into_iter().next().map(|l| l.order_id).unwrap_or_default();
     let shop = crate::store::orders::by_id(&mut tx, &first).await?.map(|o| o.shop_id).unwrap_or_default();
-    let ev = user.event(&shop, "waybill_cancel", json!({"waybill_no": no, "account_id": row.account_id, "factory_id": factory}));
+    let ev = caller.event(&shop, "waybill_cancel", json!({"waybill_no": no, "account_id": row.account_id, "factory_id": factory}));
     audit_both(&mut tx, now, &ev, &factory).await?;
     let rows = waybill_rows(&mut tx, &nos).await?;
     let out = views(&mut tx, rows).await?.pop().ok_or_else(|| AppError::internal("waybill vanished"))?;
@@ -148,8 +148,8 @@ pub async fn cancel(state: &AppState, user: &User, no: &str) -> AppResult<Waybil
 /// Ship the orders of printed waybills of the factory's accounts (factory users with `ship`):
 /// the shops' orders ship with the waybill numbers, the assignments end as shipped, and the
 /// shops see who shipped them. All or nothing.
-pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<WaybillShipped> {
-    let factory = factory_with(user, Some(Permission::Ship))?;
+pub async fn ship(state: &AppState, caller: &Caller, req: WaybillShip) -> AppResult<WaybillShipped> {
+    let factory = caller.acting_factory(Some(Permission::Ship), Scope::Ship)?;
     let nos = distinct(&req.waybill_nos, "waybill_nos", MAX_SHIP)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
@@ -175,13 +175,13 @@ pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<
     }
     let mut order_ids = Vec::new();
     for (shop, rows) in &per_shop {
-        match shipping::apply_shipments(&mut tx, shop, rows, &Actor::from(user), "ship_waybill", Some(&factory), now).await? {
+        match shipping::apply_shipments(&mut tx, shop, rows, &Actor::from(caller), "ship_waybill", Some(&factory), now).await? {
             Ok(ids) => order_ids.extend(ids),
             Err(errors) => return Err(errors.into_iter().next().map_or_else(|| AppError::internal("no row error"), shipping::RowError::into_app_error)),
         }
         let of_shop: Vec<String> = rows.iter().map(|r| r.order_id.clone()).collect();
-        store::factory_shipped(&mut tx, &factory, &of_shop, &user.username, now).await?;
-        let mut ev = user.event(shop, "factory_ship", json!({"factory_id": factory, "waybill_nos": rows.iter().map(|r| &r.tracking_no).collect::<Vec<_>>()}));
+        store::factory_shipped(&mut tx, &factory, &of_shop, &caller.actor(), now).await?;
+        let mut ev = caller.event(shop, "factory_ship", json!({"factory_id": factory, "waybill_nos": rows.iter().map(|r| &r.tracking_no).collect::<Vec<_>>()}));
         ev.order_ids = of_shop;
         audit_both(&mut tx, now, &ev, &factory).await?;
     }
@@ -201,8 +201,8 @@ pub async fn ship(state: &AppState, user: &User, req: WaybillShip) -> AppResult<
 /// line — and the rows of all its shops apply in one transaction or none do
 /// (`UPLOAD_INVALID` lists every problem). The assignments end as shipped; each shop's
 /// orders get one shipping row on the shop's chain and one `factory_ship` row on both chains.
-pub async fn ship_upload(state: &AppState, user: &User, declared: Option<Format>, body: Bytes) -> AppResult<ShipmentUploadResult> {
-    let factory = factory_with(user, Some(Permission::Ship))?;
+pub async fn ship_upload(state: &AppState, caller: &Caller, declared: Option<Format>, body: Bytes) -> AppResult<ShipmentUploadResult> {
+    let factory = caller.acting_factory(Some(Permission::Ship), Scope::Ship)?;
     let parsed = tokio::task::spawn_blocking(move || shipping::parse_upload(body.to_vec(), declared)).await.map_err(AppError::internal)?;
     if !parsed.errors.is_empty() {
         return Err(shipping::upload_invalid(&parsed.errors, parsed.count));
@@ -231,11 +231,11 @@ pub async fn ship_upload(state: &AppState, user: &User, declared: Option<Format>
     for (shop, rows) in &per_shop {
         // Every shop's rows are checked even after a bad one, so the answer lists every
         // problem; a refusal drops the transaction with whatever was applied in it.
-        match shipping::apply_shipments(&mut tx, shop, rows, &Actor::from(user), "ship_batch", Some(&factory), now).await? {
+        match shipping::apply_shipments(&mut tx, shop, rows, &Actor::from(caller), "ship_batch", Some(&factory), now).await? {
             Ok(ids) => {
-                store::factory_shipped(&mut tx, &factory, &ids, &user.username, now).await?;
+                store::factory_shipped(&mut tx, &factory, &ids, &caller.actor(), now).await?;
                 let tracking: Vec<&str> = rows.iter().map(|r| r.tracking_no.trim()).collect();
-                let mut ev = user.event(shop, "factory_ship", json!({"factory_id": factory, "upload": true, "tracking_nos": tracking}));
+                let mut ev = caller.event(shop, "factory_ship", json!({"factory_id": factory, "upload": true, "tracking_nos": tracking}));
                 ev.order_ids.clone_from(&ids);
                 audit_both(&mut tx, now, &ev, &factory).await?;
                 order_ids.extend(ids);

@@ -1,12 +1,12 @@
 //! The factory's one list of the orders its shops assigned to it: masks, items, receiver keys
 //! and shop names; never a ciphertext, never a key.
 
-use orderveil_api::{AssignmentStatus, FactoryOrder, FactoryOrderPage, FactoryOrderQuery, Item, OrderStatus, ReceiverFields};
+use orderveil_api::{AssignmentStatus, FactoryOrder, FactoryOrderPage, FactoryOrderQuery, Item, OrderStatus, ReceiverFields, Scope};
 
 use super::invalid;
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
-use crate::guard::{User, factory_with};
+use crate::guard::Caller;
 use crate::state::AppState;
 use crate::store::dropship::{self as store, FactoryFilter, FactoryOrderRow};
 
@@ -31,9 +31,9 @@ fn view(r: FactoryOrderRow) -> AppResult<FactoryOrder> {
     })
 }
 
-/// `GET /api/v1/factory/orders` (any user of the factory).
-pub async fn list(state: &AppState, user: &User, q: FactoryOrderQuery) -> AppResult<FactoryOrderPage> {
-    let factory = factory_with(user, None)?;
+/// `GET /api/v1/factory/orders` (any user of the factory; its apps with `orders.read`).
+pub async fn list(state: &AppState, caller: &Caller, q: FactoryOrderQuery) -> AppResult<FactoryOrderPage> {
+    let factory = caller.acting_factory(None, Scope::OrdersRead)?;
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(20);
     if !(1..=200).contains(&per_page) {

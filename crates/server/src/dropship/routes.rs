@@ -15,7 +15,7 @@ use super::{assign, bindings, factories, fulfil, orders};
 use crate::error::AppResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::shipping::{RawBody, UploadQuery, declared_format};
-use crate::guard::User;
+use crate::guard::{Caller, User};
 use crate::state::AppState;
 
 /// The routes.
@@ -80,10 +80,11 @@ pub async fn create_factory_staff(State(state): State<AppState>, user: User, Api
     factories::create_staff(&state, &user, req).await.map(Json)
 }
 
-/// The orders assigned to the caller's factory by all its shops (masked; never a key).
+/// The orders assigned to the caller's factory by all its shops (masked; never a key): any
+/// factory user, or an app the factory authorized with `orders.read`.
 #[utoipa::path(get, path = "/api/v1/factory/orders", params(FactoryOrderQuery), responses((status = 200, body = FactoryOrderPage), (status = 403, body = ApiError)))]
-pub async fn list_factory_orders(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<FactoryOrderQuery>) -> AppResult<Json<FactoryOrderPage>> {
-    orders::list(&state, &user, q).await.map(Json)
+pub async fn list_factory_orders(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<FactoryOrderQuery>) -> AppResult<Json<FactoryOrderPage>> {
+    orders::list(&state, &caller, q).await.map(Json)
 }
 
 /// The caller's bindings: the shop's (owner, staff with `assign`) or the factory's.
@@ -155,7 +156,8 @@ pub async fn delete_rule(State(state): State<AppState>, user: User, ApiPath(sku)
     assign::delete_rule(&state, &user, &sku).await.map(Json)
 }
 
-/// Ship assigned orders from a CSV or XLSX file (factory users with `ship`): the same file
+/// Ship assigned orders from a CSV or XLSX file (factory users with `ship`, the factory's apps
+/// with `ship`): the same file
 /// as a shop's upload (`order_id, carrier, tracking_no`, ≤ 5,000 rows), for parcels sent with
 /// the factory's own carrier. Only orders assigned to this factory; all rows of all its shops
 /// apply in one transaction, or `UPLOAD_INVALID` lists every problem and nothing applies.
@@ -164,9 +166,9 @@ pub async fn delete_rule(State(state): State<AppState>, user: User, ApiPath(sku)
                  description = "The file: CSV (UTF-8 with or without BOM, or GBK) or XLSX (first sheet)."),
     responses((status = 200, body = ShipmentUploadResult), (status = 403, body = ApiError, description = "FORBIDDEN, FACTORY_SUSPENDED"), (status = 413, body = ApiError),
               (status = 422, body = ApiError, description = "UPLOAD_INVALID with details = ShipmentUploadErrors")))]
-pub async fn factory_upload_shipments(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<UploadQuery>, headers: HeaderMap, RawBody(body): RawBody) -> AppResult<Json<ShipmentUploadResult>> {
+pub async fn factory_upload_shipments(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<UploadQuery>, headers: HeaderMap, RawBody(body): RawBody) -> AppResult<Json<ShipmentUploadResult>> {
     let declared = declared_format(q.format.as_deref(), &headers)?;
-    fulfil::ship_upload(&state, &user, declared, body).await.map(Json)
+    fulfil::ship_upload(&state, &caller, declared, body).await.map(Json)
 }
 
 /// The OpenAPI paths of dropshipping.

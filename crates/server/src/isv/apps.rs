@@ -1,6 +1,8 @@
-//! ISV apps and their shop authorizations: the platform admin registers, disables and
-//! re-enables apps; a shop owner authorizes an app with scopes and purposes, and revokes it.
-//! Every change is audited in its own transaction.
+//! ISV apps and their authorizations: the platform admin registers, disables and re-enables
+//! apps; a shop owner authorizes an app with scopes and purposes, and revokes it; a factory
+//! owner does the same for its print software (`orders.read`, `print`, `ship`; never
+//! `reveal`). Every change is audited in its own transaction, on the chain of the shop or
+//! factory it concerns.
 
 use orderveil_api::{ErrorCode, IsvApp, IsvAppCreate, IsvAppCreated, IsvAuthorization, IsvAuthorizationCreate, Role, Scope, valid_origin};
 use serde_json::json;
@@ -10,8 +12,9 @@ use crate::audit::{self, Event};
 use crate::auth::{random_token, sha256_hex};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
-use crate::guard::{User, join_purposes, join_scopes, parse_origins, parse_purposes, parse_scopes, require_admin, require_owner};
+use crate::guard::{User, join_purposes, join_scopes, parse_origins, parse_purposes, parse_scopes, require_admin};
 use crate::state::AppState;
+use crate::store::Owner;
 use crate::store::isv::{self, AppRow, AuthorizationRow, NewApp, NewAuthorization};
 
 fn app_view(r: AppRow) -> IsvApp {
@@ -68,11 +71,33 @@ pub async fn set_disabled(state: &AppState, user: &User, app_id: &str, disabled:
     Ok(app_view(row))
 }
 
-/// `GET /api/v1/isv-apps`: every app for admins; enabled apps for shop owners.
+/// The shop of a shop owner or the factory of a factory owner: who authorizes apps; FORBIDDEN
+/// for everyone else.
+fn authorizing(user: &User) -> AppResult<Owner<'_>> {
+    match user.role {
+        Role::Owner => Ok(Owner::Shop(user.own_shop()?)),
+        Role::Factory => Ok(Owner::Factory(user.own_factory()?)),
+        _ => Err(ErrorCode::Forbidden.into()),
+    }
+}
+
+/// An `ok` audit event of `user` on the chain of `owner`.
+fn owner_event(user: &User, owner: Owner<'_>, action: &str, details: serde_json::Value) -> Event {
+    match owner {
+        Owner::Shop(s) => user.event(s, action, details),
+        Owner::Factory(f) => {
+            let mut ev = Event::new(&user.username, Some(user.id), None, action, "ok");
+            ev.details = details;
+            ev.for_factory(f)
+        }
+    }
+}
+
+/// `GET /api/v1/isv-apps`: every app for admins; enabled apps for shop and factory owners.
 pub async fn list_apps(state: &AppState, user: &User) -> AppResult<Vec<IsvApp>> {
     let enabled_only = match user.role {
         Role::Admin => false,
-        Role::Owner => true,
+        Role::Owner | Role::Factory => true,
         _ => return Err(ErrorCode::Forbidden.into()),
     };
     let rows = isv::apps(&state.db.pool, enabled_only).await?;
@@ -87,6 +112,7 @@ fn auth_view(r: AuthorizationRow) -> IsvAuthorization {
         app_id: r.app_id,
         app_name: r.app_name,
         shop_id: r.shop_id,
+        factory_id: r.factory_id,
         granted_by: r.granted_by,
         created_at: rfc3339(r.created_at),
         revoked_at: r.revoked_at.map(rfc3339),
@@ -98,25 +124,29 @@ async fn authorization_in(tx: &mut sqlx::AnyConnection, id: i64) -> AppResult<Is
     Ok(auth_view(isv::authorization(tx, id).await?))
 }
 
-/// `GET /api/v1/isv-authorizations`: the owner's shop's (live and revoked), or all for admins.
+/// `GET /api/v1/isv-authorizations`: the owner's shop's or factory's (live and revoked), or
+/// all for admins.
 pub async fn list_authorizations(state: &AppState, user: &User) -> AppResult<Vec<IsvAuthorization>> {
     let rows = match user.role {
         Role::Admin => isv::authorizations(&state.db.pool, None).await?,
-        Role::Owner => isv::authorizations(&state.db.pool, Some(user.own_shop()?)).await?,
-        _ => return Err(ErrorCode::Forbidden.into()),
+        _ => isv::authorizations(&state.db.pool, Some(authorizing(user)?)).await?,
     };
     Ok(rows.into_iter().map(auth_view).collect())
 }
 
-/// `POST /api/v1/isv-authorizations` (shop owner): authorize an enabled app with scopes.
-/// An existing live authorization of the same app is replaced (revoked, its tokens dead).
+/// `POST /api/v1/isv-authorizations` (shop or factory owner): authorize an enabled app with
+/// scopes. An existing live authorization of the same app is replaced (revoked, its tokens
+/// dead). A factory's app may read the factory's orders, print and ship; never reveal.
 pub async fn authorize(state: &AppState, user: &User, req: IsvAuthorizationCreate) -> AppResult<IsvAuthorization> {
-    let shop = require_owner(user)?.to_string();
+    let owner = authorizing(user)?;
     let mut scopes = req.scopes.clone();
     scopes.sort();
     scopes.dedup();
     if scopes.is_empty() {
         return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "scopes", "reason": "at least one"})));
+    }
+    if matches!(owner, Owner::Factory(_)) && scopes.contains(&Scope::Reveal) {
+        return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "scopes", "reason": "a factory's app cannot reveal"})));
     }
     let mut purposes = req.purposes.clone();
     purposes.sort();
@@ -132,28 +162,28 @@ pub async fn authorize(state: &AppState, user: &User, req: IsvAuthorizationCreat
     if isv::app_disabled(&mut tx, &req.app_id).await? != Some(false) {
         return Err(AppError::new(ErrorCode::NotFound).with(json!({"app_id": req.app_id})));
     }
-    isv::revoke_live(&mut tx, &req.app_id, &shop, now).await?;
+    isv::revoke_live(&mut tx, &req.app_id, owner, now).await?;
     let (scopes_text, purposes_text) = (join_scopes(&scopes), join_purposes(&purposes));
-    let new = NewAuthorization { app_id: &req.app_id, shop_id: &shop, scopes: &scopes_text, purposes: &purposes_text, granted_by: &user.username, created_at: now };
+    let new = NewAuthorization { app_id: &req.app_id, owner, scopes: &scopes_text, purposes: &purposes_text, granted_by: &user.username, created_at: now };
     let id = isv::insert_authorization(&mut tx, &new).await?;
-    let ev = user.event(&shop, "isv_authorize", json!({"app_id": req.app_id, "authorization_id": id, "scopes": scopes, "purposes": purposes}));
+    let ev = owner_event(user, owner, "isv_authorize", json!({"app_id": req.app_id, "authorization_id": id, "scopes": scopes, "purposes": purposes}));
     audit::append(&mut tx, now, &ev).await?;
     let view = authorization_in(&mut tx, id).await?;
     tx.commit().await?;
     Ok(view)
 }
 
-/// `POST /api/v1/isv-authorizations/{id}/revoke` (shop owner): the app's tokens for the
-/// shop stop working at once.
+/// `POST /api/v1/isv-authorizations/{id}/revoke` (shop or factory owner): the app's tokens
+/// for the shop or factory stop working at once.
 pub async fn revoke(state: &AppState, user: &User, id: i64) -> AppResult<IsvAuthorization> {
-    let shop = require_owner(user)?.to_string();
+    let owner = authorizing(user)?;
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let Some(found) = isv::authorization_state(&mut tx, id, &shop).await? else { return Err(ErrorCode::NotFound.into()) };
+    let Some(found) = isv::authorization_state(&mut tx, id, owner).await? else { return Err(ErrorCode::NotFound.into()) };
     let app_id = found.app_id;
     if found.revoked_at.is_none() {
         isv::revoke(&mut tx, id, now).await?;
-        let ev = user.event(&shop, "isv_revoke", json!({"app_id": app_id, "authorization_id": id}));
+        let ev = owner_event(user, owner, "isv_revoke", json!({"app_id": app_id, "authorization_id": id}));
         audit::append(&mut tx, now, &ev).await?;
     }
     let view = authorization_in(&mut tx, id).await?;

@@ -74,7 +74,7 @@ pub async fn cors(State(state): State<AppState>, mut req: Request, next: Next) -
     let checked = match bearer(req.headers()).filter(|t| t.starts_with(ACCESS_PREFIX)) {
         None => Err(AppError::new(ErrorCode::OriginNotAllowed).with(json!({"reason": "cross-origin requests need an app access token"}))),
         Some(token) => match app_for_token(&state, token).await {
-            Ok(app) if app.origins.contains(&origin) => Ok(app),
+            Ok(app) if app.origins().contains(&origin) => Ok(app),
             Ok(_) => Err(AppError::new(ErrorCode::OriginNotAllowed)),
             Err(e) => Err(e),
         },

@@ -11,11 +11,11 @@ use crate::auth::{ct_eq, random_token, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::guard::{join_scopes, parse_scopes};
 use crate::state::AppState;
-use crate::store::isv;
+use crate::store::{Owner, isv};
 
 
-/// `POST /api/v1/isv/token`: client credentials for a shop, or a refresh (the refresh token
-/// is single-use: a refresh replaces it).
+/// `POST /api/v1/isv/token`: client credentials for a shop or a factory (exactly one), or a
+/// refresh (the refresh token is single-use: a refresh replaces it).
 pub async fn token(state: &AppState, req: TokenRequest) -> AppResult<TokenResponse> {
     let now = state.now();
     let secret_hash = sha256_hex(&req.app_secret);
@@ -33,11 +33,16 @@ pub async fn token(state: &AppState, req: TokenRequest) -> AppResult<TokenRespon
     if !credentials_ok(isv::app_secret(&mut tx, &req.app_id).await?) {
         return Err(ErrorCode::AppCredentialsInvalid.into());
     }
-    let (authorization_id, shop_id, granted) = match req.grant_type.as_str() {
+    let (authorization_id, (shop_id, factory_id), granted) = match req.grant_type.as_str() {
         "client_credentials" => {
-            let shop = req.shop_id.as_deref().ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?;
-            let live = isv::live_authorization(&mut tx, &req.app_id, shop).await?.ok_or_else(|| AppError::new(ErrorCode::AppNotAuthorized))?;
-            (live.id, shop.to_string(), parse_scopes(&live.scopes))
+            let owner = match (req.shop_id.as_deref(), req.factory_id.as_deref()) {
+                (Some(s), None) => Owner::Shop(s),
+                (None, Some(f)) => Owner::Factory(f),
+                _ => return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id", "reason": "exactly one of shop_id and factory_id"}))),
+            };
+            let live = isv::live_authorization(&mut tx, &req.app_id, owner).await?.ok_or_else(|| AppError::new(ErrorCode::AppNotAuthorized))?;
+            let (s, f) = owner.split();
+            (live.id, (s.map(str::to_string), f.map(str::to_string)), parse_scopes(&live.scopes))
         }
         "refresh_token" => {
             let rt = req.refresh_token.as_deref().ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "refresh_token"})))?;
@@ -55,7 +60,7 @@ pub async fn token(state: &AppState, req: TokenRequest) -> AppResult<TokenRespon
                 return Err(ErrorCode::TokenInvalid.into());
             }
             debug_assert_eq!(row.app_id, req.app_id);
-            (row.authorization_id, row.shop_id, parse_scopes(&row.scopes))
+            (row.authorization_id, (row.shop_id, row.factory_id), parse_scopes(&row.scopes))
         }
         _ => return Err(AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "grant_type", "reason": "client_credentials or refresh_token"}))),
     };
@@ -77,8 +82,12 @@ pub async fn token(state: &AppState, req: TokenRequest) -> AppResult<TokenRespon
     for (t, kind, ttl) in [(&access, "access", ACCESS_TTL_SECS), (&refresh, "refresh", REFRESH_TTL_SECS)] {
         isv::insert_token(&mut tx, &sha256_hex(t), kind, authorization_id, &join_scopes(&scopes), now, now + ttl).await?;
     }
-    let mut ev = Event::new(&format!("app:{}", req.app_id), None, Some(&shop_id), "isv_token", "ok");
+    // On the chain of the shop or factory that authorized the app.
+    let mut ev = Event::new(&format!("app:{}", req.app_id), None, shop_id.as_deref(), "isv_token", "ok");
     ev.details = json!({"grant_type": req.grant_type, "authorization_id": authorization_id, "scopes": scopes});
+    if let Some(f) = &factory_id {
+        ev = ev.for_factory(f);
+    }
     audit::append(&mut tx, now, &ev).await?;
     tx.commit().await?;
     Ok(TokenResponse {
@@ -89,5 +98,6 @@ pub async fn token(state: &AppState, req: TokenRequest) -> AppResult<TokenRespon
         refresh_expires_in: REFRESH_TTL_SECS,
         scopes,
         shop_id,
+        factory_id,
     })
 }

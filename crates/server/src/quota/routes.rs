@@ -33,6 +33,7 @@ async fn get_quota(State(state): State<AppState>, caller: Caller, ApiQuery(p): A
     let shop = match caller {
         // An app sees the quota its reveals are charged to.
         Caller::App(app) => app.shop_id,
+        Caller::FactoryApp(_) => return Err(ErrorCode::Forbidden.into()),
         Caller::User(user) => match user.role {
             Role::Admin => p.shop_id.ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id"})))?,
             Role::Owner | Role::Staff => user.own_shop()?.to_string(),

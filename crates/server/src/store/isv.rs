@@ -2,6 +2,8 @@
 
 use sqlx::{Any, AnyConnection, Executor};
 
+use super::Owner;
+
 // ---------------------------------------------------------------------------------------
 // Apps
 
@@ -97,7 +99,8 @@ crate::row_struct! {
         pub id: i64,
         pub app_id: String,
         pub app_name: String,
-        pub shop_id: String,
+        pub shop_id: Option<String>,
+        pub factory_id: Option<String>,
         pub scopes: String,
         pub granted_by: String,
         pub created_at: i64,
@@ -118,7 +121,7 @@ crate::row_struct! {
     pub struct LiveAuthorizationRow { pub id: i64, pub scopes: String }
 }
 
-const AUTH_SELECT: &str = "SELECT a.id AS id, a.app_id AS app_id, p.name AS app_name, a.shop_id AS shop_id, a.scopes AS scopes, a.granted_by AS granted_by, \
+const AUTH_SELECT: &str = "SELECT a.id AS id, a.app_id AS app_id, p.name AS app_name, a.shop_id AS shop_id, a.factory_id AS factory_id, a.scopes AS scopes, a.granted_by AS granted_by, \
                            a.created_at AS created_at, a.revoked_at AS revoked_at, a.purposes AS purposes \
                            FROM isv_authorizations a JOIN isv_apps p ON p.app_id = a.app_id";
 
@@ -127,20 +130,20 @@ pub async fn authorization(conn: &mut AnyConnection, id: i64) -> Result<Authoriz
     sqlx::query_as(&format!("{AUTH_SELECT} WHERE a.id = $1")).bind(id).fetch_one(conn).await
 }
 
-/// Every authorization (live and revoked), or only `shop`'s, newest first.
-pub async fn authorizations<'e, E: Executor<'e, Database = Any>>(ex: E, shop: Option<&str>) -> Result<Vec<AuthorizationRow>, sqlx::Error> {
-    match shop {
+/// Every authorization (live and revoked), or only one shop's or factory's, newest first.
+pub async fn authorizations<'e, E: Executor<'e, Database = Any>>(ex: E, owner: Option<Owner<'_>>) -> Result<Vec<AuthorizationRow>, sqlx::Error> {
+    match owner {
         None => sqlx::query_as(&format!("{AUTH_SELECT} ORDER BY a.id DESC")).fetch_all(ex).await,
-        Some(s) => sqlx::query_as(&format!("{AUTH_SELECT} WHERE a.shop_id = $1 ORDER BY a.id DESC")).bind(s).fetch_all(ex).await,
+        Some(o) => sqlx::query_as(&format!("{AUTH_SELECT} WHERE a.{} = $1 ORDER BY a.id DESC", o.column())).bind(o.id()).fetch_all(ex).await,
     }
 }
 
-/// Revoke the live authorization of `app_id` for `shop`, if any.
-pub async fn revoke_live(conn: &mut AnyConnection, app_id: &str, shop: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE isv_authorizations SET revoked_at = $1 WHERE app_id = $2 AND shop_id = $3 AND revoked_at IS NULL")
+/// Revoke the live authorization of `app_id` for `owner`, if any.
+pub async fn revoke_live(conn: &mut AnyConnection, app_id: &str, owner: Owner<'_>, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("UPDATE isv_authorizations SET revoked_at = $1 WHERE app_id = $2 AND {} = $3 AND revoked_at IS NULL", owner.column()))
         .bind(now)
         .bind(app_id)
-        .bind(shop)
+        .bind(owner.id())
         .execute(conn)
         .await?;
     Ok(())
@@ -151,8 +154,8 @@ pub async fn revoke_live(conn: &mut AnyConnection, app_id: &str, shop: &str, now
 pub struct NewAuthorization<'a> {
     /// The app.
     pub app_id: &'a str,
-    /// The shop.
-    pub shop_id: &'a str,
+    /// The shop or factory that authorizes it.
+    pub owner: Owner<'a>,
     /// Comma-separated scopes.
     pub scopes: &'a str,
     /// Comma-separated reveal purposes.
@@ -165,9 +168,11 @@ pub struct NewAuthorization<'a> {
 
 /// Insert a live authorization; returns its id.
 pub async fn insert_authorization(conn: &mut AnyConnection, a: &NewAuthorization<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO isv_authorizations (app_id, shop_id, scopes, purposes, granted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+    let (shop, factory) = a.owner.split();
+    sqlx::query_scalar("INSERT INTO isv_authorizations (app_id, shop_id, factory_id, scopes, purposes, granted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(a.app_id)
-        .bind(a.shop_id)
+        .bind(shop)
+        .bind(factory)
         .bind(a.scopes)
         .bind(a.purposes)
         .bind(a.granted_by)
@@ -176,9 +181,9 @@ pub async fn insert_authorization(conn: &mut AnyConnection, a: &NewAuthorization
         .await
 }
 
-/// Authorization `id` of `shop`: its app and revocation.
-pub async fn authorization_state(conn: &mut AnyConnection, id: i64, shop: &str) -> Result<Option<AuthorizationStateRow>, sqlx::Error> {
-    sqlx::query_as("SELECT app_id, revoked_at FROM isv_authorizations WHERE id = $1 AND shop_id = $2").bind(id).bind(shop).fetch_optional(conn).await
+/// Authorization `id` of `owner`: its app and revocation.
+pub async fn authorization_state(conn: &mut AnyConnection, id: i64, owner: Owner<'_>) -> Result<Option<AuthorizationStateRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT app_id, revoked_at FROM isv_authorizations WHERE id = $1 AND {} = $2", owner.column())).bind(id).bind(owner.id()).fetch_optional(conn).await
 }
 
 /// Revoke authorization `id` and delete its refresh tokens (its access tokens die with it,
@@ -189,11 +194,11 @@ pub async fn revoke(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), s
     Ok(())
 }
 
-/// The live authorization of `app_id` for `shop`.
-pub async fn live_authorization(conn: &mut AnyConnection, app_id: &str, shop: &str) -> Result<Option<LiveAuthorizationRow>, sqlx::Error> {
-    sqlx::query_as("SELECT id, scopes FROM isv_authorizations WHERE app_id = $1 AND shop_id = $2 AND revoked_at IS NULL")
+/// The live authorization of `app_id` for `owner`.
+pub async fn live_authorization(conn: &mut AnyConnection, app_id: &str, owner: Owner<'_>) -> Result<Option<LiveAuthorizationRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT id, scopes FROM isv_authorizations WHERE app_id = $1 AND {} = $2 AND revoked_at IS NULL", owner.column()))
         .bind(app_id)
-        .bind(shop)
+        .bind(owner.id())
         .fetch_optional(conn)
         .await
 }
@@ -209,7 +214,9 @@ crate::row_struct! {
         pub expires_at: i64,
         pub scopes: String,
         pub authorization_id: i64,
-        pub shop_id: String,
+        pub shop_id: Option<String>,
+        pub factory_id: Option<String>,
+        pub factory_suspended: i64,
         pub revoked_at: Option<i64>,
         pub app_id: String,
         pub app_name: String,
@@ -228,7 +235,8 @@ crate::row_struct! {
         pub scopes: String,
         pub authorization_id: i64,
         pub app_id: String,
-        pub shop_id: String,
+        pub shop_id: Option<String>,
+        pub factory_id: Option<String>,
         pub revoked_at: Option<i64>,
     }
 }
@@ -236,9 +244,11 @@ crate::row_struct! {
 /// The token whose digest is `token_hash`, with its authorization and app.
 pub async fn access_token<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash: &str) -> Result<Option<AccessTokenRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.kind AS kind, t.expires_at AS expires_at, t.scopes AS scopes, a.id AS authorization_id, a.shop_id AS shop_id, a.revoked_at AS revoked_at, \
+        "SELECT t.kind AS kind, t.expires_at AS expires_at, t.scopes AS scopes, a.id AS authorization_id, a.shop_id AS shop_id, a.factory_id AS factory_id, \
+         COALESCE(f.suspended, 0) AS factory_suspended, a.revoked_at AS revoked_at, \
          p.app_id AS app_id, p.name AS app_name, p.origins AS origins, p.disabled AS disabled, a.purposes AS purposes \
          FROM isv_tokens t JOIN isv_authorizations a ON a.id = t.authorization_id JOIN isv_apps p ON p.app_id = a.app_id \
+         LEFT JOIN factories f ON f.factory_id = a.factory_id \
          WHERE t.token_hash = $1",
     )
     .bind(token_hash)
@@ -250,7 +260,7 @@ pub async fn access_token<'e, E: Executor<'e, Database = Any>>(ex: E, token_hash
 pub async fn refresh_token(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<RefreshTokenRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT t.token_hash AS token_hash, t.expires_at AS expires_at, t.scopes AS scopes, a.id AS authorization_id, a.app_id AS app_id, \
-         a.shop_id AS shop_id, a.revoked_at AS revoked_at \
+         a.shop_id AS shop_id, a.factory_id AS factory_id, a.revoked_at AS revoked_at \
          FROM isv_tokens t JOIN isv_authorizations a ON a.id = t.authorization_id WHERE t.token_hash = $1 AND t.kind = 'refresh'",
     )
     .bind(token_hash)

@@ -49,34 +49,7 @@ pub async fn account(conn: &mut AnyConnection, id: i64) -> Result<Option<Account
     sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM waybill_accounts WHERE id = $1")).bind(id).fetch_optional(conn).await
 }
 
-/// Whose e-waybill account (or top-up): a shop's or a factory's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Owner<'a> {
-    /// A shop.
-    Shop(&'a str),
-    /// A factory (厂商代发).
-    Factory(&'a str),
-}
-
-impl<'a> Owner<'a> {
-    fn column(self) -> &'static str {
-        match self {
-            Self::Shop(_) => "shop_id",
-            Self::Factory(_) => "factory_id",
-        }
-    }
-    fn id(self) -> &'a str {
-        match self {
-            Self::Shop(s) | Self::Factory(s) => s,
-        }
-    }
-    fn split(self) -> (Option<&'a str>, Option<&'a str>) {
-        match self {
-            Self::Shop(s) => (Some(s), None),
-            Self::Factory(f) => (None, Some(f)),
-        }
-    }
-}
+pub use super::Owner;
 
 /// The id of the owner's account for this carrier and outlet that is approved or pending.
 pub async fn live_account_id(conn: &mut AnyConnection, owner: Owner<'_>, carrier: &str, outlet: &str) -> Result<Option<i64>, sqlx::Error> {

@@ -4,7 +4,7 @@
 
 use orderveil_api::carriers;
 use orderveil_api::{
-    ApplicationDecision, ErrorCode, Role, WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillTopup, WaybillTopupConfirm, WaybillTopupCreate,
+    ApplicationDecision, ErrorCode, Role, Scope, WaybillAccount, WaybillAccountCreate, WaybillAccountStatus, WaybillTopup, WaybillTopupConfirm, WaybillTopupCreate,
     WaybillTopupStatus,
 };
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use crate::audit;
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::audit::Event;
-use crate::guard::{Caller, User, factory_with, require_admin};
+use crate::guard::{Caller, User, require_admin};
 use crate::state::AppState;
 use crate::store::waybills::{self as store, AccountRow, NewAccount, Owner, TopupConfirmation, TopupRow};
 
@@ -132,7 +132,7 @@ pub async fn accounts(state: &AppState, caller: &Caller, q: AccountQuery) -> App
     let status = q.status.map(account_status_str);
     let rows = match caller {
         Caller::User(u) if u.role == Role::Admin => store::all_accounts(&state.db.pool, status).await?,
-        Caller::User(u) if u.is_factory() => store::shop_accounts(&state.db.pool, Owner::Factory(&factory_with(u, None)?), status).await?,
+        _ if caller.is_factory() => store::shop_accounts(&state.db.pool, Owner::Factory(&caller.acting_factory(None, Scope::Print)?), status).await?,
         _ => store::shop_accounts(&state.db.pool, Owner::Shop(&print_shop(caller)?), status).await?,
     };
     Ok(rows.into_iter().map(account_view).collect())

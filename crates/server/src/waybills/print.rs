@@ -4,7 +4,7 @@
 //! the caller's own accounts and orders awaiting shipment print.
 
 use orderveil_api::carriers;
-use orderveil_api::{ErrorCode, Item, Label, LabelOrder, OrderStatus, Permission, PrintGrantRequest, PrintGrantResponse, items_summary};
+use orderveil_api::{ErrorCode, Item, Label, LabelOrder, OrderStatus, Permission, PrintGrantRequest, PrintGrantResponse, Scope, items_summary};
 use orderveil_cipher::{FieldKind, GrantId, GrantPurpose, OrderId};
 use serde_json::json;
 
@@ -12,7 +12,7 @@ use super::{MAX_ORDERS, PRINT_LIMIT, distinct_ids, print_shop};
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::grants::{GrantFor, Sealable};
-use crate::guard::{Caller, factory_with};
+use crate::guard::Caller;
 use crate::risk::{self, Book, Limit};
 use crate::state::AppState;
 use crate::store::prints as store;
@@ -30,8 +30,8 @@ pub async fn grant(state: &AppState, caller: &Caller, req: PrintGrantRequest) ->
     // A factory prints waybills of its own accounts for orders assigned to it, one shop's
     // per grant (the grant is sealed for one shop).
     let (shop, factory) = match caller {
-        Caller::User(u) if u.is_factory() => {
-            let f = factory_with(u, Some(Permission::Print))?;
+        _ if caller.is_factory() => {
+            let f = caller.acting_factory(Some(Permission::Print), Scope::Print)?;
             let mut conn = state.db.pool.acquire().await?;
             let rows = store::print_rows(&mut conn, &nos).await?;
             let shops: std::collections::BTreeSet<&str> = rows.iter().filter(|r| r.account_factory.as_deref() == Some(f.as_str())).map(|r| r.shop_id.as_str()).collect();

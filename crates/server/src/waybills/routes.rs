@@ -76,10 +76,8 @@ pub async fn reject_topup(State(state): State<AppState>, user: User, ApiPath(id)
 /// The shop's waybills, newest first (owners, staff with `print`, apps with `print`).
 #[utoipa::path(get, path = "/api/v1/waybills", params(WaybillQuery), responses((status = 200, body = Vec<Waybill>), (status = 403, body = ApiError)))]
 pub async fn list_waybills(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<WaybillQuery>) -> AppResult<Json<Vec<Waybill>>> {
-    if let Caller::User(u) = &caller
-        && u.is_factory()
-    {
-        return crate::dropship::fulfil::list(&state, u, q.status.map(super::allocation::waybill_status_str)).await.map(Json);
+    if caller.is_factory() {
+        return crate::dropship::fulfil::list(&state, &caller, q.status.map(super::allocation::waybill_status_str)).await.map(Json);
     }
     list(&state, &caller, q).await.map(Json)
 }
@@ -89,10 +87,8 @@ pub async fn list_waybills(State(state): State<AppState>, caller: Caller, ApiQue
 #[utoipa::path(post, path = "/api/v1/waybills", request_body = WaybillAllocate,
     responses((status = 200, body = Vec<Waybill>), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn allocate_waybills(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<WaybillAllocate>) -> AppResult<Json<Vec<Waybill>>> {
-    if let Caller::User(u) = &caller
-        && u.is_factory()
-    {
-        return crate::dropship::fulfil::allocate(&state, u, req).await.map(Json);
+    if caller.is_factory() {
+        return crate::dropship::fulfil::allocate(&state, &caller, req).await.map(Json);
     }
     allocate(&state, &caller, req).await.map(Json)
 }
@@ -101,10 +97,8 @@ pub async fn allocate_waybills(State(state): State<AppState>, caller: Caller, Ap
 #[utoipa::path(post, path = "/api/v1/waybills/{no}/cancel", params(("no" = String, Path)),
     responses((status = 200, body = Waybill), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn cancel_waybill(State(state): State<AppState>, caller: Caller, ApiPath(no): ApiPath<String>) -> AppResult<Json<Waybill>> {
-    if let Caller::User(u) = &caller
-        && u.is_factory()
-    {
-        return crate::dropship::fulfil::cancel(&state, u, &no).await.map(Json);
+    if caller.is_factory() {
+        return crate::dropship::fulfil::cancel(&state, &caller, &no).await.map(Json);
     }
     cancel(&state, &caller, &no).await.map(Json)
 }
@@ -114,10 +108,8 @@ pub async fn cancel_waybill(State(state): State<AppState>, caller: Caller, ApiPa
 #[utoipa::path(post, path = "/api/v1/waybills/ship", request_body = WaybillShip,
     responses((status = 200, body = WaybillShipped), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn ship_waybills(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<WaybillShip>) -> AppResult<Json<WaybillShipped>> {
-    if let Caller::User(u) = &caller
-        && u.is_factory()
-    {
-        return crate::dropship::fulfil::ship(&state, u, req).await.map(Json);
+    if caller.is_factory() {
+        return crate::dropship::fulfil::ship(&state, &caller, req).await.map(Json);
     }
     ship(&state, &caller, req).await.map(Json)
 }

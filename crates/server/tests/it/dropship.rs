@@ -54,13 +54,13 @@ async fn a_factory_owner_manages_its_own_staff_only(store: Store) {
     assert!(actions.contains(&"staff_create") && actions.contains(&"staff_update") && actions.contains(&"staff_password_reset"), "{actions:?}");
 }
 
-fn b64(s: &ClientSession) -> String {
+pub(crate) fn b64(s: &ClientSession) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.public_key())
 }
 
 /// shop1 invites factory1 and factory1 accepts: the binding.
-async fn bind(app: &TestApp) -> Binding {
+pub(crate) async fn bind(app: &TestApp) -> Binding {
     let b: Binding = app.login("shop1").await.post("/api/v1/factory-bindings", &json!({"factory_id": "factory1"})).await.ok();
     app.login("factory1").await.post(&format!("/api/v1/factory-bindings/{}/accept", b.id), &json!({})).await.ok()
 }
@@ -74,7 +74,7 @@ async fn factory_orders(c: &Client, query: &str) -> FactoryOrderPage {
 }
 
 /// No plaintext receiver field of `ids` in a response to a factory.
-fn no_plaintext(app: &TestApp, text: &str, ids: &[&str]) {
+pub(crate) fn no_plaintext(app: &TestApp, text: &str, ids: &[&str]) {
     for id in ids {
         let r = app.ingested(id);
         for v in [&r.name, &r.phone, &r.address] {
@@ -201,7 +201,7 @@ async fn two_staff_assigning_at_once_assign_once(store: Store) {
     }
 }
 
-fn account_body(outlet: &str) -> Value {
+pub(crate) fn account_body(outlet: &str) -> Value {
     json!({"carrier": "ZTO", "outlet": outlet, "sender_name": "代发仓", "sender_phone": "0579-85550000", "sender_address": "浙江省金华市义乌市稠城街道工人北路1号"})
 }
 

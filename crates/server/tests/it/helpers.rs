@@ -115,7 +115,7 @@ pub struct PgDatabase {
 }
 
 impl PgDatabase {
-    async fn create() -> Self {
+    pub async fn create() -> Self {
         let admin = pg_admin_url();
         let name = format!("ov_it_{:016x}", rand::random::<u64>());
         let mut c = sqlx::postgres::PgConnection::connect(&admin).await.unwrap();

@@ -34,7 +34,7 @@ impl AppClient {
         Self { http: reqwest::Client::new(), base: base.into(), token: token.into(), origin: None }
     }
 
-    fn with_origin(mut self, origin: &str) -> Self {
+    pub(crate) fn with_origin(mut self, origin: &str) -> Self {
         self.origin = Some(origin.into());
         self
     }
@@ -72,7 +72,7 @@ async fn read(r: reqwest::Response) -> Resp {
     Resp { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
 }
 
-async fn post_json(base: &str, path: &str, body: &Value) -> Resp {
+pub(crate) async fn post_json(base: &str, path: &str, body: &Value) -> Resp {
     read(reqwest::Client::new().post(format!("{base}{path}")).json(body).send().await.unwrap()).await
 }
 
@@ -136,12 +136,12 @@ async fn an_authorized_app_reads_and_reveals_its_shop_until_revoked(store: Store
     let ops = app.login("shop1-ops").await;
     ops.post("/api/v1/isv-authorizations", &json!({"app_id": reg.app.app_id, "scopes": ["orders.read"]})).await.err(403, "FORBIDDEN");
     let auth = authorize(&app, &reg.app.app_id, &["orders.read", "reveal"]).await;
-    assert_eq!((auth.shop_id.as_str(), auth.revoked_at.as_ref()), ("shop1", None));
+    assert_eq!((auth.shop_id.as_deref(), auth.revoked_at.as_ref()), (Some("shop1"), None));
     // …for its own shop only: a token for shop2 is refused.
     token(&app, &reg, "shop2").await.err(403, "APP_NOT_AUTHORIZED");
 
     let t: TokenResponse = token(&app, &reg, "shop1").await.ok();
-    assert_eq!((t.token_type.as_str(), t.shop_id.as_str(), t.expires_in), ("Bearer", "shop1", 7200));
+    assert_eq!((t.token_type.as_str(), t.shop_id.as_deref(), t.expires_in), ("Bearer", Some("shop1"), 7200));
     let isv = AppClient::new(&app.base, &t.access_token);
 
     // It lists shop1's masked orders and ciphertext, and nothing of shop2.

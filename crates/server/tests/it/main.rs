@@ -47,6 +47,7 @@ mod crash;
 mod crypto;
 mod dropship;
 mod export;
+mod factory_apps;
 mod factory_suspension;
 mod ingest;
 mod isv;

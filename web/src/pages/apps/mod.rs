@@ -5,6 +5,9 @@
 //!   scopes (`orders.read` + `reveal` preselected) and, with `reveal`, the purposes it may
 //!   reveal for (at least one; manual shipping preselected), and revokes a live authorization
 //!   after a confirmation step; below, the shop's authorization history with the purposes.
+//! * A **factory owner** sees the same table for its print software: the scopes it grants are
+//!   `orders.read`, `print` and `ship` (all preselected), never `reveal`; the app then reads
+//!   the orders assigned to the factory, allocates, prints and ships for them.
 //! * A **platform admin** registers apps (name, web origins checked here as
 //!   `http(s)://host[:port]` before the server checks them again) and sees the app id and
 //!   secret of a new app once; below, every app (each with a disable / enable button) and
@@ -100,6 +103,7 @@ async fn read_data() -> Result<Data, ApiFailure> {
 pub fn apps() -> Html {
     let (l, s) = (use_lang(), use_session());
     let admin = s.user.role == Role::Admin;
+    let factory = s.user.role == Role::Factory;
     // What is on screen stays there while the lists are read again.
     let (load, reload) = states::use_load((), |_| read_data());
     let outcome = use_state(|| None::<Outcome>);
@@ -175,13 +179,13 @@ pub fn apps() -> Html {
         Load::Failed(e) => states::failed_retry(l, "apps-error", e, states::retry_afresh(&load, &reload), true),
         Load::Ok(d) if admin => html! { <>{ admin_apps(l, &d.apps, busy.as_deref(), &on_toggle) }{ authorizations(l, &d.auths, true) }</> },
         Load::Ok(d) => {
-            html! { <>{ owner_apps(l, d, busy.as_deref(), &on_authorize, &on_revoke) }{ authorizations(l, &d.auths, false) }</> }
+            html! { <>{ owner_apps(l, d, busy.as_deref(), factory, &on_authorize, &on_revoke) }{ authorizations(l, &d.auths, false) }</> }
         }
     };
     html! {
-        <section class="apps-page" id="apps-page" data-view={if admin { "admin" } else { "owner" }}>
+        <section class="apps-page" id="apps-page" data-view={if admin { "admin" } else if factory { "factory" } else { "owner" }}>
             <div class="toolbar"><h2>{ l.t(AppsMsg::Title) }</h2></div>
-            <p class="state">{ l.t(if admin { AppsMsg::IntroAdmin } else { AppsMsg::IntroOwner }) }</p>
+            <p class="state">{ l.t(if admin { AppsMsg::IntroAdmin } else if factory { AppsMsg::IntroFactory } else { AppsMsg::IntroOwner }) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
             if admin { <RegisterForm {on_registered} /> }
             { body }
@@ -222,7 +226,8 @@ fn admin_apps(l: Lang, apps: &[Rc<IsvApp>], busy: Option<&str>, on_toggle: &Call
     html! { <div class="card"><h3>{ l.t(AppsMsg::ListAdmin) }</h3>{ rows }</div> }
 }
 
-/// Authorizations, newest first: the owner's shop's, or every shop's (with the shop) for an admin.
+/// Authorizations, newest first: the owner's shop's or factory's, or every one (with the shop
+/// or `factory:<id>`) for an admin.
 fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html {
     let rows = if auths.is_empty() {
         html! { <p class="state" id="authorizations-empty">{ l.t(AppsMsg::AuthsEmpty) }</p> }
@@ -238,7 +243,7 @@ fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html 
                     <tr key={a.id.to_string()} data-authorization-id={a.id.to_string()} data-app-id={a.app_id.clone()} data-state={state}
                         data-scopes={scope_list(&a.scopes)} data-purposes={purpose_list(&a.purposes)}>
                         <td>{ a.app_name.clone() }<div class="mono muted">{ a.app_id.clone() }</div></td>
-                        if admin { <td class="mono">{ a.shop_id.clone() }</td> }
+                        if admin { <td class="mono tenant">{ a.shop_id.clone().or_else(|| a.factory_id.as_ref().map(|f| format!("factory:{f}"))) }</td> }
                         <td>{ scope_names(l, &a.scopes) }</td>
                         <td class="purposes">{ purpose_names(l, &a.purposes) }</td>
                         <td>{ a.granted_by.clone() }</td>

@@ -1,5 +1,7 @@
-//! The owner's table: each enabled app with the shop's authorization of it, the scopes and
-//! purposes to grant, authorize, and revoke after a confirmation step.
+//! The owner's table: each enabled app with the shop's (or the factory's) authorization of it,
+//! the scopes and purposes to grant, authorize, and revoke after a confirmation step. A
+//! factory's owner grants its print software `orders.read`, `print` and `ship`; `reveal` is
+//! not offered (the server refuses it too).
 
 use std::rc::Rc;
 
@@ -14,6 +16,8 @@ use crate::session::use_lang;
 
 /// Scopes checked for an app the shop has not authorized yet.
 const DEFAULT_SCOPES: [Scope; 2] = [Scope::OrdersRead, Scope::Reveal];
+/// The scopes a factory grants (all checked for an app it has not authorized yet).
+const FACTORY_SCOPES: [Scope; 3] = [Scope::OrdersRead, Scope::Print, Scope::Ship];
 /// Reveal purposes checked for an app the shop has not authorized yet.
 const DEFAULT_PURPOSES: [RevealPurpose; 1] = [RevealPurpose::ManualShipping];
 
@@ -37,6 +41,7 @@ pub(super) fn owner_apps(
     l: Lang,
     d: &Data,
     busy: Option<&str>,
+    factory: bool,
     on_authorize: &Callback<Grant>,
     on_revoke: &Callback<Rc<IsvAuthorization>>,
 ) -> Html {
@@ -52,7 +57,7 @@ pub(super) fn owner_apps(
                 let mine = d.auths.iter().filter(|a| a.app_id == app.app_id);
                 let auth = mine.clone().find(|a| a.revoked_at.is_none()).or_else(|| mine.clone().next()).cloned();
                 html! {
-                    <OwnerRow key={app.app_id.as_str()} app={app.clone()} {auth} busy={busy.is_some()}
+                    <OwnerRow key={app.app_id.as_str()} app={app.clone()} {auth} busy={busy.is_some()} {factory}
                               working={busy == Some(app.app_id.as_str())} on_authorize={on_authorize.clone()} on_revoke={on_revoke.clone()} />
                 }
             }) }
@@ -69,6 +74,8 @@ struct RowProps {
     auth: Option<Rc<IsvAuthorization>>,
     /// Some action is under way.
     busy: bool,
+    /// The owner is a factory's: no `reveal`.
+    factory: bool,
     /// An action for this app is under way.
     working: bool,
     on_authorize: Callback<Grant>,
@@ -82,7 +89,8 @@ fn owner_row(p: &RowProps) -> Html {
     let app = &p.app;
     let live = p.auth.as_ref().filter(|a| a.revoked_at.is_none()).cloned();
     // A live authorization's scopes, else the defaults; kept across reloads (the row is keyed).
-    let chosen = use_state(|| live.as_ref().map(|a| a.scopes.clone()).unwrap_or_else(|| DEFAULT_SCOPES.to_vec()));
+    let offered: &[Scope] = if p.factory { &FACTORY_SCOPES } else { &Scope::ALL };
+    let chosen = use_state(|| live.as_ref().map(|a| a.scopes.clone()).unwrap_or_else(|| if p.factory { FACTORY_SCOPES.to_vec() } else { DEFAULT_SCOPES.to_vec() }));
     let purposes = use_state(|| live.as_ref().map(|a| a.purposes.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| DEFAULT_PURPOSES.to_vec()));
     let confirming = use_state(|| false);
     let confirm_ref = use_node_ref();
@@ -120,7 +128,7 @@ fn owner_row(p: &RowProps) -> Html {
         ),
         None => ("none", html! { <span class="badge none">{ l.t(AppsMsg::AuthNone) }</span> }),
     };
-    let checkboxes = Scope::ALL.into_iter().map(|s| {
+    let checkboxes = offered.iter().copied().map(|s| {
         let checked = chosen.contains(&s);
         let onchange = {
             let chosen = chosen.clone();
@@ -154,8 +162,9 @@ fn owner_row(p: &RowProps) -> Html {
     let authorize = {
         let (cb, app, chosen, purposes, refocus, authorize_ref) =
             (p.on_authorize.clone(), app.clone(), chosen.clone(), purposes.clone(), refocus.clone(), authorize_ref.clone());
+        let offered = offered.to_vec();
         Callback::from(move |_: MouseEvent| {
-            let scopes: Vec<Scope> = Scope::ALL.into_iter().filter(|s| chosen.contains(s)).collect();
+            let scopes: Vec<Scope> = offered.iter().copied().filter(|s| chosen.contains(s)).collect();
             let reveal = scopes.contains(&Scope::Reveal);
             let purposes: Vec<RevealPurpose> = if reveal { RevealPurpose::ALL.into_iter().filter(|x| purposes.contains(x)).collect() } else { Vec::new() };
             if !scopes.is_empty() && (!reveal || !purposes.is_empty()) {
