@@ -11,7 +11,7 @@ mod common;
 
 use common::http::{api_cookie, http};
 use common::server::{BEDDING, Server, minutes_ago, start_web};
-use common::wait::{EVERY, WITHIN, click, count, exact_text, field, login, until, wait_attr, wait_for, wait_gone, wait_text};
+use common::wait::{EVERY, WITHIN, click, count, exact_text, field, login, login_any, until, wait_attr, wait_for, wait_gone, wait_text};
 use common::{browser, screenshot, workspace_root};
 use fantoccini::{Client, Locator, key::Key};
 use orderveil_api::OrderStatus;
@@ -649,5 +649,35 @@ async fn admin_registers_an_app_and_the_owner_authorizes_and_revokes_it() {
     c.goto(&format!("{}apps", s.base)).await.unwrap();
     wait_for(&c, "#apps-forbidden").await;
     assert_eq!(count(&c, "#nav-apps").await + count(&c, "#isv-apps").await + count(&c, "#app-register").await, 0);
+
+    // A factory's owner authorizes the same app as its print software: `reveal` is not even
+    // offered, orders.read + print + ship are preselected; the token is the factory's.
+    click(&c, "#logout").await;
+    wait_for(&c, "#username").await;
+    login_any(&c, &s.base, "factory1").await;
+    click(&c, "#nav-apps a").await;
+    wait_for(&c, "#apps-page[data-view=\"factory\"]").await;
+    wait_text(&c, "#apps-page", "它不能解密").await;
+    wait_attr(&c, &state, "data-state", "none").await;
+    assert_eq!(count(&c, &format!("{app_row} input.scope[data-scope=\"reveal\"]")).await, 0, "a factory is offered reveal");
+    for scope in ["orders.read", "print", "ship"] {
+        let b = c.find(Locator::Css(&format!("{app_row} input.scope[data-scope=\"{scope}\"]"))).await.unwrap();
+        assert!(b.is_selected().await.unwrap(), "scope {scope} preselected for a factory");
+    }
+    click(&c, &format!("{app_row} button.authorize")).await;
+    wait_attr(&c, &state, "data-state", "live").await;
+    wait_attr(&c, &state, "data-scopes", "orders.read,print,ship").await;
+    let mine = api_get(&s, "factory1", "/api/v1/isv-authorizations").await;
+    assert_eq!((mine[0]["factory_id"].as_str(), mine[0]["shop_id"].is_null(), mine[0]["app_id"].as_str()), (Some("factory1"), true, Some(app_id.as_str())), "{mine}");
+    let body = serde_json::json!({"grant_type": "client_credentials", "app_id": app_id, "app_secret": secret, "factory_id": "factory1"}).to_string();
+    let r = http(&s.addr, "POST", "/api/v1/isv/token", &[("Content-Type", "application/json")], &body).await;
+    assert_eq!(r.status, 200, "the factory's app gets no token");
+    screenshot(&c, "e2e-apps-factory-zh.png").await;
+    // Its staff have no apps entry.
+    click(&c, "#logout").await;
+    wait_for(&c, "#username").await;
+    login_any(&c, &s.base, "factory1-ops").await;
+    wait_for(&c, "#nav-factory").await;
+    assert_eq!(count(&c, "#nav-apps").await, 0, "factory staff see the apps nav entry");
     c.close().await.unwrap();
 }

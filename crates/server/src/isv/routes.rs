@@ -27,7 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/isv/search-index", post(isv_search_index))
 }
 
-/// Third-party apps: every app (platform admins) or the enabled ones (shop owners).
+/// Third-party apps: every app (platform admins) or the enabled ones (shop and factory owners).
 #[utoipa::path(get, path = "/api/v1/isv-apps", responses((status = 200, body = Vec<IsvApp>), (status = 403, body = ApiError)))]
 async fn list_isv_apps(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<IsvApp>>> {
     list_apps(&state, &user).await.map(Json)
@@ -40,13 +40,14 @@ async fn register_isv_app(State(state): State<AppState>, user: User, ApiJson(req
     register(&state, &user, req).await.map(Json)
 }
 
-/// The shop's app authorizations (owners), or all of them (platform admins).
+/// The app authorizations of the owner's shop or factory, or all of them (platform admins).
 #[utoipa::path(get, path = "/api/v1/isv-authorizations", responses((status = 200, body = Vec<IsvAuthorization>), (status = 403, body = ApiError)))]
 async fn list_isv_authorizations(State(state): State<AppState>, user: User) -> AppResult<Json<Vec<IsvAuthorization>>> {
     list_authorizations(&state, &user).await.map(Json)
 }
 
-/// Authorize an app for the owner's shop with scopes (replaces a live authorization of it).
+/// Authorize an app for the owner's shop or factory with scopes (replaces a live authorization
+/// of it); a factory's app gets `orders.read`, `print` and `ship` at most, never `reveal`.
 #[utoipa::path(post, path = "/api/v1/isv-authorizations", request_body = IsvAuthorizationCreate,
     responses((status = 200, body = IsvAuthorization), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn authorize_isv_app(State(state): State<AppState>, user: User, ApiJson(req): ApiJson<IsvAuthorizationCreate>) -> AppResult<Json<IsvAuthorization>> {
@@ -60,8 +61,8 @@ async fn revoke_isv_authorization(State(state): State<AppState>, user: User, Api
     revoke(&state, &user, id).await.map(Json)
 }
 
-/// Access tokens for an app's backend: `client_credentials` (app id + secret + shop) or
-/// `refresh_token`.
+/// Access tokens for an app's backend: `client_credentials` (app id + secret + `shop_id` or
+/// `factory_id`) or `refresh_token`.
 #[utoipa::path(post, path = "/api/v1/isv/token", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 async fn isv_token(State(state): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> AppResult<Json<TokenResponse>> {

@@ -177,9 +177,9 @@ pub fn apps() -> Html {
     let body = match &*load {
         Load::Loading => states::loading(l, "apps-loading", true),
         Load::Failed(e) => states::failed_retry(l, "apps-error", e, states::retry_afresh(&load, &reload), true),
-        Load::Ok(d) if admin => html! { <>{ admin_apps(l, &d.apps, busy.as_deref(), &on_toggle) }{ authorizations(l, &d.auths, true) }</> },
+        Load::Ok(d) if admin => html! { <>{ admin_apps(l, &d.apps, busy.as_deref(), &on_toggle) }{ authorizations(l, &d.auths, true, true) }</> },
         Load::Ok(d) => {
-            html! { <>{ owner_apps(l, d, busy.as_deref(), factory, &on_authorize, &on_revoke) }{ authorizations(l, &d.auths, false) }</> }
+            html! { <>{ owner_apps(l, d, busy.as_deref(), factory, &on_authorize, &on_revoke) }{ authorizations(l, &d.auths, false, !factory) }</> }
         }
     };
     html! {
@@ -227,15 +227,16 @@ fn admin_apps(l: Lang, apps: &[Rc<IsvApp>], busy: Option<&str>, on_toggle: &Call
 }
 
 /// Authorizations, newest first: the owner's shop's or factory's, or every one (with the shop
-/// or `factory:<id>`) for an admin.
-fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html {
+/// or `factory:<id>`) for an admin; without the purposes column for a factory (its apps never
+/// reveal).
+fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool, purposes: bool) -> Html {
     let rows = if auths.is_empty() {
         html! { <p class="state" id="authorizations-empty">{ l.t(AppsMsg::AuthsEmpty) }</p> }
     } else {
         states::table("isv-authorizations", html! { <>
             <th>{ l.t(AppsMsg::Name) }</th>
             if admin { <th>{ l.t(CommonMsg::AdminShop) }</th> }
-            <th>{ l.t(AppsMsg::Scopes) }</th><th>{ l.t(AppsMsg::Purposes) }</th><th>{ l.t(AppsMsg::GrantedBy) }</th><th>{ l.t(AppsMsg::AuthCreated) }</th><th>{ l.t(AppsMsg::State) }</th>
+            <th>{ l.t(AppsMsg::Scopes) }</th>if purposes { <th>{ l.t(AppsMsg::Purposes) }</th> }<th>{ l.t(AppsMsg::GrantedBy) }</th><th>{ l.t(AppsMsg::AuthCreated) }</th><th>{ l.t(AppsMsg::State) }</th>
         </> }, html! { <>
             { for auths.iter().map(|a| {
                 let state = if a.revoked_at.is_some() { "revoked" } else { "live" };
@@ -245,7 +246,7 @@ fn authorizations(l: Lang, auths: &[Rc<IsvAuthorization>], admin: bool) -> Html 
                         <td>{ a.app_name.clone() }<div class="mono muted">{ a.app_id.clone() }</div></td>
                         if admin { <td class="mono tenant">{ a.shop_id.clone().or_else(|| a.factory_id.as_ref().map(|f| format!("factory:{f}"))) }</td> }
                         <td>{ scope_names(l, &a.scopes) }</td>
-                        <td class="purposes">{ purpose_names(l, &a.purposes) }</td>
+                        if purposes { <td class="purposes">{ purpose_names(l, &a.purposes) }</td> }
                         <td>{ a.granted_by.clone() }</td>
                         <td>{ when(&a.created_at) }</td>
                         <td>{
