@@ -174,6 +174,20 @@ codes! {
     /// A factory's print grant names waybills of several shops' orders (`details.shop_ids`):
     /// a grant is sealed for one shop, so each shop's labels print separately. Nothing printed.
     PrintShopsMixed = 422, "These waybills belong to several shops' orders; print each shop's waybills separately.", "所选面单属于多个店铺的订单，请按店铺分别打印。";
+    /// The SMS template has content the platform does not allow (`details.problems`: a phone
+    /// number, a link that is not the platform's, an unknown variable, …). Nothing was saved.
+    SmsTemplateForbidden = 422, "The template contains content the platform does not allow (phone numbers, links, unknown variables).", "短信模板含有平台不允许的内容（电话号码、链接、未知变量等）。";
+    /// The template version is not approved (pending, rejected, withdrawn or superseded by a
+    /// newer approved version), or its state does not allow this decision.
+    SmsTemplateStateConflict = 409, "This template version is not in a state that allows this (send only approved ones).", "该短信模板版本的状态不允许此操作（只能发送已审核通过的模板）。";
+    /// Some orders cannot get the message (`details.refused`: each order with its reason);
+    /// nothing was queued.
+    SmsNotSendable = 409, "Some orders cannot get this message; nothing was queued. Fix the orders listed and try again.", "部分订单无法发送此短信，本次未发送任何短信。请处理所列订单后重试。";
+    /// The shop's daily SMS limit would be passed (`details.limit`, `details.used`,
+    /// `details.asked`); nothing was queued.
+    SmsShopLimit = 429, "The shop's SMS limit for today would be exceeded; nothing was queued.", "本店今日短信发送量将超过上限，本次未发送任何短信。";
+    /// Marketing messages are not sent between 21:00 and 08:00 (Asia/Shanghai).
+    SmsQuietHours = 409, "Marketing messages are not sent between 21:00 and 08:00.", "21:00 至次日 08:00 不发送营销短信。";
     /// The master key version an order's data key is wrapped under is not loaded in this
     /// server process (a rotation this process could not follow: its key file lacks the new
     /// version). Nothing was decrypted; the operator must give every process the store's key file.

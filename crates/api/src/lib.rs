@@ -40,6 +40,8 @@ mod waybills;
 pub use waybills::*;
 mod dropship;
 pub use dropship::*;
+mod sms;
+pub use sms::*;
 
 /// The web app comes as two bundles so that no page loads code it never runs: the **main**
 /// bundle (`/index.html`: login, orders, quota, apps, staff, audit) and the **console** bundle

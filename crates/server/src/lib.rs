@@ -43,6 +43,7 @@ pub mod search;
 pub mod session;
 pub mod settings;
 pub mod settle;
+pub mod sms;
 pub mod sheet;
 pub mod shipping;
 pub mod staff;
@@ -145,14 +146,30 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
         service_token_sha256,
         login_throttle: login_throttle::LoginThrottle::default(),
         limits: limits::Limits::new(cfg.settings.bounds),
+        sms: sms::worker::Sms::new(sms_gateway(cfg)?),
     }));
     start_purger(&state);
     start_key_watch(&state);
+    if cfg.settings.sms_worker {
+        sms::worker::start(&state);
+    }
     if cfg.settings.retention_daily {
         retention::start(&state);
     }
     Ok(state)
 }
+
+/// The SMS gateway: the provider's endpoint if one is set, else the file sink in the data
+/// directory.
+fn sms_gateway(cfg: &Config) -> Result<Arc<dyn sms::gateway::SmsGateway>, String> {
+    Ok(match &cfg.settings.sms_http_endpoint {
+        Some(url) => Arc::new(sms::gateway::HttpGateway::new(url.clone())?),
+        None => Arc::new(sms::gateway::FileSink::open(cfg.data_dir.join(SMS_SINK))),
+    })
+}
+
+/// The file sink's name in the data directory.
+pub const SMS_SINK: &str = "sms-sink.jsonl";
 
 /// How often [`purge`] runs in each process.
 pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);

@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Run the HTTP server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Audit-trail tools.
     Audit {
         #[command(subcommand)]
@@ -190,6 +190,10 @@ struct ServeArgs {
     /// When it is HTTPS, the session cookie is `Secure` and responses carry HSTS.
     #[arg(long, env = "ORDERVEIL_PUBLIC_URL")]
     public_url: Option<String>,
+    /// The SMS provider's endpoint (`http://…`): messages are POSTed to it as JSON with an
+    /// `Idempotency-Key`. Without it they go to `sms-sink.jsonl` in the data directory.
+    #[arg(long, env = "ORDERVEIL_SMS_HTTP_ENDPOINT")]
+    sms_http_endpoint: Option<String>,
     /// A reverse proxy (IP address) whose `X-Forwarded-For` names the client, for login
     /// throttling per address. Repeat for several; from no other peer is the header believed.
     #[arg(long = "trusted-proxy", env = "ORDERVEIL_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -236,7 +240,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Cmd::Serve(a) => serve(a).await.map(|()| ExitCode::SUCCESS),
+        Cmd::Serve(a) => serve(*a).await.map(|()| ExitCode::SUCCESS),
         Cmd::Admin { command: AdminCmd::Create(a) } => admin_create(a).await,
         Cmd::Backup(a) => backup(a).await,
         Cmd::Keys { command } => keys(command).await,
@@ -405,6 +409,7 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         risk_cooldown_secs: a.risk_cooldown_minutes * 60,
         grant_ttl_secs: a.grant_ttl_secs,
         public_url: a.public_url.clone(),
+        sms_http_endpoint: a.sms_http_endpoint.clone(),
         trusted_proxies: a.trusted_proxies.clone(),
         bounds: orderveil_server::settings::Bounds {
             max_requests: a.max_concurrent_requests,

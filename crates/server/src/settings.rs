@@ -42,6 +42,11 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// What one process takes on at once ([`crate::limits`]).
     pub bounds: Bounds,
+    /// The SMS provider's endpoint (`--sms-http-endpoint`); without it, messages go to the
+    /// file sink `sms-sink.jsonl` in the data directory.
+    pub sms_http_endpoint: Option<String>,
+    /// Run the SMS outbox worker in this process.
+    pub sms_worker: bool,
 }
 
 impl Settings {
@@ -76,6 +81,8 @@ impl Default for Settings {
             public_url: None,
             trusted_proxies: Vec::new(),
             bounds: Bounds::default(),
+            sms_http_endpoint: None,
+            sms_worker: true,
         }
     }
 }

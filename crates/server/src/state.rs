@@ -33,6 +33,8 @@ pub struct Inner {
     pub login_throttle: crate::login_throttle::LoginThrottle,
     /// Requests, time and export downloads at once.
     pub limits: crate::limits::Limits,
+    /// The SMS gateway and the bell of this process's outbox worker.
+    pub sms: crate::sms::worker::Sms,
 }
 
 impl std::ops::Deref for AppState {

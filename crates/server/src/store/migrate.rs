@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "kek_versions", include_str!("../../migrations/0015_kek_versions.sql")),
     (16, "dropshipping", include_str!("../../migrations/0016_dropshipping.sql")),
     (17, "factory_apps", include_str!("../../migrations/0017_factory_apps.sql")),
+    (18, "sms", include_str!("../../migrations/0018_sms.sql")),
 ];
 
 impl Db {

@@ -25,6 +25,7 @@ pub mod risk;
 pub mod sessions;
 pub mod settings;
 pub mod shipments;
+pub mod sms;
 pub mod users;
 pub mod waybills;
 

@@ -62,5 +62,6 @@ mod rotation;
 mod search;
 mod shipping;
 mod side_doors;
+mod sms;
 mod staff;
 mod waybills;
