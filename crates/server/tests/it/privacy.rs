@@ -27,7 +27,7 @@ fn distinctive(now: i64) -> Vec<IngestOrder> {
 
 /// Everything a merchant does with the distinctive orders, against `base`, including requests
 /// that fail with the plaintext in their body or query. Returns the revealed plaintext.
-async fn exercise(base: &str, c: &Client, now: i64) -> Vec<String> {
+async fn exercise(base: &str, c: &Client, admin: &Client, now: i64) -> Vec<String> {
     let orders = distinctive(now);
     let r: orderveil_api::IngestResponse = ingest_at(base, &orders).await.ok();
     assert_eq!(r.created, 3);
@@ -73,6 +73,22 @@ async fn exercise(base: &str, c: &Client, now: i64) -> Vec<String> {
     ];
     assert_eq!(revealed[..2], [NAME, PHONE]);
     assert!(revealed[2].contains(STREET));
+    // An SMS to both receivers: the worker hands the numbers to the gateway (the file sink)
+    // and nowhere else; the outbox shows masks.
+    let t: orderveil_api::SmsTemplate = c.post("/api/v1/sms/templates", &json!({"name": "发货", "kind": "logistics", "body": "订单{order_id}已发货"})).await.ok();
+    let _: orderveil_api::SmsTemplate = admin.post(&format!("/api/v1/sms/templates/{}/approve", t.id), &json!({"comment": ""})).await.ok();
+    let _: orderveil_api::SmsQueued = c.post("/api/v1/sms/send", &json!({"template_id": t.id, "order_ids": ["P1-SECRET-1", "P1-SECRET-2"]})).await.ok();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r = c.get("/api/v1/sms/outbox").await;
+        assert!(!needles().iter().any(|n| r.text.contains(n.as_str())), "plaintext in the outbox: {}", r.text);
+        let page: orderveil_api::SmsOutboxPage = r.ok();
+        if page.total == 2 && page.messages.iter().all(|m| m.status == orderveil_api::SmsStatus::Sent) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the SMS were not sent: {page:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     // A refusal that names the order, and the audit trail.
     c.reveal(&["P2-SECRET-1"], &["name"]).await.1.err(404, "ORDER_NOT_FOUND");
     let audit = c.get("/api/v1/audit?per_page=200").await;
@@ -127,16 +143,22 @@ fn find(hay: &[u8], needle: &[u8]) -> bool {
 async fn no_plaintext_at_rest(store: Store) {
     let app = TestApp::spawn(store).await;
     let c = app.login("shop1").await;
-    exercise(&app.base, &c, app.now()).await;
+    exercise(&app.base, &c, &app.login("admin").await, app.now()).await;
     assert_no_plaintext_in_columns(&app).await;
 
     if store == Store::Sqlite {
-        // The bytes of every file in the data directory: orderveil.db, -wal, -shm, keys.json.
+        // The bytes of every file in the data directory: orderveil.db, -wal, -shm, keys.json;
+        // not the SMS file sink, which stands for the carrier's network and must hold the
+        // numbers it was handed.
         let mut seen = Vec::new();
         for e in std::fs::read_dir(app.data_dir.path()).unwrap() {
             let e = e.unwrap();
             let bytes = std::fs::read(e.path()).unwrap();
             let name = e.file_name().to_string_lossy().into_owned();
+            if name == orderveil_server::SMS_SINK {
+                assert!(find(&bytes, PHONE.as_bytes()), "the sink did not get the number");
+                continue;
+            }
             for needle in needles() {
                 assert!(!find(&bytes, needle.as_bytes()), "{name} holds {needle:?}");
             }
@@ -155,7 +177,7 @@ async fn no_plaintext_in_debug_logs(store: Store) {
     let p = app.spawn_binary(&[], &[("ORDERVEIL_LOG", "debug")]).await;
     let c = p.login("shop1").await;
     let now = orderveil_server::clock::Clock::now(&orderveil_server::clock::SystemClock);
-    let revealed = exercise(&p.base, &c, now).await;
+    let revealed = exercise(&p.base, &c, &p.login("admin").await, now).await;
     let (out, err) = p.stop().await;
     let logs = format!("{out}\n{err}");
     // Debug logging was on and saw the requests.
