@@ -113,6 +113,10 @@ pub struct PlatformSettings {
     /// Orders completed or cancelled longer ago than this many days lose their keys
     /// (crypto-shredding: reveal and print answer `ORDER_SHREDDED`, the masks stay), 16–3650.
     pub retention_days: u32,
+    /// SMS to one order's receiver per day (Asia/Shanghai), 1–20.
+    pub sms_per_order_day: u32,
+    /// SMS of one shop per day, 1–10000000.
+    pub sms_per_shop_day: u32,
     /// Incremented by every change; send it back as `expected_version`.
     pub version: i64,
     /// Last change, RFC 3339.
@@ -153,6 +157,12 @@ pub struct PlatformSettingsUpdate {
     /// See [`PlatformSettings::retention_days`]; left out, the stored value stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
+    /// See [`PlatformSettings::sms_per_order_day`]; left out, the stored value stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_per_order_day: Option<u32>,
+    /// See [`PlatformSettings::sms_per_shop_day`]; left out, the stored value stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_per_shop_day: Option<u32>,
     /// The `version` the change was based on.
     pub expected_version: i64,
 }

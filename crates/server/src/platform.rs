@@ -52,6 +52,10 @@ pub const MAX_SESSION_IDLE_SECS: u32 = 12 * 3600;
 pub const MIN_RETENTION_DAYS: u32 = 16;
 /// Longest retention, days (10 years).
 pub const MAX_RETENTION_DAYS: u32 = 3650;
+/// Most SMS to one order a day.
+pub const MAX_SMS_PER_ORDER_DAY: u32 = 20;
+/// Most SMS of one shop a day.
+pub const MAX_SMS_PER_SHOP_DAY: u32 = 10_000_000;
 
 /// The rules in force, as the quota, risk and search checks use them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +84,10 @@ pub struct Rules {
     pub session_idle_secs: u32,
     /// Orders completed or cancelled longer ago than this many days are crypto-shredded.
     pub retention_days: u32,
+    /// SMS to one order per day (Asia/Shanghai).
+    pub sms_per_order_day: u32,
+    /// SMS of one shop per day.
+    pub sms_per_shop_day: u32,
 }
 
 fn u(v: i64) -> u32 {
@@ -101,6 +109,8 @@ fn rules_of(row: &SettingsRow) -> Rules {
         search_budget_factor: u(row.search_budget_factor),
         session_idle_secs: u(row.session_idle_secs),
         retention_days: u(row.retention_days),
+        sms_per_order_day: u(row.sms_per_order_day),
+        sms_per_shop_day: u(row.sms_per_shop_day),
     }
 }
 
@@ -120,6 +130,8 @@ fn view(row: &SettingsRow) -> PlatformSettings {
         search_budget_factor: r.search_budget_factor,
         session_idle_secs: r.session_idle_secs,
         retention_days: r.retention_days,
+        sms_per_order_day: r.sms_per_order_day,
+        sms_per_shop_day: r.sms_per_shop_day,
         version: row.version,
         updated_at: rfc3339(row.updated_at),
         updated_by: row.updated_by.clone(),
@@ -142,6 +154,8 @@ impl Rules {
             search_budget_factor: i64::from(self.search_budget_factor),
             session_idle_secs: i64::from(self.session_idle_secs),
             retention_days: i64::from(self.retention_days),
+            sms_per_order_day: i64::from(self.sms_per_order_day),
+            sms_per_shop_day: i64::from(self.sms_per_shop_day),
         }
     }
 
@@ -160,6 +174,8 @@ impl Rules {
             search_budget_factor: s.search_budget_factor,
             session_idle_secs: u32::try_from(s.session_idle_secs.max(0)).unwrap_or(u32::MAX),
             retention_days: s.retention_days,
+            sms_per_order_day: s.sms_per_order_day,
+            sms_per_shop_day: s.sms_per_shop_day,
         }
     }
 
@@ -175,7 +191,7 @@ impl Rules {
 
     /// The field that is out of range, with the allowed range, if any.
     pub fn invalid_field(&self) -> Option<(&'static str, u32, u32)> {
-        let checks: [(&'static str, u32, u32, u32); 12] = [
+        let checks: [(&'static str, u32, u32, u32); 14] = [
             ("quota_rate_bps", self.rate_bps, 0, MAX_RATE_BPS),
             ("quota_floor", self.floor, 0, MAX_FLOOR),
             ("risk_per_minute", self.per_minute, 1, MAX_PER_MINUTE),
@@ -188,6 +204,8 @@ impl Rules {
             ("search_budget_factor", self.search_budget_factor, 0, MAX_SEARCH_BUDGET_FACTOR),
             ("session_idle_secs", self.session_idle_secs, MIN_SESSION_IDLE_SECS, MAX_SESSION_IDLE_SECS),
             ("retention_days", self.retention_days, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS),
+            ("sms_per_order_day", self.sms_per_order_day, 1, MAX_SMS_PER_ORDER_DAY),
+            ("sms_per_shop_day", self.sms_per_shop_day, 1, MAX_SMS_PER_SHOP_DAY),
         ];
         checks.into_iter().find(|(_, v, min, max)| !(*min..=*max).contains(v)).map(|(f, _, min, max)| (f, min, max))
     }
@@ -233,6 +251,8 @@ pub async fn update(db: &Db, now: i64, admin: &UserInfo, req: PlatformSettingsUp
         search_budget_factor: req.search_budget_factor,
         session_idle_secs: 0,
         retention_days: 0,
+        sms_per_order_day: 0,
+        sms_per_shop_day: 0,
     };
     let mut tx = db.begin_write().await?;
     let before = settings::read(&mut *tx).await?;
@@ -241,11 +261,15 @@ pub async fn update(db: &Db, now: i64, admin: &UserInfo, req: PlatformSettingsUp
     let checked = Rules {
         session_idle_secs: req.session_idle_secs.unwrap_or(MIN_SESSION_IDLE_SECS),
         retention_days: req.retention_days.unwrap_or(MIN_RETENTION_DAYS),
+        sms_per_order_day: req.sms_per_order_day.unwrap_or(1),
+        sms_per_shop_day: req.sms_per_shop_day.unwrap_or(1),
         ..new
     };
     let new = Rules {
         session_idle_secs: req.session_idle_secs.unwrap_or(u(before.session_idle_secs)),
         retention_days: req.retention_days.unwrap_or(u(before.retention_days)),
+        sms_per_order_day: req.sms_per_order_day.unwrap_or(u(before.sms_per_order_day)),
+        sms_per_shop_day: req.sms_per_shop_day.unwrap_or(u(before.sms_per_shop_day)),
         ..new
     };
     if let Some((field, min, max)) = checked.invalid_field() {
@@ -281,6 +305,8 @@ fn rules_json(r: &Rules) -> serde_json::Value {
         "search_budget_factor": r.search_budget_factor,
         "session_idle_secs": r.session_idle_secs,
         "retention_days": r.retention_days,
+        "sms_per_order_day": r.sms_per_order_day,
+        "sms_per_shop_day": r.sms_per_shop_day,
     })
 }
 

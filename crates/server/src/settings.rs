@@ -33,6 +33,10 @@ pub struct Settings {
     pub session_idle_secs: i64,
     /// Initial retention of completed and cancelled orders' keys, days (a platform setting).
     pub retention_days: u32,
+    /// Initial SMS per order per day (a platform setting afterwards).
+    pub sms_per_order_day: u32,
+    /// Initial SMS per shop per day (a platform setting afterwards).
+    pub sms_per_shop_day: u32,
     /// Run the retention (crypto-shredding) once a day in this process.
     pub retention_daily: bool,
     /// The address users reach the server at (`--public-url`, e.g. `https://orders.example.com`).
@@ -77,6 +81,8 @@ impl Default for Settings {
             session_ttl_secs: 12 * 3600,
             session_idle_secs: 30 * 60,
             retention_days: 90,
+            sms_per_order_day: 3,
+            sms_per_shop_day: 2000,
             retention_daily: true,
             public_url: None,
             trusted_proxies: Vec::new(),

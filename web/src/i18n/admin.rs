@@ -86,6 +86,10 @@ pub enum AdminMsg {
     SettingsSessionIdleHelp,
     SettingsRetention,
     SettingsRetentionHelp,
+    SettingsSmsOrder,
+    SettingsSmsOrderHelp,
+    SettingsSmsShop,
+    SettingsSmsShopHelp,
     SettingsSave,
     SettingsSaved,
     SettingsChanged,
@@ -204,6 +208,16 @@ impl Text for AdminMsg {
             Self::SettingsCooldown => ("冷却时长（分钟）", "Cool-down (minutes)"),
             Self::SettingsSessionIdle => ("登录空闲超时（分钟）", "Session idle timeout (minutes)"),
             Self::SettingsRetention => ("收件人信息保存期（天）", "Receiver data retention (days)"),
+            Self::SettingsSmsOrder => ("每单每日短信上限", "SMS per order per day"),
+            Self::SettingsSmsOrderHelp => (
+                "同一订单的收件人每天最多收到这么多条平台短信（按北京时间计日，1–20）。",
+                "The most platform SMS one order's receiver gets a day (Asia/Shanghai days, 1–20).",
+            ),
+            Self::SettingsSmsShop => ("每店每日短信上限", "SMS per shop per day"),
+            Self::SettingsSmsShopHelp => (
+                "一家店铺每天最多发送这么多条平台短信；超出时整批不发送（1–10000000）。",
+                "The most platform SMS one shop sends a day; a send that would pass it queues nothing (1–10000000).",
+            ),
             Self::SettingsRetentionHelp => (
                 "订单完成或取消超过这么多天后，其密钥被销毁：收件人信息再也无法解密或打印，只保留脱敏文本（16–3650 天）。",
                 "Orders completed or cancelled longer ago than this lose their keys: the receiver data can never be decrypted or printed again; the masks stay (16–3650 days).",

@@ -54,7 +54,7 @@ impl Unit {
 struct Field(&'static str, &'static str, AdminMsg, AdminMsg, Unit);
 
 /// How many settings the form edits.
-const N: usize = 12;
+const N: usize = 14;
 
 const FIELDS: [Field; N] = [
     Field("set-rate", "quota_rate_bps", AdminMsg::SettingsRate, AdminMsg::SettingsRateHelp, Unit::Percent),
@@ -69,6 +69,8 @@ const FIELDS: [Field; N] = [
     Field("set-search-factor", "search_budget_factor", AdminMsg::SettingsSearchFactor, AdminMsg::SettingsSearchFactorHelp, Unit::Count),
     Field("set-session-idle", "session_idle_secs", AdminMsg::SettingsSessionIdle, AdminMsg::SettingsSessionIdleHelp, Unit::Minutes),
     Field("set-retention", "retention_days", AdminMsg::SettingsRetention, AdminMsg::SettingsRetentionHelp, Unit::Count),
+    Field("set-sms-order", "sms_per_order_day", AdminMsg::SettingsSmsOrder, AdminMsg::SettingsSmsOrderHelp, Unit::Count),
+    Field("set-sms-shop", "sms_per_shop_day", AdminMsg::SettingsSmsShop, AdminMsg::SettingsSmsShopHelp, Unit::Count),
 ];
 
 /// A decimal number (`5`, `2.5`, `.75`; spaces and a trailing `%` ignored) times `scale`,
@@ -136,6 +138,8 @@ fn wire_values(s: &PlatformSettings) -> [u32; N] {
         s.search_budget_factor,
         s.session_idle_secs,
         s.retention_days,
+        s.sms_per_order_day,
+        s.sms_per_shop_day,
     ]
 }
 
@@ -165,6 +169,8 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
         search_budget_factor,
         session_idle_secs,
         retention_days,
+        sms_per_order_day,
+        sms_per_shop_day,
     ] = v;
     Ok(PlatformSettingsUpdate {
         quota_rate_bps,
@@ -179,6 +185,8 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
         search_budget_factor,
         session_idle_secs: Some(session_idle_secs),
         retention_days: Some(retention_days),
+        sms_per_order_day: Some(sms_per_order_day),
+        sms_per_shop_day: Some(sms_per_shop_day),
         expected_version: version,
     })
 }

@@ -393,6 +393,8 @@ impl TestApp {
             search_budget_factor: cur.search_budget_factor,
             session_idle_secs: None,
             retention_days: None,
+            sms_per_order_day: None,
+            sms_per_shop_day: None,
             expected_version: cur.version,
         };
         change(&mut up);

@@ -166,8 +166,20 @@ async fn a_send_is_all_or_nothing_within_the_limits_and_the_sink_gets_the_real_n
     }
     let d = owner.post("/api/v1/sms/send", &send(&["S1-AWAIT-1", "S1-AWAIT-2"])).await.err(409, "SMS_NOT_SENDABLE");
     assert_eq!(d["refused"], json!([{"order_id": "S1-AWAIT-1", "reason": "order_daily_limit"}]));
-    // The shop's daily limit (a platform setting): 5 used, 6 allowed, 2 asked.
-    sqlx::query("UPDATE platform_settings SET sms_per_shop_day = 6").execute(&app.state.db.pool).await.unwrap();
+    // The shop's daily limit, a platform setting the admin changes (checked, audited): 5 used,
+    // 6 allowed, 2 asked.
+    let admin = app.login("admin").await;
+    let cur: orderveil_api::PlatformSettings = admin.get("/api/v1/admin/settings").await.ok();
+    assert_eq!((cur.sms_per_order_day, cur.sms_per_shop_day), (3, 2000));
+    let mut up = serde_json::to_value(&cur).unwrap();
+    up["expected_version"] = json!(cur.version);
+    for k in ["version", "updated_at", "updated_by", "session_idle_secs", "retention_days"] {
+        up.as_object_mut().unwrap().remove(k);
+    }
+    up["sms_per_order_day"] = json!(0);
+    assert_eq!(admin.put("/api/v1/admin/settings", &up).await.err(422, "VALIDATION_FAILED")["field"], "sms_per_order_day");
+    let s = app.set_platform(|u| u.sms_per_shop_day = Some(6)).await;
+    assert_eq!((s.sms_per_order_day, s.sms_per_shop_day), (3, 6));
     let d = owner.post("/api/v1/sms/send", &send(&["S1-AWAIT-2", "S1-SHIPPED"])).await.err(429, "SMS_SHOP_LIMIT");
     assert_eq!((d["limit"].as_i64(), d["used"].as_i64(), d["asked"].as_i64()), (Some(6), Some(5), Some(2)));
     // A new day (Asia/Shanghai) starts the counts again.
