@@ -188,6 +188,11 @@ codes! {
     SmsShopLimit = 429, "The shop's SMS limit for today would be exceeded; nothing was queued.", "本店今日短信发送量将超过上限，本次未发送任何短信。";
     /// Marketing messages are not sent between 21:00 and 08:00 (Asia/Shanghai).
     SmsQuietHours = 409, "Marketing messages are not sent between 21:00 and 08:00.", "21:00 至次日 08:00 不发送营销短信。";
+    /// The order cannot get a virtual number (`details.reason`: `order_status` — unpaid,
+    /// cancelled or closed — or `expired`: completed longer ago than the binding lasts).
+    VirtualNumberUnavailable = 409, "This order cannot get a virtual number now.", "该订单当前无法申请隐私号。";
+    /// Every number of the platform's pool is bound; nothing was bound. Retry later.
+    VirtualNumberPoolExhausted = 503, "No virtual number is free right now; try again later.", "隐私号已全部占用，请稍后重试。";
     /// The master key version an order's data key is wrapped under is not loaded in this
     /// server process (a rotation this process could not follow: its key file lacks the new
     /// version). Nothing was decrypted; the operator must give every process the store's key file.

@@ -271,3 +271,74 @@ pub struct SmsOutboxPage {
     /// Per page.
     pub per_page: u32,
 }
+
+/// A virtual number (隐私号) bound to an order's receiver: calls to it reach the receiver
+/// through the platform's telephony partner; the real number is never shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VirtualNumber {
+    /// The order.
+    pub order_id: String,
+    /// The number to dial, e.g. `17000000001`.
+    pub number: String,
+    /// The extension to dial after it (empty for none).
+    pub extension: String,
+    /// For display, e.g. `170 0000 0001 转 1234`.
+    pub display: String,
+    /// Bound since, RFC 3339.
+    pub valid_from: String,
+    /// Bound until, RFC 3339: set once the order completes (completion + the platform's days).
+    pub valid_to: Option<String>,
+}
+
+/// `POST /api/v1/admin/virtual-numbers`: add numbers `first..=last` (same length, ≤ 10,000
+/// numbers) to the pool, each with `extensions` extensions `0001…` (0: no extension); at
+/// most 100,000 entries a request. Entries already in the pool stay as they are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VirtualNumberRange {
+    /// First number, digits only (e.g. `17000000000`).
+    pub first: String,
+    /// Last number.
+    pub last: String,
+    /// Extensions per number, 0–9999.
+    pub extensions: u32,
+}
+
+/// The pool's size.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VirtualNumberPool {
+    /// Entries (number × extension).
+    pub total: u64,
+    /// Entries not bound now.
+    pub free: u64,
+    /// Entries the last request added.
+    pub added: u64,
+}
+
+/// `GET /api/v1/telephony/virtual-numbers/{number}`: what the telephony partner's switch
+/// asks when a call comes in (its own token only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TelephonyBinding {
+    /// The order.
+    pub order_id: String,
+    /// Its shop.
+    pub shop_id: String,
+    /// The receiver's real number, to forward the call to.
+    pub real_number: String,
+    /// Bound since, RFC 3339.
+    pub valid_from: String,
+    /// Bound until, RFC 3339.
+    pub valid_to: Option<String>,
+}
+
+/// `GET /api/v1/telephony/virtual-numbers/{number}` query.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+pub struct TelephonyQuery {
+    /// The extension dialled (empty or absent for none).
+    pub extension: Option<String>,
+}

@@ -44,6 +44,7 @@ pub mod session;
 pub mod settings;
 pub mod settle;
 pub mod sms;
+pub mod virtual_numbers;
 pub mod sheet;
 pub mod shipping;
 pub mod staff;
@@ -100,6 +101,24 @@ pub fn service_token(cfg: &Config) -> Result<String, String> {
     Ok(t)
 }
 
+/// The telephony partner's token (virtual-number lookups): from the settings, or read from /
+/// generated into `telephony-token` in the data directory.
+pub fn telephony_token(cfg: &Config) -> Result<String, String> {
+    if let Some(t) = &cfg.settings.telephony_token {
+        return Ok(t.clone());
+    }
+    let path = cfg.data_dir.join(TELEPHONY_TOKEN_FILE);
+    if let Ok(t) = std::fs::read_to_string(&path) {
+        return Ok(t.trim().to_string());
+    }
+    let t = format!("ovtel_{}", auth::random_token(32).map_err(|e| format!("{e:?}"))?);
+    write_private(&path, &t)?;
+    Ok(t)
+}
+
+/// The telephony token's file in the data directory.
+pub const TELEPHONY_TOKEN_FILE: &str = "telephony-token";
+
 fn write_private(path: &Path, text: &str) -> Result<(), String> {
     use std::io::Write as _;
     let mut opts = std::fs::OpenOptions::new();
@@ -132,6 +151,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
     }
     let token = service_token(cfg)?;
     let service_token_sha256: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    let telephony_token_sha256: [u8; 32] = Sha256::digest(telephony_token(cfg)?.as_bytes()).into();
     platform::ensure(&db, &cfg.settings, clock.now()).await.map_err(|e| format!("platform settings: {e}"))?;
     db.start_checkpointer();
     let settler = settle::Settler::start(db.clone());
@@ -144,6 +164,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
         settler,
         ingest_writer,
         service_token_sha256,
+        telephony_token_sha256,
         login_throttle: login_throttle::LoginThrottle::default(),
         limits: limits::Limits::new(cfg.settings.bounds),
         sms: sms::worker::Sms::new(sms_gateway(cfg)?),
@@ -175,10 +196,13 @@ pub const SMS_SINK: &str = "sms-sink.jsonl";
 pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// Delete ended sessions (past their end or idle too long), expired ISV tokens and ended
-/// login locks, in one write transaction.
+/// login locks, and release ended virtual-number bindings, in one write transaction.
 pub async fn purge(state: &AppState) -> Result<store::sessions::Purged, sqlx::Error> {
     let mut tx = state.db.begin_write().await?;
     let purged = store::sessions::purge(&mut tx, state.now()).await?;
+    // Virtual numbers whose binding ended go back to the pool.
+    let days = store::vnum::days(&mut *tx).await?;
+    store::vnum::release_ended(&mut tx, state.now(), days).await?;
     tx.commit().await?;
     Ok(purged)
 }

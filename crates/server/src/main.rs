@@ -194,6 +194,10 @@ struct ServeArgs {
     /// `Idempotency-Key`. Without it they go to `sms-sink.jsonl` in the data directory.
     #[arg(long, env = "ORDERVEIL_SMS_HTTP_ENDPOINT")]
     sms_http_endpoint: Option<String>,
+    /// The telephony partner's token for virtual-number lookups; default: generated into
+    /// `telephony-token` in the data directory.
+    #[arg(long, env = "ORDERVEIL_TELEPHONY_TOKEN")]
+    telephony_token: Option<String>,
     /// A reverse proxy (IP address) whose `X-Forwarded-For` names the client, for login
     /// throttling per address. Repeat for several; from no other peer is the header believed.
     #[arg(long = "trusted-proxy", env = "ORDERVEIL_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -410,6 +414,7 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         grant_ttl_secs: a.grant_ttl_secs,
         public_url: a.public_url.clone(),
         sms_http_endpoint: a.sms_http_endpoint.clone(),
+        telephony_token: a.telephony_token.clone(),
         trusted_proxies: a.trusted_proxies.clone(),
         bounds: orderveil_server::settings::Bounds {
             max_requests: a.max_concurrent_requests,

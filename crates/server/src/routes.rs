@@ -35,6 +35,7 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         .merge(crate::waybills::routes())
         .merge(crate::dropship::routes())
         .merge(crate::sms::routes())
+        .merge(crate::virtual_numbers::routes())
         // Unknown API paths stay coded JSON errors even when the web app is served.
         .route("/api/{*rest}", axum::routing::any(|| async { AppError::new(ErrorCode::NotFound) }))
         .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) });
@@ -116,6 +117,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(crate::waybills::WaybillsDoc::openapi());
     doc.merge(crate::dropship::DropshipDoc::openapi());
     doc.merge(crate::sms::SmsDoc::openapi());
+    doc.merge(crate::virtual_numbers::VirtualNumbersDoc::openapi());
     doc.merge(crate::shipping::ShippingDoc::openapi());
     doc.merge(crate::export::ExportDoc::openapi());
     doc

@@ -51,6 +51,9 @@ pub struct Settings {
     pub sms_http_endpoint: Option<String>,
     /// Run the SMS outbox worker in this process.
     pub sms_worker: bool,
+    /// The telephony partner's token (`--telephony-token`); without it, `telephony-token`
+    /// in the data directory (generated on first start).
+    pub telephony_token: Option<String>,
 }
 
 impl Settings {
@@ -89,6 +92,7 @@ impl Default for Settings {
             bounds: Bounds::default(),
             sms_http_endpoint: None,
             sms_worker: true,
+            telephony_token: None,
         }
     }
 }

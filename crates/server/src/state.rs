@@ -29,6 +29,8 @@ pub struct Inner {
     pub ingest_writer: IngestWriter,
     /// SHA-256 of the order system's service token.
     pub service_token_sha256: [u8; 32],
+    /// SHA-256 of the telephony partner's token (virtual-number lookups).
+    pub telephony_token_sha256: [u8; 32],
     /// Failed logins per account name and client address.
     pub login_throttle: crate::login_throttle::LoginThrottle,
     /// Requests, time and export downloads at once.

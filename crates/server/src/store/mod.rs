@@ -27,6 +27,7 @@ pub mod settings;
 pub mod shipments;
 pub mod sms;
 pub mod users;
+pub mod vnum;
 pub mod waybills;
 
 /// A struct whose rows decode by column name (`SELECT … AS field`), for the [`AnyPool`]:

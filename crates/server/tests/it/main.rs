@@ -64,4 +64,5 @@ mod shipping;
 mod side_doors;
 mod sms;
 mod staff;
+mod virtual_numbers;
 mod waybills;
