@@ -208,6 +208,9 @@ pub struct OrderView {
     /// The factory the order is assigned to (厂商代发), while assigned and once it shipped it.
     #[serde(default)]
     pub assignment: Option<crate::OrderAssignment>,
+    /// Buyer messages of the order's thread the shop has not read (飞鸽-style messages).
+    #[serde(default)]
+    pub unread_messages: u32,
 }
 
 /// `GET /api/v1/orders` query.

@@ -342,3 +342,73 @@ pub struct TelephonyQuery {
     /// The extension dialled (empty or absent for none).
     pub extension: Option<String>,
 }
+
+/// Who wrote a message of an order's thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageSender {
+    /// The buyer, through the platform's order system.
+    Buyer,
+    /// The shop (owner or staff).
+    Shop,
+    /// The factory the order is assigned to.
+    Factory,
+}
+
+impl MessageSender {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Buyer => "buyer",
+            Self::Shop => "shop",
+            Self::Factory => "factory",
+        }
+    }
+
+    /// Parse the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Buyer, Self::Shop, Self::Factory].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A message of an order's thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderMessage {
+    /// Id (increasing).
+    pub id: i64,
+    /// The order.
+    pub order_id: String,
+    /// Who wrote it.
+    pub sender: MessageSender,
+    /// The writer's name as the other side sees it: 买家 / the shop's name / the factory's
+    /// name for the buyer; the user name for the shop and the factory.
+    pub author: String,
+    /// The text.
+    pub body: String,
+    /// When, RFC 3339.
+    pub created_at: String,
+}
+
+/// `POST …/messages`: a message (1–1000 characters).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderMessageCreate {
+    /// The text.
+    pub body: String,
+}
+
+/// An order's thread, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderThread {
+    /// The order.
+    pub order_id: String,
+    /// The messages (the last 500).
+    pub messages: Vec<OrderMessage>,
+    /// Messages from the other side the reader had not read before this request (reading
+    /// marks them read).
+    pub unread: u32,
+}

@@ -31,6 +31,7 @@ pub mod key_ring;
 pub mod keys;
 pub mod limits;
 pub mod login_throttle;
+pub mod messages;
 pub mod orders;
 pub mod platform;
 pub mod quota;

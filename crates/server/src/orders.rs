@@ -42,6 +42,7 @@ fn to_view(r: OrderRow, now: i64) -> AppResult<OrderView> {
         shredded: r.shredded != 0,
         shipment,
         assignment: None,
+        unread_messages: 0,
     })
 }
 
@@ -129,6 +130,7 @@ pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult
     let rows = store::orders::page(&mut conn, &filter, i64::from(per_page), offset).await?;
     let mut orders = rows.into_iter().map(|r| to_view(r, now)).collect::<AppResult<Vec<_>>>()?;
     with_assignments(&mut conn, &mut orders).await?;
+    crate::messages::with_unread(&mut conn, &mut orders).await?;
     Ok(OrderPage { orders, page, per_page, total })
 }
 
@@ -143,6 +145,7 @@ pub async fn get(state: &AppState, caller: &Caller, order_id: &str) -> AppResult
     }
     let mut view = [to_view(row, state.now())?];
     with_assignments(&mut conn, &mut view).await?;
+    crate::messages::with_unread(&mut conn, &mut view).await?;
     let [view] = view;
     Ok(view)
 }

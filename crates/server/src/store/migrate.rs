@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "factory_apps", include_str!("../../migrations/0017_factory_apps.sql")),
     (18, "sms", include_str!("../../migrations/0018_sms.sql")),
     (19, "virtual_numbers", include_str!("../../migrations/0019_virtual_numbers.sql")),
+    (20, "order_messages", include_str!("../../migrations/0020_order_messages.sql")),
 ];
 
 impl Db {

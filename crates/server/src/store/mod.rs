@@ -17,6 +17,7 @@ pub mod dropship;
 pub mod exports;
 pub mod isv;
 pub mod keys;
+pub mod messages;
 pub mod orders;
 pub mod prints;
 pub mod quota;

@@ -52,6 +52,7 @@ mod factory_suspension;
 mod ingest;
 mod isv;
 mod keys;
+mod messages;
 mod privacy;
 mod quota;
 mod requests;
