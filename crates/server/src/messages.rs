@@ -147,9 +147,9 @@ async fn buyer_names(conn: &mut sqlx::AnyConnection, shop: &str, rows: &[store::
     let mut names = HashMap::new();
     names.insert(String::new(), crate::store::sms::shop_name(conn, shop).await?);
     for f in rows.iter().filter_map(|r| r.factory_id.clone()) {
-        if !names.contains_key(&f) {
-            let n = crate::store::dropship::factory(&mut *conn, &f).await?.map_or_else(|| f.clone(), |x| x.name);
-            names.insert(f, n);
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(f) {
+            let name = crate::store::dropship::factory(&mut *conn, e.key()).await?.map_or_else(|| e.key().clone(), |x| x.name);
+            e.insert(name);
         }
     }
     Ok(names)
