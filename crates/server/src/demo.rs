@@ -180,7 +180,8 @@ pub fn orders(shop_no: u32, shop_id: &str, n: usize, now: i64) -> Vec<IngestOrde
 pub async fn seed(state: &AppState) -> AppResult<()> {
     seed_users(state).await?;
     seed_orders(state).await?;
-    seed_dropshipping(state).await
+    seed_dropshipping(state).await?;
+    crate::demo_buyer::seed(state).await
 }
 
 /// Seed the dropshipping demo (once): shop1 bound to factory1 and shop2 to factory2 with some

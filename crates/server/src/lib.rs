@@ -16,6 +16,7 @@ pub mod auth;
 pub mod clock;
 pub mod store;
 pub mod demo;
+pub mod demo_buyer;
 pub mod demo_history;
 pub mod dropship;
 pub mod error;
