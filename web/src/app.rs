@@ -106,6 +106,8 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
     let waybills = html! { <>{ waybills }if s.may(Permission::Ship) { { item(Route::ShipmentsUpload, CommonMsg::NavShipments, "nav-shipments") } }</> };
     // 厂商代发: owners and staff with `assign`.
     let waybills = html! { <>{ waybills }if s.may(Permission::Assign) { { item(Route::Dropship, CommonMsg::NavDropship, "nav-dropship") } }</> };
+    // Platform SMS: owners and staff with `sms`.
+    let waybills = html! { <>{ waybills }if s.may(Permission::Sms) { { item(Route::Sms, CommonMsg::NavSms, "nav-sms") } }</> };
     let role = s.user.role;
     match role {
         Role::Staff => html! { <>{ item(Route::Orders, CommonMsg::NavOrders, "nav-orders") }{ item(Route::Quota, CommonMsg::NavQuota, "nav-quota") }{ waybills }</> },
@@ -117,7 +119,7 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
             { item(Route::Audit, CommonMsg::NavAudit, "nav-audit") }
             if role == Role::Admin { { item(Route::AdminApplications, CommonMsg::NavApplications, "nav-applications") } }
             if role == Role::Admin { { item(Route::AdminShops, CommonMsg::NavShops, "nav-shops") }{ item(Route::AdminFactories, CommonMsg::NavFactories, "nav-factories") }{ item(Route::AdminSettings, CommonMsg::NavSettings, "nav-settings") } }
-            if role == Role::Admin { { item(Route::WaybillAccounts, CommonMsg::NavWaReview, "nav-waybill-accounts") } }
+            if role == Role::Admin { { item(Route::WaybillAccounts, CommonMsg::NavWaReview, "nav-waybill-accounts") }{ item(Route::AdminSms, CommonMsg::NavAdminSms, "nav-sms-review") } }
         </> },
         // The factory console: its orders, labels, its accounts; the owner also its bindings,
         // staff and audit chain.

@@ -52,11 +52,15 @@ pub enum Route {
     FactoryOrders,
     /// `/factory/bindings`: the factory's bindings with shops (accept, decline, end).
     FactoryBindings,
+    /// `/sms`: platform SMS: send, templates, outbox.
+    Sms,
+    /// `/admin/sms-templates`: the platform admin's review of SMS templates.
+    AdminSms,
 }
 
 /// Every page with a fixed path, and its path: the one table [`Route::parse`] and
 /// [`Route::path`] read (only `/orders/{id}` is not fixed).
-const PATHS: [(Route, &str); 16] = [
+const PATHS: [(Route, &str); 18] = [
     (Route::Orders, "/"),
     (Route::Quota, "/quota"),
     (Route::Apps, "/apps"),
@@ -73,6 +77,8 @@ const PATHS: [(Route, &str); 16] = [
     (Route::Dropship, "/dropship"),
     (Route::FactoryOrders, "/factory/orders"),
     (Route::FactoryBindings, "/factory/bindings"),
+    (Route::Sms, "/sms"),
+    (Route::AdminSms, "/admin/sms-templates"),
 ];
 
 /// Where a one-order path starts.

@@ -49,7 +49,7 @@ pub use sms::*;
 /// dropshipping page and the factory console — and the platform admin console). These are the client routes of the console bundle (a route is
 /// one of them if it equals an entry or starts with it followed by `/`); the server answers
 /// them with the console's `index.html` and every other non-API path with the main one.
-pub const CONSOLE_ROUTES: &[&str] = &["/admin", "/waybills", "/waybill-accounts", "/shipments", "/dropship", "/factory"];
+pub const CONSOLE_ROUTES: &[&str] = &["/admin", "/waybills", "/waybill-accounts", "/shipments", "/dropship", "/factory", "/sms"];
 
 /// Is `path` a client route of the console bundle?
 pub fn is_console_route(path: &str) -> bool {
@@ -61,10 +61,10 @@ pub fn is_console_route(path: &str) -> bool {
 mod tests {
     #[test]
     fn console_routes_are_whole_path_segments() {
-        for p in ["/admin/shops", "/admin/settings/", "/waybills", "/waybills/", "/waybill-accounts", "/shipments/upload", "/admin", "/dropship", "/factory/orders", "/factory/bindings/"] {
+        for p in ["/admin/shops", "/admin/settings/", "/waybills", "/waybills/", "/waybill-accounts", "/shipments/upload", "/admin", "/dropship", "/factory/orders", "/factory/bindings/", "/sms", "/admin/sms-templates"] {
             assert!(super::is_console_route(p), "{p}");
         }
-        for p in ["/", "/orders", "/orders/SF1", "/quota", "/audit", "/apps", "/staff", "/waybillsx", "/administrator", "/admins/x", "/dropshipping", "/factory-x", "/factoryorders"] {
+        for p in ["/", "/orders", "/orders/SF1", "/quota", "/audit", "/apps", "/staff", "/waybillsx", "/administrator", "/admins/x", "/dropshipping", "/factory-x", "/factoryorders", "/smsx"] {
             assert!(!super::is_console_route(p), "{p}");
         }
     }

@@ -1,6 +1,7 @@
 //! Reusable components.
 pub mod allocator;
 pub mod assigner;
+pub mod buyer_contact;
 pub mod export;
 pub mod link;
 pub mod notice;

@@ -16,6 +16,7 @@ mod fulfil;
 mod orders;
 mod quota;
 pub mod refusals;
+mod sms;
 mod staff;
 
 pub use account::*;
@@ -27,6 +28,7 @@ pub use dropship::*;
 pub use fulfil::*;
 pub use orders::*;
 pub use quota::*;
+pub use sms::*;
 pub use staff::*;
 
 /// The UI language.
@@ -63,6 +65,11 @@ impl Lang {
     /// The other language.
     pub fn toggled(self) -> Self {
         if self == Self::En { Self::Zh } else { Self::En }
+    }
+
+    /// One of a pair `(中文, English)`.
+    pub fn pick(self, (zh, en): (&'static str, &'static str)) -> &'static str {
+        if self == Self::En { en } else { zh }
     }
 
     /// A UI string.

@@ -17,11 +17,13 @@ pub mod shipments_upload;
 pub mod dropship;
 pub mod factory_bindings;
 pub mod factory_orders;
+pub mod sms;
+pub mod admin_sms;
 
 use orderveil_api::{Permission, Role};
 use yew::prelude::*;
 
-use crate::i18n::{AdminMsg, AppsMsg, AuditMsg, DropshipMsg, FulfilMsg, Lang, StaffMsg, Text};
+use crate::i18n::{AdminMsg, AppsMsg, AuditMsg, DropshipMsg, FulfilMsg, Lang, SmsMsg, StaffMsg, Text};
 use crate::route::Route;
 use crate::session::{Session, use_lang};
 
@@ -94,6 +96,10 @@ pub fn console_page(route: &Route, s: &Session) -> Option<Html> {
         Route::FactoryOrders => refused("factory-only", DropshipMsg::FactoryOnly),
         Route::FactoryBindings if s.user.role == Role::Factory => Some(html! { <factory_bindings::FactoryBindings /> }),
         Route::FactoryBindings => refused("fb-forbidden", DropshipMsg::FbForbidden),
+        Route::Sms if s.may(Permission::Sms) => Some(html! { <sms::Sms /> }),
+        Route::Sms => refused("sms-forbidden", SmsMsg::Forbidden),
+        Route::AdminSms if admin => Some(html! { <admin_sms::AdminSms /> }),
+        Route::AdminSms => refused("sms-review-forbidden", AdminMsg::AdminOnly),
         _ => None,
     }
 }

@@ -1,6 +1,8 @@
 //! One order at `/orders/{id}`: the same masked fields and eyes as the list. Another shop's
 //! order is "not found", exactly like a missing one. 厂商代发: the factory it is assigned to
-//! or shipped by, and the recall (users with `assign`) until it ships.
+//! or shipped by, and the recall (users with `assign`) until it ships. Reaching the buyer
+//! without the number: the virtual number, the message thread, and a link to send a
+//! platform SMS (users with `sms`).
 
 use std::rc::Rc;
 
@@ -10,10 +12,11 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::assigner::refusal;
+use crate::components::buyer_contact::{MessageThread, VirtualNumberCell};
 use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, can_reveal, eye_icon, use_revealer};
 use crate::components::states::{self, Load, when};
-use crate::i18n::{self, CommonMsg, DropshipMsg, Lang, OrdersMsg};
+use crate::i18n::{self, CommonMsg, DropshipMsg, Lang, OrdersMsg, SmsMsg};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
 use crate::session::{use_lang, use_session};
@@ -94,11 +97,16 @@ pub fn order_page(props: &Props) -> Html {
                             </dd>
                             </>
                         }) }
+                        <dt>{ l.t(SmsMsg::VirtualNumber) }</dt><dd><VirtualNumberCell order_id={o.order_id.clone()} /></dd>
                     </dl>
                     if eye && shown.is_none() && !o.shredded {
                         <button type="button" class="reveal-row primary" disabled={busy} onclick={reveal_all}>{ eye_icon() }{ format!(" {}", l.t(OrdersMsg::RevealRow)) }</button>
                     }
+                    if s.may(Permission::Sms) && !o.shredded {
+                        <a class="button" id="order-send-sms" href={format!("/sms?orders={}", String::from(js_sys::encode_uri_component(&o.order_id)))}>{ l.t(SmsMsg::SendSms) }</a>
+                    }
                 </div>
+                <MessageThread order_id={o.order_id.clone()} />
                 if ship && o.status == OrderStatus::AwaitingShipment && !open_assignment {
                     <ShipForm order_id={o.order_id.clone()} {on_shipped} />
                 }

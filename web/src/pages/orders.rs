@@ -23,7 +23,7 @@ use crate::components::export::Exporter;
 use crate::components::link::RouteLink;
 use crate::components::reveal::{FieldCell, RevealNotice, Revealer, Shown, can_reveal, eye_icon, use_revealer};
 use crate::components::states::{self, Load};
-use crate::i18n::{self, CommonMsg, Lang, OrdersMsg};
+use crate::i18n::{self, CommonMsg, Lang, OrdersMsg, SmsMsg};
 use crate::reveal::{FIELDS, masked};
 use crate::route::Route;
 use crate::session::{use_lang, use_session};
@@ -146,6 +146,7 @@ pub fn orders() -> Html {
     let print = s.can_print();
     // And assignment to factories (users with `assign`).
     let assign = s.may(Permission::Assign);
+    let sms = s.may(Permission::Sms);
     let on_select = use_callback(selected.clone(), |id: String, selected| {
         let mut s = (**selected).clone();
         if !s.remove(&id) {
@@ -265,7 +266,7 @@ pub fn orders() -> Html {
         }
         Load::Failed(e) => states::failed_reload(l, "orders-error", e, &reload),
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="orders-empty">{ l.t(OrdersMsg::Empty) }</p> },
-        Load::Ok(p) => table(l, p, &filters, &selected, &on_select, &revealer, (eye, print, assign)),
+        Load::Ok(p) => table(l, p, &filters, &selected, &on_select, &revealer, (eye, print, assign, sms)),
     };
     // The assignment bar stays mounted while the list reads again, so its outcome stays.
     let assigner = assign.then(|| {
@@ -303,7 +304,7 @@ fn table(
     selected: &UseStateHandle<BTreeSet<String>>,
     on_select: &Callback<String>,
     revealer: &Revealer,
-    (eye, print, assign): (bool, bool, bool),
+    (eye, print, assign, sms): (bool, bool, bool, bool),
 ) -> Html {
     let last = p.total.div_ceil(u64::from(p.per_page)).max(1);
     let page = filters.page;
@@ -331,7 +332,9 @@ fn table(
     let chosen: Vec<Rc<OrderView>> = p.orders.iter().filter(|o| selected.contains(&o.order_id)).cloned().collect();
     let busy = revealer.busy();
     let count = chosen.len();
-    let select = eye || print || assign;
+    let select = eye || print || assign || sms;
+    // Platform SMS to the selected orders' receivers (the console's SMS page previews and sends).
+    let sms_href = format!("/sms?orders={}", String::from(js_sys::encode_uri_component(&chosen.iter().map(|o| o.order_id.as_str()).collect::<Vec<_>>().join(","))));
     let allocator = html! { <Allocator orders={chosen.iter().map(|o| Chosen { order_id: o.order_id.clone(), receiver: o.receiver_key.clone() }).collect::<Vec<_>>()} /> };
     let reveal_selected = {
         let reveal = revealer.reveal.clone();
@@ -339,7 +342,7 @@ fn table(
     };
     html! {
         <>
-        if eye || print {
+        if eye || print || sms {
             <div class="bulk">
                 if eye {
                 <button type="button" id="reveal-selected" class="primary" disabled={count == 0 || busy} onclick={reveal_selected}>
@@ -348,6 +351,13 @@ fn table(
                 }
                 if busy { <span class="state" id="revealing" aria-live="polite">{ l.t(OrdersMsg::Revealing) }</span> }
                 if print { { allocator } }
+                if sms {
+                    if count == 0 {
+                        <button type="button" id="sms-selected" disabled=true>{ format!("{} (0)", l.t(SmsMsg::SendSms)) }</button>
+                    } else {
+                        <a class="button" id="sms-selected" href={sms_href}>{ format!("{} ({})", l.t(SmsMsg::SendSms), count) }</a>
+                    }
+                }
             </div>
         }
         { states::table("orders", html! { <>
@@ -425,7 +435,11 @@ fn order_row(p: &RowProps) -> Html {
     html! {
         <tr data-order-id={id.clone()} class={classes!(p.selected.then_some("selected"))}>
             if p.select { <td class="check"><input type="checkbox" class="select-row" aria-label={format!("{} {}", l.t(OrdersMsg::SelectRow), id)} checked={p.selected} onchange={toggle} /></td> }
-            <td class="mono"><RouteLink to={Route::Order(id.clone())} class="order-link">{ id.clone() }</RouteLink></td>
+            <td class="mono"><RouteLink to={Route::Order(id.clone())} class="order-link">{ id.clone() }</RouteLink>
+                if o.unread_messages > 0 {
+                    <span class="badge unread" data-unread={o.unread_messages.to_string()} title={l.t(SmsMsg::Thread)}>{ format!("✉ {}", o.unread_messages) }</span>
+                }
+            </td>
             <td>{ o.created_at.get(..16).unwrap_or(&o.created_at).replace('T', " ") }</td>
             <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
             <td>{ i18n::yuan(o.amount_cents) }</td>
