@@ -8,6 +8,7 @@
 //! cargo bench -p orderveil-server --bench server -- --export-1m --sqlite  # only: export 1,000,000 orders as CSV and XLSX
 //! cargo bench -p orderveil-server --bench server -- --rewrap-1m   # only: keys rotate + rewrap of 1,000,000 orders
 //! cargo bench -p orderveil-server --bench server -- --assign-5k   # only: assign 5,000 orders to a factory by filter
+//! cargo bench -p orderveil-server --bench server -- --sms-500     # only: queue an SMS for 500 orders, the worker's messages/s
 //! ```
 //!
 //! `--rewrap-1m` (issue 17) fills shop1 with 1,000,000 orders, reads every data key twice the
@@ -35,6 +36,7 @@ mod fixtures;
 mod assign;
 mod measure;
 mod rewrap;
+mod sms;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -398,6 +400,11 @@ async fn main() {
     if args.iter().any(|a| a == "--assign-5k") {
         println!("OrderVeil dropshipping benchmark: assign 5,000 orders by filter, beside reading them, real binary over HTTP");
         on_stores(only_sqlite, only_pg, async |name, url| assign::assign_5k(name, url).await).await;
+        return;
+    }
+    if args.iter().any(|a| a == "--sms-500") {
+        println!("OrderVeil SMS benchmark: queue one template for 500 orders and the worker's messages/s, beside reading them, real binary over HTTP");
+        on_stores(only_sqlite, only_pg, async |name, url| sms::sms_500(name, url).await).await;
         return;
     }
     if args.iter().any(|a| a == "--rewrap-1m") {
