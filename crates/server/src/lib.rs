@@ -169,7 +169,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
         telephony_token_sha256,
         login_throttle: login_throttle::LoginThrottle::default(),
         limits: limits::Limits::new(cfg.settings.bounds),
-        sms: sms::worker::Sms::new(sms_gateway(cfg)?),
+        sms: sms::gateway::Sms::new(sms_gateway(cfg)?),
     }));
     start_purger(&state);
     start_key_watch(&state);

@@ -36,7 +36,7 @@ pub struct Inner {
     /// Requests, time and export downloads at once.
     pub limits: crate::limits::Limits,
     /// The SMS gateway and the bell of this process's outbox worker.
-    pub sms: crate::sms::worker::Sms,
+    pub sms: crate::sms::gateway::Sms,
 }
 
 impl std::ops::Deref for AppState {

@@ -8,10 +8,11 @@ use std::future::Future;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
+use tokio::sync::Notify;
 
 /// One message as the gateway gets it: the only place a receiver's number exists in the
 /// clear, for the length of one hand-over.
@@ -126,5 +127,29 @@ impl SmsGateway for HttpGateway {
     }
     fn name(&self) -> &'static str {
         "http"
+    }
+}
+
+/// The process's way out for messages and the bell that wakes its worker.
+pub struct Sms {
+    /// Where messages leave.
+    pub gateway: Arc<dyn SmsGateway>,
+    bell: Notify,
+}
+
+impl Sms {
+    /// The outbox over `gateway`.
+    pub fn new(gateway: Arc<dyn SmsGateway>) -> Self {
+        Self { gateway, bell: Notify::new() }
+    }
+
+    /// Wake the worker (messages were queued).
+    pub fn wake(&self) {
+        self.bell.notify_one();
+    }
+
+    /// Wait for [`Self::wake`].
+    pub async fn notified(&self) {
+        self.bell.notified().await;
     }
 }

@@ -9,9 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use orderveil_cipher::{FieldCiphertext, FieldKind, OrderId, ShopId};
-use tokio::sync::Notify;
 
-use super::gateway::{GatewayError, Outgoing, SmsGateway};
+use super::gateway::{GatewayError, Outgoing};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::Backend;
@@ -25,25 +24,6 @@ pub const LEASE_SECS: i64 = 60;
 pub const BATCH: i64 = 50;
 /// How often an idle worker looks for due messages (a send wakes it at once).
 pub const POLL: Duration = Duration::from_secs(1);
-
-/// The process's way out for messages and the bell that wakes its worker.
-pub struct Sms {
-    /// Where messages leave.
-    pub gateway: Arc<dyn SmsGateway>,
-    bell: Notify,
-}
-
-impl Sms {
-    /// The outbox over `gateway`.
-    pub fn new(gateway: Arc<dyn SmsGateway>) -> Self {
-        Self { gateway, bell: Notify::new() }
-    }
-
-    /// Wake the worker (messages were queued).
-    pub fn wake(&self) {
-        self.bell.notify_one();
-    }
-}
 
 /// Seconds until the next attempt after `attempts` attempts.
 pub fn backoff(attempts: i64) -> i64 {
@@ -69,7 +49,7 @@ pub fn start(state: &AppState) {
                 let sms = Arc::clone(&state.0);
                 drop(state);
                 tokio::select! {
-                    () = sms.sms.bell.notified() => {}
+                    () = sms.sms.notified() => {}
                     () = tokio::time::sleep(POLL) => {}
                 }
             }
