@@ -3,19 +3,10 @@
 
 use std::time::Instant;
 
-use orderveil_api::{IngestOrder, OrderStatus};
 use serde_json::{Value, json};
 
 use crate::fixtures::{seed_users, time_now};
-use crate::{Session, ingest_all, login, start};
-
-async fn post(base: &str, s: &Session, path: &str, body: &Value) -> Value {
-    let r = reqwest::Client::new().post(format!("{base}{path}")).header("cookie", &s.cookie).header("x-csrf-token", &s.csrf).json(body).send().await.unwrap();
-    let status = r.status();
-    let v: Value = r.json().await.unwrap();
-    assert!(status.is_success(), "{path}: {status} {v}");
-    v
-}
+use crate::{Session, awaiting_in_shop2, ingest_all, login, post, start};
 
 /// The baseline: the 5,000 orders read through `GET /api/v1/orders` (the same filter), 25
 /// pages of 200. Returns (seconds, orders).
@@ -46,16 +37,7 @@ pub(crate) async fn assign_5k(name: &str, db_url: Option<String>) {
     let base = server.base.clone();
     let now = time_now();
     // 5,000 orders awaiting shipment in shop2 (the filter matches exactly these).
-    let orders: Vec<IngestOrder> = orderveil_server::demo::orders(2, "shop2", 5_000, now)
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut o)| {
-            o.order_id = format!("BA{i:06}");
-            o.status = OrderStatus::AwaitingShipment;
-            o.completed_at = None;
-            o
-        })
-        .collect();
+    let orders = awaiting_in_shop2("BA", 5_000, now);
     ingest_all(&base, orders).await;
     let (owner, factory) = (login(&base, "shop2").await, login(&base, "factory2").await);
     let b = post(&base, &owner, "/api/v1/factory-bindings", &json!({"factory_id": "factory2"})).await;

@@ -150,6 +150,29 @@ pub(crate) struct Session {
     csrf: String,
 }
 
+/// `POST` JSON in session `s`; the answer must succeed.
+pub(crate) async fn post(base: &str, s: &Session, path: &str, body: &serde_json::Value) -> serde_json::Value {
+    let r = reqwest::Client::new().post(format!("{base}{path}")).header("cookie", &s.cookie).header("x-csrf-token", &s.csrf).json(body).send().await.unwrap();
+    let status = r.status();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(status.is_success(), "{path}: {status} {v}");
+    v
+}
+
+/// `n` orders of shop2 awaiting shipment, ids `<prefix>000000…` (the demo's receivers and items).
+pub(crate) fn awaiting_in_shop2(prefix: &str, n: usize, now: i64) -> Vec<orderveil_api::IngestOrder> {
+    orderveil_server::demo::orders(2, "shop2", n, now)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut o)| {
+            o.order_id = format!("{prefix}{i:06}");
+            o.status = orderveil_api::OrderStatus::AwaitingShipment;
+            o.completed_at = None;
+            o
+        })
+        .collect()
+}
+
 pub(crate) async fn login(base: &str, user: &str) -> Session {
     let r = reqwest::Client::new().post(format!("{base}/api/v1/auth/login")).json(&json!({"username": user, "password": "demo1234"})).send().await.unwrap();
     let cookie = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()?.split(';').next()).collect::<Vec<_>>().join("; ");

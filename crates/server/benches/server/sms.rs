@@ -4,19 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use orderveil_api::{IngestOrder, OrderStatus};
 use serde_json::{Value, json};
 
 use crate::fixtures::{seed_users, time_now};
-use crate::{Session, ingest_all, login, start};
-
-async fn post(base: &str, s: &Session, path: &str, body: &Value) -> Value {
-    let r = reqwest::Client::new().post(format!("{base}{path}")).header("cookie", &s.cookie).header("x-csrf-token", &s.csrf).json(body).send().await.unwrap();
-    let status = r.status();
-    let v: Value = r.json().await.unwrap();
-    assert!(status.is_success(), "{path}: {status} {v}");
-    v
-}
+use crate::{Session, awaiting_in_shop2, ingest_all, login, post, start};
 
 async fn get(base: &str, s: &Session, path: &str) -> Value {
     reqwest::Client::new().get(format!("{base}{path}")).header("cookie", &s.cookie).send().await.unwrap().json().await.unwrap()
@@ -40,16 +31,7 @@ pub(crate) async fn sms_500(name: &str, db_url: Option<String>) {
     let server = start(dir, db_url.as_deref());
     let base = server.base.clone();
     let now = time_now();
-    let orders: Vec<IngestOrder> = orderveil_server::demo::orders(2, "shop2", 500, now)
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut o)| {
-            o.order_id = format!("SM{i:06}");
-            o.status = OrderStatus::AwaitingShipment;
-            o.completed_at = None;
-            o
-        })
-        .collect();
+    let orders = awaiting_in_shop2("SM", 500, now);
     let ids: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
     ingest_all(&base, orders).await;
     let (owner, admin) = (login(&base, "shop2").await, login(&base, "admin").await);
