@@ -117,6 +117,8 @@ pub struct PlatformSettings {
     pub sms_per_order_day: u32,
     /// SMS of one shop per day, 1–10000000.
     pub sms_per_shop_day: u32,
+    /// Days a virtual number stays bound after its order completes, 1–90.
+    pub virtual_number_days: u32,
     /// Incremented by every change; send it back as `expected_version`.
     pub version: i64,
     /// Last change, RFC 3339.
@@ -163,6 +165,9 @@ pub struct PlatformSettingsUpdate {
     /// See [`PlatformSettings::sms_per_shop_day`]; left out, the stored value stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_per_shop_day: Option<u32>,
+    /// See [`PlatformSettings::virtual_number_days`]; left out, the stored value stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_number_days: Option<u32>,
     /// The `version` the change was based on.
     pub expected_version: i64,
 }

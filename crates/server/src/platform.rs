@@ -56,6 +56,8 @@ pub const MAX_RETENTION_DAYS: u32 = 3650;
 pub const MAX_SMS_PER_ORDER_DAY: u32 = 20;
 /// Most SMS of one shop a day.
 pub const MAX_SMS_PER_SHOP_DAY: u32 = 10_000_000;
+/// Longest a virtual number stays bound after its order completes, days.
+pub const MAX_VIRTUAL_NUMBER_DAYS: u32 = 90;
 
 /// The rules in force, as the quota, risk and search checks use them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +90,8 @@ pub struct Rules {
     pub sms_per_order_day: u32,
     /// SMS of one shop per day.
     pub sms_per_shop_day: u32,
+    /// Days a virtual number stays bound after its order completes.
+    pub virtual_number_days: u32,
 }
 
 fn u(v: i64) -> u32 {
@@ -111,6 +115,7 @@ fn rules_of(row: &SettingsRow) -> Rules {
         retention_days: u(row.retention_days),
         sms_per_order_day: u(row.sms_per_order_day),
         sms_per_shop_day: u(row.sms_per_shop_day),
+        virtual_number_days: u(row.virtual_number_days),
     }
 }
 
@@ -132,6 +137,7 @@ fn view(row: &SettingsRow) -> PlatformSettings {
         retention_days: r.retention_days,
         sms_per_order_day: r.sms_per_order_day,
         sms_per_shop_day: r.sms_per_shop_day,
+        virtual_number_days: r.virtual_number_days,
         version: row.version,
         updated_at: rfc3339(row.updated_at),
         updated_by: row.updated_by.clone(),
@@ -156,6 +162,7 @@ impl Rules {
             retention_days: i64::from(self.retention_days),
             sms_per_order_day: i64::from(self.sms_per_order_day),
             sms_per_shop_day: i64::from(self.sms_per_shop_day),
+            virtual_number_days: i64::from(self.virtual_number_days),
         }
     }
 
@@ -176,6 +183,7 @@ impl Rules {
             retention_days: s.retention_days,
             sms_per_order_day: s.sms_per_order_day,
             sms_per_shop_day: s.sms_per_shop_day,
+            virtual_number_days: s.virtual_number_days,
         }
     }
 
@@ -191,7 +199,7 @@ impl Rules {
 
     /// The field that is out of range, with the allowed range, if any.
     pub fn invalid_field(&self) -> Option<(&'static str, u32, u32)> {
-        let checks: [(&'static str, u32, u32, u32); 14] = [
+        let checks: [(&'static str, u32, u32, u32); 15] = [
             ("quota_rate_bps", self.rate_bps, 0, MAX_RATE_BPS),
             ("quota_floor", self.floor, 0, MAX_FLOOR),
             ("risk_per_minute", self.per_minute, 1, MAX_PER_MINUTE),
@@ -206,6 +214,7 @@ impl Rules {
             ("retention_days", self.retention_days, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS),
             ("sms_per_order_day", self.sms_per_order_day, 1, MAX_SMS_PER_ORDER_DAY),
             ("sms_per_shop_day", self.sms_per_shop_day, 1, MAX_SMS_PER_SHOP_DAY),
+            ("virtual_number_days", self.virtual_number_days, 1, MAX_VIRTUAL_NUMBER_DAYS),
         ];
         checks.into_iter().find(|(_, v, min, max)| !(*min..=*max).contains(v)).map(|(f, _, min, max)| (f, min, max))
     }
@@ -253,6 +262,7 @@ pub async fn update(db: &Db, now: i64, admin: &UserInfo, req: PlatformSettingsUp
         retention_days: 0,
         sms_per_order_day: 0,
         sms_per_shop_day: 0,
+        virtual_number_days: 0,
     };
     let mut tx = db.begin_write().await?;
     let before = settings::read(&mut *tx).await?;
@@ -263,6 +273,7 @@ pub async fn update(db: &Db, now: i64, admin: &UserInfo, req: PlatformSettingsUp
         retention_days: req.retention_days.unwrap_or(MIN_RETENTION_DAYS),
         sms_per_order_day: req.sms_per_order_day.unwrap_or(1),
         sms_per_shop_day: req.sms_per_shop_day.unwrap_or(1),
+        virtual_number_days: req.virtual_number_days.unwrap_or(1),
         ..new
     };
     let new = Rules {
@@ -270,6 +281,7 @@ pub async fn update(db: &Db, now: i64, admin: &UserInfo, req: PlatformSettingsUp
         retention_days: req.retention_days.unwrap_or(u(before.retention_days)),
         sms_per_order_day: req.sms_per_order_day.unwrap_or(u(before.sms_per_order_day)),
         sms_per_shop_day: req.sms_per_shop_day.unwrap_or(u(before.sms_per_shop_day)),
+        virtual_number_days: req.virtual_number_days.unwrap_or(u(before.virtual_number_days)),
         ..new
     };
     if let Some((field, min, max)) = checked.invalid_field() {
@@ -307,6 +319,7 @@ fn rules_json(r: &Rules) -> serde_json::Value {
         "retention_days": r.retention_days,
         "sms_per_order_day": r.sms_per_order_day,
         "sms_per_shop_day": r.sms_per_shop_day,
+        "virtual_number_days": r.virtual_number_days,
     })
 }
 

@@ -37,6 +37,8 @@ pub struct Settings {
     pub sms_per_order_day: u32,
     /// Initial SMS per shop per day (a platform setting afterwards).
     pub sms_per_shop_day: u32,
+    /// Initial days a virtual number stays bound after completion (a platform setting afterwards).
+    pub virtual_number_days: u32,
     /// Run the retention (crypto-shredding) once a day in this process.
     pub retention_daily: bool,
     /// The address users reach the server at (`--public-url`, e.g. `https://orders.example.com`).
@@ -86,6 +88,7 @@ impl Default for Settings {
             retention_days: 90,
             sms_per_order_day: 3,
             sms_per_shop_day: 2000,
+            virtual_number_days: 15,
             retention_daily: true,
             public_url: None,
             trusted_proxies: Vec::new(),

@@ -90,6 +90,8 @@ pub enum AdminMsg {
     SettingsSmsOrderHelp,
     SettingsSmsShop,
     SettingsSmsShopHelp,
+    SettingsVnDays,
+    SettingsVnDaysHelp,
     SettingsSave,
     SettingsSaved,
     SettingsChanged,
@@ -212,6 +214,11 @@ impl Text for AdminMsg {
             Self::SettingsSmsOrderHelp => (
                 "同一订单的收件人每天最多收到这么多条平台短信（按北京时间计日，1–20）。",
                 "The most platform SMS one order's receiver gets a day (Asia/Shanghai days, 1–20).",
+            ),
+            Self::SettingsVnDays => ("隐私号保留天数", "Virtual number days"),
+            Self::SettingsVnDaysHelp => (
+                "订单完成后，隐私号继续绑定这么多天，之后释放回号码池（1–90 天）。",
+                "Days a virtual number stays bound after its order completes, then returns to the pool (1–90).",
             ),
             Self::SettingsSmsShop => ("每店每日短信上限", "SMS per shop per day"),
             Self::SettingsSmsShopHelp => (

@@ -54,7 +54,7 @@ impl Unit {
 struct Field(&'static str, &'static str, AdminMsg, AdminMsg, Unit);
 
 /// How many settings the form edits.
-const N: usize = 14;
+const N: usize = 15;
 
 const FIELDS: [Field; N] = [
     Field("set-rate", "quota_rate_bps", AdminMsg::SettingsRate, AdminMsg::SettingsRateHelp, Unit::Percent),
@@ -71,6 +71,7 @@ const FIELDS: [Field; N] = [
     Field("set-retention", "retention_days", AdminMsg::SettingsRetention, AdminMsg::SettingsRetentionHelp, Unit::Count),
     Field("set-sms-order", "sms_per_order_day", AdminMsg::SettingsSmsOrder, AdminMsg::SettingsSmsOrderHelp, Unit::Count),
     Field("set-sms-shop", "sms_per_shop_day", AdminMsg::SettingsSmsShop, AdminMsg::SettingsSmsShopHelp, Unit::Count),
+    Field("set-vn-days", "virtual_number_days", AdminMsg::SettingsVnDays, AdminMsg::SettingsVnDaysHelp, Unit::Count),
 ];
 
 /// A decimal number (`5`, `2.5`, `.75`; spaces and a trailing `%` ignored) times `scale`,
@@ -140,6 +141,7 @@ fn wire_values(s: &PlatformSettings) -> [u32; N] {
         s.retention_days,
         s.sms_per_order_day,
         s.sms_per_shop_day,
+        s.virtual_number_days,
     ]
 }
 
@@ -171,6 +173,7 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
         retention_days,
         sms_per_order_day,
         sms_per_shop_day,
+        virtual_number_days,
     ] = v;
     Ok(PlatformSettingsUpdate {
         quota_rate_bps,
@@ -187,6 +190,7 @@ fn update(values: &[String; N], version: i64) -> Result<PlatformSettingsUpdate, 
         retention_days: Some(retention_days),
         sms_per_order_day: Some(sms_per_order_day),
         sms_per_shop_day: Some(sms_per_shop_day),
+        virtual_number_days: Some(virtual_number_days),
         expected_version: version,
     })
 }

@@ -21,6 +21,7 @@ crate::row_struct! {
         pub retention_days: i64,
         pub sms_per_order_day: i64,
         pub sms_per_shop_day: i64,
+        pub virtual_number_days: i64,
         pub version: i64,
         pub updated_at: i64,
         pub updated_by: String,
@@ -45,10 +46,11 @@ pub struct RuleValues {
     pub retention_days: i64,
     pub sms_per_order_day: i64,
     pub sms_per_shop_day: i64,
+    pub virtual_number_days: i64,
 }
 
 impl RuleValues {
-    fn in_order(&self) -> [i64; 14] {
+    fn in_order(&self) -> [i64; 15] {
         [
             self.quota_rate_bps,
             self.quota_floor,
@@ -64,20 +66,21 @@ impl RuleValues {
             self.retention_days,
             self.sms_per_order_day,
             self.sms_per_shop_day,
+            self.virtual_number_days,
         ]
     }
 }
 
 const COLUMNS: &str = "quota_rate_bps, quota_floor, risk_per_minute, risk_per_hour, shop_risk_per_minute, shop_risk_per_hour, risk_cooldown_secs, \
-                       search_per_minute, search_budget_floor, search_budget_factor, session_idle_secs, retention_days, sms_per_order_day, sms_per_shop_day, version, updated_at, updated_by";
+                       search_per_minute, search_budget_floor, search_budget_factor, session_idle_secs, retention_days, sms_per_order_day, sms_per_shop_day, virtual_number_days, version, updated_at, updated_by";
 
 /// Insert the row (version 1, by `initial`) unless there is one.
 pub async fn insert_initial<'e, E: Executor<'e, Database = Any>>(ex: E, v: &RuleValues, now: i64) -> Result<(), sqlx::Error> {
     let mut q = sqlx::query(
         "INSERT INTO platform_settings (id, quota_rate_bps, quota_floor, risk_per_minute, risk_per_hour, shop_risk_per_minute, shop_risk_per_hour, \
          risk_cooldown_secs, search_per_minute, search_budget_floor, search_budget_factor, session_idle_secs, retention_days, sms_per_order_day, sms_per_shop_day, \
-         version, updated_at, updated_by) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, 'initial') ON CONFLICT (id) DO NOTHING",
+         virtual_number_days, version, updated_at, updated_by) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, 'initial') ON CONFLICT (id) DO NOTHING",
     );
     for x in v.in_order() {
         q = q.bind(x);
@@ -97,8 +100,8 @@ pub async fn update(conn: &mut AnyConnection, v: &RuleValues, now: i64, by: &str
     let mut q = sqlx::query(
         "UPDATE platform_settings SET quota_rate_bps = $1, quota_floor = $2, risk_per_minute = $3, risk_per_hour = $4, shop_risk_per_minute = $5, \
          shop_risk_per_hour = $6, risk_cooldown_secs = $7, search_per_minute = $8, search_budget_floor = $9, search_budget_factor = $10, \
-         session_idle_secs = $11, retention_days = $12, sms_per_order_day = $13, sms_per_shop_day = $14, version = version + 1, updated_at = $15, \
-         updated_by = $16 WHERE id = 1 AND version = $17",
+         session_idle_secs = $11, retention_days = $12, sms_per_order_day = $13, sms_per_shop_day = $14, virtual_number_days = $15, \
+         version = version + 1, updated_at = $16, updated_by = $17 WHERE id = 1 AND version = $18",
     );
     for x in v.in_order() {
         q = q.bind(x);

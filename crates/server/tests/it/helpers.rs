@@ -395,6 +395,7 @@ impl TestApp {
             retention_days: None,
             sms_per_order_day: None,
             sms_per_shop_day: None,
+            virtual_number_days: None,
             expected_version: cur.version,
         };
         change(&mut up);

@@ -69,13 +69,24 @@ async fn a_virtual_number_is_bound_once_per_order_and_returns_to_the_pool(store:
     f.post(&vn("S1-AWAIT-1"), &json!({})).await.err(404, "ORDER_NOT_FOUND");
     app.login("factory2").await.post(&vn("S1-AWAIT-2"), &json!({})).await.err(404, "ORDER_NOT_FOUND");
 
+    // The days are a platform setting: at 30, S1-DONE (completed 15 days ago) is bound again
+    // until day 30 after its completion.
+    assert_eq!(app.set_platform(|u| u.virtual_number_days = Some(30)).await.virtual_number_days, 30);
+    fill_pool(&app, "17000000002", "17000000002", 1).await;
+    let again: VirtualNumber = owner.post(&vn("S1-DONE"), &json!({})).await.ok();
+    assert_eq!(again.number, "17000000002");
+    app.clock.advance(14 * DAY);
+    assert_eq!(owner.get(&vn("S1-DONE")).await.ok::<VirtualNumber>(), again);
+    app.clock.advance(2 * DAY);
+    owner.get(&vn("S1-DONE")).await.err(404, "NOT_FOUND");
+
     // No answer carries a real number; each binding is on the shop's chain; no quota charged.
     for id in ["S1-AWAIT-1", "S1-AWAIT-2"] {
         assert!(!owner.get(&vn(id)).await.text.contains(&app.ingested(id).phone));
     }
     let chain: Value = owner.get("/api/v1/audit?per_page=200").await.ok();
     let binds: Vec<&Value> = chain["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "virtual_number_bind").collect();
-    assert_eq!(binds.len(), 3, "S1-AWAIT-1, S1-DONE, S1-AWAIT-2");
+    assert_eq!(binds.len(), 4, "S1-AWAIT-1, S1-DONE, S1-AWAIT-2, S1-DONE again");
     assert_eq!(app.charges("shop1").await, 0);
     let (ok, out) = app.audit_verify().await;
     assert!(ok, "{out}");
