@@ -182,6 +182,13 @@ async fn shop_binds_assigns_factory_prints_only_in_the_frame_ships_and_shop_reca
     assert_eq!(count(&f, "#fo-table tbody tr").await, 2);
     assert_eq!(count(&f, "button.eye, .reveal-row, #reveal-selected").await, 0, "an eye in the factory console");
     page_holds_no_plaintext(&f, "the factory's order list").await;
+    // The factory writes to the buyer of an assigned order from its list (no number needed).
+    click(&f, &format!("{} .thread-open", fo_row("DS0000002"))).await;
+    wait_for(&f, "#order-thread #thread-empty").await;
+    type_into(&f, "#thread-body", "您好，工厂今天发货。").await;
+    click(&f, "#thread-send").await;
+    wait_attr(&f, "#thread", "data-count", "1").await;
+    wait_attr(&f, "#thread li.message", "data-sender", "factory").await;
 
     // Allocate a waybill for DS0000001 from the factory's account.
     click(&f, &format!("{} input.fo-select", fo_row("DS0000001"))).await;

@@ -3,8 +3,9 @@
 //! eye: a factory never reveals), a hint which orders of one shop share a receiver (they can
 //! share a waybill), the waybill and the shipment; filters by shop, state (to ship / shipped)
 //! and order id; pages; the selected orders get waybills from one of the factory's own
-//! e-waybill accounts ([`Allocator`], with the merge option), printed on 面单与打印. A banner
-//! says so while the platform suspends the factory.
+//! e-waybill accounts ([`Allocator`], with the merge option), printed on 面单与打印. An
+//! assigned order's buyer thread opens below the list (the factory writes to the buyer
+//! without a number). A banner says so while the platform suspends the factory.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -16,7 +17,8 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::allocator::{Allocator, Chosen};
 use crate::components::states::{self, Load, value_of, when};
-use crate::i18n::{self, CommonMsg, DropshipMsg, Lang, OrdersMsg};
+use crate::components::buyer_contact::MessageThread;
+use crate::i18n::{self, CommonMsg, DropshipMsg, Lang, OrdersMsg, SmsMsg};
 use crate::pages::orders::PER_PAGE_CHOICES;
 use crate::session::{use_lang, use_session};
 
@@ -71,6 +73,8 @@ pub fn factory_orders() -> Html {
     let (own, _) = states::use_load((), |_| api::factories());
     let suspended = matches!(&*own, Load::Ok(f) if f.iter().any(|f| f.suspended));
     let selected = use_state(BTreeSet::<String>::new);
+    // The order whose buyer thread is open below the list.
+    let open = use_state(|| None::<String>);
     let search = use_node_ref();
     {
         // A new read starts with nothing selected.
@@ -119,7 +123,7 @@ pub fn factory_orders() -> Html {
         Load::Loading => states::loading(l, "fo-loading", true),
         Load::Failed(e) => states::failed_reload(l, "fo-error", e, &reload),
         Load::Ok(p) if p.orders.is_empty() => html! { <p class="state" id="fo-empty">{ l.t(DropshipMsg::FoEmpty) }</p> },
-        Load::Ok(p) => html! { <>{ table(l, p, print, &selected) }{ pager(l, p, &filters) }</> },
+        Load::Ok(p) => html! { <>{ table(l, p, print, &selected, &open) }{ pager(l, p, &filters) }</> },
     };
     // The allocation stays mounted while the list reads again, so its outcome stays.
     let allocator = print.then(|| {
@@ -142,6 +146,7 @@ pub fn factory_orders() -> Html {
             <p class="state">{ l.t(DropshipMsg::FoIntro) }</p>
             { allocator }
             { body }
+            if let Some(id) = &*open { <MessageThread order_id={id.clone()} /> }
         </section>
     }
 }
@@ -157,7 +162,7 @@ fn chosen(p: &FactoryOrderPage, selected: &BTreeSet<String>) -> Vec<Chosen> {
     picked.map(|o| Chosen { order_id: o.order_id.clone(), receiver: receiver(o) }).collect()
 }
 
-fn table(l: Lang, p: &FactoryOrderPage, select: bool, selected: &UseStateHandle<BTreeSet<String>>) -> Html {
+fn table(l: Lang, p: &FactoryOrderPage, select: bool, selected: &UseStateHandle<BTreeSet<String>>, open: &UseStateHandle<Option<String>>) -> Html {
     // Orders of one shop and one receiver on this page: numbered groups (two or more).
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for o in &p.orders {
@@ -209,7 +214,14 @@ fn table(l: Lang, p: &FactoryOrderPage, select: bool, selected: &UseStateHandle<
                     <td class="check"><input type="checkbox" class="fo-select" aria-label={format!("{} {}", l.t(OrdersMsg::SelectRow), o.order_id)}
                         checked={is_selected} disabled={!selectable(o)} onchange={toggle(Some(o.order_id.clone()))} /></td>
                 }
-                <td class="mono order-id">{ &o.order_id }<small class="since">{ when(&o.created_at) }</small></td>
+                <td class="mono order-id">{ &o.order_id }<small class="since">{ when(&o.created_at) }</small>
+                    if o.assignment == AssignmentStatus::Assigned {
+                        <button type="button" class="link thread-open" onclick={{
+                            let (open, id) = (open.clone(), o.order_id.clone());
+                            Callback::from(move |_: MouseEvent| open.set(Some(id.clone())))
+                        }}>{ l.t(SmsMsg::Thread) }</button>
+                    }
+                </td>
                 <td class="shop">{ &o.shop_name }<small class="since mono">{ &o.shop_id }</small></td>
                 <td class="items">{ o.items.iter().map(|i| format!("{} ×{}", i.title, i.quantity)).collect::<Vec<_>>().join("，") }</td>
                 <td class="masked name">{ &o.masked.name }</td>
