@@ -270,6 +270,13 @@ async fn the_outbox_retries_a_failing_provider_and_resumes_in_a_new_process(stor
     assert_eq!(seen.lock().unwrap().len(), 1, "retried before its time");
     app.clock.advance(5);
     wait_attempts(2).await;
+    // The worker records the second failure (its next attempt counted from the clock as it
+    // records it) before the clock moves on.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while outbox(&owner, "").await.messages[0].attempts != 2 || outbox(&owner, "").await.messages[0].status != SmsStatus::Failed {
+        assert!(Instant::now() < deadline, "the second failure was not recorded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     app.clock.advance(10);
     let page = outbox_settles(&owner, SmsStatus::Sent, 1).await;
     assert_eq!(page.messages[0].attempts, 3);
