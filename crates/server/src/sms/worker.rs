@@ -3,7 +3,8 @@
 //! with exponential backoff (5 s, 10 s, 20 s, … at most an hour) up to [`MAX_ATTEMPTS`]; a
 //! provider's refusal, or a shredded order, gives up at once. The lease makes a message
 //! whose process died mid-send due again; its idempotency key keeps the provider from
-//! sending it twice.
+//! sending it twice. A marketing message waits out the quiet hours (21:00–08:00 Asia/Shanghai)
+//! in the outbox, even one queued just before them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,7 +62,8 @@ pub fn start(state: &AppState) {
 pub async fn run_once(state: &AppState) -> AppResult<usize> {
     let now = state.now();
     let mut tx = state.db.begin_write().await?;
-    let claimed = store::claim(&mut tx, state.db.backend == Backend::Postgres, now, LEASE_SECS, BATCH).await?;
+    // Marketing never leaves between 21:00 and 08:00, not even a retry of one queued before.
+    let claimed = store::claim(&mut tx, state.db.backend == Backend::Postgres, now, LEASE_SECS, BATCH, super::quiet_hours(now)).await?;
     tx.commit().await?;
     for m in &claimed {
         let outcome = hand_over(state, m).await;

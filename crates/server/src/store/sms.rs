@@ -223,13 +223,18 @@ pub async fn outbox(conn: &mut AnyConnection, shop: &str, status: Option<&str>, 
 }
 
 /// Claim up to `n` due messages for `lease_secs`: queued or failed ones whose next attempt
-/// is due, and `sending` ones whose lease ran out (a process died while handing them over).
-/// On PostgreSQL `FOR UPDATE SKIP LOCKED` keeps two workers off the same row; SQLite has one
-/// writer.
-pub async fn claim(conn: &mut AnyConnection, postgres: bool, now: i64, lease_secs: i64, n: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
-    let due = "(status IN ('queued', 'failed') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until <= $1)";
+/// is due, and `sending` ones whose lease ran out (a process died while handing them over);
+/// during the marketing quiet hours (`quiet`), no marketing message. On PostgreSQL `FOR
+/// UPDATE SKIP LOCKED` keeps two workers off the same row; SQLite has one writer.
+pub async fn claim(conn: &mut AnyConnection, postgres: bool, now: i64, lease_secs: i64, n: i64, quiet: bool) -> Result<Vec<MessageRow>, sqlx::Error> {
+    let due = "((status IN ('queued', 'failed') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until <= $1)) AND ($3 = 0 OR kind <> 'marketing')";
     let lock = if postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-    let ids: Vec<i64> = sqlx::query_scalar(&format!("SELECT id FROM sms_outbox WHERE {due} ORDER BY next_attempt_at, id LIMIT $2{lock}")).bind(now).bind(n).fetch_all(&mut *conn).await?;
+    let ids: Vec<i64> = sqlx::query_scalar(&format!("SELECT id FROM sms_outbox WHERE {due} ORDER BY next_attempt_at, id LIMIT $2{lock}"))
+        .bind(now)
+        .bind(n)
+        .bind(i64::from(quiet))
+        .fetch_all(&mut *conn)
+        .await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         sqlx::query("UPDATE sms_outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1 WHERE id = $2").bind(now + lease_secs).bind(id).execute(&mut *conn).await?;

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 both_stores!(
+    marketing_queued_before_21_waits_in_the_outbox_until_8,
     templates_are_checked_and_decided_by_the_platform,
     a_send_is_all_or_nothing_within_the_limits_and_the_sink_gets_the_real_numbers,
     the_outbox_retries_a_failing_provider_and_resumes_in_a_new_process,
@@ -320,5 +321,45 @@ async fn the_outbox_retries_a_failing_provider_and_resumes_in_a_new_process(stor
     let key: String = sqlx::query_scalar("SELECT idempotency_key FROM sms_outbox WHERE order_id = 'S1-AWAIT-2'").fetch_one(&quiet.state.db.pool).await.unwrap();
     assert_eq!(calls[before + 1].1, key);
     assert_eq!(page.messages.iter().find(|m| m.order_id == "S1-AWAIT-2").unwrap().attempts, 2);
+    drop(next);
+}
+
+/// A marketing message queued at 20:59:59 (allowed) that no worker sent before 21:00 waits in
+/// the outbox through the night and leaves at 08:00; a logistics one does not wait.
+async fn marketing_queued_before_21_waits_in_the_outbox_until_8(store: Store) {
+    let quiet = TestApp::spawn_with(store, orderveil_server::Settings { sms_worker: false, ..test_settings() }).await;
+    let owner = quiet.login("shop1").await;
+    let promo = approved(&quiet, "上新", "marketing", "{shop_name}上新了，订单{order_id}专享九折").await;
+    let notice = approved(&quiet, "发货", "logistics", LOGISTICS).await;
+    let now = quiet.now();
+    let day = now - (now + 8 * 3600).rem_euclid(86_400); // 00:00 Shanghai of today
+    quiet.clock.set(day + 21 * 3600 - 1);
+    let _: SmsQueued = owner.post("/api/v1/sms/send", &json!({"template_id": promo.id, "order_ids": ["S1-AWAIT-1"]})).await.ok();
+    quiet.clock.set(day + 21 * 3600 + 1800); // 21:30
+    let _: SmsQueued = owner.post("/api/v1/sms/send", &json!({"template_id": notice.id, "order_ids": ["S1-AWAIT-2"]})).await.ok();
+    let cfg = orderveil_server::Config {
+        data_dir: quiet.data_dir.path().to_path_buf(),
+        database_url: quiet.database_url.clone(),
+        service_token: Some(SERVICE_TOKEN.into()),
+        key_file: None,
+        settings: test_settings(),
+    };
+    let next = orderveil_server::build_state(&cfg, quiet.clock.clone()).await.unwrap();
+    let status = async |id: &str| outbox(&owner, &format!("?order_id={id}")).await.messages[0].status;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while status("S1-AWAIT-2").await != SmsStatus::Sent {
+        assert!(Instant::now() < deadline, "the logistics notice was not sent at night");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(status("S1-AWAIT-1").await, SmsStatus::Queued, "marketing left during the quiet hours");
+    assert_eq!(sink(&quiet).len(), 1);
+    quiet.clock.set(day + 86_400 + 8 * 3600); // 08:00 next morning
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while status("S1-AWAIT-1").await != SmsStatus::Sent {
+        assert!(Instant::now() < deadline, "the marketing message did not leave at 08:00");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(sink(&quiet).len(), 2);
     drop(next);
 }
