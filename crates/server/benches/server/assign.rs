@@ -3,31 +3,10 @@
 
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::fixtures::{seed_users, time_now};
-use crate::{Session, awaiting_in_shop2, ingest_all, login, post, start};
-
-/// The baseline: the 5,000 orders read through `GET /api/v1/orders` (the same filter), 25
-/// pages of 200. Returns (seconds, orders).
-async fn read_pages(base: &str, s: &Session) -> (f64, u64) {
-    let c = reqwest::Client::new();
-    let t = Instant::now();
-    let mut n = 0;
-    for page in 1..=25 {
-        let v: Value = c
-            .get(format!("{base}/api/v1/orders?status=awaiting_shipment&per_page=200&page={page}"))
-            .header("cookie", &s.cookie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        n += v["orders"].as_array().map_or(0, Vec::len) as u64;
-    }
-    (t.elapsed().as_secs_f64(), n)
-}
+use crate::{awaiting_in_shop2, ingest_all, login, post, read_awaiting, start};
 
 pub(crate) async fn assign_5k(name: &str, db_url: Option<String>) {
     let tmp = tempfile::tempdir().unwrap();
@@ -43,10 +22,10 @@ pub(crate) async fn assign_5k(name: &str, db_url: Option<String>) {
     let b = post(&base, &owner, "/api/v1/factory-bindings", &json!({"factory_id": "factory2"})).await;
     post(&base, &factory, &format!("/api/v1/factory-bindings/{}/accept", b["id"]), &json!({})).await;
 
-    let _ = read_pages(&base, &owner).await;
+    let _ = read_awaiting(&base, &owner, 25).await;
     let mut rows = Vec::new();
     for round in 0..3 {
-        let (read_s, n) = read_pages(&base, &owner).await;
+        let (read_s, n) = read_awaiting(&base, &owner, 25).await;
         assert_eq!(n, 5_000);
         let t = Instant::now();
         let r = post(&base, &owner, "/api/v1/assignments", &json!({"factory_id": "factory2", "filter": {"status": "awaiting_shipment"}})).await;

@@ -159,6 +159,23 @@ pub(crate) async fn post(base: &str, s: &Session, path: &str, body: &serde_json:
     v
 }
 
+/// `GET` JSON in session `s`.
+pub(crate) async fn get_json(base: &str, s: &Session, path: &str) -> serde_json::Value {
+    reqwest::Client::new().get(format!("{base}{path}")).header("cookie", &s.cookie).send().await.unwrap().json().await.unwrap()
+}
+
+/// The baseline of the assignment and SMS benches: the orders awaiting shipment read through
+/// `GET /api/v1/orders`, `pages` pages of 200. Returns (seconds, orders).
+pub(crate) async fn read_awaiting(base: &str, s: &Session, pages: u32) -> (f64, u64) {
+    let t = std::time::Instant::now();
+    let mut n = 0;
+    for page in 1..=pages {
+        let v = get_json(base, s, &format!("/api/v1/orders?status=awaiting_shipment&per_page=200&page={page}")).await;
+        n += v["orders"].as_array().map_or(0, Vec::len) as u64;
+    }
+    (t.elapsed().as_secs_f64(), n)
+}
+
 /// `n` orders of shop2 awaiting shipment, ids `<prefix>000000…` (the demo's receivers and items).
 pub(crate) fn awaiting_in_shop2(prefix: &str, n: usize, now: i64) -> Vec<orderveil_api::IngestOrder> {
     orderveil_server::demo::orders(2, "shop2", n, now)

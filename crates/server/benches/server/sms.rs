@@ -4,25 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::fixtures::{seed_users, time_now};
-use crate::{Session, awaiting_in_shop2, ingest_all, login, post, start};
-
-async fn get(base: &str, s: &Session, path: &str) -> Value {
-    reqwest::Client::new().get(format!("{base}{path}")).header("cookie", &s.cookie).send().await.unwrap().json().await.unwrap()
-}
-
-/// The baseline: the 500 orders read through `GET /api/v1/orders` (3 pages of 200).
-async fn read_pages(base: &str, s: &Session) -> (f64, u64) {
-    let t = Instant::now();
-    let mut n = 0;
-    for page in 1..=3 {
-        let v = get(base, s, &format!("/api/v1/orders?status=awaiting_shipment&per_page=200&page={page}")).await;
-        n += v["orders"].as_array().map_or(0, Vec::len) as u64;
-    }
-    (t.elapsed().as_secs_f64(), n)
-}
+use crate::{awaiting_in_shop2, get_json, ingest_all, login, post, read_awaiting, start};
 
 pub(crate) async fn sms_500(name: &str, db_url: Option<String>) {
     let tmp = tempfile::tempdir().unwrap();
@@ -38,20 +23,20 @@ pub(crate) async fn sms_500(name: &str, db_url: Option<String>) {
     let t = post(&base, &owner, "/api/v1/sms/templates", &json!({"name": "发货通知", "kind": "logistics", "body": "您在{shop_name}的订单{order_id}已安排发货。"})).await;
     post(&base, &admin, &format!("/api/v1/sms/templates/{}/approve", t["id"]), &json!({"comment": ""})).await;
 
-    let _ = read_pages(&base, &owner).await;
+    let _ = read_awaiting(&base, &owner, 3).await;
     let mut ratios = Vec::new();
     // Three rounds: the per-order daily limit (3) allows exactly three.
     for round in 0..3 {
-        let (read_s, n) = read_pages(&base, &owner).await;
+        let (read_s, n) = read_awaiting(&base, &owner, 3).await;
         assert_eq!(n, 500);
-        let before = get(&base, &owner, "/api/v1/sms/outbox?status=sent&per_page=1").await["total"].as_u64().unwrap();
+        let before = get_json(&base, &owner, "/api/v1/sms/outbox?status=sent&per_page=1").await["total"].as_u64().unwrap();
         let t0 = Instant::now();
         let q = post(&base, &owner, "/api/v1/sms/send", &json!({"template_id": t["id"], "order_ids": ids})).await;
         let enqueue_s = t0.elapsed().as_secs_f64();
         assert_eq!(q["queued"], 500);
         let deadline = Instant::now() + Duration::from_secs(300);
         loop {
-            let sent = get(&base, &owner, "/api/v1/sms/outbox?status=sent&per_page=1").await["total"].as_u64().unwrap();
+            let sent = get_json(&base, &owner, "/api/v1/sms/outbox?status=sent&per_page=1").await["total"].as_u64().unwrap();
             if sent >= before + 500 {
                 break;
             }
