@@ -193,6 +193,11 @@ codes! {
     VirtualNumberUnavailable = 409, "This order cannot get a virtual number now.", "该订单当前无法申请隐私号。";
     /// Every number of the platform's pool is bound; nothing was bound. Retry later.
     VirtualNumberPoolExhausted = 503, "No virtual number is free right now; try again later.", "隐私号已全部占用，请稍后重试。";
+    /// The buyer link's signature does not match, or the link has expired. Nothing is shown;
+    /// ask the order system for a new link.
+    BuyerLinkInvalid = 403, "This link is invalid or has expired; open the order again from the shopping app.", "该链接无效或已过期，请从购物 App 重新打开订单。";
+    /// The flag was already decided (acknowledged, or the shop suspended from it).
+    FlagStateConflict = 409, "This flag was already decided.", "该风险标记已处理。";
     /// The master key version an order's data key is wrapped under is not loaded in this
     /// server process (a rotation this process could not follow: its key file lacks the new
     /// version). Nothing was decrypted; the operator must give every process the store's key file.

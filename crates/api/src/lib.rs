@@ -42,6 +42,8 @@ mod dropship;
 pub use dropship::*;
 mod sms;
 pub use sms::*;
+mod exposure;
+pub use exposure::*;
 
 /// The web app comes as two bundles so that no page loads code it never runs: the **main**
 /// bundle (`/index.html`: login, orders, quota, apps, staff, audit) and the **console** bundle

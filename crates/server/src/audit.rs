@@ -45,6 +45,9 @@ pub struct Event {
     pub order_ids: Vec<String>,
     /// Facts; never plaintext receiver data.
     pub details: Value,
+    /// What an `ok` event on a shop's chain disclosed: its receipts and the shop's daily
+    /// counts are written with it ([`crate::exposure`]).
+    pub disclosure: Option<crate::exposure::Disclosure>,
 }
 
 impl Event {
@@ -60,6 +63,7 @@ impl Event {
             code: None,
             order_ids: Vec::new(),
             details: json!({}),
+            disclosure: None,
         }
     }
 
@@ -78,6 +82,8 @@ impl Event {
             d.insert("shop_id".into(), json!(shop));
         }
         ev.factory_id = Some(factory.to_string());
+        // The shop's row carries the receipts.
+        ev.disclosure = None;
         ev
     }
 }
@@ -219,6 +225,7 @@ pub async fn append_many(tx: &mut WriteTx<'_>, events: &[(i64, Event)]) -> Resul
             store::set_head(tx, chain, *seq, hash).await?;
         }
     }
+    crate::exposure::record(tx, events, &seqs).await?;
     Ok(seqs)
 }
 

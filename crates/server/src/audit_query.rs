@@ -62,7 +62,8 @@ pub fn filter(user: &User, q: &AuditQuery) -> AppResult<Filter> {
     Ok(f)
 }
 
-fn entry(r: EntryRow) -> AuditEntry {
+/// A stored row as the API shows it.
+pub fn entry(r: EntryRow) -> AuditEntry {
     AuditEntry {
         order_ids: serde_json::from_str(&r.order_ids).unwrap_or_default(),
         details: serde_json::from_str(&r.details).unwrap_or_default(),

@@ -68,6 +68,16 @@ pub fn last_days(unix: i64, n: u32) -> Vec<String> {
     (0..n).rev().map(|i| (today - Duration::days(i64::from(i))).to_string()).collect()
 }
 
+/// The first second (unix) of the Asia/Shanghai day `YYYY-MM-DD`.
+pub fn day_start(day: &str) -> Option<i64> {
+    Some(parse_day(day)?.midnight().assume_offset(SHANGHAI).unix_timestamp())
+}
+
+/// The day `n` days after `day` (before, for a negative `n`).
+pub fn add_days(day: &str, n: i64) -> Option<String> {
+    Some((parse_day(day)? + Duration::days(n)).to_string())
+}
+
 /// Parse `YYYY-MM-DD`.
 pub fn parse_day(s: &str) -> Option<Date> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()

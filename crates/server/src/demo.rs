@@ -199,7 +199,7 @@ pub async fn seed_dropshipping(state: &AppState) -> AppResult<()> {
         let binding = ds::insert_binding(&mut tx, shop, factory, shop, now).await?;
         ds::set_binding(&mut tx, binding, "invited", "active", factory, now).await?;
         let filter = crate::orders::OrderFilter { shop_id: shop.into(), status: Some(OrderStatus::AwaitingShipment), ..Default::default() };
-        let ids = ds::filtered_ids(&mut tx, &filter, assign).await?;
+        let ids = crate::store::orders::filtered_ids(&mut tx, &filter, assign).await?;
         ds::insert_assignments(&mut tx, &ids, &ds::NewAssignment { shop, factory, binding, how: "filter", by: shop, now }).await?;
         let account = ws::NewAccount {
             owner: ws::Owner::Factory(factory),

@@ -8,7 +8,7 @@ use orderveil_api::OrderStatus;
 use crate::error::AppResult;
 use crate::orders::OrderFilter;
 use crate::state::AppState;
-use crate::store::{dropship as ds, messages, sms, vnum};
+use crate::store::{messages, sms, vnum};
 
 const TEMPLATES: [(&str, &str, &str, bool); 3] = [
     ("发货通知", "logistics", "您在{shop_name}购买的订单{order_id}已由{carrier}发出，运单号{tracking_no}，请留意查收。", true),
@@ -35,7 +35,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     }
     // Logistics notices for three shipped orders: queued now, sent by the worker.
     let shipped = OrderFilter { shop_id: "shop1".into(), status: Some(OrderStatus::Shipped), ..Default::default() };
-    let ids = ds::filtered_ids(&mut tx, &shipped, 3).await?;
+    let ids = crate::store::orders::filtered_ids(&mut tx, &shipped, 3).await?;
     let shop_name = sms::shop_name(&mut tx, "shop1").await?;
     let orders = sms::shop_orders(&mut tx, "shop1", &ids).await?;
     let mut new = Vec::new();
@@ -52,7 +52,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     vnum::add_entries(&mut tx, &entries, now).await?;
     // Buyer messages on two orders awaiting shipment; the first answered.
     let waiting = OrderFilter { shop_id: "shop1".into(), status: Some(OrderStatus::AwaitingShipment), ..Default::default() };
-    let ids = ds::filtered_ids(&mut tx, &waiting, 2).await?;
+    let ids = crate::store::orders::filtered_ids(&mut tx, &waiting, 2).await?;
     let talk = [("请问今天能发货吗？我周末要用。", Some("您好，今天下午四点前发出，请放心。")), ("可以改成顺丰吗？运费我补。", None)];
     for (id, (ask, answer)) in ids.iter().zip(talk) {
         messages::insert(&mut tx, id, "shop1", "buyer", "buyer", None, ask, now - 3600).await?;

@@ -4,7 +4,7 @@
 //! user's quota, 30-day chart, audit trail and shipped orders look like a shop that has been
 //! running for two months. Deterministic (seeded), written once per shop.
 
-use orderveil_api::{IngestOrder, OrderStatus, RevealPurpose};
+use orderveil_api::{ActorKind, DisclosurePath, IngestOrder, OrderStatus, RevealPurpose};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -12,8 +12,14 @@ use serde_json::json;
 use crate::audit::{self, Event};
 use crate::clock::{day_of, rfc3339};
 use crate::error::AppResult;
+use crate::exposure::{Actor, Disclosure};
 use crate::state::AppState;
 use crate::store::demo as store;
+
+/// The receipt's actor of a demo user.
+fn actor(role: &str) -> Actor {
+    Actor { kind: if role == "owner" { ActorKind::Shop } else { ActorKind::Staff }, app_name: None, factory_id: None }
+}
 
 /// Days of history.
 pub const DAYS: i64 = 60;
@@ -123,12 +129,13 @@ pub async fn seed(state: &AppState, shop_no: u32, shop: &str) -> AppResult<()> {
                 continue;
             }
             let at = (day_start + 9 * 3600 + rng.random_range(0..12 * 3600)).max(o.created_at + 60);
-            let (user_id, username) = &users[rng.random_range(0..users.len())];
+            let (user_id, username, role) = &users[rng.random_range(0..users.len())];
             charged.push((o.order_id.clone(), at, *user_id));
             let purpose = [RevealPurpose::ManualShipping, RevealPurpose::AfterSales, RevealPurpose::CustomerService][rng.random_range(0..3)];
             let mut ev = Event::new(username, Some(*user_id), Some(shop), "reveal", "ok");
             ev.details = json!({"fields": ["name", "phone", "address"], "via": "web", "purpose": purpose.as_str(), "charged": 1, "demo_history": true});
             ev.order_ids = vec![o.order_id.clone()];
+            ev.disclosure = Some(Disclosure::new(DisclosurePath::Reveal, ["name", "phone", "address"], actor(role), Some(purpose.as_str())));
             events.push((at, ev));
         }
         let day = day_of(day_start + 3600);
@@ -144,10 +151,13 @@ pub async fn seed(state: &AppState, shop_no: u32, shop: &str) -> AppResult<()> {
         let no = format!("SF{:013}", rng.random_range(1_000_000_000_000u64..9_999_999_999_999));
         let by_waybill = rng.random_range(0..100) < 75;
         store::ship_history(&mut tx, &o.order_id, "SF", &no, at, by_waybill.then_some((account, shop, &o.receiver_key))).await?;
-        let (user_id, username) = &users[rng.random_range(0..users.len())];
+        let (user_id, username, role) = &users[rng.random_range(0..users.len())];
         let mut ev = Event::new(username, Some(*user_id), Some(shop), if by_waybill { "print" } else { "ship" }, "ok");
         ev.details = json!({"waybill_no": no, "carrier": "SF", "demo_history": true});
         ev.order_ids = vec![o.order_id.clone()];
+        if by_waybill {
+            ev.disclosure = Some(Disclosure::new(DisclosurePath::Print, ["name", "phone", "address"], actor(role), Some("print_label")));
+        }
         events.push((at, ev));
         shipped += 1;
     }

@@ -99,6 +99,13 @@ impl OrderFilter {
         self.count_on(&mut conn).await
     }
 
+    /// The orders a search matched, for their receipts (up to
+    /// [`crate::exposure::MAX_SEARCH_RECEIPTS`]).
+    pub async fn matching_ids_on(&self, conn: &mut sqlx::AnyConnection) -> AppResult<Vec<String>> {
+        let max = i64::try_from(crate::exposure::MAX_SEARCH_RECEIPTS).unwrap_or(i64::MAX);
+        Ok(store::orders::filtered_ids(conn, self, max).await?)
+    }
+
     /// [`OrderFilter::count`] through `conn` (a metered search counts inside its charge's
     /// transaction).
     pub async fn count_on(&self, conn: &mut sqlx::AnyConnection) -> AppResult<u64> {
@@ -119,7 +126,8 @@ pub async fn list(state: &AppState, caller: &Caller, q: OrderQuery) -> AppResult
     let total = match crate::search::Meter::begin(state, caller, &shop, &filter.metered, filter.units(), "orders").await? {
         Some(mut meter) => {
             let total = filter.count_on(meter.conn()).await?;
-            meter.finish(Some(total)).await?;
+            let matched = filter.matching_ids_on(meter.conn()).await?;
+            meter.finish(Some(total), matched).await?;
             total
         }
         None => filter.count(state).await?,

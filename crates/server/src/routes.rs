@@ -37,6 +37,7 @@ pub fn router(state: AppState, web_dir: Option<&std::path::Path>) -> Router {
         .merge(crate::sms::routes())
         .merge(crate::virtual_numbers::routes())
         .merge(crate::messages::routes())
+        .merge(crate::exposure::routes::routes())
         // Unknown API paths stay coded JSON errors even when the web app is served.
         .route("/api/{*rest}", axum::routing::any(|| async { AppError::new(ErrorCode::NotFound) }))
         .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) });
@@ -120,6 +121,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(crate::sms::SmsDoc::openapi());
     doc.merge(crate::virtual_numbers::VirtualNumbersDoc::openapi());
     doc.merge(crate::messages::MessagesDoc::openapi());
+    doc.merge(crate::exposure::routes::ExposureDoc::openapi());
     doc.merge(crate::shipping::ShippingDoc::openapi());
     doc.merge(crate::export::ExportDoc::openapi());
     doc

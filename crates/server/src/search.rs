@@ -27,13 +27,14 @@
 //! against every stored ciphertext offline: a phone item is one unit, a name or address item
 //! one unit per window token it returns.
 
-use orderveil_api::ErrorCode;
+use orderveil_api::{DisclosurePath, ErrorCode};
 use orderveil_cipher::{FieldKind, normalize_phone};
 use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::audit::{self, Event};
 use crate::clock::day_of;
+use crate::exposure::{Actor, Disclosure};
 use crate::store::{self, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::guard::Caller;
@@ -115,6 +116,10 @@ impl Meter {
             "fields": fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
             "via": caller.via(),
         });
+        let mut disclosure = Disclosure::new(DisclosurePath::SearchMatch, fields.iter().map(|f| f.as_str()), Actor::of_caller(caller), Some("search"));
+        disclosure.search_units = i64::from(terms);
+        disclosure.orders = Some(Vec::new());
+        event.disclosure = Some(disclosure);
 
         let mut tx = state.db.begin_write().await?;
         let rules = platform::rules(&mut *tx).await?;
@@ -162,9 +167,15 @@ impl Meter {
     }
 
     /// Audit the search with its number of matches (`None` where the server cannot know,
-    /// e.g. tokens handed to an app) and commit the charge.
-    pub async fn finish(mut self, matches: Option<u64>) -> AppResult<()> {
+    /// e.g. tokens handed to an app) and the orders it matched (up to
+    /// [`crate::exposure::MAX_SEARCH_RECEIPTS`]; each gets a `search_match` receipt), and
+    /// commit the charge.
+    pub async fn finish(mut self, matches: Option<u64>, matched: Vec<String>) -> AppResult<()> {
         self.event.details["matches"] = json!(matches);
+        if let Some(d) = self.event.disclosure.as_mut() {
+            d.search_matches = matches.map_or(0, |m| i64::try_from(m).unwrap_or(i64::MAX));
+            d.orders = Some(matched);
+        }
         audit::append(&mut self.tx, self.now, &self.event).await?;
         self.tx.commit().await?;
         Ok(())

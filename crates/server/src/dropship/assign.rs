@@ -25,11 +25,12 @@ async fn requested(state: &AppState, user: &User, shop: &str, req: &AssignReques
             let caller = Caller::User(user.clone());
             let ids = match crate::search::Meter::begin(state, &caller, shop, &filter.metered, filter.units(), "assign").await? {
                 Some(mut meter) => {
-                    let ids = store::filtered_ids(meter.conn(), &filter, limit).await?;
-                    meter.finish(Some(ids.len() as u64)).await?;
+                    let ids = crate::store::orders::filtered_ids(meter.conn(), &filter, limit).await?;
+                    let matched = ids.iter().take(crate::exposure::MAX_SEARCH_RECEIPTS).cloned().collect();
+                    meter.finish(Some(ids.len() as u64), matched).await?;
                     ids
                 }
-                None => store::filtered_ids(&mut *state.db.pool.acquire().await?, &filter, limit).await?,
+                None => crate::store::orders::filtered_ids(&mut *state.db.pool.acquire().await?, &filter, limit).await?,
             };
             if ids.len() > MAX_ASSIGN {
                 return Err(AppError::new(ErrorCode::TooManyOrders).with(json!({"max": MAX_ASSIGN, "reason": "the filter matches more orders than one assignment takes; narrow it"})));

@@ -83,7 +83,8 @@ pub async fn create(state: &AppState, user: &User, req: ExportCreate) -> AppResu
     let rows_total = match crate::search::Meter::begin(state, &caller, &shop, &filter.metered, filter.units(), "export").await? {
         Some(mut meter) => {
             let n = filter.count_on(meter.conn()).await?;
-            meter.finish(Some(n)).await?;
+            let matched = filter.matching_ids_on(meter.conn()).await?;
+            meter.finish(Some(n), matched).await?;
             n
         }
         None => filter.count(state).await?,

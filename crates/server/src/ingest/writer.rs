@@ -255,5 +255,11 @@ async fn write_batch(tx: &mut WriteTx<'_>, backend: Backend, b: &Prepared, seale
         ev.details = json!({"orders": ids.len(), "first": ids.first(), "last": ids.last()});
         audit::append(tx, now, &ev).await?;
     }
+    // The exposure dashboard's orders per shop and day (of the order's creation).
+    let mut created_per_shop: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (c, _) in &fresh {
+        *created_per_shop.entry((c.shop_id.as_str().to_string(), crate::clock::day_of(c.created_at))).or_default() += 1;
+    }
+    crate::exposure::count_orders(tx, &created_per_shop).await?;
     Ok(Ok(IngestResponse { created, existing }))
 }

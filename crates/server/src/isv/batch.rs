@@ -80,7 +80,7 @@ pub async fn search_index(state: &AppState, caller: &Caller, req: SearchIndexReq
         req.items.iter().zip(&kinds).map(|(term, kind)| SearchIndexItem { field: kind.as_str().to_string(), tokens: key.query_tokens(*kind, &term.value) }).collect();
     let units: usize = out.iter().map(|i| i.tokens.len().max(1)).sum();
     if let Some(meter) = crate::search::Meter::begin(state, caller, &shop, &kinds, u32::try_from(units).unwrap_or(u32::MAX), "isv_search_index").await? {
-        meter.finish(None).await?;
+        meter.finish(None, Vec::new()).await?;
     }
     Ok(SearchIndexResponse { items: out })
 }

@@ -86,8 +86,8 @@ pub async fn history_orders(conn: &mut sqlx::AnyConnection, shop: &str, since: i
 }
 
 /// The shop's accounts that may reveal (the owner, staff with `reveal`): `(id, name)`.
-pub async fn revealers(conn: &mut sqlx::AnyConnection, shop: &str) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, username FROM users WHERE shop_id = $1 AND (role = 'owner' OR permissions LIKE '%reveal%') ORDER BY id").bind(shop).fetch_all(conn).await
+pub async fn revealers(conn: &mut sqlx::AnyConnection, shop: &str) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, username, role FROM users WHERE shop_id = $1 AND (role = 'owner' OR permissions LIKE '%reveal%') ORDER BY id").bind(shop).fetch_all(conn).await
 }
 
 /// A past day's quota row.

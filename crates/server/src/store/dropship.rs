@@ -4,7 +4,6 @@
 use sqlx::{Any, AnyConnection, Executor};
 
 use super::{Stmt, Val};
-use crate::store::orders::OrderFilter;
 
 crate::row_struct! {
     /// A factory.
@@ -157,15 +156,6 @@ pub async fn assignable(conn: &mut AnyConnection, shop: &str, ids: &[String]) ->
         out.extend(st.fetch_all::<AssignableRow>(conn).await?);
     }
     Ok(out)
-}
-
-/// The ids of the orders `filter` matches, newest first, at most `limit`.
-pub async fn filtered_ids(conn: &mut AnyConnection, filter: &OrderFilter, limit: i64) -> Result<Vec<String>, sqlx::Error> {
-    let mut st = Stmt::new(conn, "SELECT order_id FROM orders WHERE ");
-    filter.push_where(&mut st);
-    st.sql(" ORDER BY created_at DESC, order_id DESC LIMIT ").arg(Val::I(limit));
-    let rows: Vec<(String,)> = st.fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// What one assignment row records.

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "sms", include_str!("../../migrations/0018_sms.sql")),
     (19, "virtual_numbers", include_str!("../../migrations/0019_virtual_numbers.sql")),
     (20, "order_messages", include_str!("../../migrations/0020_order_messages.sql")),
+    (21, "disclosures", include_str!("../../migrations/0021_disclosures.sql")),
 ];
 
 impl Db {

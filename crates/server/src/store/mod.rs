@@ -15,6 +15,7 @@ pub mod backup;
 pub mod demo;
 pub mod dropship;
 pub mod exports;
+pub mod exposure;
 pub mod isv;
 pub mod keys;
 pub mod messages;

@@ -383,6 +383,15 @@ pub async fn page(conn: &mut AnyConnection, filter: &OrderFilter, limit: i64, of
     st.fetch_all(conn).await
 }
 
+/// The ids of the orders `filter` matches, newest first, at most `limit`.
+pub async fn filtered_ids(conn: &mut AnyConnection, filter: &OrderFilter, limit: i64) -> Result<Vec<String>, sqlx::Error> {
+    let mut st = Stmt::new(conn, "SELECT order_id FROM orders WHERE ");
+    filter.push_where(&mut st);
+    st.sql(" ORDER BY created_at DESC, order_id DESC LIMIT ").arg(Val::I(limit));
+    let rows: Vec<(String,)> = st.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// One order by id.
 pub async fn by_id(conn: &mut AnyConnection, order_id: &str) -> Result<Option<OrderRow>, sqlx::Error> {
     let mut st = Stmt::new(conn, "SELECT ");

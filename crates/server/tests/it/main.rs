@@ -47,6 +47,7 @@ mod crash;
 mod crypto;
 mod dropship;
 mod export;
+mod exposure;
 mod factory_apps;
 mod factory_suspension;
 mod ingest;
