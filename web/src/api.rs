@@ -560,3 +560,5 @@ pub async fn factory_orders(q: &orderveil_api::FactoryOrderQuery) -> Result<orde
 // Reaching the buyer: SMS, virtual numbers, messages.
 mod buyer;
 pub use buyer::*;
+mod exposure;
+pub use exposure::*;

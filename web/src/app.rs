@@ -119,7 +119,7 @@ fn nav_items(l: Lang, s: &Session, current: &Route) -> Html {
             { item(Route::Audit, CommonMsg::NavAudit, "nav-audit") }
             if role == Role::Admin { { item(Route::AdminApplications, CommonMsg::NavApplications, "nav-applications") } }
             if role == Role::Admin { { item(Route::AdminShops, CommonMsg::NavShops, "nav-shops") }{ item(Route::AdminFactories, CommonMsg::NavFactories, "nav-factories") }{ item(Route::AdminSettings, CommonMsg::NavSettings, "nav-settings") } }
-            if role == Role::Admin { { item(Route::WaybillAccounts, CommonMsg::NavWaReview, "nav-waybill-accounts") }{ item(Route::AdminSms, CommonMsg::NavAdminSms, "nav-sms-review") } }
+            if role == Role::Admin { { item(Route::WaybillAccounts, CommonMsg::NavWaReview, "nav-waybill-accounts") }{ item(Route::AdminSms, CommonMsg::NavAdminSms, "nav-sms-review") }{ item(Route::AdminExposure, CommonMsg::NavExposure, "nav-exposure") } }
         </> },
         // The factory console: its orders, labels, its accounts; the owner also its bindings,
         // staff and audit chain.

@@ -56,11 +56,13 @@ pub enum Route {
     Sms,
     /// `/admin/sms-templates`: the platform admin's review of SMS templates.
     AdminSms,
+    /// `/admin/exposure`: the platform admin's exposure dashboard and its flags.
+    AdminExposure,
 }
 
 /// Every page with a fixed path, and its path: the one table [`Route::parse`] and
 /// [`Route::path`] read (only `/orders/{id}` is not fixed).
-const PATHS: [(Route, &str); 18] = [
+const PATHS: [(Route, &str); 19] = [
     (Route::Orders, "/"),
     (Route::Quota, "/quota"),
     (Route::Apps, "/apps"),
@@ -79,6 +81,7 @@ const PATHS: [(Route, &str); 18] = [
     (Route::FactoryBindings, "/factory/bindings"),
     (Route::Sms, "/sms"),
     (Route::AdminSms, "/admin/sms-templates"),
+    (Route::AdminExposure, "/admin/exposure"),
 ];
 
 /// Where a one-order path starts.

@@ -3,6 +3,7 @@ pub mod allocator;
 pub mod assigner;
 pub mod buyer_contact;
 pub mod export;
+pub mod exposure_rules;
 pub mod link;
 pub mod notice;
 pub mod purpose;

@@ -249,6 +249,7 @@ pub fn admin_settings() -> Html {
             <p class="state" id="settings-formula">{ l.t(QuotaMsg::Formula) }</p>
             <div class="live" aria-live="polite">{ notice }</div>
             { body }
+            <crate::components::exposure_rules::ExposureRulesCard />
         </section>
     }
 }

@@ -19,6 +19,7 @@ pub mod factory_bindings;
 pub mod factory_orders;
 pub mod sms;
 pub mod admin_sms;
+pub mod admin_exposure;
 
 use orderveil_api::{Permission, Role};
 use yew::prelude::*;
@@ -100,6 +101,8 @@ pub fn console_page(route: &Route, s: &Session) -> Option<Html> {
         Route::Sms => refused("sms-forbidden", SmsMsg::Forbidden),
         Route::AdminSms if admin => Some(html! { <admin_sms::AdminSms /> }),
         Route::AdminSms => refused("sms-review-forbidden", AdminMsg::AdminOnly),
+        Route::AdminExposure if admin => Some(html! { <admin_exposure::AdminExposure /> }),
+        Route::AdminExposure => refused("exposure-forbidden", AdminMsg::AdminOnly),
         _ => None,
     }
 }
