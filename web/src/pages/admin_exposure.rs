@@ -155,7 +155,7 @@ fn flags(p: &EpochProps) -> Html {
                     <tr key={id.to_string()} class="flag-row" data-flag-id={id.to_string()} data-rule={f.rule.as_str()} data-shop-id={f.shop_id.clone()} data-status={f.status.as_str()}>
                         <td>{ &f.shop_name }<small class="since mono">{ &f.shop_id }</small></td>
                         <td class="mono">{ &f.day }</td>
-                        <td>{ flag_rule(l, f.rule) }</td>
+                        <td class="rule">{ flag_rule(l, f.rule) }</td>
                         <td class="num">{ format!("{} / {}", f.measured, f.threshold) }</td>
                         <td><span class={classes!("badge", format!("flag-{}", f.status.as_str()))}>{ flag_status(l, f.status) }</span>
                             if let Some(c) = &f.comment { <small class="since">{ format!("{} · {}", f.decided_by.clone().unwrap_or_default(), c) }</small> }</td>
