@@ -37,6 +37,24 @@ CREATE TABLE exposure_daily (
 );
 CREATE INDEX exposure_daily_day ON exposure_daily (day, shop_id);
 
+-- The dashboard's default period is the last 30 days: its 29 closed days are summed per shop
+-- once (a day's first read, and each scan), so a page adds only today's row to each shop's
+-- sums instead of summing 30 rows of every shop. `to_day` is the day the sums end before.
+CREATE TABLE exposure_period (
+    shop_id          TEXT PRIMARY KEY,
+    orders           BIGINT NOT NULL,
+    reveals          BIGINT NOT NULL,
+    prints           BIGINT NOT NULL,
+    search_units     BIGINT NOT NULL,
+    search_matches   BIGINT NOT NULL,
+    sms              BIGINT NOT NULL,
+    virtual_numbers  BIGINT NOT NULL
+);
+CREATE TABLE exposure_period_meta (
+    id      BIGINT PRIMARY KEY,
+    to_day  TEXT NOT NULL
+);
+
 -- Anomalies the rules found: one per shop, day and rule; the admin decides each once.
 CREATE TABLE exposure_flags (
     id          {{ID}},

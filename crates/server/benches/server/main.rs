@@ -9,6 +9,7 @@
 //! cargo bench -p orderveil-server --bench server -- --rewrap-1m   # only: keys rotate + rewrap of 1,000,000 orders
 //! cargo bench -p orderveil-server --bench server -- --assign-5k   # only: assign 5,000 orders to a factory by filter
 //! cargo bench -p orderveil-server --bench server -- --sms-500     # only: queue an SMS for 500 orders, the worker's messages/s
+//! cargo bench -p orderveil-server --bench server -- --exposure-1k # only: the exposure dashboard over 1,000 shops x 30 days vs a list page
 //! ```
 //!
 //! `--rewrap-1m` (issue 17) fills shop1 with 1,000,000 orders, reads every data key twice the
@@ -37,6 +38,7 @@ mod assign;
 mod measure;
 mod rewrap;
 mod sms;
+mod exposure;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -445,6 +447,11 @@ async fn main() {
     if args.iter().any(|a| a == "--sms-500") {
         println!("OrderVeil SMS benchmark: queue one template for 500 orders and the worker's messages/s, beside reading them, real binary over HTTP");
         on_stores(only_sqlite, only_pg, async |name, url| sms::sms_500(name, url).await).await;
+        return;
+    }
+    if args.iter().any(|a| a == "--exposure-1k") {
+        println!("OrderVeil exposure dashboard benchmark: 1,000 shops x 30 days, beside a plain order list page, real binary over HTTP");
+        on_stores(only_sqlite, only_pg, async |name, url| exposure::exposure_1k(name, url).await).await;
         return;
     }
     if args.iter().any(|a| a == "--rewrap-1m") {

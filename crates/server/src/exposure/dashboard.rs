@@ -20,6 +20,30 @@ pub const MAX_EVIDENCE: usize = 200;
 /// Longest comment on a decision.
 pub const MAX_COMMENT: usize = 500;
 
+/// The dashboard's default period, days.
+pub const PERIOD_DAYS: u32 = 30;
+
+/// Sum the default period's closed days per shop, if they were not summed today (or always,
+/// `force`: each scan does, so a disclosure committed just after midnight with the day before
+/// is in the sums within a scan's interval).
+pub async fn refresh_period(state: &AppState, force: bool) -> AppResult<()> {
+    let days = last_days(state.now(), PERIOD_DAYS);
+    let (from, today) = (&days[0], &days[days.len() - 1]);
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        let done: Option<String> = crate::store::exposure::period_day(&mut conn).await?;
+        if !force && done.as_deref() == Some(today.as_str()) {
+            return Ok(());
+        }
+    }
+    let mut tx = state.db.begin_write().await?;
+    if force || store::lock_period(&mut tx).await? != *today {
+        store::refresh_period(&mut tx, from, today).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 fn day_view(r: &DailyRow, day: &str) -> ExposureDay {
     ExposureDay {
         day: day.to_string(),
@@ -53,8 +77,16 @@ pub async fn page(state: &AppState, admin: &User, q: ExposureQuery) -> AppResult
     let (page, per_page, offset) = paging(q.page, q.per_page)?;
     let days = last_days(state.now(), n);
     let (from, to) = (days[0].clone(), days[days.len() - 1].clone());
+    // The default view (every shop, 30 days) reads the period's sums; another view sums its days.
+    let (sums, total) = if q.shop_id.is_none() && n == PERIOD_DAYS {
+        refresh_period(state, false).await?;
+        let mut conn = state.db.pool.acquire().await?;
+        store::period_page(&mut conn, &to, i64::from(per_page), offset).await?
+    } else {
+        let mut conn = state.db.pool.acquire().await?;
+        store::shop_sums(&mut conn, (&from, &to), q.shop_id.as_deref(), i64::from(per_page), offset).await?
+    };
     let mut conn = state.db.pool.acquire().await?;
-    let (sums, total) = store::shop_sums(&mut conn, (&from, &to), q.shop_id.as_deref(), i64::from(per_page), offset).await?;
     let ids: Vec<String> = sums.iter().map(|s| s.shop_id.clone()).collect();
     let rows = store::days_of(&mut conn, &ids, (&from, &to)).await?;
     let mut by_day: HashMap<(&str, &str), &DailyRow> = HashMap::new();

@@ -234,6 +234,7 @@ pub async fn scan(state: &AppState) -> AppResult<ScanReport> {
     }
     audit::append_many(&mut tx, &events).await?;
     tx.commit().await?;
+    super::dashboard::refresh_period(state, true).await?;
     Ok(ScanReport { days, raised })
 }
 

@@ -159,6 +159,57 @@ pub async fn shop_sums(conn: &mut AnyConnection, (from, to): (&str, &str), shop:
     Ok((rows, n.first().map_or(0, |c| c.n)))
 }
 
+/// The day the period sums end before, if they were ever summed (a read, no lock).
+pub async fn period_day(conn: &mut AnyConnection) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT to_day FROM exposure_period_meta WHERE id = 1").fetch_optional(conn).await
+}
+
+/// Lock the period sums' marker and return the day they end before ('' if never summed).
+pub async fn lock_period(conn: &mut AnyConnection) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO exposure_period_meta (id, to_day) VALUES (1, '') ON CONFLICT (id) DO UPDATE SET to_day = exposure_period_meta.to_day RETURNING to_day")
+        .fetch_one(conn)
+        .await
+}
+
+/// Sum every shop's days `from..today` (today excluded) into the period table (inside the
+/// transaction that locked the marker).
+pub async fn refresh_period(conn: &mut AnyConnection, from: &str, today: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM exposure_period").execute(&mut *conn).await?;
+    let sums: Vec<String> = COUNT_COLUMNS.iter().map(|c| format!("SUM({c})")).collect();
+    sqlx::query(&format!(
+        "INSERT INTO exposure_period (shop_id, {}) SELECT shop_id, {} FROM exposure_daily WHERE day >= $1 AND day < $2 GROUP BY shop_id",
+        COUNT_COLUMNS.join(", "),
+        sums.join(", ")
+    ))
+    .bind(from)
+    .bind(today)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE exposure_period_meta SET to_day = $1 WHERE id = 1").bind(today).execute(conn).await?;
+    Ok(())
+}
+
+/// The period's shops (its closed days' sums plus `today`'s row), most reveals first: one
+/// page (`day` = ''), and how many there are.
+pub async fn period_page(conn: &mut AnyConnection, today: &str, limit: i64, offset: i64) -> Result<(Vec<DailyRow>, i64), sqlx::Error> {
+    let joined: Vec<String> = COUNT_COLUMNS.iter().map(|c| format!("p.{c} + COALESCE(t.{c}, 0) AS {c}")).collect();
+    let alone: Vec<String> = COUNT_COLUMNS.iter().map(|c| format!("t.{c} AS {c}")).collect();
+    let sql = format!(
+        "SELECT shop_id, '' AS day, {cols} FROM (            SELECT p.shop_id AS shop_id, {joined} FROM exposure_period p LEFT JOIN exposure_daily t ON t.shop_id = p.shop_id AND t.day = $1            UNION ALL            SELECT t.shop_id AS shop_id, {alone} FROM exposure_daily t WHERE t.day = $1 AND NOT EXISTS (SELECT 1 FROM exposure_period p WHERE p.shop_id = t.shop_id)          ) x ORDER BY reveals DESC, shop_id LIMIT $2 OFFSET $3",
+        cols = COUNT_COLUMNS.join(", "),
+        joined = joined.join(", "),
+        alone = alone.join(", "),
+    );
+    let rows = sqlx::query_as(&sql).bind(today).bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM exposure_period) + (SELECT COUNT(*) FROM exposure_daily t WHERE t.day = $1 AND NOT EXISTS (SELECT 1 FROM exposure_period p WHERE p.shop_id = t.shop_id))",
+    )
+    .bind(today)
+    .fetch_one(conn)
+    .await?;
+    Ok((rows, n))
+}
+
 /// The days `from..=to` of `shops` (only days with a row).
 pub async fn days_of(conn: &mut AnyConnection, shops: &[String], (from, to): (&str, &str)) -> Result<Vec<DailyRow>, sqlx::Error> {
     if shops.is_empty() {
