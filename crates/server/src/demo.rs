@@ -181,7 +181,11 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     seed_users(state).await?;
     seed_orders(state).await?;
     seed_dropshipping(state).await?;
-    crate::demo_buyer::seed(state).await
+    crate::demo_buyer::seed(state).await?;
+    // The exposure dashboard's flags of the seeded history (every `serve` scans again every
+    // few minutes).
+    crate::exposure::flags::scan(state).await?;
+    Ok(())
 }
 
 /// Seed the dropshipping demo (once): shop1 bound to factory1 and shop2 to factory2 with some
@@ -260,8 +264,16 @@ pub async fn seed_orders(state: &AppState) -> AppResult<()> {
     Ok(())
 }
 
-/// Print the URL, the logins and the service token.
-pub fn print_banner(addr: &std::net::SocketAddr, service_token: &str) {
+/// A signed link to the buyer page of shop1's most recently disclosed order (what the order
+/// system would send its buyer), for the banner.
+pub async fn buyer_link(state: &AppState) -> AppResult<Option<String>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(order) = crate::store::exposure::latest_disclosed(&mut conn, "shop1").await? else { return Ok(None) };
+    Ok(Some(crate::exposure::receipts::link(state, &order, None)?.url))
+}
+
+/// Print the URL, the logins, the service token and a buyer page.
+pub fn print_banner(addr: &std::net::SocketAddr, service_token: &str, buyer_link: Option<&str>) {
     println!();
     println!("  OrderVeil demo is ready: http://{addr}/");
     println!("  Logins (password {PASSWORD} for all):");
@@ -269,5 +281,9 @@ pub fn print_banner(addr: &std::net::SocketAddr, service_token: &str) {
         println!("    {user:<12} {what}");
     }
     println!("  Order-system service token (POST /api/v1/orders/ingest): {service_token}");
+    if let Some(link) = buyer_link {
+        let link = if link.starts_with('/') { format!("http://{addr}{link}") } else { link.to_string() };
+        println!("  A buyer's disclosure receipts (the signed link the order system sends): {link}");
+    }
     println!();
 }

@@ -46,7 +46,14 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
             new.push(sms::NewMessage { order_id: &o.order_id, body, phone_ct: &o.phone_ct, phone_masked: &o.phone_masked, idempotency_key: format!("ovsms_{}", crate::auth::random_token(16)?) });
         }
     }
-    sms::enqueue(&mut tx, "shop1", logistics, "logistics", &new, "shop1", now, &crate::clock::day_of(now)).await?;
+    let queued = sms::enqueue(&mut tx, "shop1", logistics, "logistics", &new, "shop1", now, &crate::clock::day_of(now)).await?;
+    // Audited like a send from the SMS page, with its buyers' receipts.
+    let mut ev = crate::audit::Event::new("shop1", None, Some("shop1"), "sms_send", "ok");
+    ev.details = serde_json::json!({"template_id": logistics, "name": TEMPLATES[0].0, "version": 1, "kind": "logistics", "count": queued.len(), "demo": true});
+    ev.order_ids = new.iter().map(|m| m.order_id.to_string()).collect();
+    let actor = crate::exposure::Actor { kind: orderveil_api::ActorKind::Shop, app_name: None, factory_id: None };
+    ev.disclosure = Some(crate::exposure::Disclosure::new(orderveil_api::DisclosurePath::Sms, ["phone"], actor, Some("logistics")));
+    crate::audit::append(&mut tx, now, &ev).await?;
     // The virtual-number pool: 50 numbers × 20 extensions.
     let entries: Vec<(String, String)> = (0..50).flat_map(|n| (1..=20).map(move |e| (format!("170{:08}", n), format!("{e:04}")))).collect();
     vnum::add_entries(&mut tx, &entries, now).await?;

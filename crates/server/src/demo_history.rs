@@ -121,6 +121,10 @@ pub async fn seed(state: &AppState, shop_no: u32, shop: &str) -> AppResult<()> {
         let orders_30d = orders.iter().filter(|o| o.created_at < day_end && o.created_at >= day_end - 30 * 86_400).count() as u64;
         let base = crate::quota::base_limit(orders_30d, rules.rate_bps, rules.floor);
         let target = usize::try_from(base).unwrap_or(0) * rng.random_range(55..96) / 100;
+        // shop2's yesterday is the exposure dashboard's example of a flag: all its reveals
+        // between 01:00 and 04:00 (the night rule's pattern).
+        let night = shop_no == 2 && days_ago == 1;
+        let target = if night { target.max(130) } else { target };
         let pool: Vec<&store::HistoryOrder> = orders.iter().filter(|o| o.created_at < day_start + 6 * 3600 && o.created_at > day_start - 12 * 86_400).collect();
         let mut charged: Vec<(String, i64, i64)> = Vec::new();
         for _ in 0..target.min(pool.len()) {
@@ -128,7 +132,7 @@ pub async fn seed(state: &AppState, shop_no: u32, shop: &str) -> AppResult<()> {
             if charged.iter().any(|(id, ..)| *id == o.order_id) {
                 continue;
             }
-            let at = (day_start + 9 * 3600 + rng.random_range(0..12 * 3600)).max(o.created_at + 60);
+            let at = if night { day_start + 3600 + rng.random_range(0..3 * 3600) } else { day_start + 9 * 3600 + rng.random_range(0..12 * 3600) }.max(o.created_at + 60);
             let (user_id, username, role) = &users[rng.random_range(0..users.len())];
             charged.push((o.order_id.clone(), at, *user_id));
             let purpose = [RevealPurpose::ManualShipping, RevealPurpose::AfterSales, RevealPurpose::CustomerService][rng.random_range(0..3)];

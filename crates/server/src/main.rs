@@ -431,7 +431,8 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     if a.demo {
         demo::seed(&state).await.map_err(|e| format!("demo seed: {e:?}"))?;
-        demo::print_banner(&addr, &orderveil_server::service_token(&cfg)?);
+        let buyer = demo::buyer_link(&state).await.map_err(|e| format!("demo buyer link: {e:?}"))?;
+        demo::print_banner(&addr, &orderveil_server::service_token(&cfg)?, buyer.as_deref());
     }
     if !a.demo && !orderveil_server::admin::has_admin(&state).await.map_err(|e| format!("{e:?}"))? {
         println!("  No platform admin yet. Create one (the password is read from stdin, or --password-file):");

@@ -105,6 +105,11 @@ pub async fn of_order(conn: &mut AnyConnection, order_id: &str, limit: i64, offs
     Ok((rows, n))
 }
 
+/// The order of `shop`'s latest receipt.
+pub async fn latest_disclosed(conn: &mut AnyConnection, shop: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT order_id FROM disclosures WHERE shop_id = $1 ORDER BY at DESC, id DESC LIMIT 1").bind(shop).fetch_optional(conn).await
+}
+
 /// Up to `limit` of a shop's receipts of days `from..=to`, oldest first, after `after_id`.
 pub async fn of_shop(conn: &mut AnyConnection, shop: &str, (from, to): (&str, &str), after_id: i64, limit: i64) -> Result<Vec<ReceiptRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {RECEIPT_COLUMNS} FROM disclosures WHERE shop_id = $1 AND day >= $2 AND day <= $3 AND id > $4 ORDER BY id LIMIT $5"))

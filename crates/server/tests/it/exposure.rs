@@ -20,6 +20,9 @@ both_stores!(
     scripted_harvesting_raises_each_flag_and_a_normal_day_raises_none,
 );
 
+/// A receipt as the test compares it: path, fields, actor kind, app name, purpose.
+type Shown = (DisclosurePath, Vec<String>, ActorKind, Option<String>, Option<String>);
+
 /// The order system reads an order's receipts (`token` as the bearer, if any).
 async fn receipts(app: &TestApp, order: &str, query: &str, token: Option<&str>) -> Resp {
     let mut r = reqwest::Client::new().get(format!("{}/api/v1/buyer/orders/{order}/disclosures{query}", app.base));
@@ -86,8 +89,7 @@ async fn every_disclosure_path_gives_the_buyer_a_receipt_and_nobody_else_reads_i
 
     // The buyer's receipts, newest first: path, fields, actor kind (an app by name), purpose.
     let p: DisclosurePage = receipts(&app, target, "", Some(SERVICE_TOKEN)).await.ok();
-    let got: Vec<(DisclosurePath, Vec<String>, ActorKind, Option<String>, Option<String>)> =
-        p.receipts.iter().map(|r| (r.path, r.fields.clone(), r.actor_kind, r.app_name.clone(), r.purpose.clone())).collect();
+    let got: Vec<Shown> = p.receipts.iter().map(|r| (r.path, r.fields.clone(), r.actor_kind, r.app_name.clone(), r.purpose.clone())).collect();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let want = vec![
         (DisclosurePath::SearchMatch, s(&["phone"]), ActorKind::Shop, None, Some("search".to_string())),
@@ -208,7 +210,7 @@ async fn scripted_harvesting_raises_each_flag_and_a_normal_day_raises_none(store
     }
     let known = [app.ingested(ids[0]).phone, app.ingested(ids[1]).phone];
     for i in 0..500 {
-        let phone = if i < 2 { known[i].clone() } else { format!("139{:08}", 10_000_000 + i) };
+        let phone = known.get(i).cloned().unwrap_or_else(|| format!("139{:08}", 10_000_000 + i));
         owner.order_ids(&format!("phone={phone}")).await;
     }
     app.clock.advance(3600);
