@@ -485,9 +485,9 @@ pub struct ExposureRulesUpdate {
     pub expected_version: i64,
 }
 
-/// The regulator export's query: a shop's disclosures for a period.
+/// The regulator export's request: a shop's disclosures for a period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DisclosureExportQuery {
     /// The shop.
     pub shop_id: String,

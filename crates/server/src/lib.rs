@@ -174,6 +174,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
         sms: sms::gateway::Sms::new(sms_gateway(cfg)?),
     }));
     start_purger(&state);
+    exposure::dashboard::refresh_period(&state, false).await.map_err(|e| format!("exposure sums: {:?}", e.code))?;
     exposure::flags::start(&state);
     start_key_watch(&state);
     if cfg.settings.sms_worker {

@@ -43,7 +43,5 @@ pub async fn save_exposure_rules(csrf: &str, req: &ExposureRulesUpdate) -> Resul
     request(Method::PUT, "/api/v1/admin/exposure/rules", Some(csrf), Some(req)).await
 }
 
-/// Where a shop's disclosures of `from..=to` download as CSV.
-pub fn disclosures_csv_url(shop: &str, from: &str, to: &str) -> String {
-    format!("/api/v1/admin/exposure/disclosures.csv?shop_id={}&from={}&to={}", encode(shop), encode(from), encode(to))
-}
+/// Where a shop's disclosures of a period download as CSV (a form post: it is audited).
+pub const DISCLOSURES_CSV: &str = "/api/v1/admin/exposure/disclosures.csv";

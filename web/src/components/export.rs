@@ -41,15 +41,24 @@ fn status_key(s: ExportStatus) -> OrdersMsg {
 /// session's CSRF token there (a download changes the job and is audited, so it is a POST,
 /// never a GET); the answer is an attachment, so the page stays.
 fn download(url: &str, csrf: &str) {
+    post_download(url, &[("csrf_token", csrf)]);
+}
+
+/// Post `fields` to `url` as a hidden form (an audited download: a POST the browser's
+/// download manager follows; the answer is an attachment, so the page stays).
+pub fn post_download(url: &str, fields: &[(&str, &str)]) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let (Ok(form), Ok(field)) = (doc.create_element("form"), doc.create_element("input")) else { return };
+    let Ok(form) = doc.create_element("form") else { return };
     let _ = form.set_attribute("method", "post");
     let _ = form.set_attribute("action", url);
     let _ = form.set_attribute("hidden", "");
-    let _ = field.set_attribute("type", "hidden");
-    let _ = field.set_attribute("name", "csrf_token");
-    let _ = field.set_attribute("value", csrf);
-    let _ = form.append_child(&field);
+    for (name, value) in fields {
+        let Ok(field) = doc.create_element("input") else { return };
+        let _ = field.set_attribute("type", "hidden");
+        let _ = field.set_attribute("name", name);
+        let _ = field.set_attribute("value", value);
+        let _ = form.append_child(&field);
+    }
     let Some(body) = doc.body() else { return };
     let _ = body.append_child(&form);
     if let Ok(f) = form.clone().dyn_into::<web_sys::HtmlFormElement>() {

@@ -294,7 +294,7 @@ fn trend(l: Lang, sh: &ExposureShop) -> Html {
 
 #[function_component(Export)]
 fn export() -> Html {
-    let l = use_lang();
+    let (l, s) = (use_lang(), use_session());
     let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default().get(..10).unwrap_or("").to_string();
     let (shop, from, to) = (use_state(String::new), use_state(|| today.clone()), use_state(|| today.clone()));
     let set = |h: &UseStateHandle<String>| {
@@ -302,6 +302,12 @@ fn export() -> Html {
         Callback::from(move |e: InputEvent| h.set(e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default()))
     };
     let ready = !shop.trim().is_empty() && !from.is_empty() && !to.is_empty();
+    let on_download = {
+        let (shop, from, to, csrf) = (shop.clone(), from.clone(), to.clone(), s.csrf_token.clone());
+        Callback::from(move |_: MouseEvent| {
+            crate::components::export::post_download(api::DISCLOSURES_CSV, &[("csrf_token", &csrf), ("shop_id", shop.trim()), ("from", &from), ("to", &to)]);
+        })
+    };
     html! {
         <div class="card" id="export-disclosures">
             <h3>{ l.t(ExposureMsg::ExportTitle) }</h3>
@@ -310,9 +316,7 @@ fn export() -> Html {
                 <label>{ l.t(ExposureMsg::Shop) }<input id="export-shop" value={(*shop).clone()} oninput={set(&shop)} placeholder="shop1" /></label>
                 <label>{ l.t(ExposureMsg::From) }<input id="export-from" type="date" value={(*from).clone()} oninput={set(&from)} /></label>
                 <label>{ l.t(ExposureMsg::To) }<input id="export-to" type="date" value={(*to).clone()} oninput={set(&to)} /></label>
-                if ready {
-                    <a id="export-download" class="button primary" href={api::disclosures_csv_url(shop.trim(), &from, &to)} download="">{ l.t(ExposureMsg::Download) }</a>
-                }
+                <button type="button" id="export-download" class="primary" disabled={!ready} onclick={on_download}>{ l.t(ExposureMsg::Download) }</button>
             </div>
         </div>
     }

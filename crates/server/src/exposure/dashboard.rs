@@ -25,7 +25,7 @@ pub const PERIOD_DAYS: u32 = 30;
 
 /// Sum the default period's closed days per shop, if they were not summed today (or always,
 /// `force`: each scan does, so a disclosure committed just after midnight with the day before
-/// is in the sums within a scan's interval).
+/// is in the sums within a scan's interval). Every `serve` runs it at start and at each scan.
 pub async fn refresh_period(state: &AppState, force: bool) -> AppResult<()> {
     let days = last_days(state.now(), PERIOD_DAYS);
     let (from, today) = (&days[0], &days[days.len() - 1]);
@@ -77,16 +77,15 @@ pub async fn page(state: &AppState, admin: &User, q: ExposureQuery) -> AppResult
     let (page, per_page, offset) = paging(q.page, q.per_page)?;
     let days = last_days(state.now(), n);
     let (from, to) = (days[0].clone(), days[days.len() - 1].clone());
-    // The default view (every shop, 30 days) reads the period's sums; another view sums its days.
-    let (sums, total) = if q.shop_id.is_none() && n == PERIOD_DAYS {
-        refresh_period(state, false).await?;
-        let mut conn = state.db.pool.acquire().await?;
+    // The default view (every shop, 30 days) reads the period's sums while they end today (each
+    // start and each scan sums them; a GET never writes); another view sums its days.
+    let mut conn = state.db.pool.acquire().await?;
+    let current = store::period_day(&mut conn).await?.as_deref() == Some(to.as_str());
+    let (sums, total) = if q.shop_id.is_none() && n == PERIOD_DAYS && current {
         store::period_page(&mut conn, &to, i64::from(per_page), offset).await?
     } else {
-        let mut conn = state.db.pool.acquire().await?;
         store::shop_sums(&mut conn, (&from, &to), q.shop_id.as_deref(), i64::from(per_page), offset).await?
     };
-    let mut conn = state.db.pool.acquire().await?;
     let ids: Vec<String> = sums.iter().map(|s| s.shop_id.clone()).collect();
     let rows = store::days_of(&mut conn, &ids, (&from, &to)).await?;
     let mut by_day: HashMap<(&str, &str), &DailyRow> = HashMap::new();

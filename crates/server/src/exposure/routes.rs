@@ -2,7 +2,7 @@
 //! page, the admin's dashboard, flags and rules, and the regulator's CSV.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,7 +18,7 @@ use crate::audit::{self, Event};
 use crate::clock::{day_start, parse_day};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::guard::{OrderSystem, User, require_admin};
+use crate::guard::{FormUser, OrderSystem, User, require_admin};
 use crate::state::AppState;
 
 /// The buyer page (no inline script: the CSP forbids it).
@@ -43,7 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/exposure/flags/{id}/acknowledge", post(acknowledge))
         .route("/api/v1/admin/exposure/flags/{id}/suspend", post(suspend))
         .route("/api/v1/admin/exposure/rules", get(get_rules).put(put_rules))
-        .route("/api/v1/admin/exposure/disclosures.csv", get(export_csv))
+        .route("/api/v1/admin/exposure/disclosures.csv", post(export_csv))
 }
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
@@ -143,12 +143,30 @@ const EXPORT_CHUNK: i64 = 1000;
 /// Longest period of one export, days.
 pub const MAX_EXPORT_DAYS: i64 = 366;
 
+/// The form a browser posts to download the regulator CSV (JSON with the `X-CSRF-Token`
+/// header works too).
+#[derive(serde::Deserialize)]
+struct ExportForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    query: DisclosureExportQuery,
+}
+
 /// A shop's disclosures of days `from..=to` as CSV for a regulator (platform admins): UTF-8
-/// with a BOM, CRLF, formula-like cells neutralized; no receiver data. Audited.
-#[utoipa::path(get, path = "/api/v1/admin/exposure/disclosures.csv", params(DisclosureExportQuery),
+/// with a BOM, CRLF, formula-like cells neutralized; no receiver data. Audited, so a POST (a
+/// GET never changes anything): JSON with the `X-CSRF-Token` header, or a plain form post
+/// (`csrf_token`, `shop_id`, `from`, `to`) that the browser's download manager follows.
+#[utoipa::path(post, path = "/api/v1/admin/exposure/disclosures.csv", request_body = DisclosureExportQuery,
     responses((status = 200, content_type = "text/csv"), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
-pub async fn export_csv(State(state): State<AppState>, user: User, ApiQuery(q): ApiQuery<DisclosureExportQuery>) -> AppResult<Response> {
+pub async fn export_csv(State(state): State<AppState>, FormUser(user): FormUser, headers: HeaderMap, body: axum::body::Bytes) -> AppResult<Response> {
+    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/json"));
+    let form: ExportForm = if json { serde_json::from_slice(&body).ok() } else { serde_urlencoded::from_bytes(&body).ok() }
+        .ok_or_else(|| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": "shop_id", "reason": "shop_id, from and to are required"})))?;
+    let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map_or(form.csrf_token.clone(), str::to_string);
+    user.check_csrf(&sent)?;
     require_admin(&user)?;
+    let q = form.query;
     let invalid = |field: &str| AppError::new(ErrorCode::ValidationFailed).with(json!({"field": field, "reason": "a day YYYY-MM-DD; at most 366 days from `from` to `to`"}));
     let (Some(from), Some(to)) = (parse_day(&q.from), parse_day(&q.to)) else {
         return Err(invalid(if parse_day(&q.from).is_none() { "from" } else { "to" }));

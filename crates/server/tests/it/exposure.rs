@@ -174,10 +174,11 @@ async fn scripted_harvesting_raises_each_flag_and_a_normal_day_raises_none(store
     let shop2 = app.login("shop2").await;
     app.set_platform(|s| s.quota_floor = 2_000).await;
     // Only admins see the dashboard, the flags and the rules.
-    for path in ["/api/v1/admin/exposure", "/api/v1/admin/exposure/flags", "/api/v1/admin/exposure/rules", "/api/v1/admin/exposure/disclosures.csv?shop_id=shop1&from=2026-01-01&to=2026-01-02"] {
+    for path in ["/api/v1/admin/exposure", "/api/v1/admin/exposure/flags", "/api/v1/admin/exposure/rules"] {
         owner.get(path).await.err(403, "FORBIDDEN");
     }
     owner.post("/api/v1/admin/exposure/scan", &json!({})).await.err(403, "FORBIDDEN");
+    owner.post("/api/v1/admin/exposure/disclosures.csv", &json!({"shop_id": "shop1", "from": "2026-01-01", "to": "2026-01-02"})).await.err(403, "FORBIDDEN");
 
     // A normal day, the day before: staff reveal one order at 10:00, shop2 reveals its two
     // orders five times each and searches three times (one match).
@@ -307,7 +308,7 @@ async fn scripted_harvesting_raises_each_flag_and_a_normal_day_raises_none(store
 
     // The regulator's CSV: every receipt of shop1 in the period, no plaintext.
     let from = day_of(t3 - 2 * DAY);
-    let csv = admin.get(&format!("/api/v1/admin/exposure/disclosures.csv?shop_id=shop1&from={from}&to={today}")).await;
+    let csv = admin.post("/api/v1/admin/exposure/disclosures.csv", &json!({"shop_id": "shop1", "from": from, "to": today})).await;
     assert_eq!(csv.status, 200, "{}", csv.text);
     assert!(csv.text.starts_with("\u{feff}receipt_id,at,order_id,path,fields,actor_kind,account,"));
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM disclosures WHERE shop_id = 'shop1'").fetch_one(&app.state.db.pool).await.unwrap();
@@ -317,8 +318,11 @@ async fn scripted_harvesting_raises_each_flag_and_a_normal_day_raises_none(store
         let r = app.ingested(&o.order_id);
         assert!(!csv.text.contains(&r.phone) && !csv.text.contains(&r.name), "plaintext in the CSV");
     }
-    admin.get(&format!("/api/v1/admin/exposure/disclosures.csv?shop_id=shop1&from={today}&to={from}")).await.err(422, "VALIDATION_FAILED");
-    admin.get("/api/v1/admin/exposure/disclosures.csv?shop_id=nope&from=2026-01-01&to=2026-01-02").await.err(404, "NOT_FOUND");
+    admin.post("/api/v1/admin/exposure/disclosures.csv", &json!({"shop_id": "shop1", "from": today, "to": from})).await.err(422, "VALIDATION_FAILED");
+    admin.post("/api/v1/admin/exposure/disclosures.csv", &json!({"shop_id": "nope", "from": "2026-01-01", "to": "2026-01-02"})).await.err(404, "NOT_FOUND");
+    // The browser's form post needs a session (and its CSRF token, checked like the export's).
+    let form = read(reqwest::Client::new().post(format!("{}/api/v1/admin/exposure/disclosures.csv", app.base)).form(&[("shop_id", "shop1"), ("from", from.as_str()), ("to", today.as_str())]).send().await.unwrap()).await;
+    form.err(401, "UNAUTHENTICATED");
     let a: AuditPage = admin.get("/api/v1/audit?action=disclosure_export").await.ok();
     assert_eq!(a.entries[0].details["shop_id"], "shop1");
 }
