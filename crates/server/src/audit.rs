@@ -18,7 +18,7 @@ use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
 
 use crate::store::audit as store;
-use crate::store::{Db, Val, WriteTx};
+use crate::store::{Db, Val, WriteTx, exposure};
 
 /// The hash before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -47,7 +47,7 @@ pub struct Event {
     pub details: Value,
     /// What an `ok` event on a shop's chain disclosed: its receipts and the shop's daily
     /// counts are written with it ([`crate::exposure`]).
-    pub disclosure: Option<crate::exposure::Disclosure>,
+    pub disclosure: Option<crate::disclosure::Disclosure>,
 }
 
 impl Event {
@@ -225,7 +225,7 @@ pub async fn append_many(tx: &mut WriteTx<'_>, events: &[(i64, Event)]) -> Resul
             store::set_head(tx, chain, *seq, hash).await?;
         }
     }
-    crate::exposure::record(tx, events, &seqs).await?;
+    record_disclosures(tx, events, &seqs).await?;
     Ok(seqs)
 }
 
@@ -361,4 +361,50 @@ pub async fn verify_chains(db: &Db, only: Option<&str>, mut progress: impl FnMut
         }
     }
     Ok(report)
+}
+
+/// Write the receipts and daily counts of `events`, just appended as `seqs` (inside the
+/// audit append's transaction, after the heads of their chains were locked).
+async fn record_disclosures(tx: &mut WriteTx<'_>, events: &[(i64, Event)], seqs: &[i64]) -> Result<(), sqlx::Error> {
+    let mut rows: Vec<exposure::NewReceipt> = Vec::new();
+    let mut daily: std::collections::BTreeMap<(String, String), exposure::Counts> = std::collections::BTreeMap::new();
+    for ((at, ev), seq) in events.iter().zip(seqs) {
+        let (Some(d), Some(shop), None, "ok") = (&ev.disclosure, &ev.shop_id, &ev.factory_id, ev.outcome) else {
+            continue;
+        };
+        let day = crate::clock::day_of(*at);
+        let orders = d.orders.as_ref().unwrap_or(&ev.order_ids);
+        let c = daily.entry((shop.clone(), day.clone())).or_default();
+        let n = i64::try_from(orders.len()).unwrap_or(i64::MAX);
+        match d.path {
+            orderveil_api::DisclosurePath::Reveal => c.reveals += n,
+            orderveil_api::DisclosurePath::Print => c.prints += n,
+            orderveil_api::DisclosurePath::Sms => c.sms += n,
+            orderveil_api::DisclosurePath::VirtualNumber => c.virtual_numbers += n,
+            orderveil_api::DisclosurePath::SearchMatch => {
+                c.search_units += d.search_units;
+                c.search_matches += d.search_matches;
+            }
+        }
+        let fields = d.fields.join(",");
+        for order in orders {
+            rows.push([
+                Val::S(order.clone()),
+                Val::S(shop.clone()),
+                Val::I(*at),
+                Val::S(day.clone()),
+                Val::S(d.path.as_str().into()),
+                Val::S(fields.clone()),
+                Val::S(d.actor.kind.as_str().into()),
+                Val::S(ev.actor.clone()),
+                Val::NS(d.actor.app_name.clone()),
+                Val::NS(d.actor.factory_id.clone()),
+                Val::NS(d.purpose.clone()),
+                Val::S(format!("shop:{shop}")),
+                Val::I(*seq),
+            ]);
+        }
+    }
+    exposure::insert_receipts(tx, &rows).await?;
+    exposure::add_daily(tx, &daily).await
 }

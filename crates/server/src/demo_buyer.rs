@@ -51,8 +51,8 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     let mut ev = crate::audit::Event::new("shop1", None, Some("shop1"), "sms_send", "ok");
     ev.details = serde_json::json!({"template_id": logistics, "name": TEMPLATES[0].0, "version": 1, "kind": "logistics", "count": queued.len(), "demo": true});
     ev.order_ids = new.iter().map(|m| m.order_id.to_string()).collect();
-    let actor = crate::exposure::Actor { kind: orderveil_api::ActorKind::Shop, app_name: None, factory_id: None };
-    ev.disclosure = Some(crate::exposure::Disclosure::new(orderveil_api::DisclosurePath::Sms, ["phone"], actor, Some("logistics")));
+    let actor = crate::disclosure::Actor { kind: orderveil_api::ActorKind::Shop, app_name: None, factory_id: None };
+    ev.disclosure = Some(crate::disclosure::Disclosure::new(orderveil_api::DisclosurePath::Sms, ["phone"], actor, Some("logistics")));
     crate::audit::append(&mut tx, now, &ev).await?;
     // The virtual-number pool: 50 numbers × 20 extensions.
     let entries: Vec<(String, String)> = (0..50).flat_map(|n| (1..=20).map(move |e| (format!("170{:08}", n), format!("{e:04}")))).collect();

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::audit::{self, Event};
 use crate::clock::{day_of, rfc3339};
 use crate::error::AppResult;
-use crate::exposure::{Actor, Disclosure};
+use crate::disclosure::{Actor, Disclosure};
 use crate::state::AppState;
 use crate::store::demo as store;
 

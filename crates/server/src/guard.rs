@@ -125,6 +125,18 @@ impl User {
         ev.details = details;
         ev
     }
+
+    /// Who this user is on a buyer's receipt: owner → shop, staff → staff, a factory's users →
+    /// factory (never a name).
+    pub fn disclosure_actor(&self) -> crate::disclosure::Actor {
+        use orderveil_api::ActorKind;
+        let kind = match self.role {
+            Role::Staff => ActorKind::Staff,
+            Role::Factory | Role::FactoryStaff => ActorKind::Factory,
+            Role::Owner | Role::Admin => ActorKind::Shop,
+        };
+        crate::disclosure::Actor { kind, app_name: None, factory_id: self.factory_id.clone() }
+    }
 }
 
 /// Parse the comma-separated permission column.
@@ -354,6 +366,16 @@ impl Caller {
         }
         ev.details = details;
         ev
+    }
+
+    /// Who this caller is on a buyer's receipt: a user's kind, an app by name.
+    pub fn disclosure_actor(&self) -> crate::disclosure::Actor {
+        use orderveil_api::ActorKind;
+        match self {
+            Self::User(u) => u.disclosure_actor(),
+            Self::App(a) => crate::disclosure::Actor { kind: ActorKind::App, app_name: Some(a.app_name.clone()), factory_id: None },
+            Self::FactoryApp(a) => crate::disclosure::Actor { kind: ActorKind::FactoryApp, app_name: Some(a.app_name.clone()), factory_id: Some(a.factory_id.clone()) },
+        }
     }
 
     /// The acting user's id (none for an app).

@@ -22,6 +22,7 @@ pub mod dropship;
 pub mod error;
 pub mod extract;
 pub mod export;
+pub mod disclosure;
 pub mod exposure;
 pub mod grants;
 pub mod group_commit;
@@ -168,7 +169,7 @@ pub async fn build_state(cfg: &Config, clock: Arc<dyn clock::Clock>) -> Result<A
         ingest_writer,
         service_token_sha256,
         telephony_token_sha256,
-        buyer_link_key: exposure::receipts::LinkKey::of_service_token(&token),
+        buyer_link_key: exposure::link::LinkKey::of_service_token(&token),
         login_throttle: login_throttle::LoginThrottle::default(),
         limits: limits::Limits::new(cfg.settings.bounds),
         sms: sms::gateway::Sms::new(sms_gateway(cfg)?),

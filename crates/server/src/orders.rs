@@ -100,9 +100,9 @@ impl OrderFilter {
     }
 
     /// The orders a search matched, for their receipts (up to
-    /// [`crate::exposure::MAX_SEARCH_RECEIPTS`]).
+    /// [`crate::disclosure::MAX_SEARCH_RECEIPTS`]).
     pub async fn matching_ids_on(&self, conn: &mut sqlx::AnyConnection) -> AppResult<Vec<String>> {
-        let max = i64::try_from(crate::exposure::MAX_SEARCH_RECEIPTS).unwrap_or(i64::MAX);
+        let max = i64::try_from(crate::disclosure::MAX_SEARCH_RECEIPTS).unwrap_or(i64::MAX);
         Ok(store::orders::filtered_ids(conn, self, max).await?)
     }
 

@@ -1,7 +1,7 @@
 //! The reveal grant: permission and order state checked here; risk, quota charge and audit
 //! in ONE transaction (group-committed by `settle`); the sealed grant only after it committed.
 
-use crate::exposure::{Actor, Disclosure};
+use crate::disclosure::Disclosure;
 use orderveil_api::{DisclosurePath, ErrorCode, Permission, RevealGrantRequest, RevealGrantResponse, RevealPurpose, Role, Scope, purpose_note_problem};
 use orderveil_cipher::{FieldKind, GrantId, GrantPurpose, OrderId};
 use serde_json::json;
@@ -110,7 +110,7 @@ pub async fn grant(state: &AppState, caller: &Caller, req: RevealGrantRequest) -
         event.details["purpose_note"] = json!(note);
     }
     let fields = p.fields.iter().map(|f| f.as_str());
-    event.disclosure = Some(Disclosure::new(DisclosurePath::Reveal, fields, Actor::of_caller(caller), Some(p.purpose.as_str())));
+    event.disclosure = Some(Disclosure::new(DisclosurePath::Reveal, fields, caller.disclosure_actor(), Some(p.purpose.as_str())));
 
     // Shop, orders, states, risk, quota charge and audit: settled with the other requests of
     // this instant in one transaction (see `settle`); the answer comes after the commit.

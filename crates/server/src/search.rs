@@ -34,7 +34,7 @@ use sqlx::AnyConnection;
 
 use crate::audit::{self, Event};
 use crate::clock::day_of;
-use crate::exposure::{Actor, Disclosure};
+use crate::disclosure::Disclosure;
 use crate::store::{self, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::guard::Caller;
@@ -116,7 +116,7 @@ impl Meter {
             "fields": fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
             "via": caller.via(),
         });
-        let mut disclosure = Disclosure::new(DisclosurePath::SearchMatch, fields.iter().map(|f| f.as_str()), Actor::of_caller(caller), Some("search"));
+        let mut disclosure = Disclosure::new(DisclosurePath::SearchMatch, fields.iter().map(|f| f.as_str()), caller.disclosure_actor(), Some("search"));
         disclosure.search_units = i64::from(terms);
         disclosure.orders = Some(Vec::new());
         event.disclosure = Some(disclosure);
@@ -168,7 +168,7 @@ impl Meter {
 
     /// Audit the search with its number of matches (`None` where the server cannot know,
     /// e.g. tokens handed to an app) and the orders it matched (up to
-    /// [`crate::exposure::MAX_SEARCH_RECEIPTS`]; each gets a `search_match` receipt), and
+    /// [`crate::disclosure::MAX_SEARCH_RECEIPTS`]; each gets a `search_match` receipt), and
     /// commit the charge.
     pub async fn finish(mut self, matches: Option<u64>, matched: Vec<String>) -> AppResult<()> {
         self.event.details["matches"] = json!(matches);

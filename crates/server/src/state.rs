@@ -32,7 +32,7 @@ pub struct Inner {
     /// SHA-256 of the telephony partner's token (virtual-number lookups).
     pub telephony_token_sha256: [u8; 32],
     /// The key buyer links are signed with (derived from the service token).
-    pub buyer_link_key: crate::exposure::receipts::LinkKey,
+    pub buyer_link_key: crate::exposure::link::LinkKey,
     /// Failed logins per account name and client address.
     pub login_throttle: crate::login_throttle::LoginThrottle,
     /// Requests, time and export downloads at once.

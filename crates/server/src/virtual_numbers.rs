@@ -112,8 +112,8 @@ pub async fn request(State(state): State<AppState>, user: User, ApiPath(order_id
     let id = store::bind(&mut tx, (pool_id, &number, &extension), &order_id, &order.shop_id, factory.as_deref(), &user.username, now, valid_to).await?;
     let mut ev = user.event(&order.shop_id, "virtual_number_bind", json!({"binding_id": id, "number": number, "extension": extension, "factory_id": factory}));
     ev.order_ids = vec![order_id.clone()];
-    let actor = crate::exposure::Actor::of_user(&user);
-    ev.disclosure = Some(crate::exposure::Disclosure::new(orderveil_api::DisclosurePath::VirtualNumber, ["phone"], actor, Some("contact")));
+    let actor = user.disclosure_actor();
+    ev.disclosure = Some(crate::disclosure::Disclosure::new(orderveil_api::DisclosurePath::VirtualNumber, ["phone"], actor, Some("contact")));
     let mut rows = vec![(now, ev.clone())];
     if let Some(f) = &factory {
         rows.push((now, ev.for_factory(f)));

@@ -26,7 +26,7 @@ async fn requested(state: &AppState, user: &User, shop: &str, req: &AssignReques
             let ids = match crate::search::Meter::begin(state, &caller, shop, &filter.metered, filter.units(), "assign").await? {
                 Some(mut meter) => {
                     let ids = crate::store::orders::filtered_ids(meter.conn(), &filter, limit).await?;
-                    let matched = ids.iter().take(crate::exposure::MAX_SEARCH_RECEIPTS).cloned().collect();
+                    let matched = ids.iter().take(crate::disclosure::MAX_SEARCH_RECEIPTS).cloned().collect();
                     meter.finish(Some(ids.len() as u64), matched).await?;
                     ids
                 }

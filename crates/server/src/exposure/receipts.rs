@@ -8,10 +8,8 @@
 //! `/buyer/?order_id=…&expires=…&sig=hex(HMAC-SHA256(link key, order_id "\n" expires))` and
 //! shows that one order's receipts until it expires. Nothing else is reachable with it.
 
-use hmac::{Hmac, Mac as _};
 use orderveil_api::{ActorKind, BuyerLink, DisclosurePage, DisclosurePath, DisclosureReceipt, ErrorCode};
 use serde_json::json;
-use sha2::Sha256;
 
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
@@ -22,54 +20,6 @@ use crate::store::exposure::{self as store, ReceiptRow};
 pub const MAX_LINK_DAYS: u32 = 90;
 /// A link's default life, days.
 pub const DEFAULT_LINK_DAYS: u32 = 30;
-
-/// The key buyer links are signed with (derived from the service token); never printed.
-#[derive(Clone)]
-pub struct LinkKey(zeroize::Zeroizing<[u8; 32]>);
-
-impl std::fmt::Debug for LinkKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LinkKey(..)")
-    }
-}
-
-fn mac(key: &[u8]) -> Hmac<Sha256> {
-    // HMAC takes a key of any length.
-    <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).unwrap_or_else(|_| <Hmac<Sha256> as hmac::KeyInit>::new(&Default::default()))
-}
-
-impl LinkKey {
-    /// The link key of the order system's service token.
-    pub fn of_service_token(token: &str) -> Self {
-        let mut m = mac(token.as_bytes());
-        m.update(b"orderveil-buyer-link-v1");
-        Self(zeroize::Zeroizing::new(m.finalize().into_bytes().into()))
-    }
-
-    fn tag(&self, order_id: &str, expires: i64) -> Vec<u8> {
-        let mut m = mac(&*self.0);
-        m.update(order_id.as_bytes());
-        m.update(b"\n");
-        m.update(expires.to_string().as_bytes());
-        m.finalize().into_bytes().to_vec()
-    }
-
-    /// The signature of a link to `order_id` until `expires` (hex).
-    pub fn sign(&self, order_id: &str, expires: i64) -> String {
-        hex(&self.tag(order_id, expires))
-    }
-
-    /// Is `sig` the signature of that link? (Constant time.)
-    pub fn verify(&self, order_id: &str, expires: i64, sig: &str) -> bool {
-        let want = self.tag(order_id, expires);
-        let got: Option<Vec<u8>> = (sig.len() == 64).then(|| (0..32).map(|i| u8::from_str_radix(&sig[2 * i..2 * i + 2], 16).ok()).collect()).flatten();
-        got.is_some_and(|g| crate::auth::ct_eq(&g, &want))
-    }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// A signed link to `order_id`'s page for `days`.
 pub fn link(state: &AppState, order_id: &str, days: Option<u32>) -> AppResult<BuyerLink> {
@@ -164,19 +114,6 @@ pub fn csv_lines(rows: &[ReceiptRow]) -> Result<String, csv::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_link_verifies_only_for_its_order_and_end() {
-        let k = LinkKey::of_service_token("ovs_token");
-        let sig = k.sign("o-1", 100);
-        assert!(k.verify("o-1", 100, &sig));
-        assert!(!k.verify("o-2", 100, &sig));
-        assert!(!k.verify("o-1", 101, &sig));
-        assert!(!k.verify("o-1", 100, &sig[..62]));
-        assert!(!k.verify("o-1", 100, "zz"));
-        assert!(!LinkKey::of_service_token("ovs_other").verify("o-1", 100, &sig));
-        assert_eq!(format!("{k:?}"), "LinkKey(..)");
-    }
 
     #[test]
     fn order_ids_are_escaped_in_the_link() {

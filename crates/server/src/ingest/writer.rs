@@ -260,6 +260,6 @@ async fn write_batch(tx: &mut WriteTx<'_>, backend: Backend, b: &Prepared, seale
     for (c, _) in &fresh {
         *created_per_shop.entry((c.shop_id.as_str().to_string(), crate::clock::day_of(c.created_at))).or_default() += 1;
     }
-    crate::exposure::count_orders(tx, &created_per_shop).await?;
+    crate::disclosure::count_orders(tx, &created_per_shop).await?;
     Ok(Ok(IngestResponse { created, existing }))
 }

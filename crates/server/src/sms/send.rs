@@ -134,8 +134,8 @@ pub async fn send(state: &AppState, user: &User, req: SmsSend) -> AppResult<SmsQ
     let message_ids = store::enqueue(&mut tx, &shop, t.id, checked.kind.as_str(), &new, &user.username, now, &day).await?;
     let mut ev = user.event(&shop, "sms_send", json!({"template_id": t.id, "name": t.name, "version": t.version, "kind": checked.kind.as_str(), "count": message_ids.len()}));
     ev.order_ids = ids;
-    let actor = crate::exposure::Actor::of_user(user);
-    ev.disclosure = Some(crate::exposure::Disclosure::new(orderveil_api::DisclosurePath::Sms, ["phone"], actor, Some(checked.kind.as_str())));
+    let actor = user.disclosure_actor();
+    ev.disclosure = Some(crate::disclosure::Disclosure::new(orderveil_api::DisclosurePath::Sms, ["phone"], actor, Some(checked.kind.as_str())));
     audit::append(&mut tx, now, &ev).await?;
     tx.commit().await?;
     state.sms.wake();

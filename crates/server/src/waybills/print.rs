@@ -186,8 +186,8 @@ async fn print_tx(state: &AppState, caller: &Caller, (shop, factory): (&str, Opt
     }
     let mut ev = caller.event(shop, "print", json!({"grant_id": gid, "waybills": labels.iter().map(|l| json!({"waybill_no": l.waybill_no, "print_no": l.print_no})).collect::<Vec<_>>()}));
     ev.order_ids = keys.iter().map(|k| k.1.clone()).collect();
-    let actor = crate::exposure::Actor::of_caller(caller);
-    ev.disclosure = Some(crate::exposure::Disclosure::new(orderveil_api::DisclosurePath::Print, FieldKind::ALL.iter().map(|f| f.as_str()), actor, Some("print_label")));
+    let actor = caller.disclosure_actor();
+    ev.disclosure = Some(crate::disclosure::Disclosure::new(orderveil_api::DisclosurePath::Print, FieldKind::ALL.iter().map(|f| f.as_str()), actor, Some("print_label")));
     if let Some(f) = factory {
         ev.details["factory_id"] = json!(f);
         let on_factory = ev.for_factory(f);
